@@ -1,0 +1,26 @@
+"""``desktop-sync``: the application without a command, the admin CLI with one."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from desktop_sync import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = cli.parse(args_list)
+    except cli.UsageError as exc:
+        print(f"{cli.PROG}: error: {exc}", file=sys.stderr)
+        return cli.EXIT_BAD_INPUT
+    if args.command is None:
+        from desktop_sync import app  # the GUI stack loads only when the GUI is asked for
+
+        return app.main(getattr(args, "db", None))
+    return cli.run(args, out=sys.stdout, err=sys.stderr, stdin=sys.stdin)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

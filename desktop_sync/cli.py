@@ -1,0 +1,553 @@
+"""The admin command line: the same services as the GUI, for scripting and headless hosts.
+
+Exit status: 0 done; 1 the command could not run (store or keyring unavailable); 2 bad input,
+nothing written; 3 a remap needs confirmation (``--yes``), nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+from desktop_sync import __version__
+from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
+from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security
+from desktop_sync.domain.validation import ProfileInput
+from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
+from desktop_sync.services.profiles import ProfileService
+from desktop_sync.store import SqlStore, open_store
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED = 0, 1, 2, 3
+PROG = "desktop-sync"
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported on one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line (no usage dump) and go through our exit codes."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+class Context:
+    """What a command needs: the store (opened on first use) and the services over it."""
+
+    def __init__(self, db: str | None, out: TextIO, stdin: TextIO):
+        self.db = db
+        self.out = out
+        self.stdin = stdin
+        self.secrets = KeyringSecrets()
+        self._store: SqlStore | None = None
+
+    @property
+    def store(self) -> SqlStore:
+        if self._store is None:
+            self._store = open_store(self.db)
+        return self._store
+
+    def profiles(self) -> ProfileService:
+        return ProfileService(self.store, self.secrets)
+
+    def directory(self) -> DirectoryService:
+        return DirectoryService(self.store)
+
+    def mailboxes(self) -> MailboxService:
+        return MailboxService(self.store, self.secrets)
+
+    async def close(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def print_json(self, data: Any) -> None:
+        json.dump(data, self.out, indent=2, ensure_ascii=False)
+        self.out.write("\n")
+
+
+Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
+
+# How a service's field names appear on the command line, when not as --field-name.
+FIELD_NAMES = {
+    "timeout_seconds": "--timeout",
+    "min_poll_seconds": "--min-poll",
+    "password": "--password-stdin",
+}
+
+
+def _field_label(args: argparse.Namespace, field: str) -> str:
+    positional = getattr(args, "positional_fields", {})
+    if field in positional:
+        return str(positional[field])
+    return FIELD_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+# --- argument types -------------------------------------------------------------------------------
+
+
+def _date(text: str) -> dt.datetime:
+    """An ISO date or date-time; without a zone it is UTC."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-01-31") from exc
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _read_password(stdin: TextIO) -> str:
+    text = stdin.read()
+    if text.endswith("\r\n"):
+        text = text[:-2]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    if not text:
+        raise ValidationError.single("password_stdin", "no password on standard input")
+    return text
+
+
+# --- profile --------------------------------------------------------------------------------------
+
+
+def _profile_json(p: Profile) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "kind": p.kind.value,
+        "incoming_host": p.incoming.host,
+        "incoming_port": p.incoming.port,
+        "incoming_security": p.incoming.security.value,
+        "outgoing_host": p.outgoing.host if p.outgoing else None,
+        "outgoing_port": p.outgoing.port if p.outgoing else None,
+        "outgoing_security": p.outgoing.security.value if p.outgoing else None,
+        "ews_url": p.ews_url,
+        "auth": p.auth.value,
+        "credentials_on": p.credentials_on.value,
+        "login": p.login,
+        "max_connections": p.max_connections,
+        "timeout": p.timeout_seconds,
+        "min_poll": p.min_poll_seconds,
+        "process_email_from": p.process_email_from.isoformat() if p.process_email_from else None,
+        "ca_file": p.ca_file,
+        "allow_insecure": p.allow_insecure,
+        "delete_after_download": p.delete_after_download,
+        "tracking_token_prefix": p.tracking_token_prefix,
+    }
+
+
+async def profile_add(ctx: Context, args: argparse.Namespace) -> int:
+    password = _read_password(ctx.stdin) if args.password_stdin else None
+    data = ProfileInput(
+        name=args.name,
+        kind=ProfileKind(args.kind),
+        incoming_host=args.incoming_host,
+        incoming_port=args.incoming_port,
+        incoming_security=Security(args.incoming_security),
+        outgoing_host=args.outgoing_host,
+        outgoing_port=args.outgoing_port,
+        outgoing_security=Security(args.outgoing_security),
+        ews_url=args.ews_url,
+        auth=AuthMethod(args.auth),
+        credentials_on=CredentialsOn(args.credentials_on),
+        login=args.login,
+        max_connections=args.max_connections,
+        timeout_seconds=args.timeout,
+        min_poll_seconds=args.min_poll,
+        process_email_from=args.process_email_from,
+        ca_file=args.ca_file,
+        allow_insecure=args.allow_insecure,
+        delete_after_download=args.delete_after_download,
+        tracking_token_prefix=args.tracking_token_prefix,
+    )
+    profile = await ctx.profiles().add(data, password)
+    out = profile.outgoing
+    ctx.print(
+        f"Added profile {profile.name!r} ({profile.kind.value}): incoming "
+        f"{profile.incoming.host}:{profile.incoming.port} {profile.incoming.security.value}"
+        + (f", outgoing {out.host}:{out.port} {out.security.value}" if out else "")
+        + (f", EWS {profile.ews_url}" if profile.ews_url else "")
+    )
+    return EXIT_OK
+
+
+async def profile_list(ctx: Context, args: argparse.Namespace) -> int:
+    profiles = await ctx.profiles().list()
+    if args.json:
+        ctx.print_json([_profile_json(p) for p in profiles])
+        return EXIT_OK
+    if not profiles:
+        ctx.print("No profiles. Add one with: desktop-sync profile add NAME --kind imap --incoming-host HOST")
+        return EXIT_OK
+    rows = [("NAME", "KIND", "INCOMING", "OUTGOING", "MAX CONN", "TIMEOUT")]
+    for p in profiles:
+        incoming = f"{p.incoming.host}:{p.incoming.port} {p.incoming.security.value}"
+        outgoing = f"{p.outgoing.host}:{p.outgoing.port} {p.outgoing.security.value}" if p.outgoing else "-"
+        if p.kind is ProfileKind.EXCHANGE:
+            outgoing = "EWS"
+        rows.append(
+            (p.name, p.kind.value, incoming, outgoing, str(p.max_connections), f"{p.timeout_seconds}s")
+        )
+    _print_table(ctx, rows)
+    return EXIT_OK
+
+
+# --- users and queues -----------------------------------------------------------------------------
+
+
+async def user_add(ctx: Context, args: argparse.Namespace) -> int:
+    user = await ctx.directory().add_user(args.email, args.name, args.crm_id)
+    ctx.print(f"Added user {user.name} <{user.email}>" + (f" (CRM id {user.crm_id})" if user.crm_id else ""))
+    return EXIT_OK
+
+
+async def user_list(ctx: Context, args: argparse.Namespace) -> int:
+    users = await ctx.directory().users()
+    if args.json:
+        ctx.print_json(
+            [
+                {"email": u.email, "name": u.name, "crm_id": u.crm_id, "tracking": u.tracking.value}
+                for u in users
+            ]
+        )
+        return EXIT_OK
+    if not users:
+        ctx.print("No users. Add one with: desktop-sync user add EMAIL --name NAME")
+        return EXIT_OK
+    _print_table(ctx, [("EMAIL", "NAME", "CRM ID")] + [(u.email, u.name, u.crm_id or "-") for u in users])
+    return EXIT_OK
+
+
+async def queue_add(ctx: Context, args: argparse.Namespace) -> int:
+    queue = await ctx.directory().add_queue(args.email, args.name, args.crm_id)
+    ctx.print(
+        f"Added queue {queue.name} <{queue.email}>" + (f" (CRM id {queue.crm_id})" if queue.crm_id else "")
+    )
+    return EXIT_OK
+
+
+async def queue_list(ctx: Context, args: argparse.Namespace) -> int:
+    queues = await ctx.directory().queues()
+    if args.json:
+        ctx.print_json([{"email": q.email, "name": q.name, "crm_id": q.crm_id} for q in queues])
+        return EXIT_OK
+    if not queues:
+        ctx.print("No queues. Add one with: desktop-sync queue add EMAIL --name NAME")
+        return EXIT_OK
+    _print_table(ctx, [("EMAIL", "NAME", "CRM ID")] + [(q.email, q.name, q.crm_id or "-") for q in queues])
+    return EXIT_OK
+
+
+# --- mailboxes ------------------------------------------------------------------------------------
+
+
+def _remap_needed(ctx: Context, answer: RemapNeeded, how: str) -> int:
+    ctx.print(answer.prompt)
+    ctx.print(f"Nothing was changed. To remap, run it again with --yes: {how}")
+    return EXIT_REMAP_NEEDED
+
+
+async def mailbox_add(ctx: Context, args: argparse.Namespace) -> int:
+    password = _read_password(ctx.stdin) if args.password_stdin else None
+    result = await ctx.mailboxes().add(
+        args.email,
+        args.profile,
+        user_email=args.user,
+        queue_email=args.queue,
+        name=args.name or "",
+        login=args.login,
+        password=password,
+        process_email_from=args.process_email_from,
+        confirm_remap=args.yes,
+    )
+    if isinstance(result, RemapNeeded):
+        return _remap_needed(ctx, result, f"desktop-sync mailbox add {args.email} ... --yes")
+    owner = f" for {args.user or args.queue}" if (args.user or args.queue) else " (no owner yet)"
+    ctx.print(f"Added mailbox {result.mailbox.address} on profile {args.profile!r}{owner}; pending approval.")
+    if result.unmapped_mailbox:
+        ctx.print(
+            f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped."
+        )
+    return EXIT_OK
+
+
+async def mailbox_map(ctx: Context, args: argparse.Namespace) -> int:
+    result = await ctx.mailboxes().map_to_user(args.email, args.user, confirm=args.yes)
+    if isinstance(result, RemapNeeded):
+        return _remap_needed(ctx, result, f"desktop-sync mailbox map {args.email} --user {args.user} --yes")
+    if isinstance(result, Unchanged):
+        ctx.print(f"{result.mailbox.address} is already mapped to {args.user}; nothing changed.")
+        return EXIT_OK
+    assert isinstance(result, Mapped)
+    if result.previous_owner is not None:
+        ctx.print(
+            f"Remapped {result.mailbox.address} from {result.previous_owner.label} to {args.user}; "
+            "its synchronization stopped until Test & Enable."
+        )
+    else:
+        ctx.print(f"Mapped {result.mailbox.address} to {args.user}.")
+    if result.unmapped_mailbox:
+        ctx.print(
+            f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped."
+        )
+    return EXIT_OK
+
+
+async def mailbox_approve(ctx: Context, args: argparse.Namespace) -> int:
+    mailbox = await ctx.mailboxes().approve(args.email)
+    ctx.print(f"Approved {mailbox.address}. Next: Test & Enable.")
+    return EXIT_OK
+
+
+async def mailbox_set_password(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.mailboxes().set_password(args.email, _read_password(ctx.stdin))
+    ctx.print(f"Stored the password of {args.email} in the system keyring.")
+    return EXIT_OK
+
+
+def _mailbox_json(view: MailboxView) -> dict[str, Any]:
+    m = view.mailbox
+
+    def channel(state: Any) -> dict[str, Any]:
+        return {
+            "method": state.method.value,
+            "enabled": state.enabled,
+            "test_status": state.test_status.value,
+            "failed_step": state.failed_step,
+        }
+
+    effective = view.effective_process_email_from
+    return {
+        "address": m.address,
+        "name": m.name,
+        "profile": view.profile.name,
+        "user": view.owner.email if view.owner and view.owner.kind == "user" else None,
+        "queue": view.owner.email if view.owner and view.owner.kind == "queue" else None,
+        "login": m.login,
+        "approval": m.approval.value,
+        "incoming": channel(m.incoming),
+        "outgoing": channel(m.outgoing),
+        "act": channel(m.act),
+        "process_email_from": m.process_email_from.isoformat() if m.process_email_from else None,
+        "effective_process_email_from": effective.isoformat() if effective else None,
+        "has_password": view.has_password,
+    }
+
+
+async def mailbox_list(ctx: Context, args: argparse.Namespace) -> int:
+    views = await ctx.mailboxes().list()
+    if args.json:
+        ctx.print_json([_mailbox_json(v) for v in views])
+        return EXIT_OK
+    if not views:
+        ctx.print("No mailboxes. Add one with: desktop-sync mailbox add EMAIL --profile NAME --user EMAIL")
+        return EXIT_OK
+
+    def channel(state: Any) -> str:
+        if state.method.value == "none":
+            return "-"
+        return ("on" if state.enabled else "off") + f" ({state.test_status.value})"
+
+    rows = [("ADDRESS", "PROFILE", "OWNER", "APPROVAL", "INCOMING", "OUTGOING", "ACT")]
+    for v in views:
+        m = v.mailbox
+        rows.append(
+            (
+                m.address,
+                v.profile.name,
+                v.owner.email if v.owner else "-",
+                m.approval.value,
+                channel(m.incoming),
+                channel(m.outgoing),
+                channel(m.act),
+            )
+        )
+    _print_table(ctx, rows)
+    return EXIT_OK
+
+
+def _print_table(ctx: Context, rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        ctx.print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="the store: sqlite:///PATH or postgresql://USER@HOST/DB "
+        "(default: $DESKTOP_SYNC_DB, else SQLite in the user data dir)",
+    )
+
+    parser = Parser(
+        prog=PROG,
+        parents=[common],
+        description="Desktop Sync: run without a command for the application, "
+        "or give a command to administer from the shell.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def group(name: str, help_text: str) -> Any:
+        sub = commands.add_parser(name, help=help_text, parents=[common])
+        return sub.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+
+    def command(
+        actions: Any, name: str, handler: Handler, help_text: str, fields: dict[str, str] | None = None
+    ) -> Parser:
+        """A subcommand; ``fields`` says how service field names appear in its error messages."""
+        sub: Parser = actions.add_parser(name, help=help_text, parents=[common])
+        sub.set_defaults(handler=handler, positional_fields=fields or {})
+        return sub
+
+    security = [s.value for s in Security]
+
+    profiles = group("profile", "email server profiles")
+    add = command(profiles, "add", profile_add, "add a profile", fields={"name": "NAME"})
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--kind", required=True, choices=[k.value for k in ProfileKind])
+    add.add_argument("--incoming-host", metavar="HOST")
+    add.add_argument("--incoming-port", metavar="N", type=int)
+    add.add_argument("--incoming-security", choices=security, default="tls")
+    add.add_argument("--outgoing-host", metavar="HOST")
+    add.add_argument("--outgoing-port", metavar="N", type=int)
+    add.add_argument("--outgoing-security", choices=security, default="tls")
+    add.add_argument("--ews-url", metavar="URL")
+    add.add_argument("--auth", choices=[a.value for a in AuthMethod], default="basic")
+    add.add_argument(
+        "--credentials-on",
+        choices=[c.value for c in CredentialsOn],
+        default="mailbox",
+        help="one service account on the profile, or credentials on each mailbox (default)",
+    )
+    add.add_argument("--login", metavar="NAME", help="the service account, with --credentials-on profile")
+    add.add_argument("--password-stdin", action="store_true", help="read the service account's password")
+    add.add_argument(
+        "--max-connections", metavar="N", type=int, help="parallel connections, 1-300 (default 10)"
+    )
+    add.add_argument("--timeout", metavar="SECONDS", type=int, help="per request, 1-100 (default 60)")
+    add.add_argument("--min-poll", metavar="SECONDS", type=int, help="minimum polling interval (default 60)")
+    add.add_argument("--process-email-from", metavar="DATE", type=_date)
+    add.add_argument("--ca-file", metavar="PEM", help="trust this CA instead of the system's")
+    add.add_argument("--allow-insecure", action="store_true", help="allow security 'none' (clear text)")
+    add.add_argument("--delete-after-download", action="store_true", help="POP3: delete mail once stored")
+    add.add_argument("--tracking-token-prefix", metavar="TEXT", default="CRM:")
+    lst = command(profiles, "list", profile_list, "list profiles")
+    lst.add_argument("--json", action="store_true")
+
+    users = group("user", "CRM users")
+    add = command(users, "add", user_add, "add a user", fields={"email": "EMAIL", "name": "--name"})
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--name", required=True)
+    add.add_argument("--crm-id", metavar="GUID", help="the user's id in the CRM")
+    lst = command(users, "list", user_list, "list users")
+    lst.add_argument("--json", action="store_true")
+
+    queues = group("queue", "CRM queues (shared mailboxes)")
+    add = command(queues, "add", queue_add, "add a queue", fields={"email": "EMAIL", "name": "--name"})
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--name", required=True)
+    add.add_argument("--crm-id", metavar="GUID", help="the queue's id in the CRM")
+    lst = command(queues, "list", queue_list, "list queues")
+    lst.add_argument("--json", action="store_true")
+
+    mailboxes = group("mailbox", "mailboxes")
+    add = command(
+        mailboxes,
+        "add",
+        mailbox_add,
+        "add a mailbox",
+        fields={"address": "EMAIL", "password_stdin": "--password-stdin"},
+    )
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--profile", metavar="NAME", required=True)
+    owner = add.add_mutually_exclusive_group()
+    owner.add_argument("--user", metavar="EMAIL")
+    owner.add_argument("--queue", metavar="EMAIL")
+    add.add_argument("--name", metavar="TEXT")
+    add.add_argument("--login", metavar="NAME")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--process-email-from", metavar="DATE", type=_date)
+    add.add_argument("--yes", action="store_true", help="confirm taking the user away from their mailbox")
+    remap = command(mailboxes, "map", mailbox_map, "map a mailbox to a user", fields={"address": "EMAIL"})
+    remap.add_argument("email", metavar="EMAIL")
+    remap.add_argument("--user", metavar="EMAIL", required=True)
+    remap.add_argument("--yes", action="store_true", help="confirm breaking the current mapping")
+    approve = command(
+        mailboxes, "approve", mailbox_approve, "approve a mailbox's address", fields={"address": "EMAIL"}
+    )
+    approve.add_argument("email", metavar="EMAIL")
+    password = command(
+        mailboxes,
+        "set-password",
+        mailbox_set_password,
+        "store a mailbox's password (read from standard input) in the keyring",
+        fields={"address": "EMAIL", "password_stdin": "standard input"},
+    )
+    password.add_argument("email", metavar="EMAIL")
+    lst = command(mailboxes, "list", mailbox_list, "list mailboxes")
+    lst.add_argument("--json", action="store_true")
+    return parser
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse ``argv``; raises UsageError for bad input."""
+    return build_parser().parse_args(list(argv))
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = parse(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    return run(args, out=out, err=err, stdin=stdin or sys.stdin)
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        print(f"{PROG}: error: give a command (see {PROG} --help)", file=err)
+        return EXIT_BAD_INPUT
+    ctx = Context(getattr(args, "db", None), out, stdin)
+
+    async def go() -> int:
+        try:
+            return await handler(ctx, args)
+        finally:
+            await ctx.close()
+
+    try:
+        return asyncio.run(go())
+    except ValidationError as exc:
+        problems = "; ".join(f"{_field_label(args, f)}: {m}" for f, m in exc.errors.items())
+        print(f"{PROG}: error: {problems}", file=err)
+        return EXIT_BAD_INPUT
+    except NotFoundError as exc:
+        print(f"{PROG}: error: {_field_label(args, exc.field)}: {exc.message.split(': ', 1)[-1]}", file=err)
+        return EXIT_BAD_INPUT
+    except DesktopSyncError as exc:
+        print(f"{PROG}: error: {exc.message}", file=err)
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Pure domain: value objects, enums, the error taxonomy and policies. Imports only the stdlib."""

@@ -1,0 +1,100 @@
+"""The one error taxonomy: every failure the product reports is a DesktopSyncError.
+
+Connectors and the store translate library exceptions into these at the edge (``raise ... from exc``),
+so the engine, the services and the UI never see a library's exception type.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ErrorScope(enum.Enum):
+    """What an error puts out of action: one item, one mailbox, or a whole profile."""
+
+    ITEM = "item"
+    MAILBOX = "mailbox"
+    PROFILE = "profile"
+
+
+class DesktopSyncError(Exception):
+    """Root of every error the product raises on purpose.
+
+    ``code`` is a stable machine-readable identifier; user-facing text (title, cause, fix) is
+    looked up by code in :mod:`desktop_sync.domain.messages`.
+    """
+
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, scope: ErrorScope = ErrorScope.MAILBOX):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.scope = scope
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class TransientError(DesktopSyncError):
+    """May succeed later: unreachable server, time-out, throttling. Retried with back-off."""
+
+    code = "transient"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        scope: ErrorScope = ErrorScope.MAILBOX,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, code=code, scope=scope)
+        self.retry_after = retry_after
+
+
+class PermanentError(DesktopSyncError):
+    """Will not succeed without someone changing something: the channel is disabled at once."""
+
+    code = "permanent"
+
+
+class ValidationError(DesktopSyncError):
+    """Input that is refused before anything is written. Carries one message per field."""
+
+    code = "validation"
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        first_field, first_message = next(iter(self.errors.items()))
+        super().__init__(f"{first_field}: {first_message}", scope=ErrorScope.ITEM)
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls({field: message})
+
+
+class NotFoundError(DesktopSyncError):
+    """A record named by the user does not exist (unknown profile, user, mailbox...)."""
+
+    code = "not_found"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}", scope=ErrorScope.ITEM)
+        self.field = field
+
+
+class SecretStoreUnavailable(DesktopSyncError):
+    """No secure keyring backend: passwords are refused rather than stored in clear text."""
+
+    code = "no_secure_keyring"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field's complaint, as services return it to forms."""
+
+    field: str
+    message: str

@@ -1,0 +1,267 @@
+"""Value objects and closed sets of the CRM side of the product: profiles, mailboxes, users, alerts.
+
+Everything here is immutable and stdlib-only; the store maps these to rows and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import NewType
+
+ProfileId = NewType("ProfileId", int)
+MailboxId = NewType("MailboxId", int)
+UserId = NewType("UserId", int)
+QueueId = NewType("QueueId", int)
+AlertId = NewType("AlertId", int)
+
+
+class ProfileKind(enum.Enum):
+    """The mail system a server profile connects to."""
+
+    IMAP = "imap"  # IMAP in, SMTP out
+    POP3 = "pop3"  # POP3 in, SMTP out
+    EXCHANGE = "exchange"  # EWS both ways, plus appointments, contacts and tasks
+
+
+class Security(enum.Enum):
+    """Transport security of one connection."""
+
+    TLS = "tls"  # implicit TLS from the first byte
+    STARTTLS = "starttls"  # plain connection upgraded before authentication
+    NONE = "none"  # clear text: only when the profile explicitly allows insecure transport
+
+
+class AuthMethod(enum.Enum):
+    BASIC = "basic"  # user name and password (IMAP LOGIN/PLAIN, SMTP AUTH, EWS Basic)
+    NTLM = "ntlm"  # Exchange on premises
+    OAUTH2 = "oauth2"  # OAuth 2 client credentials (Exchange Online)
+
+
+class CredentialsOn(enum.Enum):
+    """Where a profile's credentials live: one service account, or each mailbox's own."""
+
+    PROFILE = "profile"
+    MAILBOX = "mailbox"
+
+
+class Channel(enum.Enum):
+    """The three things a mailbox synchronizes, each with its own method and enabled flag."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    ACT = "act"  # appointments, contacts and tasks
+
+
+class SyncMethod(enum.Enum):
+    NONE = "none"
+    SERVER_SIDE = "server_side"  # this product synchronizes the channel
+    FORWARD_MAILBOX = "forward_mailbox"  # incoming mail arrives through a forward mailbox
+
+
+class TestStatus(enum.Enum):
+    __test__ = False  # not a pytest test class
+
+    NOT_RUN = "not_run"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+class ApprovalState(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class TrackingChoice(enum.Enum):
+    """Which incoming mail of a user is tracked in the CRM."""
+
+    ALL = "all"
+    REPLIES = "replies"  # replies to tracked mail (the default)
+    KNOWN_SENDERS = "known_senders"  # mail from known contacts, accounts and leads
+    NONE = "none"
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+
+
+class AlertScope(enum.Enum):
+    MAILBOX = "mailbox"
+    PROFILE = "profile"
+    ITEM = "item"
+
+
+class Direction(enum.Enum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+class ActivityStatus(enum.Enum):
+    """Life of an email activity; outgoing ones go draft -> pending_send -> sending -> sent."""
+
+    RECEIVED = "received"
+    DRAFT = "draft"
+    PENDING_SEND = "pending_send"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DELIVERY_UNKNOWN = "delivery_unknown"
+
+
+class PartyRole(enum.Enum):
+    FROM = "from"
+    TO = "to"
+    CC = "cc"
+    BCC = "bcc"
+
+
+class RecordType(enum.Enum):
+    """CRM records a party, a regarding link or a sync filter can point at."""
+
+    USER = "user"
+    QUEUE = "queue"
+    CONTACT = "contact"
+    ACCOUNT = "account"
+    LEAD = "lead"
+    APPOINTMENT = "appointment"
+    TASK = "task"
+    EMAIL = "email"
+
+
+PORT_MIN, PORT_MAX = 1, 65535
+MAX_CONNECTIONS_MIN, MAX_CONNECTIONS_MAX, MAX_CONNECTIONS_DEFAULT = 1, 300, 10
+TIMEOUT_MIN, TIMEOUT_MAX, TIMEOUT_DEFAULT = 1, 100, 60
+MIN_POLL_SECONDS_DEFAULT = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One server connection: host, port and transport security."""
+
+    host: str
+    port: int
+    security: Security
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An email server profile: how to reach one mail system; many mailboxes share it."""
+
+    name: str
+    kind: ProfileKind
+    incoming: Endpoint
+    outgoing: Endpoint | None = None
+    ews_url: str | None = None
+    auth: AuthMethod = AuthMethod.BASIC
+    credentials_on: CredentialsOn = CredentialsOn.MAILBOX
+    login: str | None = None  # the service account, when credentials live on the profile
+    max_connections: int = MAX_CONNECTIONS_DEFAULT
+    timeout_seconds: int = TIMEOUT_DEFAULT
+    min_poll_seconds: int = MIN_POLL_SECONDS_DEFAULT
+    process_email_from: dt.datetime | None = None
+    ca_file: str | None = None
+    allow_insecure: bool = False
+    delete_after_download: bool = False  # POP3 only: delete from the server once committed
+    tracking_token_prefix: str = "CRM:"
+    id: ProfileId | None = None
+
+    @property
+    def has_act(self) -> bool:
+        """Appointments, contacts and tasks are synchronized with Exchange only."""
+        return self.kind is ProfileKind.EXCHANGE
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    """One channel of a mailbox: how it syncs, whether it is on, and its last test."""
+
+    method: SyncMethod = SyncMethod.NONE
+    enabled: bool = False
+    test_status: TestStatus = TestStatus.NOT_RUN
+    failed_step: str | None = None
+    tested_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mailbox:
+    """A mailbox synchronized through a profile, belonging to at most one user or one queue."""
+
+    address: str
+    profile_id: ProfileId
+    name: str = ""
+    user_id: UserId | None = None
+    queue_id: QueueId | None = None
+    login: str | None = None
+    approval: ApprovalState = ApprovalState.PENDING
+    incoming: ChannelState = field(default_factory=ChannelState)
+    outgoing: ChannelState = field(default_factory=ChannelState)
+    act: ChannelState = field(default_factory=ChannelState)
+    process_email_from: dt.datetime | None = None
+    is_forward_mailbox: bool = False
+    id: MailboxId | None = None
+
+    def channel(self, channel: Channel) -> ChannelState:
+        return {Channel.INCOMING: self.incoming, Channel.OUTGOING: self.outgoing, Channel.ACT: self.act}[
+            channel
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A CRM user: has at most one mailbox."""
+
+    email: str
+    name: str
+    crm_id: str | None = None
+    tracking: TrackingChoice = TrackingChoice.REPLIES
+    auto_create_contacts: bool = False
+    id: UserId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """A CRM queue: a shared team mailbox with no user."""
+
+    email: str
+    name: str
+    crm_id: str | None = None
+    id: QueueId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something an admin should know: what happened, where, why, and how to fix it."""
+
+    severity: Severity
+    scope: AlertScope
+    code: str
+    title: str
+    cause: str
+    fix: str
+    mailbox_id: MailboxId | None = None
+    profile_id: ProfileId | None = None
+    item_ref: str | None = None
+    created_at: dt.datetime | None = None
+    cleared: bool = False
+    id: AlertId | None = None
+
+
+def effective_process_email_from(profile: Profile, mailbox: Mailbox) -> dt.datetime | None:
+    """The date from which a mailbox's mail is imported: the later of the profile's and the mailbox's."""
+    dates = [d for d in (profile.process_email_from, mailbox.process_email_from) if d is not None]
+    return max(dates) if dates else None
+
+
+def default_port(kind: ProfileKind, direction: Direction, security: Security) -> int:
+    """The well-known port of a protocol, as a mail client would pick it."""
+    if kind is ProfileKind.EXCHANGE:
+        return 443 if security is not Security.NONE else 80
+    if direction is Direction.OUTGOING:
+        return {Security.TLS: 465, Security.STARTTLS: 587, Security.NONE: 25}[security]
+    if kind is ProfileKind.IMAP:
+        return 993 if security is Security.TLS else 143
+    return 995 if security is Security.TLS else 110

@@ -1,0 +1,218 @@
+"""Checks of what an admin types, returning errors keyed by field so forms and the CLI can say where.
+
+Field names are the snake_case names of the form fields (``incoming_port``); the CLI shows them
+as its flags (``--incoming-port``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.model import (
+    MAX_CONNECTIONS_MAX,
+    MAX_CONNECTIONS_MIN,
+    PORT_MAX,
+    PORT_MIN,
+    TIMEOUT_DEFAULT,
+    TIMEOUT_MAX,
+    TIMEOUT_MIN,
+    AuthMethod,
+    CredentialsOn,
+    Direction,
+    Endpoint,
+    Profile,
+    ProfileKind,
+    Security,
+    default_port,
+)
+
+# Pragmatic address check: one @, a dotted or bracketed domain, no spaces or control characters.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(rf"^{_LOCAL}@{_LABEL}(?:\.{_LABEL})+$")
+_HOST = re.compile(rf"^(?:{_LABEL})(?:\.{_LABEL})*$|^\[?[0-9a-fA-F:.]+\]?$")
+
+
+def normalize_address(address: str, field: str = "email") -> str:
+    """Return the address lower-cased, or raise a ValidationError naming ``field``."""
+    value = address.strip()
+    if not value:
+        raise ValidationError.single(field, "an email address is required")
+    if len(value) > 320 or not _ADDRESS.match(value) or ".." in value or value.startswith("."):
+        raise ValidationError.single(field, f"{address!r} is not a valid email address")
+    return value.lower()
+
+
+def normalize_crm_id(crm_id: str | None, field: str = "crm_id") -> str | None:
+    """A CRM record id is a GUID, with or without braces; stored lower-case without braces."""
+    if crm_id is None or not crm_id.strip():
+        return None
+    try:
+        return str(uuid.UUID(crm_id.strip().strip("{}")))
+    except ValueError as exc:
+        raise ValidationError.single(field, f"{crm_id!r} is not a GUID") from exc
+
+
+def check_name(name: str, field: str = "name", max_length: int = 200) -> str:
+    value = name.strip()
+    if not value:
+        raise ValidationError.single(field, "a name is required")
+    if len(value) > max_length:
+        raise ValidationError.single(field, f"at most {max_length} characters")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInput:
+    """What a profile form or ``profile add`` gives, before checking. None means "not given"."""
+
+    name: str
+    kind: ProfileKind
+    incoming_host: str | None = None
+    incoming_port: int | None = None
+    incoming_security: Security = Security.TLS
+    outgoing_host: str | None = None
+    outgoing_port: int | None = None
+    outgoing_security: Security = Security.TLS
+    ews_url: str | None = None
+    auth: AuthMethod = AuthMethod.BASIC
+    credentials_on: CredentialsOn = CredentialsOn.MAILBOX
+    login: str | None = None
+    max_connections: int | None = None
+    timeout_seconds: int | None = None
+    min_poll_seconds: int | None = None
+    process_email_from: dt.datetime | None = None
+    ca_file: str | None = None
+    allow_insecure: bool = False
+    delete_after_download: bool = False
+    tracking_token_prefix: str = "CRM:"
+
+
+def _check_host(errors: dict[str, str], field: str, host: str | None) -> str | None:
+    if host is None or not host.strip():
+        return None
+    value = host.strip()
+    if len(value) > 255 or not _HOST.match(value):
+        errors[field] = f"{host!r} is not a host name or IP address"
+        return None
+    return value.lower()
+
+
+def _check_port(errors: dict[str, str], field: str, port: int | None) -> None:
+    if port is not None and not PORT_MIN <= port <= PORT_MAX:
+        errors[field] = f"port {port} is outside {PORT_MIN}-{PORT_MAX}"
+
+
+def validate_profile(data: ProfileInput) -> Profile:
+    """Check every field of a profile and return it with defaults filled in.
+
+    Raises ValidationError with one message per bad field; nothing is guessed silently.
+    """
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    if not name:
+        errors["name"] = "a profile name is required"
+    elif len(name) > 200:
+        errors["name"] = "at most 200 characters"
+
+    incoming_host = _check_host(errors, "incoming_host", data.incoming_host)
+    outgoing_host = _check_host(errors, "outgoing_host", data.outgoing_host)
+    _check_port(errors, "incoming_port", data.incoming_port)
+    _check_port(errors, "outgoing_port", data.outgoing_port)
+
+    ews_url = data.ews_url.strip() if data.ews_url else None
+    if data.kind is ProfileKind.EXCHANGE:
+        if ews_url:
+            parts = urlsplit(ews_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                errors["ews_url"] = f"{data.ews_url!r} is not an http(s) URL"
+            else:
+                if parts.scheme == "http" and not data.allow_insecure:
+                    errors["ews_url"] = (
+                        "http:// sends credentials in clear text; use https:// or --allow-insecure"
+                    )
+                if incoming_host is None and "incoming_host" not in errors:
+                    incoming_host = parts.hostname.lower()
+        elif incoming_host is not None:
+            scheme = "http" if data.incoming_security is Security.NONE else "https"
+            port = f":{data.incoming_port}" if data.incoming_port else ""
+            ews_url = f"{scheme}://{incoming_host}{port}/EWS/Exchange.asmx"
+        if data.outgoing_host:
+            errors.setdefault(
+                "outgoing_host", "Exchange sends mail through EWS; leave the outgoing host empty"
+            )
+    else:
+        if ews_url:
+            errors["ews_url"] = "only Exchange profiles have an EWS URL"
+        if data.auth is AuthMethod.NTLM or data.auth is AuthMethod.OAUTH2:
+            errors["auth"] = f"{data.auth.value} authentication is for Exchange profiles"
+    if incoming_host is None and "incoming_host" not in errors:
+        errors["incoming_host"] = "the incoming server's host is required"
+    if outgoing_host is None and data.outgoing_port is not None and "outgoing_host" not in errors:
+        errors["outgoing_host"] = "an outgoing port was given without an outgoing host"
+
+    if not data.allow_insecure:
+        if data.incoming_security is Security.NONE:
+            errors.setdefault(
+                "incoming_security", "'none' sends passwords in clear text; add --allow-insecure to accept"
+            )
+        if outgoing_host and data.outgoing_security is Security.NONE:
+            errors.setdefault(
+                "outgoing_security", "'none' sends passwords in clear text; add --allow-insecure to accept"
+            )
+
+    max_connections = data.max_connections if data.max_connections is not None else 10
+    if not MAX_CONNECTIONS_MIN <= max_connections <= MAX_CONNECTIONS_MAX:
+        errors["max_connections"] = (
+            f"{max_connections} is outside {MAX_CONNECTIONS_MIN}-{MAX_CONNECTIONS_MAX} (default 10)"
+        )
+    timeout = data.timeout_seconds if data.timeout_seconds is not None else TIMEOUT_DEFAULT
+    if not TIMEOUT_MIN <= timeout <= TIMEOUT_MAX:
+        errors["timeout_seconds"] = f"{timeout} s is outside {TIMEOUT_MIN}-{TIMEOUT_MAX} s (default 60)"
+    min_poll = data.min_poll_seconds if data.min_poll_seconds is not None else 60
+    if not 0 <= min_poll <= 12 * 60:
+        errors["min_poll_seconds"] = f"{min_poll} s is outside 0-720 s"
+    if data.process_email_from is not None and data.process_email_from.tzinfo is None:
+        errors["process_email_from"] = "the date needs a time zone"
+    if data.credentials_on is CredentialsOn.PROFILE and not (data.login and data.login.strip()):
+        errors["login"] = "credentials on the profile need the service account's login"
+    if data.delete_after_download and data.kind is not ProfileKind.POP3:
+        errors["delete_after_download"] = "only POP3 profiles delete mail after download"
+    prefix = data.tracking_token_prefix.strip()
+    if not prefix or len(prefix) > 20 or any(ch.isspace() for ch in prefix):
+        errors["tracking_token_prefix"] = "1-20 characters without spaces"
+
+    if errors:
+        raise ValidationError(errors)
+    assert incoming_host is not None
+
+    def endpoint(host: str, port: int | None, security: Security, direction: Direction) -> Endpoint:
+        return Endpoint(host, port or default_port(data.kind, direction, security), security)
+
+    return Profile(
+        name=name,
+        kind=data.kind,
+        incoming=endpoint(incoming_host, data.incoming_port, data.incoming_security, Direction.INCOMING),
+        outgoing=(
+            endpoint(outgoing_host, data.outgoing_port, data.outgoing_security, Direction.OUTGOING)
+            if outgoing_host
+            else None
+        ),
+        ews_url=ews_url,
+        auth=data.auth,
+        credentials_on=data.credentials_on,
+        login=data.login.strip() if data.login and data.login.strip() else None,
+        max_connections=max_connections,
+        timeout_seconds=timeout,
+        min_poll_seconds=min_poll,
+        process_email_from=data.process_email_from,
+        ca_file=data.ca_file,
+        allow_insecure=data.allow_insecure,
+        delete_after_download=data.delete_after_download,
+        tracking_token_prefix=prefix,
+    )

@@ -1,0 +1,1 @@
+"""The asyncio sync engine: scheduler, queues, throttles, mailbox cycles, events. No Qt."""

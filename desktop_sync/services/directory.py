@@ -1,0 +1,45 @@
+"""CRM users and queues: the owners of mailboxes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.model import Queue, User
+from desktop_sync.domain.ports import Store
+from desktop_sync.domain.validation import check_name, normalize_address, normalize_crm_id
+
+
+class DirectoryService:
+    def __init__(self, store: Store):
+        self._store = store
+
+    async def add_user(self, email: str, name: str, crm_id: str | None = None) -> User:
+        user = User(email=normalize_address(email), name=check_name(name), crm_id=normalize_crm_id(crm_id))
+        async with self._store.transaction() as tx:
+            if await tx.users.by_email(user.email) is not None:
+                raise ValidationError.single("email", f"a user {user.email} already exists")
+            if await tx.queues.by_email(user.email) is not None:
+                raise ValidationError.single("email", f"{user.email} is already a queue's address")
+            if user.crm_id and await tx.users.by_crm_id(user.crm_id) is not None:
+                raise ValidationError.single("crm_id", f"another user has the CRM id {user.crm_id}")
+            return await tx.users.add(user)
+
+    async def add_queue(self, email: str, name: str, crm_id: str | None = None) -> Queue:
+        queue = Queue(email=normalize_address(email), name=check_name(name), crm_id=normalize_crm_id(crm_id))
+        async with self._store.transaction() as tx:
+            if await tx.queues.by_email(queue.email) is not None:
+                raise ValidationError.single("email", f"a queue {queue.email} already exists")
+            if await tx.users.by_email(queue.email) is not None:
+                raise ValidationError.single("email", f"{queue.email} is already a user's address")
+            if queue.crm_id and await tx.queues.by_crm_id(queue.crm_id) is not None:
+                raise ValidationError.single("crm_id", f"another queue has the CRM id {queue.crm_id}")
+            return await tx.queues.add(queue)
+
+    async def users(self) -> Sequence[User]:
+        async with self._store.transaction() as tx:
+            return await tx.users.list()
+
+    async def queues(self) -> Sequence[Queue]:
+        async with self._store.transaction() as tx:
+            return await tx.queues.list()

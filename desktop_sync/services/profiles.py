@@ -1,0 +1,75 @@
+"""Email server profiles: add, change and list them, with every field checked before writing."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_sync.domain.errors import NotFoundError, ValidationError
+from desktop_sync.domain.model import CredentialsOn, Profile
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.validation import ProfileInput, validate_profile
+
+PROFILE_SECRET_PREFIX = "profile:"
+
+
+def profile_secret_key(name: str) -> str:
+    return PROFILE_SECRET_PREFIX + name
+
+
+def _check_ca_file(path: str) -> str:
+    """The CA file must exist and hold at least one PEM certificate; stored as an absolute path."""
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError as exc:
+        raise ValidationError.single("ca_file", f"{path}: no such file") from exc
+    except OSError as exc:
+        raise ValidationError.single("ca_file", f"{path}: cannot be read ({exc.strerror})") from exc
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ValidationError.single("ca_file", f"{path}: no PEM certificate in this file")
+    return str(file.resolve())
+
+
+class ProfileService:
+    def __init__(self, store: Store, secrets: SecretStore):
+        self._store = store
+        self._secrets = secrets
+
+    async def validate(self, data: ProfileInput) -> Profile:
+        """Check ``data`` without writing anything (what a form calls as the admin types)."""
+        profile = validate_profile(data)
+        if profile.ca_file:
+            ca_file = await asyncio.to_thread(_check_ca_file, profile.ca_file)
+            profile = dataclasses.replace(profile, ca_file=ca_file)
+        return profile
+
+    async def add(self, data: ProfileInput, password: str | None = None) -> Profile:
+        profile = await self.validate(data)
+        if password is not None:
+            if profile.credentials_on is not CredentialsOn.PROFILE:
+                raise ValidationError.single(
+                    "password", "this profile keeps credentials on each mailbox, not on the profile"
+                )
+            self._secrets.check_secure()
+        async with self._store.transaction() as tx:
+            if await tx.profiles.by_name(profile.name) is not None:
+                raise ValidationError.single("name", f"a profile named {profile.name!r} already exists")
+            added = await tx.profiles.add(profile)
+            if password is not None:
+                # inside the transaction: if the keyring refuses, the profile is not written either
+                await self._secrets.set_secret(profile_secret_key(profile.name), password)
+        return added
+
+    async def get(self, name: str) -> Profile:
+        async with self._store.transaction() as tx:
+            profile = await tx.profiles.by_name(name)
+        if profile is None:
+            raise NotFoundError("profile", f"no profile named {name!r}")
+        return profile
+
+    async def list(self) -> Sequence[Profile]:
+        async with self._store.transaction() as tx:
+            return await tx.profiles.list()

@@ -1,0 +1,391 @@
+"""SQLAlchemy 2.x table models of the CRM store and of the engine's own bookkeeping.
+
+Enums are stored as their string values (portable between SQLite and PostgreSQL, readable in a
+dump); times are UTC. The schema itself is owned by the Alembic migrations beside this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC datetime on every backend (SQLite hands back naive values; we put UTC back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    tracking: Mapped[str] = mapped_column(String(20), default="replies")
+    auto_create_contacts: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QueueRow(Base):
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    company: Mapped[str | None] = mapped_column(String(200))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_from_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class LeadRow(Base):
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    company: Mapped[str | None] = mapped_column(String(200))
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProfileRow(Base):
+    __tablename__ = "email_server_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    incoming_host: Mapped[str] = mapped_column(String(255))
+    incoming_port: Mapped[int] = mapped_column(Integer)
+    incoming_security: Mapped[str] = mapped_column(String(20))
+    outgoing_host: Mapped[str | None] = mapped_column(String(255))
+    outgoing_port: Mapped[int | None] = mapped_column(Integer)
+    outgoing_security: Mapped[str | None] = mapped_column(String(20))
+    ews_url: Mapped[str | None] = mapped_column(String(2000))
+    auth: Mapped[str] = mapped_column(String(20), default="basic")
+    credentials_on: Mapped[str] = mapped_column(String(20), default="mailbox")
+    login: Mapped[str | None] = mapped_column(String(320))
+    max_connections: Mapped[int] = mapped_column(Integer, default=10)
+    timeout_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    min_poll_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    process_email_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ca_file: Mapped[str | None] = mapped_column(String(4096))
+    allow_insecure: Mapped[bool] = mapped_column(Boolean, default=False)
+    delete_after_download: Mapped[bool] = mapped_column(Boolean, default=False)
+    tracking_token_prefix: Mapped[str] = mapped_column(String(20), default="CRM:")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MailboxRow(Base):
+    __tablename__ = "mailboxes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    profile_id: Mapped[int] = mapped_column(ForeignKey("email_server_profiles.id", ondelete="RESTRICT"))
+    # unique: the one-to-one user <-> mailbox rule holds in the database too
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id", ondelete="SET NULL"), unique=True)
+    login: Mapped[str | None] = mapped_column(String(320))
+    approval: Mapped[str] = mapped_column(String(20), default="pending")
+    incoming_method: Mapped[str] = mapped_column(String(20), default="none")
+    incoming_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    incoming_test_status: Mapped[str] = mapped_column(String(20), default="not_run")
+    incoming_failed_step: Mapped[str | None] = mapped_column(String(100))
+    incoming_tested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    outgoing_method: Mapped[str] = mapped_column(String(20), default="none")
+    outgoing_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    outgoing_test_status: Mapped[str] = mapped_column(String(20), default="not_run")
+    outgoing_failed_step: Mapped[str | None] = mapped_column(String(100))
+    outgoing_tested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    act_method: Mapped[str] = mapped_column(String(20), default="none")
+    act_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    act_test_status: Mapped[str] = mapped_column(String(20), default="not_run")
+    act_failed_step: Mapped[str | None] = mapped_column(String(100))
+    act_tested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    process_email_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    is_forward_mailbox: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class EmailActivityRow(Base):
+    __tablename__ = "email_activities"
+    __table_args__ = (
+        Index("ix_email_activities_message_id", "message_id"),
+        Index("ix_email_activities_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"))
+    direction: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)
+    conversation_index: Mapped[str | None] = mapped_column(String(200))
+    tracking_token: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    server_arrival_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # why this mail was tracked
+    accepting_mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"))
+    correlation_method: Mapped[str | None] = mapped_column(String(30))
+    correlated_activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_activities.id", ondelete="SET NULL")
+    )
+    tracked_reason: Mapped[str | None] = mapped_column(String(200))
+    regarding_type: Mapped[str | None] = mapped_column(String(20))
+    regarding_id: Mapped[int | None] = mapped_column(Integer)
+    # outgoing: the claim of the outgoing queue and the last step reached
+    send_claim_owner: Mapped[str | None] = mapped_column(String(100))
+    send_claim_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    send_step: Mapped[str | None] = mapped_column(String(30))
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    parties: Mapped[list[ActivityPartyRow]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True
+    )
+    attachments: Mapped[list[AttachmentRow]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ActivityPartyRow(Base):
+    __tablename__ = "activity_parties"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("email_activities.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(320), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    record_type: Mapped[str | None] = mapped_column(String(20))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+
+    activity: Mapped[EmailActivityRow] = relationship(back_populates="parties")
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("email_activities.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(200))
+    content_id: Mapped[str | None] = mapped_column(String(998))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # None when over the size limit
+    skipped_reason: Mapped[str | None] = mapped_column(String(200))
+
+    activity: Mapped[EmailActivityRow] = relationship(back_populates="attachments")
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    organizer: Mapped[str | None] = mapped_column(String(320))
+    attendees: Mapped[str | None] = mapped_column(Text)  # comma-separated addresses
+    regarding_type: Mapped[str | None] = mapped_column(String(20))
+    regarding_id: Mapped[int | None] = mapped_column(Integer)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    percent_complete: Mapped[int] = mapped_column(Integer, default=0)
+    regarding_type: Mapped[str | None] = mapped_column(String(20))
+    regarding_id: Mapped[int | None] = mapped_column(Integer)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ServerCursorRow(Base):
+    """Where a mailbox's sync stands on the server (EWS sync state, IMAP UIDVALIDITY/UID/MODSEQ, UIDL)."""
+
+    __tablename__ = "server_cursors"
+    __table_args__ = (UniqueConstraint("mailbox_id", "channel", "folder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    folder: Mapped[str] = mapped_column(String(1000), default="")
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ItemLinkRow(Base):
+    """A CRM record and the server item it is synchronized with, with its version tag and content hash."""
+
+    __tablename__ = "item_links"
+    __table_args__ = (
+        UniqueConstraint("mailbox_id", "record_type", "server_id"),
+        Index("ix_item_links_local", "record_type", "local_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    record_type: Mapped[str] = mapped_column(String(20))
+    local_id: Mapped[int] = mapped_column(Integer)
+    server_id: Mapped[str] = mapped_column(String(1000))
+    folder: Mapped[str | None] = mapped_column(String(1000))
+    change_key: Mapped[str | None] = mapped_column(String(1000))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AlertRow(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_open", "cleared_at", "severity"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    severity: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    cause: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    mailbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mailboxes.id", ondelete="SET NULL"), index=True
+    )
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_server_profiles.id", ondelete="SET NULL"), index=True
+    )
+    item_ref: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class FailedItemRow(Base):
+    """The ledger of items that could not be synchronized, with why and when to retry."""
+
+    __tablename__ = "failed_items"
+    __table_args__ = (UniqueConstraint("mailbox_id", "channel", "item_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    item_ref: Mapped[str] = mapped_column(String(1000))
+    folder: Mapped[str | None] = mapped_column(String(1000))
+    summary: Mapped[str | None] = mapped_column(String(500))
+    code: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_retry_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class CounterRow(Base):
+    """A performance counter's last persisted value (queue lengths, items per second, errors by kind)."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("name", "labels"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    labels: Mapped[str] = mapped_column(String(500), default="")
+    value: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
