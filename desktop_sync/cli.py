@@ -193,9 +193,7 @@ async def profile_list(ctx: Context, args: argparse.Namespace) -> int:
         outgoing = f"{p.outgoing.host}:{p.outgoing.port} {p.outgoing.security.value}" if p.outgoing else "-"
         if p.kind is ProfileKind.EXCHANGE:
             outgoing = "EWS"
-        rows.append(
-            (p.name, p.kind.value, incoming, outgoing, str(p.max_connections), f"{p.timeout_seconds}s")
-        )
+        rows.append((p.name, p.kind.value, incoming, outgoing, str(p.max_connections), f"{p.timeout_seconds}s"))
     _print_table(ctx, rows)
     return EXIT_OK
 
@@ -213,10 +211,7 @@ async def user_list(ctx: Context, args: argparse.Namespace) -> int:
     users = await ctx.directory().users()
     if args.json:
         ctx.print_json(
-            [
-                {"email": u.email, "name": u.name, "crm_id": u.crm_id, "tracking": u.tracking.value}
-                for u in users
-            ]
+            [{"email": u.email, "name": u.name, "crm_id": u.crm_id, "tracking": u.tracking.value} for u in users]
         )
         return EXIT_OK
     if not users:
@@ -228,9 +223,7 @@ async def user_list(ctx: Context, args: argparse.Namespace) -> int:
 
 async def queue_add(ctx: Context, args: argparse.Namespace) -> int:
     queue = await ctx.directory().add_queue(args.email, args.name, args.crm_id)
-    ctx.print(
-        f"Added queue {queue.name} <{queue.email}>" + (f" (CRM id {queue.crm_id})" if queue.crm_id else "")
-    )
+    ctx.print(f"Added queue {queue.name} <{queue.email}>" + (f" (CRM id {queue.crm_id})" if queue.crm_id else ""))
     return EXIT_OK
 
 
@@ -273,9 +266,7 @@ async def mailbox_add(ctx: Context, args: argparse.Namespace) -> int:
     owner = f" for {args.user or args.queue}" if (args.user or args.queue) else " (no owner yet)"
     ctx.print(f"Added mailbox {result.mailbox.address} on profile {args.profile!r}{owner}; pending approval.")
     if result.unmapped_mailbox:
-        ctx.print(
-            f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped."
-        )
+        ctx.print(f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped.")
     return EXIT_OK
 
 
@@ -295,9 +286,7 @@ async def mailbox_map(ctx: Context, args: argparse.Namespace) -> int:
     else:
         ctx.print(f"Mapped {result.mailbox.address} to {args.user}.")
     if result.unmapped_mailbox:
-        ctx.print(
-            f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped."
-        )
+        ctx.print(f"{result.unmapped_mailbox} is no longer mapped to {args.user}; its synchronization stopped.")
     return EXIT_OK
 
 
@@ -436,9 +425,7 @@ def build_parser() -> Parser:
     )
     add.add_argument("--login", metavar="NAME", help="the service account, with --credentials-on profile")
     add.add_argument("--password-stdin", action="store_true", help="read the service account's password")
-    add.add_argument(
-        "--max-connections", metavar="N", type=int, help="parallel connections, 1-300 (default 10)"
-    )
+    add.add_argument("--max-connections", metavar="N", type=int, help="parallel connections, 1-300 (default 10)")
     add.add_argument("--timeout", metavar="SECONDS", type=int, help="per request, 1-100 (default 60)")
     add.add_argument("--min-poll", metavar="SECONDS", type=int, help="minimum polling interval (default 60)")
     add.add_argument("--process-email-from", metavar="DATE", type=_date)
@@ -487,9 +474,7 @@ def build_parser() -> Parser:
     remap.add_argument("email", metavar="EMAIL")
     remap.add_argument("--user", metavar="EMAIL", required=True)
     remap.add_argument("--yes", action="store_true", help="confirm breaking the current mapping")
-    approve = command(
-        mailboxes, "approve", mailbox_approve, "approve a mailbox's address", fields={"address": "EMAIL"}
-    )
+    approve = command(mailboxes, "approve", mailbox_approve, "approve a mailbox's address", fields={"address": "EMAIL"})
     approve.add_argument("email", metavar="EMAIL")
     password = command(
         mailboxes,

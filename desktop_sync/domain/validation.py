@@ -133,9 +133,7 @@ def validate_profile(data: ProfileInput) -> Profile:
                 errors["ews_url"] = f"{data.ews_url!r} is not an http(s) URL"
             else:
                 if parts.scheme == "http" and not data.allow_insecure:
-                    errors["ews_url"] = (
-                        "http:// sends credentials in clear text; use https:// or --allow-insecure"
-                    )
+                    errors["ews_url"] = "http:// sends credentials in clear text; use https:// or --allow-insecure"
                 if incoming_host is None and "incoming_host" not in errors:
                     incoming_host = parts.hostname.lower()
         elif incoming_host is not None:
@@ -143,9 +141,7 @@ def validate_profile(data: ProfileInput) -> Profile:
             port = f":{data.incoming_port}" if data.incoming_port else ""
             ews_url = f"{scheme}://{incoming_host}{port}/EWS/Exchange.asmx"
         if data.outgoing_host:
-            errors.setdefault(
-                "outgoing_host", "Exchange sends mail through EWS; leave the outgoing host empty"
-            )
+            errors.setdefault("outgoing_host", "Exchange sends mail through EWS; leave the outgoing host empty")
     else:
         if ews_url:
             errors["ews_url"] = "only Exchange profiles have an EWS URL"

@@ -176,9 +176,7 @@ class MailboxService:
                 except SecretStoreUnavailable:
                     has_password = None
             views.append(
-                MailboxView(
-                    mailbox, profile, owner, effective_process_email_from(profile, mailbox), has_password
-                )
+                MailboxView(mailbox, profile, owner, effective_process_email_from(profile, mailbox), has_password)
             )
         return views
 
@@ -285,9 +283,7 @@ class MailboxService:
                     old_owner=current_owner.label,
                     new_owner=Owner.of_user(user).label,
                 )
-                await tx.alerts.add(
-                    self._alert("mailbox_remapped", text.title, text.cause, text.fix, remapped)
-                )
+                await tx.alerts.add(self._alert("mailbox_remapped", text.title, text.cause, text.fix, remapped))
             return Mapped(remapped, current_owner, others_mailbox.address if others_mailbox else None)
 
     async def approve(self, address: str) -> Mailbox:

@@ -155,9 +155,7 @@ def test_bad_profile_input_is_one_line_naming_the_field_and_writes_nothing(
 
 
 def test_insecure_transport_with_consent(run: Cli) -> None:
-    result = add_imap(
-        run, "Plain", "--incoming-security", "none", "--outgoing-security", "none", "--allow-insecure"
-    )
+    result = add_imap(run, "Plain", "--incoming-security", "none", "--outgoing-security", "none", "--allow-insecure")
     assert result.code == 0, result.err
     [profile] = run("profile", "list", "--json").json()  # type: ignore[misc]
     assert (profile["incoming_port"], profile["outgoing_port"], profile["allow_insecure"]) == (143, 25, True)
@@ -204,10 +202,7 @@ def test_mailbox_map_needs_yes_to_remap(run: Cli) -> None:
     add_imap(run)
     run("user", "add", "alice@example.test", "--name", "Alice")
     run("user", "add", "bob@example.test", "--name", "Bob")
-    assert (
-        run("mailbox", "add", "shared@example.test", "--profile", "Corp", "--user", "alice@example.test").code
-        == 0
-    )
+    assert run("mailbox", "add", "shared@example.test", "--profile", "Corp", "--user", "alice@example.test").code == 0
     before = run("mailbox", "list", "--json").json()
 
     asked = run("mailbox", "map", "shared@example.test", "--user", "bob@example.test")
@@ -291,9 +286,7 @@ def test_password_is_refused_without_a_secure_keyring(run: Cli) -> None:
 
     add_imap(run)
     keyring.set_keyring(fail.Keyring())
-    result = run(
-        "mailbox", "add", "alice@example.test", "--profile", "Corp", "--password-stdin", stdin="pw\n"
-    )
+    result = run("mailbox", "add", "alice@example.test", "--profile", "Corp", "--password-stdin", stdin="pw\n")
     assert result.code == 1
     assert "no secure keyring" in result.err
     assert run("mailbox", "list", "--json").json() == []
@@ -314,9 +307,7 @@ def test_the_installed_entry_point_speaks_the_same_contract(tmp_path: Path) -> N
     def call(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(exe), *argv], capture_output=True, text=True, env=env, timeout=60)
 
-    bad = call(
-        "profile", "add", "X", "--kind", "imap", "--incoming-host", "h.example.test", "--timeout", "500"
-    )
+    bad = call("profile", "add", "X", "--kind", "imap", "--incoming-host", "h.example.test", "--timeout", "500")
     assert (bad.returncode, bad.stderr.strip().splitlines()) == (
         2,
         ["desktop-sync: error: --timeout: 500 s is outside 1-100 s (default 60)"],
@@ -324,9 +315,7 @@ def test_the_installed_entry_point_speaks_the_same_contract(tmp_path: Path) -> N
     assert call("profile", "add", "X", "--kind", "imap", "--incoming-host", "h.example.test").returncode == 0
     assert call("user", "add", "a@example.test", "--name", "A").returncode == 0
     assert call("user", "add", "b@example.test", "--name", "B").returncode == 0
-    assert (
-        call("mailbox", "add", "m@example.test", "--profile", "X", "--user", "a@example.test").returncode == 0
-    )
+    assert call("mailbox", "add", "m@example.test", "--profile", "X", "--user", "a@example.test").returncode == 0
     asked = call("mailbox", "map", "m@example.test", "--user", "b@example.test")
     assert asked.returncode == 3 and "A <a@example.test>" in asked.stdout
     assert call("--version").stdout.startswith("desktop-sync ")

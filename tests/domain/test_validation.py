@@ -97,29 +97,21 @@ def test_several_bad_fields_are_all_reported() -> None:
 
 def test_exchange_takes_its_host_from_the_ews_url_or_builds_the_url() -> None:
     from_url = validate_profile(
-        ProfileInput(
-            name="EX", kind=ProfileKind.EXCHANGE, ews_url="https://mail.example.test/EWS/Exchange.asmx"
-        )
+        ProfileInput(name="EX", kind=ProfileKind.EXCHANGE, ews_url="https://mail.example.test/EWS/Exchange.asmx")
     )
     assert from_url.incoming.host == "mail.example.test"
-    from_host = validate_profile(
-        ProfileInput(name="EX", kind=ProfileKind.EXCHANGE, incoming_host="ex.example.test")
-    )
+    from_host = validate_profile(ProfileInput(name="EX", kind=ProfileKind.EXCHANGE, incoming_host="ex.example.test"))
     assert from_host.ews_url == "https://ex.example.test/EWS/Exchange.asmx"
     assert from_host.incoming.port == 443
     assert from_host.has_act
 
 
 def test_exchange_over_http_needs_consent() -> None:
-    data = ProfileInput(
-        name="EX", kind=ProfileKind.EXCHANGE, ews_url="http://127.0.0.1:8080/EWS/Exchange.asmx"
-    )
+    data = ProfileInput(name="EX", kind=ProfileKind.EXCHANGE, ews_url="http://127.0.0.1:8080/EWS/Exchange.asmx")
     assert "ews_url" in errors_of(data)
 
 
-@pytest.mark.parametrize(
-    "address", ["", "plain", "a@", "@b.test", "a b@c.test", "a@b", "a@@b.test", "a..b@c.test"]
-)
+@pytest.mark.parametrize("address", ["", "plain", "a@", "@b.test", "a b@c.test", "a@b", "a@@b.test", "a..b@c.test"])
 def test_malformed_addresses_are_refused(address: str) -> None:
     with pytest.raises(ValidationError) as info:
         normalize_address(address, "address")
@@ -131,9 +123,7 @@ def test_addresses_are_compared_lower_case() -> None:
 
 
 def test_crm_ids_are_guids() -> None:
-    assert (
-        normalize_crm_id("{0F8FAD5B-D9CB-469F-A165-70867728950E}") == "0f8fad5b-d9cb-469f-a165-70867728950e"
-    )
+    assert normalize_crm_id("{0F8FAD5B-D9CB-469F-A165-70867728950E}") == "0f8fad5b-d9cb-469f-a165-70867728950e"
     assert normalize_crm_id(None) is None
     with pytest.raises(ValidationError):
         normalize_crm_id("not-a-guid")

@@ -131,9 +131,7 @@ def test_confirming_remaps_stops_the_old_sync_and_records_an_information_alert(
     assert "alice@example.test" in alerts[0].cause and "bob@example.test" in alerts[0].cause
 
 
-def test_a_user_with_a_mailbox_gets_another_only_on_confirmation(
-    world: MailboxService, store: SqlStore
-) -> None:
+def test_a_user_with_a_mailbox_gets_another_only_on_confirmation(world: MailboxService, store: SqlStore) -> None:
     run(world.add("alice@example.test", "Corp", user_email="alice@example.test"))
     run(world.add("spare@example.test", "Corp"))
 

@@ -113,9 +113,7 @@ def test_mailbox_channels_round_trip(store: SqlStore) -> None:
                 profile_id=p.id,
                 approval=ApprovalState.APPROVED,
                 incoming=ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS, None, tested),
-                outgoing=ChannelState(
-                    SyncMethod.SERVER_SIDE, False, TestStatus.FAILURE, "authenticate", tested
-                ),
+                outgoing=ChannelState(SyncMethod.SERVER_SIDE, False, TestStatus.FAILURE, "authenticate", tested),
             )
             added = await tx.mailboxes.add(mailbox)
         async with store.transaction() as tx:
@@ -158,9 +156,7 @@ def test_duplicate_profile_names_are_refused(store: SqlStore) -> None:
         async with store.transaction() as tx:
             await tx.profiles.add(profile())
         async with store.transaction() as tx:
-            await tx.profiles.add(
-                dataclasses.replace(profile(), incoming=Endpoint("other.test", 993, Security.TLS))
-            )
+            await tx.profiles.add(dataclasses.replace(profile(), incoming=Endpoint("other.test", 993, Security.TLS)))
 
     with pytest.raises(ValidationError) as info:
         asyncio.run(scenario())
@@ -172,10 +168,7 @@ def test_foreign_keys_are_enforced(store: SqlStore, store_url: str) -> None:
     try:
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(
-                text(
-                    "INSERT INTO activity_parties (activity_id, role, address)"
-                    " VALUES (999, 'to', 'x@example.test')"
-                )
+                text("INSERT INTO activity_parties (activity_id, role, address) VALUES (999, 'to', 'x@example.test')")
             )
     finally:
         engine.dispose()

@@ -1,0 +1,75 @@
+"""The GUI composition root: refuses cleanly without a display, runs and quits on its own with one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from desktop_sync.app import QUIT_AFTER_ENV, find_display_problem
+
+NO_DISPLAY_MESSAGE = (
+    "desktop-sync: no display found (DISPLAY is not set); run the admin CLI with a subcommand, "
+    "or set QT_QPA_PLATFORM=offscreen"
+)
+RUN_GUI = (
+    "import sys; from desktop_sync.app import run_gui; "
+    "sys.exit(run_gui(database_label='sqlite:///test.sqlite3', has_profiles=False))"
+)
+
+
+def _environment_without_display(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(extra)
+    return env
+
+
+def test_no_display_is_reported_on_linux():
+    assert find_display_problem({}, platform="linux") == NO_DISPLAY_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform"),
+    [
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux"),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux"),
+        ({"DISPLAY": "remote.example:10.0"}, "linux"),  # SSH forwarding: not probed, Qt tries it
+        ({}, "win32"),
+        ({}, "darwin"),
+    ],
+)
+def test_a_usable_or_chosen_platform_is_not_second_guessed(environ, platform):
+    assert find_display_problem(environ, platform=platform) is None
+
+
+def test_a_local_display_without_an_x_server_is_reported():
+    problem = find_display_problem({"DISPLAY": ":9876"}, platform="linux")
+    assert problem is not None
+    assert "DISPLAY=:9876" in problem
+
+
+def test_run_gui_without_a_display_exits_1_with_one_line_instead_of_aborting():
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_GUI],
+        env=_environment_without_display(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1  # not -6 (SIGABRT) nor a core dump
+    assert result.stderr.strip() == NO_DISPLAY_MESSAGE
+
+
+@pytest.mark.gui
+def test_run_gui_opens_and_quits_by_itself_after_the_given_delay():
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_GUI],
+        env=_environment_without_display(QT_QPA_PLATFORM="offscreen", **{QUIT_AFTER_ENV: "200"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
