@@ -1,0 +1,208 @@
+"""What the engine asks of a mail server, whatever the protocol: the connector Protocols.
+
+IMAP, POP3, SMTP and Exchange connectors implement these; the engine and services are written
+against them only. A connector yields batches of items together with the cursor that follows
+them, so the engine can commit both in one transaction. Connectors raise only DesktopSyncError
+subclasses; per-item problems come back as ItemFailure values, not exceptions.
+
+A connector holds at most one server connection at a time (a push listener holds its own), and
+the engine holds a throttle slot for each while it is open: that is how the profile's connection
+limit is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from desktop_sync.domain.model import Channel, Mailbox, Profile
+
+
+class TestStep(enum.Enum):
+    """The steps of a connection test, in order; the first that fails is recorded."""
+
+    __test__ = False  # not a pytest test class
+
+    RESOLVE = "resolve"
+    CONNECT = "connect"
+    TLS = "tls"
+    AUTHENTICATE = "authenticate"
+    LIST_FOLDERS = "list_folders"
+    SEND = "send"  # outgoing: the server accepts a sender (no mail is sent by a test)
+    ACCESS = "access"  # Exchange: the mailbox is reachable (impersonation, rights)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    step: TestStep
+    ok: bool
+    detail: str = ""
+    error_code: str | None = None
+    elapsed_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionTest:
+    """The result of testing one channel: each step run, and the raw exchange for diagnosis."""
+
+    steps: tuple[StepResult, ...]
+    last_request: str = ""  # redacted: never a password
+    last_response: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(step.ok for step in self.steps)
+
+    @property
+    def failed_step(self) -> TestStep | None:
+        return next((step.step for step in self.steps if not step.ok), None)
+
+    @property
+    def failure(self) -> StepResult | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Who the connector logs in as. The secret comes from the keyring and is never logged."""
+
+    login: str
+    secret: str | None = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where sync stands in one folder of one channel; opaque text the connector understands."""
+
+    folder: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """One mail as the server has it: its server identity and its RFC 5322 bytes."""
+
+    server_id: str  # stable within the mailbox: "INBOX;uidvalidity;uid", a UIDL, an EWS item id
+    folder: str
+    raw: bytes = field(repr=False)
+    received_at: dt.datetime | None = None  # server arrival, for the latency counter
+    change_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """An item the server would not give us; it goes to the failed-item ledger."""
+
+    server_id: str
+    folder: str
+    code: str
+    reason: str
+    transient: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Items and the cursor that follows them: committed together or not at all."""
+
+    items: tuple[RawMessage, ...]
+    cursor: Cursor
+    failures: tuple[ItemFailure, ...] = ()
+    more: bool = False  # the server has more after this batch
+    reset: bool = False  # the cursor was invalid (UIDVALIDITY changed...): a full resync started
+
+
+class PushListener(Protocol):
+    """A connector that can tell when new items arrive (IMAP IDLE, EWS streaming)."""
+
+    async def wait_for_changes(self) -> None:
+        """Return when the server reports new items; raise a DesktopSyncError when it cannot."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class IncomingMail(Protocol):
+    """Incoming email of one mailbox (IMAP, POP3, Exchange)."""
+
+    def fetch(self, cursors: Mapping[str, str], since: dt.datetime | None, limit: int) -> AsyncIterator[Batch]:
+        """Yield new items after ``cursors`` (folder -> cursor value), at most ``limit`` in all."""
+        ...
+
+    async def fetch_item(self, server_id: str) -> RawMessage:
+        """One item again, by its server identity (retrying a failed item); PermanentError if gone."""
+        ...
+
+    async def delete_committed(self, items: Sequence[RawMessage]) -> None:
+        """After the store committed ``items``: delete them on the server where the profile says so."""
+        ...
+
+    async def test(self) -> ConnectionTest: ...
+
+    def push(self) -> PushListener | None:
+        """A listener for new items, or None when the protocol cannot push."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A mail to send: the MIME bytes, with the Message-ID fixed before the first attempt."""
+
+    message_id: str
+    sender: str
+    recipients: tuple[str, ...]
+    raw: bytes = field(repr=False)
+
+
+class SendOutcome(enum.Enum):
+    ACCEPTED = "accepted"  # the server took it
+    REJECTED = "rejected"  # 5xx: will never go through as it is
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: SendOutcome
+    detail: str = ""
+    copied_to_sent: bool = False
+
+
+class OutgoingMail(Protocol):
+    """Sending through one mailbox (SMTP, Exchange)."""
+
+    async def send(self, message: OutgoingMessage) -> SendResult: ...
+
+    async def copy_to_sent(self, message: OutgoingMessage) -> bool:
+        """Append to the Sent folder where the server has one; False when there is none."""
+        ...
+
+    async def find_sent(self, message_id: str) -> bool | None:
+        """Is a mail with this Message-ID in Sent? None when the server cannot tell."""
+        ...
+
+    async def test(self) -> ConnectionTest: ...
+
+    async def close(self) -> None: ...
+
+
+class ActSync(Protocol):
+    """Appointments, contacts and tasks of one mailbox (Exchange)."""
+
+    async def test(self) -> ConnectionTest: ...
+
+    async def close(self) -> None: ...
+
+
+class ConnectorFactory(Protocol):
+    """Builds connectors for a profile and mailbox; the engine owns their lifetime."""
+
+    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> IncomingMail: ...
+
+    def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail: ...
+
+    def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync: ...
+
+    def supports(self, profile: Profile, channel: Channel) -> bool: ...
