@@ -1,0 +1,188 @@
+"""Fixtures every test can use: real servers on 127.0.0.1 (Dovecot, SMTP, PostgreSQL) with their test CA,
+an in-memory keyring that keeps tests away from the real keychain, and the environment tests run in.
+
+Server fixtures skip when the server is not installed, except on CI (``CI`` or
+``DESKTOP_SYNC_REQUIRE_SERVERS`` set), where they fail: CI must really run those tests.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# pytest runs with --import-mode=importlib, which leaves sys.path alone; the server harness is
+# imported as the top-level package ``servers`` from this directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Qt reads this when the QApplication is created; there is no display in CI.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# qasync picks its Qt binding from this when PySide6 has not been imported yet.
+os.environ.setdefault("QT_API", "pyside6")
+# Whatever reaches for the OS keychain outside the memory_keyring fixture (a subprocess, import-time
+# code) gets keyring's "fail" backend, which raises, instead of the developer's real keychain.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from typing import NoReturn
+
+import keyring
+import keyring.backend
+import keyring.errors
+import pytest
+from servers import ServerUnavailable
+from servers.dovecot import DovecotServer, MailUser
+from servers.postgres import PostgresServer
+from servers.smtp import SmtpServer
+from servers.tls import TlsFiles, make_temp_ca
+
+# --- server availability
+
+
+def servers_required() -> bool:
+    return any(
+        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+        for name in ("CI", "DESKTOP_SYNC_REQUIRE_SERVERS")
+    )
+
+
+def server_unavailable(reason: str) -> NoReturn:
+    if servers_required():
+        pytest.fail(f"{reason}. CI must run the server tests: scripts/run-tests installs it.", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- TLS
+
+
+@pytest.fixture(scope="session")
+def tls_files() -> Iterator[TlsFiles]:
+    """A test CA and a server certificate it signed for localhost and 127.0.0.1; every server uses it."""
+    try:
+        directory, files = make_temp_ca()
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    yield files
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tls_ca(tls_files: TlsFiles) -> Path:
+    """The CA certificate (PEM) to give a profile as its "CA file"."""
+    return tls_files.ca_cert
+
+
+# --- Dovecot IMAP/POP3
+
+
+@pytest.fixture(scope="session")
+def dovecot(tls_files: TlsFiles) -> Iterator[DovecotServer]:
+    """Dovecot with users alice/alicepw and bob/bobpw; their mailboxes are shared by the whole session."""
+    try:
+        server = DovecotServer(tls_files)
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    with server:
+        yield server
+
+
+_mail_user_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def mail_user(dovecot: DovecotServer) -> MailUser:
+    """A new Dovecot account with empty mailboxes; it can also AUTH on the SMTP server."""
+    name = f"user{next(_mail_user_numbers)}"
+    return dovecot.add_user(name, f"{name}-pw")
+
+
+# --- SMTP
+
+
+@pytest.fixture(scope="session")
+def smtp_server_session(tls_files: TlsFiles, dovecot: DovecotServer) -> Iterator[SmtpServer]:
+    """The session's SMTP server; prefer ``smtp_server``, which also clears what earlier tests left."""
+    with SmtpServer(tls_files, users=dovecot.users, mailboxes=dovecot) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_server(smtp_server_session: SmtpServer) -> Iterator[SmtpServer]:
+    """The SMTP server with no recorded messages and no pending rejections; it delivers into Dovecot."""
+    smtp_server_session.reset()
+    yield smtp_server_session
+    smtp_server_session.reset()
+
+
+# --- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the session."""
+    try:
+        server = PostgresServer()
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    with server:
+        yield server
+
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pg_database_factory(postgres: PostgresServer) -> Iterator[Callable[[], str]]:
+    """Call it to get the URL of a new empty database; all of them are dropped after the test."""
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"test_{next(_database_numbers)}"
+        url = postgres.create_database(name)
+        created.append(name)
+        return url
+
+    yield create
+    for name in created:
+        postgres.drop_database(name)
+
+
+@pytest.fixture
+def pg_url(pg_database_factory: Callable[[], str]) -> str:
+    """``postgresql+psycopg://...`` of a fresh, empty database of its own."""
+    return pg_database_factory()
+
+
+# --- keyring
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """Secrets kept in a dict for the length of one test."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError(f"no password for {username} in {service}") from None
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory keyring; no test can reach the real keychain."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
