@@ -108,7 +108,7 @@ class Batch:
     """Items and the cursor that follows them: committed together or not at all."""
 
     items: tuple[RawMessage, ...]
-    cursor: Cursor
+    cursor: Cursor | None  # None: these items leave the cursor where it is (a retried item)
     failures: tuple[ItemFailure, ...] = ()
     more: bool = False  # the server has more after this batch
     reset: bool = False  # the cursor was invalid (UIDVALIDITY changed...): a full resync started

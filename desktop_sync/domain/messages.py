@@ -28,6 +28,89 @@ _CATALOGUE: dict[str, Explanation] = {
         "at most one mailbox, so {address} stopped synchronizing.",
         fix="Map {address} to another user or queue, or leave it unused.",
     ),
+    "mailbox_not_approved": Explanation(
+        title="Mailbox not approved",
+        cause="{address} is enabled but its email address has not been approved, so it is not synchronized.",
+        fix="Approve the mailbox (desktop-sync mailbox approve {address}), then run Test & Enable.",
+    ),
+    "password_missing": Explanation(
+        title="No password for the mailbox",
+        cause="{address} signs in with its own credentials and no password is stored for it.",
+        fix="Set the password in the mailbox editor or with desktop-sync mailbox set-password {address}.",
+    ),
+    "auth_failed": Explanation(
+        title="The server refused the credentials",
+        cause="{server} did not accept the user name or password of {address}: {detail}",
+        fix="Check the login and password of the mailbox (or the profile's service account), then run "
+        "Test & Enable again.",
+    ),
+    "certificate_invalid": Explanation(
+        title="The server's certificate is not trusted",
+        cause="The TLS certificate of {server} could not be verified: {detail}",
+        fix="Give the profile the CA file that signed the server's certificate, or fix the certificate on the server.",
+    ),
+    "tls_unavailable": Explanation(
+        title="The server does not offer TLS",
+        cause="{server} does not offer the transport security the profile asks for: {detail}",
+        fix="Choose the security the server offers (implicit TLS or STARTTLS), or fix the server.",
+    ),
+    "host_not_found": Explanation(
+        title="Unknown server name",
+        cause="The name of {server} cannot be resolved: {detail}",
+        fix="Correct the host name in the server profile.",
+    ),
+    "server_unreachable": Explanation(
+        title="The server cannot be reached",
+        cause="{server} did not accept a connection for {address}: {detail}",
+        fix="The engine retries by itself. If it lasts, check the server, the port and the network.",
+    ),
+    "connection_dropped": Explanation(
+        title="The server dropped the connection",
+        cause="{server} closed the connection of {address} in the middle of a request: {detail}",
+        fix="The engine retries by itself. If it lasts, check the server's logs and limits.",
+    ),
+    "timeout": Explanation(
+        title="The server did not answer in time",
+        cause="{server} took longer than the profile's time-out to answer for {address}: {detail}",
+        fix="The engine retries by itself. If it lasts, raise the time-out (at most 100 s) or check the server.",
+    ),
+    "server_busy": Explanation(
+        title="The server asked us to slow down",
+        cause="{server} is busy and asked to come back later: {detail}",
+        fix="Nothing to do: the engine waits as long as the server asked. Lower the profile's connection "
+        "limit if it happens often.",
+    ),
+    "mailbox_not_found": Explanation(
+        title="The mailbox does not exist on the server",
+        cause="{server} has no mailbox {address}: {detail}",
+        fix="Check the mailbox's address and login, or remove the mailbox.",
+    ),
+    "not_supported": Explanation(
+        title="Not supported",
+        cause="{detail}",
+        fix="Choose a synchronization method this profile supports.",
+    ),
+    "retries_exhausted": Explanation(
+        title="Synchronization stopped after repeated failures",
+        cause="{address} failed {attempts} times in a row ({detail}); its channel was disabled.",
+        fix="Fix the cause, then run Test & Enable to turn synchronization back on.",
+    ),
+    "profile_failing": Explanation(
+        title="Most mailboxes of a profile are failing",
+        cause="{failing} of the {total} mailboxes of profile {profile} failed within the last hour.",
+        fix="The cause is probably the profile or the server: check the server, the profile's settings "
+        "and its service account.",
+    ),
+    "malformed_message": Explanation(
+        title="A message could not be read",
+        cause="A message of {address} ({item}) is malformed: {detail}",
+        fix="It is kept in the failed items; retry it once the cause is fixed, or ignore it.",
+    ),
+    "internal_error": Explanation(
+        title="Unexpected error",
+        cause="Synchronizing {address} failed unexpectedly: {detail}",
+        fix="The engine retries by itself. If it lasts, report it with the log file.",
+    ),
     "no_secure_keyring": Explanation(
         title="No secure keyring",
         cause="Passwords are kept only in the system keyring, and none that keeps them safe is available.",
@@ -42,14 +125,26 @@ _CATALOGUE: dict[str, Explanation] = {
 }
 
 
+class _Facts(dict[str, str]):
+    """Missing facts read as "?" rather than failing: a message with a gap beats no message."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def explain(code: str, **facts: str) -> Explanation:
     """The text for ``code`` with ``facts`` filled in; an unknown code still says something useful."""
     template = _CATALOGUE.get(code)
+    values = _Facts(facts)
     if template is None:
         detail = facts.get("detail", "")
         return Explanation(title=code.replace("_", " ").capitalize(), cause=detail, fix="")
     return Explanation(
-        title=template.title.format(**facts),
-        cause=template.cause.format(**facts),
-        fix=template.fix.format(**facts),
+        title=template.title.format_map(values),
+        cause=template.cause.format_map(values),
+        fix=template.fix.format_map(values),
     )
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(_CATALOGUE)

@@ -205,9 +205,7 @@ class Mailbox:
     id: MailboxId | None = None
 
     def channel(self, channel: Channel) -> ChannelState:
-        return {Channel.INCOMING: self.incoming, Channel.OUTGOING: self.outgoing, Channel.ACT: self.act}[
-            channel
-        ]
+        return {Channel.INCOMING: self.incoming, Channel.OUTGOING: self.outgoing, Channel.ACT: self.act}[channel]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +263,53 @@ def default_port(kind: ProfileKind, direction: Direction, security: Security) ->
     if kind is ProfileKind.IMAP:
         return 993 if security is Security.TLS else 143
     return 995 if security is Security.TLS else 110
+
+
+class MailboxState(enum.Enum):
+    """What the engine is doing with a mailbox, as the admin sees it."""
+
+    IDLE = "idle"
+    SYNCING = "syncing"
+    BACKING_OFF = "backing_off"  # a transient error: retried at backoff_until
+    NEEDS_ATTENTION = "needs_attention"  # not approved, no password, ...: an admin must act
+    DISABLED = "disabled"  # no channel enabled, or a permanent error disabled them
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """The engine's record of a mailbox's synchronization."""
+
+    mailbox_id: MailboxId
+    state: MailboxState = MailboxState.IDLE
+    last_sync_at: dt.datetime | None = None
+    next_sync_at: dt.datetime | None = None
+    interval_seconds: float | None = None
+    items_synced: int = 0
+    failure_count: int = 0
+    last_error_code: str | None = None
+    last_error: str | None = None
+    backoff_until: dt.datetime | None = None
+    sync_requested_at: dt.datetime | None = None
+
+
+FailedItemId = NewType("FailedItemId", int)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedItem:
+    """An entry of the failed-item ledger: which item, why, and when it is tried again."""
+
+    mailbox_id: MailboxId
+    channel: Channel
+    item_ref: str
+    code: str
+    reason: str
+    folder: str | None = None
+    summary: str | None = None
+    permanent: bool = False
+    attempts: int = 1
+    first_failed_at: dt.datetime | None = None
+    last_failed_at: dt.datetime | None = None
+    next_retry_at: dt.datetime | None = None
+    resolved: bool = False
+    id: FailedItemId | None = None

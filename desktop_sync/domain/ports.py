@@ -6,18 +6,27 @@ and tests can hand them fakes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
     Alert,
+    AlertId,
+    Channel,
+    FailedItem,
+    FailedItemId,
     Mailbox,
     MailboxId,
     Profile,
     ProfileId,
     Queue,
     QueueId,
+    RecordType,
+    SyncStatus,
     User,
     UserId,
 )
@@ -59,9 +68,99 @@ class MailboxRepository(Protocol):
 
 class AlertRepository(Protocol):
     async def add(self, alert: Alert) -> Alert: ...
+    async def clear(self, alert_ids: Sequence[AlertId], at: dt.datetime) -> int: ...
+    async def clear_code(self, mailbox_id: MailboxId, codes: Sequence[str], at: dt.datetime) -> int: ...
+    async def list(self, *, mailbox_id: MailboxId | None = None, include_cleared: bool = False) -> Sequence[Alert]: ...
+
+
+class StatusRepository(Protocol):
+    async def get(self, mailbox_id: MailboxId) -> SyncStatus: ...
+    async def save(self, status: SyncStatus) -> None: ...
+    async def list(self) -> Sequence[SyncStatus]: ...
+    async def request_sync(self, mailbox_id: MailboxId, at: dt.datetime) -> None: ...
+    async def take_sync_requests(self, mailbox_ids: Sequence[MailboxId]) -> Sequence[MailboxId]:
+        """The mailboxes among ``mailbox_ids`` with a pending Sync now; the requests are cleared."""
+        ...
+
+
+class CursorRepository(Protocol):
+    async def get_all(self, mailbox_id: MailboxId, channel: Channel) -> dict[str, str]: ...
+    async def set(self, mailbox_id: MailboxId, channel: Channel, folder: str, value: str) -> None: ...
+    async def clear(self, mailbox_id: MailboxId, channel: Channel, folder: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEmail:
+    """A mail to record as an email activity, with where it came from and why it is tracked."""
+
+    server_id: str
+    folder: str
+    parsed: ParsedEmail
+    server_arrival_at: dt.datetime | None
+    tracked_reason: str
+    correlation_method: str | None = None
+    correlated_activity_id: int | None = None
+    regarding: tuple[str, int] | None = None
+    resolved_parties: Mapping[str, tuple[RecordType, int]] = field(default_factory=dict)
+
+
+class RecordRepository(Protocol):
+    async def find_by_email(self, address: str) -> tuple[RecordType, int] | None:
+        """The CRM record an address belongs to: a user first, then a contact, an account, a lead."""
+        ...
+
+
+class ActivityRepository(Protocol):
+    async def is_linked(self, mailbox_id: MailboxId, server_id: str) -> bool:
+        """Was this server item already recorded for this mailbox (the idempotency key)?"""
+        ...
+
+    async def find_by_message_ids(self, message_ids: Sequence[str]) -> int | None:
+        """An activity with one of these Message-IDs (the first found, in the order given)."""
+        ...
+
+    async def exists(self, activity_id: int) -> bool: ...
+
+    async def count(self, mailbox_id: MailboxId | None = None) -> int: ...
+
+    async def add_incoming(self, mailbox_id: MailboxId, email: IncomingEmail) -> int | None:
+        """Record ``email`` and link it to its server item. Returns the activity id, or None when
+        the same Message-ID was already recorded for the mailbox (the link is still stored)."""
+        ...
+
+
+class FailedItemRepository(Protocol):
+    async def record(self, item: FailedItem) -> FailedItem:
+        """Add to the ledger, or count one more attempt of an item already there."""
+        ...
+
     async def list(
-        self, *, mailbox_id: MailboxId | None = None, include_cleared: bool = False
-    ) -> Sequence[Alert]: ...
+        self, *, mailbox_id: MailboxId | None = None, include_resolved: bool = False
+    ) -> Sequence[FailedItem]: ...
+    async def get(self, item_id: FailedItemId) -> FailedItem | None: ...
+    async def resolve(self, mailbox_id: MailboxId, channel: Channel, item_ref: str) -> None: ...
+    async def schedule_retry(self, item_id: FailedItemId, at: dt.datetime) -> None: ...
+    async def due(self, mailbox_id: MailboxId, now: dt.datetime) -> Sequence[FailedItem]: ...
+
+
+class CounterRepository(Protocol):
+    async def save(self, values: Mapping[tuple[str, str], float]) -> None:
+        """Persist counters keyed by (name, labels)."""
+        ...
+
+    async def load(self) -> dict[tuple[str, str], float]: ...
+
+
+class LeaseRepository(Protocol):
+    async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime) -> None: ...
+    async def live_hosts(self, since: dt.datetime) -> int: ...
+    async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
+        """Renew this owner's leases and take expired or free ones, holding at most ``target``.
+
+        Returns the mailboxes this owner holds afterwards."""
+        ...
+
+    async def release(self, owner: str) -> None: ...
 
 
 class Transaction(Protocol):
@@ -77,6 +176,20 @@ class Transaction(Protocol):
     def mailboxes(self) -> MailboxRepository: ...
     @property
     def alerts(self) -> AlertRepository: ...
+    @property
+    def status(self) -> StatusRepository: ...
+    @property
+    def cursors(self) -> CursorRepository: ...
+    @property
+    def activities(self) -> ActivityRepository: ...
+    @property
+    def failed_items(self) -> FailedItemRepository: ...
+    @property
+    def counters(self) -> CounterRepository: ...
+    @property
+    def leases(self) -> LeaseRepository: ...
+    @property
+    def records(self) -> RecordRepository: ...
 
 
 class Store(Protocol):
@@ -87,6 +200,18 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
     async def close(self) -> None: ...
+
+    def single_engine_lock(self) -> AbstractContextManager[None]:
+        """Held while an engine runs on an embedded store: a second engine is refused.
+
+        On a shared server store (PostgreSQL) engines share mailboxes by leases instead, and this
+        lock is a no-op."""
+        ...
+
+    @property
+    def shared(self) -> bool:
+        """True when several engines may share this store (leases needed)."""
+        ...
 
 
 class SecretStore(Protocol):

@@ -6,12 +6,17 @@ whose transactions hand out repositories of domain value objects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+import fcntl
+import os
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from desktop_sync.domain.errors import PermanentError
 from desktop_sync.store.database import (
     StoreUnavailable,
     default_database_path,
@@ -20,9 +25,29 @@ from desktop_sync.store.database import (
     resolve_url,
     upgrade_schema,
 )
+from desktop_sync.store.engine_repositories import (
+    SqlActivities,
+    SqlCounters,
+    SqlCursors,
+    SqlFailedItems,
+    SqlLeases,
+    SqlRecords,
+    SqlStatus,
+)
 from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
 
-__all__ = ["SqlStore", "SqlTransaction", "StoreUnavailable", "default_database_path", "open_store"]
+__all__ = [
+    "EngineAlreadyRunning",
+    "SqlStore",
+    "SqlTransaction",
+    "StoreUnavailable",
+    "default_database_path",
+    "open_store",
+]
+
+
+class EngineAlreadyRunning(PermanentError):
+    code = "engine_already_running"
 
 
 class SqlTransaction:
@@ -35,13 +60,51 @@ class SqlTransaction:
         self.queues = SqlQueues(session)
         self.mailboxes = SqlMailboxes(session)
         self.alerts = SqlAlerts(session)
+        self.status = SqlStatus(session)
+        self.cursors = SqlCursors(session)
+        self.activities = SqlActivities(session)
+        self.failed_items = SqlFailedItems(session)
+        self.counters = SqlCounters(session)
+        self.leases = SqlLeases(session)
+        self.records = SqlRecords(session)
 
 
 class SqlStore:
-    def __init__(self, engine: AsyncEngine, label: str):
+    def __init__(self, engine: AsyncEngine, label: str, sqlite_path: str | None = None):
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._label = label
+        self._sqlite_path = sqlite_path
+
+    @property
+    def shared(self) -> bool:
+        return self._engine.dialect.name != "sqlite"
+
+    @contextlib.contextmanager
+    def single_engine_lock(self) -> Iterator[None]:
+        """On SQLite, an exclusive lock file beside the database; the OS frees it if we die."""
+        if self._sqlite_path is None:
+            yield
+            return
+        lock_path = Path(self._sqlite_path + ".engine.lock")
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise EngineAlreadyRunning(
+                    f"another engine ({holder}) is already running on {self._label}; an embedded SQLite "
+                    "store takes one engine. Stop the other one, or use PostgreSQL to run several."
+                ) from exc
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            yield
+        finally:
+            handle.close()  # releases the lock
 
     @property
     def label(self) -> str:
@@ -70,4 +133,5 @@ def open_store(url: str | None = None) -> SqlStore:
     """
     resolved = resolve_url(url)
     upgrade_schema(resolved)
-    return SqlStore(make_async_engine(resolved), describe(resolved))
+    sqlite_path = resolved.database if resolved.get_backend_name() == "sqlite" else None
+    return SqlStore(make_async_engine(resolved), describe(resolved), sqlite_path)

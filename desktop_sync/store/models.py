@@ -211,9 +211,7 @@ class EmailActivityRow(Base):
     # why this mail was tracked
     accepting_mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"))
     correlation_method: Mapped[str | None] = mapped_column(String(30))
-    correlated_activity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("email_activities.id", ondelete="SET NULL")
-    )
+    correlated_activity_id: Mapped[int | None] = mapped_column(ForeignKey("email_activities.id", ondelete="SET NULL"))
     tracked_reason: Mapped[str | None] = mapped_column(String(200))
     regarding_type: Mapped[str | None] = mapped_column(String(20))
     regarding_id: Mapped[int | None] = mapped_column(Integer)
@@ -237,9 +235,7 @@ class ActivityPartyRow(Base):
     __tablename__ = "activity_parties"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("email_activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(ForeignKey("email_activities.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(320), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
@@ -253,9 +249,7 @@ class AttachmentRow(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("email_activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(ForeignKey("email_activities.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(500))
     content_type: Mapped[str] = mapped_column(String(200))
     content_id: Mapped[str | None] = mapped_column(String(998))
@@ -345,9 +339,7 @@ class AlertRow(Base):
     title: Mapped[str] = mapped_column(String(300))
     cause: Mapped[str] = mapped_column(Text)
     fix: Mapped[str] = mapped_column(Text)
-    mailbox_id: Mapped[int | None] = mapped_column(
-        ForeignKey("mailboxes.id", ondelete="SET NULL"), index=True
-    )
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"), index=True)
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("email_server_profiles.id", ondelete="SET NULL"), index=True
     )
@@ -389,3 +381,43 @@ class CounterRow(Base):
     labels: Mapped[str] = mapped_column(String(500), default="")
     value: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MailboxStatusRow(Base):
+    """What the engine last did with a mailbox: written by the engine, read by the GUI and CLI."""
+
+    __tablename__ = "mailbox_status"
+
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="idle")
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    next_sync_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    interval_seconds: Mapped[float | None] = mapped_column(Float)
+    items_synced: Mapped[int] = mapped_column(BigInteger, default=0)
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error_code: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    backoff_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sync_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EngineHostRow(Base):
+    """A running engine: its heartbeat tells the others how many share the mailboxes."""
+
+    __tablename__ = "engine_hosts"
+
+    owner: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MailboxLeaseRow(Base):
+    """Which engine works a mailbox, until when; an expired lease is taken over by another engine."""
+
+    __tablename__ = "mailbox_leases"
+
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(100), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

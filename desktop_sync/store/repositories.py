@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -339,9 +340,21 @@ class SqlAlerts:
         await self._s.flush()
         return _alert(row)
 
-    async def list(
-        self, *, mailbox_id: MailboxId | None = None, include_cleared: bool = False
-    ) -> Sequence[Alert]:
+    async def clear(self, alert_ids: Sequence[AlertId], at: dt.datetime) -> int:
+        result = await self._s.execute(
+            update(AlertRow).where(AlertRow.id.in_(alert_ids), AlertRow.cleared_at.is_(None)).values(cleared_at=at)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def clear_code(self, mailbox_id: MailboxId, codes: Sequence[str], at: dt.datetime) -> int:
+        result = await self._s.execute(
+            update(AlertRow)
+            .where(AlertRow.mailbox_id == mailbox_id, AlertRow.code.in_(codes), AlertRow.cleared_at.is_(None))
+            .values(cleared_at=at)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def list(self, *, mailbox_id: MailboxId | None = None, include_cleared: bool = False) -> Sequence[Alert]:
         query = select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
         if mailbox_id is not None:
             query = query.where(AlertRow.mailbox_id == mailbox_id)

@@ -1,0 +1,174 @@
+"""Reading an RFC 5322 message into what the CRM keeps of it: headers, parties, bodies, attachments.
+
+Malformed mail is read as far as it can be, and what could not be read is said in ``defects``;
+only mail with nothing usable at all raises MalformedMessage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from desktop_sync.domain.errors import ErrorScope, PermanentError
+from desktop_sync.domain.model import PartyRole
+
+ATTACHMENT_LIMIT_DEFAULT = 5 * 1024 * 1024
+
+
+class MalformedMessage(PermanentError):
+    code = "malformed_message"
+
+    def __init__(self, message: str):
+        super().__init__(message, scope=ErrorScope.ITEM)
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    role: PartyRole
+    address: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str
+    size: int
+    content: bytes | None = field(repr=False)  # None when over the size limit
+    content_id: str | None = None
+    skipped_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEmail:
+    message_id: str
+    subject: str
+    parties: tuple[Party, ...]
+    sent_at: dt.datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    body_text: str | None
+    body_html: str | None
+    attachments: tuple[Attachment, ...]
+    size: int
+    defects: tuple[str, ...] = ()
+
+    @property
+    def sender(self) -> Party | None:
+        return next((p for p in self.parties if p.role is PartyRole.FROM), None)
+
+    def addresses(self, *roles: PartyRole) -> list[str]:
+        return [p.address for p in self.parties if not roles or p.role in roles]
+
+
+def _message_ids(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    ids = []
+    for token in str(value).replace(",", " ").split():
+        token = token.strip()
+        if token.startswith("<") and token.endswith(">") and len(token) > 2:
+            ids.append(token)
+    return tuple(ids)
+
+
+def _parties(message: EmailMessage) -> tuple[Party, ...]:
+    parties = []
+    for role, header in ((PartyRole.FROM, "from"), (PartyRole.TO, "to"), (PartyRole.CC, "cc"), (PartyRole.BCC, "bcc")):
+        values = [str(v) for v in message.get_all(header, [])]
+        for name, address in getaddresses(values):
+            address = address.strip().lower()
+            if "@" in address:
+                parties.append(Party(role, address, name.strip()))
+    return tuple(parties)
+
+
+def _sent_at(message: EmailMessage) -> dt.datetime | None:
+    value = message.get("date")
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _text(part: EmailMessage) -> str | None:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else None
+    return content if isinstance(content, str) else None
+
+
+def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) -> ParsedEmail:
+    """Read ``raw``; a message without a Message-ID gets a stable one derived from its bytes."""
+    if not raw or not raw.strip():
+        raise MalformedMessage("the message is empty")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # the stdlib parser is lenient; anything it raises means unreadable
+        raise MalformedMessage(f"the message cannot be parsed: {exc}") from exc
+    assert isinstance(message, EmailMessage)
+    defects = [type(d).__name__ for d in message.defects]
+    if not message.keys():
+        raise MalformedMessage("the message has no headers")
+
+    ids = _message_ids(message.get("message-id"))
+    message_id = ids[0] if ids else f"<{hashlib.sha256(raw).hexdigest()[:32]}@desktop-sync.invalid>"
+    if not ids:
+        defects.append("MissingMessageId")
+    in_reply_to = _message_ids(message.get("in-reply-to"))
+    body_text = body_html = None
+    text_part = message.get_body(preferencelist=("plain",))
+    if isinstance(text_part, EmailMessage):
+        body_text = _text(text_part)
+    html_part = message.get_body(preferencelist=("html",))
+    if isinstance(html_part, EmailMessage):
+        body_html = _text(html_part)
+
+    attachments = []
+    for part in message.iter_attachments():
+        assert isinstance(part, EmailMessage)
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        name = part.get_filename() or "attachment"
+        content_id = part.get("content-id")
+        if len(data) > attachment_limit:
+            attachments.append(
+                Attachment(
+                    name,
+                    part.get_content_type(),
+                    len(data),
+                    None,
+                    str(content_id) if content_id else None,
+                    f"larger than the {attachment_limit} byte limit",
+                )
+            )
+        else:
+            attachments.append(
+                Attachment(name, part.get_content_type(), len(data), data, str(content_id) if content_id else None)
+            )
+    subject = str(message.get("subject", "") or "").strip()
+    return ParsedEmail(
+        message_id=message_id,
+        subject=subject,
+        parties=_parties(message),
+        sent_at=_sent_at(message),
+        in_reply_to=in_reply_to[0] if in_reply_to else None,
+        references=_message_ids(message.get("references")),
+        body_text=body_text,
+        body_html=body_html,
+        attachments=tuple(attachments),
+        size=len(raw),
+        defects=tuple(defects),
+    )

@@ -1,0 +1,556 @@
+"""One synchronization cycle of one mailbox's incoming email, and what follows from its outcome.
+
+fetch batches -> parse -> accept? -> resolve parties -> correlate -> commit items and cursor in
+one transaction. Errors become a retry with back-off, or a disabled channel with an alert; the
+next cycle's time is computed when this one ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from desktop_sync.domain.connectors import (
+    Batch,
+    ConnectorFactory,
+    Credentials,
+    IncomingMail,
+    ItemFailure,
+    RawMessage,
+)
+from desktop_sync.domain.correlation import CorrelationMethod, correlation_lookups
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
+from desktop_sync.domain.messages import explain
+from desktop_sync.domain.model import (
+    Alert,
+    AlertScope,
+    ApprovalState,
+    Channel,
+    CredentialsOn,
+    FailedItem,
+    Mailbox,
+    MailboxId,
+    MailboxState,
+    Profile,
+    ProfileId,
+    RecordType,
+    Severity,
+    SyncMethod,
+    SyncStatus,
+    TestStatus,
+    TrackingChoice,
+    effective_process_email_from,
+)
+from desktop_sync.domain.ports import IncomingEmail, SecretStore, Store, Transaction
+from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
+from desktop_sync.domain.schedule import SchedulePolicy
+from desktop_sync.domain.tracking import decide_tracking
+from desktop_sync.engine.counters import Counters
+from desktop_sync.engine.events import (
+    AlertRaised,
+    CycleFinished,
+    CycleStarted,
+    EventBus,
+    ItemsSynced,
+    MailboxStateChanged,
+)
+from desktop_sync.engine.throttle import ThrottleKey, Throttles
+
+log = logging.getLogger("desktop_sync.engine.cycle")
+
+RESUME_SECONDS = 5.0  # a mailbox stopped at the per-cycle cap comes back this soon
+HEALTH_WINDOW = dt.timedelta(hours=1)
+
+
+def secret_key(profile: Profile, mailbox: Mailbox) -> str:
+    """Where the password lives in the keyring (the services use the same keys)."""
+    if profile.credentials_on is CredentialsOn.PROFILE:
+        return f"profile:{profile.name}"
+    return f"mailbox:{mailbox.address.lower()}"
+
+
+def login_for(profile: Profile, mailbox: Mailbox) -> str:
+    """The user name to sign in with: the service account, the mailbox's login, or its address."""
+    if profile.credentials_on is CredentialsOn.PROFILE:
+        return profile.login or mailbox.address
+    return mailbox.login or mailbox.address
+
+
+@dataclass(frozen=True, slots=True)
+class CycleSettings:
+    items_per_cycle: int = 500
+    attachment_limit: int = 5 * 1024 * 1024
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    schedule: SchedulePolicy = field(default_factory=SchedulePolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    mailbox: Mailbox
+    profile: Profile
+    tracking: TrackingChoice | None  # the owner's choice; None for queues and unowned mailboxes
+    status: SyncStatus
+
+    @property
+    def id(self) -> MailboxId:
+        assert self.mailbox.id is not None
+        return self.mailbox.id
+
+    @property
+    def server(self) -> str:
+        return f"{self.profile.incoming.host}:{self.profile.incoming.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOutcome:
+    next_sync_at: dt.datetime | None  # None: not scheduled again until something changes
+    items: int = 0
+    error_code: str | None = None
+
+
+class ProfileHealth:
+    """Remembers which mailboxes of each profile failed in the last hour."""
+
+    def __init__(self) -> None:
+        self._failures: dict[ProfileId, dict[MailboxId, dt.datetime]] = {}
+        self._alerted: dict[ProfileId, dt.datetime] = {}
+
+    def succeeded(self, profile: ProfileId, mailbox: MailboxId) -> None:
+        self._failures.get(profile, {}).pop(mailbox, None)
+
+    def failed(self, profile: ProfileId, mailbox: MailboxId, now: dt.datetime, total: int) -> int | None:
+        """Record a failure; returns how many failed when that is more than half and not yet alerted."""
+        failures = self._failures.setdefault(profile, {})
+        failures[mailbox] = now
+        for key, at in list(failures.items()):
+            if now - at > HEALTH_WINDOW:
+                del failures[key]
+        last = self._alerted.get(profile)
+        # with a single mailbox its own alert says it all; a profile alert needs two or more
+        if total >= 2 and len(failures) * 2 > total and (last is None or now - last > HEALTH_WINDOW):
+            self._alerted[profile] = now
+            return len(failures)
+        return None
+
+
+class MailboxCycle:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        connectors: ConnectorFactory,
+        secrets: SecretStore,
+        throttles: Throttles,
+        bus: EventBus,
+        counters: Counters,
+        clock: Callable[[], dt.datetime],
+        settings: CycleSettings = CycleSettings(),
+        health: ProfileHealth | None = None,
+    ):
+        self._store = store
+        self._connectors = connectors
+        self._secrets = secrets
+        self._throttles = throttles
+        self._bus = bus
+        self._counters = counters
+        self._now = clock
+        self._settings = settings
+        self._health = health or ProfileHealth()
+
+    # --- the cycle -----------------------------------------------------------------------------
+
+    async def run(self, mailbox_id: MailboxId) -> CycleOutcome:
+        ctx = await self._load(mailbox_id)
+        if ctx is None:
+            return CycleOutcome(None)
+        incoming = ctx.mailbox.incoming
+        if incoming.method is not SyncMethod.SERVER_SIDE or not incoming.enabled:
+            await self._set_state(ctx, MailboxState.DISABLED, next_sync_at=None)
+            return CycleOutcome(None)
+        if ctx.mailbox.approval is not ApprovalState.APPROVED:
+            await self._needs_approval(ctx)
+            return CycleOutcome(None, error_code="mailbox_not_approved")
+
+        started = self._now()
+        clock_start = time.perf_counter()
+        self._bus.publish(CycleStarted(ctx.id, ctx.mailbox.address, started))
+        self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.SYNCING))
+        try:
+            items, more = await self._sync_incoming(ctx)
+        except DesktopSyncError as exc:
+            outcome = await self._failed(ctx, exc)
+        except Exception as exc:  # a bug must not stop the engine: seen, retried, never looped silently
+            log.exception("cycle of %s failed unexpectedly", ctx.mailbox.address)
+            error = TransientError(f"{type(exc).__name__}: {exc}", code="internal_error")
+            outcome = await self._failed(ctx, error)
+        else:
+            outcome = await self._succeeded(ctx, items, more)
+        duration = time.perf_counter() - clock_start
+        self._counters.cycle_finished(ctx.mailbox.address, duration)
+        self._bus.publish(
+            CycleFinished(
+                ctx.id,
+                ctx.mailbox.address,
+                self._now(),
+                outcome.items,
+                duration,
+                outcome.error_code,
+                outcome.next_sync_at,
+            )
+        )
+        return outcome
+
+    async def _load(self, mailbox_id: MailboxId) -> Context | None:
+        async with self._store.transaction() as tx:
+            mailbox = await tx.mailboxes.get(mailbox_id)
+            if mailbox is None:
+                return None
+            profile = await tx.profiles.get(mailbox.profile_id)
+            assert profile is not None
+            tracking = None
+            if mailbox.user_id is not None:
+                user = await tx.users.get(mailbox.user_id)
+                tracking = user.tracking if user else None
+            status = await tx.status.get(mailbox_id)
+        return Context(mailbox, profile, tracking, status)
+
+    async def credentials(self, profile: Profile, mailbox: Mailbox) -> Credentials:
+        secret = await self._secrets.get_secret(secret_key(profile, mailbox))
+        if secret is None:
+            raise PermanentError(
+                f"no password is stored for {mailbox.address}",
+                code="password_missing",
+                scope=ErrorScope.PROFILE if profile.credentials_on is CredentialsOn.PROFILE else ErrorScope.MAILBOX,
+            )
+        return Credentials(login_for(profile, mailbox), secret)
+
+    async def _sync_incoming(self, ctx: Context) -> tuple[int, bool]:
+        credentials = await self.credentials(ctx.profile, ctx.mailbox)
+        since = effective_process_email_from(ctx.profile, ctx.mailbox)
+        total, more = 0, False
+        async with self._throttles.slot(ThrottleKey.of(ctx.profile, ctx.mailbox), ctx.profile.max_connections):
+            connector = self._connectors.incoming(ctx.profile, ctx.mailbox, credentials)
+            try:
+                total += await self._retry_failed_items(ctx, connector)
+                async with self._store.transaction() as tx:
+                    cursors = await tx.cursors.get_all(ctx.id, Channel.INCOMING)
+                budget = self._settings.items_per_cycle
+                async for batch in connector.fetch(cursors, since, budget):
+                    committed, new = await self._commit(ctx, batch)
+                    total += new
+                    more = batch.more
+                    if committed:
+                        await connector.delete_committed(committed)
+            finally:
+                await connector.close()
+        return total, more
+
+    async def _retry_failed_items(self, ctx: Context, connector: IncomingMail) -> int:
+        async with self._store.transaction() as tx:
+            due = await tx.failed_items.due(ctx.id, self._now())
+        new = 0
+        for entry in due:
+            if entry.channel is not Channel.INCOMING:
+                continue
+            try:
+                item = await connector.fetch_item(entry.item_ref)
+            except PermanentError as exc:
+                failure = ItemFailure(entry.item_ref, entry.folder or "", exc.code, exc.message, transient=False)
+                await self._record_failures(ctx, [failure])
+                continue
+            batch = Batch(items=(item,), cursor=None)
+            _, added = await self._commit(ctx, batch)
+            new += added
+        return new
+
+    async def _commit(self, ctx: Context, batch: Batch) -> tuple[list[RawMessage], int]:
+        """Commit a batch's items and its cursor in one transaction; returns the items committed."""
+        parsed: list[tuple[RawMessage, ParsedEmail]] = []
+        failures = list(batch.failures)
+        for item in batch.items:
+            try:
+                parsed.append((item, parse_message(item.raw, self._settings.attachment_limit)))
+            except MalformedMessage as exc:
+                failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
+        now = self._now()
+        latencies: list[float] = []
+        new = 0
+        committed: list[RawMessage] = []
+        async with self._store.transaction() as tx:
+            for item, email in parsed:
+                committed.append(item)
+                if await tx.activities.is_linked(ctx.id, item.server_id):
+                    continue
+                tracked = await self._track(tx, ctx, item, email)
+                if tracked is not None and await tx.activities.add_incoming(ctx.id, tracked) is not None:
+                    new += 1
+                    if item.received_at is not None:
+                        latencies.append(max(0.0, (now - item.received_at).total_seconds()))
+                await tx.failed_items.resolve(ctx.id, Channel.INCOMING, item.server_id)
+            for failure in failures:
+                await self._record_failure(tx, ctx, failure, now)
+            if batch.cursor is not None:
+                await tx.cursors.set(ctx.id, Channel.INCOMING, batch.cursor.folder, batch.cursor.value)
+            status = await tx.status.get(ctx.id)
+            await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
+        self._counters.items_committed(new, latencies)
+        if new:
+            self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
+        return committed, new
+
+    async def _track(self, tx: Transaction, ctx: Context, item: RawMessage, email: ParsedEmail) -> IncomingEmail | None:
+        correlated_id: int | None = None
+        method: CorrelationMethod | None = None
+        for lookup in correlation_lookups(email, ctx.profile.tracking_token_prefix):
+            if lookup.message_ids:
+                correlated_id = await tx.activities.find_by_message_ids(lookup.message_ids)
+            elif lookup.activity_id is not None and await tx.activities.exists(lookup.activity_id):
+                correlated_id = lookup.activity_id
+            if correlated_id is not None:
+                method = lookup.method
+                break
+        resolved: dict[str, tuple[RecordType, int]] = {}
+        for address in dict.fromkeys(email.addresses()):
+            record = await tx.records.find_by_email(address)
+            if record is not None:
+                resolved[address] = record
+        sender = email.sender
+        sender_record = resolved.get(sender.address) if sender else None
+        sender_known = sender_record is not None and sender_record[0] in (
+            RecordType.CONTACT,
+            RecordType.ACCOUNT,
+            RecordType.LEAD,
+        )
+        decision = decide_tracking(ctx.tracking, correlated=correlated_id is not None, sender_known=sender_known)
+        if not decision.track:
+            return None
+        return IncomingEmail(
+            server_id=item.server_id,
+            folder=item.folder,
+            parsed=email,
+            server_arrival_at=item.received_at,
+            tracked_reason=decision.reason,
+            correlation_method=method.value if method else None,
+            correlated_activity_id=correlated_id,
+            resolved_parties=resolved,
+        )
+
+    async def _record_failures(self, ctx: Context, failures: list[ItemFailure]) -> None:
+        now = self._now()
+        async with self._store.transaction() as tx:
+            for failure in failures:
+                await self._record_failure(tx, ctx, failure, now)
+
+    async def _record_failure(self, tx: Transaction, ctx: Context, failure: ItemFailure, now: dt.datetime) -> None:
+        retry_at = now + dt.timedelta(seconds=self._settings.retry.backoff) if failure.transient else None
+        entry = await tx.failed_items.record(
+            FailedItem(
+                mailbox_id=ctx.id,
+                channel=Channel.INCOMING,
+                item_ref=failure.server_id,
+                folder=failure.folder,
+                code=failure.code,
+                reason=failure.reason,
+                permanent=not failure.transient,
+                last_failed_at=now,
+                next_retry_at=retry_at,
+            )
+        )
+        if entry.attempts >= self._settings.retry.max_attempts and not entry.permanent:
+            assert entry.id is not None
+            await tx.failed_items.schedule_retry(entry.id, now + dt.timedelta(days=3650))
+        self._counters.error("transient" if failure.transient else "permanent", failure.code)
+        if entry.attempts == 1:
+            text = explain(failure.code, address=ctx.mailbox.address, item=failure.server_id, detail=failure.reason)
+            alert = await tx.alerts.add(
+                Alert(
+                    Severity.WARNING,
+                    AlertScope.ITEM,
+                    failure.code,
+                    text.title,
+                    text.cause or failure.reason,
+                    text.fix or "Retry it from the failed items.",
+                    mailbox_id=ctx.id,
+                    profile_id=ctx.profile.id,
+                    item_ref=failure.server_id,
+                    created_at=now,
+                )
+            )
+            self._bus.publish(AlertRaised(alert))
+
+    # --- outcomes ------------------------------------------------------------------------------
+
+    async def _succeeded(self, ctx: Context, items: int, more: bool) -> CycleOutcome:
+        now = self._now()
+        policy = self._settings.schedule
+        interval = policy.next_interval(ctx.status.interval_seconds, items, ctx.profile.min_poll_seconds)
+        wait = RESUME_SECONDS if more else policy.with_jitter(interval, ctx.profile.min_poll_seconds)
+        next_sync = now + dt.timedelta(seconds=wait)
+        assert ctx.profile.id is not None
+        self._health.succeeded(ctx.profile.id, ctx.id)
+        async with self._store.transaction() as tx:
+            status = await tx.status.get(ctx.id)
+            if status.last_error_code:
+                await tx.alerts.clear_code(ctx.id, [status.last_error_code], now)
+            await tx.status.save(
+                dataclasses.replace(
+                    status,
+                    state=MailboxState.IDLE,
+                    last_sync_at=now,
+                    next_sync_at=next_sync,
+                    interval_seconds=interval,
+                    failure_count=0,
+                    last_error_code=None,
+                    last_error=None,
+                    backoff_until=None,
+                )
+            )
+        self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.IDLE, next_sync_at=next_sync))
+        return CycleOutcome(next_sync, items)
+
+    async def _failed(self, ctx: Context, error: DesktopSyncError) -> CycleOutcome:
+        now = self._now()
+        kind = "transient" if isinstance(error, TransientError) else "permanent"
+        self._counters.error(kind, error.code)
+        async with self._store.transaction() as tx:
+            status = await tx.status.get(ctx.id)
+            attempt = status.failure_count + 1
+            decision = self._settings.retry.decide(error, attempt)
+            facts = {
+                "address": ctx.mailbox.address,
+                "server": ctx.server,
+                "detail": error.message,
+                "attempts": str(attempt),
+            }
+            new_code = status.last_error_code != error.code
+            if isinstance(decision, RetryLater):
+                backoff_until = now + dt.timedelta(seconds=decision.delay)
+                state, next_sync, severity = MailboxState.BACKING_OFF, backoff_until, Severity.WARNING
+                raise_alert = new_code
+                text = explain(error.code, **facts)
+            else:
+                assert isinstance(decision, GiveUp)
+                backoff_until, next_sync, severity = None, None, Severity.ERROR
+                state = MailboxState.DISABLED
+                raise_alert = True
+                text = explain("retries_exhausted" if decision.exhausted else error.code, **facts)
+                await self._disable_incoming(tx, ctx, error.code)
+            await tx.status.save(
+                dataclasses.replace(
+                    status,
+                    state=state,
+                    next_sync_at=next_sync,
+                    failure_count=attempt,
+                    last_error_code=error.code,
+                    last_error=error.message,
+                    backoff_until=backoff_until,
+                    last_sync_at=now,
+                )
+            )
+            alerts: list[Alert] = []
+            if raise_alert:
+                scope = AlertScope.PROFILE if error.scope is ErrorScope.PROFILE else AlertScope.MAILBOX
+                alerts.append(
+                    await tx.alerts.add(
+                        Alert(
+                            severity,
+                            scope,
+                            error.code,
+                            text.title,
+                            text.cause or error.message,
+                            text.fix,
+                            mailbox_id=ctx.id,
+                            profile_id=ctx.profile.id,
+                            created_at=now,
+                        )
+                    )
+                )
+            alerts.extend(await self._check_profile_health(tx, ctx, now))
+        for alert in alerts:
+            self._bus.publish(AlertRaised(alert))
+        self._bus.publish(
+            MailboxStateChanged(ctx.id, ctx.mailbox.address, state, error.message, next_sync, backoff_until)
+        )
+        return CycleOutcome(next_sync, 0, error.code)
+
+    async def _disable_incoming(self, tx: Transaction, ctx: Context, code: str) -> None:
+        mailbox = await tx.mailboxes.get(ctx.id)
+        if mailbox is None:
+            return
+        incoming = dataclasses.replace(
+            mailbox.incoming, enabled=False, test_status=TestStatus.FAILURE, failed_step=code
+        )
+        await tx.mailboxes.update(dataclasses.replace(mailbox, incoming=incoming))
+
+    async def _check_profile_health(self, tx: Transaction, ctx: Context, now: dt.datetime) -> list[Alert]:
+        assert ctx.profile.id is not None
+        active = [
+            m
+            for m in await tx.mailboxes.list()
+            if m.profile_id == ctx.profile.id and (m.incoming.enabled or m.id == ctx.id)
+        ]
+        failing = self._health.failed(ctx.profile.id, ctx.id, now, len(active))
+        if failing is None:
+            return []
+        text = explain("profile_failing", failing=str(failing), total=str(len(active)), profile=ctx.profile.name)
+        alert = await tx.alerts.add(
+            Alert(
+                Severity.ERROR,
+                AlertScope.PROFILE,
+                "profile_failing",
+                text.title,
+                text.cause,
+                text.fix,
+                profile_id=ctx.profile.id,
+                created_at=now,
+            )
+        )
+        return [alert]
+
+    async def _needs_approval(self, ctx: Context) -> None:
+        now = self._now()
+        async with self._store.transaction() as tx:
+            status = await tx.status.get(ctx.id)
+            alert = None
+            if status.last_error_code != "mailbox_not_approved":
+                text = explain("mailbox_not_approved", address=ctx.mailbox.address)
+                alert = await tx.alerts.add(
+                    Alert(
+                        Severity.WARNING,
+                        AlertScope.MAILBOX,
+                        "mailbox_not_approved",
+                        text.title,
+                        text.cause,
+                        text.fix,
+                        mailbox_id=ctx.id,
+                        profile_id=ctx.profile.id,
+                        created_at=now,
+                    )
+                )
+            await tx.status.save(
+                dataclasses.replace(
+                    status,
+                    state=MailboxState.NEEDS_ATTENTION,
+                    next_sync_at=None,
+                    last_error_code="mailbox_not_approved",
+                    last_error="the mailbox is not approved",
+                )
+            )
+        if alert is not None:
+            self._bus.publish(AlertRaised(alert))
+        self._bus.publish(
+            MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.NEEDS_ATTENTION, "not approved")
+        )
+
+    async def _set_state(self, ctx: Context, state: MailboxState, next_sync_at: dt.datetime | None) -> None:
+        if ctx.status.state is state and ctx.status.next_sync_at == next_sync_at:
+            return
+        async with self._store.transaction() as tx:
+            status = await tx.status.get(ctx.id)
+            await tx.status.save(dataclasses.replace(status, state=state, next_sync_at=next_sync_at))
+        self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, state))

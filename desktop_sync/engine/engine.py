@@ -1,0 +1,376 @@
+"""The engine: keeps the schedule, feeds the isolated queues, and runs until told to stop.
+
+The same code runs inside the GUI (on the qasync loop) and headless (``desktop-sync engine run``).
+On an embedded SQLite store one engine runs at a time; on PostgreSQL several engines share the
+mailboxes by leases in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import math
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from desktop_sync.domain.connectors import ConnectorFactory, PushListener
+from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.engine.counters import Counters
+from desktop_sync.engine.cycle import CycleSettings, MailboxCycle, ProfileHealth
+from desktop_sync.engine.events import CountersUpdated, EventBus, OperationFinished
+from desktop_sync.engine.metrics_server import MetricsServer
+from desktop_sync.engine.queues import PRIORITY_DUE, PRIORITY_NOW, WorkQueue
+from desktop_sync.engine.throttle import ThrottleKey, Throttles
+
+log = logging.getLogger("desktop_sync.engine")
+
+Clock = Callable[[], dt.datetime]
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    mailbox_workers: int = 8
+    outgoing_workers: int = 2
+    operation_workers: int = 2
+    tick_seconds: float = 1.0
+    refresh_seconds: float = 10.0  # reload the mailbox list from the store
+    request_poll_seconds: float = 2.0  # look for Sync now requests made by other processes
+    counters_publish_seconds: float = 2.0
+    counters_persist_seconds: float = 60.0
+    lease_ttl_seconds: float = 60.0
+    push: bool = True
+    push_retry_seconds: float = 30.0
+    cycle: CycleSettings = field(default_factory=CycleSettings)
+
+
+OutgoingRun = Callable[[], Awaitable[None]]
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        connectors: ConnectorFactory,
+        secrets: SecretStore,
+        settings: EngineSettings | None = None,
+        bus: EventBus | None = None,
+        clock: Clock = utcnow,
+        outgoing: OutgoingRun | None = None,
+        owner: str | None = None,
+    ):
+        self.settings = settings or EngineSettings()
+        self.store = store
+        self.connectors = connectors
+        self.secrets = secrets
+        self.bus = bus or EventBus()
+        self.counters = Counters()
+        self.throttles = Throttles()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._now = clock
+        self._outgoing = outgoing
+        self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
+        self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
+        self.operations = WorkQueue("operations", self.settings.operation_workers)
+        self.cycle = MailboxCycle(
+            store=store,
+            connectors=connectors,
+            secrets=secrets,
+            throttles=self.throttles,
+            bus=self.bus,
+            counters=self.counters,
+            clock=clock,
+            settings=self.settings.cycle,
+            health=ProfileHealth(),
+        )
+        self._due: dict[MailboxId, dt.datetime] = {}
+        self._mailboxes: dict[MailboxId, Mailbox] = {}
+        self._profiles: dict[int, Profile] = {}
+        self._held: set[MailboxId] | None = None  # leased mailboxes on a shared store; None: all
+        self._push_tasks: dict[MailboxId, asyncio.Task[None]] = {}
+        self._again: set[MailboxId] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._exit = contextlib.ExitStack()
+        self._metrics: MetricsServer | None = None
+        self._started = False
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    async def start(self, *, metrics_port: int | None = None) -> None:
+        """Take the store (refusing if another engine holds an embedded one) and start the queues."""
+        self._exit.enter_context(self.store.single_engine_lock())
+        try:
+            async with self.store.transaction() as tx:
+                self.counters.restore(await tx.counters.load())
+            for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
+                queue.start()
+            if metrics_port is not None:
+                self._metrics = MetricsServer(self.render_metrics, metrics_port)
+                await self._metrics.start()
+        except BaseException:
+            self._exit.close()
+            raise
+        self._started = True
+        log.info("engine %s started on %s", self.owner, self.store.label)
+
+    async def stop(self) -> None:
+        """Stop cleanly: running cycles are cancelled and roll back; counters are saved; leases freed."""
+        if not self._started:
+            return
+        self._started = False
+        self._stopping.set()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        for task in self._push_tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._push_tasks.values(), return_exceptions=True)
+        self._push_tasks.clear()
+        for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
+            await queue.stop()
+        with contextlib.suppress(DesktopSyncError):
+            await self._persist_counters()
+        if self.store.shared:
+            with contextlib.suppress(DesktopSyncError):
+                async with self.store.transaction() as tx:
+                    await tx.leases.release(self.owner)
+        if self._metrics is not None:
+            await self._metrics.stop()
+        self._exit.close()
+        log.info("engine %s stopped", self.owner)
+
+    async def run_once(self) -> None:
+        """One cycle of every due, enabled mailbox and of the outgoing queue; returns when all are done."""
+        await self._refresh(start_push=False)
+        now = self._now()
+        async with self.store.transaction() as tx:
+            statuses = {s.mailbox_id: s for s in await tx.status.list()}
+            requested = set(await tx.status.take_sync_requests(list(self._mailboxes)))
+        for mailbox_id in list(self._mailboxes):
+            status = statuses.get(mailbox_id)
+            due = status.next_sync_at if status else None
+            if due is None or due <= now or mailbox_id in requested:
+                self._submit(mailbox_id, PRIORITY_DUE, reschedule=False)
+        self._submit_outgoing()
+        await self._join()
+
+    async def run(self, duration: float | None = None) -> None:
+        """Run until ``stop()`` or until ``duration`` seconds have passed."""
+        self._loop_task = asyncio.create_task(self._loop(), name="engine-loop")
+        try:
+            if duration is None:
+                await self._stopping.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=duration)
+        finally:
+            if self._loop_task is not None:
+                self._loop_task.cancel()
+                await asyncio.gather(self._loop_task, return_exceptions=True)
+                self._loop_task = None
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    # --- what the GUI and services ask -------------------------------------------------------------
+
+    def sync_now(self, mailbox_id: MailboxId) -> bool:
+        """Put a mailbox at the head of the queue; False when it is not one this engine syncs."""
+        if mailbox_id not in self._mailboxes:
+            return False
+        self._submit(mailbox_id, PRIORITY_NOW)
+        return True
+
+    def submit_operation(self, name: str, subject: str, job: Callable[[], Awaitable[str]]) -> bool:
+        """Run an asynchronous operation (Test & Enable, a bulk job...) in its own queue."""
+
+        async def run() -> None:
+            try:
+                detail = await job()
+            except DesktopSyncError as exc:
+                self.bus.publish(OperationFinished(name, subject, False, exc.message))
+            else:
+                self.bus.publish(OperationFinished(name, subject, True, detail))
+
+        return self.operations.submit((name, subject), run)
+
+    def render_metrics(self) -> str:
+        self._update_queue_gauges()
+        return self.counters.prometheus_text()
+
+    # --- the loop ------------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_refresh = last_requests = last_publish = last_persist = -math.inf
+        settings = self.settings
+        while True:
+            now_mono = loop.time()
+            try:
+                if now_mono - last_refresh >= settings.refresh_seconds:
+                    await self._refresh(start_push=self.settings.push)
+                    last_refresh = now_mono
+                if now_mono - last_requests >= settings.request_poll_seconds:
+                    await self._take_sync_requests()
+                    last_requests = now_mono
+                self._submit_due()
+                self._submit_outgoing()
+                if now_mono - last_publish >= settings.counters_publish_seconds:
+                    self._update_queue_gauges()
+                    self.bus.publish(CountersUpdated(self.counters.flat()))
+                    last_publish = now_mono
+                if now_mono - last_persist >= settings.counters_persist_seconds:
+                    await self._persist_counters()
+                    last_persist = now_mono
+            except DesktopSyncError as exc:
+                # the store went away for a moment: say so, keep going, try again next tick
+                log.warning("engine loop: %s", exc.message)
+            await asyncio.sleep(settings.tick_seconds)
+
+    async def _refresh(self, *, start_push: bool) -> None:
+        """Reload the mailboxes this engine syncs; on a shared store, renew and balance leases."""
+        async with self.store.transaction() as tx:
+            mailboxes = await tx.mailboxes.list()
+            profiles = await tx.profiles.list()
+            statuses = {s.mailbox_id: s for s in await tx.status.list()}
+            held: set[MailboxId] | None = None
+            if self.store.shared:
+                now = self._now()
+                ttl = self.settings.lease_ttl_seconds
+                await tx.leases.heartbeat(self.owner, socket.gethostname(), os.getpid(), now)
+                live = max(1, await tx.leases.live_hosts(now - dt.timedelta(seconds=ttl)))
+                active = [m for m in mailboxes if _wants_cycles(m)]
+                target = math.ceil(len(active) / live) if active else 0
+                held = set(await tx.leases.claim(self.owner, now, ttl, target))
+        self._profiles = {p.id: p for p in profiles if p.id is not None}
+        wanted = {
+            m.id: m for m in mailboxes if m.id is not None and _wants_cycles(m) and (held is None or m.id in held)
+        }
+        self._held = held
+        for gone in set(self._mailboxes) - set(wanted):
+            self._due.pop(gone, None)
+            task = self._push_tasks.pop(gone, None)
+            if task is not None:
+                task.cancel()
+        for mailbox_id, mailbox in wanted.items():
+            if mailbox_id not in self._due:
+                status = statuses.get(mailbox_id)
+                next_at = status.next_sync_at if status and status.state is not MailboxState.DISABLED else None
+                self._due[mailbox_id] = next_at or self._now()
+            if start_push and mailbox.approval is ApprovalState.APPROVED:
+                self._ensure_push(mailbox)
+        self._mailboxes = wanted
+
+    async def _take_sync_requests(self) -> None:
+        async with self.store.transaction() as tx:
+            requested = await tx.status.take_sync_requests(list(self._mailboxes))
+        for mailbox_id in requested:
+            self._submit(mailbox_id, PRIORITY_NOW)
+
+    def _submit_due(self) -> None:
+        now = self._now()
+        for mailbox_id, due in list(self._due.items()):
+            if due <= now and not self.mailbox_queue.is_pending(mailbox_id):
+                self._submit(mailbox_id, PRIORITY_DUE)
+
+    def _submit(self, mailbox_id: MailboxId, priority: int, reschedule: bool = True) -> None:
+        if self.mailbox_queue.is_running(mailbox_id):
+            if priority == PRIORITY_NOW:
+                self._again.add(mailbox_id)  # news arrived during the cycle: run again right after
+            return
+
+        async def job() -> None:
+            outcome = await self.cycle.run(mailbox_id)
+            if not reschedule:
+                return
+            if mailbox_id in self._again:
+                self._again.discard(mailbox_id)
+                self._due[mailbox_id] = self._now()
+            elif outcome.next_sync_at is None:
+                self._due.pop(mailbox_id, None)
+            else:
+                self._due[mailbox_id] = outcome.next_sync_at
+
+        if reschedule:
+            # while queued or running, the mailbox is not due again: its next time is set when it ends
+            self._due[mailbox_id] = NEVER
+        self.mailbox_queue.submit(mailbox_id, job, priority)
+
+    def _submit_outgoing(self) -> None:
+        if self._outgoing is not None and not self.outgoing_queue.is_pending("outgoing"):
+            self.outgoing_queue.submit("outgoing", self._outgoing)
+
+    async def _join(self) -> None:
+        for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
+            await queue.join()
+
+    # --- push ----------------------------------------------------------------------------------
+
+    def _ensure_push(self, mailbox: Mailbox) -> None:
+        assert mailbox.id is not None
+        task = self._push_tasks.get(mailbox.id)
+        if task is not None and not task.done():
+            return
+        profile = self._profiles.get(mailbox.profile_id)
+        if profile is None or not mailbox.incoming.enabled:
+            return
+        self._push_tasks[mailbox.id] = asyncio.create_task(
+            self._push_loop(mailbox, profile), name=f"push-{mailbox.address}"
+        )
+
+    async def _push_loop(self, mailbox: Mailbox, profile: Profile) -> None:
+        """Hold a push listener open; each notification puts the mailbox at the head of the queue."""
+        assert mailbox.id is not None
+        while True:
+            listener: PushListener | None = None
+            try:
+                credentials = await self.cycle.credentials(profile, mailbox)
+                async with self.throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
+                    connector = self.connectors.incoming(profile, mailbox, credentials)
+                    listener = connector.push()
+                    if listener is None:
+                        await connector.close()
+                        return  # this protocol cannot push: polling alone
+                    try:
+                        while True:
+                            await listener.wait_for_changes()
+                            self._submit(mailbox.id, PRIORITY_NOW)
+                    finally:
+                        await listener.close()
+                        await connector.close()
+            except DesktopSyncError as exc:
+                log.info("push for %s paused: %s", mailbox.address, exc.message)
+            await asyncio.sleep(self.settings.push_retry_seconds)
+
+    # --- counters ------------------------------------------------------------------------------
+
+    def _update_queue_gauges(self) -> None:
+        for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
+            self.counters.set("desktop_sync_queue_length", queue.length, queue=queue.name)
+            self.counters.set("desktop_sync_queue_running", queue.running, queue=queue.name)
+
+    async def _persist_counters(self) -> None:
+        async with self.store.transaction() as tx:
+            await tx.counters.save(self.counters.snapshot())
+
+
+def _wants_cycles(mailbox: Mailbox) -> bool:
+    """Mailboxes the engine visits: incoming email synchronized here and switched on.
+
+    Unapproved ones are visited too, so they get their "not approved" alert.
+    """
+    incoming = mailbox.incoming
+    return incoming.method is SyncMethod.SERVER_SIDE and incoming.enabled

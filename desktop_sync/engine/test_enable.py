@@ -1,0 +1,155 @@
+"""Test & Enable: test each channel of a mailbox through its connector, record, enable what passed.
+
+Runs as an asynchronous operation (its own queue in the engine), or directly from the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop_sync.domain.connectors import ConnectionTest, ConnectorFactory, Credentials, StepResult, TestStep
+from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
+from desktop_sync.domain.model import (
+    ApprovalState,
+    Channel,
+    ChannelState,
+    Mailbox,
+    Profile,
+    SyncMethod,
+    TestStatus,
+)
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.engine.cycle import login_for, secret_key
+from desktop_sync.engine.throttle import ThrottleKey, Throttles
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelReport:
+    channel: Channel
+    status: TestStatus
+    enabled: bool
+    failed_step: str | None = None
+    detail: str = ""
+    error_code: str | None = None
+    steps: tuple[StepResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TestEnableReport:
+    __test__ = False  # not a pytest test class
+
+    address: str
+    approved: bool
+    channels: tuple[ChannelReport, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status is not TestStatus.FAILURE for c in self.channels)
+
+
+class TestAndEnable:
+    __test__ = False
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        connectors: ConnectorFactory,
+        secrets: SecretStore,
+        throttles: Throttles,
+        clock: Callable[[], dt.datetime],
+    ):
+        self._store = store
+        self._connectors = connectors
+        self._secrets = secrets
+        self._throttles = throttles
+        self._now = clock
+
+    async def run(self, address: str) -> TestEnableReport:
+        async with self._store.transaction() as tx:
+            mailbox = await tx.mailboxes.by_address(address.lower())
+            if mailbox is None:
+                raise NotFoundError("address", f"no mailbox {address}")
+            profile = await tx.profiles.get(mailbox.profile_id)
+            assert profile is not None
+        approved = mailbox.approval is ApprovalState.APPROVED
+        reports = []
+        states: dict[Channel, ChannelState] = {}
+        for channel in Channel:
+            state = mailbox.channel(channel)
+            if state.method is not SyncMethod.SERVER_SIDE:
+                reports.append(ChannelReport(channel, TestStatus.NOT_RUN, False, detail="not synchronized"))
+                states[channel] = dataclasses.replace(
+                    state, enabled=False, test_status=TestStatus.NOT_RUN, failed_step=None
+                )
+                continue
+            result = await self._test(channel, mailbox, profile)
+            now = self._now()
+            if result.ok:
+                status, failed_step, detail, code = TestStatus.SUCCESS, None, "", None
+            else:
+                failure = result.failure
+                status = TestStatus.FAILURE
+                failed_step = failure.step.value if failure else "unknown"
+                detail = failure.detail if failure else "the test failed"
+                code = failure.error_code if failure else None
+            enabled = status is TestStatus.SUCCESS and approved
+            if status is TestStatus.SUCCESS and not approved:
+                detail = "passed; not enabled because the mailbox is not approved"
+            states[channel] = ChannelState(state.method, enabled, status, failed_step, now)
+            reports.append(ChannelReport(channel, status, enabled, failed_step, detail, code, result.steps))
+        async with self._store.transaction() as tx:
+            current = await tx.mailboxes.get(mailbox.id) if mailbox.id is not None else None
+            if current is not None:
+                await tx.mailboxes.update(
+                    dataclasses.replace(
+                        current,
+                        incoming=states[Channel.INCOMING],
+                        outgoing=states[Channel.OUTGOING],
+                        act=states[Channel.ACT],
+                    )
+                )
+                if any(s.enabled for s in states.values()):
+                    status_row = await tx.status.get(current.id)  # type: ignore[arg-type]
+                    await tx.status.save(
+                        dataclasses.replace(
+                            status_row,
+                            failure_count=0,
+                            last_error_code=None,
+                            last_error=None,
+                            next_sync_at=None,
+                            backoff_until=None,
+                        )
+                    )
+        return TestEnableReport(mailbox.address, approved, tuple(reports))
+
+    async def _test(self, channel: Channel, mailbox: Mailbox, profile: Profile) -> ConnectionTest:
+        if not self._connectors.supports(profile, channel):
+            return _failed(
+                TestStep.CONNECT, f"profile {profile.name!r} cannot synchronize {channel.value}", "not_supported"
+            )
+        secret = await self._secrets.get_secret(secret_key(profile, mailbox))
+        if secret is None:
+            return _failed(TestStep.AUTHENTICATE, "no password is stored for this mailbox", "password_missing")
+        credentials = Credentials(login_for(profile, mailbox), secret)
+        try:
+            async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
+                if channel is Channel.INCOMING:
+                    connector = self._connectors.incoming(profile, mailbox, credentials)
+                elif channel is Channel.OUTGOING:
+                    connector = self._connectors.outgoing(profile, mailbox, credentials)  # type: ignore[assignment]
+                else:
+                    connector = self._connectors.act(profile, mailbox, credentials)  # type: ignore[assignment]
+                try:
+                    return await connector.test()
+                finally:
+                    await connector.close()
+        except DesktopSyncError as exc:
+            return _failed(TestStep.CONNECT, exc.message, exc.code)
+
+
+def _failed(step: TestStep, detail: str, code: str) -> ConnectionTest:
+    return ConnectionTest(steps=(StepResult(step, False, detail, code),))

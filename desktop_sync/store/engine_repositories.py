@@ -1,0 +1,456 @@
+"""Repositories of the engine's own bookkeeping: status, cursors, activities, ledger, counters, leases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from desktop_sync.domain.model import (
+    ActivityStatus,
+    Channel,
+    Direction,
+    FailedItem,
+    FailedItemId,
+    MailboxId,
+    MailboxState,
+    RecordType,
+    SyncStatus,
+)
+from desktop_sync.domain.ports import IncomingEmail
+from desktop_sync.store.models import (
+    AccountRow,
+    ActivityPartyRow,
+    AttachmentRow,
+    ContactRow,
+    CounterRow,
+    EmailActivityRow,
+    EngineHostRow,
+    FailedItemRow,
+    ItemLinkRow,
+    LeadRow,
+    MailboxLeaseRow,
+    MailboxRow,
+    MailboxStatusRow,
+    ServerCursorRow,
+    UserRow,
+)
+
+EMAIL = "email"
+
+
+def _status(row: MailboxStatusRow) -> SyncStatus:
+    return SyncStatus(
+        mailbox_id=MailboxId(row.mailbox_id),
+        state=MailboxState(row.state),
+        last_sync_at=row.last_sync_at,
+        next_sync_at=row.next_sync_at,
+        interval_seconds=row.interval_seconds,
+        items_synced=row.items_synced,
+        failure_count=row.failure_count,
+        last_error_code=row.last_error_code,
+        last_error=row.last_error,
+        backoff_until=row.backoff_until,
+        sync_requested_at=row.sync_requested_at,
+    )
+
+
+class SqlStatus:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def _row(self, mailbox_id: MailboxId) -> MailboxStatusRow:
+        row = await self._s.get(MailboxStatusRow, mailbox_id)
+        if row is None:
+            row = MailboxStatusRow(mailbox_id=mailbox_id, state="idle", items_synced=0, failure_count=0)
+            self._s.add(row)
+        return row
+
+    async def get(self, mailbox_id: MailboxId) -> SyncStatus:
+        row = await self._s.get(MailboxStatusRow, mailbox_id)
+        return _status(row) if row else SyncStatus(mailbox_id)
+
+    async def save(self, status: SyncStatus) -> None:
+        row = await self._row(status.mailbox_id)
+        row.state = status.state.value
+        row.last_sync_at = status.last_sync_at
+        row.next_sync_at = status.next_sync_at
+        row.interval_seconds = status.interval_seconds
+        row.items_synced = status.items_synced
+        row.failure_count = status.failure_count
+        row.last_error_code = status.last_error_code
+        row.last_error = status.last_error
+        row.backoff_until = status.backoff_until
+        # sync_requested_at is written by request_sync and cleared by take_sync_requests only
+        await self._s.flush()
+
+    async def list(self) -> Sequence[SyncStatus]:
+        return [_status(r) for r in await self._s.scalars(select(MailboxStatusRow))]
+
+    async def request_sync(self, mailbox_id: MailboxId, at: dt.datetime) -> None:
+        row = await self._row(mailbox_id)
+        row.sync_requested_at = at
+        await self._s.flush()
+
+    async def take_sync_requests(self, mailbox_ids: Sequence[MailboxId]) -> Sequence[MailboxId]:
+        if not mailbox_ids:
+            return []
+        rows = await self._s.scalars(
+            select(MailboxStatusRow.mailbox_id).where(
+                MailboxStatusRow.sync_requested_at.is_not(None), MailboxStatusRow.mailbox_id.in_(mailbox_ids)
+            )
+        )
+        found = [MailboxId(r) for r in rows]
+        if found:
+            await self._s.execute(
+                update(MailboxStatusRow).where(MailboxStatusRow.mailbox_id.in_(found)).values(sync_requested_at=None)
+            )
+        return found
+
+
+class SqlCursors:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def get_all(self, mailbox_id: MailboxId, channel: Channel) -> dict[str, str]:
+        rows = await self._s.scalars(
+            select(ServerCursorRow).where(
+                ServerCursorRow.mailbox_id == mailbox_id, ServerCursorRow.channel == channel.value
+            )
+        )
+        return {r.folder: r.value for r in rows}
+
+    async def set(self, mailbox_id: MailboxId, channel: Channel, folder: str, value: str) -> None:
+        row = await self._s.scalar(
+            select(ServerCursorRow).where(
+                ServerCursorRow.mailbox_id == mailbox_id,
+                ServerCursorRow.channel == channel.value,
+                ServerCursorRow.folder == folder,
+            )
+        )
+        if row is None:
+            self._s.add(ServerCursorRow(mailbox_id=mailbox_id, channel=channel.value, folder=folder, value=value))
+        else:
+            row.value = value
+        await self._s.flush()
+
+    async def clear(self, mailbox_id: MailboxId, channel: Channel, folder: str) -> None:
+        await self._s.execute(
+            delete(ServerCursorRow).where(
+                ServerCursorRow.mailbox_id == mailbox_id,
+                ServerCursorRow.channel == channel.value,
+                ServerCursorRow.folder == folder,
+            )
+        )
+
+
+class SqlActivities:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def is_linked(self, mailbox_id: MailboxId, server_id: str) -> bool:
+        found = await self._s.scalar(
+            select(ItemLinkRow.id).where(
+                ItemLinkRow.mailbox_id == mailbox_id,
+                ItemLinkRow.record_type == EMAIL,
+                ItemLinkRow.server_id == server_id,
+            )
+        )
+        return found is not None
+
+    async def find_by_message_ids(self, message_ids: Sequence[str]) -> int | None:
+        for message_id in message_ids:
+            found = await self._s.scalar(
+                select(EmailActivityRow.id).where(EmailActivityRow.message_id == message_id).limit(1)
+            )
+            if found is not None:
+                return int(found)
+        return None
+
+    async def exists(self, activity_id: int) -> bool:
+        return await self._s.get(EmailActivityRow, activity_id) is not None
+
+    async def add_incoming(self, mailbox_id: MailboxId, email: IncomingEmail) -> int | None:
+        parsed = email.parsed
+        existing = await self._s.scalar(
+            select(EmailActivityRow.id).where(
+                EmailActivityRow.message_id == parsed.message_id,
+                or_(
+                    EmailActivityRow.mailbox_id == mailbox_id,
+                    EmailActivityRow.accepting_mailbox_id == mailbox_id,
+                ),
+            )
+        )
+        activity_id: int | None = None
+        if existing is None:
+            row = EmailActivityRow(
+                mailbox_id=mailbox_id,
+                accepting_mailbox_id=mailbox_id,
+                direction=Direction.INCOMING.value,
+                status=ActivityStatus.RECEIVED.value,
+                subject=parsed.subject,
+                body_text=parsed.body_text,
+                body_html=parsed.body_html,
+                message_id=parsed.message_id,
+                in_reply_to=parsed.in_reply_to,
+                references=" ".join(parsed.references) or None,
+                size_bytes=parsed.size,
+                sent_at=parsed.sent_at,
+                received_at=email.server_arrival_at,
+                server_arrival_at=email.server_arrival_at,
+                tracked_reason=email.tracked_reason,
+                correlation_method=email.correlation_method,
+                correlated_activity_id=email.correlated_activity_id,
+                regarding_type=email.regarding[0] if email.regarding else None,
+                regarding_id=email.regarding[1] if email.regarding else None,
+            )
+            resolved = email.resolved_parties
+            row.parties = [
+                ActivityPartyRow(
+                    role=p.role.value,
+                    address=p.address,
+                    display_name=p.display_name or None,
+                    record_type=resolved[p.address][0].value if p.address in resolved else None,
+                    record_id=resolved[p.address][1] if p.address in resolved else None,
+                )
+                for p in parsed.parties
+            ]
+            row.attachments = [
+                AttachmentRow(
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    content_id=a.content_id,
+                    size_bytes=a.size,
+                    content=a.content,
+                    skipped_reason=a.skipped_reason,
+                )
+                for a in parsed.attachments
+            ]
+            self._s.add(row)
+            await self._s.flush()
+            activity_id = row.id
+        self._s.add(
+            ItemLinkRow(
+                mailbox_id=mailbox_id,
+                record_type=EMAIL,
+                local_id=activity_id or existing,
+                server_id=email.server_id,
+                folder=email.folder,
+            )
+        )
+        await self._s.flush()
+        return activity_id
+
+    async def count(self, mailbox_id: MailboxId | None = None) -> int:
+        query = select(func.count(EmailActivityRow.id))
+        if mailbox_id is not None:
+            query = query.where(EmailActivityRow.mailbox_id == mailbox_id)
+        return int(await self._s.scalar(query) or 0)
+
+
+class SqlRecords:
+    """Resolving addresses to CRM records, in the order of precedence user > contact > account > lead."""
+
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def find_by_email(self, address: str) -> tuple[RecordType, int] | None:
+        address = address.lower()
+        for record_type, table in (
+            (RecordType.USER, UserRow),
+            (RecordType.CONTACT, ContactRow),
+            (RecordType.ACCOUNT, AccountRow),
+            (RecordType.LEAD, LeadRow),
+        ):
+            found = await self._s.scalar(
+                select(table.id).where(func.lower(table.email) == address).order_by(table.id).limit(1)
+            )
+            if found is not None:
+                return record_type, int(found)
+        return None
+
+
+def _failed(row: FailedItemRow) -> FailedItem:
+    return FailedItem(
+        id=FailedItemId(row.id),
+        mailbox_id=MailboxId(row.mailbox_id),
+        channel=Channel(row.channel),
+        item_ref=row.item_ref,
+        code=row.code,
+        reason=row.reason,
+        folder=row.folder,
+        summary=row.summary,
+        permanent=row.permanent,
+        attempts=row.attempts,
+        first_failed_at=row.first_failed_at,
+        last_failed_at=row.last_failed_at,
+        next_retry_at=row.next_retry_at,
+        resolved=row.resolved_at is not None,
+    )
+
+
+class SqlFailedItems:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def record(self, item: FailedItem) -> FailedItem:
+        row = await self._s.scalar(
+            select(FailedItemRow).where(
+                FailedItemRow.mailbox_id == item.mailbox_id,
+                FailedItemRow.channel == item.channel.value,
+                FailedItemRow.item_ref == item.item_ref,
+            )
+        )
+        now = item.last_failed_at or dt.datetime.now(dt.UTC)
+        if row is None:
+            row = FailedItemRow(
+                mailbox_id=item.mailbox_id,
+                channel=item.channel.value,
+                item_ref=item.item_ref,
+                first_failed_at=now,
+                attempts=0,
+            )
+            self._s.add(row)
+        row.attempts = (row.attempts or 0) + 1
+        row.folder = item.folder
+        row.summary = item.summary
+        row.code = item.code
+        row.reason = item.reason
+        row.permanent = item.permanent
+        row.last_failed_at = now
+        row.next_retry_at = item.next_retry_at
+        row.resolved_at = None
+        await self._s.flush()
+        return _failed(row)
+
+    async def list(
+        self, *, mailbox_id: MailboxId | None = None, include_resolved: bool = False
+    ) -> Sequence[FailedItem]:
+        query = select(FailedItemRow).order_by(FailedItemRow.last_failed_at.desc(), FailedItemRow.id.desc())
+        if mailbox_id is not None:
+            query = query.where(FailedItemRow.mailbox_id == mailbox_id)
+        if not include_resolved:
+            query = query.where(FailedItemRow.resolved_at.is_(None))
+        return [_failed(r) for r in await self._s.scalars(query)]
+
+    async def get(self, item_id: FailedItemId) -> FailedItem | None:
+        row = await self._s.get(FailedItemRow, item_id)
+        return _failed(row) if row else None
+
+    async def resolve(self, mailbox_id: MailboxId, channel: Channel, item_ref: str) -> None:
+        await self._s.execute(
+            update(FailedItemRow)
+            .where(
+                FailedItemRow.mailbox_id == mailbox_id,
+                FailedItemRow.channel == channel.value,
+                FailedItemRow.item_ref == item_ref,
+                FailedItemRow.resolved_at.is_(None),
+            )
+            .values(resolved_at=dt.datetime.now(dt.UTC))
+        )
+
+    async def schedule_retry(self, item_id: FailedItemId, at: dt.datetime) -> None:
+        await self._s.execute(update(FailedItemRow).where(FailedItemRow.id == item_id).values(next_retry_at=at))
+
+    async def due(self, mailbox_id: MailboxId, now: dt.datetime) -> Sequence[FailedItem]:
+        rows = await self._s.scalars(
+            select(FailedItemRow).where(
+                FailedItemRow.mailbox_id == mailbox_id,
+                FailedItemRow.resolved_at.is_(None),
+                FailedItemRow.next_retry_at.is_not(None),
+                FailedItemRow.next_retry_at <= now,
+            )
+        )
+        return [_failed(r) for r in rows]
+
+
+class SqlCounters:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def save(self, values: Mapping[tuple[str, str], float]) -> None:
+        existing = {(r.name, r.labels): r for r in await self._s.scalars(select(CounterRow))}
+        now = dt.datetime.now(dt.UTC)
+        for (name, labels), value in values.items():
+            row = existing.get((name, labels))
+            if row is None:
+                self._s.add(CounterRow(name=name, labels=labels, value=value, updated_at=now))
+            else:
+                row.value = value
+                row.updated_at = now
+        await self._s.flush()
+
+    async def load(self) -> dict[tuple[str, str], float]:
+        return {(r.name, r.labels): r.value for r in await self._s.scalars(select(CounterRow))}
+
+
+class SqlLeases:
+    """Mailbox leases. On PostgreSQL rows are taken with FOR UPDATE SKIP LOCKED, so two engines
+    claiming at the same moment never take the same mailbox and never wait on each other."""
+
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime) -> None:
+        row = await self._s.get(EngineHostRow, owner)
+        if row is None:
+            self._s.add(EngineHostRow(owner=owner, hostname=hostname, pid=pid, started_at=now, heartbeat_at=now))
+        else:
+            row.heartbeat_at = now
+        await self._s.flush()
+
+    async def live_hosts(self, since: dt.datetime) -> int:
+        return int(
+            await self._s.scalar(
+                select(func.count()).select_from(EngineHostRow).where(EngineHostRow.heartbeat_at >= since)
+            )
+            or 0
+        )
+
+    async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
+        expires = now + dt.timedelta(seconds=ttl)
+        # every mailbox has a lease row, so there is something to lock
+        missing = select(MailboxRow.id).where(~MailboxRow.id.in_(select(MailboxLeaseRow.mailbox_id)))
+        for mailbox_id in await self._s.scalars(missing):
+            self._s.add(MailboxLeaseRow(mailbox_id=mailbox_id, owner=None, expires_at=None))
+        try:
+            await self._s.flush()
+        except Exception:  # another engine inserted the same rows first: theirs are as good
+            await self._s.rollback()
+        # renew mine
+        await self._s.execute(update(MailboxLeaseRow).where(MailboxLeaseRow.owner == owner).values(expires_at=expires))
+        mine = list(
+            await self._s.scalars(
+                select(MailboxLeaseRow.mailbox_id)
+                .where(MailboxLeaseRow.owner == owner)
+                .order_by(MailboxLeaseRow.mailbox_id)
+            )
+        )
+        if len(mine) > target:  # give back what is over my share, for the others to take
+            extra = mine[target:]
+            await self._s.execute(
+                update(MailboxLeaseRow).where(MailboxLeaseRow.mailbox_id.in_(extra)).values(owner=None, expires_at=None)
+            )
+            mine = mine[:target]
+        elif len(mine) < target:
+            free = (
+                select(MailboxLeaseRow)
+                .where(or_(MailboxLeaseRow.owner.is_(None), MailboxLeaseRow.expires_at < now))
+                .order_by(MailboxLeaseRow.mailbox_id)
+                .limit(target - len(mine))
+                .with_for_update(skip_locked=True)
+            )
+            for row in await self._s.scalars(free):
+                row.owner = owner
+                row.expires_at = expires
+                mine.append(row.mailbox_id)
+        await self._s.flush()
+        return [MailboxId(m) for m in mine]
+
+    async def release(self, owner: str) -> None:
+        await self._s.execute(
+            update(MailboxLeaseRow).where(MailboxLeaseRow.owner == owner).values(owner=None, expires_at=None)
+        )
+        await self._s.execute(delete(EngineHostRow).where(EngineHostRow.owner == owner))

@@ -1,0 +1,167 @@
+"""A scripted mail server and its connectors: the engine's policies tested without a network.
+
+The server counts the connections open at once, so tests can check the throttle from the
+server's side, and takes a script of errors and pauses to inject.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from desktop_sync.domain.connectors import (
+    Batch,
+    ConnectionTest,
+    Credentials,
+    Cursor,
+    RawMessage,
+    StepResult,
+    TestStep,
+)
+from desktop_sync.domain.errors import DesktopSyncError, PermanentError
+from desktop_sync.domain.model import Channel, Mailbox, Profile
+
+
+def message(n: int, sender: str = "carol@customer.test", to: str = "alice@example.test", **headers: str) -> bytes:
+    extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
+    return (
+        f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: message {n}\r\n"
+        f"Message-ID: <m{n}@customer.test>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n{extra}\r\n"
+        f"Body {n}\r\n"
+    ).encode()
+
+
+@dataclass
+class ScriptedMailbox:
+    messages: list[tuple[int, bytes, dt.datetime | None]] = field(default_factory=list)
+    errors: list[DesktopSyncError] = field(default_factory=list)  # raised by the next fetches, in turn
+    test_result: ConnectionTest | None = None
+    next_uid: int = 1
+
+
+class ScriptedServer:
+    def __init__(self) -> None:
+        self.mailboxes: dict[str, ScriptedMailbox] = {}
+        self.open = 0
+        self.peak = 0
+        self.fetches = 0
+        self.pause: float = 0.0  # seconds each batch takes, to keep connections open
+        self.gate: asyncio.Event | None = None  # when set by a test: fetch waits for it
+        self.fetch_started = asyncio.Event()
+        self.batch_size = 50
+        self.deleted: list[str] = []
+
+    def box(self, address: str) -> ScriptedMailbox:
+        return self.mailboxes.setdefault(address, ScriptedMailbox())
+
+    def deliver(self, address: str, raw: bytes, received_at: dt.datetime | None = None) -> int:
+        box = self.box(address)
+        uid = box.next_uid
+        box.next_uid += 1
+        box.messages.append((uid, raw, received_at))
+        return uid
+
+    def fail_next(self, address: str, *errors: DesktopSyncError) -> None:
+        self.box(address).errors.extend(errors)
+
+    def connect(self) -> None:
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+
+    def disconnect(self) -> None:
+        self.open -= 1
+
+
+class ScriptedIncoming:
+    def __init__(self, server: ScriptedServer, mailbox: Mailbox):
+        self.server = server
+        self.address = mailbox.address
+
+    async def fetch(self, cursors: Mapping[str, str], since: dt.datetime | None, limit: int) -> AsyncIterator[Batch]:
+        server = self.server
+        box = server.box(self.address)
+        server.connect()
+        try:
+            server.fetches += 1
+            server.fetch_started.set()
+            if box.errors:
+                raise box.errors.pop(0)
+            if server.gate is not None:
+                await server.gate.wait()
+            last = int(cursors.get("INBOX", "0"))
+            pending = [m for m in box.messages if m[0] > last]
+            taken = 0
+            while pending and taken < limit:
+                chunk = pending[: min(server.batch_size, limit - taken)]
+                pending = pending[len(chunk) :]
+                taken += len(chunk)
+                if server.pause:
+                    await asyncio.sleep(server.pause)
+                items = tuple(RawMessage(f"INBOX;{uid}", "INBOX", raw, at) for uid, raw, at in chunk)
+                yield Batch(items, Cursor("INBOX", str(chunk[-1][0])), more=bool(pending) and taken >= limit)
+        finally:
+            server.disconnect()
+
+    async def fetch_item(self, server_id: str) -> RawMessage:
+        uid = int(server_id.split(";")[1])
+        for n, raw, at in self.server.box(self.address).messages:
+            if n == uid:
+                return RawMessage(server_id, "INBOX", raw, at)
+        raise PermanentError(f"{server_id} is gone", code="item_not_found")
+
+    async def delete_committed(self, items: Sequence[RawMessage]) -> None:
+        self.server.deleted.extend(i.server_id for i in items)
+
+    async def test(self) -> ConnectionTest:
+        box = self.server.box(self.address)
+        if box.test_result is not None:
+            return box.test_result
+        return ConnectionTest(
+            tuple(
+                StepResult(step, True)
+                for step in (
+                    TestStep.RESOLVE,
+                    TestStep.CONNECT,
+                    TestStep.TLS,
+                    TestStep.AUTHENTICATE,
+                    TestStep.LIST_FOLDERS,
+                )
+            )
+        )
+
+    def push(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        pass
+
+
+class ScriptedOutgoing:
+    def __init__(self, server: ScriptedServer, mailbox: Mailbox):
+        self.server = server
+        self.address = mailbox.address
+
+    async def test(self) -> ConnectionTest:
+        return ConnectionTest((StepResult(TestStep.CONNECT, True), StepResult(TestStep.SEND, True)))
+
+    async def close(self) -> None:
+        pass
+
+
+class ScriptedFactory:
+    def __init__(self, server: ScriptedServer):
+        self.server = server
+
+    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedIncoming:
+        return ScriptedIncoming(self.server, mailbox)
+
+    def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedOutgoing:
+        return ScriptedOutgoing(self.server, mailbox)
+
+    def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedOutgoing:
+        raise PermanentError("no ACT here", code="not_supported")
+
+    def supports(self, profile: Profile, channel: Channel) -> bool:
+        return channel in (Channel.INCOMING, Channel.OUTGOING)
