@@ -1,30 +1,38 @@
 """The admin command line: the same services as the GUI, for scripting and headless hosts.
 
-Exit status: 0 done; 1 the command could not run (store or keyring unavailable); 2 bad input,
-nothing written; 3 a remap needs confirmation (``--yes``), nothing written.
+Exit status: 0 done; 1 the command could not run (store or keyring unavailable, another engine
+running); 2 bad input, nothing written; 3 a remap needs confirmation (``--yes``), nothing written;
+4 Test & Enable ran and a channel failed its test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from desktop_sync import __version__
+from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
-from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security
+from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security, Severity
 from desktop_sync.domain.validation import ProfileInput
+from desktop_sync.engine.engine import Engine
+from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
+from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
+from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.store import SqlStore, open_store
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
 PROG = "desktop-sync"
 
 
@@ -63,6 +71,14 @@ class Context:
 
     def mailboxes(self) -> MailboxService:
         return MailboxService(self.store, self.secrets)
+
+    def monitoring(self) -> MonitoringService:
+        return MonitoringService(self.store)
+
+    def connectors(self) -> ConnectorFactory:
+        from desktop_sync.connectors.factory import MailConnectorFactory
+
+        return MailConnectorFactory()
 
     async def close(self) -> None:
         if self._store is not None:
@@ -363,6 +379,181 @@ async def mailbox_list(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_json(report: TestEnableReport) -> dict[str, Any]:
+    return {
+        "address": report.address,
+        "approved": report.approved,
+        "ok": report.ok,
+        "channels": [
+            {
+                "channel": c.channel.value,
+                "status": c.status.value,
+                "enabled": c.enabled,
+                "failed_step": c.failed_step,
+                "error_code": c.error_code,
+                "detail": c.detail,
+                "steps": [
+                    {
+                        "step": s.step.value,
+                        "ok": s.ok,
+                        "detail": s.detail,
+                        "error_code": s.error_code,
+                        "elapsed_ms": round(s.elapsed_ms, 1),
+                    }
+                    for s in c.steps
+                ],
+            }
+            for c in report.channels
+        ],
+    }
+
+
+async def mailbox_test_enable(ctx: Context, args: argparse.Namespace) -> int:
+    operation = TestAndEnable(
+        store=ctx.store,
+        connectors=ctx.connectors(),
+        secrets=ctx.secrets,
+        throttles=Throttles(),
+        clock=lambda: dt.datetime.now(dt.UTC),
+    )
+    report = await operation.run(args.email)
+    if args.json:
+        ctx.print_json(_report_json(report))
+    else:
+        ctx.print(f"Test & Enable of {report.address}:")
+        for c in report.channels:
+            line = f"  {c.channel.value:<9} {c.status.value:<8} {'enabled' if c.enabled else 'not enabled'}"
+            if c.failed_step:
+                line += f"  failed at {c.failed_step}: {c.detail}"
+            elif c.detail:
+                line += f"  ({c.detail})"
+            ctx.print(line)
+        if not report.approved:
+            ctx.print("The mailbox is not approved: approve it, then run Test & Enable again to enable it.")
+    return EXIT_OK if report.ok else EXIT_TEST_FAILED
+
+
+async def sync_now(ctx: Context, args: argparse.Namespace) -> int:
+    mailbox = await ctx.monitoring().request_sync(args.email)
+    ctx.print(f"Sync requested for {mailbox.address}; a running engine starts it within seconds.")
+    return EXIT_OK
+
+
+async def alerts_list(ctx: Context, args: argparse.Namespace) -> int:
+    severity = Severity(args.severity) if args.severity else None
+    views = await ctx.monitoring().alerts(mailbox=args.mailbox, severity=severity, include_cleared=args.all)
+    if args.json:
+        ctx.print_json(
+            [
+                {
+                    "id": v.alert.id,
+                    "severity": v.alert.severity.value,
+                    "scope": v.alert.scope.value,
+                    "code": v.alert.code,
+                    "title": v.alert.title,
+                    "cause": v.alert.cause,
+                    "fix": v.alert.fix,
+                    "mailbox": v.mailbox,
+                    "profile": v.profile,
+                    "item": v.alert.item_ref,
+                    "created_at": v.alert.created_at.isoformat() if v.alert.created_at else None,
+                    "cleared": v.alert.cleared,
+                }
+                for v in views
+            ]
+        )
+        return EXIT_OK
+    if not views:
+        ctx.print("No alerts.")
+        return EXIT_OK
+    for v in views:
+        when = v.alert.created_at.strftime("%Y-%m-%d %H:%M") if v.alert.created_at else ""
+        where = v.mailbox or (f"profile {v.profile}" if v.profile else "")
+        ctx.print(f"#{v.alert.id} {when} {v.alert.severity.value.upper()} {where}: {v.alert.title}")
+        ctx.print(f"    {v.alert.cause}")
+        if v.alert.fix:
+            ctx.print(f"    Fix: {v.alert.fix}")
+    return EXIT_OK
+
+
+async def alerts_clear(ctx: Context, args: argparse.Namespace) -> int:
+    cleared = await ctx.monitoring().clear_alerts(args.ids)
+    ctx.print(f"Cleared {cleared} alert(s).")
+    return EXIT_OK
+
+
+async def failed_list(ctx: Context, args: argparse.Namespace) -> int:
+    views = await ctx.monitoring().failed_items(mailbox=args.mailbox, include_resolved=args.all)
+    if args.json:
+        ctx.print_json(
+            [
+                {
+                    "id": v.item.id,
+                    "mailbox": v.mailbox,
+                    "channel": v.item.channel.value,
+                    "item": v.item.item_ref,
+                    "folder": v.item.folder,
+                    "code": v.item.code,
+                    "reason": v.item.reason,
+                    "permanent": v.item.permanent,
+                    "attempts": v.item.attempts,
+                    "last_failed_at": v.item.last_failed_at.isoformat() if v.item.last_failed_at else None,
+                    "next_retry_at": v.item.next_retry_at.isoformat() if v.item.next_retry_at else None,
+                    "resolved": v.item.resolved,
+                }
+                for v in views
+            ]
+        )
+        return EXIT_OK
+    if not views:
+        ctx.print("No failed items.")
+        return EXIT_OK
+    rows = [("ID", "MAILBOX", "ITEM", "CODE", "ATTEMPTS", "REASON")]
+    rows += [
+        (str(v.item.id), v.mailbox, v.item.item_ref, v.item.code, str(v.item.attempts), v.item.reason[:60])
+        for v in views
+    ]
+    _print_table(ctx, rows)
+    return EXIT_OK
+
+
+async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
+    if not args.ids and not args.all and not args.mailbox:
+        raise ValidationError.single("id", "give failed item ids, --mailbox EMAIL or --all")
+    count = await ctx.monitoring().retry_failed(args.ids or None, mailbox=args.mailbox)
+    ctx.print(f"{count} failed item(s) will be retried in their mailbox's next cycle (requested now).")
+    return EXIT_OK
+
+
+async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
+    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets)
+    await engine.start(metrics_port=args.metrics_port)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, engine.request_stop)
+    try:
+        if args.once:
+            await engine.run_once()
+        else:
+            if args.metrics_port is not None and engine.metrics_port is not None:
+                ctx.print(f"Metrics on http://127.0.0.1:{engine.metrics_port}/metrics")
+            ctx.print(f"Engine running on {ctx.store.label}; Ctrl+C stops it.")
+            await engine.run(duration=args.for_seconds)
+    finally:
+        await engine.stop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    values = engine.counters.flat()
+    errors = sum(v for k, v in values.items() if k.startswith("desktop_sync_errors_total"))
+    ctx.print(
+        f"Engine stopped: {engine.cycles_run} mailbox cycle(s), "
+        f"{int(engine.items_committed)} item(s) committed, {int(errors)} error(s) (see: desktop-sync alerts list)."
+    )
+    return EXIT_OK
+
+
 def _print_table(ctx: Context, rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -486,6 +677,57 @@ def build_parser() -> Parser:
     password.add_argument("email", metavar="EMAIL")
     lst = command(mailboxes, "list", mailbox_list, "list mailboxes")
     lst.add_argument("--json", action="store_true")
+    test = command(
+        mailboxes,
+        "test-enable",
+        mailbox_test_enable,
+        "test each channel of a mailbox and enable those that pass",
+        fields={"address": "EMAIL"},
+    )
+    test.add_argument("email", metavar="EMAIL")
+    test.add_argument("--json", action="store_true")
+
+    sync = group("sync", "synchronization requests")
+    now = command(
+        sync, "now", sync_now, "put a mailbox at the head of the running engine's queue", fields={"address": "EMAIL"}
+    )
+    now.add_argument("email", metavar="EMAIL")
+
+    alerts = group("alerts", "alerts raised by the engine")
+    lst = command(alerts, "list", alerts_list, "list open alerts, newest first")
+    lst.add_argument("--mailbox", metavar="EMAIL")
+    lst.add_argument("--severity", choices=[s.value for s in Severity])
+    lst.add_argument("--all", action="store_true", help="include cleared alerts")
+    lst.add_argument("--json", action="store_true")
+    clear = command(alerts, "clear", alerts_clear, "clear alerts by id")
+    clear.add_argument("ids", metavar="ID", type=int, nargs="+")
+
+    failed = group("failed", "the failed-item ledger")
+    lst = command(failed, "list", failed_list, "list items that could not be synchronized")
+    lst.add_argument("--mailbox", metavar="EMAIL")
+    lst.add_argument("--all", action="store_true", help="include resolved items")
+    lst.add_argument("--json", action="store_true")
+    retry = command(
+        failed, "retry", failed_retry, "retry failed items in their mailbox's next cycle", fields={"id": "ID"}
+    )
+    retry.add_argument("ids", metavar="ID", type=int, nargs="*")
+    retry.add_argument("--mailbox", metavar="EMAIL")
+    retry.add_argument("--all", action="store_true", help="every open failed item")
+
+    engine = group("engine", "the sync engine, headless")
+    run_engine = command(engine, "run", engine_run, "run the engine (until interrupted, or --once / --for)")
+    mode = run_engine.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--once",
+        action="store_true",
+        help="one cycle of every due, enabled, approved mailbox and of the outgoing queue",
+    )
+    mode.add_argument(
+        "--for", dest="for_seconds", metavar="SECONDS", type=float, help="run this long, then stop cleanly"
+    )
+    run_engine.add_argument(
+        "--metrics-port", metavar="N", type=int, help="serve Prometheus metrics on 127.0.0.1:N (0 picks a free port)"
+    )
     return parser
 
 

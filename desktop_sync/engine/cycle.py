@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
@@ -95,6 +95,8 @@ class Context:
     profile: Profile
     tracking: TrackingChoice | None  # the owner's choice; None for queues and unowned mailboxes
     status: SyncStatus
+    cursors: dict[str, str]
+    retries: tuple[FailedItem, ...]  # failed items due for another try
 
     @property
     def id(self) -> MailboxId:
@@ -138,6 +140,29 @@ class ProfileHealth:
         return None
 
 
+class StatusBuffer:
+    """Statuses of idle polls waiting to be written together (the newest per mailbox wins).
+
+    Losing them in a crash costs nothing that matters: the mailbox is polled a little sooner.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[MailboxId, SyncStatus] = {}
+
+    def put(self, status: SyncStatus) -> None:
+        self._pending[status.mailbox_id] = status
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    async def flush(self, store: Store) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        async with store.transaction() as tx:
+            await tx.status.save_many(list(pending.values()))
+
+
 class MailboxCycle:
     def __init__(
         self,
@@ -149,8 +174,9 @@ class MailboxCycle:
         bus: EventBus,
         counters: Counters,
         clock: Callable[[], dt.datetime],
-        settings: CycleSettings = CycleSettings(),
+        settings: CycleSettings | None = None,
         health: ProfileHealth | None = None,
+        status_buffer: StatusBuffer | None = None,
     ):
         self._store = store
         self._connectors = connectors
@@ -159,13 +185,15 @@ class MailboxCycle:
         self._bus = bus
         self._counters = counters
         self._now = clock
-        self._settings = settings
+        self._settings = settings or CycleSettings()
         self._health = health or ProfileHealth()
+        self._status_buffer = status_buffer
 
     # --- the cycle -----------------------------------------------------------------------------
 
-    async def run(self, mailbox_id: MailboxId) -> CycleOutcome:
-        ctx = await self._load(mailbox_id)
+    async def run(self, mailbox_id: MailboxId, preloaded: Context | None = None) -> CycleOutcome:
+        """One cycle; ``preloaded`` comes from ``load_contexts`` (the engine loads many at once)."""
+        ctx = preloaded or (await self.load_contexts([mailbox_id])).get(mailbox_id)
         if ctx is None:
             return CycleOutcome(None)
         incoming = ctx.mailbox.incoming
@@ -205,19 +233,31 @@ class MailboxCycle:
         )
         return outcome
 
-    async def _load(self, mailbox_id: MailboxId) -> Context | None:
+    async def load_contexts(self, mailbox_ids: Sequence[MailboxId]) -> dict[MailboxId, Context]:
+        """Everything the cycles of these mailboxes start from, in one transaction.
+
+        Loading in bulk matters: an idle poll must cost far less than a transaction of its own.
+        """
         async with self._store.transaction() as tx:
-            mailbox = await tx.mailboxes.get(mailbox_id)
-            if mailbox is None:
-                return None
-            profile = await tx.profiles.get(mailbox.profile_id)
-            assert profile is not None
-            tracking = None
-            if mailbox.user_id is not None:
-                user = await tx.users.get(mailbox.user_id)
-                tracking = user.tracking if user else None
-            status = await tx.status.get(mailbox_id)
-        return Context(mailbox, profile, tracking, status)
+            mailboxes = await tx.mailboxes.get_many(mailbox_ids)
+            profiles = {p.id: p for p in await tx.profiles.list()}
+            owners = {m.user_id for m in mailboxes.values() if m.user_id is not None}
+            users = await tx.users.get_many(list(owners))
+            statuses = await tx.status.get_many(list(mailboxes))
+            cursors = await tx.cursors.get_many(list(mailboxes), Channel.INCOMING)
+            retries = await tx.failed_items.due_many(list(mailboxes), self._now())
+        contexts = {}
+        for mailbox_id, mailbox in mailboxes.items():
+            user = users.get(mailbox.user_id) if mailbox.user_id is not None else None
+            contexts[mailbox_id] = Context(
+                mailbox,
+                profiles[mailbox.profile_id],
+                user.tracking if user else None,
+                statuses[mailbox_id],
+                cursors.get(mailbox_id, {}),
+                tuple(retries.get(mailbox_id, ())),
+            )
+        return contexts
 
     async def credentials(self, profile: Profile, mailbox: Mailbox) -> Credentials:
         secret = await self._secrets.get_secret(secret_key(profile, mailbox))
@@ -237,10 +277,8 @@ class MailboxCycle:
             connector = self._connectors.incoming(ctx.profile, ctx.mailbox, credentials)
             try:
                 total += await self._retry_failed_items(ctx, connector)
-                async with self._store.transaction() as tx:
-                    cursors = await tx.cursors.get_all(ctx.id, Channel.INCOMING)
                 budget = self._settings.items_per_cycle
-                async for batch in connector.fetch(cursors, since, budget):
+                async for batch in connector.fetch(ctx.cursors, since, budget):
                     committed, new = await self._commit(ctx, batch)
                     total += new
                     more = batch.more
@@ -251,10 +289,8 @@ class MailboxCycle:
         return total, more
 
     async def _retry_failed_items(self, ctx: Context, connector: IncomingMail) -> int:
-        async with self._store.transaction() as tx:
-            due = await tx.failed_items.due(ctx.id, self._now())
         new = 0
-        for entry in due:
+        for entry in ctx.retries:
             if entry.channel is not Channel.INCOMING:
                 continue
             try:
@@ -393,23 +429,25 @@ class MailboxCycle:
         next_sync = now + dt.timedelta(seconds=wait)
         assert ctx.profile.id is not None
         self._health.succeeded(ctx.profile.id, ctx.id)
-        async with self._store.transaction() as tx:
-            status = await tx.status.get(ctx.id)
-            if status.last_error_code:
-                await tx.alerts.clear_code(ctx.id, [status.last_error_code], now)
-            await tx.status.save(
-                dataclasses.replace(
-                    status,
-                    state=MailboxState.IDLE,
-                    last_sync_at=now,
-                    next_sync_at=next_sync,
-                    interval_seconds=interval,
-                    failure_count=0,
-                    last_error_code=None,
-                    last_error=None,
-                    backoff_until=None,
-                )
-            )
+        changes = {
+            "state": MailboxState.IDLE,
+            "last_sync_at": now,
+            "next_sync_at": next_sync,
+            "interval_seconds": interval,
+            "failure_count": 0,
+            "last_error_code": None,
+            "last_error": None,
+            "backoff_until": None,
+        }
+        if items == 0 and not ctx.status.last_error_code and self._status_buffer is not None:
+            # an idle poll: its status is written with others' in one transaction a moment later
+            self._status_buffer.put(dataclasses.replace(ctx.status, **changes))  # type: ignore[arg-type]
+        else:
+            async with self._store.transaction() as tx:
+                status = await tx.status.get(ctx.id)  # items_synced moved with the items
+                if status.last_error_code:
+                    await tx.alerts.clear_code(ctx.id, [status.last_error_code], now)
+                await tx.status.save(dataclasses.replace(status, **changes))  # type: ignore[arg-type]
         self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.IDLE, next_sync_at=next_sync))
         return CycleOutcome(next_sync, items)
 

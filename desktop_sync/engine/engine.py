@@ -23,7 +23,7 @@ from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import CycleSettings, MailboxCycle, ProfileHealth
+from desktop_sync.engine.cycle import Context, CycleSettings, MailboxCycle, ProfileHealth, StatusBuffer
 from desktop_sync.engine.events import CountersUpdated, EventBus, OperationFinished
 from desktop_sync.engine.metrics_server import MetricsServer
 from desktop_sync.engine.queues import PRIORITY_DUE, PRIORITY_NOW, WorkQueue
@@ -33,6 +33,7 @@ log = logging.getLogger("desktop_sync.engine")
 
 Clock = Callable[[], dt.datetime]
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+DISPATCH_CHUNK = 200  # mailboxes whose cycle contexts are loaded in one transaction
 
 
 def utcnow() -> dt.datetime:
@@ -84,6 +85,7 @@ class Engine:
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
+        self.status_buffer = StatusBuffer()
         self.cycle = MailboxCycle(
             store=store,
             connectors=connectors,
@@ -94,6 +96,7 @@ class Engine:
             clock=clock,
             settings=self.settings.cycle,
             health=ProfileHealth(),
+            status_buffer=self.status_buffer,
         )
         self._due: dict[MailboxId, dt.datetime] = {}
         self._mailboxes: dict[MailboxId, Mailbox] = {}
@@ -106,6 +109,7 @@ class Engine:
         self._exit = contextlib.ExitStack()
         self._metrics: MetricsServer | None = None
         self._started = False
+        self._items_at_start = 0.0
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class Engine:
         try:
             async with self.store.transaction() as tx:
                 self.counters.restore(await tx.counters.load())
+            self._items_at_start = self.counters.flat().get("desktop_sync_items_total", 0.0)
             for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
                 queue.start()
             if metrics_port is not None:
@@ -142,6 +147,7 @@ class Engine:
         for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
             await queue.stop()
         with contextlib.suppress(DesktopSyncError):
+            await self.status_buffer.flush(self.store)
             await self._persist_counters()
         if self.store.shared:
             with contextlib.suppress(DesktopSyncError):
@@ -159,13 +165,16 @@ class Engine:
         async with self.store.transaction() as tx:
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
             requested = set(await tx.status.take_sync_requests(list(self._mailboxes)))
+        due_ids = []
         for mailbox_id in list(self._mailboxes):
             status = statuses.get(mailbox_id)
             due = status.next_sync_at if status else None
             if due is None or due <= now or mailbox_id in requested:
-                self._submit(mailbox_id, PRIORITY_DUE, reschedule=False)
+                due_ids.append(mailbox_id)
+        await self._dispatch(due_ids, PRIORITY_DUE, reschedule=False)
         self._submit_outgoing()
         await self._join()
+        await self.status_buffer.flush(self.store)
 
     async def run(self, duration: float | None = None) -> None:
         """Run until ``stop()`` or until ``duration`` seconds have passed."""
@@ -207,6 +216,18 @@ class Engine:
 
         return self.operations.submit((name, subject), run)
 
+    @property
+    def metrics_port(self) -> int | None:
+        return self._metrics.port if self._metrics is not None else None
+
+    @property
+    def cycles_run(self) -> int:
+        return self.mailbox_queue.done + self.mailbox_queue.failed
+
+    @property
+    def items_committed(self) -> float:
+        return self.counters.flat().get("desktop_sync_items_total", 0.0) - self._items_at_start
+
     def render_metrics(self) -> str:
         self._update_queue_gauges()
         return self.counters.prometheus_text()
@@ -226,8 +247,9 @@ class Engine:
                 if now_mono - last_requests >= settings.request_poll_seconds:
                     await self._take_sync_requests()
                     last_requests = now_mono
-                self._submit_due()
+                await self._submit_due()
                 self._submit_outgoing()
+                await self.status_buffer.flush(self.store)
                 if now_mono - last_publish >= settings.counters_publish_seconds:
                     self._update_queue_gauges()
                     self.bus.publish(CountersUpdated(self.counters.flat()))
@@ -280,20 +302,31 @@ class Engine:
         for mailbox_id in requested:
             self._submit(mailbox_id, PRIORITY_NOW)
 
-    def _submit_due(self) -> None:
+    async def _submit_due(self) -> None:
         now = self._now()
-        for mailbox_id, due in list(self._due.items()):
-            if due <= now and not self.mailbox_queue.is_pending(mailbox_id):
-                self._submit(mailbox_id, PRIORITY_DUE)
+        due = [m for m, at in self._due.items() if at <= now and not self.mailbox_queue.is_pending(m)]
+        await self._dispatch(due, PRIORITY_DUE)
 
-    def _submit(self, mailbox_id: MailboxId, priority: int, reschedule: bool = True) -> None:
+    async def _dispatch(self, mailbox_ids: list[MailboxId], priority: int, reschedule: bool = True) -> None:
+        """Queue these mailboxes' cycles, loading what they start from in bulk."""
+        for start in range(0, len(mailbox_ids), DISPATCH_CHUNK):
+            chunk = mailbox_ids[start : start + DISPATCH_CHUNK]
+            contexts = await self.cycle.load_contexts(chunk)
+            for mailbox_id in chunk:
+                context = contexts.get(mailbox_id)
+                if context is not None:
+                    self._submit(mailbox_id, priority, reschedule, context)
+
+    def _submit(
+        self, mailbox_id: MailboxId, priority: int, reschedule: bool = True, context: Context | None = None
+    ) -> None:
         if self.mailbox_queue.is_running(mailbox_id):
             if priority == PRIORITY_NOW:
                 self._again.add(mailbox_id)  # news arrived during the cycle: run again right after
             return
 
         async def job() -> None:
-            outcome = await self.cycle.run(mailbox_id)
+            outcome = await self.cycle.run(mailbox_id, context)
             if not reschedule:
                 return
             if mailbox_id in self._again:

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import (
@@ -69,25 +71,52 @@ class SqlStatus:
         return row
 
     async def get(self, mailbox_id: MailboxId) -> SyncStatus:
-        row = await self._s.get(MailboxStatusRow, mailbox_id)
+        row = await self._s.get(MailboxStatusRow, mailbox_id, populate_existing=True)
         return _status(row) if row else SyncStatus(mailbox_id)
 
     async def save(self, status: SyncStatus) -> None:
-        row = await self._row(status.mailbox_id)
-        row.state = status.state.value
-        row.last_sync_at = status.last_sync_at
-        row.next_sync_at = status.next_sync_at
-        row.interval_seconds = status.interval_seconds
-        row.items_synced = status.items_synced
-        row.failure_count = status.failure_count
-        row.last_error_code = status.last_error_code
-        row.last_error = status.last_error
-        row.backoff_until = status.backoff_until
-        # sync_requested_at is written by request_sync and cleared by take_sync_requests only
-        await self._s.flush()
+        await self.save_many([status])
+
+    async def save_many(self, statuses: Sequence[SyncStatus]) -> None:
+        """One upsert for them all: this runs after every cycle of every mailbox, so it must be cheap.
+
+        sync_requested_at is written by request_sync and cleared by take_sync_requests only.
+        """
+        if not statuses:
+            return
+        rows = [
+            {
+                "mailbox_id": status.mailbox_id,
+                "state": status.state.value,
+                "last_sync_at": status.last_sync_at,
+                "next_sync_at": status.next_sync_at,
+                "interval_seconds": status.interval_seconds,
+                "items_synced": status.items_synced,
+                "failure_count": status.failure_count,
+                "last_error_code": status.last_error_code,
+                "last_error": status.last_error,
+                "backoff_until": status.backoff_until,
+            }
+            for status in statuses
+        ]
+        insert = postgresql_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(MailboxStatusRow)
+        updated = {name: statement.excluded[name] for name in rows[0] if name != "mailbox_id"}
+        await self._s.execute(statement.on_conflict_do_update(index_elements=["mailbox_id"], set_=updated), rows)
 
     async def list(self) -> Sequence[SyncStatus]:
         return [_status(r) for r in await self._s.scalars(select(MailboxStatusRow))]
+
+    async def get_many(self, mailbox_ids: Sequence[MailboxId]) -> dict[MailboxId, SyncStatus]:
+        if not mailbox_ids:
+            return {}
+        rows = await self._s.scalars(
+            select(MailboxStatusRow)
+            .where(MailboxStatusRow.mailbox_id.in_(mailbox_ids))
+            .execution_options(populate_existing=True)
+        )
+        found = {MailboxId(r.mailbox_id): _status(r) for r in rows}
+        return {m: found.get(m) or SyncStatus(m) for m in mailbox_ids}
 
     async def request_sync(self, mailbox_id: MailboxId, at: dt.datetime) -> None:
         row = await self._row(mailbox_id)
@@ -121,6 +150,19 @@ class SqlCursors:
             )
         )
         return {r.folder: r.value for r in rows}
+
+    async def get_many(self, mailbox_ids: Sequence[MailboxId], channel: Channel) -> dict[MailboxId, dict[str, str]]:
+        if not mailbox_ids:
+            return {}
+        rows = await self._s.scalars(
+            select(ServerCursorRow).where(
+                ServerCursorRow.mailbox_id.in_(mailbox_ids), ServerCursorRow.channel == channel.value
+            )
+        )
+        found: dict[MailboxId, dict[str, str]] = {}
+        for r in rows:
+            found.setdefault(MailboxId(r.mailbox_id), {})[r.folder] = r.value
+        return found
 
     async def set(self, mailbox_id: MailboxId, channel: Channel, folder: str, value: str) -> None:
         row = await self._s.scalar(
@@ -353,6 +395,25 @@ class SqlFailedItems:
 
     async def schedule_retry(self, item_id: FailedItemId, at: dt.datetime) -> None:
         await self._s.execute(update(FailedItemRow).where(FailedItemRow.id == item_id).values(next_retry_at=at))
+
+    async def due_many(
+        self, mailbox_ids: Sequence[MailboxId], now: dt.datetime
+    ) -> dict[MailboxId, Sequence[FailedItem]]:
+        if not mailbox_ids:
+            return {}
+        rows = await self._s.scalars(
+            select(FailedItemRow).where(
+                FailedItemRow.mailbox_id.in_(mailbox_ids),
+                FailedItemRow.resolved_at.is_(None),
+                FailedItemRow.next_retry_at.is_not(None),
+                FailedItemRow.next_retry_at <= now,
+            )
+        )
+        found: dict[MailboxId, Sequence[FailedItem]] = {}
+        for r in rows:
+            key = MailboxId(r.mailbox_id)
+            found[key] = (*found.get(key, ()), _failed(r))
+        return found
 
     async def due(self, mailbox_id: MailboxId, now: dt.datetime) -> Sequence[FailedItem]:
         rows = await self._s.scalars(

@@ -162,6 +162,12 @@ class SqlUsers:
         row = await self._s.get(UserRow, user_id)
         return _user(row) if row else None
 
+    async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
+        if not user_ids:
+            return {}
+        rows = await self._s.scalars(select(UserRow).where(UserRow.id.in_(user_ids)))
+        return {UserId(r.id): _user(r) for r in rows}
+
     async def by_email(self, email: str) -> User | None:
         row = await self._s.scalar(select(UserRow).where(UserRow.email == email.lower()))
         return _user(row) if row else None
@@ -280,6 +286,12 @@ class SqlMailboxes:
     async def get(self, mailbox_id: MailboxId) -> Mailbox | None:
         row = await self._s.get(MailboxRow, mailbox_id)
         return _mailbox(row) if row else None
+
+    async def get_many(self, mailbox_ids: Sequence[MailboxId]) -> dict[MailboxId, Mailbox]:
+        if not mailbox_ids:
+            return {}
+        rows = await self._s.scalars(select(MailboxRow).where(MailboxRow.id.in_(mailbox_ids)))
+        return {MailboxId(r.id): _mailbox(r) for r in rows}
 
     async def by_address(self, address: str) -> Mailbox | None:
         row = await self._s.scalar(select(MailboxRow).where(MailboxRow.address == address.lower()))
