@@ -472,14 +472,13 @@ class SqlLeases:
 
     async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
         expires = now + dt.timedelta(seconds=ttl)
-        # every mailbox has a lease row, so there is something to lock
+        # every mailbox has a lease row, so there is something to lock; engines racing to add the
+        # same rows both succeed (ON CONFLICT DO NOTHING)
         missing = select(MailboxRow.id).where(~MailboxRow.id.in_(select(MailboxLeaseRow.mailbox_id)))
-        for mailbox_id in await self._s.scalars(missing):
-            self._s.add(MailboxLeaseRow(mailbox_id=mailbox_id, owner=None, expires_at=None))
-        try:
-            await self._s.flush()
-        except Exception:  # another engine inserted the same rows first: theirs are as good
-            await self._s.rollback()
+        new_rows = [{"mailbox_id": m, "owner": None, "expires_at": None} for m in await self._s.scalars(missing)]
+        if new_rows:
+            insert = postgresql_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
+            await self._s.execute(insert(MailboxLeaseRow).on_conflict_do_nothing(), new_rows)
         # renew mine
         await self._s.execute(update(MailboxLeaseRow).where(MailboxLeaseRow.owner == owner).values(expires_at=expires))
         mine = list(
