@@ -20,12 +20,22 @@ from typing import Any, NoReturn, TextIO
 from desktop_sync import __version__
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
-from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security, Severity
+from desktop_sync.domain.model import (
+    ActivityStatus,
+    AuthMethod,
+    CredentialsOn,
+    OutgoingEmail,
+    Profile,
+    ProfileKind,
+    Security,
+    Severity,
+)
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import Engine
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
 from desktop_sync.services.monitoring import MonitoringService
@@ -71,6 +81,9 @@ class Context:
 
     def mailboxes(self) -> MailboxService:
         return MailboxService(self.store, self.secrets)
+
+    def activities(self) -> ActivityService:
+        return ActivityService(self.store)
 
     def monitoring(self) -> MonitoringService:
         return MonitoringService(self.store)
@@ -554,6 +567,71 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _outgoing_json(email: OutgoingEmail) -> dict[str, Any]:
+    return {
+        "id": email.id,
+        "from": email.sender,
+        "to": list(email.to),
+        "cc": list(email.cc),
+        "bcc": list(email.bcc),
+        "subject": email.subject,
+        "message_id": email.message_id,
+        "status": email.status.value,
+        "step": email.send_step.value if email.send_step else None,
+        "attempts": email.attempts,
+    }
+
+
+async def email_send(ctx: Context, args: argparse.Namespace) -> int:
+    body = args.body
+    if args.body_file:
+        try:
+            body = open(args.body_file, encoding="utf-8").read()  # noqa: SIM115 - read at once
+        except OSError as exc:
+            raise ValidationError.single("body_file", f"{args.body_file}: {exc.strerror}") from exc
+    email = await ctx.activities().send_email(
+        args.sender,
+        args.to,
+        args.subject,
+        body_text=body or "",
+        cc=args.cc or (),
+        bcc=args.bcc or (),
+        tracking_token=not args.no_tracking_token,
+    )
+    if args.json:
+        ctx.print_json(_outgoing_json(email))
+    else:
+        ctx.print(f"Queued email {email.id} {email.message_id} ({email.subject!r}); the engine sends it.")
+    return EXIT_OK
+
+
+async def outgoing_list(ctx: Context, args: argparse.Namespace) -> int:
+    statuses = [ActivityStatus(s) for s in args.status] if args.status else None
+    emails = await ctx.activities().outgoing(statuses)
+    if args.json:
+        ctx.print_json([_outgoing_json(e) for e in emails])
+        return EXIT_OK
+    if not emails:
+        ctx.print("No outgoing email.")
+        return EXIT_OK
+    rows = [("ID", "FROM", "TO", "STATUS", "SUBJECT")]
+    rows += [(str(e.id), e.sender, ", ".join(e.recipients), e.status.value, e.subject[:50]) for e in emails]
+    _print_table(ctx, rows)
+    return EXIT_OK
+
+
+async def outgoing_resend(ctx: Context, args: argparse.Namespace) -> int:
+    email = await ctx.activities().resend(args.id)
+    ctx.print(f"Email {email.id} is queued to be sent again.")
+    return EXIT_OK
+
+
+async def outgoing_mark_sent(ctx: Context, args: argparse.Namespace) -> int:
+    email = await ctx.activities().mark_sent(args.id)
+    ctx.print(f"Email {email.id} is marked sent.")
+    return EXIT_OK
+
+
 def _print_table(ctx: Context, rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -713,6 +791,38 @@ def build_parser() -> Parser:
     retry.add_argument("ids", metavar="ID", type=int, nargs="*")
     retry.add_argument("--mailbox", metavar="EMAIL")
     retry.add_argument("--all", action="store_true", help="every open failed item")
+
+    email = group("email", "email activities written in the CRM")
+    send = command(
+        email,
+        "send",
+        email_send,
+        "queue an email for the sender's mailbox to send",
+        fields={"from": "--from", "to": "--to"},
+    )
+    send.add_argument("--from", dest="sender", metavar="EMAIL", required=True, help="the sending mailbox")
+    send.add_argument("--to", metavar="EMAIL", action="append", default=[])
+    send.add_argument("--cc", metavar="EMAIL", action="append")
+    send.add_argument("--bcc", metavar="EMAIL", action="append")
+    send.add_argument("--subject", required=True)
+    body = send.add_mutually_exclusive_group()
+    body.add_argument("--body", metavar="TEXT")
+    body.add_argument("--body-file", metavar="PATH")
+    send.add_argument("--no-tracking-token", action="store_true", help="leave the subject without a token")
+    send.add_argument("--json", action="store_true")
+
+    outgoing = group("outgoing", "the outgoing queue")
+    lst = command(outgoing, "list", outgoing_list, "list outgoing email, newest first")
+    lst.add_argument("--status", action="append", choices=[s.value for s in ActivityStatus])
+    lst.add_argument("--json", action="store_true")
+    resend = command(
+        outgoing, "resend", outgoing_resend, "send again a failed or delivery-unknown email", fields={"id": "ID"}
+    )
+    resend.add_argument("id", metavar="ID", type=int)
+    mark = command(
+        outgoing, "mark-sent", outgoing_mark_sent, "record a delivery-unknown email as sent", fields={"id": "ID"}
+    )
+    mark.add_argument("id", metavar="ID", type=int)
 
     engine = group("engine", "the sync engine, headless")
     run_engine = command(engine, "run", engine_run, "run the engine (until interrupted, or --once / --for)")

@@ -98,3 +98,12 @@ class FieldError:
 
     field: str
     message: str
+
+
+class DeliveryUnknown(TransientError):
+    """The connection broke after the message was handed over: it may or may not have gone out.
+
+    Never resent blindly: the sender looks for it in Sent first, else holds it for the admin.
+    """
+
+    code = "delivery_unknown"

@@ -313,3 +313,52 @@ class FailedItem:
     next_retry_at: dt.datetime | None = None
     resolved: bool = False
     id: FailedItemId | None = None
+
+
+class SendStep(enum.Enum):
+    """How far the sending of an outgoing email got; recorded in the store before each step."""
+
+    CLAIMED = "claimed"  # the outgoing queue took it; nothing reached the server yet
+    HANDED_TO_SERVER = "handed_to_server"  # about to hand it over: from here its fate may be unknown
+    ACCEPTED = "accepted"  # the server accepted it
+    COPIED_TO_SENT = "copied_to_sent"
+    SENT = "sent"
+
+
+ActivityId = NewType("ActivityId", int)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingAttachment:
+    filename: str
+    content_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """An email activity to send, as the outgoing queue sees it."""
+
+    id: ActivityId
+    mailbox_id: MailboxId
+    sender: str
+    sender_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    bcc: tuple[str, ...]
+    subject: str
+    message_id: str
+    body_text: str | None = None
+    body_html: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    attachments: tuple[OutgoingAttachment, ...] = ()
+    status: ActivityStatus = ActivityStatus.PENDING_SEND
+    send_step: SendStep | None = None
+    attempts: int = 0
+    claim_owner: str | None = None
+    claimed_at: dt.datetime | None = None
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.to + self.cc + self.bcc))

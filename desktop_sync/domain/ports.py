@@ -14,6 +14,8 @@ from typing import Protocol
 
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
+    ActivityId,
+    ActivityStatus,
     Alert,
     AlertId,
     Channel,
@@ -21,11 +23,14 @@ from desktop_sync.domain.model import (
     FailedItemId,
     Mailbox,
     MailboxId,
+    OutgoingAttachment,
+    OutgoingEmail,
     Profile,
     ProfileId,
     Queue,
     QueueId,
     RecordType,
+    SendStep,
     SyncStatus,
     User,
     UserId,
@@ -165,6 +170,7 @@ class CounterRepository(Protocol):
 class LeaseRepository(Protocol):
     async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime) -> None: ...
     async def live_hosts(self, since: dt.datetime) -> int: ...
+    async def live_owners(self, since: dt.datetime) -> Sequence[str]: ...
     async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
         """Renew this owner's leases and take expired or free ones, holding at most ``target``.
 
@@ -172,6 +178,50 @@ class LeaseRepository(Protocol):
         ...
 
     async def release(self, owner: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingDraft:
+    """An email written in the CRM, to be queued for sending (pending_send)."""
+
+    mailbox_id: MailboxId
+    sender: str
+    to: tuple[str, ...]
+    subject: str
+    message_id: str
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    body_text: str | None = None
+    body_html: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    correlated_activity_id: int | None = None
+    regarding: tuple[RecordType, int] | None = None
+    attachments: tuple[OutgoingAttachment, ...] = ()
+
+
+class OutgoingRepository(Protocol):
+    async def queue(self, draft: OutgoingDraft, token_prefix: str | None) -> OutgoingEmail:
+        """Record the draft as pending_send; with a prefix, the tracking token goes into the subject."""
+        ...
+
+    async def get(self, activity_id: ActivityId) -> OutgoingEmail | None: ...
+    async def claim(self, owner: str, now: dt.datetime, limit: int) -> Sequence[OutgoingEmail]: ...
+    async def set_step(self, activity_id: ActivityId, step: SendStep) -> None: ...
+    async def finish(
+        self,
+        activity_id: ActivityId,
+        status: ActivityStatus,
+        *,
+        step: SendStep | None = None,
+        error: str | None = None,
+        retry_at: dt.datetime | None = None,
+        sent_at: dt.datetime | None = None,
+    ) -> None: ...
+    async def in_flight(
+        self, *, claimed_before: dt.datetime | None = None, owners_not_in: Sequence[str] | None = None
+    ) -> Sequence[OutgoingEmail]: ...
+    async def by_status(self, statuses: Sequence[ActivityStatus], limit: int = 500) -> Sequence[OutgoingEmail]: ...
 
 
 class Transaction(Protocol):
@@ -201,6 +251,8 @@ class Transaction(Protocol):
     def leases(self) -> LeaseRepository: ...
     @property
     def records(self) -> RecordRepository: ...
+    @property
+    def outgoing(self) -> OutgoingRepository: ...
 
 
 class Store(Protocol):

@@ -81,6 +81,18 @@ def login_for(profile: Profile, mailbox: Mailbox) -> str:
     return mailbox.login or mailbox.address
 
 
+async def resolve_credentials(secrets: SecretStore, profile: Profile, mailbox: Mailbox) -> Credentials:
+    """The login and the password from the keyring; PermanentError ``password_missing`` without one."""
+    secret = await secrets.get_secret(secret_key(profile, mailbox))
+    if secret is None:
+        raise PermanentError(
+            f"no password is stored for {mailbox.address}",
+            code="password_missing",
+            scope=ErrorScope.PROFILE if profile.credentials_on is CredentialsOn.PROFILE else ErrorScope.MAILBOX,
+        )
+    return Credentials(login_for(profile, mailbox), secret)
+
+
 @dataclass(frozen=True, slots=True)
 class CycleSettings:
     items_per_cycle: int = 500
@@ -260,14 +272,7 @@ class MailboxCycle:
         return contexts
 
     async def credentials(self, profile: Profile, mailbox: Mailbox) -> Credentials:
-        secret = await self._secrets.get_secret(secret_key(profile, mailbox))
-        if secret is None:
-            raise PermanentError(
-                f"no password is stored for {mailbox.address}",
-                code="password_missing",
-                scope=ErrorScope.PROFILE if profile.credentials_on is CredentialsOn.PROFILE else ErrorScope.MAILBOX,
-            )
-        return Credentials(login_for(profile, mailbox), secret)
+        return await resolve_credentials(self._secrets, profile, mailbox)
 
     async def _sync_incoming(self, ctx: Context) -> tuple[int, bool]:
         credentials = await self.credentials(ctx.profile, ctx.mailbox)

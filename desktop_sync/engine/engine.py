@@ -26,6 +26,7 @@ from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import Context, CycleSettings, MailboxCycle, ProfileHealth, StatusBuffer
 from desktop_sync.engine.events import CountersUpdated, EventBus, OperationFinished
 from desktop_sync.engine.metrics_server import MetricsServer
+from desktop_sync.engine.outgoing import OutgoingSender
 from desktop_sync.engine.queues import PRIORITY_DUE, PRIORITY_NOW, WorkQueue
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
 
@@ -56,9 +57,6 @@ class EngineSettings:
     cycle: CycleSettings = field(default_factory=CycleSettings)
 
 
-OutgoingRun = Callable[[], Awaitable[None]]
-
-
 class Engine:
     def __init__(
         self,
@@ -69,7 +67,6 @@ class Engine:
         settings: EngineSettings | None = None,
         bus: EventBus | None = None,
         clock: Clock = utcnow,
-        outgoing: OutgoingRun | None = None,
         owner: str | None = None,
     ):
         self.settings = settings or EngineSettings()
@@ -81,10 +78,20 @@ class Engine:
         self.throttles = Throttles()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._now = clock
-        self._outgoing = outgoing
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
+        self.outgoing = OutgoingSender(
+            store=store,
+            connectors=connectors,
+            secrets=secrets,
+            throttles=self.throttles,
+            bus=self.bus,
+            counters=self.counters,
+            clock=clock,
+            owner=self.owner,
+            retry=self.settings.cycle.retry,
+        )
         self.status_buffer = StatusBuffer()
         self.cycle = MailboxCycle(
             store=store,
@@ -122,6 +129,7 @@ class Engine:
             self._items_at_start = self.counters.flat().get("desktop_sync_items_total", 0.0)
             for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
                 queue.start()
+            await self._recover_outgoing()
             if metrics_port is not None:
                 self._metrics = MetricsServer(self.render_metrics, metrics_port)
                 await self._metrics.start()
@@ -130,6 +138,18 @@ class Engine:
             raise
         self._started = True
         log.info("engine %s started on %s", self.owner, self.store.label)
+
+    async def _recover_outgoing(self) -> None:
+        """Claims of sends that a dead engine left half-done: on an embedded store every claim is
+        stale (we hold the only engine lock); on a shared one, those of engines no longer alive."""
+        live: list[str] | None = None
+        if self.store.shared:
+            async with self.store.transaction() as tx:
+                live = list(
+                    await tx.leases.live_owners(self._now() - dt.timedelta(seconds=self.settings.lease_ttl_seconds))
+                )
+            live.append(self.owner)
+        await self.outgoing.recover(live)
 
     async def stop(self) -> None:
         """Stop cleanly: running cycles are cancelled and roll back; counters are saved; leases freed."""
@@ -343,8 +363,11 @@ class Engine:
         self.mailbox_queue.submit(mailbox_id, job, priority)
 
     def _submit_outgoing(self) -> None:
-        if self._outgoing is not None and not self.outgoing_queue.is_pending("outgoing"):
-            self.outgoing_queue.submit("outgoing", self._outgoing)
+        if not self.outgoing_queue.is_pending("outgoing"):
+            self.outgoing_queue.submit("outgoing", self._send_outgoing)
+
+    async def _send_outgoing(self) -> None:
+        await self.outgoing.run()
 
     async def _join(self) -> None:
         for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):

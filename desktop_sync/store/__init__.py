@@ -34,6 +34,7 @@ from desktop_sync.store.engine_repositories import (
     SqlRecords,
     SqlStatus,
 )
+from desktop_sync.store.outgoing_repository import SqlOutgoing
 from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
 
 __all__ = [
@@ -67,6 +68,7 @@ class SqlTransaction:
         self.counters = SqlCounters(session)
         self.leases = SqlLeases(session)
         self.records = SqlRecords(session)
+        self.outgoing = SqlOutgoing(session)
 
 
 class SqlStore:

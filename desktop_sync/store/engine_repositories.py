@@ -470,6 +470,10 @@ class SqlLeases:
             or 0
         )
 
+    async def live_owners(self, since: dt.datetime) -> Sequence[str]:
+        rows = await self._s.scalars(select(EngineHostRow.owner).where(EngineHostRow.heartbeat_at >= since))
+        return list(rows)
+
     async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
         expires = now + dt.timedelta(seconds=ttl)
         # every mailbox has a lease row, so there is something to lock; engines racing to add the

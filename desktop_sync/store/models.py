@@ -220,6 +220,8 @@ class EmailActivityRow(Base):
     send_claim_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     send_step: Mapped[str | None] = mapped_column(String(30))
     send_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    send_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # the next attempt, after a failure
+    send_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

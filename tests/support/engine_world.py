@@ -88,6 +88,7 @@ class World:
                     mailbox,
                     approval=ApprovalState.APPROVED if approved else ApprovalState.PENDING,
                     incoming=on,
+                    outgoing=on,
                 )
             )
 

@@ -16,11 +16,14 @@ from desktop_sync.domain.connectors import (
     ConnectionTest,
     Credentials,
     Cursor,
+    OutgoingMessage,
     RawMessage,
+    SendOutcome,
+    SendResult,
     StepResult,
     TestStep,
 )
-from desktop_sync.domain.errors import DesktopSyncError, PermanentError
+from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
 from desktop_sync.domain.model import Channel, Mailbox, Profile
 
 
@@ -52,6 +55,14 @@ class ScriptedServer:
         self.fetch_started = asyncio.Event()
         self.batch_size = 50
         self.deleted: list[str] = []
+        self.outbox: list[OutgoingMessage] = []  # what the SMTP side accepted, in order
+        self.sent_folder: set[str] = set()  # Message-IDs copied to Sent
+        self.sent_folder_unreadable = False
+        self.send_script: list[str | DesktopSyncError] = []  # "accept", "reject", or an error to raise
+        self.unknown_but_delivered = False
+
+    def sends_of(self, message_id: str) -> int:
+        return sum(1 for m in self.outbox if m.message_id == message_id)
 
     def box(self, address: str) -> ScriptedMailbox:
         return self.mailboxes.setdefault(address, ScriptedMailbox())
@@ -139,9 +150,36 @@ class ScriptedIncoming:
 
 
 class ScriptedOutgoing:
+    """Sends into ``server.outbox``; ``server.send_script`` decides each send's fate in turn."""
+
     def __init__(self, server: ScriptedServer, mailbox: Mailbox):
         self.server = server
         self.address = mailbox.address
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        server = self.server
+        server.connect()
+        try:
+            fate = server.send_script.pop(0) if server.send_script else "accept"
+            if isinstance(fate, DesktopSyncError):
+                if isinstance(fate, DeliveryUnknown) and server.unknown_but_delivered:
+                    server.outbox.append(message)  # it did go out before the line broke
+                raise fate
+            if fate == "reject":
+                return SendResult(SendOutcome.REJECTED, "550 5.1.1 no such user")
+            server.outbox.append(message)
+            return SendResult(SendOutcome.ACCEPTED, "250 OK")
+        finally:
+            server.disconnect()
+
+    async def copy_to_sent(self, message: OutgoingMessage) -> bool:
+        self.server.sent_folder.add(message.message_id)
+        return True
+
+    async def find_sent(self, message_id: str) -> bool | None:
+        if self.server.sent_folder_unreadable:
+            return None
+        return message_id in self.server.sent_folder
 
     async def test(self) -> ConnectionTest:
         return ConnectionTest((StepResult(TestStep.CONNECT, True), StepResult(TestStep.SEND, True)))
