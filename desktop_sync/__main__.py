@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,5 +23,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli.run(args, out=sys.stdout, err=sys.stderr, stdin=sys.stdin)
 
 
+def entry() -> None:
+    """The console script: like ``main``, but quiet when the reader of our output goes away."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # e.g. `desktop-sync mailbox list --json | head`: nothing left to say, and nobody to say it to
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

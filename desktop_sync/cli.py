@@ -27,9 +27,12 @@ from desktop_sync.domain.model import (
     OutgoingEmail,
     Profile,
     ProfileKind,
+    RecordType,
     Security,
     Severity,
+    TrackingChoice,
 )
+from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import Engine
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
@@ -40,6 +43,7 @@ from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.sync_filters import FilterView, SyncFilterService
 from desktop_sync.store import SqlStore, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
@@ -84,6 +88,9 @@ class Context:
 
     def activities(self) -> ActivityService:
         return ActivityService(self.store)
+
+    def sync_filters(self) -> SyncFilterService:
+        return SyncFilterService(self.store)
 
     def monitoring(self) -> MonitoringService:
         return MonitoringService(self.store)
@@ -247,6 +254,19 @@ async def user_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print("No users. Add one with: desktop-sync user add EMAIL --name NAME")
         return EXIT_OK
     _print_table(ctx, [("EMAIL", "NAME", "CRM ID")] + [(u.email, u.name, u.crm_id or "-") for u in users])
+    return EXIT_OK
+
+
+async def user_set(ctx: Context, args: argparse.Namespace) -> int:
+    user = await ctx.directory().set_user_options(
+        args.email,
+        tracking=TrackingChoice(args.tracking) if args.tracking else None,
+        auto_create_contacts=args.auto_create_contacts,
+    )
+    ctx.print(
+        f"{user.email}: tracks {user.tracking.value.replace('_', ' ')} mail; "
+        f"contacts for unknown senders {'on' if user.auto_create_contacts else 'off'}."
+    )
     return EXIT_OK
 
 
@@ -632,6 +652,69 @@ async def outgoing_mark_sent(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _filter_json(view: FilterView) -> dict[str, Any]:
+    f = view.sync_filter
+    return {
+        "id": f.id,
+        "user": view.user.email,
+        "type": f.record_type.value,
+        "name": f.name,
+        "active": f.active,
+        "match": f.group.match.value,
+        "rules": [str(r) for r in f.group.rules],
+        "definition": json.loads(group_to_json(f.group)),
+    }
+
+
+async def filter_add(ctx: Context, args: argparse.Namespace) -> int:
+    if not args.rule:
+        raise ValidationError.single("rule", "give at least one --rule 'FIELD OP VALUE'")
+    view = await ctx.sync_filters().add(
+        args.user,
+        RecordType(args.type),
+        args.name,
+        Match(args.match),
+        [parse_rule(r) for r in args.rule],
+        active=not args.inactive,
+    )
+    ctx.print(
+        f"Added {view.sync_filter.record_type.value} filter {view.sync_filter.id} "
+        f"{view.sync_filter.name!r} for {view.user.email}."
+    )
+    return EXIT_OK
+
+
+async def filter_list(ctx: Context, args: argparse.Namespace) -> int:
+    views = await ctx.sync_filters().list(args.user, RecordType(args.type) if args.type else None)
+    if args.json:
+        ctx.print_json([_filter_json(v) for v in views])
+        return EXIT_OK
+    if not views:
+        ctx.print("No sync filters: no appointment, contact or task goes from the CRM to Exchange.")
+        return EXIT_OK
+    for v in views:
+        f = v.sync_filter
+        joiner = " AND " if f.group.match is Match.ALL else " OR "
+        state = "active" if f.active else "inactive"
+        ctx.print(
+            f"#{f.id} {v.user.email} {f.record_type.value} {f.name!r} ({state}): "
+            + joiner.join(str(r) for r in f.group.rules)
+        )
+    return EXIT_OK
+
+
+async def filter_enable(ctx: Context, args: argparse.Namespace) -> int:
+    view = await ctx.sync_filters().set_active(args.id, args.action == "enable")
+    ctx.print(f"Filter {view.sync_filter.id} is {'active' if view.sync_filter.active else 'inactive'}.")
+    return EXIT_OK
+
+
+async def filter_delete(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.sync_filters().delete(args.id)
+    ctx.print(f"Deleted filter {args.id}.")
+    return EXIT_OK
+
+
 def _print_table(ctx: Context, rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -713,6 +796,23 @@ def build_parser() -> Parser:
     lst = command(users, "list", user_list, "list users")
     lst.add_argument("--json", action="store_true")
 
+    options = command(users, "set", user_set, "set a user's email options", fields={"email": "EMAIL"})
+    options.add_argument("email", metavar="EMAIL")
+    options.add_argument(
+        "--tracking",
+        choices=[t.value for t in TrackingChoice],
+        help="which incoming mail is tracked (default for new users: replies)",
+    )
+    contacts = options.add_mutually_exclusive_group()
+    contacts.add_argument(
+        "--auto-create-contacts",
+        dest="auto_create_contacts",
+        action="store_true",
+        default=None,
+        help="create a contact for an unknown sender of tracked mail",
+    )
+    contacts.add_argument("--no-auto-create-contacts", dest="auto_create_contacts", action="store_false")
+
     queues = group("queue", "CRM queues (shared mailboxes)")
     add = command(queues, "add", queue_add, "add a queue", fields={"email": "EMAIL", "name": "--name"})
     add.add_argument("email", metavar="EMAIL")
@@ -791,6 +891,34 @@ def build_parser() -> Parser:
     retry.add_argument("ids", metavar="ID", type=int, nargs="*")
     retry.add_argument("--mailbox", metavar="EMAIL")
     retry.add_argument("--all", action="store_true", help="every open failed item")
+
+    filters = group("filter", "users' sync filters for appointments, contacts and tasks")
+    add = command(filters, "add", filter_add, "add a sync filter", fields={"user": "USER", "name": "--name"})
+    add.add_argument("user", metavar="USER", help="the user's email address")
+    add.add_argument("--type", required=True, choices=[t.value for t in SYNCED_TYPES])
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--match", choices=[m.value for m in Match], default="all", help="all rules (AND, the default) or any rule (OR)"
+    )
+    add.add_argument(
+        "--rule",
+        action="append",
+        metavar="'FIELD OP [VALUE]'",
+        help="e.g. 'subject contains review', 'starts_at next_days 30', 'owner is_me'",
+    )
+    add.add_argument("--inactive", action="store_true", help="add it switched off")
+    lst = command(filters, "list", filter_list, "list sync filters", fields={"user": "--user"})
+    lst.add_argument("--user", metavar="EMAIL")
+    lst.add_argument("--type", choices=[t.value for t in SYNCED_TYPES])
+    lst.add_argument("--json", action="store_true")
+    for action, handler, text in (
+        ("enable", filter_enable, "switch a filter on"),
+        ("disable", filter_enable, "switch a filter off"),
+        ("delete", filter_delete, "delete a filter"),
+    ):
+        sub = command(filters, action, handler, text, fields={"id": "ID"})
+        sub.add_argument("id", metavar="ID", type=int)
+        sub.set_defaults(action=action)
 
     email = group("email", "email activities written in the CRM")
     send = command(

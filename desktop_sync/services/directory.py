@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from desktop_sync.domain.errors import ValidationError
-from desktop_sync.domain.model import Queue, User
+from desktop_sync.domain.errors import NotFoundError, ValidationError
+from desktop_sync.domain.model import Queue, TrackingChoice, User
 from desktop_sync.domain.ports import Store
 from desktop_sync.domain.validation import check_name, normalize_address, normalize_crm_id
 
@@ -35,6 +36,23 @@ class DirectoryService:
             if queue.crm_id and await tx.queues.by_crm_id(queue.crm_id) is not None:
                 raise ValidationError.single("crm_id", f"another queue has the CRM id {queue.crm_id}")
             return await tx.queues.add(queue)
+
+    async def set_user_options(
+        self, email: str, *, tracking: TrackingChoice | None = None, auto_create_contacts: bool | None = None
+    ) -> User:
+        """The Email tab of a user's options: which mail is tracked, and contacts for unknown senders."""
+        async with self._store.transaction() as tx:
+            user = await tx.users.by_email(normalize_address(email))
+            if user is None:
+                raise NotFoundError("email", f"no user {email}")
+            changed = dataclasses.replace(
+                user,
+                tracking=user.tracking if tracking is None else tracking,
+                auto_create_contacts=user.auto_create_contacts
+                if auto_create_contacts is None
+                else auto_create_contacts,
+            )
+            return await tx.users.update(changed)
 
     async def users(self) -> Sequence[User]:
         async with self._store.transaction() as tx:

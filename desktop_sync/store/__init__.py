@@ -34,6 +34,7 @@ from desktop_sync.store.engine_repositories import (
     SqlRecords,
     SqlStatus,
 )
+from desktop_sync.store.filter_repository import SqlSyncFilters
 from desktop_sync.store.outgoing_repository import SqlOutgoing
 from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
 
@@ -69,6 +70,7 @@ class SqlTransaction:
         self.leases = SqlLeases(session)
         self.records = SqlRecords(session)
         self.outgoing = SqlOutgoing(session)
+        self.sync_filters = SqlSyncFilters(session)
 
 
 class SqlStore:

@@ -423,3 +423,34 @@ class MailboxLeaseRow(Base):
     mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True)
     owner: Mapped[str | None] = mapped_column(String(100), index=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class SyncFilterRow(Base):
+    """A user's sync filter for one record type: a rule group stored as JSON."""
+
+    __tablename__ = "sync_filters"
+    __table_args__ = (UniqueConstraint("user_id", "record_type", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    rules: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class TrackedFolderRow(Base):
+    """A folder under a user's Inbox whose mail is tracked, found by its server id (renames keep it)."""
+
+    __tablename__ = "tracked_folders"
+    __table_args__ = (UniqueConstraint("mailbox_id", "folder_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"), index=True)
+    folder_id: Mapped[str] = mapped_column(String(1000))
+    folder_name: Mapped[str] = mapped_column(String(1000))
+    regarding_type: Mapped[str | None] = mapped_column(String(20))
+    regarding_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -158,6 +158,17 @@ class SqlUsers:
         await _flush(self._s, "email", f"a user {user.email!r} or CRM id")
         return _user(row)
 
+    async def update(self, user: User) -> User:
+        row = await self._s.get(UserRow, user.id)
+        if row is None:
+            raise LookupError(f"user {user.id} vanished")
+        row.name = user.name
+        row.crm_id = user.crm_id
+        row.tracking = user.tracking.value
+        row.auto_create_contacts = user.auto_create_contacts
+        await _flush(self._s, "crm_id", f"a user with CRM id {user.crm_id}")
+        return _user(row)
+
     async def get(self, user_id: UserId) -> User | None:
         row = await self._s.get(UserRow, user_id)
         return _user(row) if row else None
