@@ -124,6 +124,10 @@ class RecordRepository(Protocol):
         """The CRM record an address belongs to: a user first, then a contact, an account, a lead."""
         ...
 
+    async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
+        """A contact for an unknown sender of tracked mail (the user's "create contacts" option)."""
+        ...
+
 
 class ActivityRepository(Protocol):
     async def is_linked(self, mailbox_id: MailboxId, server_id: str) -> bool:

@@ -106,6 +106,7 @@ class Context:
     mailbox: Mailbox
     profile: Profile
     tracking: TrackingChoice | None  # the owner's choice; None for queues and unowned mailboxes
+    auto_create_contacts: bool
     status: SyncStatus
     cursors: dict[str, str]
     retries: tuple[FailedItem, ...]  # failed items due for another try
@@ -265,6 +266,7 @@ class MailboxCycle:
                 mailbox,
                 profiles[mailbox.profile_id],
                 user.tracking if user else None,
+                bool(user and user.auto_create_contacts),
                 statuses[mailbox_id],
                 cursors.get(mailbox_id, {}),
                 tuple(retries.get(mailbox_id, ())),
@@ -370,6 +372,11 @@ class MailboxCycle:
         decision = decide_tracking(ctx.tracking, correlated=correlated_id is not None, sender_known=sender_known)
         if not decision.track:
             return None
+        if sender is not None and sender_record is None and ctx.auto_create_contacts:
+            contact_id = await tx.records.add_contact_from_email(
+                sender.address, sender.display_name, ctx.mailbox.user_id
+            )
+            resolved[sender.address] = (RecordType.CONTACT, contact_id)
         return IncomingEmail(
             server_id=item.server_id,
             folder=item.folder,

@@ -20,6 +20,7 @@ from desktop_sync.domain.model import (
     MailboxState,
     RecordType,
     SyncStatus,
+    UserId,
 )
 from desktop_sync.domain.ports import IncomingEmail
 from desktop_sync.store.models import (
@@ -312,6 +313,21 @@ class SqlRecords:
             if found is not None:
                 return record_type, int(found)
         return None
+
+    async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
+        name = display_name.strip() or address
+        first, _, last = name.partition(" ") if display_name.strip() else ("", "", "")
+        row = ContactRow(
+            full_name=name,
+            first_name=first or None,
+            last_name=last or None,
+            email=address.lower(),
+            owner_user_id=owner,
+            created_from_email=True,
+        )
+        self._s.add(row)
+        await self._s.flush()
+        return row.id
 
 
 def _failed(row: FailedItemRow) -> FailedItem:

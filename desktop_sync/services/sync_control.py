@@ -1,0 +1,223 @@
+"""The embedded engine as the desktop application drives it: run, pause, resume, Sync now, Test & Enable.
+
+Pausing stops the engine cleanly (running cycles roll back) and resuming starts a new one on the
+same event bus, so whoever listens to the bus notices nothing but the pause. Test & Enable runs
+here directly, so it works while synchronization is paused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from desktop_sync.domain.connectors import ConnectorFactory
+from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.engine.engine import Engine, EngineSettings
+from desktop_sync.engine.events import EventBus
+from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
+from desktop_sync.engine.throttle import Throttles
+from desktop_sync.services.monitoring import MonitoringService
+
+log = logging.getLogger("desktop_sync.services.sync_control")
+
+STOP_TIMEOUT_SECONDS = 15.0
+TEST_AND_ENABLE_AT_ONCE = 4
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class EngineStatus(enum.Enum):
+    UNAVAILABLE = "unavailable"  # no mail connectors in this installation: nothing to run
+    STOPPED = "stopped"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FAILED = "failed"  # it could not start (another engine holds the store...); see the detail
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: EngineStatus
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TestEnableOutcome:
+    """Test & Enable of one mailbox: its report, or the error that kept it from running."""
+
+    __test__ = False  # not a pytest test class
+
+    address: str
+    report: TestEnableReport | None = None
+    error: DesktopSyncError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncNowResult:
+    started: tuple[str, ...]  # queued in this process's engine now
+    requested: tuple[str, ...]  # recorded for the engine that syncs them (paused here, or another host)
+
+
+class SyncControl:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        secrets: SecretStore,
+        connectors: ConnectorFactory | None,
+        bus: EventBus,
+        monitoring: MonitoringService,
+        settings: EngineSettings | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
+        self._store = store
+        self._secrets = secrets
+        self._connectors = connectors
+        self._bus = bus
+        self._monitoring = monitoring
+        self._settings = settings
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._run_task: asyncio.Task[None] | None = None
+        self._throttles = Throttles()
+        self._status = StatusChange(EngineStatus.STOPPED if connectors else EngineStatus.UNAVAILABLE)
+        self._listeners: list[Callable[[StatusChange], None]] = []
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> StatusChange:
+        return self._status
+
+    @property
+    def connectors_available(self) -> bool:
+        return self._connectors is not None
+
+    def subscribe(self, listener: Callable[[StatusChange], None]) -> Callable[[], None]:
+        """Call ``listener`` on every status change; returns the function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _set_status(self, status: EngineStatus, detail: str = "") -> None:
+        self._status = StatusChange(status, detail)
+        for listener in list(self._listeners):
+            try:
+                listener(self._status)
+            except Exception:
+                log.exception("an engine status listener failed")
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the engine on the running loop. Raises DesktopSyncError when it cannot start."""
+        if self._connectors is None:
+            self._set_status(EngineStatus.UNAVAILABLE)
+            return
+        if self._engine is not None:
+            return
+        engine = Engine(
+            store=self._store,
+            connectors=self._connectors,
+            secrets=self._secrets,
+            settings=self._settings,
+            bus=self._bus,
+            clock=self._clock,
+        )
+        try:
+            await engine.start()
+        except DesktopSyncError as exc:
+            self._set_status(EngineStatus.FAILED, exc.message)
+            raise
+        self._engine = engine
+        self._throttles = engine.throttles
+        self._run_task = asyncio.create_task(engine.run(), name="engine-run")
+        self._set_status(EngineStatus.RUNNING)
+
+    async def stop(self, *, paused: bool = False) -> None:
+        """Stop the engine cleanly: running cycles roll back, counters are saved."""
+        engine, task = self._engine, self._run_task
+        self._engine, self._run_task = None, None
+        if engine is not None:
+            engine.request_stop()
+            if task is not None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT_SECONDS)
+                except TimeoutError:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+            await engine.stop()
+        if self._connectors is not None:
+            self._set_status(EngineStatus.PAUSED if paused else EngineStatus.STOPPED)
+
+    async def pause(self) -> None:
+        """Stop synchronizing until ``resume``; Test & Enable keeps working."""
+        if self._status.status is EngineStatus.RUNNING:
+            await self.stop(paused=True)
+
+    async def resume(self) -> None:
+        if self._status.status in (EngineStatus.PAUSED, EngineStatus.STOPPED, EngineStatus.FAILED):
+            await self.start()
+
+    # --- what the admin asks -------------------------------------------------------------------
+
+    async def sync_now(self, addresses: Sequence[str]) -> SyncNowResult:
+        """Put these mailboxes at the head of the queue, or record the request for the engine that syncs them."""
+        started: list[str] = []
+        requested: list[str] = []
+        views = {v.mailbox.address: v.mailbox for v in await self._monitoring.statuses()}
+        for address in addresses:
+            mailbox = views.get(address.lower())
+            engine = self._engine
+            if mailbox is not None and mailbox.id is not None and engine is not None and engine.sync_now(mailbox.id):
+                started.append(mailbox.address)
+            else:
+                requested.append((await self._monitoring.request_sync(address)).address)
+        return SyncNowResult(tuple(started), tuple(requested))
+
+    async def sync_all(self) -> SyncNowResult:
+        """Sync now every mailbox whose incoming email is on."""
+        addresses = [v.mailbox.address for v in await self._monitoring.statuses() if v.mailbox.incoming.enabled]
+        return await self.sync_now(addresses)
+
+    async def test_and_enable(
+        self,
+        addresses: Sequence[str],
+        on_done: Callable[[TestEnableOutcome], None] | None = None,
+    ) -> list[TestEnableOutcome]:
+        """Test each mailbox's channels and enable what passed; a few mailboxes at a time.
+
+        ``on_done`` hears of each mailbox as soon as it is done; the list comes back in the order asked.
+        """
+        if self._connectors is None:
+            error = DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
+            outcomes = [TestEnableOutcome(a, error=error) for a in addresses]
+            for outcome in outcomes:
+                if on_done is not None:
+                    on_done(outcome)
+            return outcomes
+        operation = TestAndEnable(
+            store=self._store,
+            connectors=self._connectors,
+            secrets=self._secrets,
+            throttles=self._throttles,
+            clock=self._clock,
+        )
+        gate = asyncio.Semaphore(TEST_AND_ENABLE_AT_ONCE)
+
+        async def one(address: str) -> TestEnableOutcome:
+            async with gate:
+                try:
+                    outcome = TestEnableOutcome(address, report=await operation.run(address))
+                except DesktopSyncError as exc:
+                    outcome = TestEnableOutcome(address, error=exc)
+            if on_done is not None:
+                on_done(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(one(a) for a in addresses)))
