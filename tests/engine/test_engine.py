@@ -182,3 +182,20 @@ async def _count(world: World, n: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_push_notification_starts_a_cycle_at_once(world: World) -> None:
+    await world.profile()
+    await world.mailbox("support@example.test")
+    world.server.push_enabled = True
+    engine = await world.engine(tick_seconds=0.01, refresh_seconds=0.05)
+    runner = asyncio.create_task(engine.run())
+    await eventually(lambda: _true(world.server.fetches == 1 and world.server.listeners == 1), what="listening")
+    world.server.deliver("support@example.test", message(1))
+    world.server.notify()  # the server says: new mail
+    await eventually(lambda: _count(world, 1), what="the pushed mail synced")
+    assert world.server.fetches == 2  # polling alone would have waited minutes
+    engine.request_stop()
+    await runner
+    await engine.stop()
+    assert world.server.listeners == 0  # the listener's connection is closed on stop

@@ -60,6 +60,12 @@ class ScriptedServer:
         self.sent_folder_unreadable = False
         self.send_script: list[str | DesktopSyncError] = []  # "accept", "reject", or an error to raise
         self.unknown_but_delivered = False
+        self.push_enabled = False
+        self.news = asyncio.Event()
+        self.listeners = 0
+
+    def notify(self) -> None:
+        self.news.set()
 
     def sends_of(self, message_id: str) -> int:
         return sum(1 for m in self.outbox if m.message_id == message_id)
@@ -142,11 +148,28 @@ class ScriptedIncoming:
             )
         )
 
-    def push(self) -> None:
-        return None
+    def push(self) -> ScriptedPush | None:
+        return ScriptedPush(self.server) if self.server.push_enabled else None
 
     async def close(self) -> None:
         pass
+
+
+class ScriptedPush:
+    """Wakes when the test calls ``server.notify()``, like IMAP IDLE reporting EXISTS."""
+
+    def __init__(self, server: ScriptedServer):
+        self.server = server
+        server.connect()
+        server.listeners += 1
+
+    async def wait_for_changes(self) -> None:
+        await self.server.news.wait()
+        self.server.news.clear()
+
+    async def close(self) -> None:
+        self.server.listeners -= 1
+        self.server.disconnect()
 
 
 class ScriptedOutgoing:
