@@ -117,6 +117,7 @@ class Engine:
         self._metrics: MetricsServer | None = None
         self._started = False
         self._items_at_start = 0.0
+        self._paused = False
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -214,6 +215,17 @@ class Engine:
     def request_stop(self) -> None:
         self._stopping.set()
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def pause(self) -> None:
+        """Stop starting cycles and sends (running ones finish); Sync now still works."""
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
     # --- what the GUI and services ask -------------------------------------------------------------
 
     def sync_now(self, mailbox_id: MailboxId) -> bool:
@@ -267,8 +279,9 @@ class Engine:
                 if now_mono - last_requests >= settings.request_poll_seconds:
                     await self._take_sync_requests()
                     last_requests = now_mono
-                await self._submit_due()
-                self._submit_outgoing()
+                if not self._paused:
+                    await self._submit_due()
+                    self._submit_outgoing()
                 await self.status_buffer.flush(self.store)
                 if now_mono - last_publish >= settings.counters_publish_seconds:
                     self._update_queue_gauges()

@@ -199,3 +199,21 @@ async def test_a_push_notification_starts_a_cycle_at_once(world: World) -> None:
     await runner
     await engine.stop()
     assert world.server.listeners == 0  # the listener's connection is closed on stop
+
+
+async def test_a_paused_engine_starts_no_scheduled_cycle_but_honours_sync_now(world: World) -> None:
+    await world.profile()
+    await world.mailbox("support@example.test")
+    engine = await world.engine(tick_seconds=0.01, refresh_seconds=0.05, push=False)
+    engine.pause()
+    runner = asyncio.create_task(engine.run())
+    await asyncio.sleep(0.2)
+    assert world.server.fetches == 0
+    mailbox_id = next(iter(engine._mailboxes))
+    assert engine.sync_now(mailbox_id)
+    await eventually(lambda: _true(world.server.fetches == 1), what="the requested cycle")
+    engine.resume()
+    world.clock.advance(13 * 60)
+    await eventually(lambda: _true(world.server.fetches == 2), what="scheduled cycles again")
+    engine.request_stop()
+    await runner
