@@ -111,6 +111,43 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="Synchronizing {address} failed unexpectedly: {detail}",
         fix="The engine retries by itself. If it lasts, report it with the log file.",
     ),
+    "insecure_transport": Explanation(
+        title="Clear-text connection refused",
+        cause="The profile of {address} asks for a connection without TLS, and insecure transport is not "
+        "allowed: {detail}",
+        fix="Choose TLS or STARTTLS, or allow insecure transport on the profile if the network is trusted.",
+    ),
+    "item_not_found": Explanation(
+        title="The item is no longer on the server",
+        cause="An item of {address} ({item}) could not be found on the server: {detail}",
+        fix="Nothing to retry: it was deleted or moved. Clear it from the failed items.",
+    ),
+    "protocol_error": Explanation(
+        title="The server answered something unexpected",
+        cause="{server} broke the protocol while serving {address}: {detail}",
+        fix="The engine retries by itself. If it lasts, check the server's logs.",
+    ),
+    "smtp_temporary": Explanation(
+        title="The mail server deferred a mail",
+        cause="The outgoing server answered with a temporary refusal (4xx): {detail}",
+        fix="Nothing to do: the mail is sent again later.",
+    ),
+    "delivery_unknown": Explanation(
+        title="Delivery unknown",
+        cause="The connection broke while the server had a mail of {address}, and it is not in Sent: {detail}",
+        fix="Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent "
+        "(desktop-sync outgoing mark-sent ID).",
+    ),
+    "outgoing_disabled": Explanation(
+        title="Mail waiting to be sent",
+        cause="{address} cannot send yet: {detail}",
+        fix="Approve the mailbox and run Test & Enable so that outgoing email is enabled; the mail waits.",
+    ),
+    "smtp_rejected": Explanation(
+        title="The mail server refused a mail",
+        cause="The outgoing server refused a mail of {address} for good (5xx): {detail}",
+        fix="Correct the recipients or the content, then resend it (desktop-sync outgoing resend ID).",
+    ),
     "no_secure_keyring": Explanation(
         title="No secure keyring",
         cause="Passwords are kept only in the system keyring, and none that keeps them safe is available.",

@@ -1,0 +1,306 @@
+"""The edge where network failures become domain errors: the stable codes and the one translation.
+
+Besides ``translate`` this holds the few connection-opening pieces every connector shares (name
+resolution, the TLS policy, the connection-test step recorder), because that is where most of those
+failures arise and where each must get the same code whatever the protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import errno
+import imaplib
+import poplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosmtplib
+
+from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, Security
+
+
+class ErrorCode(enum.StrEnum):
+    """Every code a connector raises; user-facing text for each lives in domain.messages."""
+
+    AUTH_FAILED = "auth_failed"  # permanent: the server refused the login or password
+    PASSWORD_MISSING = "password_missing"  # permanent: no secret to log in with
+    CERTIFICATE_INVALID = "certificate_invalid"  # permanent: verification failed, or the CA file is unusable
+    TLS_UNAVAILABLE = "tls_unavailable"  # permanent: no STARTTLS offered, or no TLS spoken on that port
+    INSECURE_TRANSPORT = "insecure_transport"  # permanent: clear text without the profile allowing it
+    HOST_NOT_FOUND = "host_not_found"  # permanent: the name does not resolve (NXDOMAIN)
+    SERVER_UNREACHABLE = "server_unreachable"  # transient: refused, no route, DNS temporarily failing
+    SERVER_BUSY = "server_busy"  # transient: the server said "later" (IMAP [UNAVAILABLE], POP3 [IN-USE])
+    CONNECTION_DROPPED = "connection_dropped"  # transient: reset or closed in the middle of an exchange
+    TIMEOUT = "timeout"  # transient: no answer within the profile's time-out
+    MAILBOX_NOT_FOUND = "mailbox_not_found"  # permanent: the folder or mailbox does not exist
+    ITEM_NOT_FOUND = "item_not_found"  # permanent, item scope: the message is gone
+    PROTOCOL_ERROR = "protocol_error"  # transient: an answer we did not expect; retried, then escalated
+    SMTP_TEMPORARY = "smtp_temporary"  # transient: an SMTP 4xx reply
+    DELIVERY_UNKNOWN = "delivery_unknown"  # transient: the connection failed after the content went out
+    NOT_SUPPORTED = "not_supported"  # permanent: the profile kind cannot do that
+
+
+# Scopes: what a failure puts out of action. The server's name, certificate and reachability are
+# shared by every mailbox of the profile; the rest concerns one mailbox's session.
+_PROFILE_WIDE = frozenset(
+    {
+        ErrorCode.CERTIFICATE_INVALID,
+        ErrorCode.TLS_UNAVAILABLE,
+        ErrorCode.INSECURE_TRANSPORT,
+        ErrorCode.HOST_NOT_FOUND,
+        ErrorCode.SERVER_UNREACHABLE,
+        ErrorCode.NOT_SUPPORTED,
+    }
+)
+_TRANSIENT = frozenset(
+    {
+        ErrorCode.SERVER_UNREACHABLE,
+        ErrorCode.SERVER_BUSY,
+        ErrorCode.CONNECTION_DROPPED,
+        ErrorCode.TIMEOUT,
+        ErrorCode.PROTOCOL_ERROR,
+        ErrorCode.SMTP_TEMPORARY,
+        ErrorCode.DELIVERY_UNKNOWN,
+    }
+)
+
+# Server response codes (RFC 5530 for IMAP, RFC 3206 for POP3) that mean "try again later".
+_BUSY_MARKERS = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[IN-USE]", "[SYS/TEMP]", "[OVERQUOTA]")
+_DNS_NOT_FOUND = frozenset(
+    code for code in (getattr(socket, name, None) for name in ("EAI_NONAME", "EAI_NODATA", "EAI_FAIL")) if code
+)
+_UNREACHABLE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN})
+
+
+def error(
+    code: ErrorCode, message: str, *, scope: ErrorScope | None = None, retry_after: float | None = None
+) -> DesktopSyncError:
+    """The domain error for ``code``: transient or permanent, with its usual scope."""
+    if scope is None:
+        scope = ErrorScope.PROFILE if code in _PROFILE_WIDE else ErrorScope.MAILBOX
+    if code in _TRANSIENT:
+        return TransientError(message, code=code.value, scope=scope, retry_after=retry_after)
+    return PermanentError(message, code=code.value, scope=scope)
+
+
+def credentials_scope(profile: Profile) -> ErrorScope:
+    """A refused login disables the mailbox, or the whole profile when it has one service account."""
+    return ErrorScope.PROFILE if profile.credentials_on is CredentialsOn.PROFILE else ErrorScope.MAILBOX
+
+
+def translate(exc: BaseException, *, auth_scope: ErrorScope = ErrorScope.MAILBOX) -> DesktopSyncError:
+    """The domain error for a library, socket or TLS exception; the caller raises it ``from exc``."""
+    if isinstance(exc, DesktopSyncError):
+        return exc
+    text = _describe(exc)
+    if isinstance(exc, aiosmtplib.SMTPException):
+        return _translate_smtp(exc, text, auth_scope)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return error(ErrorCode.CERTIFICATE_INVALID, text)
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return error(ErrorCode.CONNECTION_DROPPED, text)
+    if isinstance(exc, ssl.SSLError):
+        # A handshake that fails for any other reason (WRONG_VERSION_NUMBER, no shared protocol) means
+        # the server does not speak acceptable TLS on that port.
+        return error(ErrorCode.TLS_UNAVAILABLE, text)
+    if isinstance(exc, TimeoutError):
+        return error(ErrorCode.TIMEOUT, text)
+    if isinstance(exc, socket.gaierror):
+        if exc.errno in _DNS_NOT_FOUND:
+            return error(ErrorCode.HOST_NOT_FOUND, text)
+        return error(ErrorCode.SERVER_UNREACHABLE, text)
+    if isinstance(exc, ConnectionRefusedError):
+        return error(ErrorCode.SERVER_UNREACHABLE, text)
+    if isinstance(exc, ConnectionError | EOFError):
+        return error(ErrorCode.CONNECTION_DROPPED, text)
+    if isinstance(exc, OSError):
+        if exc.errno in _UNREACHABLE_ERRNOS:
+            return error(ErrorCode.SERVER_UNREACHABLE, text)
+        return error(ErrorCode.CONNECTION_DROPPED, text)
+    if isinstance(exc, imaplib.IMAP4.abort):
+        # imaplib aborts on EOF, on a failed send and on an unterminated line: the session is gone.
+        return error(ErrorCode.CONNECTION_DROPPED, text)
+    if isinstance(exc, imaplib.IMAP4.error):
+        return _translate_server_text(text, auth_scope, login=type(exc).__name__ == "LoginError")
+    if isinstance(exc, poplib.error_proto):
+        if "EOF" in text:
+            return error(ErrorCode.CONNECTION_DROPPED, text)
+        return _translate_server_text(text, auth_scope, login=False)
+    return error(ErrorCode.PROTOCOL_ERROR, f"{type(exc).__name__}: {text}")
+
+
+def _translate_server_text(text: str, auth_scope: ErrorScope, *, login: bool) -> DesktopSyncError:
+    upper = text.upper()
+    if any(marker in upper for marker in _BUSY_MARKERS):
+        return error(ErrorCode.SERVER_BUSY, text)
+    if login or "[AUTHENTICATIONFAILED]" in upper or "[AUTH]" in upper or "[AUTHORIZATIONFAILED]" in upper:
+        return error(ErrorCode.AUTH_FAILED, text, scope=auth_scope)
+    if "[NONEXISTENT]" in upper or "DOESN'T EXIST" in upper or "NO SUCH MAILBOX" in upper:
+        return error(ErrorCode.MAILBOX_NOT_FOUND, text)
+    return error(ErrorCode.PROTOCOL_ERROR, text)
+
+
+def _translate_smtp(exc: aiosmtplib.SMTPException, text: str, auth_scope: ErrorScope) -> DesktopSyncError:
+    if isinstance(exc, aiosmtplib.SMTPConnectError) and not isinstance(exc, aiosmtplib.SMTPResponseException):
+        cause = exc.__cause__
+        if cause is not None and not isinstance(cause, aiosmtplib.SMTPException):
+            # aiosmtplib wraps the OSError (refused, DNS, certificate) that says what really happened.
+            return translate(cause, auth_scope=auth_scope)
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError):
+        return error(ErrorCode.TIMEOUT, text)
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | aiosmtplib.SMTPConnectError) and not isinstance(
+        exc, aiosmtplib.SMTPResponseException
+    ):
+        return error(ErrorCode.CONNECTION_DROPPED, text)
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        temporary = 400 <= exc.code < 500
+        if isinstance(exc, aiosmtplib.SMTPAuthenticationError) and not temporary:
+            return error(ErrorCode.AUTH_FAILED, text, scope=auth_scope)
+        if isinstance(exc, aiosmtplib.SMTPConnectResponseError):
+            return error(ErrorCode.SERVER_BUSY, text)
+        if temporary:
+            return error(ErrorCode.SMTP_TEMPORARY, text)
+        return error(ErrorCode.PROTOCOL_ERROR, text)
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        if any(400 <= refused.code < 500 for refused in exc.recipients):
+            return error(ErrorCode.SMTP_TEMPORARY, text)
+        return error(ErrorCode.PROTOCOL_ERROR, text)
+    return error(ErrorCode.PROTOCOL_ERROR, text)
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's text, readable: imaplib packs server text as a bytes repr."""
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return f"{exc.code} {exc.message}"
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{refused.recipient}: {refused.code} {refused.message}" for refused in exc.recipients)
+    text = str(exc) or type(exc).__name__
+    if text.startswith(("b'", 'b"')) and text.endswith(("'", '"')):
+        text = text[2:-1]
+    return text
+
+
+# --- opening connections: what every connector does the same way
+
+
+def transport_context(profile: Profile, endpoint: Endpoint) -> ssl.SSLContext | None:
+    """The verifying TLS context for ``endpoint``, or None for clear text the profile allows.
+
+    A profile's CA file replaces the system store for that profile (it names the one CA that signs
+    the server), so a private CA cannot vouch for other hosts. Clear text without
+    ``allow_insecure`` is refused before any connection is made.
+    """
+    if endpoint.security is Security.NONE:
+        if not profile.allow_insecure:
+            raise error(
+                ErrorCode.INSECURE_TRANSPORT,
+                f"{endpoint.host}:{endpoint.port} is set to clear text, and the profile does not allow "
+                "insecure transport",
+            )
+        return None
+    try:
+        context = ssl.create_default_context(cafile=profile.ca_file)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise error(ErrorCode.CERTIFICATE_INVALID, f"the CA file {profile.ca_file} cannot be used: {exc}") from exc
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One way to reach a server, as name resolution gave it."""
+
+    family: socket.AddressFamily
+    kind: socket.SocketKind
+    proto: int
+    sockaddr: tuple[Any, ...]
+
+    @property
+    def host(self) -> str:
+        return str(self.sockaddr[0])
+
+
+async def resolve(endpoint: Endpoint, timeout: float) -> list[Address]:
+    """The TCP addresses of ``endpoint``; HOST_NOT_FOUND, SERVER_UNREACHABLE or TIMEOUT when there are none."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM), timeout=timeout
+        )
+    except (OSError, TimeoutError) as exc:
+        raise translate(exc) from exc
+    addresses = [Address(family, kind, proto, tuple(sockaddr)) for family, kind, proto, _name, sockaddr in infos]
+    if not addresses:
+        raise error(ErrorCode.HOST_NOT_FOUND, f"{endpoint.host} has no address")
+    return addresses
+
+
+def connect_first(addresses: list[Address], timeout: float) -> socket.socket:
+    """A blocking TCP connection to the first address that answers (for the worker-thread connectors)."""
+    last: OSError | None = None
+    for address in addresses:
+        sock = socket.socket(address.family, address.kind, address.proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address.sockaddr)
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        return sock
+    assert last is not None, "resolve() never returns an empty list"
+    raise last
+
+
+@dataclass(slots=True)
+class StepRecorder:
+    """Collects the steps of a connection test, each timed from its ``begin``; the first failure ends it.
+
+    Opening code records into one whatever the caller: outside a test nobody reads it.
+    """
+
+    steps: list[StepResult] = field(default_factory=list)
+    current: TestStep = TestStep.RESOLVE
+    last_request: str = ""
+    last_response: str = ""
+    _started: float = field(default_factory=time.monotonic)
+
+    def begin(self, step: TestStep) -> None:
+        self.current = step
+        self._started = time.monotonic()
+
+    def _elapsed_ms(self) -> float:
+        return round((time.monotonic() - self._started) * 1000.0, 3)
+
+    def ok(self, detail: str = "") -> None:
+        self.steps.append(StepResult(self.current, True, detail, None, self._elapsed_ms()))
+
+    def fail(self, problem: DesktopSyncError) -> None:
+        self.steps.append(StepResult(self.current, False, problem.message, problem.code, self._elapsed_ms()))
+        if self.last_request and not self.last_response:
+            self.last_response = problem.message  # the refusal is the answer to the last request
+
+    def exchange(self, request: str, response: str = "") -> None:
+        """Remember a command and its answer; callers mask secrets before they get here."""
+        self.last_request = request
+        self.last_response = response
+
+    def answer(self, response: str) -> None:
+        self.last_response = response
+
+    def result(self) -> ConnectionTest:
+        return ConnectionTest(tuple(self.steps), self.last_request, self.last_response)
+
+
+def tls_detail(sock: ssl.SSLSocket | ssl.SSLObject | None) -> str:
+    """What a finished TLS handshake agreed on, for a test step's detail."""
+    if sock is None:
+        return "TLS"
+    cipher = sock.cipher()
+    return f"{sock.version()} {cipher[0] if cipher else ''}, certificate verified".replace("  ", " ")

@@ -1,0 +1,514 @@
+"""POP3 incoming mail: new messages found by diffing UIDL against the set already committed.
+
+poplib blocks, so every call runs in a worker thread on a connection used by one thread at a time.
+A POP3 session sees the maildrop as it was at login, so each fetch opens its own session and ends it
+with QUIT; mail stays on the server unless the profile says to delete it once committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import email.parser
+import email.policy
+import logging
+import poplib
+import socket
+import ssl
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from desktop_sync.connectors.errors import (
+    Address,
+    ErrorCode,
+    StepRecorder,
+    connect_first,
+    credentials_scope,
+    error,
+    resolve,
+    tls_detail,
+    translate,
+    transport_context,
+)
+from desktop_sync.domain.connectors import (
+    Batch,
+    ConnectionTest,
+    Credentials,
+    Cursor,
+    ItemFailure,
+    RawMessage,
+    TestStep,
+)
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.model import Endpoint, Profile, Security
+
+log = logging.getLogger("desktop_sync.connectors.pop3")
+
+T = TypeVar("T")
+
+FOLDER = "INBOX"  # POP3 has one folder; it is called as IMAP calls its inbox
+BATCH_SIZE = 50
+CURSOR_VERSION = "v1"
+# poplib refuses lines over 2 KiB; real mail (and hostile mail) has longer ones. The limit stays so
+# that a server sending an endless line cannot exhaust memory.
+MAX_LINE = 64 * 1024 * 1024
+_MASK = "********"
+
+
+def encode_uidls(uidls: Iterable[str]) -> str:
+    """The cursor text for a set of UIDLs: a version line, then one UIDL a line, sorted."""
+    return "\n".join([CURSOR_VERSION, *sorted(set(uidls))])
+
+
+def decode_uidls(text: str) -> frozenset[str] | None:
+    """The UIDLs of a cursor text, or None when it is not one we wrote."""
+    version, _, rest = text.partition("\n")
+    if version != CURSOR_VERSION:
+        return None
+    return frozenset(line for line in rest.split("\n") if line)
+
+
+class _LineTooLong(poplib.error_proto):
+    """A line over MAX_LINE: the rest of that answer cannot be read, so the session is lost."""
+
+
+class _Pop3(poplib.POP3):
+    """poplib on a socket we open ourselves (timed steps, implicit TLS), accepting long lines."""
+
+    def __init__(self, host: str, port: int, opener: Callable[[], socket.socket]) -> None:
+        self._opener = opener
+        super().__init__(host, port)
+
+    def _create_socket(self, timeout: float) -> socket.socket:
+        return self._opener()
+
+    def _getline(self) -> tuple[bytes, int]:
+        line = self.file.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise _LineTooLong(f"-ERR line longer than {MAX_LINE} bytes")
+        if not line:
+            raise poplib.error_proto("-ERR EOF")
+        octets = len(line)
+        if line[-2:] == b"\r\n":
+            return line[:-2], octets
+        if line[:1] == b"\r":
+            return line[1:-1], octets
+        return line[:-1], octets
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    endpoint: Endpoint
+    context: ssl.SSLContext | None
+    timeout: float
+    login: str
+    secret: str | None = field(repr=False)
+    auth_scope: ErrorScope
+
+    @classmethod
+    def of(cls, profile: Profile, credentials: Credentials) -> _Settings:
+        return cls(
+            endpoint=profile.incoming,
+            context=transport_context(profile, profile.incoming),
+            timeout=float(profile.timeout_seconds),
+            login=credentials.login,
+            secret=credentials.secret,
+            auth_scope=credentials_scope(profile),
+        )
+
+
+class _Session:
+    """A logged-in POP3 session. Its methods block; they run in worker threads one at a time."""
+
+    def __init__(self, client: _Pop3) -> None:
+        self.client = client
+        self.lock = threading.Lock()
+        self.closed = False
+        self.numbers: dict[str, int] = {}  # UIDL -> message number in this session
+
+    @classmethod
+    def open(cls, settings: _Settings, addresses: list[Address], steps: StepRecorder) -> _Session:
+        endpoint = settings.endpoint
+        implicit = endpoint.security is Security.TLS
+        context = settings.context
+        opened: list[socket.socket] = []
+
+        def opener() -> socket.socket:
+            sock = connect_first(addresses, settings.timeout)
+            opened.append(sock)
+            if not implicit:
+                return sock
+            steps.ok(f"connected to {sock.getpeername()[0]} port {endpoint.port}")
+            steps.begin(TestStep.TLS)
+            assert context is not None
+            wrapped = context.wrap_socket(sock, server_hostname=endpoint.host)
+            opened.append(wrapped)
+            return wrapped
+
+        steps.begin(TestStep.CONNECT)
+        try:
+            client = _Pop3(endpoint.host, endpoint.port, opener)
+        except BaseException:
+            for sock in opened:
+                sock.close()
+            raise
+        try:
+            greeting = _text(client.getwelcome())
+            steps.exchange("", greeting)
+            if implicit:
+                steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
+            else:
+                steps.ok(f"connected to {client.sock.getpeername()[0]} port {endpoint.port}: {greeting}")
+                steps.begin(TestStep.TLS)
+                if endpoint.security is Security.STARTTLS:
+                    steps.exchange("CAPA")
+                    try:
+                        capabilities = client.capa()
+                    except poplib.error_proto:
+                        capabilities = {}
+                    if "STLS" not in capabilities:
+                        raise error(ErrorCode.TLS_UNAVAILABLE, f"{endpoint.host}:{endpoint.port} does not offer STLS")
+                    steps.exchange("STLS")
+                    assert context is not None
+                    steps.answer(_text(client.stls(context)))
+                    steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
+                else:
+                    steps.ok("not used: clear text, allowed by the profile")
+            steps.begin(TestStep.AUTHENTICATE)
+            if settings.secret is None:
+                raise error(ErrorCode.PASSWORD_MISSING, f"no password for {settings.login}", scope=settings.auth_scope)
+            steps.exchange(f"USER {settings.login}")
+            client.user(settings.login)
+            steps.exchange(f"PASS {_MASK}")
+            try:
+                steps.answer(_text(client.pass_(settings.secret)))
+            except poplib.error_proto as exc:
+                problem = translate(exc, auth_scope=settings.auth_scope)
+                if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
+                    problem = error(ErrorCode.AUTH_FAILED, problem.message, scope=settings.auth_scope)
+                raise problem from exc
+            steps.ok(f"logged in as {settings.login}")
+        except BaseException:
+            _close_quietly(client)
+            raise
+        return cls(client)
+
+    def run(self, fn: Callable[[_Session], T]) -> T:
+        with self.lock:
+            if self.closed:
+                raise ConnectionAbortedError("the POP3 connection was closed")
+            return fn(self)
+
+    # commands
+
+    def uidl(self) -> list[tuple[int, str]]:
+        _response, lines, _octets = self.client.uidl()
+        listing = []
+        for line in lines:
+            number, _, uidl = _text(line).partition(" ")
+            if number.isdigit() and uidl:
+                listing.append((int(number), uidl.strip()))
+        self.numbers = {uidl: number for number, uidl in listing}
+        return listing
+
+    def number_of(self, uidl: str) -> int | None:
+        if not self.numbers:
+            self.uidl()
+        return self.numbers.get(uidl)
+
+    def retr(self, number: int) -> bytes:
+        _response, lines, _octets = self.client.retr(number)
+        return b"\r\n".join(lines) + b"\r\n"
+
+    def headers(self, number: int) -> bytes:
+        _response, lines, _octets = self.client.top(number, 0)
+        return b"\r\n".join(lines) + b"\r\n"
+
+    def stat(self) -> tuple[int, int]:
+        count, size = self.client.stat()
+        return int(count), int(size)
+
+    def dele(self, number: int) -> None:
+        self.client.dele(number)
+
+    # closing
+
+    def quit(self) -> None:
+        """QUIT (which commits any DELE), then close whatever happens."""
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            try:
+                self.client.quit()
+            finally:
+                _close_quietly(self.client)
+
+    def close(self) -> None:
+        """Close without QUIT: DELEs of this session are not committed."""
+        with self.lock:
+            self.closed = True
+            _close_quietly(self.client)
+
+    def interrupt(self) -> None:
+        with contextlib.suppress(OSError):
+            self.client.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _close_quietly(client: poplib.POP3) -> None:
+    """Close the socket; after a failed TLS handshake it is already detached, which is fine."""
+    with contextlib.suppress(OSError):
+        client.close()
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _survives(exc: BaseException) -> bool:
+    """Whether the session is still usable: the server answered -ERR, the stream is in step."""
+    return isinstance(exc, poplib.error_proto) and not isinstance(exc, _LineTooLong) and "EOF" not in str(exc)
+
+
+def received_at(head: bytes) -> dt.datetime | None:
+    """When the server received a message: the date of its newest Received header, else its Date."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    candidates = [str(value).rpartition(";")[2] for value in (headers.get_all("Received") or [])[:1]]
+    candidates.append(str(headers.get("Date") or ""))
+    for text in candidates:
+        try:
+            moment = parsedate_to_datetime(text.strip())
+        except (TypeError, ValueError, IndexError):
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+    return None
+
+
+class Pop3Incoming:
+    """Incoming mail of one POP3 mailbox; its cursor is the set of UIDLs already committed."""
+
+    def __init__(self, profile: Profile, credentials: Credentials, *, batch_size: int = BATCH_SIZE) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._profile = profile
+        self._credentials = credentials
+        self._batch_size = batch_size
+        self._settings_cache: _Settings | None = None
+        self._lock = asyncio.Lock()
+        self._session: _Session | None = None  # the running fetch's session, shared with its callers
+
+    def _settings(self) -> _Settings:
+        if self._settings_cache is None:
+            self._settings_cache = _Settings.of(self._profile, self._credentials)
+        return self._settings_cache
+
+    # --- connection handling
+
+    async def _open(self, steps: StepRecorder | None = None) -> _Session:
+        settings = self._settings()
+        recorder = steps or StepRecorder()
+        recorder.begin(TestStep.RESOLVE)
+        addresses = await resolve(settings.endpoint, settings.timeout)
+        recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
+        task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, recorder))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            task.add_done_callback(_close_orphan)
+            raise
+        except Exception as exc:
+            raise translate(exc, auth_scope=settings.auth_scope) from exc
+
+    async def _call(self, session: _Session, fn: Callable[[_Session], T]) -> T:
+        try:
+            return await asyncio.to_thread(session.run, fn)
+        except asyncio.CancelledError:
+            session.interrupt()
+            await asyncio.shield(asyncio.to_thread(session.close))
+            raise
+        except Exception as exc:
+            if not _survives(exc):
+                await asyncio.to_thread(session.close)
+            raise translate(exc, auth_scope=self._settings().auth_scope) from exc
+
+    async def _end(self, session: _Session) -> None:
+        try:
+            await asyncio.to_thread(session.quit)
+        except Exception as exc:  # the mail is committed already; a failed goodbye loses nothing but DELEs
+            log.info("POP3 QUIT failed: %s", translate(exc).message)
+
+    # --- IncomingMail
+
+    async def fetch(self, cursors: Mapping[str, str], since: dt.datetime | None, limit: int) -> AsyncIterator[Batch]:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        previous = cursors.get(FOLDER)
+        known = decode_uidls(previous) if previous else frozenset()
+        reset = known is None
+        if known is None:
+            log.warning("POP3 cursor unreadable; every message on the server is read again")
+            known = frozenset()
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=dt.UTC)
+
+        async with self._lock:
+            session = self._session = await self._open()
+        try:
+            async with self._lock:
+                listing = await self._call(session, lambda s: s.uidl())
+            on_server = {uidl for _number, uidl in listing}
+            covered = set(known & on_server)  # UIDLs of deleted mail leave the cursor
+            new = [(number, uidl) for number, uidl in listing if uidl not in known]
+            if not new:
+                value = encode_uidls(covered)
+                if reset or value != previous:
+                    yield Batch((), Cursor(FOLDER, value), reset=reset)
+                return
+            taken, left_over = new[:limit], len(new) > limit
+            pages = [taken[start : start + self._batch_size] for start in range(0, len(taken), self._batch_size)]
+            for index, page in enumerate(pages):
+                items: list[RawMessage] = []
+                failures: list[ItemFailure] = []
+                lost = False
+                for number, uidl in page:
+                    covered.add(uidl)
+                    try:
+                        async with self._lock:
+                            message = await self._retrieve(session, number, uidl, since)
+                    except DesktopSyncError as problem:
+                        if not session.closed:
+                            failures.append(ItemFailure(uidl, FOLDER, problem.code, problem.message))
+                            continue
+                        if not isinstance(problem.__cause__, _LineTooLong):
+                            raise
+                        # This message cannot be read over POP3: record it, end here, go on next time.
+                        failures.append(ItemFailure(uidl, FOLDER, problem.code, problem.message, transient=False))
+                        lost = True
+                        break
+                    if message is not None:
+                        items.append(message)
+                last = index == len(pages) - 1
+                more = lost or not last or left_over
+                yield Batch(
+                    tuple(items), Cursor(FOLDER, encode_uidls(covered)), tuple(failures), more, reset and not index
+                )
+                if lost:
+                    return
+        finally:
+            async with self._lock:
+                self._session = None
+                if not session.closed:
+                    await self._end(session)
+
+    async def _retrieve(
+        self, session: _Session, number: int, uidl: str, since: dt.datetime | None
+    ) -> RawMessage | None:
+        """The message, or None when it is older than ``since`` (judged from its headers alone)."""
+        if since is not None:
+            head = await self._call(session, lambda s: s.headers(number))
+            when = received_at(head)
+            if when is not None and when < since:
+                return None
+        raw = await self._call(session, lambda s: s.retr(number))
+        return RawMessage(uidl, FOLDER, raw, received_at(raw))
+
+    async def fetch_item(self, server_id: str) -> RawMessage:
+        async with self._lock:
+            session = self._session
+            own = session is None
+            if session is None:
+                session = await self._open()
+            try:
+                number = await self._call(session, lambda s: s.number_of(server_id))
+                if number is None:
+                    raise _item_gone(server_id)
+                raw = await self._call(session, lambda s: s.retr(number))
+            finally:
+                if own and not session.closed:
+                    await self._end(session)
+        return RawMessage(server_id, FOLDER, raw, received_at(raw))
+
+    async def delete_committed(self, items: Sequence[RawMessage]) -> None:
+        """DELE each item by its UIDL, then QUIT: only when the profile deletes after download."""
+        if not self._profile.delete_after_download or not items:
+            return
+        async with self._lock:
+            session = self._session
+            own = session is None
+            if session is None:
+                session = await self._open()
+            try:
+                for item in items:
+                    await self._call(session, _deleter(item.server_id))
+                if own:
+                    await asyncio.to_thread(session.quit)  # QUIT is what commits the DELEs
+            except Exception as exc:
+                if own and not session.closed:
+                    await asyncio.to_thread(session.close)
+                raise translate(exc, auth_scope=self._settings().auth_scope) from exc
+
+    async def test(self) -> ConnectionTest:
+        steps = StepRecorder()
+        try:
+            self._settings()
+        except DesktopSyncError as problem:
+            steps.begin(TestStep.TLS)
+            steps.fail(problem)
+            return steps.result()
+        async with self._lock:
+            session: _Session | None = None
+            try:
+                session = await self._open(steps)
+                steps.begin(TestStep.LIST_FOLDERS)
+                steps.exchange("STAT")
+                count, size = await self._call(session, lambda s: s.stat())
+                steps.exchange("UIDL")
+                listing = await self._call(session, lambda s: s.uidl())
+                steps.answer(f"{len(listing)} messages")
+                steps.ok(f"{FOLDER}: {count} messages, {size} bytes")
+            except DesktopSyncError as problem:
+                steps.fail(problem)
+            finally:
+                if session is not None and not session.closed:
+                    await self._end(session)
+        return steps.result()
+
+    def push(self) -> None:
+        """POP3 cannot push: the engine polls."""
+        return None
+
+    async def close(self) -> None:
+        async with self._lock:
+            session, self._session = self._session, None
+            if session is not None and not session.closed:
+                await asyncio.to_thread(session.close)
+
+
+def _deleter(uidl: str) -> Callable[[_Session], None]:
+    def delete(session: _Session) -> None:
+        number = session.number_of(uidl)
+        if number is not None:  # gone already: nothing to delete
+            session.dele(number)
+
+    return delete
+
+
+def _close_orphan(task: asyncio.Future[_Session]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        task.result().close()  # nobody used it yet: closing does not wait on the network
+
+
+def _item_gone(identity: str) -> PermanentError:
+    problem = error(
+        ErrorCode.ITEM_NOT_FOUND, f"{identity}: no such message on the server any more", scope=ErrorScope.ITEM
+    )
+    assert isinstance(problem, PermanentError)
+    return problem

@@ -1,0 +1,378 @@
+"""SMTP sending with aiosmtplib: implicit TLS or STARTTLS (verified), AUTH, and a copy in the IMAP Sent folder.
+
+A send either is accepted, is rejected for good (5xx, with the server's words), or raises: a
+TransientError when nothing reached the server's queue (4xx, unreachable, time-out), or one with code
+``delivery_unknown`` when the connection failed after the message content went out, so the engine
+checks Sent before it ever sends again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from dataclasses import dataclass, field
+
+import aiosmtplib
+
+from desktop_sync.connectors.errors import (
+    Address,
+    ErrorCode,
+    StepRecorder,
+    credentials_scope,
+    error,
+    resolve,
+    tls_detail,
+    translate,
+    transport_context,
+)
+from desktop_sync.connectors.imap import SentFolder
+from desktop_sync.domain.connectors import (
+    ConnectionTest,
+    Credentials,
+    OutgoingMessage,
+    SendOutcome,
+    SendResult,
+    TestStep,
+)
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
+from desktop_sync.domain.model import Endpoint, Profile, Security
+
+log = logging.getLogger("desktop_sync.connectors.smtp")
+
+_MASK = "********"
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    endpoint: Endpoint
+    context: ssl.SSLContext | None
+    timeout: float
+    login: str
+    secret: str | None = field(repr=False)
+    auth_scope: ErrorScope
+
+    @classmethod
+    def of(cls, profile: Profile, credentials: Credentials) -> _Settings:
+        if profile.outgoing is None:
+            raise error(ErrorCode.NOT_SUPPORTED, f"the profile {profile.name} has no outgoing (SMTP) server")
+        return cls(
+            endpoint=profile.outgoing,
+            context=transport_context(profile, profile.outgoing),
+            timeout=float(profile.timeout_seconds),
+            login=credentials.login,
+            secret=credentials.secret,
+            auth_scope=credentials_scope(profile),
+        )
+
+
+class SmtpOutgoing:
+    """Sending through one mailbox's SMTP server; the connection is kept and reused between sends.
+
+    ``sent_folder`` (IMAP profiles) receives a copy of each sent mail and answers "was this
+    Message-ID sent?"; without it ``copy_to_sent`` is False and ``find_sent`` None.
+    ``sender_address`` is the envelope sender a connection test offers (MAIL FROM).
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        credentials: Credentials,
+        *,
+        sent_folder: SentFolder | None = None,
+        sender_address: str | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        self._profile = profile
+        self._credentials = credentials
+        self._sent_folder = sent_folder
+        self._sender_address = sender_address or credentials.login
+        # Our own name for EHLO; aiosmtplib would otherwise ask DNS for the host's FQDN.
+        self._local_hostname = local_hostname or socket.gethostname() or "localhost"
+        self._settings_cache: _Settings | None = None
+        self._line: _Line | None = None
+        self._lock = asyncio.Lock()
+
+    def _settings(self) -> _Settings:
+        if self._settings_cache is None:
+            self._settings_cache = _Settings.of(self._profile, self._credentials)
+        return self._settings_cache
+
+    # --- connection
+
+    async def _connect(self, steps: StepRecorder) -> _Line:
+        """A connected, secured and authenticated client; each step recorded in ``steps``."""
+        settings = self._settings()
+        endpoint = settings.endpoint
+        steps.begin(TestStep.RESOLVE)
+        addresses = await resolve(endpoint, settings.timeout)
+        steps.ok(f"{endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
+        steps.begin(TestStep.CONNECT)
+        sock = await _open_socket(addresses, settings.timeout)
+        implicit = endpoint.security is Security.TLS
+        client = aiosmtplib.SMTP(
+            hostname=endpoint.host,
+            sock=sock,
+            use_tls=implicit,
+            start_tls=False,
+            tls_context=settings.context if implicit else None,
+            timeout=settings.timeout,
+            local_hostname=self._local_hostname,
+        )
+        line = _Line(client, sock)
+        try:
+            if implicit:
+                steps.ok(f"connected to {sock.getpeername()[0]} port {endpoint.port}")
+                steps.begin(TestStep.TLS)
+            greeting = await client.connect()
+            steps.exchange("", f"{greeting.code} {greeting.message}")
+            if implicit:
+                steps.ok(tls_detail(client.get_transport_info("ssl_object")))
+            else:
+                steps.ok(f"connected to {endpoint.host} port {endpoint.port}: {greeting.code} {greeting.message}")
+                steps.begin(TestStep.TLS)
+                if endpoint.security is Security.STARTTLS:
+                    steps.exchange(f"EHLO {self._local_hostname}")
+                    await client.ehlo()
+                    if not client.supports_extension("starttls"):
+                        raise error(
+                            ErrorCode.TLS_UNAVAILABLE, f"{endpoint.host}:{endpoint.port} does not offer STARTTLS"
+                        )
+                    steps.exchange("STARTTLS")
+                    response = await client.starttls(tls_context=settings.context)
+                    steps.answer(f"{response.code} {response.message}")
+                    steps.ok(tls_detail(client.get_transport_info("ssl_object")))
+                else:
+                    steps.ok("not used: clear text, allowed by the profile")
+            steps.begin(TestStep.AUTHENTICATE)
+            if settings.secret is None:
+                steps.ok("no password: sending without authentication")
+            else:
+                await client.ehlo()
+                if not client.supports_extension("auth"):
+                    raise error(
+                        ErrorCode.AUTH_FAILED,
+                        f"{endpoint.host} offers no authentication on this connection",
+                        scope=settings.auth_scope,
+                    )
+                steps.exchange(f"AUTH {settings.login} {_MASK}")
+                response = await client.login(settings.login, settings.secret)
+                steps.answer(f"{response.code} {response.message}")
+                steps.ok(f"logged in as {settings.login}")
+        except Exception as exc:
+            await line.dispose(graceful=False)
+            raise translate(exc, auth_scope=settings.auth_scope) from exc
+        except BaseException:
+            line.abort()
+            raise
+        return line
+
+    async def _ready_client(self) -> aiosmtplib.SMTP:
+        """The kept connection if the server still answers NOOP, else a new one."""
+        line = self._line
+        if line is not None and line.client.is_connected:
+            try:
+                await line.client.noop()
+                return line.client
+            except (aiosmtplib.SMTPException, OSError):
+                log.info("SMTP connection was gone; reconnecting")
+        await self._drop()
+        self._line = await self._connect(StepRecorder())
+        return self._line.client
+
+    async def _drop(self) -> None:
+        line, self._line = self._line, None
+        if line is not None:
+            await line.dispose(graceful=False)
+
+    # --- OutgoingMail
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        async with self._lock:
+            client = await self._ready_client()
+            try:
+                return await self._transaction(client, message)
+            except DesktopSyncError:
+                raise
+            except BaseException:
+                line, self._line = self._line, None
+                if line is not None:
+                    line.abort()
+                raise
+
+    async def _transaction(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> SendResult:
+        auth_scope = self._settings().auth_scope
+        options = []
+        if client.supports_extension("size"):
+            options.append(f"SIZE={len(message.raw)}")
+        if not message.raw.isascii() and client.supports_extension("8bitmime"):
+            options.append("BODY=8BITMIME")
+        try:
+            await client.mail(message.sender, options=options)
+            refused: list[aiosmtplib.SMTPRecipientRefused] = []
+            for recipient in message.recipients:
+                try:
+                    await client.rcpt(recipient)
+                except aiosmtplib.SMTPRecipientRefused as exc:
+                    refused.append(exc)
+            if len(refused) == len(message.recipients):
+                await _reset(client)
+                if any(_temporary(exc.code) for exc in refused):
+                    raise error(ErrorCode.SMTP_TEMPORARY, _refusals(refused)) from refused[0]
+                return SendResult(SendOutcome.REJECTED, _refusals(refused))
+        except aiosmtplib.SMTPResponseException as exc:
+            await _reset(client)
+            if _temporary(exc.code):
+                raise error(ErrorCode.SMTP_TEMPORARY, f"{exc.code} {exc.message}") from exc
+            if isinstance(exc, aiosmtplib.SMTPAuthenticationError) or exc.code in (530, 535):
+                raise error(ErrorCode.AUTH_FAILED, f"{exc.code} {exc.message}", scope=auth_scope) from exc
+            return SendResult(SendOutcome.REJECTED, f"{exc.code} {exc.message}")
+        except ValueError as exc:  # an address that cannot be put in an envelope
+            return SendResult(SendOutcome.REJECTED, f"invalid address: {exc}")
+        except Exception as exc:
+            await self._drop()
+            raise translate(exc, auth_scope=auth_scope) from exc
+
+        try:
+            response = await client.data(message.raw)
+        except aiosmtplib.SMTPResponseException as exc:
+            # The server answered: the mail was refused, definitely not queued.
+            await _reset(client)
+            if _temporary(exc.code):
+                raise error(ErrorCode.SMTP_TEMPORARY, f"{exc.code} {exc.message}") from exc
+            return SendResult(SendOutcome.REJECTED, f"{exc.code} {exc.message}")
+        except Exception as exc:
+            await self._drop()
+            cause = translate(exc, auth_scope=auth_scope)
+            raise error(
+                ErrorCode.DELIVERY_UNKNOWN,
+                f"the connection failed while the message was handed over; it may have been sent: {cause.message}",
+            ) from exc
+        detail = f"{response.code} {response.message}"
+        if refused:
+            detail += f"; refused: {_refusals(refused)}"
+        return SendResult(SendOutcome.ACCEPTED, detail)
+
+    async def copy_to_sent(self, message: OutgoingMessage) -> bool:
+        if self._sent_folder is None:
+            return False
+        return await self._sent_folder.append(message.raw)
+
+    async def find_sent(self, message_id: str) -> bool | None:
+        if self._sent_folder is None:
+            return None
+        return await self._sent_folder.contains_message_id(message_id)
+
+    async def test(self) -> ConnectionTest:
+        steps = StepRecorder()
+        try:
+            self._settings()
+        except DesktopSyncError as problem:
+            steps.begin(TestStep.TLS if problem.code == ErrorCode.INSECURE_TRANSPORT else TestStep.CONNECT)
+            steps.fail(problem)
+            return steps.result()
+        async with self._lock:
+            await self._drop()  # at most one connection: the test's own
+            line: _Line | None = None
+            try:
+                line = await self._connect(steps)
+                client = line.client
+                steps.begin(TestStep.SEND)
+                steps.exchange(f"MAIL FROM:<{self._sender_address}>")
+                response = await client.mail(self._sender_address)
+                steps.answer(f"{response.code} {response.message}")
+                steps.exchange("RSET")
+                await client.rset()
+                steps.ok(f"the server accepts {self._sender_address} as sender (nothing was sent)")
+            except DesktopSyncError as problem:
+                steps.fail(problem)
+            except Exception as exc:
+                steps.fail(translate(exc, auth_scope=credentials_scope(self._profile)))
+            finally:
+                if line is not None:
+                    await line.dispose(graceful=True)
+        return steps.result()
+
+    async def close(self) -> None:
+        async with self._lock:
+            line, self._line = self._line, None
+            if line is not None:
+                await line.dispose(graceful=True)
+        if self._sent_folder is not None:
+            await self._sent_folder.close()
+
+
+async def _open_socket(addresses: list[Address], timeout: float) -> socket.socket:
+    """A non-blocking TCP connection to the first address that answers."""
+    loop = asyncio.get_running_loop()
+    last: Exception | None = None
+    for address in addresses:
+        sock = socket.socket(address.family, address.kind, address.proto)
+        sock.setblocking(False)
+        try:
+            await asyncio.wait_for(loop.sock_connect(sock, address.sockaddr), timeout)
+        except (OSError, TimeoutError) as exc:
+            sock.close()
+            last = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+    assert last is not None, "resolve() never returns an empty list"
+    raise translate(last) from last
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """RSET after a refusal, so the connection can carry the next mail; a failure here changes nothing."""
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+        await client.rset()
+
+
+@dataclass(slots=True)
+class _Line:
+    """An aiosmtplib client and the socket we gave it: closing waits until the socket really is closed.
+
+    aiosmtplib's close() only starts closing (a TLS close is a short exchange); a socket number
+    reused before that exchange ends would clash with the old transport.
+    """
+
+    client: aiosmtplib.SMTP
+    sock: socket.socket
+
+    async def dispose(self, *, graceful: bool) -> None:
+        if graceful and self.client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await self.client.quit()
+        transport = self.client.transport
+        self.client.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (1.0 if graceful else 0.0)
+        while self.sock.fileno() != -1 and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+        if self.sock.fileno() != -1:
+            if isinstance(transport, asyncio.Transport):
+                transport.abort()  # no TLS goodbye: close the socket at the next turn of the loop
+            for _ in range(3):
+                await asyncio.sleep(0)
+        if self.sock.fileno() != -1 and self.client.transport is None and transport is None:
+            self.sock.close()  # it never reached a transport
+
+    def abort(self) -> None:
+        """Close now, without waiting (cancellation paths)."""
+        transport = self.client.transport
+        self.client.close()
+        if isinstance(transport, asyncio.Transport):
+            transport.abort()
+        elif transport is None:
+            self.sock.close()
+
+
+def _temporary(code: int) -> bool:
+    return 400 <= code < 500
+
+
+def _refusals(refused: list[aiosmtplib.SMTPRecipientRefused]) -> str:
+    return "; ".join(f"{exc.recipient}: {exc.code} {exc.message}" for exc in refused)
