@@ -12,18 +12,21 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from desktop_sync import __version__
+from desktop_sync import __version__, logs
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.model import (
     ActivityStatus,
     AuthMethod,
     CredentialsOn,
+    Direction,
+    EmailActivity,
     OutgoingEmail,
     Profile,
     ProfileKind,
@@ -559,6 +562,9 @@ async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
+    log_file = logs.configure(console_level=logging.INFO)
+    if log_file is not None:
+        ctx.print(f"Logging to {log_file}")
     engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets)
     await engine.start(metrics_port=args.metrics_port)
     loop = asyncio.get_running_loop()
@@ -600,6 +606,76 @@ def _outgoing_json(email: OutgoingEmail) -> dict[str, Any]:
         "step": email.send_step.value if email.send_step else None,
         "attempts": email.attempts,
     }
+
+
+def _activity_json(a: EmailActivity) -> dict[str, Any]:
+    def when(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": a.id,
+        "direction": a.direction.value,
+        "status": a.status.value,
+        "subject": a.subject,
+        "message_id": a.message_id,
+        "mailbox": a.mailbox,
+        "sent_at": when(a.sent_at),
+        "received_at": when(a.received_at),
+        "tracked_reason": a.tracked_reason,
+        "correlation_method": a.correlation_method,
+        "correlated_activity": a.correlated_activity_id,
+        "regarding": {"type": a.regarding[0].value, "id": a.regarding[1]} if a.regarding else None,
+        "parties": [
+            {
+                "role": p.role.value,
+                "address": p.address,
+                "name": p.display_name,
+                "record": {"type": p.record_type.value, "id": p.record_id} if p.record_type else None,
+            }
+            for p in a.parties
+        ],
+        "attachments": [
+            {
+                "filename": t.filename,
+                "content_type": t.content_type,
+                "size": t.size,
+                "stored": t.stored,
+                "skipped_reason": t.skipped_reason,
+            }
+            for t in a.attachments
+        ],
+    }
+
+
+async def activities_list(ctx: Context, args: argparse.Namespace) -> int:
+    items = await ctx.activities().activities(
+        direction=Direction(args.direction) if args.direction else None,
+        mailbox=args.mailbox,
+        search=args.search,
+        limit=args.limit,
+    )
+    if args.json:
+        ctx.print_json([_activity_json(a) for a in items])
+        return EXIT_OK
+    if not items:
+        ctx.print("No email activities.")
+        return EXIT_OK
+    rows = [("ID", "DIR", "STATUS", "MAILBOX", "FROM", "SUBJECT", "WHY")]
+    for a in items:
+        sender = next((p.address for p in a.parties if p.role.value == "from"), "")
+        rows.append(
+            (
+                str(a.id),
+                a.direction.value[:3],
+                a.status.value,
+                a.mailbox or "-",
+                sender,
+                a.subject[:40],
+                a.tracked_reason or "",
+            )
+        )
+    _print_table(ctx, rows)
+    return EXIT_OK
 
 
 async def email_send(ctx: Context, args: argparse.Namespace) -> int:
@@ -939,6 +1015,14 @@ def build_parser() -> Parser:
     send.add_argument("--no-tracking-token", action="store_true", help="leave the subject without a token")
     send.add_argument("--json", action="store_true")
 
+    activities = group("activities", "tracked and sent email")
+    lst = command(activities, "list", activities_list, "list email activities, newest first")
+    lst.add_argument("--mailbox", metavar="EMAIL")
+    lst.add_argument("--direction", choices=[d.value for d in Direction])
+    lst.add_argument("--search", metavar="TEXT", help="in subjects and addresses")
+    lst.add_argument("--limit", metavar="N", type=int, default=200)
+    lst.add_argument("--json", action="store_true")
+
     outgoing = group("outgoing", "the outgoing queue")
     lst = command(outgoing, "list", outgoing_list, "list outgoing email, newest first")
     lst.add_argument("--status", action="append", choices=[s.value for s in ActivityStatus])
@@ -1003,6 +1087,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) ->
             return await handler(ctx, args)
         finally:
             await ctx.close()
+            logs.close()
 
     try:
         return asyncio.run(go())

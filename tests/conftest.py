@@ -7,6 +7,7 @@ Server fixtures skip when the server is not installed, except on CI (``CI`` or
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 # pytest runs with --import-mode=importlib, which leaves sys.path alone; the server harness is
@@ -20,6 +21,14 @@ os.environ.setdefault("QT_API", "pyside6")
 # Whatever reaches for the OS keychain outside the memory_keyring fixture (a subprocess, import-time
 # code) gets keyring's "fail" backend, which raises, instead of the developer's real keychain.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+# The application's data, log and config directories (platformdirs reads XDG_*): a throwaway place,
+# so no test writes into the developer's own ~/.local or ~/.config.
+os.environ["DESKTOP_SYNC_TEST_HOME"] = tempfile.mkdtemp(prefix="desktop-sync-tests-home-")
+os.environ["XDG_DATA_HOME"] = os.path.join(os.environ["DESKTOP_SYNC_TEST_HOME"], "data")
+os.environ["XDG_STATE_HOME"] = os.path.join(os.environ["DESKTOP_SYNC_TEST_HOME"], "state")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(os.environ["DESKTOP_SYNC_TEST_HOME"], "config")
+os.environ["XDG_CACHE_HOME"] = os.path.join(os.environ["DESKTOP_SYNC_TEST_HOME"], "cache")
 
 import itertools
 import shutil

@@ -362,3 +362,45 @@ class OutgoingEmail:
     @property
     def recipients(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.to + self.cc + self.bcc))
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityParty:
+    role: PartyRole
+    address: str
+    display_name: str | None = None
+    record_type: RecordType | None = None
+    record_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityAttachment:
+    filename: str
+    content_type: str
+    size: int
+    stored: bool  # False when it was over the size limit
+    skipped_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailActivity:
+    """An email activity as the Activities view shows it: what, who, and why it was tracked."""
+
+    id: ActivityId
+    direction: Direction
+    status: ActivityStatus
+    subject: str
+    message_id: str | None
+    mailbox: str | None
+    sent_at: dt.datetime | None
+    received_at: dt.datetime | None
+    created_at: dt.datetime | None
+    tracked_reason: str | None
+    correlation_method: str | None
+    correlated_activity_id: int | None
+    regarding: tuple[RecordType, int] | None
+    parties: tuple[ActivityParty, ...] = ()
+    attachments: tuple[ActivityAttachment, ...] = ()
+    body_text: str | None = None
+    body_html: str | None = None
+    send_error: str | None = None

@@ -19,6 +19,8 @@ from desktop_sync.domain.model import (
     Alert,
     AlertId,
     Channel,
+    Direction,
+    EmailActivity,
     FailedItem,
     FailedItemId,
     Mailbox,
@@ -141,6 +143,19 @@ class ActivityRepository(Protocol):
     async def exists(self, activity_id: int) -> bool: ...
 
     async def count(self, mailbox_id: MailboxId | None = None) -> int: ...
+
+    async def list(
+        self,
+        *,
+        direction: Direction | None = None,
+        mailbox_id: MailboxId | None = None,
+        search: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        with_bodies: bool = False,
+    ) -> Sequence[EmailActivity]: ...
+
+    async def detail(self, activity_id: int) -> EmailActivity | None: ...
 
     async def add_incoming(self, mailbox_id: MailboxId, email: IncomingEmail) -> int | None:
         """Record ``email`` and link it to its server item. Returns the activity id, or None when

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from desktop_sync.domain.compose import new_message_id
 from desktop_sync.domain.errors import NotFoundError, ValidationError
-from desktop_sync.domain.model import ActivityId, ActivityStatus, OutgoingAttachment, OutgoingEmail, SendStep
+from desktop_sync.domain.model import (
+    ActivityId,
+    ActivityStatus,
+    Direction,
+    EmailActivity,
+    OutgoingAttachment,
+    OutgoingEmail,
+    SendStep,
+)
 from desktop_sync.domain.ports import OutgoingDraft, Store
 from desktop_sync.domain.validation import normalize_address
 
@@ -71,6 +79,34 @@ class ActivityService:
                 attachments=tuple(attachments),
             )
             return await tx.outgoing.queue(draft, profile.tracking_token_prefix if tracking_token else None)
+
+    async def activities(
+        self,
+        *,
+        direction: Direction | None = None,
+        mailbox: str | None = None,
+        search: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> Sequence[EmailActivity]:
+        """Tracked and sent email, newest first, without bodies (``activity`` has them)."""
+        async with self._store.transaction() as tx:
+            mailbox_id = None
+            if mailbox:
+                found = await tx.mailboxes.by_address(normalize_address(mailbox, "mailbox"))
+                if found is None:
+                    raise NotFoundError("mailbox", f"no mailbox {mailbox}")
+                mailbox_id = found.id
+            return await tx.activities.list(
+                direction=direction, mailbox_id=mailbox_id, search=search, limit=limit, offset=offset
+            )
+
+    async def activity(self, activity_id: int) -> EmailActivity:
+        async with self._store.transaction() as tx:
+            found = await tx.activities.detail(activity_id)
+        if found is None:
+            raise NotFoundError("id", f"no activity {activity_id}")
+        return found
 
     async def outgoing(self, statuses: Sequence[ActivityStatus] | None = None) -> Sequence[OutgoingEmail]:
         wanted = statuses or list(ActivityStatus)

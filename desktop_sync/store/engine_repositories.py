@@ -9,15 +9,21 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer, selectinload
 
 from desktop_sync.domain.model import (
+    ActivityAttachment,
+    ActivityId,
+    ActivityParty,
     ActivityStatus,
     Channel,
     Direction,
+    EmailActivity,
     FailedItem,
     FailedItemId,
     MailboxId,
     MailboxState,
+    PartyRole,
     RecordType,
     SyncStatus,
     UserId,
@@ -189,6 +195,43 @@ class SqlCursors:
         )
 
 
+def _activity(row: EmailActivityRow, mailbox: str | None, with_bodies: bool) -> EmailActivity:
+    return EmailActivity(
+        id=ActivityId(row.id),
+        direction=Direction(row.direction),
+        status=ActivityStatus(row.status),
+        subject=row.subject,
+        message_id=row.message_id,
+        mailbox=mailbox,
+        sent_at=row.sent_at,
+        received_at=row.received_at,
+        created_at=row.created_at,
+        tracked_reason=row.tracked_reason,
+        correlation_method=row.correlation_method,
+        correlated_activity_id=row.correlated_activity_id,
+        regarding=(RecordType(row.regarding_type), row.regarding_id)
+        if row.regarding_type and row.regarding_id is not None
+        else None,
+        parties=tuple(
+            ActivityParty(
+                PartyRole(p.role),
+                p.address,
+                p.display_name,
+                RecordType(p.record_type) if p.record_type else None,
+                p.record_id,
+            )
+            for p in row.parties
+        ),
+        attachments=tuple(
+            ActivityAttachment(a.filename, a.content_type, a.size_bytes, a.content is not None, a.skipped_reason)
+            for a in row.attachments
+        ),
+        body_text=row.body_text if with_bodies else None,
+        body_html=row.body_html if with_bodies else None,
+        send_error=row.send_error,
+    )
+
+
 class SqlActivities:
     def __init__(self, session: AsyncSession):
         self._s = session
@@ -285,6 +328,59 @@ class SqlActivities:
         )
         await self._s.flush()
         return activity_id
+
+    async def list(
+        self,
+        *,
+        direction: Direction | None = None,
+        mailbox_id: MailboxId | None = None,
+        search: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        with_bodies: bool = False,
+    ) -> Sequence[EmailActivity]:
+        query = (
+            select(EmailActivityRow)
+            .options(selectinload(EmailActivityRow.parties), selectinload(EmailActivityRow.attachments))
+            .order_by(EmailActivityRow.created_at.desc(), EmailActivityRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if not with_bodies:
+            query = query.options(defer(EmailActivityRow.body_text), defer(EmailActivityRow.body_html))
+        if direction is not None:
+            query = query.where(EmailActivityRow.direction == direction.value)
+        if mailbox_id is not None:
+            query = query.where(EmailActivityRow.mailbox_id == mailbox_id)
+        if search:
+            pattern = f"%{search}%"
+            query = query.where(
+                or_(
+                    EmailActivityRow.subject.ilike(pattern),
+                    EmailActivityRow.id.in_(
+                        select(ActivityPartyRow.activity_id).where(ActivityPartyRow.address.ilike(pattern))
+                    ),
+                )
+            )
+        rows = list(await self._s.scalars(query))
+        addresses = {
+            m.id: m.address
+            for m in await self._s.scalars(
+                select(MailboxRow).where(MailboxRow.id.in_({r.mailbox_id for r in rows if r.mailbox_id}))
+            )
+        }
+        return [_activity(r, addresses.get(r.mailbox_id or 0), with_bodies) for r in rows]
+
+    async def detail(self, activity_id: int) -> EmailActivity | None:
+        row = await self._s.scalar(
+            select(EmailActivityRow)
+            .options(selectinload(EmailActivityRow.parties), selectinload(EmailActivityRow.attachments))
+            .where(EmailActivityRow.id == activity_id)
+        )
+        if row is None:
+            return None
+        mailbox = await self._s.get(MailboxRow, row.mailbox_id) if row.mailbox_id else None
+        return _activity(row, mailbox.address if mailbox else None, True)
 
     async def count(self, mailbox_id: MailboxId | None = None) -> int:
         query = select(func.count(EmailActivityRow.id))

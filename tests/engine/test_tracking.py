@@ -120,3 +120,18 @@ async def test_attachments_over_the_limit_are_recorded_without_their_content(wor
         world,
         "SELECT filename, size_bytes, content IS NULL, skipped_reason IS NOT NULL FROM attachments ORDER BY filename",
     ) == [("big.bin", 1200, 1, 1), ("small.bin", 3, 0, 0)]
+
+
+async def test_the_activities_list_says_who_and_why(world: World) -> None:
+    await alice(world, TrackingChoice.ALL)
+    world.server.deliver(ALICE, message(1))
+    engine = await world.engine()
+    await engine.run_once()
+    service = ActivityService(world.store)
+    [listed] = await service.activities(mailbox=ALICE)
+    assert (listed.subject, listed.tracked_reason, listed.mailbox) == ("message 1", "the user tracks all mail", ALICE)
+    assert listed.body_text is None  # lists carry no bodies
+    detail = await service.activity(listed.id)
+    assert detail.body_text is not None and "Body 1" in detail.body_text
+    assert [p.role.value for p in detail.parties] == ["from", "to"]
+    assert await service.activities(search="carol@") and not await service.activities(search="nobody")
