@@ -13,9 +13,11 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import mimetypes
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from desktop_sync import __version__, logs
@@ -27,6 +29,7 @@ from desktop_sync.domain.model import (
     CredentialsOn,
     Direction,
     EmailActivity,
+    OutgoingAttachment,
     OutgoingEmail,
     Profile,
     ProfileKind,
@@ -267,10 +270,24 @@ async def user_set(ctx: Context, args: argparse.Namespace) -> int:
         auto_create_contacts=args.auto_create_contacts,
     )
     ctx.print(
-        f"{user.email}: tracks {user.tracking.value.replace('_', ' ')} mail; "
+        f"{user.email} tracks {_TRACKING_TEXT[user.tracking]}; "
         f"contacts for unknown senders {'on' if user.auto_create_contacts else 'off'}."
     )
     return EXIT_OK
+
+
+async def user_tracking(ctx: Context, args: argparse.Namespace) -> int:
+    user = await ctx.directory().set_user_options(args.email, tracking=TrackingChoice(args.choice))
+    ctx.print(f"{user.email} tracks {_TRACKING_TEXT[user.tracking]}.")
+    return EXIT_OK
+
+
+_TRACKING_TEXT = {
+    TrackingChoice.ALL: "all incoming mail",
+    TrackingChoice.REPLIES: "replies to tracked mail",
+    TrackingChoice.KNOWN_SENDERS: "mail from known contacts, accounts and leads",
+    TrackingChoice.NONE: "no mail",
+}
 
 
 async def queue_add(ctx: Context, args: argparse.Namespace) -> int:
@@ -612,6 +629,8 @@ def _activity_json(a: EmailActivity) -> dict[str, Any]:
     def when(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
 
+    sender = next((p.address for p in a.parties if p.role.value == "from"), None)
+    recipients = [p.address for p in a.parties if p.role.value in ("to", "cc", "bcc")]
     return {
         "id": a.id,
         "direction": a.direction.value,
@@ -619,6 +638,9 @@ def _activity_json(a: EmailActivity) -> dict[str, Any]:
         "subject": a.subject,
         "message_id": a.message_id,
         "mailbox": a.mailbox,
+        "sender": sender,
+        "recipients": recipients,
+        "attachment_count": len(a.attachments),
         "sent_at": when(a.sent_at),
         "received_at": when(a.received_at),
         "tracked_reason": a.tracked_reason,
@@ -647,7 +669,7 @@ def _activity_json(a: EmailActivity) -> dict[str, Any]:
     }
 
 
-async def activities_list(ctx: Context, args: argparse.Namespace) -> int:
+async def email_list(ctx: Context, args: argparse.Namespace) -> int:
     items = await ctx.activities().activities(
         direction=Direction(args.direction) if args.direction else None,
         mailbox=args.mailbox,
@@ -678,13 +700,24 @@ async def activities_list(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_attachment(path: str) -> OutgoingAttachment:
+    file = Path(path).expanduser()
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise ValidationError.single("attach", f"{path}: {exc.strerror}") from exc
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return OutgoingAttachment(file.name, content_type, content)
+
+
 async def email_send(ctx: Context, args: argparse.Namespace) -> int:
     body = args.body
     if args.body_file:
         try:
-            body = open(args.body_file, encoding="utf-8").read()  # noqa: SIM115 - read at once
+            body = Path(args.body_file).expanduser().read_text(encoding="utf-8")
         except OSError as exc:
             raise ValidationError.single("body_file", f"{args.body_file}: {exc.strerror}") from exc
+    attachments = [_read_attachment(path) for path in args.attach]
     email = await ctx.activities().send_email(
         args.sender,
         args.to,
@@ -692,6 +725,7 @@ async def email_send(ctx: Context, args: argparse.Namespace) -> int:
         body_text=body or "",
         cc=args.cc or (),
         bcc=args.bcc or (),
+        attachments=attachments,
         tracking_token=not args.no_tracking_token,
     )
     if args.json:
@@ -889,6 +923,16 @@ def build_parser() -> Parser:
     )
     contacts.add_argument("--no-auto-create-contacts", dest="auto_create_contacts", action="store_false")
 
+    tracking = command(
+        users, "tracking", user_tracking, "which incoming mail a user's mailbox tracks", fields={"email": "EMAIL"}
+    )
+    tracking.add_argument("email", metavar="EMAIL")
+    tracking.add_argument(
+        "choice",
+        choices=[t.value for t in TrackingChoice],
+        help="all; replies (to tracked mail, the default); known (from contacts, accounts, leads); none",
+    )
+
     queues = group("queue", "CRM queues (shared mailboxes)")
     add = command(queues, "add", queue_add, "add a queue", fields={"email": "EMAIL", "name": "--name"})
     add.add_argument("email", metavar="EMAIL")
@@ -996,7 +1040,13 @@ def build_parser() -> Parser:
         sub.add_argument("id", metavar="ID", type=int)
         sub.set_defaults(action=action)
 
-    email = group("email", "email activities written in the CRM")
+    email = group("email", "email activities: tracked mail, and mail written in the CRM")
+    lst = command(email, "list", email_list, "list email activities, newest first", fields={"mailbox": "--mailbox"})
+    lst.add_argument("--mailbox", metavar="EMAIL")
+    lst.add_argument("--direction", choices=[d.value for d in Direction])
+    lst.add_argument("--search", metavar="TEXT", help="in subjects and addresses")
+    lst.add_argument("--limit", metavar="N", type=int, default=200)
+    lst.add_argument("--json", action="store_true")
     send = command(
         email,
         "send",
@@ -1012,16 +1062,9 @@ def build_parser() -> Parser:
     body = send.add_mutually_exclusive_group()
     body.add_argument("--body", metavar="TEXT")
     body.add_argument("--body-file", metavar="PATH")
+    send.add_argument("--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)")
     send.add_argument("--no-tracking-token", action="store_true", help="leave the subject without a token")
     send.add_argument("--json", action="store_true")
-
-    activities = group("activities", "tracked and sent email")
-    lst = command(activities, "list", activities_list, "list email activities, newest first")
-    lst.add_argument("--mailbox", metavar="EMAIL")
-    lst.add_argument("--direction", choices=[d.value for d in Direction])
-    lst.add_argument("--search", metavar="TEXT", help="in subjects and addresses")
-    lst.add_argument("--limit", metavar="N", type=int, default=200)
-    lst.add_argument("--json", action="store_true")
 
     outgoing = group("outgoing", "the outgoing queue")
     lst = command(outgoing, "list", outgoing_list, "list outgoing email, newest first")

@@ -39,6 +39,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError, ParserCreate, errors
 
@@ -591,6 +592,7 @@ class RouterMailbox:
     profile: str | None = None  # the merged profile it moves to; None when it cannot be migrated
     login: str | None = None  # the mailbox's own account, when credentials live on the mailbox
     threshold: dt.datetime | None = None  # the router's ThresholdDate: shown, never used
+    threshold_unset: bool = False  # the state says 0001-01-01 (or something unreadable)
     sources: tuple[str, ...] = ()
     problem: str | None = None  # why it cannot be migrated
 
@@ -890,7 +892,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
     classified: list[_Classified] = []
     deployments: set[str] = set()
     summaries: list[RouterSummary] = []
-    thresholds: dict[str, dt.datetime | None] = {}
+    states: dict[str, StateRecord] = {}
     for router in routers:
         for note in router.agent.notes:
             warn(WarningCode.FILE_STRUCTURE, note)
@@ -915,10 +917,14 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         )
         for record in router.state:
             if record.address:
-                key = record.address.lower()
-                previous = thresholds.get(key)
-                if previous is None or (record.threshold is not None and record.threshold > previous):
-                    thresholds[key] = record.threshold
+                key = record.address.strip().lower()
+                previous = states.get(key)
+                if (
+                    previous is None
+                    or previous.threshold is None
+                    or (record.threshold is not None and record.threshold > previous.threshold)
+                ):
+                    states[key] = record
         for provider in router.agent.providers:
             result = _classify(provider)
             if isinstance(result, _Unusable):
@@ -932,6 +938,14 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             classified.append(result)
             for code, message in result.notes:
                 warn(code, message)
+
+    def threshold(address: str) -> dict[str, Any]:
+        record = states.get(address)
+        if record is None:
+            return {}
+        unset = record.threshold is None and record.threshold_raw is not None
+        return {"threshold": record.threshold, "threshold_unset": unset}
+
     if len(deployments) > 1:
         warn(
             WarningCode.SEVERAL_DEPLOYMENTS,
@@ -953,9 +967,10 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             code = WarningCode.EXCHANGE_WEBDAV if webdav else WarningCode.CUSTOM_PROVIDER
             warn(code, profile.problem, profile.label, blocking=True)
         if profile.unknown:
-            listed = ", ".join(sorted({s.name for s in profile.unknown}))
             warn(
-                WarningCode.UNKNOWN_ELEMENTS, f"elements not understood, kept and not migrated: {listed}", profile.label
+                WarningCode.UNKNOWN_ELEMENTS,
+                "elements not understood, kept and not migrated: " + _describe_unknown(profile.unknown),
+                profile.label,
             )
 
     # 3. whose mailbox each provider serves: by address (incoming), by CRM id (outgoing)
@@ -990,7 +1005,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
                     MailboxKind.UNMATCHED,
                     incoming=profile.label,
                     sources=(item.provider.source,),
-                    threshold=thresholds.get(item.address),
+                    **threshold(item.address),
                     problem=problem,
                 )
             )
@@ -1039,7 +1054,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             incoming=in_profiles[0].label if len(in_profiles) == 1 else None,
             outgoing=out_profiles[0].label if len(out_profiles) == 1 else None,
             login=_own_login(owner_reads),
-            threshold=thresholds.get(address),
+            **threshold(address),
             sources=tuple(item.provider.source for _, item in owner_reads),
         )
         if len(in_profiles) > 1 or len(out_profiles) > 1:
@@ -1075,7 +1090,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             MailboxKind.FORWARD,
             incoming=in_profiles[0].label if len(in_profiles) == 1 else None,
             login=_own_login(forward_reads),
-            threshold=thresholds.get(address),
+            **threshold(address),
             sources=tuple(item.provider.source for _, item in forward_reads),
         )
         if len(in_profiles) > 1:
@@ -1125,6 +1140,17 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         snapshot=snapshot,
     )
     return dataclasses.replace(reading, accounts=accounts_for(reading, [p.name for p in reading.profiles]))
+
+
+def _describe_unknown(settings: Sequence[Setting]) -> str:
+    values: dict[str, list[str]] = defaultdict(list)
+    for setting in settings:
+        values[setting.name].append(setting.value)
+    parts = []
+    for name, found in sorted(values.items()):
+        shown = ", ".join(repr(v) for v in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        parts.append(f"{name} ({shown})")
+    return "; ".join(parts)
 
 
 def _group(classified: Sequence[_Classified], warn: Callable[..., None]) -> dict[ServerSettings, list[_Classified]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -64,6 +65,22 @@ class ParsedEmail:
 
     def addresses(self, *roles: PartyRole) -> list[str]:
         return [p.address for p in self.parties if not roles or p.role in roles]
+
+
+def sanitize_filename(name: str | None) -> str:
+    """A file name safe to show and to save: no directories, no control characters, bounded length.
+
+    ``../../etc/passwd`` becomes ``passwd``; ``C:\\x\\y.exe`` becomes ``y.exe``.
+    """
+    if not name:
+        return "attachment"
+    base = re.split(r"[/\\]", str(name))[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    base = base.strip().lstrip(".").strip()
+    if len(base) > 200:
+        stem, dot, extension = base.rpartition(".")
+        base = (stem[: 200 - len(extension) - 1] + dot + extension) if dot and len(extension) <= 10 else base[:200]
+    return base or "attachment"
 
 
 def _message_ids(value: str | None) -> tuple[str, ...]:
@@ -141,7 +158,7 @@ def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) 
         assert isinstance(part, EmailMessage)
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
-        name = part.get_filename() or "attachment"
+        name = sanitize_filename(part.get_filename())
         content_id = part.get("content-id")
         if len(data) > attachment_limit:
             attachments.append(

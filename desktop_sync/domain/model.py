@@ -79,7 +79,7 @@ class TrackingChoice(enum.Enum):
 
     ALL = "all"
     REPLIES = "replies"  # replies to tracked mail (the default)
-    KNOWN_SENDERS = "known_senders"  # mail from known contacts, accounts and leads
+    KNOWN_SENDERS = "known"  # mail from known contacts, accounts and leads
     NONE = "none"
 
 

@@ -398,3 +398,68 @@ def test_user_email_options(run: Cli) -> None:
     assert run("user", "set", "alice@example.test", "--tracking", "all", "--auto-create-contacts").code == 0
     assert run("user", "list", "--json").json()[0]["tracking"] == "all"  # type: ignore[index]
     assert run("user", "set", "nobody@example.test", "--tracking", "none").code == 2
+
+
+def test_user_tracking_takes_the_four_choices(run: Cli) -> None:
+    run("user", "add", "alice@example.test", "--name", "Alice")
+    for choice in ("all", "replies", "known", "none"):
+        assert run("user", "tracking", "alice@example.test", choice).code == 0
+        assert run("user", "list", "--json").json()[0]["tracking"] == choice  # type: ignore[index]
+    assert run("user", "tracking", "alice@example.test", "some").code == 2
+
+
+def test_email_send_with_attachments_and_email_list_keys(run: Cli, tmp_path: Path) -> None:
+    add_imap(run)
+    run("mailbox", "add", "alice@example.test", "--profile", "Corp")
+    attachment = tmp_path / "quote.pdf"
+    attachment.write_bytes(b"%PDF-1.4 quote")
+    sent = run(
+        "email",
+        "send",
+        "--from",
+        "alice@example.test",
+        "--to",
+        "carol@customer.test",
+        "--subject",
+        "Quote",
+        "--body",
+        "Attached.",
+        "--attach",
+        str(attachment),
+        "--json",
+    )
+    assert sent.code == 0, sent.err
+    [listed] = run("email", "list", "--json").json()  # type: ignore[misc]
+    assert {
+        "id",
+        "mailbox",
+        "message_id",
+        "subject",
+        "sender",
+        "recipients",
+        "received_at",
+        "direction",
+        "status",
+        "correlation_method",
+        "regarding",
+        "attachment_count",
+    } <= set(listed)
+    assert (listed["sender"], listed["recipients"], listed["attachment_count"], listed["status"]) == (
+        "alice@example.test",
+        ["carol@customer.test"],
+        1,
+        "pending_send",
+    )
+    missing = run(
+        "email",
+        "send",
+        "--from",
+        "alice@example.test",
+        "--to",
+        "c@x.test",
+        "--subject",
+        "S",
+        "--attach",
+        str(tmp_path / "nope.pdf"),
+    )
+    assert missing.code == 2 and "--attach" in missing.err

@@ -126,7 +126,7 @@ def test_imap_and_smtp_from_configuration_to_tracked_and_sent_mail(
     for n in range(3):
         dovecot.deliver(mail_user.name, mail(n, address))
     admin("engine", "run", "--once")
-    incoming = admin.json("activities", "list", "--direction", "incoming")
+    incoming = admin.json("email", "list", "--direction", "incoming")
     assert sorted(a["subject"] for a in incoming) == ["order 0", "order 1", "order 2"]
     assert incoming[0]["tracked_reason"] == "the user tracks all mail"
 
@@ -150,7 +150,7 @@ def test_imap_and_smtp_from_configuration_to_tracked_and_sent_mail(
     assert any(sent["message_id"].encode() in header for header in sent_folder(dovecot, mail_user, tls_ca))
 
     admin("engine", "run", "--once")  # nothing new, nothing twice
-    assert len(admin.json("activities", "list", "--direction", "incoming")) == 3
+    assert len(admin.json("email", "list", "--direction", "incoming")) == 3
     assert len([m for m in smtp_server.messages if sent["message_id"].encode() in m.raw]) == 1
 
 
@@ -190,7 +190,7 @@ def test_pop3_mailbox_imports_and_leaves_mail_on_the_server(
     dovecot.deliver(mail_user.name, mail(1, address))
     admin("engine", "run", "--once")
     admin("engine", "run", "--once")
-    assert [a["subject"] for a in admin.json("activities", "list")] == ["order 1"]
+    assert [a["subject"] for a in admin.json("email", "list")] == ["order 1"]
 
 
 def test_a_wrong_password_fails_test_and_enable_at_authenticate(

@@ -1,0 +1,60 @@
+"""Reading mail: what survives malformed input, and file names made safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_sync.domain.mail import MalformedMessage, parse_message, sanitize_filename
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("/etc/shadow", "shadow"),
+        ("C:\\Windows\\system32\\evil.exe", "evil.exe"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("report\x00.pdf", "report.pdf"),
+        ("...hidden", "hidden"),
+        ("", "attachment"),
+        (None, "attachment"),
+        ("../", "attachment"),
+        ('a<b>c:"d|e?f*.txt', "abcdef.txt"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+        ("facture été.pdf", "facture été.pdf"),
+    ],
+)
+def test_file_names_are_sanitized(name: str | None, safe: str) -> None:
+    assert sanitize_filename(name) == safe
+
+
+def test_headers_only_and_missing_message_id() -> None:
+    parsed = parse_message(b"Subject: hi\r\n\r\nbody")
+    assert parsed.message_id.endswith("@desktop-sync.invalid>") and "MissingMessageId" in parsed.defects
+    assert parse_message(b"Subject: hi\r\n\r\nbody").message_id == parsed.message_id  # stable
+
+
+def test_empty_messages_are_malformed() -> None:
+    with pytest.raises(MalformedMessage):
+        parse_message(b"  \r\n")
+
+
+def test_bad_charset_and_bad_base64_still_read() -> None:
+    raw = (
+        b"From: x@y.test\r\nSubject: =?x-unknown?q?abc?=\r\nMessage-ID: <c@y.test>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=x-nonsense\r\nContent-Transfer-Encoding: base64\r\n\r\n!!not base64!!\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.message_id == "<c@y.test>"
+    assert parsed.body_text is not None
+
+
+def test_a_path_traversal_attachment_name_is_stored_safe() -> None:
+    raw = (
+        b"From: x@y.test\r\nMessage-ID: <a@y.test>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+        b"--B\r\nContent-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="../../etc/passwd"\r\n\r\nroot:x\r\n--B--\r\n'
+    )
+    [attachment] = parse_message(raw).attachments
+    assert attachment.filename == "passwd"
