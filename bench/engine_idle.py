@@ -23,6 +23,7 @@ import keyring.backend
 
 from desktop_sync.domain.connectors import Batch, ConnectionTest, Credentials, RawMessage
 from desktop_sync.domain.errors import PermanentError
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
@@ -71,6 +72,9 @@ class IdleIncoming:
     async def test(self) -> ConnectionTest:
         return ConnectionTest(())
 
+    async def list_folders(self) -> list[ServerFolder]:
+        return [ServerFolder("INBOX", "INBOX", "/")]
+
     def push(self) -> None:
         return None
 
@@ -82,7 +86,9 @@ class IdleFactory:
     def __init__(self) -> None:
         self.polls = 0
 
-    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> IdleIncoming:
+    def incoming(
+        self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
+    ) -> IdleIncoming:
         self.polls += 1
         return IdleIncoming()
 
@@ -106,8 +112,9 @@ async def populate(url: str, count: int) -> None:
         assert profile.id is not None
         for n in range(count):
             await tx.mailboxes.add(
-                Mailbox(address=f"user{n}@bench.test", profile_id=profile.id, approval=ApprovalState.APPROVED,
-                        incoming=on)
+                Mailbox(
+                    address=f"user{n}@bench.test", profile_id=profile.id, approval=ApprovalState.APPROVED, incoming=on
+                )
             )
     await store.close()
 
@@ -117,8 +124,11 @@ async def measure(url: str, cycles: int, workers: int) -> None:
     factory = IdleFactory()
     clock_now = [dt.datetime(2026, 11, 25, tzinfo=dt.UTC)]
     engine = Engine(
-        store=store, connectors=factory, secrets=KeyringSecrets(),
-        settings=EngineSettings(mailbox_workers=workers, push=False), clock=lambda: clock_now[0],
+        store=store,
+        connectors=factory,
+        secrets=KeyringSecrets(),
+        settings=EngineSettings(mailbox_workers=workers, push=False),
+        clock=lambda: clock_now[0],
     )
     await engine.start()
     results = []

@@ -23,6 +23,7 @@ from typing import Any, NoReturn, TextIO
 from desktop_sync import __version__, logs
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
+from desktop_sync.domain.folders import parse_regarding
 from desktop_sync.domain.model import (
     ActivityStatus,
     AuthMethod,
@@ -46,6 +47,7 @@ from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.folders import FolderService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
@@ -97,6 +99,9 @@ class Context:
 
     def sync_filters(self) -> SyncFilterService:
         return SyncFilterService(self.store)
+
+    def folders(self) -> FolderService:
+        return FolderService(self.store, self.connectors(), self.secrets)
 
     def monitoring(self) -> MonitoringService:
         return MonitoringService(self.store)
@@ -484,6 +489,52 @@ async def mailbox_test_enable(ctx: Context, args: argparse.Namespace) -> int:
         if not report.approved:
             ctx.print("The mailbox is not approved: approve it, then run Test & Enable again to enable it.")
     return EXIT_OK if report.ok else EXIT_TEST_FAILED
+
+
+async def mailbox_folders(ctx: Context, args: argparse.Namespace) -> int:
+    views = await ctx.folders().server_folders(args.email)
+    if args.json:
+        ctx.print_json(
+            [
+                {
+                    "name": v.folder.name,
+                    "id": v.folder.id,
+                    "special_use": v.folder.special_use,
+                    "trackable": v.trackable,
+                    "tracked": v.tracked is not None,
+                    "regarding": f"{v.tracked.regarding[0].value}:{v.tracked.regarding[1]}"
+                    if v.tracked and v.tracked.regarding
+                    else None,
+                }
+                for v in views
+            ]
+        )
+        return EXIT_OK
+    for v in views:
+        marks = []
+        if v.tracked is not None:
+            marks.append("tracked")
+            if v.tracked.regarding:
+                marks.append(f"regarding {v.tracked.regarding[0].value}:{v.tracked.regarding[1]}")
+        elif v.trackable:
+            marks.append("can be tracked")
+        if v.folder.special_use:
+            marks.append(v.folder.special_use)
+        ctx.print(f"{v.folder.name}" + (f"  ({', '.join(marks)})" if marks else ""))
+    return EXIT_OK
+
+
+async def mailbox_track_folder(ctx: Context, args: argparse.Namespace) -> int:
+    folder = await ctx.folders().track(args.email, args.folder, parse_regarding(args.regarding))
+    regarding = f", regarding {folder.regarding[0].value}:{folder.regarding[1]}" if folder.regarding else ""
+    ctx.print(f"Mail in {folder.folder_name} of {args.email} is tracked from the next cycle{regarding}.")
+    return EXIT_OK
+
+
+async def mailbox_untrack_folder(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.folders().untrack(args.email, args.folder)
+    ctx.print(f"{args.folder} of {args.email} is no longer tracked.")
+    return EXIT_OK
 
 
 async def sync_now(ctx: Context, args: argparse.Namespace) -> int:
@@ -984,6 +1035,31 @@ def build_parser() -> Parser:
     )
     test.add_argument("email", metavar="EMAIL")
     test.add_argument("--json", action="store_true")
+
+    folders = command(
+        mailboxes, "folders", mailbox_folders, "list the mailbox's folders on the server", fields={"address": "EMAIL"}
+    )
+    folders.add_argument("email", metavar="EMAIL")
+    folders.add_argument("--json", action="store_true")
+    track = command(
+        mailboxes,
+        "track-folder",
+        mailbox_track_folder,
+        "track the mail of a folder under the Inbox (at most 25)",
+        fields={"address": "EMAIL", "folder": "FOLDER", "regarding": "--regarding"},
+    )
+    track.add_argument("email", metavar="EMAIL")
+    track.add_argument("folder", metavar="FOLDER")
+    track.add_argument("--regarding", metavar="KIND:ID", help="link its mail to an account, contact or lead")
+    untrack = command(
+        mailboxes,
+        "untrack-folder",
+        mailbox_untrack_folder,
+        "stop tracking a folder",
+        fields={"address": "EMAIL", "folder": "FOLDER"},
+    )
+    untrack.add_argument("email", metavar="EMAIL")
+    untrack.add_argument("folder", metavar="FOLDER")
 
     sync = group("sync", "synchronization requests")
     now = command(

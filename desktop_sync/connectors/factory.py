@@ -44,11 +44,14 @@ class MailConnectorFactory:
             return profile.outgoing is not None
         return False
 
-    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> IncomingMail:
+    def incoming(
+        self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
+    ) -> IncomingMail:
         if profile.kind is ProfileKind.IMAP:
             return ImapIncoming(
                 profile,
                 credentials,
+                folders=folders,
                 batch_size=self._batch_size,
                 push_renew_seconds=self._push_renew_seconds,
                 reconnect_delays=self._reconnect_delays,

@@ -53,6 +53,7 @@ from desktop_sync.domain.connectors import (
     TestStep,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Endpoint, Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.imap")
@@ -303,6 +304,25 @@ class _Session:
             special = next((flag for flag in texts if flag.lower() in SPECIAL_USE), None)
             folders.append(Folder(str(name), _text(delimiter) if delimiter else None, texts, special))
         return folders
+
+    def server_folders(self) -> list[ServerFolder]:
+        objectid = b"OBJECTID" in self.client.capabilities()
+        found = []
+        for folder in self.list_folders():
+            folder_id = folder.name
+            if folder.selectable:
+                items = ["MAILBOXID"] if objectid else ["UIDVALIDITY"]
+                status = self.client.folder_status(folder.name, items)
+                if objectid and b"MAILBOXID" in status:
+                    folder_id = "mailboxid:" + _text(
+                        status[b"MAILBOXID"][0]
+                        if isinstance(status[b"MAILBOXID"], (list, tuple))
+                        else status[b"MAILBOXID"]
+                    )
+                elif b"UIDVALIDITY" in status:
+                    folder_id = f"uidvalidity:{int(status[b'UIDVALIDITY'])}"
+            found.append(ServerFolder(folder_id, folder.name, folder.delimiter, folder.special_use, folder.selectable))
+        return found
 
     def search_new(self, folder: str, uidvalidity: int, after_uid: int, since: dt.datetime | None) -> list[int]:
         self.ensure_selected(folder, uidvalidity)
@@ -722,8 +742,10 @@ class ImapIncoming:
     async def delete_committed(self, items: Sequence[RawMessage]) -> None:
         """IMAP mail stays on the server: nothing to do."""
 
-    async def list_folders(self) -> list[Folder]:
-        return await self._link.call(lambda s: s.list_folders())
+    async def list_folders(self) -> list[ServerFolder]:
+        """Every folder, with an id that survives a rename: MAILBOXID where the server has OBJECTID,
+        else the folder's UIDVALIDITY (which RENAME keeps on common servers, Dovecot among them)."""
+        return await self._link.call(lambda s: s.server_folders())
 
     async def test(self) -> ConnectionTest:
         steps = StepRecorder()

@@ -44,6 +44,7 @@ from desktop_sync.domain.connectors import (
     TestStep,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Endpoint, Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
@@ -480,6 +481,10 @@ class Pop3Incoming:
                 if session is not None and not session.closed:
                     await self._end(session)
         return steps.result()
+
+    async def list_folders(self) -> list[ServerFolder]:
+        """POP3 has one folder, the Inbox."""
+        return [ServerFolder("INBOX", "INBOX")]
 
     def push(self) -> None:
         """POP3 cannot push: the engine polls."""

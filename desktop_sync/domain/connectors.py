@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, Mailbox, Profile
 
 
@@ -139,6 +140,10 @@ class IncomingMail(Protocol):
         """After the store committed ``items``: delete them on the server where the profile says so."""
         ...
 
+    async def list_folders(self) -> Sequence[ServerFolder]:
+        """The account's folders, each with a server id that survives a rename where it can."""
+        ...
+
     async def test(self) -> ConnectionTest: ...
 
     def push(self) -> PushListener | None:
@@ -199,7 +204,11 @@ class ActSync(Protocol):
 class ConnectorFactory(Protocol):
     """Builds connectors for a profile and mailbox; the engine owns their lifetime."""
 
-    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> IncomingMail: ...
+    def incoming(
+        self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
+    ) -> IncomingMail:
+        """``folders``: tracked folders to read besides the Inbox, by their current names."""
+        ...
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail: ...
 

@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
     ActivityId,
@@ -104,6 +105,7 @@ class CursorRepository(Protocol):
 
     async def set(self, mailbox_id: MailboxId, channel: Channel, folder: str, value: str) -> None: ...
     async def clear(self, mailbox_id: MailboxId, channel: Channel, folder: str) -> None: ...
+    async def rename(self, mailbox_id: MailboxId, channel: Channel, old: str, new: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ class IncomingEmail:
     tracked_reason: str
     correlation_method: str | None = None
     correlated_activity_id: int | None = None
-    regarding: tuple[str, int] | None = None
+    regarding: tuple[RecordType, int] | None = None
     resolved_parties: Mapping[str, tuple[RecordType, int]] = field(default_factory=dict)
 
 
@@ -125,6 +127,8 @@ class RecordRepository(Protocol):
     async def find_by_email(self, address: str) -> tuple[RecordType, int] | None:
         """The CRM record an address belongs to: a user first, then a contact, an account, a lead."""
         ...
+
+    async def exists(self, record_type: RecordType, record_id: int) -> bool: ...
 
     async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
         """A contact for an unknown sender of tracked mail (the user's "create contacts" option)."""
@@ -255,6 +259,14 @@ class SyncFilterRepository(Protocol):
     ) -> Sequence[SyncFilter]: ...
 
 
+class TrackedFolderRepository(Protocol):
+    async def add(self, folder: TrackedFolder) -> TrackedFolder: ...
+    async def rename(self, folder_row_id: int, new_name: str) -> None: ...
+    async def remove(self, folder_row_id: int) -> None: ...
+    async def list(self, mailbox_id: MailboxId) -> Sequence[TrackedFolder]: ...
+    async def for_mailboxes(self, mailbox_ids: Sequence[MailboxId]) -> dict[MailboxId, Sequence[TrackedFolder]]: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it commits together or not at all."""
 
@@ -286,6 +298,8 @@ class Transaction(Protocol):
     def outgoing(self) -> OutgoingRepository: ...
     @property
     def sync_filters(self) -> SyncFilterRepository: ...
+    @property
+    def tracked_folders(self) -> TrackedFolderRepository: ...
 
 
 class Store(Protocol):

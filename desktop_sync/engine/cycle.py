@@ -24,6 +24,7 @@ from desktop_sync.domain.connectors import (
 )
 from desktop_sync.domain.correlation import CorrelationMethod, correlation_lookups
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
@@ -49,7 +50,7 @@ from desktop_sync.domain.model import (
 from desktop_sync.domain.ports import IncomingEmail, SecretStore, Store, Transaction
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
 from desktop_sync.domain.schedule import SchedulePolicy
-from desktop_sync.domain.tracking import decide_tracking
+from desktop_sync.domain.tracking import TrackingDecision, decide_tracking
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.events import (
     AlertRaised,
@@ -110,6 +111,7 @@ class Context:
     status: SyncStatus
     cursors: dict[str, str]
     retries: tuple[FailedItem, ...]  # failed items due for another try
+    tracked_folders: tuple[TrackedFolder, ...] = ()
 
     @property
     def id(self) -> MailboxId:
@@ -259,6 +261,7 @@ class MailboxCycle:
             statuses = await tx.status.get_many(list(mailboxes))
             cursors = await tx.cursors.get_many(list(mailboxes), Channel.INCOMING)
             retries = await tx.failed_items.due_many(list(mailboxes), self._now())
+            folders = await tx.tracked_folders.for_mailboxes(list(mailboxes))
         contexts = {}
         for mailbox_id, mailbox in mailboxes.items():
             user = users.get(mailbox.user_id) if mailbox.user_id is not None else None
@@ -270,6 +273,7 @@ class MailboxCycle:
                 statuses[mailbox_id],
                 cursors.get(mailbox_id, {}),
                 tuple(retries.get(mailbox_id, ())),
+                tuple(folders.get(mailbox_id, ())),
             )
         return contexts
 
@@ -281,7 +285,14 @@ class MailboxCycle:
         since = effective_process_email_from(ctx.profile, ctx.mailbox)
         total, more = 0, False
         async with self._throttles.slot(ThrottleKey.of(ctx.profile, ctx.mailbox), ctx.profile.max_connections):
-            connector = self._connectors.incoming(ctx.profile, ctx.mailbox, credentials)
+            names = tuple(f.folder_name for f in ctx.tracked_folders)
+            connector = self._connectors.incoming(ctx.profile, ctx.mailbox, credentials, names)
+            if ctx.tracked_folders:
+                ctx = await self._follow_renames(ctx, connector)
+                if tuple(f.folder_name for f in ctx.tracked_folders) != names:
+                    await connector.close()  # one connection at a time: the old one goes first
+                    names = tuple(f.folder_name for f in ctx.tracked_folders)
+                    connector = self._connectors.incoming(ctx.profile, ctx.mailbox, credentials, names)
             try:
                 total += await self._retry_failed_items(ctx, connector)
                 budget = self._settings.items_per_cycle
@@ -294,6 +305,29 @@ class MailboxCycle:
             finally:
                 await connector.close()
         return total, more
+
+    async def _follow_renames(self, ctx: Context, connector: IncomingMail) -> Context:
+        """A tracked folder renamed or moved on the server keeps its rule: it is found by its id."""
+        try:
+            on_server = {f.id: f for f in await connector.list_folders()}
+        except DesktopSyncError:
+            await connector.close()
+            raise
+        followed = []
+        async with self._store.transaction() as tx:
+            for folder in ctx.tracked_folders:
+                current = on_server.get(folder.folder_id)
+                if current is None or current.name == folder.folder_name:
+                    followed.append(folder)  # gone folders are reported by the fetch, as an item failure
+                    continue
+                log.info("%s: tracked folder %s is now %s", ctx.mailbox.address, folder.folder_name, current.name)
+                assert folder.id is not None
+                await tx.tracked_folders.rename(folder.id, current.name)
+                await tx.cursors.rename(ctx.id, Channel.INCOMING, folder.folder_name, current.name)
+                followed.append(dataclasses.replace(folder, folder_name=current.name))
+                if folder.folder_name in ctx.cursors:
+                    ctx.cursors[current.name] = ctx.cursors.pop(folder.folder_name)
+        return dataclasses.replace(ctx, tracked_folders=tuple(followed))
 
     async def _retry_failed_items(self, ctx: Context, connector: IncomingMail) -> int:
         new = 0
@@ -370,6 +404,9 @@ class MailboxCycle:
             RecordType.LEAD,
         )
         decision = decide_tracking(ctx.tracking, correlated=correlated_id is not None, sender_known=sender_known)
+        rule = next((f for f in ctx.tracked_folders if f.folder_name == item.folder), None)
+        if rule is not None:  # moved into a tracked folder: tracked whatever the tracking choice
+            decision = TrackingDecision(True, f"in the tracked folder {rule.folder_name}")
         if not decision.track:
             return None
         if sender is not None and sender_record is None and ctx.auto_create_contacts:
@@ -385,6 +422,7 @@ class MailboxCycle:
             tracked_reason=decision.reason,
             correlation_method=method.value if method else None,
             correlated_activity_id=correlated_id,
+            regarding=rule.regarding if rule is not None else None,
             resolved_parties=resolved,
         )
 

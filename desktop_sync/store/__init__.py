@@ -35,6 +35,7 @@ from desktop_sync.store.engine_repositories import (
     SqlStatus,
 )
 from desktop_sync.store.filter_repository import SqlSyncFilters
+from desktop_sync.store.folder_repository import SqlTrackedFolders
 from desktop_sync.store.outgoing_repository import SqlOutgoing
 from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
 
@@ -71,6 +72,7 @@ class SqlTransaction:
         self.records = SqlRecords(session)
         self.outgoing = SqlOutgoing(session)
         self.sync_filters = SqlSyncFilters(session)
+        self.tracked_folders = SqlTrackedFolders(session)
 
 
 class SqlStore:

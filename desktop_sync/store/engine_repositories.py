@@ -185,6 +185,18 @@ class SqlCursors:
             row.value = value
         await self._s.flush()
 
+    async def rename(self, mailbox_id: MailboxId, channel: Channel, old: str, new: str) -> None:
+        """A renamed folder keeps its place: its cursor moves to the new name."""
+        await self._s.execute(
+            update(ServerCursorRow)
+            .where(
+                ServerCursorRow.mailbox_id == mailbox_id,
+                ServerCursorRow.channel == channel.value,
+                ServerCursorRow.folder == old,
+            )
+            .values(folder=new)
+        )
+
     async def clear(self, mailbox_id: MailboxId, channel: Channel, folder: str) -> None:
         await self._s.execute(
             delete(ServerCursorRow).where(
@@ -289,7 +301,7 @@ class SqlActivities:
                 tracked_reason=email.tracked_reason,
                 correlation_method=email.correlation_method,
                 correlated_activity_id=email.correlated_activity_id,
-                regarding_type=email.regarding[0] if email.regarding else None,
+                regarding_type=email.regarding[0].value if email.regarding else None,
                 regarding_id=email.regarding[1] if email.regarding else None,
             )
             resolved = email.resolved_parties
@@ -409,6 +421,15 @@ class SqlRecords:
             if found is not None:
                 return record_type, int(found)
         return None
+
+    async def exists(self, record_type: RecordType, record_id: int) -> bool:
+        table = {
+            RecordType.USER: UserRow,
+            RecordType.CONTACT: ContactRow,
+            RecordType.ACCOUNT: AccountRow,
+            RecordType.LEAD: LeadRow,
+        }.get(record_type)
+        return table is not None and await self._s.get(table, record_id) is not None
 
     async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
         name = display_name.strip() or address

@@ -7,49 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import imaplib
-import io
 import json
 import ssl
 from pathlib import Path
-from typing import Any
 
 import pytest
 from connectors.mailkit import TcpProxy
 from servers.dovecot import DovecotServer, MailUser
 from servers.smtp import SmtpServer
+from support.cli_admin import Admin, mail
 from support.waiting import eventually
 
-from desktop_sync import cli
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.smtp]
-
-
-def mail(n: int, to: str, sender: str = "carol@customer.test") -> bytes:
-    return (
-        f"From: Carol <{sender}>\r\nTo: {to}\r\nSubject: order {n}\r\nMessage-ID: <order{n}.{to}>\r\n"
-        f"Date: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nPlease ship order {n}.\r\n"
-    ).encode()
-
-
-class Admin:
-    """The CLI as an admin types it, on one store."""
-
-    def __init__(self, db: str):
-        self.db = db
-
-    def __call__(self, *argv: str, stdin: str = "", ok: bool = True) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = cli.main(["--db", self.db, *argv], out=out, err=err, stdin=io.StringIO(stdin))
-        if ok:
-            assert code == 0, f"{argv}: {err.getvalue()}{out.getvalue()}"
-        return code, out.getvalue(), err.getvalue()
-
-    def json(self, *argv: str) -> Any:
-        return json.loads(self(*argv, "--json")[1])
 
 
 @pytest.fixture

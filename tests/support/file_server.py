@@ -13,6 +13,7 @@ from pathlib import Path
 
 from desktop_sync.domain.connectors import Batch, ConnectionTest, Credentials, Cursor, RawMessage
 from desktop_sync.domain.errors import PermanentError
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, Mailbox, Profile
 
 
@@ -48,6 +49,9 @@ class FileIncoming:
     async def test(self) -> ConnectionTest:
         return ConnectionTest(())
 
+    async def list_folders(self) -> list[ServerFolder]:
+        return [ServerFolder("INBOX", "INBOX", "/")]
+
     def push(self) -> None:
         return None
 
@@ -61,7 +65,9 @@ class FileFactory:
         self.batch_size = batch_size
         self.pause = pause
 
-    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> FileIncoming:
+    def incoming(
+        self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
+    ) -> FileIncoming:
         return FileIncoming(self.root, mailbox, self.batch_size, self.pause)
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> FileIncoming:

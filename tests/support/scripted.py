@@ -24,6 +24,7 @@ from desktop_sync.domain.connectors import (
     TestStep,
 )
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
+from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, Mailbox, Profile
 
 
@@ -148,6 +149,9 @@ class ScriptedIncoming:
             )
         )
 
+    async def list_folders(self) -> list[ServerFolder]:
+        return [ServerFolder("INBOX", "INBOX", "/")]
+
     def push(self) -> ScriptedPush | None:
         return ScriptedPush(self.server) if self.server.push_enabled else None
 
@@ -215,7 +219,9 @@ class ScriptedFactory:
     def __init__(self, server: ScriptedServer):
         self.server = server
 
-    def incoming(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedIncoming:
+    def incoming(
+        self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
+    ) -> ScriptedIncoming:
         return ScriptedIncoming(self.server, mailbox)
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedOutgoing:
