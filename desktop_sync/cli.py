@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from desktop_sync import __version__, logs
+from desktop_sync.cli_migrate import add_migrate_commands
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
@@ -1169,6 +1170,7 @@ def build_parser() -> Parser:
     run_engine.add_argument(
         "--metrics-port", metavar="N", type=int, help="serve Prometheus metrics on 127.0.0.1:N (0 picks a free port)"
     )
+    add_migrate_commands(commands, common, group, command)
     return parser
 
 

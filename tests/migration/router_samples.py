@@ -1,0 +1,46 @@
+"""The shared E-mail Router samples: where they are, and the users, queue and profiles they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_sync.services.directory import DirectoryService
+from desktop_sync.store import SqlStore
+
+# CI has the shared folder beside the clone, as on the development machines.
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared/docs/email-router"
+
+# The sample's users and queue with the CRM ids its outgoing providers list.
+SAMPLE_USERS = {
+    "alice.adams@contoso.com": ("Alice Adams", "3f2a9c10-13d8-e011-9077-00155d0a1b01"),
+    "bob.brown@contoso.com": ("Bob Brown", "3f2a9c11-13d8-e011-9077-00155d0a1b01"),
+    "carol.clark@contoso.com": ("Carol Clark", "3f2a9c12-13d8-e011-9077-00155d0a1b01"),
+    "dave.davis@contoso.com": ("Dave Davis", "3f2a9c13-13d8-e011-9077-00155d0a1b01"),
+    "erin.evans@contoso.com": ("Erin Evans", "3f2a9c14-13d8-e011-9077-00155d0a1b01"),
+    "frank.foster@contoso.com": ("Frank Foster", "3f2a9c15-13d8-e011-9077-00155d0a1b01"),
+}
+SAMPLE_QUEUES = {"sales@contoso.com": ("Sales", "7b1e4d20-19d8-e011-9077-00155d0a1b01")}
+
+EXCHANGE_SMTP = "Exchange mail.contoso.local + SMTP smtp.contoso.local"
+POP3_SMTP = "POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop) + SMTP smtp.contoso.local"
+ONLINE = "Exchange outlook.office365.com + Exchange mail.contoso.local"
+FORWARD = "POP3 pop.contoso-mail.net (mailbox credentials)"
+SAMPLE_PROFILES = sorted([EXCHANGE_SMTP, POP3_SMTP, ONLINE, FORWARD], key=str.lower)
+
+
+def sample_text(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8")
+
+
+RouterFactory = Callable[..., Path]  # the make_router fixture
+
+
+async def seed_directory(store: SqlStore, *, skip: tuple[str, ...] = ()) -> None:
+    directory = DirectoryService(store)
+    for email, (name, crm_id) in SAMPLE_USERS.items():
+        if email not in skip:
+            await directory.add_user(email, name, crm_id)
+    for email, (name, crm_id) in SAMPLE_QUEUES.items():
+        if email not in skip:
+            await directory.add_queue(email, name, crm_id)
