@@ -39,6 +39,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from ews.fixtures import AccountFactory, account_factory, running_ews_server
+from ews.server import EwsServer
 from servers import ServerUnavailable
 from servers.dovecot import DovecotServer, MailUser
 from servers.postgres import PostgresServer
@@ -195,3 +197,22 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# --- Exchange Web Services test server (tests/ews/README.md)
+
+
+@pytest.fixture
+def ews_server() -> Iterator[EwsServer]:
+    """A fresh EWS server with alice, bob and svc (svc may impersonate); every response is checked
+    against Microsoft's EWS schemas, and the test fails if one did not validate."""
+    with running_ews_server() as server:
+        yield server
+
+
+@pytest.fixture
+def ews_account(ews_server: EwsServer) -> Iterator[AccountFactory]:
+    """make(address=ALICE, *, impersonate=None, auth_type=BASIC, version=Exchange 2016, retry_policy=FailFast(),
+    max_connections=1, timeout=None): an exchangelib Account on ews_server, closed after the test."""
+    with account_factory(ews_server) as make:
+        yield make
