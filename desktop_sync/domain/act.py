@@ -1,0 +1,398 @@
+"""Appointments, contacts and tasks both ways: the field mapping and the pure planner.
+
+The planner turns the two sides and the link table into a list of actions; the executor runs
+each action with its link row in one transaction. Policies, stated once:
+
+- CRM -> Exchange: records selected by the user's sync filters. Exchange -> CRM: items carrying
+  the tracking category. Once linked, changes flow both ways, field by field, in the direction
+  the mapping allows.
+- A record that leaves the filter is unlinked, not deleted in Exchange (deleting cancels
+  meetings) unless the delete-on-leave setting is on (off by default).
+- A CRM delete deletes in Exchange only when linked (and, for an appointment, organized by the
+  user and in the future); otherwise it unlinks. An Exchange delete unlinks: the CRM keeps its
+  record, the system of record.
+- An appointment without an organizer is not synchronized (the reason is reported). No
+  invitations for past meetings, meetings without attendees, or when the user is not the organizer.
+- Conflicts (both sides changed the same field since the last sync, to different values): the
+  CRM's value is kept by default, and the conflict is recorded for the admin to resolve — keep
+  CRM, keep Exchange, or keep both (a copy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop_sync.domain.model import RecordType
+
+
+class Flow(enum.Enum):
+    BOTH = "both"
+    TO_EXCHANGE = "to_exchange"
+    TO_CRM = "to_crm"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMap:
+    crm: str  # the CRM record's field
+    exchange: str  # the name the Exchange connector uses
+    flow: Flow = Flow.BOTH
+
+
+# The one table of what maps to what, and which way it flows.
+MAPPING: dict[RecordType, tuple[FieldMap, ...]] = {
+    RecordType.APPOINTMENT: (
+        FieldMap("subject", "subject"),
+        FieldMap("starts_at", "start"),
+        FieldMap("ends_at", "end"),
+        FieldMap("all_day", "is_all_day"),
+        FieldMap("location", "location"),
+        FieldMap("body", "body"),
+        FieldMap("attendees", "required_attendees"),
+        FieldMap("organizer", "organizer", Flow.TO_CRM),
+        FieldMap("show_as", "legacy_free_busy_status"),
+        FieldMap("importance", "importance"),
+        FieldMap("recurrence", "recurrence"),
+    ),
+    RecordType.CONTACT: (
+        FieldMap("first_name", "given_name"),
+        FieldMap("last_name", "surname"),
+        FieldMap("full_name", "display_name"),
+        FieldMap("company", "company_name"),
+        FieldMap("job_title", "job_title"),
+        FieldMap("email", "email_address_1"),
+        FieldMap("email2", "email_address_2"),
+        FieldMap("phone", "business_phone"),
+        FieldMap("mobile_phone", "mobile_phone"),
+        FieldMap("street", "business_street"),
+        FieldMap("city", "business_city"),
+        FieldMap("postal_code", "business_postal_code"),
+        FieldMap("country", "business_country"),
+    ),
+    RecordType.TASK: (
+        FieldMap("subject", "subject"),
+        FieldMap("due_at", "due_date"),
+        FieldMap("starts_at", "start_date"),
+        FieldMap("status", "status"),
+        FieldMap("percent_complete", "percent_complete"),
+        FieldMap("priority", "importance"),
+        FieldMap("body", "body"),
+    ),
+}
+
+
+class ConflictPolicy(enum.Enum):
+    KEEP_CRM = "crm"
+    KEEP_EXCHANGE = "exchange"
+    KEEP_BOTH = "both"
+
+
+DEFAULT_CONFLICT_POLICY = ConflictPolicy.KEEP_CRM
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(_plain(v) for v in value) if isinstance(value, (set, frozenset)) else [_plain(v) for v in value]
+    return value
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    """A stable hash of mapped field values (CRM field names), to see what changed since the last sync."""
+    text = json.dumps({k: _plain(v) for k, v in sorted(values.items())}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def crm_values(record_type: RecordType, exchange_fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Exchange field names -> CRM field names, for the fields the mapping knows."""
+    return {m.crm: exchange_fields.get(m.exchange) for m in MAPPING[record_type] if m.exchange in exchange_fields}
+
+
+def exchange_values(
+    record_type: RecordType, crm_fields: Mapping[str, Any], only: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """CRM field names -> Exchange field names, for fields that may flow to Exchange."""
+    return {
+        m.exchange: crm_fields.get(m.crm)
+        for m in MAPPING[record_type]
+        if m.flow is not Flow.TO_CRM and m.crm in crm_fields and (only is None or m.crm in only)
+    }
+
+
+# --- the two sides and the links ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CrmRecord:
+    """A CRM record of the user, as it is now. ``values`` uses CRM field names (mapped ones)."""
+
+    local_id: int
+    values: Mapping[str, Any]
+    in_filter: bool
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeItem:
+    """An Exchange item that changed since the last sync (or all, on a first sync)."""
+
+    server_id: str
+    change_key: str | None
+    values: Mapping[str, Any]  # CRM field names, through crm_values()
+    tracked: bool  # carries the tracking category
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What was synchronized last time: both ids, the change key, and the values agreed on then."""
+
+    local_id: int
+    server_id: str
+    change_key: str | None
+    base: Mapping[str, Any]  # CRM field names -> the values both sides had after the last sync
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInExchange:
+    local_id: int
+    values: Mapping[str, Any]
+    send_invitations: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateInExchange:
+    local_id: int
+    server_id: str
+    change_key: str | None
+    values: Mapping[str, Any]  # only the changed fields (CRM names)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteInExchange:
+    local_id: int
+    server_id: str
+    change_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateInCrm:
+    server_id: str
+    change_key: str | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateInCrm:
+    local_id: int
+    server_id: str
+    change_key: str | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyInCrm:
+    """Keep both: the Exchange version of a conflicting record becomes a new, unlinked CRM record."""
+
+    local_id: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Unlink:
+    local_id: int
+    server_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Both sides changed ``field_name``; ``kept`` says which value the default policy applied."""
+
+    local_id: int
+    server_id: str
+    field_name: str
+    crm_value: Any
+    exchange_value: Any
+    kept: ConflictPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Not synchronized, and why (reported as an item alert)."""
+
+    local_id: int | None
+    server_id: str | None
+    reason: str
+
+
+Action = (
+    CreateInExchange
+    | UpdateInExchange
+    | DeleteInExchange
+    | CreateInCrm
+    | UpdateInCrm
+    | CopyInCrm
+    | Unlink
+    | Conflict
+    | Skip
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    delete_on_leaving_filter: bool = False
+    conflict_policy: ConflictPolicy = DEFAULT_CONFLICT_POLICY
+    user: str = ""  # the syncing user's address (organizer checks)
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+# --- the planner --------------------------------------------------------------------------------
+
+
+def _changed(base: Mapping[str, Any], now: Mapping[str, Any], fields: Sequence[str]) -> set[str]:
+    return {f for f in fields if f in now and _plain(now.get(f)) != _plain(base.get(f))}
+
+
+def _appointment_problem(values: Mapping[str, Any]) -> str | None:
+    if not values.get("organizer"):
+        return "an appointment without an organizer is not synchronized"
+    return None
+
+
+def _send_invitations(values: Mapping[str, Any], settings: PlanSettings) -> bool:
+    organizer = str(values.get("organizer") or "").lower()
+    attendees = values.get("attendees") or ()
+    starts = values.get("starts_at")
+    in_future = isinstance(starts, dt.datetime) and starts > settings.now
+    return bool(attendees) and in_future and organizer == settings.user.lower()
+
+
+def _may_delete_in_exchange(record_type: RecordType, values: Mapping[str, Any], settings: PlanSettings) -> bool:
+    if record_type is not RecordType.APPOINTMENT:
+        return True
+    organizer = str(values.get("organizer") or "").lower()
+    starts = values.get("starts_at")
+    return organizer == settings.user.lower() and isinstance(starts, dt.datetime) and starts > settings.now
+
+
+def plan(
+    record_type: RecordType,
+    crm: Sequence[CrmRecord],
+    exchange: Sequence[ExchangeItem],
+    links: Sequence[Link],
+    settings: PlanSettings,
+) -> list[Action]:
+    """Everything to do to bring both sides in line, in a stable order (links first, then new ones)."""
+    mapping = MAPPING[record_type]
+    to_exchange = [m.crm for m in mapping if m.flow is not Flow.TO_CRM]
+    to_crm = [m.crm for m in mapping if m.flow is not Flow.TO_EXCHANGE]
+    records = {r.local_id: r for r in crm}
+    items = {i.server_id: i for i in exchange}
+    linked_local = {link.local_id for link in links}
+    linked_remote = {link.server_id for link in links}
+    actions: list[Action] = []
+
+    for link in sorted(links, key=lambda x: x.local_id):
+        record = records.get(link.local_id)
+        item = items.get(link.server_id)
+        remote_changed = item is not None and not item.deleted and item.change_key != link.change_key
+        if item is not None and item.deleted:
+            actions.append(Unlink(link.local_id, link.server_id, "deleted in Exchange; the CRM record is kept"))
+            continue
+        current_key = item.change_key if item is not None else link.change_key
+        if record is None or record.deleted:
+            base = dict(link.base)
+            if _may_delete_in_exchange(record_type, base, settings):
+                actions.append(DeleteInExchange(link.local_id, link.server_id, current_key))
+            else:
+                actions.append(
+                    Unlink(
+                        link.local_id,
+                        link.server_id,
+                        "deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)",
+                    )
+                )
+            continue
+        if not record.in_filter:
+            if settings.delete_on_leaving_filter and _may_delete_in_exchange(record_type, record.values, settings):
+                actions.append(DeleteInExchange(link.local_id, link.server_id, current_key))
+            else:
+                actions.append(Unlink(link.local_id, link.server_id, "left the sync filter; kept in Exchange"))
+            continue
+        crm_changes = _changed(link.base, record.values, to_exchange)
+        exchange_changes = _changed(link.base, item.values, to_crm) if remote_changed and item else set()
+        both = crm_changes & exchange_changes
+        for name in sorted(both):
+            assert item is not None
+            if _plain(record.values.get(name)) == _plain(item.values.get(name)):
+                continue  # the same change on both sides: nothing to do for it
+            actions.append(
+                Conflict(
+                    link.local_id,
+                    link.server_id,
+                    name,
+                    record.values.get(name),
+                    item.values.get(name),
+                    settings.conflict_policy,
+                )
+            )
+        same = {n for n in both if item is not None and _plain(record.values.get(n)) == _plain(item.values.get(n))}
+        push = crm_changes - exchange_changes
+        pull = exchange_changes - crm_changes
+        conflicting = both - same
+        if settings.conflict_policy is ConflictPolicy.KEEP_EXCHANGE:
+            pull |= conflicting
+        else:  # keep CRM, or keep both: the linked pair takes the CRM's values
+            push |= conflicting
+        if push:
+            change_key = item.change_key if item is not None else link.change_key
+            actions.append(
+                UpdateInExchange(
+                    link.local_id, link.server_id, change_key, {n: record.values.get(n) for n in sorted(push)}
+                )
+            )
+        if pull and item is not None:
+            actions.append(
+                UpdateInCrm(
+                    link.local_id, link.server_id, item.change_key, {n: item.values.get(n) for n in sorted(pull)}
+                )
+            )
+        if settings.conflict_policy is ConflictPolicy.KEEP_BOTH and conflicting and item is not None:
+            actions.append(CopyInCrm(link.local_id, dict(item.values)))
+
+    for record in sorted(crm, key=lambda r: r.local_id):
+        if record.local_id in linked_local or record.deleted or not record.in_filter:
+            continue
+        if record_type is RecordType.APPOINTMENT:
+            problem = _appointment_problem(record.values)
+            if problem is not None:
+                actions.append(Skip(record.local_id, None, problem))
+                continue
+            actions.append(
+                CreateInExchange(record.local_id, dict(record.values), _send_invitations(record.values, settings))
+            )
+        else:
+            actions.append(CreateInExchange(record.local_id, dict(record.values)))
+
+    for item in sorted(exchange, key=lambda i: i.server_id):
+        if item.server_id in linked_remote or item.deleted or not item.tracked:
+            continue
+        if record_type is RecordType.APPOINTMENT:
+            problem = _appointment_problem(item.values)
+            if problem is not None:
+                actions.append(Skip(None, item.server_id, problem))
+                continue
+        actions.append(CreateInCrm(item.server_id, item.change_key, dict(item.values)))
+    return actions
