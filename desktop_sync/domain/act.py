@@ -149,6 +149,7 @@ class ExchangeItem:
     values: Mapping[str, Any]  # CRM field names, through crm_values()
     tracked: bool  # carries the tracking category
     deleted: bool = False
+    origin_local_id: int | None = None  # the CRM id we stamped on it when we created it
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,16 @@ class CopyInCrm:
 
 
 @dataclass(frozen=True, slots=True)
+class Adopt:
+    """An item we created whose link was lost (a crash between create and commit): link it, create nothing."""
+
+    local_id: int
+    server_id: str
+    change_key: str | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Unlink:
     local_id: int
     server_id: str
@@ -244,6 +255,7 @@ Action = (
     | CreateInCrm
     | UpdateInCrm
     | CopyInCrm
+    | Adopt
     | Unlink
     | Conflict
     | Skip
@@ -372,8 +384,19 @@ def plan(
         if settings.conflict_policy is ConflictPolicy.KEEP_BOTH and conflicting and item is not None:
             actions.append(CopyInCrm(link.local_id, dict(item.values)))
 
+    # items we created but never recorded (a crash between create and commit) are adopted, not duplicated
+    adopted: set[int] = set()
+    for item in sorted(exchange, key=lambda i: i.server_id):
+        origin = item.origin_local_id
+        if origin is None or item.server_id in linked_remote or item.deleted or origin in linked_local:
+            continue
+        if origin in records and origin not in adopted:
+            adopted.add(origin)
+            linked_remote.add(item.server_id)
+            actions.append(Adopt(origin, item.server_id, item.change_key, dict(item.values)))
+
     for record in sorted(crm, key=lambda r: r.local_id):
-        if record.local_id in linked_local or record.deleted or not record.in_filter:
+        if record.local_id in linked_local or record.local_id in adopted or record.deleted or not record.in_filter:
             continue
         if record_type is RecordType.APPOINTMENT:
             problem = _appointment_problem(record.values)

@@ -16,10 +16,11 @@ import datetime as dt
 import enum
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
+from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Channel, Mailbox, Profile
+from desktop_sync.domain.model import Channel, Mailbox, Profile, RecordType
 
 
 class TestStep(enum.Enum):
@@ -193,8 +194,35 @@ class OutgoingMail(Protocol):
     async def close(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ActChanges:
+    """Items of one record type changed since ``cursor`` (all of them on a first sync), and the next cursor."""
+
+    items: tuple[ExchangeItem, ...]
+    cursor: str
+    more: bool = False
+
+
 class ActSync(Protocol):
-    """Appointments, contacts and tasks of one mailbox (Exchange)."""
+    """Appointments, contacts and tasks of one mailbox (Exchange). Values use the CRM field names of
+    domain/act.py's MAPPING; the connector converts to and from its own."""
+
+    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges: ...
+
+    async def create(
+        self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False
+    ) -> tuple[str, str | None]:
+        """Create an item stamped with ``local_id`` (so a lost link is found again); (id, change key)."""
+        ...
+
+    async def update(
+        self, record_type: RecordType, server_id: str, change_key: str | None, values: Mapping[str, Any]
+    ) -> str | None:
+        """Set the given fields; returns the new change key. A stale change key is a TransientError
+        ``change_key_stale``: the next cycle plans again with the newer item."""
+        ...
+
+    async def delete(self, record_type: RecordType, server_id: str, change_key: str | None) -> None: ...
 
     async def test(self) -> ConnectionTest: ...
 

@@ -10,8 +10,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
+from desktop_sync.domain.act import ConflictPolicy, Link
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
@@ -267,6 +268,48 @@ class TrackedFolderRepository(Protocol):
     async def for_mailboxes(self, mailbox_ids: Sequence[MailboxId]) -> dict[MailboxId, Sequence[TrackedFolder]]: ...
 
 
+class CrmRecordRepository(Protocol):
+    """Appointments, contacts and tasks as mappings of the CRM field names of domain/act.py."""
+
+    async def list(
+        self, record_type: RecordType, owner: UserId | None = None
+    ) -> Sequence[tuple[int, dict[str, Any]]]: ...
+    async def get(self, record_type: RecordType, record_id: int) -> dict[str, Any] | None: ...
+    async def create(self, record_type: RecordType, owner: UserId | None, values: Mapping[str, Any]) -> int: ...
+    async def update(self, record_type: RecordType, record_id: int, values: Mapping[str, Any]) -> None: ...
+    async def delete(self, record_type: RecordType, record_id: int) -> bool: ...
+
+
+class ActLinkRepository(Protocol):
+    async def list(self, mailbox_id: MailboxId, record_type: RecordType) -> Sequence[Link]: ...
+    async def put(
+        self,
+        mailbox_id: MailboxId,
+        record_type: RecordType,
+        local_id: int,
+        server_id: str,
+        change_key: str | None,
+        base: Mapping[str, Any],
+    ) -> None: ...
+    async def remove(self, mailbox_id: MailboxId, record_type: RecordType, server_id: str) -> None: ...
+
+
+class ConflictRepository(Protocol):
+    async def add(
+        self,
+        mailbox_id: MailboxId,
+        record_type: RecordType,
+        local_id: int,
+        server_id: str,
+        field: str,
+        crm_value: Any,
+        exchange_value: Any,
+        kept: ConflictPolicy,
+    ) -> int: ...
+    async def list(self, *, include_resolved: bool = False) -> Sequence[dict[str, Any]]: ...
+    async def resolve(self, conflict_id: int, resolution: ConflictPolicy) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it commits together or not at all."""
 
@@ -300,6 +343,12 @@ class Transaction(Protocol):
     def sync_filters(self) -> SyncFilterRepository: ...
     @property
     def tracked_folders(self) -> TrackedFolderRepository: ...
+    @property
+    def crm(self) -> CrmRecordRepository: ...
+    @property
+    def act_links(self) -> ActLinkRepository: ...
+    @property
+    def conflicts(self) -> ConflictRepository: ...
 
 
 class Store(Protocol):

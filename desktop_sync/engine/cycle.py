@@ -213,8 +213,10 @@ class MailboxCycle:
             return CycleOutcome(None)
         incoming = ctx.mailbox.incoming
         if incoming.method is not SyncMethod.SERVER_SIDE or not incoming.enabled:
-            await self._set_state(ctx, MailboxState.DISABLED, next_sync_at=None)
-            return CycleOutcome(None)
+            act = ctx.mailbox.act
+            if not (act.method is SyncMethod.SERVER_SIDE and act.enabled):
+                await self._set_state(ctx, MailboxState.DISABLED, next_sync_at=None)
+            return CycleOutcome(None)  # nothing incoming; the engine schedules what else it syncs
         if ctx.mailbox.approval is not ApprovalState.APPROVED:
             await self._needs_approval(ctx)
             return CycleOutcome(None, error_code="mailbox_not_approved")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -22,6 +23,7 @@ from desktop_sync.domain.connectors import ConnectorFactory, PushListener
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.engine.act_cycle import ActCycle, ActSettings
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import Context, CycleSettings, MailboxCycle, ProfileHealth, StatusBuffer
 from desktop_sync.engine.events import CountersUpdated, EventBus, OperationFinished
@@ -55,6 +57,7 @@ class EngineSettings:
     push: bool = True
     push_retry_seconds: float = 30.0
     cycle: CycleSettings = field(default_factory=CycleSettings)
+    act: ActSettings = field(default_factory=ActSettings)
 
 
 class Engine:
@@ -91,6 +94,16 @@ class Engine:
             clock=clock,
             owner=self.owner,
             retry=self.settings.cycle.retry,
+        )
+        self.act = ActCycle(
+            store=store,
+            connectors=connectors,
+            secrets=secrets,
+            throttles=self.throttles,
+            bus=self.bus,
+            counters=self.counters,
+            clock=clock,
+            settings=self.settings.act,
         )
         self.status_buffer = StatusBuffer()
         self.cycle = MailboxCycle(
@@ -360,6 +373,13 @@ class Engine:
 
         async def job() -> None:
             outcome = await self.cycle.run(mailbox_id, context)
+            next_sync_at = outcome.next_sync_at
+            mailbox = self._mailboxes.get(mailbox_id) or (context.mailbox if context else None)
+            if mailbox is not None and _wants_act(mailbox):
+                await self.act.run(mailbox_id)
+                act_next = self._now() + dt.timedelta(seconds=self.settings.cycle.schedule.start)
+                next_sync_at = min(next_sync_at, act_next) if next_sync_at else act_next
+                outcome = dataclasses.replace(outcome, next_sync_at=next_sync_at)
             if not reschedule:
                 return
             if mailbox_id in self._again:
@@ -436,10 +456,13 @@ class Engine:
             await tx.counters.save(self.counters.snapshot())
 
 
-def _wants_cycles(mailbox: Mailbox) -> bool:
-    """Mailboxes the engine visits: incoming email synchronized here and switched on.
+def _wants_act(mailbox: Mailbox) -> bool:
+    return mailbox.act.method is SyncMethod.SERVER_SIDE and mailbox.act.enabled
 
-    Unapproved ones are visited too, so they get their "not approved" alert.
+
+def _wants_cycles(mailbox: Mailbox) -> bool:
+    """Mailboxes the engine visits: incoming email or appointments, contacts and tasks synchronized
+    here and switched on. Unapproved ones are visited too, so they get their "not approved" alert.
     """
     incoming = mailbox.incoming
-    return incoming.method is SyncMethod.SERVER_SIDE and incoming.enabled
+    return (incoming.method is SyncMethod.SERVER_SIDE and incoming.enabled) or _wants_act(mailbox)

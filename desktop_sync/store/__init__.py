@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from desktop_sync.domain.errors import PermanentError
+from desktop_sync.store.act_repository import SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.database import (
     StoreUnavailable,
     default_database_path,
@@ -73,6 +74,9 @@ class SqlTransaction:
         self.outgoing = SqlOutgoing(session)
         self.sync_filters = SqlSyncFilters(session)
         self.tracked_folders = SqlTrackedFolders(session)
+        self.crm = SqlCrmRecords(session)
+        self.act_links = SqlActLinks(session)
+        self.conflicts = SqlConflicts(session)
 
 
 class SqlStore:

@@ -105,7 +105,14 @@ class ContactRow(Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
+    mobile_phone: Mapped[str | None] = mapped_column(String(50))
+    email2: Mapped[str | None] = mapped_column(String(320))
     company: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(50))
+    country: Mapped[str | None] = mapped_column(String(200))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -275,6 +282,9 @@ class AppointmentRow(Base):
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     organizer: Mapped[str | None] = mapped_column(String(320))
     attendees: Mapped[str | None] = mapped_column(Text)  # comma-separated addresses
+    show_as: Mapped[str | None] = mapped_column(String(20))
+    importance: Mapped[str | None] = mapped_column(String(10))
+    recurrence: Mapped[str | None] = mapped_column(Text)  # JSON: the series' pattern and range
     regarding_type: Mapped[str | None] = mapped_column(String(20))
     regarding_id: Mapped[int | None] = mapped_column(Integer)
     modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -288,6 +298,7 @@ class TaskRow(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    starts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     priority: Mapped[str] = mapped_column(String(10), default="normal")
     percent_complete: Mapped[int] = mapped_column(Integer, default=0)
@@ -327,6 +338,7 @@ class ItemLinkRow(Base):
     folder: Mapped[str | None] = mapped_column(String(1000))
     change_key: Mapped[str | None] = mapped_column(String(1000))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    base: Mapped[str | None] = mapped_column(Text)  # JSON: the mapped values both sides had at the last sync
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
@@ -454,3 +466,22 @@ class TrackedFolderRow(Base):
     regarding_type: Mapped[str | None] = mapped_column(String(20))
     regarding_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ActConflictRow(Base):
+    """A field both sides changed since the last sync: what each said, what was kept, how it was resolved."""
+
+    __tablename__ = "act_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"), index=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    local_id: Mapped[int] = mapped_column(Integer)
+    server_id: Mapped[str] = mapped_column(String(1000))
+    field: Mapped[str] = mapped_column(String(100))
+    crm_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    exchange_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    kept: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(20))

@@ -9,6 +9,7 @@ import itertools
 import pytest
 
 from desktop_sync.domain.act import (
+    Adopt,
     Conflict,
     ConflictPolicy,
     CopyInCrm,
@@ -258,3 +259,8 @@ def test_mapping_round_trips_and_hash_is_stable() -> None:
     assert content_hash(BASE) == content_hash(dict(reversed(list(BASE.items()))))
     assert content_hash(BASE) != content_hash({**BASE, "company": "x"})
     assert "organizer" not in exchange_values(A, {"organizer": ME, "subject": "s"})
+
+
+def test_an_item_we_created_but_never_linked_is_adopted_not_created_again() -> None:
+    stamped = ExchangeItem("X5", "ck", BASE, tracked=False, origin_local_id=1)
+    assert plan(C, [record()], [stamped], [], SETTINGS) == [Adopt(1, "X5", "ck", BASE)]

@@ -48,13 +48,15 @@ class World:
         self.clock = FakeClock()
         self.engines: list[Engine] = []
 
-    async def profile(self, name: str = "Corp", *, max_connections: int = 10, on_profile: bool = False) -> None:
+    async def profile(
+        self, name: str = "Corp", *, max_connections: int = 10, on_profile: bool = False, exchange: bool = False
+    ) -> None:
         await ProfileService(self.store, self.secrets).add(
             ProfileInput(
                 name=name,
-                kind=ProfileKind.IMAP,
-                incoming_host="imap.example.test",
-                outgoing_host="smtp.example.test",
+                kind=ProfileKind.EXCHANGE if exchange else ProfileKind.IMAP,
+                incoming_host="ex.example.test" if exchange else "imap.example.test",
+                outgoing_host=None if exchange else "smtp.example.test",
                 max_connections=max_connections,
                 credentials_on=CredentialsOn.PROFILE if on_profile else CredentialsOn.MAILBOX,
                 login="service" if on_profile else None,
@@ -70,6 +72,7 @@ class World:
         approved: bool = True,
         enabled: bool = True,
         user: bool = False,
+        act: bool = False,
     ) -> Mailbox:
         mailboxes = MailboxService(self.store, self.secrets, clock=self.clock)
         user_email = None
@@ -89,6 +92,7 @@ class World:
                     approval=ApprovalState.APPROVED if approved else ApprovalState.PENDING,
                     incoming=on,
                     outgoing=on,
+                    act=on if act else mailbox.act,
                 )
             )
 

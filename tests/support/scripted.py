@@ -25,7 +25,8 @@ from desktop_sync.domain.connectors import (
 )
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
 from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Channel, Mailbox, Profile
+from desktop_sync.domain.model import Channel, Mailbox, Profile, ProfileKind
+from support.scripted_act import ScriptedAct, ScriptedExchange
 
 
 def message(n: int, sender: str = "carol@customer.test", to: str = "alice@example.test", **headers: str) -> bytes:
@@ -218,6 +219,7 @@ class ScriptedOutgoing:
 class ScriptedFactory:
     def __init__(self, server: ScriptedServer):
         self.server = server
+        self.exchange = ScriptedExchange()
 
     def incoming(
         self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
@@ -227,8 +229,10 @@ class ScriptedFactory:
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedOutgoing:
         return ScriptedOutgoing(self.server, mailbox)
 
-    def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedOutgoing:
-        raise PermanentError("no ACT here", code="not_supported")
+    def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ScriptedAct:
+        return ScriptedAct(self.exchange)
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
-        return channel in (Channel.INCOMING, Channel.OUTGOING)
+        return channel in (Channel.INCOMING, Channel.OUTGOING) or (
+            channel is Channel.ACT and profile.kind is ProfileKind.EXCHANGE
+        )

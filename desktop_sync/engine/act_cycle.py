@@ -1,0 +1,356 @@
+"""Appointments, contacts and tasks of one mailbox, both ways: snapshot, plan, execute.
+
+For each record type: the user's CRM records with their sync-filter verdict, the Exchange changes
+since the type's cursor, and the links go into the pure planner (domain/act.py); each action runs
+with its link row in one transaction; the cursor is saved last, so an interrupted cycle plans the
+same changes again and the links make that harmless (an item created but not yet linked is found
+again by the CRM id stamped on it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop_sync.domain.act import (
+    MAPPING,
+    Action,
+    Adopt,
+    Conflict,
+    ConflictPolicy,
+    CopyInCrm,
+    CreateInCrm,
+    CreateInExchange,
+    CrmRecord,
+    DeleteInExchange,
+    Link,
+    PlanSettings,
+    Skip,
+    Unlink,
+    UpdateInCrm,
+    UpdateInExchange,
+    plan,
+)
+from desktop_sync.domain.connectors import ActSync, ConnectorFactory
+from desktop_sync.domain.errors import DesktopSyncError, PermanentError, TransientError
+from desktop_sync.domain.messages import explain
+from desktop_sync.domain.model import (
+    Alert,
+    AlertScope,
+    ApprovalState,
+    Channel,
+    FailedItem,
+    Mailbox,
+    MailboxId,
+    Profile,
+    RecordType,
+    Severity,
+    SyncMethod,
+    TestStatus,
+    User,
+)
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
+from desktop_sync.engine.counters import Counters
+from desktop_sync.engine.cycle import resolve_credentials
+from desktop_sync.engine.events import AlertRaised, EventBus
+from desktop_sync.engine.throttle import ThrottleKey, Throttles
+
+log = logging.getLogger("desktop_sync.engine.act")
+
+
+@dataclass(frozen=True, slots=True)
+class ActSettings:
+    delete_on_leaving_filter: bool = False
+    conflict_policy: ConflictPolicy = ConflictPolicy.KEEP_CRM
+    changes_per_cycle: int = 512
+
+
+@dataclass(frozen=True, slots=True)
+class TypeReport:
+    record_type: RecordType
+    actions: tuple[Action, ...]
+    failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActReport:
+    address: str
+    dry_run: bool
+    types: tuple[TypeReport, ...] = ()
+    skipped: str | None = None  # why nothing was done
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _mapped(record_type: RecordType, values: Mapping[str, Any]) -> dict[str, Any]:
+    names = {m.crm for m in MAPPING[record_type]}
+    return {k: v for k, v in values.items() if k in names}
+
+
+class ActCycle:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        connectors: ConnectorFactory,
+        secrets: SecretStore,
+        throttles: Throttles,
+        bus: EventBus,
+        counters: Counters,
+        clock: Callable[[], dt.datetime],
+        settings: ActSettings | None = None,
+    ):
+        self._store = store
+        self._connectors = connectors
+        self._secrets = secrets
+        self._throttles = throttles
+        self._bus = bus
+        self._counters = counters
+        self._now = clock
+        self._settings = settings or ActSettings()
+
+    async def run(self, mailbox_id: MailboxId, *, dry_run: bool = False) -> ActReport:
+        async with self._store.transaction() as tx:
+            mailbox = await tx.mailboxes.get(mailbox_id)
+            profile = await tx.profiles.get(mailbox.profile_id) if mailbox else None
+            user = await tx.users.get(mailbox.user_id) if mailbox and mailbox.user_id is not None else None
+        if mailbox is None or profile is None:
+            return ActReport("?", dry_run, skipped="the mailbox no longer exists")
+        if mailbox.act.method is not SyncMethod.SERVER_SIDE or (not mailbox.act.enabled and not dry_run):
+            return ActReport(mailbox.address, dry_run, skipped="appointments, contacts and tasks are not enabled")
+        if mailbox.approval is not ApprovalState.APPROVED and not dry_run:
+            return ActReport(mailbox.address, dry_run, skipped="the mailbox is not approved")
+        if user is None:
+            return ActReport(
+                mailbox.address, dry_run, skipped="only a user's mailbox has appointments, contacts and tasks"
+            )
+        try:
+            credentials = await resolve_credentials(self._secrets, profile, mailbox)
+            async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
+                connector = self._connectors.act(profile, mailbox, credentials)
+                try:
+                    reports = []
+                    for record_type in SYNCED_TYPES:
+                        reports.append(await self._sync_type(connector, mailbox, user, record_type, dry_run))
+                finally:
+                    await connector.close()
+        except DesktopSyncError as exc:
+            if not dry_run:
+                await self._failed(mailbox, profile, exc)
+            return ActReport(mailbox.address, dry_run, error=f"{exc.code}: {exc.message}")
+        counts: dict[str, int] = {}
+        for report in reports:
+            for action in report.actions:
+                name = type(action).__name__
+                counts[name] = counts.get(name, 0) + 1
+        return ActReport(mailbox.address, dry_run, tuple(reports), counts=counts)
+
+    async def _sync_type(
+        self, connector: ActSync, mailbox: Mailbox, user: User, record_type: RecordType, dry_run: bool
+    ) -> TypeReport:
+        assert mailbox.id is not None and user.id is not None
+        now = self._now()
+        async with self._store.transaction() as tx:
+            filters = await tx.sync_filters.list(user_id=user.id, record_type=record_type)
+            records = await tx.crm.list(record_type, owner=user.id)
+            links = await tx.act_links.list(mailbox.id, record_type)
+            cursor = (await tx.cursors.get_all(mailbox.id, Channel.ACT)).get(record_type.value)
+        changes = await connector.changes(record_type, cursor, self._settings.changes_per_cycle)
+        crm = [
+            CrmRecord(local_id, _mapped(record_type, values), selects(filters, record_type, values, now, user.email))
+            for local_id, values in records
+        ]
+        settings = PlanSettings(
+            delete_on_leaving_filter=self._settings.delete_on_leaving_filter,
+            conflict_policy=self._settings.conflict_policy,
+            user=user.email,
+            now=now,
+        )
+        actions = plan(record_type, crm, changes.items, links, settings)
+        if dry_run:
+            return TypeReport(record_type, tuple(actions))
+        by_link = {link.server_id: link for link in links}
+        failed = []
+        for action in actions:
+            try:
+                await self._execute(connector, mailbox, user, record_type, action, by_link)
+            except TransientError as exc:
+                failed.append(f"{type(action).__name__}: {exc.message}")
+                await self._item_failure(mailbox, record_type, action, exc)
+        if not failed:
+            async with self._store.transaction() as tx:
+                await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
+        self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
+        return TypeReport(record_type, tuple(actions), tuple(failed))
+
+    async def _execute(
+        self,
+        connector: ActSync,
+        mailbox: Mailbox,
+        user: User,
+        record_type: RecordType,
+        action: Action,
+        links: dict[str, Link],
+    ) -> None:
+        assert mailbox.id is not None
+        mid = mailbox.id
+        if isinstance(action, CreateInExchange):
+            values = _mapped(record_type, action.values)
+            server_id, change_key = await connector.create(
+                record_type, values, local_id=action.local_id, send_invitations=action.send_invitations
+            )
+            async with self._store.transaction() as tx:
+                await tx.act_links.put(mid, record_type, action.local_id, server_id, change_key, values)
+        elif isinstance(action, UpdateInExchange):
+            change_key = await connector.update(record_type, action.server_id, action.change_key, action.values)
+            base = {**links[action.server_id].base, **action.values}
+            async with self._store.transaction() as tx:
+                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, change_key, base)
+        elif isinstance(action, DeleteInExchange):
+            await connector.delete(record_type, action.server_id, action.change_key)
+            async with self._store.transaction() as tx:
+                await tx.act_links.remove(mid, record_type, action.server_id)
+        elif isinstance(action, CreateInCrm):
+            values = _mapped(record_type, action.values)
+            async with self._store.transaction() as tx:
+                local_id = await tx.crm.create(record_type, user.id, values)
+                await tx.act_links.put(mid, record_type, local_id, action.server_id, action.change_key, values)
+        elif isinstance(action, UpdateInCrm):
+            base = {**links[action.server_id].base, **action.values}
+            async with self._store.transaction() as tx:
+                await tx.crm.update(record_type, action.local_id, action.values)
+                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, action.change_key, base)
+        elif isinstance(action, CopyInCrm):
+            async with self._store.transaction() as tx:
+                await tx.crm.create(record_type, user.id, _mapped(record_type, action.values))
+        elif isinstance(action, Adopt):
+            async with self._store.transaction() as tx:
+                await tx.act_links.put(
+                    mid,
+                    record_type,
+                    action.local_id,
+                    action.server_id,
+                    action.change_key,
+                    _mapped(record_type, action.values),
+                )
+        elif isinstance(action, Unlink):
+            async with self._store.transaction() as tx:
+                await tx.act_links.remove(mid, record_type, action.server_id)
+        elif isinstance(action, Conflict):
+            async with self._store.transaction() as tx:
+                conflict_id = await tx.conflicts.add(
+                    mid,
+                    record_type,
+                    action.local_id,
+                    action.server_id,
+                    action.field_name,
+                    action.crm_value,
+                    action.exchange_value,
+                    action.kept,
+                )
+                alert = await tx.alerts.add(
+                    Alert(
+                        Severity.INFORMATION,
+                        AlertScope.ITEM,
+                        "act_conflict",
+                        f"Conflict on a {record_type.value}",
+                        f"{action.field_name!r} changed in the CRM ({action.crm_value!r}) and in Exchange "
+                        f"({action.exchange_value!r}) since the last sync; the {action.kept.value} value was kept.",
+                        f"Resolve it: desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.",
+                        mailbox_id=mid,
+                        profile_id=mailbox.profile_id,
+                        item_ref=action.server_id,
+                        created_at=self._now(),
+                    )
+                )
+            self._bus.publish(AlertRaised(alert))
+        elif isinstance(action, Skip):
+            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code="act_skipped"))
+
+    async def _item_failure(
+        self, mailbox: Mailbox, record_type: RecordType, action: Action, error: DesktopSyncError
+    ) -> None:
+        assert mailbox.id is not None
+        reference = getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}"
+        now = self._now()
+        async with self._store.transaction() as tx:
+            entry = await tx.failed_items.record(
+                FailedItem(
+                    mailbox_id=mailbox.id,
+                    channel=Channel.ACT,
+                    item_ref=str(reference),
+                    code=error.code,
+                    reason=error.message,
+                    summary=f"{record_type.value}: {type(action).__name__}",
+                    permanent=isinstance(error, PermanentError),
+                    last_failed_at=now,
+                )
+            )
+            alert = None
+            if entry.attempts == 1:
+                alert = await tx.alerts.add(
+                    Alert(
+                        Severity.WARNING,
+                        AlertScope.ITEM,
+                        error.code,
+                        f"A {record_type.value} was not synchronized",
+                        error.message,
+                        "See the failed items; it is tried again in the next cycle.",
+                        mailbox_id=mailbox.id,
+                        profile_id=mailbox.profile_id,
+                        item_ref=str(reference),
+                        created_at=now,
+                    )
+                )
+        if alert is not None:
+            self._bus.publish(AlertRaised(alert))
+
+    async def _failed(self, mailbox: Mailbox, profile: Profile, error: DesktopSyncError) -> None:
+        """A permanent error disables the ACT channel; a transient one waits for the next cycle."""
+        now = self._now()
+        facts = {
+            "address": mailbox.address,
+            "server": profile.ews_url or profile.incoming.host,
+            "detail": error.message,
+        }
+        text = explain(error.code, **facts)
+        async with self._store.transaction() as tx:
+            if isinstance(error, PermanentError) and mailbox.id is not None:
+                current = await tx.mailboxes.get(mailbox.id)
+                if current is not None:
+                    act = dataclasses.replace(
+                        current.act, enabled=False, test_status=TestStatus.FAILURE, failed_step=error.code
+                    )
+                    await tx.mailboxes.update(dataclasses.replace(current, act=act))
+            alert = await tx.alerts.add(
+                Alert(
+                    Severity.ERROR if isinstance(error, PermanentError) else Severity.WARNING,
+                    AlertScope.MAILBOX,
+                    error.code,
+                    text.title,
+                    text.cause or error.message,
+                    text.fix,
+                    mailbox_id=mailbox.id,
+                    profile_id=mailbox.profile_id,
+                    created_at=now,
+                )
+            )
+        self._bus.publish(AlertRaised(alert))
+        self._counters.error("permanent" if isinstance(error, PermanentError) else "transient", error.code)
+
+
+def describe(action: Action) -> dict[str, Any]:
+    """An action as data, for the dry run's output."""
+    data: dict[str, Any] = {"action": type(action).__name__}
+    for name in ("local_id", "server_id", "change_key", "field_name", "reason", "send_invitations"):
+        if hasattr(action, name):
+            data[name] = getattr(action, name)
+    values = getattr(action, "values", None)
+    if values is not None:
+        data["values"] = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in values.items()}
+    return data
