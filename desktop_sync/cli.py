@@ -22,6 +22,7 @@ from typing import Any, NoReturn, TextIO
 
 from desktop_sync import __version__, logs
 from desktop_sync.cli_migrate import add_migrate_commands
+from desktop_sync.domain.act import ConflictPolicy
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
@@ -41,11 +42,13 @@ from desktop_sync.domain.model import (
     TrackingChoice,
 )
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
-from desktop_sync.domain.validation import ProfileInput
+from desktop_sync.domain.validation import ProfileInput, normalize_address
+from desktop_sync.engine.act_cycle import describe as describe_action
 from desktop_sync.engine.engine import Engine
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.act import ActService
 from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.folders import FolderService
@@ -103,6 +106,9 @@ class Context:
 
     def folders(self) -> FolderService:
         return FolderService(self.store, self.connectors(), self.secrets)
+
+    def act(self) -> ActService:
+        return ActService(self.store)
 
     def monitoring(self) -> MonitoringService:
         return MonitoringService(self.store)
@@ -538,7 +544,134 @@ async def mailbox_untrack_folder(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+async def records_list(ctx: Context, args: argparse.Namespace) -> int:
+    record_type = RecordType(args.record_type)
+    views = await ctx.act().records(record_type, args.user)
+    if args.json:
+        ctx.print_json(
+            [
+                {
+                    "id": v.id,
+                    "type": record_type.value,
+                    "owner": v.values.get("owner"),
+                    **{k: _json_value(val) for k, val in v.values.items() if k != "owner"},
+                    "linked": bool(v.linked_to),
+                    "linked_mailboxes": list(v.linked_to),
+                }
+                for v in views
+            ]
+        )
+        return EXIT_OK
+    if not views:
+        ctx.print(f"No {record_type.value}s.")
+        return EXIT_OK
+    label = {"contact": "full_name", "appointment": "subject", "task": "subject"}[record_type.value]
+    rows = [("ID", "OWNER", label.upper().replace("_", " "), "LINKED")]
+    rows += [
+        (str(v.id), str(v.values.get("owner") or "-"), str(v.values.get(label) or ""), ", ".join(v.linked_to) or "-")
+        for v in views
+    ]
+    _print_table(ctx, rows)
+    return EXIT_OK
+
+
+async def records_add(ctx: Context, args: argparse.Namespace) -> int:
+    record_type = RecordType(args.record_type)
+    names = {
+        "contact": (
+            "first_name",
+            "last_name",
+            "email",
+            "company",
+            "job_title",
+            "phone",
+            "mobile_phone",
+            "city",
+            "country",
+        ),
+        "appointment": ("subject", "location", "body", "organizer"),
+        "task": ("subject", "body", "status", "priority", "percent_complete"),
+    }[record_type.value]
+    values: dict[str, Any] = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    if record_type is RecordType.APPOINTMENT:
+        values["starts_at"] = args.start
+        values["ends_at"] = args.end or (args.start + dt.timedelta(hours=1) if args.start else None)
+        values["all_day"] = args.all_day
+        if args.attendee:
+            values["attendees"] = tuple(normalize_address(a, "attendee") for a in args.attendee)
+        if args.organizer:
+            values["organizer"] = normalize_address(args.organizer, "organizer")
+    if record_type is RecordType.TASK:
+        if args.due:
+            values["due_at"] = args.due
+        if args.start:
+            values["starts_at"] = args.start
+    if record_type is RecordType.CONTACT and args.email:
+        values["email"] = normalize_address(args.email, "email")
+    view = await ctx.act().add(record_type, args.user, values)
+    ctx.print(f"Added {record_type.value} {view.id} for {args.user}.")
+    return EXIT_OK
+
+
+async def conflicts_list(ctx: Context, args: argparse.Namespace) -> int:
+    conflicts = await ctx.act().conflicts(include_resolved=args.all)
+    if args.json:
+        ctx.print_json([{k: _json_value(v) for k, v in c.items()} for c in conflicts])
+        return EXIT_OK
+    if not conflicts:
+        ctx.print("No conflicts.")
+        return EXIT_OK
+    for c in conflicts:
+        ctx.print(
+            f"#{c['id']} {c['record_type']} {c['local_id']} field {c['field']}: CRM {c['crm_value']!r}, "
+            f"Exchange {c['exchange_value']!r}; kept {c['kept']}"
+        )
+    return EXIT_OK
+
+
+async def conflicts_resolve(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.act().resolve(args.id, ConflictPolicy(args.resolution))
+    ctx.print(f"Conflict {args.id} resolved ({args.resolution}); the next cycle carries it to the other side.")
+    return EXIT_OK
+
+
+async def sync_dry_run(ctx: Context, args: argparse.Namespace) -> int:
+    mailbox = await ctx.mailboxes().get(args.email)
+    assert mailbox.id is not None
+    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets)
+    report = await engine.act.run(mailbox.id, dry_run=True)
+    data = {
+        "mailbox": mailbox.address,
+        "dry_run": True,
+        "skipped": report.skipped,
+        "error": report.error,
+        "counts": report.counts,
+        "actions": {t.record_type.value: [describe_action(a) for a in t.actions] for t in report.types},
+    }
+    if args.json:
+        ctx.print_json(data)
+        return EXIT_OK
+    ctx.print(f"Dry run of {mailbox.address} (nothing is changed):")
+    if report.skipped or report.error:
+        ctx.print(f"  appointments, contacts and tasks: {report.skipped or report.error}")
+    for t in report.types:
+        ctx.print(
+            f"  {t.record_type.value}s: " + (", ".join(f"{type(a).__name__}" for a in t.actions) or "nothing to do")
+        )
+    return EXIT_OK
+
+
 async def sync_now(ctx: Context, args: argparse.Namespace) -> int:
+    if args.dry_run:
+        return await sync_dry_run(ctx, args)
     mailbox = await ctx.monitoring().request_sync(args.email)
     ctx.print(f"Sync requested for {mailbox.address}; a running engine starts it within seconds.")
     return EXIT_OK
@@ -1067,6 +1200,65 @@ def build_parser() -> Parser:
         sync, "now", sync_now, "put a mailbox at the head of the running engine's queue", fields={"address": "EMAIL"}
     )
     now.add_argument("email", metavar="EMAIL")
+    now.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what a cycle would do to each side (appointments, contacts, tasks); change nothing",
+    )
+    now.add_argument("--json", action="store_true")
+
+    for record_type in SYNCED_TYPES:
+        kind = record_type.value
+        records = group(kind, f"CRM {kind}s")
+        lst = command(records, "list", records_list, f"list {kind}s with their link state", fields={"user": "--user"})
+        lst.set_defaults(record_type=kind)
+        lst.add_argument("--user", metavar="EMAIL")
+        lst.add_argument("--json", action="store_true")
+        add = command(records, "add", records_add, f"add a {kind} to the CRM", fields={"user": "--user"})
+        add.set_defaults(record_type=kind)
+        add.add_argument("--user", metavar="EMAIL", required=True, help="the owner")
+        if record_type is RecordType.CONTACT:
+            for flag in (
+                "first-name",
+                "last-name",
+                "email",
+                "company",
+                "job-title",
+                "phone",
+                "mobile-phone",
+                "city",
+                "country",
+            ):
+                add.add_argument(f"--{flag}")
+        elif record_type is RecordType.APPOINTMENT:
+            add.add_argument("--subject", required=True)
+            add.add_argument("--start", type=_date, required=True, metavar="DATETIME")
+            add.add_argument("--end", type=_date, metavar="DATETIME")
+            add.add_argument("--all-day", action="store_true")
+            add.add_argument("--location")
+            add.add_argument("--body")
+            add.add_argument("--organizer", metavar="EMAIL")
+            add.add_argument("--attendee", metavar="EMAIL", action="append")
+        else:
+            add.add_argument("--subject", required=True)
+            add.add_argument("--due", type=_date, metavar="DATETIME")
+            add.add_argument("--start", type=_date, metavar="DATETIME")
+            add.add_argument("--status", choices=["not_started", "in_progress", "completed", "waiting", "deferred"])
+            add.add_argument("--priority", choices=["low", "normal", "high"])
+            add.add_argument("--percent-complete", type=int)
+            add.add_argument("--body")
+
+    conflicts = group("conflicts", "fields both sides changed since the last sync")
+    lst = command(conflicts, "list", conflicts_list, "list open conflicts")
+    lst.add_argument("--all", action="store_true", help="include resolved ones")
+    lst.add_argument("--json", action="store_true")
+    resolve = command(conflicts, "resolve", conflicts_resolve, "resolve a conflict", fields={"id": "ID"})
+    resolve.add_argument("id", metavar="ID", type=int)
+    resolve.add_argument(
+        "resolution",
+        choices=[p.value for p in ConflictPolicy],
+        help="crm: keep the CRM's value; exchange: keep Exchange's; both: keep both (a copy)",
+    )
 
     alerts = group("alerts", "alerts raised by the engine")
     lst = command(alerts, "list", alerts_list, "list open alerts, newest first")

@@ -183,3 +183,44 @@ async def test_the_dry_run_plans_and_changes_nothing(world: World) -> None:
     report = await engine.act.run(1, dry_run=True)  # type: ignore[arg-type]
     assert report.counts == {"CreateInExchange": 1}
     assert world.factory.exchange.live(C) == {}
+
+
+async def test_resolving_a_conflict_carries_the_choice_to_the_other_side(world: World) -> None:
+    from desktop_sync.domain.act import ConflictPolicy
+    from desktop_sync.services.act import ActService
+
+    user_id = await alice(world)
+    local_id = await crm_contact(world, user_id)
+    await every_contact_filter(world)
+    await run(world)
+    [(server_id, item)] = world.factory.exchange.live(C).items()
+    async with world.store.transaction() as tx:
+        await tx.crm.update(C, local_id, {"company": "Fabrikam"})
+    world.factory.exchange.edit(C, server_id, company="Northwind")
+    await run(world)
+    service = ActService(world.store)
+    [conflict] = await service.conflicts()
+    await service.resolve(conflict["id"], ConflictPolicy.KEEP_EXCHANGE)
+    await run(world)
+    assert item.values["company"] == "Northwind"
+    assert [c["company"] for c in await contacts(world)] == ["Northwind"]
+    assert await service.conflicts() == []
+
+
+async def test_keep_both_makes_a_copy(world: World) -> None:
+    from desktop_sync.domain.act import ConflictPolicy
+    from desktop_sync.services.act import ActService
+
+    user_id = await alice(world)
+    local_id = await crm_contact(world, user_id)
+    await every_contact_filter(world)
+    await run(world)
+    [(server_id, _)] = world.factory.exchange.live(C).items()
+    async with world.store.transaction() as tx:
+        await tx.crm.update(C, local_id, {"company": "Fabrikam"})
+    world.factory.exchange.edit(C, server_id, company="Northwind")
+    await run(world)
+    service = ActService(world.store)
+    [conflict] = await service.conflicts()
+    await service.resolve(conflict["id"], ConflictPolicy.KEEP_BOTH)
+    assert sorted(str(c["company"]) for c in await contacts(world)) == ["Fabrikam", "Northwind"]
