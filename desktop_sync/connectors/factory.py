@@ -1,10 +1,13 @@
-"""Builds the Internet-mail connectors (IMAP, POP3, SMTP) for a profile and mailbox."""
+"""Builds the mail connectors for a profile and mailbox: IMAP, POP3 and SMTP, and Exchange (EWS)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from desktop_sync.connectors.errors import ErrorCode, error
+from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, ExchangeIncoming, ExchangeOutgoing
+from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
 from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, RECONNECT_DELAYS, ImapIncoming, SentFolder
 from desktop_sync.connectors.pop3 import Pop3Incoming
 from desktop_sync.connectors.smtp import SmtpOutgoing
@@ -16,10 +19,12 @@ _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)
 
 
 class MailConnectorFactory:
-    """The ConnectorFactory for IMAP and POP3 profiles: incoming by IMAP or POP3, outgoing by SMTP.
+    """The ConnectorFactory for mail: IMAP or POP3 in and SMTP out, or Exchange (EWS) both ways.
 
-    Exchange profiles and appointments, contacts and tasks are not supported here. The keyword
-    arguments tune every connector built (tests shorten the IDLE renewal, for instance).
+    Appointments, contacts and tasks are not supported here yet. The keyword arguments tune every
+    connector built (tests shorten the IDLE renewal, for instance). The Exchange connectors share
+    the factory's EWS sessions (one pool per profile and credentials); ``close()`` ends them, and
+    they are closed when the factory is collected or the process exits.
     """
 
     def __init__(
@@ -29,13 +34,22 @@ class MailConnectorFactory:
         reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
         batch_size: int = BATCH_SIZE,
         local_hostname: str | None = None,
+        ews_page_size: int = PAGE_SIZE,
+        ews_stream_minutes: int = STREAM_MINUTES,
+        oauth_authority: str = OAUTH_AUTHORITY,
     ) -> None:
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
         self._batch_size = batch_size
         self._local_hostname = local_hostname
+        self._ews_page_size = ews_page_size
+        self._ews_stream_minutes = ews_stream_minutes
+        self.ews_sessions = EwsSessions(oauth_authority=oauth_authority)
+        weakref.finalize(self, self.ews_sessions.close)
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
+        if profile.kind is ProfileKind.EXCHANGE:
+            return channel in (Channel.INCOMING, Channel.OUTGOING)  # ACT: not yet
         if profile.kind not in _INTERNET_MAIL:
             return False
         if channel is Channel.INCOMING:
@@ -58,11 +72,23 @@ class MailConnectorFactory:
             )
         if profile.kind is ProfileKind.POP3:
             return Pop3Incoming(profile, credentials, batch_size=self._batch_size)
+        if profile.kind is ProfileKind.EXCHANGE:
+            return ExchangeIncoming(
+                self.ews_sessions,
+                EwsTarget.of(profile, mailbox, credentials),
+                folders=folders,
+                batch_size=self._batch_size,
+                page_size=self._ews_page_size,
+                stream_minutes=self._ews_stream_minutes,
+                reconnect_delays=self._reconnect_delays,
+            )
         raise self._unsupported(profile, Channel.INCOMING)
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail:
         if not self.supports(profile, Channel.OUTGOING):
             raise self._unsupported(profile, Channel.OUTGOING)
+        if profile.kind is ProfileKind.EXCHANGE:
+            return ExchangeOutgoing(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
         sent_folder = SentFolder(profile, credentials) if profile.kind is ProfileKind.IMAP else None
         return SmtpOutgoing(
             profile,
@@ -74,6 +100,10 @@ class MailConnectorFactory:
 
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
         raise self._unsupported(profile, Channel.ACT)
+
+    def close(self) -> None:
+        """End the Exchange connections kept for reuse (the other connectors hold none between uses)."""
+        self.ews_sessions.close()
 
     @staticmethod
     def _unsupported(profile: Profile, channel: Channel) -> DesktopSyncError:

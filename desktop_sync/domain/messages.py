@@ -85,6 +85,23 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="{server} has no mailbox {address}: {detail}",
         fix="Check the mailbox's address and login, or remove the mailbox.",
     ),
+    "impersonation_denied": Explanation(
+        title="The service account may not act for the mailbox",
+        cause="{server} refused to let the profile's service account impersonate {address}: {detail}",
+        fix="Give the service account the ApplicationImpersonation role on Exchange (for Exchange Online, grant the "
+        "application full_access_as_app), or put the credentials on each mailbox instead.",
+    ),
+    "access_denied": Explanation(
+        title="Access to the mailbox is denied",
+        cause="{server} refused the account of {address} access to the mailbox or one of its folders: {detail}",
+        fix="Give the account Full Access to the mailbox, or use a service account with impersonation rights.",
+    ),
+    "autodiscover_failed": Explanation(
+        title="The Exchange server could not be found",
+        cause="Autodiscover found no EWS address for {address}: {detail}",
+        fix="Give the profile its EWS URL (e.g. https://mail.example.com/EWS/Exchange.asmx; Exchange Online: "
+        "https://outlook.office365.com/EWS/Exchange.asmx), or fix the domain's autodiscover records.",
+    ),
     "not_supported": Explanation(
         title="Not supported",
         cause="{detail}",
