@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
@@ -22,7 +22,7 @@ from desktop_sync.domain.connectors import (
     ItemFailure,
     RawMessage,
 )
-from desktop_sync.domain.correlation import CorrelationMethod, correlation_lookups
+from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
@@ -358,46 +358,71 @@ class MailboxCycle:
                 failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
         now = self._now()
         latencies: list[float] = []
-        new = 0
-        committed: list[RawMessage] = []
+        committed = [item for item, _ in parsed]
         async with self._store.transaction() as tx:
-            for item, email in parsed:
-                committed.append(item)
-                if await tx.activities.is_linked(ctx.id, item.server_id):
-                    continue
-                tracked = await self._track(tx, ctx, item, email)
-                if tracked is not None and await tx.activities.add_incoming(ctx.id, tracked) is not None:
+            # look-ups for the whole batch at once: a batch costs a handful of statements, not an item's worth each
+            linked = await tx.activities.linked_server_ids(ctx.id, [item.server_id for item, _ in parsed])
+            fresh = [(item, email) for item, email in parsed if item.server_id not in linked]
+            lookups = {
+                item.server_id: correlation_lookups(email, ctx.profile.tracking_token_prefix) for item, email in fresh
+            }
+            message_ids = [m for plan in lookups.values() for lookup in plan for m in lookup.message_ids]
+            by_message_id = await tx.activities.activities_by_message_id(message_ids)
+            tokens = [lookup.activity_id for plan in lookups.values() for lookup in plan if lookup.activity_id]
+            known_ids = await tx.activities.existing_ids(tokens)
+            records = await tx.records.find_many_by_email(
+                list({address for _, email in fresh for address in email.addresses()})
+            )
+            tracked: list[tuple[RawMessage, IncomingEmail]] = []
+            for item, email in fresh:
+                incoming = await self._track(
+                    tx, ctx, item, email, lookups[item.server_id], by_message_id, known_ids, records
+                )
+                if incoming is not None:
+                    tracked.append((item, incoming))
+            results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
+            new = 0
+            for (raw, _), result in zip(tracked, results, strict=True):
+                if result is not None:
                     new += 1
-                    if item.received_at is not None:
-                        latencies.append(max(0.0, (now - item.received_at).total_seconds()))
-                await tx.failed_items.resolve(ctx.id, Channel.INCOMING, item.server_id)
+                    if raw.received_at is not None:
+                        latencies.append(max(0.0, (now - raw.received_at).total_seconds()))
+            await tx.failed_items.resolve_many(ctx.id, Channel.INCOMING, [item.server_id for item in committed])
             for failure in failures:
                 await self._record_failure(tx, ctx, failure, now)
             if batch.cursor is not None:
                 await tx.cursors.set(ctx.id, Channel.INCOMING, batch.cursor.folder, batch.cursor.value)
-            status = await tx.status.get(ctx.id)
-            await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
+            if new:
+                status = await tx.status.get(ctx.id)
+                await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
         self._counters.items_committed(new, latencies)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
         return committed, new
 
-    async def _track(self, tx: Transaction, ctx: Context, item: RawMessage, email: ParsedEmail) -> IncomingEmail | None:
+    async def _track(
+        self,
+        tx: Transaction,
+        ctx: Context,
+        item: RawMessage,
+        email: ParsedEmail,
+        lookups: Sequence[Lookup],
+        by_message_id: Mapping[str, int],
+        known_ids: set[int],
+        records: dict[str, tuple[RecordType, int]],
+    ) -> IncomingEmail | None:
+        """Why this mail is tracked, if it is: correlation, the owner's choice, a tracked folder."""
         correlated_id: int | None = None
         method: CorrelationMethod | None = None
-        for lookup in correlation_lookups(email, ctx.profile.tracking_token_prefix):
+        for lookup in lookups:
             if lookup.message_ids:
-                correlated_id = await tx.activities.find_by_message_ids(lookup.message_ids)
-            elif lookup.activity_id is not None and await tx.activities.exists(lookup.activity_id):
+                correlated_id = next((by_message_id[m] for m in lookup.message_ids if m in by_message_id), None)
+            elif lookup.activity_id is not None and lookup.activity_id in known_ids:
                 correlated_id = lookup.activity_id
             if correlated_id is not None:
                 method = lookup.method
                 break
-        resolved: dict[str, tuple[RecordType, int]] = {}
-        for address in dict.fromkeys(email.addresses()):
-            record = await tx.records.find_by_email(address)
-            if record is not None:
-                resolved[address] = record
+        resolved = {address: records[address] for address in email.addresses() if address in records}
         sender = email.sender
         sender_record = resolved.get(sender.address) if sender else None
         sender_known = sender_record is not None and sender_record[0] in (
@@ -415,7 +440,7 @@ class MailboxCycle:
             contact_id = await tx.records.add_contact_from_email(
                 sender.address, sender.display_name, ctx.mailbox.user_id
             )
-            resolved[sender.address] = (RecordType.CONTACT, contact_id)
+            records[sender.address] = resolved[sender.address] = (RecordType.CONTACT, contact_id)
         return IncomingEmail(
             server_id=item.server_id,
             folder=item.folder,

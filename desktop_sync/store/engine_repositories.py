@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
+from desktop_sync.domain.mail import Attachment, Party
 from desktop_sync.domain.model import (
     ActivityAttachment,
     ActivityId,
@@ -48,6 +50,11 @@ from desktop_sync.store.models import (
 )
 
 EMAIL = "email"
+# the tables themselves, for Core bulk inserts (executemany: one statement for a batch)
+_ACTIVITIES = cast(Table, EmailActivityRow.__table__)
+_PARTIES = cast(Table, ActivityPartyRow.__table__)
+_ATTACHMENTS = cast(Table, AttachmentRow.__table__)
+_LINKS = cast(Table, ItemLinkRow.__table__)
 
 
 def _status(row: MailboxStatusRow) -> SyncStatus:
@@ -244,6 +251,61 @@ def _activity(row: EmailActivityRow, mailbox: str | None, with_bodies: bool) -> 
     )
 
 
+def _incoming_values(mailbox_id: MailboxId, email: IncomingEmail) -> dict[str, Any]:
+    parsed = email.parsed
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "mailbox_id": mailbox_id,
+        "accepting_mailbox_id": mailbox_id,
+        "direction": Direction.INCOMING.value,
+        "status": ActivityStatus.RECEIVED.value,
+        "subject": parsed.subject,
+        "body_text": parsed.body_text,
+        "body_html": parsed.body_html,
+        "message_id": parsed.message_id,
+        "in_reply_to": parsed.in_reply_to,
+        "references": " ".join(parsed.references) or None,
+        "conversation_index": None,
+        "tracking_token": None,
+        "size_bytes": parsed.size,
+        "sent_at": parsed.sent_at,
+        "received_at": email.server_arrival_at,
+        "server_arrival_at": email.server_arrival_at,
+        "tracked_reason": email.tracked_reason,
+        "correlation_method": email.correlation_method,
+        "correlated_activity_id": email.correlated_activity_id,
+        "regarding_type": email.regarding[0].value if email.regarding else None,
+        "regarding_id": email.regarding[1] if email.regarding else None,
+        "send_attempts": 0,
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _party_values(activity_id: int, party: Party, resolved: Mapping[str, tuple[RecordType, int]]) -> dict[str, Any]:
+    record = resolved.get(party.address)
+    return {
+        "activity_id": activity_id,
+        "role": party.role.value,
+        "address": party.address,
+        "display_name": party.display_name or None,
+        "record_type": record[0].value if record else None,
+        "record_id": record[1] if record else None,
+    }
+
+
+def _attachment_values(activity_id: int, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "activity_id": activity_id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "content_id": attachment.content_id,
+        "size_bytes": attachment.size,
+        "content": attachment.content,
+        "skipped_reason": attachment.skipped_reason,
+    }
+
+
 class SqlActivities:
     def __init__(self, session: AsyncSession):
         self._s = session
@@ -270,76 +332,114 @@ class SqlActivities:
     async def exists(self, activity_id: int) -> bool:
         return await self._s.get(EmailActivityRow, activity_id) is not None
 
+    async def linked_server_ids(self, mailbox_id: MailboxId, server_ids: Sequence[str]) -> set[str]:
+        """Which of these server items are already recorded for the mailbox (one query for a batch)."""
+        if not server_ids:
+            return set()
+        rows = await self._s.scalars(
+            select(ItemLinkRow.server_id).where(
+                ItemLinkRow.mailbox_id == mailbox_id,
+                ItemLinkRow.record_type == EMAIL,
+                ItemLinkRow.server_id.in_(list(server_ids)),
+            )
+        )
+        return set(rows)
+
+    async def activities_by_message_id(self, message_ids: Sequence[str]) -> dict[str, int]:
+        """Message-ID -> an activity with it (the oldest), for a batch's correlation look-ups."""
+        if not message_ids:
+            return {}
+        rows = await self._s.execute(
+            select(EmailActivityRow.message_id, EmailActivityRow.id)
+            .where(EmailActivityRow.message_id.in_(list(set(message_ids))))
+            .order_by(EmailActivityRow.id.desc())
+        )
+        return {message_id: activity_id for message_id, activity_id in rows if message_id is not None}
+
+    async def existing_ids(self, activity_ids: Sequence[int]) -> set[int]:
+        if not activity_ids:
+            return set()
+        return set(await self._s.scalars(select(EmailActivityRow.id).where(EmailActivityRow.id.in_(activity_ids))))
+
     async def add_incoming(self, mailbox_id: MailboxId, email: IncomingEmail) -> int | None:
-        parsed = email.parsed
-        existing = await self._s.scalar(
-            select(EmailActivityRow.id).where(
-                EmailActivityRow.message_id == parsed.message_id,
-                or_(
-                    EmailActivityRow.mailbox_id == mailbox_id,
-                    EmailActivityRow.accepting_mailbox_id == mailbox_id,
-                ),
-            )
-        )
-        activity_id: int | None = None
-        if existing is None:
-            row = EmailActivityRow(
-                mailbox_id=mailbox_id,
-                accepting_mailbox_id=mailbox_id,
-                direction=Direction.INCOMING.value,
-                status=ActivityStatus.RECEIVED.value,
-                subject=parsed.subject,
-                body_text=parsed.body_text,
-                body_html=parsed.body_html,
-                message_id=parsed.message_id,
-                in_reply_to=parsed.in_reply_to,
-                references=" ".join(parsed.references) or None,
-                size_bytes=parsed.size,
-                sent_at=parsed.sent_at,
-                received_at=email.server_arrival_at,
-                server_arrival_at=email.server_arrival_at,
-                tracked_reason=email.tracked_reason,
-                correlation_method=email.correlation_method,
-                correlated_activity_id=email.correlated_activity_id,
-                regarding_type=email.regarding[0].value if email.regarding else None,
-                regarding_id=email.regarding[1] if email.regarding else None,
-            )
-            resolved = email.resolved_parties
-            row.parties = [
-                ActivityPartyRow(
-                    role=p.role.value,
-                    address=p.address,
-                    display_name=p.display_name or None,
-                    record_type=resolved[p.address][0].value if p.address in resolved else None,
-                    record_id=resolved[p.address][1] if p.address in resolved else None,
+        return (await self.add_incoming_many(mailbox_id, [email]))[0]
+
+    async def add_incoming_many(self, mailbox_id: MailboxId, emails: Sequence[IncomingEmail]) -> list[int | None]:
+        """Record the emails and link each to its server item; inserts go out together.
+
+        The Message-ID guard: an email whose Message-ID the mailbox already has (or an earlier one of
+        this batch has) is only linked, and its place in the result is None.
+        """
+        if not emails:
+            return []
+        existing = {
+            message_id: activity_id
+            for message_id, activity_id in await self._s.execute(
+                select(EmailActivityRow.message_id, EmailActivityRow.id).where(
+                    EmailActivityRow.message_id.in_([e.parsed.message_id for e in emails]),
+                    or_(
+                        EmailActivityRow.mailbox_id == mailbox_id,
+                        EmailActivityRow.accepting_mailbox_id == mailbox_id,
+                    ),
                 )
-                for p in parsed.parties
-            ]
-            row.attachments = [
-                AttachmentRow(
-                    filename=a.filename,
-                    content_type=a.content_type,
-                    content_id=a.content_id,
-                    size_bytes=a.size,
-                    content=a.content,
-                    skipped_reason=a.skipped_reason,
-                )
-                for a in parsed.attachments
-            ]
-            self._s.add(row)
-            await self._s.flush()
-            activity_id = row.id
-        self._s.add(
-            ItemLinkRow(
-                mailbox_id=mailbox_id,
-                record_type=EMAIL,
-                local_id=activity_id or existing,
-                server_id=email.server_id,
-                folder=email.folder,
             )
-        )
-        await self._s.flush()
-        return activity_id
+        }
+        # bulk statements, not the unit of work: a batch of 50 mails is three INSERTs, not 150
+        fresh: dict[str, IncomingEmail] = {}
+        for email in emails:
+            message_id = email.parsed.message_id
+            if message_id not in existing and message_id not in fresh:
+                fresh[message_id] = email
+        new_ids: dict[str, int] = {}
+        if fresh:
+            # Core executemany (one statement through the driver), then the ids by Message-ID: SQLite
+            # cannot return ids in parameter order for a multi-row insert, and row by row is slow
+            await self._s.execute(insert(_ACTIVITIES), [_incoming_values(mailbox_id, e) for e in fresh.values()])
+            new_ids = {
+                message_id: activity_id
+                for message_id, activity_id in await self._s.execute(
+                    select(EmailActivityRow.message_id, EmailActivityRow.id).where(
+                        EmailActivityRow.mailbox_id == mailbox_id, EmailActivityRow.message_id.in_(list(fresh))
+                    )
+                )
+                if message_id is not None
+            }
+            parties = [
+                _party_values(new_ids[message_id], party, email.resolved_parties)
+                for message_id, email in fresh.items()
+                for party in email.parsed.parties
+            ]
+            if parties:
+                await self._s.execute(insert(_PARTIES), parties)
+            attachments = [
+                _attachment_values(new_ids[message_id], attachment)
+                for message_id, email in fresh.items()
+                for attachment in email.parsed.attachments
+            ]
+            if attachments:
+                await self._s.execute(insert(_ATTACHMENTS), attachments)
+        results: list[int | None] = []
+        created: set[str] = set()
+        links = []
+        for email in emails:
+            message_id = email.parsed.message_id
+            if message_id in new_ids and message_id not in created:
+                created.add(message_id)
+                results.append(new_ids[message_id])
+            else:
+                results.append(None)
+            links.append(
+                {
+                    "mailbox_id": mailbox_id,
+                    "record_type": EMAIL,
+                    "local_id": existing.get(message_id) or new_ids[message_id],
+                    "server_id": email.server_id,
+                    "folder": email.folder,
+                    "updated_at": dt.datetime.now(dt.UTC),
+                }
+            )
+        await self._s.execute(insert(_LINKS), links)
+        return results
 
     async def list(
         self,
@@ -421,6 +521,28 @@ class SqlRecords:
             if found is not None:
                 return record_type, int(found)
         return None
+
+    async def find_many_by_email(self, addresses: Sequence[str]) -> dict[str, tuple[RecordType, int]]:
+        """Each address's CRM record, user > contact > account > lead: one query per kind for a batch."""
+        wanted = {a.lower() for a in addresses}
+        found: dict[str, tuple[RecordType, int]] = {}
+        for record_type, table in (
+            (RecordType.USER, UserRow),
+            (RecordType.CONTACT, ContactRow),
+            (RecordType.ACCOUNT, AccountRow),
+            (RecordType.LEAD, LeadRow),
+        ):
+            missing = sorted(wanted - found.keys())
+            if not missing:
+                break
+            rows = await self._s.execute(
+                select(func.lower(table.email), table.id)
+                .where(func.lower(table.email).in_(missing))
+                .order_by(table.id.desc())
+            )
+            for address, record_id in rows:
+                found[address] = (record_type, int(record_id))  # the lowest id wins (rows come highest first)
+        return found
 
     async def exists(self, record_type: RecordType, record_id: int) -> bool:
         table = {
@@ -521,6 +643,20 @@ class SqlFailedItems:
                 FailedItemRow.mailbox_id == mailbox_id,
                 FailedItemRow.channel == channel.value,
                 FailedItemRow.item_ref == item_ref,
+                FailedItemRow.resolved_at.is_(None),
+            )
+            .values(resolved_at=dt.datetime.now(dt.UTC))
+        )
+
+    async def resolve_many(self, mailbox_id: MailboxId, channel: Channel, item_refs: Sequence[str]) -> None:
+        if not item_refs:
+            return
+        await self._s.execute(
+            update(FailedItemRow)
+            .where(
+                FailedItemRow.mailbox_id == mailbox_id,
+                FailedItemRow.channel == channel.value,
+                FailedItemRow.item_ref.in_(list(item_refs)),
                 FailedItemRow.resolved_at.is_(None),
             )
             .values(resolved_at=dt.datetime.now(dt.UTC))

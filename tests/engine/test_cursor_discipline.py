@@ -96,10 +96,12 @@ async def distinct_and_total(world: World) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("target", "call"),
     [
-        ("activities.is_linked", 3),
-        ("activities.add_incoming", 2),
-        ("activities.add_incoming", 7),
-        ("failed_items.resolve", 4),
+        ("activities.linked_server_ids", 2),
+        ("activities.activities_by_message_id", 1),
+        ("records.find_many_by_email", 2),
+        ("activities.add_incoming_many", 1),
+        ("activities.add_incoming_many", 3),
+        ("failed_items.resolve_many", 2),
         ("cursors.set", 1),
         ("cursors.set", 2),
         ("status.save", 2),
