@@ -139,11 +139,11 @@ def _sent_at(message: EmailMessage) -> dt.datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None  # a date we cannot read is no date: the mail itself is still imported
 
 
 def _text(part: EmailMessage) -> str | None:
