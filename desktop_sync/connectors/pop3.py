@@ -285,11 +285,11 @@ def received_at(head: bytes) -> dt.datetime | None:
     for text in candidates:
         try:
             moment = parsedate_to_datetime(text.strip())
-        except (TypeError, ValueError, IndexError):
-            continue
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment.astimezone(dt.UTC)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue  # a date beyond the calendar is no date
     return None
 
 

@@ -6,6 +6,7 @@ only mail with nothing usable at all raises MalformedMessage.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -89,7 +90,12 @@ def sanitize_filename(name: str | None) -> str:
 _LINESEP = re.compile(r"\n|\r")
 
 
-@functools.lru_cache(maxsize=8192)
+_MEMO_NAMES = frozenset({"content-type", "content-transfer-encoding", "mime-version", "content-disposition"})
+_MEMO_MAX_LENGTH = 200
+HEADER_MAX_LENGTH = 16 * 1024  # longer header fields are cut: the stdlib parses some in quadratic time
+
+
+@functools.lru_cache(maxsize=512)
 def _parsed_header(name: str, value: str) -> Any:
     return policy.default.header_factory(name, value)
 
@@ -105,10 +111,49 @@ class _MemoizedPolicy(EmailPolicy):
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if hasattr(value, "name"):
             return value
-        return _parsed_header(name, "".join(_LINESEP.split(value)))
+        unfolded = "".join(_LINESEP.split(value))
+        if name.lower() not in _MEMO_NAMES or len(unfolded) > _MEMO_MAX_LENGTH:
+            # unique per message (Message-ID, Subject, References...): keeping them would only hold
+            # thousands of parsed trees alive for the garbage collector to walk
+            return policy.default.header_factory(name, unfolded)
+        return _parsed_header(name, unfolded)
 
 
 _POLICY = _MemoizedPolicy()
+
+
+def _bounded_headers(raw: bytes) -> tuple[bytes, bool]:
+    """Cut header fields longer than HEADER_MAX_LENGTH (folding included) before the parser sees them.
+
+    A 1 MB Cc or References line costs the stdlib tens of seconds, and a Subject of many encoded
+    words gigabytes; no real header is that long. Only the top-level header block is looked at.
+    """
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    head = raw if end < 0 else raw[:end]
+    if len(head) <= HEADER_MAX_LENGTH:
+        return raw, False
+    fields: list[bytes] = []
+    for line in head.splitlines(keepends=True):
+        if fields and line[:1] in (b" ", b"\t"):
+            fields[-1] += line
+        else:
+            fields.append(line)
+    if all(len(f) <= HEADER_MAX_LENGTH for f in fields):
+        return raw, False
+    kept = []
+    for f in fields:
+        if len(f) > HEADER_MAX_LENGTH:
+            f = f[:HEADER_MAX_LENGTH].replace(b"\r", b" ").replace(b"\n", b" ").rstrip() + b"\r\n"
+        kept.append(f)
+    return b"".join(kept) + (b"" if end < 0 else raw[end:]), True
+
+
+def _clean(text: str, limit: int | None = None) -> str:
+    """No NUL characters (PostgreSQL refuses them in text) and at most ``limit`` characters."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text[:limit] if limit is not None else text
 
 
 def _message_ids(value: str | None) -> tuple[str, ...]:
@@ -127,9 +172,9 @@ def _parties(message: EmailMessage) -> tuple[Party, ...]:
     for role, header in ((PartyRole.FROM, "from"), (PartyRole.TO, "to"), (PartyRole.CC, "cc"), (PartyRole.BCC, "bcc")):
         values = [str(v) for v in message.get_all(header, [])]
         for name, address in getaddresses(values):
-            address = address.strip().lower()
+            address = _clean(address.strip().lower(), 320)
             if "@" in address:
-                parties.append(Party(role, address, name.strip()))
+                parties.append(Party(role, address, _clean(name.strip(), 200)))
     return tuple(parties)
 
 
@@ -159,12 +204,13 @@ def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) 
     """Read ``raw``; a message without a Message-ID gets a stable one derived from its bytes."""
     if not raw or not raw.strip():
         raise MalformedMessage("the message is empty")
+    raw, cut = _bounded_headers(raw)
     try:
         message = BytesParser(policy=_POLICY).parsebytes(raw)
     except Exception as exc:  # the stdlib parser is lenient; anything it raises means unreadable
         raise MalformedMessage(f"the message cannot be parsed: {exc}") from exc
     assert isinstance(message, EmailMessage)
-    defects = [type(d).__name__ for d in message.defects]
+    defects = [type(d).__name__ for d in message.defects] + (["HeaderTooLong"] if cut else [])
     if not message.keys():
         raise MalformedMessage("the message has no headers")
 
@@ -203,17 +249,24 @@ def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) 
             attachments.append(
                 Attachment(name, part.get_content_type(), len(data), data, str(content_id) if content_id else None)
             )
-    subject = str(message.get("subject", "") or "").strip()
+    subject = _clean(str(message.get("subject", "") or "").strip(), 4000)
     return ParsedEmail(
-        message_id=message_id,
+        message_id=_clean(message_id, 998),
         subject=subject,
         parties=_parties(message),
         sent_at=_sent_at(message),
-        in_reply_to=in_reply_to[0] if in_reply_to else None,
-        references=_message_ids(message.get("references")),
-        body_text=body_text,
-        body_html=body_html,
-        attachments=tuple(attachments),
+        in_reply_to=_clean(in_reply_to[0], 998) if in_reply_to else None,
+        references=tuple(_clean(r, 998) for r in _message_ids(message.get("references")))[-50:],
+        body_text=_clean(body_text) if body_text is not None else None,
+        body_html=_clean(body_html) if body_html is not None else None,
+        attachments=tuple(
+            dataclasses.replace(
+                a,
+                content_type=_clean(a.content_type, 200),
+                content_id=_clean(a.content_id, 998) if a.content_id else None,
+            )
+            for a in attachments
+        ),
         size=len(raw),
         defects=tuple(defects),
     )

@@ -7,6 +7,7 @@ next cycle's time is computed when this one ends.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
@@ -73,6 +74,19 @@ def secret_key(profile: Profile, mailbox: Mailbox) -> str:
     if profile.credentials_on is CredentialsOn.PROFILE:
         return f"profile:{profile.name}"
     return f"mailbox:{mailbox.address.lower()}"
+
+
+def _parse_all(
+    items: Sequence[RawMessage], attachment_limit: int
+) -> tuple[list[tuple[RawMessage, ParsedEmail]], list[ItemFailure]]:
+    parsed: list[tuple[RawMessage, ParsedEmail]] = []
+    failures: list[ItemFailure] = []
+    for item in items:
+        try:
+            parsed.append((item, parse_message(item.raw, attachment_limit)))
+        except MalformedMessage as exc:
+            failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
+    return parsed, failures
 
 
 def login_for(profile: Profile, mailbox: Mailbox) -> str:
@@ -349,13 +363,9 @@ class MailboxCycle:
 
     async def _commit(self, ctx: Context, batch: Batch) -> tuple[list[RawMessage], int]:
         """Commit a batch's items and its cursor in one transaction; returns the items committed."""
-        parsed: list[tuple[RawMessage, ParsedEmail]] = []
-        failures = list(batch.failures)
-        for item in batch.items:
-            try:
-                parsed.append((item, parse_message(item.raw, self._settings.attachment_limit)))
-            except MalformedMessage as exc:
-                failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
+        # parsing is CPU work on untrusted input: a worker thread, so the event loop (and the GUI) never waits
+        parsed, unreadable = await asyncio.to_thread(_parse_all, batch.items, self._settings.attachment_limit)
+        failures = [*batch.failures, *unreadable]
         now = self._now()
         latencies: list[float] = []
         committed = [item for item, _ in parsed]

@@ -124,6 +124,7 @@ class Engine:
         self._held: set[MailboxId] | None = None  # leased mailboxes on a shared store; None: all
         self._push_tasks: dict[MailboxId, asyncio.Task[None]] = {}
         self._again: set[MailboxId] = set()
+        self._push_keys: dict[MailboxId, ThrottleKey] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._exit = contextlib.ExitStack()
@@ -416,6 +417,13 @@ class Engine:
         profile = self._profiles.get(mailbox.profile_id)
         if profile is None or not mailbox.incoming.enabled:
             return
+        # a listener holds a connection for as long as it listens: never more than half of the
+        # limit, so polling cycles always have connections left (the rest poll, as a safety net)
+        key = ThrottleKey.of(profile, mailbox)
+        listening = sum(1 for m, t in self._push_tasks.items() if not t.done() and self._push_keys.get(m) == key)
+        if listening >= profile.max_connections // 2:
+            return
+        self._push_keys[mailbox.id] = key
         self._push_tasks[mailbox.id] = asyncio.create_task(
             self._push_loop(mailbox, profile), name=f"push-{mailbox.address}"
         )

@@ -271,7 +271,7 @@ def _incoming_values(mailbox_id: MailboxId, email: IncomingEmail) -> dict[str, A
         "sent_at": parsed.sent_at,
         "received_at": email.server_arrival_at,
         "server_arrival_at": email.server_arrival_at,
-        "tracked_reason": email.tracked_reason,
+        "tracked_reason": email.tracked_reason[:200],
         "correlation_method": email.correlation_method,
         "correlated_activity_id": email.correlated_activity_id,
         "regarding_type": email.regarding[0].value if email.regarding else None,
