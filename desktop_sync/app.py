@@ -1,11 +1,13 @@
-"""The GUI composition root: builds the Qt application, the main window and the tray, and runs asyncio
-on the Qt event loop (qasync) until the user quits.
+"""The GUI composition root: opens the store, builds the services, the embedded sync engine, the main
+window and the tray, and runs asyncio on the Qt event loop (qasync) until the user quits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import logging
 import os
 import signal
 import socket
@@ -13,18 +15,33 @@ import sys
 from collections.abc import Mapping
 
 # PySide6 must be imported before qasync, which otherwise picks whichever Qt binding it finds first.
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop
 
 from desktop_sync import __version__
+from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.engine.engine import EngineSettings
+from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.connection_test import ConnectionTestService
+from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.mailboxes import MailboxService
+from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.store import open_store
 from desktop_sync.ui import icons
+from desktop_sync.ui.bridge import EngineBridge
+from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.main_window import MainWindow
-from desktop_sync.ui.tray import TrayIcon
+from desktop_sync.ui.prompts import Asker
+from desktop_sync.ui.translation import install_translators
+from desktop_sync.ui.tray import TrayController, TrayIcon
+
+log = logging.getLogger("desktop_sync.app")
 
 APPLICATION_NAME = "Desktop Sync"
 ORGANIZATION_NAME = "Desktop Sync"
@@ -93,8 +110,105 @@ def _quit_after_ms(environ: Mapping[str, str]) -> int | None:
     return max(value, 0)
 
 
-def run_gui(database_label: str, has_profiles: bool, argv: list[str] | None = None) -> int:
-    """Run the desktop application until the user quits; returns the process exit code."""
+def load_connectors() -> ConnectorFactory | None:
+    """The mail connectors of this installation, or None (said in the window) when there are none."""
+    try:
+        from desktop_sync.connectors.factory import MailConnectorFactory
+    except ImportError as exc:
+        log.warning("no mail connectors available: %s", exc)
+        return None
+    return MailConnectorFactory()
+
+
+class DesktopApp(QObject):
+    """The running application: services, the embedded engine, the bridge, the window and the tray.
+
+    Built from a store and a connector factory, so tests and the benchmark can give their own.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        connectors: ConnectorFactory | None,
+        secrets: SecretStore,
+        database_label: str,
+        has_profiles: bool,
+        settings: EngineSettings | None = None,
+        asker: Asker | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.bus = EventBus()
+        monitoring = MonitoringService(store)
+        profiles = ProfileService(store, secrets)
+        self.sync = SyncControl(
+            store=store,
+            secrets=secrets,
+            connectors=connectors,
+            bus=self.bus,
+            monitoring=monitoring,
+            settings=settings,
+        )
+        self.bridge = EngineBridge(self)
+        self.bridge.attach(self.bus, self.sync)
+        self.context = UiContext(
+            profiles=profiles,
+            directory=DirectoryService(store),
+            mailboxes=MailboxService(store, secrets),
+            monitoring=monitoring,
+            connection_test=ConnectionTestService(profiles, connectors),
+            sync=self.sync,
+            bridge=self.bridge,
+        )
+        self.window = MainWindow(
+            database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker
+        )
+        self.tray = TrayIcon(parent=self)
+        self.tray_controller = TrayController(self.tray, self.window.mailboxes_page.model, self)
+        self.window.alerts_page.error_alerts_changed.connect(self.tray_controller.set_error_alerts)
+        self.bridge.engine_status_changed.connect(self.tray_controller.set_engine_status)
+        self.tray_controller.set_engine_status(self.sync.status)
+        self.tray.sync_now_requested.connect(self.window.sync_all)
+        self.tray.pause_requested.connect(self.window.pause)
+        self.tray.resume_requested.connect(self.window.resume)
+
+    async def start(self, *, freeze_heap: bool = False) -> None:
+        """Load the views, then start the engine (a failure to start is said, not fatal).
+
+        ``freeze_heap``: what is built by then lives as long as the process, so it is kept out of
+        full garbage collections, whose pauses are the longest the event loop sees during a large
+        import (see bench/gui_stall.py). For the application process, not for tests.
+        """
+        await self.window.refresh_all()
+        try:
+            await self.sync.start()
+        except DesktopSyncError as exc:
+            self.window.engine_failed(exc)
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
+
+    async def stop(self) -> None:
+        """Stop the engine cleanly (running cycles roll back) and stop listening to it."""
+        await self.sync.stop()
+        self.bridge.detach()
+        self.tray.hide()
+
+
+def run_gui(
+    database_label: str,
+    has_profiles: bool,
+    argv: list[str] | None = None,
+    *,
+    store: Store | None = None,
+    connectors: ConnectorFactory | None = None,
+) -> int:
+    """Run the desktop application until the user quits; returns the process exit code.
+
+    Without ``store`` the window opens with honest empty views and no engine.
+    """
     problem = find_display_problem(os.environ)
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -110,22 +224,50 @@ def run_gui(database_label: str, has_profiles: bool, argv: list[str] | None = No
     app.setOrganizationDomain(ORGANIZATION_DOMAIN)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
+    _language, _translators = install_translators(app, os.environ)
 
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    window = MainWindow(database_label=database_label, has_profiles=has_profiles)
-    tray = TrayIcon(parent=app)
+    desktop: DesktopApp | None = None
+    if store is not None:
+        desktop = DesktopApp(
+            store,
+            connectors=connectors,
+            secrets=KeyringSecrets(),
+            database_label=database_label,
+            has_profiles=has_profiles,
+            parent=app,
+        )
+        window, tray = desktop.window, desktop.tray
+    else:
+        window = MainWindow(database_label=database_label, has_profiles=has_profiles)
+        tray = TrayIcon(parent=app)
 
     def open_window() -> None:
         window.showNormal()
         window.raise_()
         window.activateWindow()
 
-    def request_quit() -> None:
-        # The one way out; the engine will be stopped here once it runs in this process.
+    quitting: list[asyncio.Task[None]] = []
+
+    async def shut_down() -> None:
+        window.hide()  # at once: stopping the engine may take a few seconds
         tray.hide()
-        app.quit()
+        try:
+            if desktop is not None:
+                await desktop.stop()
+                await desktop.store.close()
+        except Exception:
+            log.exception("the engine did not stop cleanly")
+        finally:
+            tray.hide()
+            app.quit()
+
+    def request_quit() -> None:
+        # The one way out: stop the engine (cycles roll back), then leave the Qt loop.
+        if not quitting:
+            quitting.append(asyncio.ensure_future(shut_down()))
 
     window.quit_requested.connect(request_quit)
     tray.open_requested.connect(open_window)
@@ -148,6 +290,9 @@ def run_gui(database_label: str, has_profiles: bool, argv: list[str] | None = No
         QTimer.singleShot(quit_after, request_quit)
 
     window.show()
+    if desktop is not None:
+        starting = asyncio.ensure_future(desktop.start(freeze_heap=True))
+        starting.add_done_callback(_log_failure)
     try:
         exit_code = loop.run_forever()
     finally:
@@ -158,6 +303,11 @@ def run_gui(database_label: str, has_profiles: bool, argv: list[str] | None = No
         asyncio.set_event_loop(None)
         tray.hide()
     return int(exit_code or 0)
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the application failed to start", exc_info=task.exception())
 
 
 def main(db: str | None = None) -> int:
@@ -179,4 +329,4 @@ def main(db: str | None = None) -> int:
             await store.close()  # the GUI loop opens its own connections
 
     has_profiles = asyncio.run(first_look())
-    return run_gui(store.label, has_profiles)
+    return run_gui(store.label, has_profiles, store=store, connectors=load_connectors())

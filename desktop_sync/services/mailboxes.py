@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
@@ -19,6 +19,7 @@ from desktop_sync.domain.model import (
     Alert,
     AlertScope,
     ApprovalState,
+    Channel,
     ChannelState,
     CredentialsOn,
     Mailbox,
@@ -27,6 +28,7 @@ from desktop_sync.domain.model import (
     Queue,
     Severity,
     SyncMethod,
+    TestStatus,
     User,
     effective_process_email_from,
 )
@@ -103,6 +105,22 @@ class Unchanged:
 
 
 MapResult = Mapped | RemapNeeded | Unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelChoice:
+    """What an admin chooses for one channel in the mailbox editor."""
+
+    method: SyncMethod
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """A change asked for several mailboxes: those changed, and those left as they were and why."""
+
+    changed: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = ()  # (address, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +318,153 @@ class MailboxService:
         mailbox = await self.get(address)
         await self._secrets.set_secret(mailbox_secret_key(mailbox.address), password)
 
+    async def map_to_queue(self, address: str, queue_email: str, *, confirm: bool = False) -> MapResult:
+        """Map a mailbox to a queue. Taking it from its owner, or from the queue's mailbox, needs ``confirm``."""
+        async with self._store.transaction() as tx:
+            mailbox = await _mailbox(tx, address)
+            queue = await tx.queues.by_email(normalize_address(queue_email, "queue"))
+            if queue is None or queue.id is None:
+                raise NotFoundError("queue", f"no queue {queue_email}")
+            if mailbox.queue_id == queue.id:
+                return Unchanged(mailbox)
+            current_owner = await _owner(tx, mailbox)
+            queues_mailbox = await tx.mailboxes.by_queue(queue.id)
+            if (current_owner is not None or queues_mailbox is not None) and not confirm:
+                return RemapNeeded(
+                    mailbox.address,
+                    Owner.of_queue(queue),
+                    current_owner,
+                    queues_mailbox.address if queues_mailbox else None,
+                )
+            if queues_mailbox is not None:
+                await tx.mailboxes.update(stop_sync(dataclasses.replace(queues_mailbox, queue_id=None)))
+            remapped = dataclasses.replace(mailbox, user_id=None, queue_id=queue.id)
+            if current_owner is not None:
+                remapped = stop_sync(remapped)
+            remapped = await tx.mailboxes.update(remapped)
+            if current_owner is not None:
+                text = explain(
+                    "mailbox_remapped",
+                    address=mailbox.address,
+                    old_owner=current_owner.label,
+                    new_owner=Owner.of_queue(queue).label,
+                )
+                await tx.alerts.add(self._alert("mailbox_remapped", text.title, text.cause, text.fix, remapped))
+            return Mapped(remapped, current_owner, queues_mailbox.address if queues_mailbox else None)
+
+    async def unmap(self, address: str) -> MapResult:
+        """Leave a mailbox without an owner; its synchronization stops until Test & Enable."""
+        async with self._store.transaction() as tx:
+            mailbox = await _mailbox(tx, address)
+            current_owner = await _owner(tx, mailbox)
+            if current_owner is None:
+                return Unchanged(mailbox)
+            unmapped = await tx.mailboxes.update(stop_sync(dataclasses.replace(mailbox, user_id=None, queue_id=None)))
+            return Mapped(unmapped, current_owner)
+
+    async def update_settings(
+        self,
+        address: str,
+        *,
+        name: str,
+        login: str | None,
+        process_email_from: dt.datetime | None,
+        channels: Mapping[Channel, ChannelChoice],
+    ) -> Mailbox:
+        """Change what the mailbox editor shows besides its owner and password. Nothing is written on error.
+
+        A channel whose method changes forgets its last test; a channel switched off stays tested.
+        """
+        errors: dict[str, str] = {}
+        if process_email_from is not None and process_email_from.tzinfo is None:
+            errors["process_email_from"] = "the date needs a time zone"
+        if len(name.strip()) > 200:
+            errors["name"] = "at most 200 characters"
+        async with self._store.transaction() as tx:
+            mailbox = await _mailbox(tx, address)
+            profile = await tx.profiles.get(mailbox.profile_id)
+            assert profile is not None
+            states: dict[Channel, ChannelState] = {}
+            for channel in Channel:
+                current = mailbox.channel(channel)
+                choice = channels.get(channel, ChannelChoice(current.method, current.enabled))
+                problem = _channel_problem(profile, channel, choice)
+                if problem:
+                    errors[channel.value] = problem
+                    continue
+                state = current
+                if choice.method is not current.method:
+                    state = ChannelState(method=choice.method)
+                states[channel] = dataclasses.replace(state, enabled=choice.enabled)
+            if errors:
+                raise ValidationError(errors)
+            return await tx.mailboxes.update(
+                dataclasses.replace(
+                    mailbox,
+                    name=name.strip(),
+                    login=login.strip() if login and login.strip() else None,
+                    process_email_from=process_email_from,
+                    incoming=states[Channel.INCOMING],
+                    outgoing=states[Channel.OUTGOING],
+                    act=states[Channel.ACT],
+                )
+            )
+
+    async def set_enabled(self, addresses: Sequence[str], enabled: bool) -> BulkResult:
+        """Disable every channel, or enable again the channels whose last Test & Enable passed."""
+        changed: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        async with self._store.transaction() as tx:
+            for address in addresses:
+                mailbox = await _mailbox(tx, address)
+                states = {channel: mailbox.channel(channel) for channel in Channel}
+                if enabled:
+                    wanted = {
+                        c: s.method is not SyncMethod.NONE and s.test_status is TestStatus.SUCCESS
+                        for c, s in states.items()
+                    }
+                    if not any(wanted.values()):
+                        skipped.append((mailbox.address, "no channel passed Test & Enable; run Test & Enable"))
+                        continue
+                else:
+                    wanted = dict.fromkeys(states, False)
+                new = {c: dataclasses.replace(s, enabled=wanted[c]) for c, s in states.items()}
+                if new == states:
+                    skipped.append((mailbox.address, "already enabled" if enabled else "already disabled"))
+                    continue
+                await tx.mailboxes.update(
+                    dataclasses.replace(
+                        mailbox, incoming=new[Channel.INCOMING], outgoing=new[Channel.OUTGOING], act=new[Channel.ACT]
+                    )
+                )
+                changed.append(mailbox.address)
+        return BulkResult(tuple(changed), tuple(skipped))
+
+    async def apply_profile(self, addresses: Sequence[str], profile_name: str) -> BulkResult:
+        """Move mailboxes to another profile; their synchronization stops until Test & Enable."""
+        changed: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        async with self._store.transaction() as tx:
+            profile = await tx.profiles.by_name(profile_name)
+            if profile is None or profile.id is None:
+                raise NotFoundError("profile", f"no profile named {profile_name!r}")
+            offered = default_channels(profile)
+            for address in addresses:
+                mailbox = await _mailbox(tx, address)
+                if mailbox.profile_id == profile.id:
+                    skipped.append((mailbox.address, f"already uses {profile.name}"))
+                    continue
+                moved = dataclasses.replace(
+                    mailbox,
+                    profile_id=profile.id,
+                    incoming=offered["incoming"],
+                    outgoing=offered["outgoing"],
+                    act=offered["act"],
+                )
+                await tx.mailboxes.update(moved)
+                changed.append(mailbox.address)
+        return BulkResult(tuple(changed), tuple(skipped))
+
     # --- helpers ------------------------------------------------------------------------------
 
     async def _unmap(self, tx: Transaction, mailbox: Mailbox, old_owner: User, new_address: str) -> None:
@@ -325,6 +490,21 @@ class MailboxService:
             profile_id=mailbox.profile_id,
             created_at=self._clock(),
         )
+
+
+def _channel_problem(profile: Profile, channel: Channel, choice: ChannelChoice) -> str | None:
+    """Why ``profile`` cannot synchronize ``channel`` the way ``choice`` says, or None."""
+    if choice.enabled and choice.method is SyncMethod.NONE:
+        return "choose how the channel synchronizes before enabling it"
+    if choice.method is SyncMethod.FORWARD_MAILBOX and channel is not Channel.INCOMING:
+        return "only incoming email can arrive through a forward mailbox"
+    if choice.method is SyncMethod.NONE:
+        return None
+    if channel is Channel.ACT and not profile.has_act:
+        return "appointments, contacts and tasks are synchronized with Exchange only"
+    if channel is Channel.OUTGOING and profile.outgoing is None and profile.kind is not ProfileKind.EXCHANGE:
+        return f"profile {profile.name!r} has no outgoing server"
+    return None
 
 
 async def _mailbox(tx: Transaction, address: str) -> Mailbox:

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop_sync.domain.errors import NotFoundError, ValidationError
+from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
 from desktop_sync.domain.model import CredentialsOn, Profile
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.validation import ProfileInput, validate_profile
@@ -62,6 +62,47 @@ class ProfileService:
                 # inside the transaction: if the keyring refuses, the profile is not written either
                 await self._secrets.set_secret(profile_secret_key(profile.name), password)
         return added
+
+    async def update(self, name: str, data: ProfileInput, password: str | None = None) -> Profile:
+        """Change the profile named ``name`` (it may be renamed); nothing is written on error.
+
+        A password given replaces the service account's; a renamed profile keeps its password.
+        """
+        profile = await self.validate(data)
+        if password is not None:
+            if profile.credentials_on is not CredentialsOn.PROFILE:
+                raise ValidationError.single(
+                    "password", "this profile keeps credentials on each mailbox, not on the profile"
+                )
+            if password == "":
+                raise ValidationError.single("password", "the password is empty")
+            self._secrets.check_secure()
+        async with self._store.transaction() as tx:
+            current = await tx.profiles.by_name(name)
+            if current is None:
+                raise NotFoundError("profile", f"no profile named {name!r}")
+            renamed = profile.name != current.name
+            if renamed and await tx.profiles.by_name(profile.name) is not None:
+                raise ValidationError.single("name", f"a profile named {profile.name!r} already exists")
+            updated = await tx.profiles.update(dataclasses.replace(profile, id=current.id))
+            # inside the transaction: if the keyring refuses, the profile is not changed either
+            if password is not None:
+                await self._secrets.set_secret(profile_secret_key(profile.name), password)
+            elif renamed and profile.credentials_on is CredentialsOn.PROFILE:
+                old_secret = await self._secrets.get_secret(profile_secret_key(current.name))
+                if old_secret is not None:
+                    await self._secrets.set_secret(profile_secret_key(profile.name), old_secret)
+            stale = renamed or profile.credentials_on is not CredentialsOn.PROFILE
+            if stale and current.credentials_on is CredentialsOn.PROFILE:
+                await self._secrets.delete_secret(profile_secret_key(current.name))
+        return updated
+
+    async def has_password(self, name: str) -> bool | None:
+        """Whether the service account's password is stored; None when the keyring cannot tell."""
+        try:
+            return await self._secrets.has_secret(profile_secret_key(name))
+        except SecretStoreUnavailable:
+            return None
 
     async def get(self, name: str) -> Profile:
         async with self._store.transaction() as tx:

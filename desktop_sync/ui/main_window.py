@@ -1,7 +1,8 @@
 """The main window: a navigation list of the administration views and the view it selects.
 
-Every view is an honest empty state for now (what it will show, and that nothing is there yet);
-a first-run page guides an administrator whose store has no server profile yet.
+Views read the store through the services at start and after an action, and stay live through
+the engine bridge's signals. A first-run page guides an administrator whose store has no server
+profile yet. Without services (``context`` None) every view is an honest empty state.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCommandLinkButton,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,12 +26,26 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
 from desktop_sync import __version__
+from desktop_sync.domain.model import MailboxState
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
+from desktop_sync.ui.alerts_view import AlertsPage
+from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.dashboard import DashboardPage
+from desktop_sync.ui.directory_view import DirectoryPage
+from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
+from desktop_sync.ui.failed_items_view import FailedItemsPage
+from desktop_sync.ui.mailboxes_view import MailboxesPage
+from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
+from desktop_sync.ui.profiles_view import ProfilesPage
+from desktop_sync.ui.prompts import Asker
 
 # Navigation entries carry the View they open; the first-run entry carries this instead.
 _FIRST_RUN_KEY = -1
+MESSAGE_SHOWN_MS = 8000
 
 
 class View(IntEnum):
@@ -45,28 +58,6 @@ class View(IntEnum):
     ALERTS = 4
     FAILED_ITEMS = 5
     DASHBOARD = 6
-
-
-def _title_label(text: str) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAccessibleName(text)
-    return label
-
-
-def _use_placeholder_colour(label: QLabel) -> None:
-    """Muted like a line edit's placeholder text, which styles keep readable (a disabled label is not)."""
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-
-
-def _sentence_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class EmptyTablePage(QWidget):
@@ -82,24 +73,22 @@ class EmptyTablePage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.title_label = _title_label(title)
-        self.description_label = _sentence_label(description)
+        self.title_label = title_label(title)
+        self.description_label = sentence_label(description)
 
         self.table = QTableWidget(0, len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setAccessibleName(title)
         self.table.verticalHeader().setVisible(False)
-        # Columns share the width while the table is empty; views with rows may size them to content.
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
 
-        # The empty-state text sits inside the table, under its headers, where rows will appear.
         self.empty_label = QLabel(empty_text)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        _use_placeholder_colour(self.empty_label)
+        use_placeholder_colour(self.empty_label)
         overlay = QVBoxLayout(self.table.viewport())
         overlay.addWidget(self.empty_label)
 
@@ -109,53 +98,13 @@ class EmptyTablePage(QWidget):
         layout.addWidget(self.table, stretch=1)
 
 
-class DashboardPage(QWidget):
-    """Performance counters; they stay blank until the sync engine runs and reports them."""
-
-    def __init__(
-        self, *, title: str, description: str, counters: list[str], note: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.title_label = _title_label(title)
-        self.description_label = _sentence_label(description)
-        self.note_label = _sentence_label(note)
-
-        grid = QGridLayout()
-        self.value_labels: list[QLabel] = []
-        columns = 3
-        for index, caption in enumerate(counters):
-            card = QFrame()
-            card.setFrameShape(QFrame.Shape.StyledPanel)
-            card_layout = QVBoxLayout(card)
-            value = QLabel("—")
-            value_font = QFont(value.font())
-            value_font.setPointSizeF(value_font.pointSizeF() * 2)
-            value.setFont(value_font)
-            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            value.setAccessibleName(caption)
-            caption_label = QLabel(caption)
-            caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            caption_label.setWordWrap(True)
-            card_layout.addWidget(value)
-            card_layout.addWidget(caption_label)
-            grid.addWidget(card, index // columns, index % columns)
-            self.value_labels.append(value)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addLayout(grid)
-        layout.addWidget(self.note_label)
-        layout.addStretch(1)
-
-
 class FirstRunPage(QWidget):
     """Shown while the store has no server profile: the two steps to a first synchronized mailbox."""
 
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title_label = _title_label(self.tr("Welcome to Desktop Sync"))
-        self.intro_label = _sentence_label(
+        self.title_label = title_label(self.tr("Welcome to Desktop Sync"))
+        self.intro_label = sentence_label(
             self.tr(
                 "Desktop Sync keeps your CRM in step with your mail servers: mail, contacts, tasks and "
                 "appointments reach the CRM without any add-in on your users' computers. "
@@ -191,15 +140,34 @@ class FirstRunPage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """The administration window. Services and engine events are wired in later by the composition root."""
+    """The administration window; the composition root gives it the services and the engine bridge."""
 
     quit_requested = Signal()
     view_changed = Signal(object)  # View, or None for the first-run page
 
-    def __init__(self, *, database_label: str, has_profiles: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        database_label: str,
+        has_profiles: bool,
+        context: UiContext | None = None,
+        asker: Asker | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._context = context
         self.setWindowTitle(self.tr("Desktop Sync"))
         self.setWindowIcon(icons.app_icon())
+
+        self.notifications = NotificationArea()
+        self.errors = ErrorPresenter(self, self.notifications)
+
+        self.mailboxes_page = MailboxesPage(context, self.errors, asker)
+        self.profiles_page = ProfilesPage(context, self.errors)
+        self.directory_page = DirectoryPage(context, self.errors)
+        self.alerts_page = AlertsPage(context, self.errors)
+        self.failed_items_page = FailedItemsPage(context, self.errors)
+        self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
 
         self.navigation = QListWidget()
         self.navigation.setAccessibleName(self.tr("Views"))
@@ -221,8 +189,8 @@ class MainWindow(QMainWindow):
         self.first_run_page = FirstRunPage()
         self.stack.addWidget(self.first_run_page)
         self._first_run_item: QListWidgetItem | None = None
-        self.first_run_page.create_profile_button.clicked.connect(lambda: self.show_view(View.SERVER_PROFILES))
-        self.first_run_page.add_mailbox_button.clicked.connect(lambda: self.show_view(View.MAILBOXES))
+        self.first_run_page.create_profile_button.clicked.connect(self._first_profile)
+        self.first_run_page.add_mailbox_button.clicked.connect(self._first_mailbox)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -233,9 +201,28 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.navigation.currentItemChanged.connect(self._on_navigation_item_changed)
 
+        self.engine_label = QLabel()
         self.database_label = QLabel(self.tr("Database: {location}").format(location=database_label))
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.statusBar().addWidget(self.database_label, stretch=1)
+        self.statusBar().addPermanentWidget(self.notifications, stretch=1)
+        self.statusBar().addPermanentWidget(self.engine_label)
+        self.statusBar().addPermanentWidget(self.database_label)
+
+        for page in (
+            self.mailboxes_page,
+            self.profiles_page,
+            self.directory_page,
+            self.alerts_page,
+            self.failed_items_page,
+        ):
+            page.message.connect(self.show_message)
+        self.profiles_page.profiles_changed.connect(self._profiles_changed)
+        self.dashboard_page.state_chosen.connect(self.show_mailboxes_in_state)
+        if context is not None:
+            context.bridge.engine_status_changed.connect(self.on_engine_status)
+            self.on_engine_status(context.sync.status)
+        else:
+            self.engine_label.setText(self.tr("Not connected to a store"))
 
         if has_profiles:
             self.show_view(View.MAILBOXES)
@@ -282,67 +269,83 @@ class MainWindow(QMainWindow):
     def is_first_run_shown(self) -> bool:
         return self.stack.currentWidget() is self.first_run_page
 
+    def show_mailboxes_in_state(self, state: MailboxState | None) -> None:
+        self.mailboxes_page.set_state_filter(state)
+        self.show_view(View.MAILBOXES)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, MESSAGE_SHOWN_MS)
+
+    async def refresh_all(self) -> None:
+        """Load every view from the services (at start, and when asked); the first failure is said once."""
+        async with self.errors.guard(action=self.tr("load the views")):
+            for page in (
+                self.profiles_page,
+                self.mailboxes_page,
+                self.directory_page,
+                self.alerts_page,
+                self.failed_items_page,
+            ):
+                await page.refresh()
+
+    # -- engine -----------------------------------------------------------------------------------
+
+    def on_engine_status(self, change: StatusChange) -> None:
+        texts = {
+            EngineStatus.RUNNING: self.tr("Sync engine: running"),
+            EngineStatus.PAUSED: self.tr("Sync engine: paused"),
+            EngineStatus.STOPPED: self.tr("Sync engine: stopped"),
+            EngineStatus.UNAVAILABLE: self.tr("Sync engine: no mail connectors available"),
+            EngineStatus.FAILED: self.tr("Sync engine: could not start"),
+        }
+        self.engine_label.setText(texts[change.status])
+        self.engine_label.setToolTip(change.detail)
+        self.sync_all_action.setEnabled(change.status is EngineStatus.RUNNING)
+        self.pause_action.setEnabled(change.status in (EngineStatus.RUNNING, EngineStatus.PAUSED))
+        paused = change.status is EngineStatus.PAUSED
+        self.pause_action.setText(self.tr("&Resume synchronization") if paused else self.tr("&Pause synchronization"))
+
+    def engine_failed(self, error: BaseException) -> None:
+        """The engine could not start: said in the notification area, the window keeps working."""
+        self.errors.notify_error(error, self.tr("start the sync engine"))
+
+    @asyncSlot()
+    async def sync_all(self) -> None:
+        if self._context is None:
+            return
+        async with self.errors.guard(self.sync_all_action, action=self.tr("sync all mailboxes now")):
+            result = await self._context.sync.sync_all()
+            self.show_message(self.tr("Synchronizing %n mailbox(es) now.", "", len(result.started + result.requested)))
+
+    @asyncSlot()
+    async def pause(self) -> None:
+        if self._context is None:
+            return
+        async with self.errors.guard(self.pause_action, action=self.tr("pause synchronization")):
+            await self._context.sync.pause()
+
+    @asyncSlot()
+    async def resume(self) -> None:
+        if self._context is None:
+            return
+        async with self.errors.guard(self.pause_action, action=self.tr("resume synchronization")):
+            await self._context.sync.resume()
+
+    def _toggle_pause(self) -> None:
+        if self._context is None:
+            return
+        if self._context.sync.status.status is EngineStatus.PAUSED:
+            self.resume()
+        else:
+            self.pause()
+
     # -- building ---------------------------------------------------------------------------------
 
     def _build_pages(self) -> list[tuple[View, str, QWidget]]:
         return [
-            (
-                View.MAILBOXES,
-                self.tr("Mailboxes"),
-                EmptyTablePage(
-                    title=self.tr("Mailboxes"),
-                    description=self.tr(
-                        "Each mailbox's live synchronization status: state, last and next sync, "
-                        "items synchronized and errors."
-                    ),
-                    headers=[
-                        self.tr("Mailbox"),
-                        self.tr("Owner"),
-                        self.tr("Server profile"),
-                        self.tr("State"),
-                        self.tr("Last sync"),
-                        self.tr("Next sync"),
-                        self.tr("Items"),
-                        self.tr("Errors"),
-                    ],
-                    empty_text=self.tr("No mailboxes yet."),
-                ),
-            ),
-            (
-                View.SERVER_PROFILES,
-                self.tr("Server profiles"),
-                EmptyTablePage(
-                    title=self.tr("Server profiles"),
-                    description=self.tr(
-                        "The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use."
-                    ),
-                    headers=[
-                        self.tr("Name"),
-                        self.tr("Kind"),
-                        self.tr("Incoming server"),
-                        self.tr("Outgoing server"),
-                        self.tr("Credentials"),
-                        self.tr("Mailboxes"),
-                    ],
-                    empty_text=self.tr("No server profiles yet."),
-                ),
-            ),
-            (
-                View.USERS_AND_QUEUES,
-                self.tr("Users & queues"),
-                EmptyTablePage(
-                    title=self.tr("Users & queues"),
-                    description=self.tr("CRM users and shared queues, the mailbox each one owns, and what it tracks."),
-                    headers=[
-                        self.tr("Name"),
-                        self.tr("Type"),
-                        self.tr("Mailbox"),
-                        self.tr("Tracked email"),
-                        self.tr("Sync filters"),
-                    ],
-                    empty_text=self.tr("No users or queues yet."),
-                ),
-            ),
+            (View.MAILBOXES, self.tr("Mailboxes"), self.mailboxes_page),
+            (View.SERVER_PROFILES, self.tr("Server profiles"), self.profiles_page),
+            (View.USERS_AND_QUEUES, self.tr("Users & queues"), self.directory_page),
             (
                 View.ACTIVITIES,
                 self.tr("Activities"),
@@ -360,72 +363,32 @@ class MainWindow(QMainWindow):
                         self.tr("Status"),
                         self.tr("Date"),
                     ],
-                    empty_text=self.tr("No activities synchronized yet."),
+                    empty_text=self.tr("The activity list is not available in this version yet."),
                 ),
             ),
-            (
-                View.ALERTS,
-                self.tr("Alerts"),
-                EmptyTablePage(
-                    title=self.tr("Alerts"),
-                    description=self.tr(
-                        "Errors, warnings and information about mailboxes and server profiles, "
-                        "each with its cause and how to fix it."
-                    ),
-                    headers=[
-                        self.tr("Severity"),
-                        self.tr("Time"),
-                        self.tr("Mailbox or profile"),
-                        self.tr("Cause"),
-                        self.tr("Fix"),
-                    ],
-                    empty_text=self.tr("No alerts."),
-                ),
-            ),
-            (
-                View.FAILED_ITEMS,
-                self.tr("Failed items"),
-                EmptyTablePage(
-                    title=self.tr("Failed items"),
-                    description=self.tr(
-                        "Mail and appointments that could not be synchronized, why, and a way to retry them."
-                    ),
-                    headers=[
-                        self.tr("Item"),
-                        self.tr("Mailbox"),
-                        self.tr("Reason"),
-                        self.tr("Attempts"),
-                        self.tr("Last attempt"),
-                    ],
-                    empty_text=self.tr("No failed items."),
-                ),
-            ),
-            (
-                View.DASHBOARD,
-                self.tr("Dashboard"),
-                DashboardPage(
-                    title=self.tr("Dashboard"),
-                    description=self.tr("Live performance counters of the sync engine."),
-                    counters=[
-                        self.tr("Mailbox sync queue"),
-                        self.tr("Outgoing mail queue"),
-                        self.tr("Asynchronous operations"),
-                        self.tr("Items per second"),
-                        self.tr("Latency, server to CRM"),
-                        self.tr("Errors in the last hour"),
-                    ],
-                    note=self.tr("The sync engine is not running in this window yet, so there is nothing to count."),
-                ),
-            ),
+            (View.ALERTS, self.tr("Alerts"), self.alerts_page),
+            (View.FAILED_ITEMS, self.tr("Failed items"), self.failed_items_page),
+            (View.DASHBOARD, self.tr("Dashboard"), self.dashboard_page),
         ]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.sync_all_action = QAction(self.tr("&Sync all now"), self)
+        self.sync_all_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_all_action.setEnabled(False)
+        self.sync_all_action.triggered.connect(self.sync_all)
+        self.pause_action = QAction(self.tr("&Pause synchronization"), self)
+        self.pause_action.setShortcut(QKeySequence("Ctrl+Shift+Space"))
+        self.pause_action.setEnabled(False)
+        self.pause_action.triggered.connect(self._toggle_pause)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit_requested)
+        file_menu.addAction(self.sync_all_action)
+        file_menu.addAction(self.pause_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
@@ -451,6 +414,20 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     # -- reactions --------------------------------------------------------------------------------
+
+    def _first_profile(self) -> None:
+        self.show_view(View.SERVER_PROFILES)
+        self.profiles_page.new_profile()
+
+    def _first_mailbox(self) -> None:
+        self.show_view(View.MAILBOXES)
+        if self._context is not None:
+            self.mailboxes_page.add_action.trigger()
+
+    @asyncSlot()
+    async def _profiles_changed(self) -> None:
+        async with self.errors.guard(action=self.tr("refresh the mailbox list")):
+            await self.mailboxes_page.refresh()
 
     def _on_navigation_item_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is None:

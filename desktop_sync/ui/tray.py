@@ -1,14 +1,24 @@
-"""The system tray icon: shows the aggregate sync state and offers Open, Sync now, Pause and Quit."""
+"""The system tray icon: shows the aggregate sync state and offers Open, Sync all now, Pause/Resume and Quit.
+
+The aggregate comes from the mailbox list (which engine events keep live) and the open error
+alerts: error when a mailbox was disabled by an error or needs attention with an error alert,
+warning when one backs off or waits for the admin, syncing while a cycle runs, else idle.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop_sync.domain.model import MailboxId, MailboxState
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
+from desktop_sync.ui.mailboxes_model import MailboxTableModel
 
 
 class TrayState(Enum):
@@ -18,6 +28,50 @@ class TrayState(Enum):
     SYNCING = "syncing"
     WARNING = "warning"
     ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxFacts:
+    """What the tray needs to know of one mailbox."""
+
+    mailbox_id: MailboxId
+    state: MailboxState
+    has_error: bool  # its last cycle ended in an error
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    state: TrayState
+    syncing: int = 0
+    warnings: int = 0
+    errors: int = 0
+    total: int = 0
+
+
+def aggregate(
+    mailboxes: Iterable[MailboxFacts], error_alerts: Set[MailboxId] = frozenset(), profile_error: bool = False
+) -> Aggregate:
+    """The one state the tray shows for all mailboxes, worst first, with the counts behind it."""
+    syncing = warnings = errors = total = 0
+    for facts in mailboxes:
+        total += 1
+        if facts.state is MailboxState.SYNCING:
+            syncing += 1
+        failed_off = facts.state is MailboxState.DISABLED and facts.has_error
+        stuck = facts.state is MailboxState.NEEDS_ATTENTION and facts.mailbox_id in error_alerts
+        if failed_off or stuck:
+            errors += 1
+        elif facts.state in (MailboxState.BACKING_OFF, MailboxState.NEEDS_ATTENTION):
+            warnings += 1
+    if errors or profile_error:
+        state = TrayState.ERROR
+    elif warnings:
+        state = TrayState.WARNING
+    elif syncing:
+        state = TrayState.SYNCING
+    else:
+        state = TrayState.IDLE
+    return Aggregate(state, syncing, warnings, errors, total)
 
 
 def state_label(state: TrayState) -> str:
@@ -40,6 +94,7 @@ class TrayIcon(QObject):
     open_requested = Signal()
     sync_now_requested = Signal()
     pause_requested = Signal()
+    resume_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -51,13 +106,14 @@ class TrayIcon(QObject):
         self._menu = QMenu()
         self.open_action = QAction(self.tr("&Open Desktop Sync"), self._menu)
         self.open_action.triggered.connect(self.open_requested)
-        self.sync_now_action = QAction(self.tr("&Sync now"), self._menu)
-        self.sync_now_action.setToolTip(self.tr("Available once the sync engine runs in this window"))
+        self.sync_now_action = QAction(self.tr("&Sync all now"), self._menu)
+        self.sync_now_action.setToolTip(self.tr("Available while the sync engine runs in this window"))
         self.sync_now_action.setEnabled(False)
         self.sync_now_action.triggered.connect(self.sync_now_requested)
         self.pause_action = QAction(self.tr("&Pause synchronization"), self._menu)
         self.pause_action.setEnabled(False)
-        self.pause_action.triggered.connect(self.pause_requested)
+        self.pause_action.triggered.connect(self._on_pause_action)
+        self._paused = False
         self.quit_action = QAction(self.tr("&Quit"), self._menu)
         self.quit_action.triggered.connect(self.quit_requested)
 
@@ -109,6 +165,25 @@ class TrayIcon(QObject):
         self._detail = detail
         self._apply_state()
 
+    def set_engine_status(self, change: StatusChange) -> None:
+        """Offer Sync all now while the engine runs, Pause while it runs and Resume while paused."""
+        status = change.status
+        self._paused = status is EngineStatus.PAUSED
+        self.sync_now_action.setEnabled(status is EngineStatus.RUNNING)
+        self.pause_action.setEnabled(status in (EngineStatus.RUNNING, EngineStatus.PAUSED))
+        self.pause_action.setText(
+            self.tr("&Resume synchronization") if self._paused else self.tr("&Pause synchronization")
+        )
+
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def _on_pause_action(self) -> None:
+        if self._paused:
+            self.resume_requested.emit()
+        else:
+            self.pause_requested.emit()
+
     def _apply_state(self) -> None:
         self._tray.setIcon(self._icons[self._state])
         tip = self.tr("Desktop Sync: {state}").format(state=state_label(self._state))
@@ -119,3 +194,48 @@ class TrayIcon(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.open_requested.emit()
+
+
+class TrayController(QObject):
+    """Keeps the tray telling the truth: the mailbox list's states, open error alerts, the engine's run state."""
+
+    def __init__(self, tray: TrayIcon, mailboxes: MailboxTableModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tray = tray
+        self._mailboxes = mailboxes
+        self._error_alerts: frozenset[MailboxId] = frozenset()
+        self._profile_error = False
+        self._status = StatusChange(EngineStatus.STOPPED)
+        mailboxes.states_changed.connect(self.refresh)
+
+    def set_error_alerts(self, mailboxes: Set[MailboxId], profile_error: bool) -> None:
+        self._error_alerts = frozenset(mailboxes)
+        self._profile_error = profile_error
+        self.refresh()
+
+    def set_engine_status(self, change: StatusChange) -> None:
+        self._status = change
+        self._tray.set_engine_status(change)
+        self.refresh()
+
+    def current(self) -> Aggregate:
+        facts = [MailboxFacts(row.id, row.state, bool(row.last_error)) for row in self._mailboxes.rows()]
+        return aggregate(facts, self._error_alerts, self._profile_error)
+
+    def refresh(self) -> None:
+        summary = self.current()
+        lines = [
+            self.tr("%n mailbox(es)", "", summary.total)
+            + self.tr(": {syncing} syncing, {warnings} with warnings, {errors} with errors").format(
+                syncing=summary.syncing, warnings=summary.warnings, errors=summary.errors
+            )
+        ]
+        if self._profile_error:
+            lines.append(self.tr("A server profile is failing: see Alerts"))
+        if self._status.status is EngineStatus.PAUSED:
+            lines.append(self.tr("Synchronization is paused"))
+        elif self._status.status is EngineStatus.UNAVAILABLE:
+            lines.append(self.tr("No mail connectors available: nothing is synchronized"))
+        elif self._status.status is EngineStatus.FAILED:
+            lines.append(self.tr("The sync engine could not start"))
+        self._tray.set_state(summary.state, "\n".join(lines))

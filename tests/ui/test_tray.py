@@ -1,11 +1,14 @@
-"""The tray icon: one look and one tooltip per state, a menu, and no crash where no tray host runs."""
+"""The tray icon: one look and one tooltip per state, a menu, the aggregate state machine, and no
+crash where no tray host runs."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-from desktop_sync.ui.tray import TrayIcon, TrayState, state_label
+from desktop_sync.domain.model import MailboxId, MailboxState
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
+from desktop_sync.ui.tray import MailboxFacts, TrayIcon, TrayState, aggregate, state_label
 
 pytestmark = pytest.mark.gui
 
@@ -55,10 +58,10 @@ def test_detail_adds_a_tooltip_line_and_is_dropped_on_the_next_state(tray):
     assert len(tray.tool_tip().splitlines()) == 1
 
 
-def test_menu_offers_open_sync_now_pause_and_quit(tray, qtbot):
+def test_menu_offers_open_sync_all_now_pause_and_quit(tray, qtbot):
     texts = [action.text().replace("&", "") for action in tray.menu().actions() if not action.isSeparator()]
-    assert texts == ["Open Desktop Sync", "Sync now", "Pause synchronization", "Quit"]
-    # Not wired to an engine yet, so they say so by being disabled.
+    assert texts == ["Open Desktop Sync", "Sync all now", "Pause synchronization", "Quit"]
+    # No engine runs yet, so they say so by being disabled.
     assert not tray.sync_now_action.isEnabled()
     assert not tray.pause_action.isEnabled()
 
@@ -76,3 +79,50 @@ def test_without_a_tray_host_showing_is_a_harmless_no(tray):
     assert not tray.is_visible()
     tray.set_state(TrayState.SYNCING)
     assert tray.state() is TrayState.SYNCING
+
+
+def test_pause_becomes_resume_while_the_engine_is_paused(tray, qtbot):
+    tray.set_engine_status(StatusChange(EngineStatus.RUNNING))
+    assert tray.sync_now_action.isEnabled() and tray.pause_action.isEnabled()
+    with qtbot.waitSignal(tray.pause_requested, timeout=1000):
+        tray.pause_action.trigger()
+    tray.set_engine_status(StatusChange(EngineStatus.PAUSED))
+    assert tray.pause_action.text().replace("&", "") == "Resume synchronization"
+    assert not tray.sync_now_action.isEnabled()
+    with qtbot.waitSignal(tray.resume_requested, timeout=1000):
+        tray.pause_action.trigger()
+    tray.set_engine_status(StatusChange(EngineStatus.UNAVAILABLE))
+    assert not tray.pause_action.isEnabled()
+
+
+def facts(n: int, state: MailboxState, has_error: bool = False) -> MailboxFacts:
+    return MailboxFacts(MailboxId(n), state, has_error)
+
+
+@pytest.mark.parametrize(
+    ("mailboxes", "error_alerts", "profile_error", "expected"),
+    [
+        ([], set(), False, TrayState.IDLE),
+        ([facts(1, MailboxState.IDLE), facts(2, MailboxState.DISABLED)], set(), False, TrayState.IDLE),
+        ([facts(1, MailboxState.SYNCING), facts(2, MailboxState.IDLE)], set(), False, TrayState.SYNCING),
+        ([facts(1, MailboxState.SYNCING), facts(2, MailboxState.BACKING_OFF)], set(), False, TrayState.WARNING),
+        ([facts(1, MailboxState.NEEDS_ATTENTION)], set(), False, TrayState.WARNING),
+        ([facts(1, MailboxState.NEEDS_ATTENTION)], {MailboxId(1)}, False, TrayState.ERROR),
+        ([facts(1, MailboxState.BACKING_OFF), facts(2, MailboxState.DISABLED, True)], set(), False, TrayState.ERROR),
+        ([facts(1, MailboxState.IDLE)], set(), True, TrayState.ERROR),
+    ],
+    ids=[
+        "nothing",
+        "disabled-by-admin",
+        "syncing",
+        "backing-off",
+        "needs-attention",
+        "attention-with-error-alert",
+        "disabled-by-error",
+        "profile-error-alert",
+    ],
+)
+def test_the_aggregate_is_the_worst_state_that_applies(mailboxes, error_alerts, profile_error, expected):
+    result = aggregate(mailboxes, error_alerts, profile_error)
+    assert result.state is expected
+    assert result.total == len(mailboxes)

@@ -1,0 +1,24 @@
+"""What the composition root hands the windows: the services they call and the bridge they listen to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_sync.services.connection_test import ConnectionTestService
+from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.mailboxes import MailboxService
+from desktop_sync.services.monitoring import MonitoringService
+from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.sync_control import SyncControl
+from desktop_sync.ui.bridge import EngineBridge
+
+
+@dataclass(frozen=True)
+class UiContext:
+    profiles: ProfileService
+    directory: DirectoryService
+    mailboxes: MailboxService
+    monitoring: MonitoringService
+    connection_test: ConnectionTestService
+    sync: SyncControl
+    bridge: EngineBridge

@@ -1,0 +1,350 @@
+"""The performance dashboard: live counters drawn as simple charts (queue lengths, items per second,
+latency, mailboxes by state). Clicking a state opens the mailbox list filtered to it."""
+
+from __future__ import annotations
+
+import collections
+import re
+import time
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_sync.domain.model import MailboxState
+from desktop_sync.engine.events import CountersUpdated
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
+from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.formatting import format_count, format_number
+from desktop_sync.ui.mailboxes_model import STATE_COLOURS, MailboxTableModel
+from desktop_sync.ui.page import sentence_label, title_label
+
+HISTORY = 150  # samples kept per chart (5 minutes at one every 2 s)
+_KEY = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})?$")
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+SERIES_COLOUR = QColor("#1565c0")
+QUEUE_COLOURS = (QColor("#1565c0"), QColor("#6a1b9a"), QColor("#00838f"))
+
+
+def parse_counters(values: Mapping[str, float]) -> list[tuple[str, dict[str, str], float]]:
+    """``name{a="b"}`` keys split into (name, labels, value)."""
+    parsed = []
+    for key, value in values.items():
+        match = _KEY.match(key)
+        if match is None:
+            continue
+        labels = dict(_LABEL.findall(match.group("labels") or ""))
+        parsed.append((match.group("name"), labels, value))
+    return parsed
+
+
+class Card(QFrame):
+    """A titled panel holding one chart and its current value."""
+
+    def __init__(self, title: str, chart: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.value = QLabel("—")
+        font = QFont(self.value.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        self.value.setFont(font)
+        self.value.setAccessibleName(title)
+        self.chart = chart
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+        layout.addWidget(chart, stretch=1)
+
+
+class SeriesChart(QWidget):
+    """A line of the recent values of one measure, from zero to the highest value seen."""
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_text = empty_text
+        self.samples: collections.deque[float] = collections.deque(maxlen=HISTORY)
+        self.setMinimumSize(QSize(200, 90))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def add(self, value: float) -> None:
+        self.samples.append(max(0.0, value))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        grid = QPen(self.palette().color(QPalette.ColorRole.Mid))
+        grid.setStyle(Qt.PenStyle.DotLine)
+        painter.setPen(grid)
+        for fraction in (0.0, 0.5, 1.0):
+            y = area.top() + area.height() * fraction
+            painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+        if len(self.samples) < 2:
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            return
+        top = max(self.samples) or 1.0
+        step = area.width() / (HISTORY - 1)
+        start = area.right() - step * (len(self.samples) - 1)
+        path = QPainterPath()
+        for n, value in enumerate(self.samples):
+            point = QPointF(start + step * n, area.bottom() - area.height() * value / top)
+            if n == 0:
+                path.moveTo(point)
+            else:
+                path.lineTo(point)
+        fill = QPainterPath(path)
+        fill.lineTo(QPointF(area.right(), area.bottom()))
+        fill.lineTo(QPointF(start, area.bottom()))
+        fill.closeSubpath()
+        shade = QColor(SERIES_COLOUR)
+        shade.setAlpha(40)
+        painter.fillPath(fill, shade)
+        painter.setPen(QPen(SERIES_COLOUR, 2))
+        painter.drawPath(path)
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            area.adjusted(4, 2, -4, -2), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, format_number(top)
+        )
+
+
+class BarChart(QWidget):
+    """Horizontal bars, one per label, scaled to the largest."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[tuple[str, float]] = []
+        self.setMinimumSize(QSize(200, 90))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_bars(self, bars: list[tuple[str, float]]) -> None:
+        self.bars = bars
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.bars:
+            return
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        label_width = max(metrics.horizontalAdvance(label) for label, _ in self.bars) + 8
+        value_width = metrics.horizontalAdvance("00000") + 8
+        height = self.height() / len(self.bars)
+        top = max(value for _, value in self.bars) or 1.0
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        for n, (label, value) in enumerate(self.bars):
+            row = QRectF(0, n * height, self.width(), height)
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(row.left(), row.top(), label_width, row.height()),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                label,
+            )
+            span = max(0.0, row.width() - label_width - value_width)
+            bar = QRectF(row.left() + label_width, row.center().y() - height * 0.3, span * value / top, height * 0.6)
+            painter.fillRect(bar, QUEUE_COLOURS[n % len(QUEUE_COLOURS)])
+            painter.drawText(
+                QRectF(bar.right() + 4, row.top(), value_width, row.height()),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                format_count(value),
+            )
+
+
+class StateBar(QAbstractButton):
+    """One state's count and bar; a button, so a click or Space opens the mailboxes in that state."""
+
+    def __init__(self, state: MailboxState, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.label = label
+        self.count = 0
+        self.total = 0
+        self.label_width = 0  # set by the dashboard so that every bar starts at the same place
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._refresh_text()
+
+    def set_count(self, count: int, total: int) -> None:
+        self.count, self.total = count, total
+        self._refresh_text()
+        self.update()
+
+    def _refresh_text(self) -> None:
+        text = self.tr("{state}: {count}").format(state=self.label, count=format_count(self.count))
+        self.setText(text)
+        self.setAccessibleName(text)
+        self.setToolTip(self.tr("Show the mailboxes in this state"))
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(metrics.averageCharWidth() * 40, metrics.lineSpacing() + 10)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        label_width = self.label_width or self.fontMetrics().horizontalAdvance(self.text()) + 16
+        colour = STATE_COLOURS[self.state]
+        if self.underMouse() or self.hasFocus():
+            painter.fillRect(rect, self.palette().color(QPalette.ColorRole.AlternateBase))
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(
+            rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.text()
+        )
+        span = max(0.0, rect.width() - label_width - 8)
+        fraction = self.count / self.total if self.total else 0.0
+        bar = QRectF(rect.left() + label_width, rect.top() + rect.height() * 0.25, span * fraction, rect.height() * 0.5)
+        painter.fillRect(bar, colour)
+        if self.hasFocus():
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight))
+            pen.setStyle(Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            painter.drawRect(rect)
+
+
+class DashboardPage(QWidget):
+    state_chosen = Signal(object)  # MailboxState
+
+    def __init__(
+        self,
+        context: UiContext | None,
+        mailboxes: MailboxTableModel,
+        parent: QWidget | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._mailboxes = mailboxes
+        self._last_items: tuple[float, float] | None = None  # (time, items total)
+        self._last_latency: tuple[float, float] | None = None  # (sum, count)
+        self.title_label = title_label(self.tr("Dashboard"))
+        self.description_label = sentence_label(self.tr("Live performance counters of the sync engine."))
+        self.note_label = sentence_label(
+            self.tr("The sync engine is not running in this window, so there is nothing to count.")
+        )
+
+        self.queues = BarChart()
+        self.items = SeriesChart(self.tr("Waiting for the engine's counters"))
+        self.latency = SeriesChart(self.tr("No mail with a server arrival time yet"))
+        self.queue_card = Card(self.tr("Queue lengths (waiting and running)"), self.queues)
+        self.items_card = Card(self.tr("Items per second"), self.items)
+        self.latency_card = Card(self.tr("Latency, server to CRM (seconds)"), self.latency)
+
+        states = QWidget()
+        states_layout = QVBoxLayout(states)
+        states_layout.setContentsMargins(0, 0, 0, 0)
+        self.state_bars: dict[MailboxState, StateBar] = {}
+        for state in MailboxState:
+            bar = StateBar(state, mailboxes.state_label(state))
+            bar.clicked.connect(lambda _checked=False, s=state: self.state_chosen.emit(s))
+            states_layout.addWidget(bar)
+            self.state_bars[state] = bar
+        states_layout.addStretch(1)
+        self.states_card = Card(self.tr("Mailboxes by state"), states)
+        self.errors_label = QLabel()
+        self.states_card.layout().addWidget(self.errors_label)  # type: ignore[union-attr]
+
+        grid = QGridLayout()
+        grid.addWidget(self.queue_card, 0, 0)
+        grid.addWidget(self.states_card, 0, 1)
+        grid.addWidget(self.items_card, 1, 0)
+        grid.addWidget(self.latency_card, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.description_label)
+        layout.addWidget(self.note_label)
+        layout.addLayout(grid, stretch=1)
+
+        self._set_queue_bars({})
+        mailboxes.states_changed.connect(self.update_states)
+        if context is not None:
+            context.bridge.counters_updated.connect(self.on_counters)
+            context.bridge.engine_status_changed.connect(self.on_engine_status)
+            self.on_engine_status(context.sync.status)
+        self.update_states()
+
+    def queue_label(self, queue: str) -> str:
+        return {
+            "mailboxes": self.tr("Mailbox sync"),
+            "outgoing": self.tr("Outgoing mail"),
+            "operations": self.tr("Operations"),
+        }.get(queue, queue)
+
+    def _set_queue_bars(self, lengths: Mapping[str, float]) -> None:
+        self.queues.set_bars(
+            [(self.queue_label(q), lengths.get(q, 0.0)) for q in ("mailboxes", "outgoing", "operations")]
+        )
+        self.queue_card.value.setText(format_count(sum(lengths.values())))
+
+    def on_counters(self, event: CountersUpdated) -> None:
+        now = self._clock()
+        lengths: dict[str, float] = collections.defaultdict(float)
+        items_total = latency_sum = latency_count = errors = 0.0
+        for name, labels, value in parse_counters(event.values):
+            if name in ("desktop_sync_queue_length", "desktop_sync_queue_running"):
+                lengths[labels.get("queue", "?")] += value
+            elif name == "desktop_sync_items_total":
+                items_total = value
+            elif name == "desktop_sync_latency_seconds_sum":
+                latency_sum = value
+            elif name == "desktop_sync_latency_seconds_count":
+                latency_count = value
+            elif name == "desktop_sync_errors_total":
+                errors += value
+        self._set_queue_bars(lengths)
+        if self._last_items is not None:
+            then, before = self._last_items
+            rate = (items_total - before) / max(now - then, 1e-3)
+            self.items.add(rate)
+            self.items_card.value.setText(format_number(rate))
+        self._last_items = (now, items_total)
+        if self._last_latency is not None and latency_count > self._last_latency[1]:
+            average = (latency_sum - self._last_latency[0]) / (latency_count - self._last_latency[1])
+            self.latency.add(average)
+            self.latency_card.value.setText(format_number(average))
+        elif self._last_latency is None and latency_count:
+            self.latency_card.value.setText(format_number(latency_sum / latency_count))
+        self._last_latency = (latency_sum, latency_count)
+        self.errors_label.setText(
+            self.tr("Errors since the counters started: {count}").format(count=format_count(errors))
+        )
+
+    def on_engine_status(self, change: StatusChange) -> None:
+        texts = {
+            EngineStatus.RUNNING: "",
+            EngineStatus.PAUSED: self.tr("Synchronization is paused; resume it from the tray or the File menu."),
+            EngineStatus.STOPPED: self.tr("The sync engine is stopped."),
+            EngineStatus.UNAVAILABLE: self.tr(
+                "No mail connectors are available in this installation, so the sync engine does not run."
+            ),
+            EngineStatus.FAILED: self.tr("The sync engine could not start: {detail}").format(detail=change.detail),
+        }
+        text = texts[change.status]
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    def update_states(self) -> None:
+        counts = self._mailboxes.state_counts()
+        total = sum(counts.values())
+        for state, bar in self.state_bars.items():
+            bar.set_count(counts[state], total)
+        widest = max(bar.fontMetrics().horizontalAdvance(bar.text()) for bar in self.state_bars.values())
+        for bar in self.state_bars.values():
+            bar.label_width = widest + 24
+        self.states_card.value.setText(self.tr("%n mailbox(es)", "", total))

@@ -1,0 +1,147 @@
+"""The failed-item ledger: which mail could not be synchronized, why, and a way to try again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from qasync import asyncSlot
+
+from desktop_sync.domain.messages import explain
+from desktop_sync.domain.model import AlertScope, Channel
+from desktop_sync.engine.events import AlertRaised
+from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.formatting import format_when
+from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+RELOAD_DELAY_MS = 1000
+
+
+class FailedItemsPage(QWidget):
+    message = Signal(str)
+
+    def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._presenter = errors
+        self.title_label = title_label(self.tr("Failed items"))
+        self.description_label = sentence_label(
+            self.tr("Mail and appointments that could not be synchronized, why, and a way to retry them.")
+        )
+        self.model = QStandardItemModel(0, 8, self)
+        self.model.setHorizontalHeaderLabels(
+            [
+                self.tr("Item"),
+                self.tr("Mailbox"),
+                self.tr("Channel"),
+                self.tr("Why it failed"),
+                self.tr("Attempts"),
+                self.tr("Last attempt"),
+                self.tr("Next retry"),
+                self.tr("Kind"),
+            ]
+        )
+        self.table = table_view(self.tr("Failed items"))
+        self.table.setModel(self.model)
+        self.empty = EmptyState(self.table, self.tr("No failed items."))
+
+        self.retry_action = QAction(self.tr("&Retry selected"), self)
+        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.retry_action.triggered.connect(self.retry_selected)
+        self.refresh_action = QAction(self.tr("Re&fresh"), self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self._reload_now)
+        self.show_resolved = QCheckBox(self.tr("Show &resolved"))
+        self.show_resolved.toggled.connect(lambda _on: self._reload.start())
+        buttons = QHBoxLayout()
+        for action in (self.retry_action, self.refresh_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+            button = QPushButton(action.text())
+            button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+            button.clicked.connect(action.trigger)
+            action.changed.connect(lambda a=action, b=button: b.setEnabled(a.isEnabled()))
+            buttons.addWidget(button)
+        buttons.addWidget(self.show_resolved)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.description_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, stretch=1)
+
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(RELOAD_DELAY_MS)
+        self._reload.timeout.connect(self._reload_now)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        if context is not None:
+            context.bridge.alert_raised.connect(self._alert_raised)
+        self.refresh_action.setEnabled(context is not None)
+        self._update_actions()
+
+    def _channel_text(self, channel: Channel) -> str:
+        return {
+            Channel.INCOMING: self.tr("Incoming email"),
+            Channel.OUTGOING: self.tr("Outgoing email"),
+            Channel.ACT: self.tr("Appointments, contacts, tasks"),
+        }[channel]
+
+    async def refresh(self) -> None:
+        if self._context is None:
+            return
+        views = await self._context.monitoring.failed_items(include_resolved=self.show_resolved.isChecked())
+        self.model.removeRows(0, self.model.rowCount())
+        for view in views:
+            item = view.item
+            why = explain(item.code, address=view.mailbox, item=item.item_ref, detail=item.reason)
+            reason = f"{why.title}: {item.reason}" if why.title and why.title != item.reason else item.reason
+            texts = [
+                item.summary or item.item_ref,
+                view.mailbox,
+                self._channel_text(item.channel),
+                reason,
+                str(item.attempts),
+                format_when(item.last_failed_at),
+                self.tr("Resolved") if item.resolved else format_when(item.next_retry_at),
+                self.tr("Permanent") if item.permanent else self.tr("Will be retried"),
+            ]
+            cells = [QStandardItem(text) for text in texts]
+            for cell in cells:
+                cell.setEditable(False)
+                cell.setData(item.id, ID_ROLE)
+                cell.setToolTip(cell.text())
+            cells[3].setToolTip(f"{why.cause}\n{why.fix}".strip())
+            self.model.appendRow(cells)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(3, min(self.table.columnWidth(3), self.fontMetrics().averageCharWidth() * 60))
+        self.empty.update()
+        self._update_actions()
+
+    def selected_ids(self) -> list[int]:
+        return sorted({int(index.data(ID_ROLE)) for index in self.table.selectionModel().selectedRows()})
+
+    def _update_actions(self, *_args: object) -> None:
+        self.retry_action.setEnabled(self._context is not None and bool(self.selected_ids()))
+
+    def _alert_raised(self, event: AlertRaised) -> None:
+        if event.alert.scope is AlertScope.ITEM:
+            self._reload.start()
+
+    @asyncSlot()
+    async def _reload_now(self) -> None:
+        async with self._presenter.guard(action=self.tr("refresh the failed items")):
+            await self.refresh()
+
+    @asyncSlot()
+    async def retry_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or self._context is None:
+            return
+        async with self._presenter.guard(self.retry_action, action=self.tr("retry the failed items")):
+            count = await self._context.monitoring.retry_failed(ids)
+            self.message.emit(self.tr("%n item(s) will be retried in their mailbox's next cycle.", "", count))
+            await self.refresh()

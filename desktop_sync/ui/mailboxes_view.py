@@ -1,0 +1,430 @@
+"""The Mailboxes view: every mailbox's live status, searchable and filterable, with the actions an
+admin takes on one mailbox or on several at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from desktop_sync.domain.model import MailboxState, Profile
+from desktop_sync.services.mailboxes import BulkResult, MailboxView
+from desktop_sync.services.sync_control import TestEnableOutcome
+from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
+from desktop_sync.ui.mailbox_dialog import MailboxDialog, describe_outcome
+from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
+from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.prompts import Asker, message_box_asker
+
+RELOAD_DELAY_MS = 500
+
+
+class ApplyProfileDialog(QDialog):
+    """Choose the profile to move the selected mailboxes to."""
+
+    def __init__(self, profiles: Sequence[Profile], count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Apply a server profile"))
+        self.profile = QComboBox()
+        for profile in profiles:
+            self.profile.addItem(profile.name, profile.name)
+        note = QLabel(
+            self.tr(
+                "%n mailbox(es) will use this profile. Their synchronization stops until you run Test & Enable again.",
+                "",
+                count,
+            )
+        )
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("&Profile:"), self.profile)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> str:
+        return str(self.profile.currentData())
+
+
+class TestEnableResultsDialog(QDialog):
+    """What Test & Enable found, mailbox by mailbox and channel by channel."""
+
+    __test__ = False
+
+    def __init__(self, outcomes: Sequence[TestEnableOutcome], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Test & Enable results"))
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("Test & Enable results"))
+        self.text.setPlainText("\n\n".join(f"{outcome.address}\n{describe_outcome(outcome)}" for outcome in outcomes))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        metrics = self.fontMetrics()
+        self.resize(metrics.averageCharWidth() * 90, metrics.lineSpacing() * 20)
+
+
+class MailboxesPage(QWidget):
+    message = Signal(str)  # something to say in the status bar
+
+    def __init__(
+        self,
+        context: UiContext | None,
+        errors: ErrorPresenter,
+        asker: Asker | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._presenter = errors
+        self._ask = asker or message_box_asker(self)
+        self._refreshing = False
+        self._refresh_again = False
+        self.dialog: QDialog | None = None
+
+        self.title_label = title_label(self.tr("Mailboxes"))
+        self.description_label = sentence_label(
+            self.tr(
+                "Each mailbox's live synchronization status: state, last and next sync, items synchronized and errors."
+            )
+        )
+        self.model = MailboxTableModel(self)
+        self.proxy = MailboxFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search address, owner or profile (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search mailboxes"))
+        self.search.textChanged.connect(self.proxy.set_search)
+        self.state_filter = QComboBox()
+        self.state_filter.setAccessibleName(self.tr("Show mailboxes in state"))
+        self.state_filter.addItem(self.tr("All states"), None)
+        for state in MailboxState:
+            self.state_filter.addItem(self.model.state_label(state), state)
+        self.state_filter.currentIndexChanged.connect(lambda _i: self.proxy.set_state(self.state_filter.currentData()))
+        search_action = QAction(self)
+        search_action.setShortcut(QKeySequence.StandardKey.Find)
+        search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        search_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(search_action)
+
+        self.table = table_view(self.tr("Mailboxes"))
+        self.table.setModel(self.proxy)
+        self.table.sortByColumn(Column.ADDRESS, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(Column.LAST_ERROR, QHeaderView.ResizeMode.Stretch)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.activated.connect(self._activated)
+        self.empty = EmptyState(self.table, self.tr("No mailboxes yet."))
+        self.proxy.rowsInserted.connect(self.empty.update)
+        self.proxy.rowsRemoved.connect(self.empty.update)
+        self.proxy.layoutChanged.connect(self.empty.update)
+        self.proxy.modelReset.connect(self.empty.update)
+
+        def action(text: str, shortcut: str, slot: object, tip: str = "") -> QAction:
+            made = QAction(text, self)
+            made.setShortcut(QKeySequence(shortcut))
+            made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            made.setToolTip(
+                f"{tip or text.replace('&', '')} ({made.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            )
+            made.triggered.connect(slot)
+            self.addAction(made)
+            return made
+
+        self.add_action = action(self.tr("&Add…"), "Ctrl+N", self.add_mailbox, self.tr("Add a mailbox"))
+        self.edit_action = action(self.tr("&Edit…"), "Ctrl+E", self.edit_selected, self.tr("Edit the mailbox"))
+        self.approve_action = action(self.tr("A&pprove"), "Ctrl+Shift+A", self.approve_selected)
+        self.test_action = action(self.tr("&Test && Enable"), "Ctrl+T", self.test_selected)
+        self.sync_action = action(self.tr("&Sync now"), "F5", self.sync_selected)
+        self.enable_action = action(self.tr("E&nable"), "Ctrl+Shift+E", self.enable_selected)
+        self.disable_action = action(self.tr("&Disable"), "Ctrl+Shift+D", self.disable_selected)
+        self.apply_profile_action = action(self.tr("Apply &profile…"), "Ctrl+Shift+P", self.apply_profile_to_selected)
+        self.selection_actions = [
+            self.approve_action,
+            self.test_action,
+            self.sync_action,
+            self.enable_action,
+            self.disable_action,
+            self.apply_profile_action,
+        ]
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.add_action)
+        self.toolbar.addAction(self.edit_action)
+        self.toolbar.addSeparator()
+        for made in self.selection_actions:
+            self.toolbar.addAction(made)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, stretch=1)
+        filters.addWidget(self.state_filter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.description_label)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, stretch=1)
+
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(RELOAD_DELAY_MS)
+        self._reload.timeout.connect(self._reload_now)
+        self.model.unknown_mailbox.connect(self._reload.start)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        if context is not None:
+            bridge = context.bridge
+            bridge.mailbox_state_changed.connect(self.model.on_state_changed)
+            bridge.cycle_started.connect(self.model.on_cycle_started)
+            bridge.cycle_finished.connect(self.model.on_cycle_finished)
+            bridge.items_synced.connect(self.model.on_items_synced)
+            bridge.import_progress.connect(self.model.on_import_progress)
+        self._update_actions()
+
+    # --- selection and filters -----------------------------------------------------------------
+
+    def selected_addresses(self) -> list[str]:
+        rows = self.table.selectionModel().selectedRows()
+        return [str(index.data(ADDRESS_ROLE)) for index in sorted(rows, key=lambda i: i.row())]
+
+    def select_addresses(self, addresses: Sequence[str]) -> None:
+        self.table.clearSelection()
+        selection = self.table.selectionModel()
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(ADDRESS_ROLE) in addresses:
+                selection.select(
+                    index,
+                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+                )
+
+    def set_state_filter(self, state: MailboxState | None) -> None:
+        """Show only mailboxes in ``state`` (None: all), as the dashboard asks."""
+        self.state_filter.setCurrentIndex(max(self.state_filter.findData(state), 0))
+
+    def _update_actions(self, *_args: object) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        available = self._context is not None
+        self.add_action.setEnabled(available)
+        self.edit_action.setEnabled(available and count == 1)
+        for made in self.selection_actions:
+            made.setEnabled(available and count > 0)
+
+    def _context_menu(self, position: object) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.edit_action)
+        menu.addSeparator()
+        for made in self.selection_actions:
+            menu.addAction(made)
+        menu.popup(self.table.viewport().mapToGlobal(position))  # type: ignore[arg-type]
+
+    def _activated(self, _index: QModelIndex) -> None:
+        self.edit_action.trigger()
+
+    # --- loading -------------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Load the mailbox list and statuses from the services (at start and after an action)."""
+        if self._context is None:
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        try:
+            while True:
+                self._refresh_again = False
+                views = await self._context.mailboxes.list()
+                statuses = await self._context.monitoring.statuses()
+                self.model.load(views, statuses)
+                if not self._refresh_again:
+                    break
+        finally:
+            self._refreshing = False
+        if self.model.rowCount() and not self.table.property("sized"):
+            self.table.resizeColumnsToContents()
+            # the state grows while a mailbox imports ("Importing: 1,250 of 10,000, about 2 min left")
+            wide = self.table.fontMetrics().horizontalAdvance(self.tr("Importing: 10,000 of 10,000, about 10 min left"))
+            self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
+            self.table.setProperty("sized", True)
+        self._update_actions()
+
+    @asyncSlot()
+    async def _reload_now(self) -> None:
+        async with self._presenter.guard(action=self.tr("refresh the mailbox list")):
+            await self.refresh()
+
+    # --- dialogs -------------------------------------------------------------------------------
+
+    async def _open_editor(self, view: MailboxView | None) -> MailboxDialog | None:
+        if self._context is None:
+            return None
+        profiles = await self._context.profiles.list()
+        if not profiles:
+            self._presenter.present_message(
+                ErrorReport(
+                    self.tr("No server profile yet"),
+                    self.tr("A mailbox synchronizes through a server profile, and there is none."),
+                    self.tr("Create a server profile first (Server profiles, Ctrl+2)."),
+                    information=True,
+                )
+            )
+            return None
+        dialog = MailboxDialog(
+            self._context,
+            self._presenter,
+            self._ask,
+            profiles=profiles,
+            users=await self._context.directory.users(),
+            queues=await self._context.directory.queues(),
+            view=view,
+            parent=self,
+        )
+        dialog.changed.connect(self._reload.start)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @asyncSlot()
+    async def add_mailbox(self) -> None:
+        async with self._presenter.guard(self.add_action, action=self.tr("open the mailbox editor")):
+            await self._open_editor(None)
+
+    @asyncSlot()
+    async def edit_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if len(addresses) != 1 or self._context is None:
+            return
+        async with self._presenter.guard(self.edit_action, action=self.tr("open the mailbox editor")):
+            view = next((v for v in await self._context.mailboxes.list() if v.mailbox.address == addresses[0]), None)
+            if view is not None:
+                await self._open_editor(view)
+
+    # --- actions on the selection --------------------------------------------------------------
+
+    @asyncSlot()
+    async def approve_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        async with self._presenter.guard(self.approve_action, action=self.tr("approve")):
+            for address in addresses:
+                await self._context.mailboxes.approve(address)
+            self.message.emit(self.tr("%n mailbox(es) approved.", "", len(addresses)))
+            await self.refresh()
+
+    @asyncSlot()
+    async def test_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        async with self._presenter.guard(self.test_action, action=self.tr("run Test & Enable")):
+            self.message.emit(self.tr("Testing %n mailbox(es)…", "", len(addresses)))
+            outcomes = await self._context.sync.test_and_enable(addresses)
+            passed = sum(1 for o in outcomes if o.report is not None and o.report.ok)
+            self.message.emit(
+                self.tr("Test & Enable: {passed} of {total} mailbox(es) passed.").format(
+                    passed=passed, total=len(outcomes)
+                )
+            )
+            await self.refresh()
+            dialog = TestEnableResultsDialog(outcomes, self)
+            self.dialog = dialog
+            dialog.open()
+
+    @asyncSlot()
+    async def sync_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        async with self._presenter.guard(self.sync_action, action=self.tr("sync now")):
+            result = await self._context.sync.sync_now(addresses)
+            if result.started:
+                self.message.emit(self.tr("Synchronizing %n mailbox(es) now.", "", len(result.started)))
+            if result.requested:
+                self.message.emit(
+                    self.tr(
+                        "Sync requested for %n mailbox(es); it starts when the engine that synchronizes them runs.",
+                        "",
+                        len(result.requested),
+                    )
+                )
+
+    @asyncSlot()
+    async def enable_selected(self) -> None:
+        await self._set_enabled(True)
+
+    @asyncSlot()
+    async def disable_selected(self) -> None:
+        await self._set_enabled(False)
+
+    async def _set_enabled(self, enabled: bool) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        control = self.enable_action if enabled else self.disable_action
+        async with self._presenter.guard(control, action=self.tr("enable") if enabled else self.tr("disable")):
+            result = await self._context.mailboxes.set_enabled(addresses, enabled)
+            self._report_bulk(result)
+            await self.refresh()
+
+    @asyncSlot()
+    async def apply_profile_to_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        async with self._presenter.guard(self.apply_profile_action, action=self.tr("apply a profile")):
+            profiles = await self._context.profiles.list()
+            dialog = ApplyProfileDialog(profiles, len(addresses), self)
+            self.dialog = dialog
+            dialog.accepted.connect(lambda: self._apply_profile(addresses, dialog.chosen()))
+            dialog.open()
+
+    @asyncSlot()
+    async def _apply_profile(self, addresses: list[str], profile: str) -> None:
+        if self._context is None:
+            return
+        async with self._presenter.guard(self.apply_profile_action, action=self.tr("apply a profile")):
+            result = await self._context.mailboxes.apply_profile(addresses, profile)
+            self._report_bulk(result)
+            await self.refresh()
+
+    def _report_bulk(self, result: BulkResult) -> None:
+        if result.changed:
+            self.message.emit(self.tr("%n mailbox(es) changed.", "", len(result.changed)))
+        if result.skipped:
+            self._presenter.present_message(
+                ErrorReport(
+                    self.tr("Some mailboxes were left as they were"),
+                    "\n".join(f"{address}: {reason}" for address, reason in result.skipped),
+                    "",
+                    information=True,
+                )
+            )

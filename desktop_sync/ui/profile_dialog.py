@@ -1,0 +1,594 @@
+"""The server profile editor: every field of a profile, checked by the service, errors on their fields,
+and Test connection run step by step with the last raw request and response."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from desktop_sync.domain.connectors import ConnectionTest, TestStep
+from desktop_sync.domain.errors import DesktopSyncError, ValidationError
+from desktop_sync.domain.model import (
+    MAX_CONNECTIONS_DEFAULT,
+    MAX_CONNECTIONS_MAX,
+    MAX_CONNECTIONS_MIN,
+    MIN_POLL_SECONDS_DEFAULT,
+    PORT_MAX,
+    TIMEOUT_DEFAULT,
+    TIMEOUT_MAX,
+    TIMEOUT_MIN,
+    AuthMethod,
+    Channel,
+    CredentialsOn,
+    Direction,
+    Profile,
+    ProfileKind,
+    Security,
+    default_port,
+)
+from desktop_sync.domain.validation import ProfileInput
+from desktop_sync.services.connection_test import EXPECTED_STEPS, TestAccount
+from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.form import FieldErrors
+
+OK_COLOUR = QColor("#2e7d32")
+FAILED_COLOUR = QColor("#b3261e")
+
+
+def local_midnight(date: QDate) -> dt.datetime:
+    """The start of ``date`` in the local time zone, as an aware datetime."""
+    return dt.datetime(date.year(), date.month(), date.day()).astimezone()
+
+
+def to_qdate(value: dt.datetime) -> QDate:
+    local = value.astimezone()
+    return QDate(local.year, local.month, local.day)
+
+
+class DateField(QWidget):
+    """An optional date: a check box saying whether there is one, and the date."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox(text)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDate(QDate.currentDate().addMonths(-1))
+        self.date.setEnabled(False)
+        self.check.toggled.connect(self.date.setEnabled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.check)
+        layout.addWidget(self.date)
+        layout.addStretch(1)
+        self.setFocusProxy(self.check)
+
+    def value(self) -> dt.datetime | None:
+        return local_midnight(self.date.date()) if self.check.isChecked() else None
+
+    def set_value(self, value: dt.datetime | None) -> None:
+        self.check.setChecked(value is not None)
+        if value is not None:
+            self.date.setDate(to_qdate(value))
+
+
+def step_label(step: TestStep) -> str:
+    return {
+        TestStep.RESOLVE: QCoreApplication.translate("ConnectionTest", "Resolve the server's name"),
+        TestStep.CONNECT: QCoreApplication.translate("ConnectionTest", "Connect"),
+        TestStep.TLS: QCoreApplication.translate("ConnectionTest", "Secure the connection (TLS)"),
+        TestStep.AUTHENTICATE: QCoreApplication.translate("ConnectionTest", "Sign in"),
+        TestStep.LIST_FOLDERS: QCoreApplication.translate("ConnectionTest", "List folders"),
+        TestStep.SEND: QCoreApplication.translate("ConnectionTest", "Accept a sender"),
+        TestStep.ACCESS: QCoreApplication.translate("ConnectionTest", "Open the mailbox"),
+    }[step]
+
+
+def channel_label(channel: Channel) -> str:
+    return {
+        Channel.INCOMING: QCoreApplication.translate("ConnectionTest", "Incoming email"),
+        Channel.OUTGOING: QCoreApplication.translate("ConnectionTest", "Outgoing email"),
+        Channel.ACT: QCoreApplication.translate("ConnectionTest", "Appointments, contacts and tasks"),
+    }[channel]
+
+
+class ProfileDialog(QDialog):
+    """New or existing profile. ``saved`` carries the profile as stored."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        context: UiContext,
+        errors: ErrorPresenter,
+        profile: Profile | None = None,
+        has_password: bool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._presenter = errors
+        self._profile = profile
+        self._test_task: asyncio.Task[None] | None = None
+        self._validated_once = False
+        self.setWindowTitle(self.tr("Edit server profile") if profile else self.tr("New server profile"))
+        self.fields = FieldErrors()
+
+        # --- general
+        self.name = QLineEdit()
+        self.name.setAccessibleName(self.tr("Name"))
+        self.kind = QComboBox()
+        for kind, text in (
+            (ProfileKind.IMAP, self.tr("IMAP and SMTP")),
+            (ProfileKind.POP3, self.tr("POP3 and SMTP")),
+            (ProfileKind.EXCHANGE, self.tr("Exchange (EWS)")),
+        ):
+            self.kind.addItem(text, kind)
+        general = QFormLayout()
+        general.addRow(self.tr("&Name:"), self.fields.wrap("name", self.name))
+        general.addRow(self.tr("&Kind:"), self.fields.wrap("kind", self.kind))
+
+        # --- servers
+        self.incoming_host = QLineEdit()
+        self.incoming_port = self._port_box()
+        self.incoming_security = self._security_box()
+        self.outgoing_host = QLineEdit()
+        self.outgoing_host.setPlaceholderText(self.tr("None: this profile does not send mail"))
+        self.outgoing_port = self._port_box()
+        self.outgoing_security = self._security_box()
+        self.ews_url = QLineEdit()
+        self.ews_url.setPlaceholderText(self.tr("Built from the incoming server when empty"))
+        self.ca_file = QLineEdit()
+        self.ca_file.setPlaceholderText(self.tr("The system's trusted certificates"))
+        browse = QPushButton(self.tr("&Browse…"))
+        browse.clicked.connect(self._browse_ca_file)
+        ca_row = QWidget()
+        ca_layout = QHBoxLayout(ca_row)
+        ca_layout.setContentsMargins(0, 0, 0, 0)
+        ca_layout.addWidget(self.ca_file, stretch=1)
+        ca_layout.addWidget(browse)
+        ca_row.setFocusProxy(self.ca_file)
+        self.allow_insecure = QCheckBox(self.tr("Allow connections without TLS (passwords travel in clear text)"))
+
+        servers = QFormLayout()
+        servers.addRow(self.tr("&Incoming server:"), self.fields.wrap("incoming_host", self.incoming_host))
+        servers.addRow(self.tr("Incoming &port:"), self.fields.wrap("incoming_port", self.incoming_port))
+        servers.addRow(self.tr("Incoming &security:"), self.fields.wrap("incoming_security", self.incoming_security))
+        servers.addRow(self.tr("&Outgoing server:"), self.fields.wrap("outgoing_host", self.outgoing_host))
+        servers.addRow(self.tr("Outgoing p&ort:"), self.fields.wrap("outgoing_port", self.outgoing_port))
+        servers.addRow(self.tr("Outgoing s&ecurity:"), self.fields.wrap("outgoing_security", self.outgoing_security))
+        self.ews_row_label = QLabel(self.tr("EWS &URL:"))
+        self.ews_row = self.fields.wrap("ews_url", self.ews_url)
+        self.ews_row_label.setBuddy(self.ews_url)
+        servers.addRow(self.ews_row_label, self.ews_row)
+        ca_label = QLabel(self.tr("C&A file:"))
+        ca_label.setBuddy(self.ca_file)
+        servers.addRow(ca_label, self.fields.wrap("ca_file", ca_row))
+        servers.addRow("", self.fields.wrap("allow_insecure", self.allow_insecure))
+        servers_box = QGroupBox(self.tr("Servers"))
+        servers_box.setLayout(servers)
+
+        # --- credentials
+        self.auth = QComboBox()
+        for method, text in (
+            (AuthMethod.BASIC, self.tr("User name and password")),
+            (AuthMethod.NTLM, self.tr("NTLM (Exchange on premises)")),
+            (AuthMethod.OAUTH2, self.tr("OAuth 2 (Exchange Online)")),
+        ):
+            self.auth.addItem(text, method)
+        self.credentials_on = QComboBox()
+        self.credentials_on.addItem(self.tr("Each mailbox signs in with its own credentials"), CredentialsOn.MAILBOX)
+        self.credentials_on.addItem(
+            self.tr("One service account for every mailbox (impersonation)"), CredentialsOn.PROFILE
+        )
+        self.login = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Service account password"))
+        self.password.setPlaceholderText(
+            self.tr("A password is set; type a new one to replace it") if has_password else self.tr("No password set")
+        )
+        credentials = QFormLayout()
+        credentials.addRow(self.tr("&Authentication:"), self.fields.wrap("auth", self.auth))
+        credentials.addRow(self.tr("C&redentials:"), self.fields.wrap("credentials_on", self.credentials_on))
+        self.login_label = QLabel(self.tr("Service account &login:"))
+        self.login_label.setBuddy(self.login)
+        credentials.addRow(self.login_label, self.fields.wrap("login", self.login))
+        self.password_label = QLabel(self.tr("Service account pass&word:"))
+        self.password_label.setBuddy(self.password)
+        credentials.addRow(self.password_label, self.fields.wrap("password", self.password))
+        credentials_box = QGroupBox(self.tr("Credentials"))
+        credentials_box.setLayout(credentials)
+
+        # --- limits and behaviour
+        self.max_connections = QSpinBox()
+        self.max_connections.setRange(MAX_CONNECTIONS_MIN, MAX_CONNECTIONS_MAX)
+        self.max_connections.setValue(MAX_CONNECTIONS_DEFAULT)
+        self.timeout = QSpinBox()
+        self.timeout.setRange(TIMEOUT_MIN, TIMEOUT_MAX)
+        self.timeout.setValue(TIMEOUT_DEFAULT)
+        self.timeout.setSuffix(self.tr(" s"))
+        self.min_poll = QSpinBox()
+        self.min_poll.setRange(0, 12 * 60)
+        self.min_poll.setValue(MIN_POLL_SECONDS_DEFAULT)
+        self.min_poll.setSuffix(self.tr(" s"))
+        self.process_email_from = DateField(self.tr("Only mail received on or after"))
+        self.delete_after_download = QCheckBox(self.tr("Delete mail from the server once it is in the CRM (POP3)"))
+        self.tracking_token_prefix = QLineEdit("CRM:")
+        self.tracking_token_prefix.setMaxLength(20)
+        limits = QFormLayout()
+        limits.addRow(self.tr("&Maximum connections:"), self.fields.wrap("max_connections", self.max_connections))
+        limits.addRow(self.tr("Request &time-out:"), self.fields.wrap("timeout_seconds", self.timeout))
+        limits.addRow(self.tr("Minimum polling &interval:"), self.fields.wrap("min_poll_seconds", self.min_poll))
+        limits.addRow(self.tr("Process &email from:"), self.fields.wrap("process_email_from", self.process_email_from))
+        limits.addRow("", self.fields.wrap("delete_after_download", self.delete_after_download))
+        limits.addRow(
+            self.tr("Trac&king token prefix:"),
+            self.fields.wrap("tracking_token_prefix", self.tracking_token_prefix),
+        )
+        limits_box = QGroupBox(self.tr("Limits and behaviour"))
+        limits_box.setLayout(limits)
+
+        # --- test connection
+        self.test_address = QLineEdit()
+        self.test_address.setPlaceholderText(self.tr("A mailbox on this server, e.g. alice@example.com"))
+        self.test_login = QLineEdit()
+        self.test_login.setPlaceholderText(self.tr("The address when empty"))
+        self.test_password = QLineEdit()
+        self.test_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.test_password.setPlaceholderText(self.tr("Used for this test only, never stored"))
+        self.test_button = QPushButton(self.tr("&Test connection"))
+        self.test_button.setShortcut(QKeySequence("Ctrl+T"))
+        self.test_button.clicked.connect(self.start_test)
+        self.test_results = QTreeWidget()
+        self.test_results.setColumnCount(3)
+        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Time"), self.tr("Result")])
+        self.test_results.setRootIsDecorated(True)
+        self.test_results.setAccessibleName(self.tr("Test results"))
+        self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+        self.raw_button = QToolButton()
+        self.raw_button.setText(self.tr("Last request and &response"))
+        self.raw_button.setCheckable(True)
+        self.raw_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.raw_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.raw = QPlainTextEdit()
+        self.raw.setReadOnly(True)
+        self.raw.setAccessibleName(self.tr("Last request and response"))
+        self.raw.setVisible(False)
+        self.raw.setPlaceholderText(self.tr("Run a test to see what was said to the server."))
+        self.raw_button.toggled.connect(self._show_raw)
+        test_form = QFormLayout()
+        test_form.addRow(self.tr("Test &mailbox:"), self.fields.wrap("test_address", self.test_address))
+        self.test_login_label = QLabel(self.tr("Test lo&gin:"))
+        self.test_login_label.setBuddy(self.test_login)
+        test_form.addRow(self.test_login_label, self.fields.wrap("test_login", self.test_login))
+        test_password_label = QLabel(self.tr("Test pa&ssword:"))
+        test_password_label.setBuddy(self.test_password)
+        test_form.addRow(test_password_label, self.fields.wrap("test_password", self.test_password))
+        self.test_unavailable = QLabel(
+            self.tr("No mail connectors are available in this installation, so connections cannot be tested.")
+        )
+        self.test_unavailable.setWordWrap(True)
+        self.test_unavailable.setVisible(not context.connection_test.available)
+        self.test_button.setEnabled(context.connection_test.available)
+        test_layout = QVBoxLayout()
+        test_layout.addLayout(test_form)
+        test_layout.addWidget(self.test_unavailable)
+        test_layout.addWidget(self.test_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        test_layout.addWidget(self.test_results)
+        test_layout.addWidget(self.raw_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        test_layout.addWidget(self.raw)
+        test_box = QGroupBox(self.tr("Test connection"))
+        test_box.setLayout(test_layout)
+        test_box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+
+        # --- assembly: the settings scroll on the left, the test on the right
+        settings = QWidget()
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.addLayout(general)
+        settings_layout.addWidget(servers_box)
+        settings_layout.addWidget(credentials_box)
+        settings_layout.addWidget(limits_box)
+        settings_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(settings.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        columns = QHBoxLayout()
+        columns.addWidget(scroll, stretch=1)
+        columns.addWidget(test_box, stretch=1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.fields.general)
+        layout.addLayout(columns, stretch=1)
+        layout.addWidget(self.buttons)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.incoming_security.currentIndexChanged.connect(self._update_port_hints)
+        self.outgoing_security.currentIndexChanged.connect(self._update_port_hints)
+        self.credentials_on.currentIndexChanged.connect(self._credentials_changed)
+        for edit in (self.name, self.incoming_host, self.outgoing_host, self.ews_url, self.login):
+            edit.textChanged.connect(self._revalidate_later)
+        if profile is not None:
+            self._fill(profile)
+        self._kind_changed()
+        self._credentials_changed()
+        metrics = self.fontMetrics()
+        self.resize(metrics.averageCharWidth() * 200, metrics.lineSpacing() * 46)
+
+    # --- the form ------------------------------------------------------------------------------
+
+    def _port_box(self) -> QSpinBox:
+        box = QSpinBox()
+        box.setRange(0, PORT_MAX)
+        box.setSpecialValueText(self.tr("Default"))
+        return box
+
+    def _security_box(self) -> QComboBox:
+        box = QComboBox()
+        box.addItem(self.tr("Implicit TLS"), Security.TLS)
+        box.addItem(self.tr("STARTTLS"), Security.STARTTLS)
+        box.addItem(self.tr("None (clear text)"), Security.NONE)
+        return box
+
+    @staticmethod
+    def _select(combo: QComboBox, value: object) -> None:
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+
+    def _fill(self, profile: Profile) -> None:
+        self.name.setText(profile.name)
+        self._select(self.kind, profile.kind)
+        self.incoming_host.setText(profile.incoming.host)
+        self._select(self.incoming_security, profile.incoming.security)
+        default_in = default_port(profile.kind, Direction.INCOMING, profile.incoming.security)
+        self.incoming_port.setValue(0 if profile.incoming.port == default_in else profile.incoming.port)
+        if profile.outgoing is not None:
+            self.outgoing_host.setText(profile.outgoing.host)
+            self._select(self.outgoing_security, profile.outgoing.security)
+            default_out = default_port(profile.kind, Direction.OUTGOING, profile.outgoing.security)
+            self.outgoing_port.setValue(0 if profile.outgoing.port == default_out else profile.outgoing.port)
+        self.ews_url.setText(profile.ews_url or "")
+        self.ca_file.setText(profile.ca_file or "")
+        self.allow_insecure.setChecked(profile.allow_insecure)
+        self._select(self.auth, profile.auth)
+        self._select(self.credentials_on, profile.credentials_on)
+        self.login.setText(profile.login or "")
+        self.max_connections.setValue(profile.max_connections)
+        self.timeout.setValue(profile.timeout_seconds)
+        self.min_poll.setValue(profile.min_poll_seconds)
+        self.process_email_from.set_value(profile.process_email_from)
+        self.delete_after_download.setChecked(profile.delete_after_download)
+        self.tracking_token_prefix.setText(profile.tracking_token_prefix)
+
+    def profile_input(self) -> ProfileInput:
+        """What the form says, unchecked (the service checks it)."""
+
+        def text(edit: QLineEdit) -> str | None:
+            return edit.text().strip() or None
+
+        def port(box: QSpinBox) -> int | None:
+            return box.value() or None
+
+        kind: ProfileKind = self.kind.currentData()
+        return ProfileInput(
+            name=self.name.text(),
+            kind=kind,
+            incoming_host=text(self.incoming_host),
+            incoming_port=port(self.incoming_port),
+            incoming_security=self.incoming_security.currentData(),
+            outgoing_host=text(self.outgoing_host) if kind is not ProfileKind.EXCHANGE else None,
+            outgoing_port=port(self.outgoing_port) if kind is not ProfileKind.EXCHANGE else None,
+            outgoing_security=self.outgoing_security.currentData(),
+            ews_url=text(self.ews_url) if kind is ProfileKind.EXCHANGE else None,
+            auth=self.auth.currentData(),
+            credentials_on=self.credentials_on.currentData(),
+            login=text(self.login),
+            max_connections=self.max_connections.value(),
+            timeout_seconds=self.timeout.value(),
+            min_poll_seconds=self.min_poll.value(),
+            process_email_from=self.process_email_from.value(),
+            ca_file=text(self.ca_file),
+            allow_insecure=self.allow_insecure.isChecked(),
+            delete_after_download=self.delete_after_download.isChecked() and kind is ProfileKind.POP3,
+            tracking_token_prefix=self.tracking_token_prefix.text(),
+        )
+
+    def _kind_changed(self, *_args: object) -> None:
+        kind: ProfileKind = self.kind.currentData()
+        exchange = kind is ProfileKind.EXCHANGE
+        self.ews_row_label.setVisible(exchange)
+        self.ews_row.setVisible(exchange)
+        for widget in (self.outgoing_host, self.outgoing_port, self.outgoing_security):
+            widget.setEnabled(not exchange)
+        self.outgoing_host.setPlaceholderText(
+            self.tr("Exchange sends mail through EWS") if exchange else self.tr("None: this profile does not send mail")
+        )
+        self.delete_after_download.setEnabled(kind is ProfileKind.POP3)
+        self._update_port_hints()
+
+    def _update_port_hints(self, *_args: object) -> None:
+        kind: ProfileKind = self.kind.currentData()
+        incoming = default_port(kind, Direction.INCOMING, self.incoming_security.currentData())
+        outgoing = default_port(kind, Direction.OUTGOING, self.outgoing_security.currentData())
+        self.incoming_port.setSpecialValueText(self.tr("Default ({port})").format(port=incoming))
+        self.outgoing_port.setSpecialValueText(self.tr("Default ({port})").format(port=outgoing))
+
+    def _credentials_changed(self, *_args: object) -> None:
+        on_profile = self.credentials_on.currentData() is CredentialsOn.PROFILE
+        for widget in (self.login_label, self.login, self.password_label, self.password):
+            widget.setEnabled(on_profile)
+        self.test_login.setEnabled(not on_profile)
+        self.test_login_label.setEnabled(not on_profile)
+        self.test_password.setPlaceholderText(
+            self.tr("The service account's password; used for this test only")
+            if on_profile
+            else self.tr("Used for this test only, never stored")
+        )
+
+    def _browse_ca_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("CA certificate"),
+            self.ca_file.text(),
+            self.tr("PEM certificates (*.pem *.crt);;All files (*)"),
+        )
+        if path:
+            self.ca_file.setText(path)
+
+    # --- save ----------------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def _revalidate_later(self) -> None:
+        """Once a save or test showed errors, recheck as the admin types so fixed fields clear."""
+        if not self._validated_once or not self.fields.has_errors():
+            return
+        try:
+            await self._context.profiles.validate(self.profile_input())
+        except ValidationError as exc:
+            kept = {k: v for k, v in self.fields.errors().items() if k.startswith("test_") or k == "password"}
+            self.fields.show({**exc.errors, **kept})
+        except DesktopSyncError:
+            return
+        else:
+            self.fields.show({k: v for k, v in self.fields.errors().items() if k.startswith("test_")})
+
+    @asyncSlot()
+    async def save(self) -> None:
+        password = self.password.text() if self.password.isEnabled() and self.password.text() else None
+        async with self._presenter.guard(self.save_button, action=self.tr("save the profile")):
+            try:
+                if self._profile is None:
+                    stored = await self._context.profiles.add(self.profile_input(), password)
+                else:
+                    stored = await self._context.profiles.update(self._profile.name, self.profile_input(), password)
+            except ValidationError as exc:
+                self._validated_once = True
+                self.fields.show(exc.errors)
+                return
+            self.fields.clear()
+            self._profile = stored
+            self.saved.emit(stored)
+            self.accept()
+
+    # --- test connection -------------------------------------------------------------------------
+
+    def start_test(self) -> None:
+        if self._test_task is not None and not self._test_task.done():
+            return
+        self._test_task = asyncio.ensure_future(self.run_test())
+
+    def test_account(self) -> TestAccount:
+        password = self.test_password.text()
+        if not password and self.credentials_on.currentData() is CredentialsOn.PROFILE:
+            password = self.password.text()
+        return TestAccount(self.test_address.text(), self.test_login.text(), password)
+
+    async def run_test(self) -> None:
+        service = self._context.connection_test
+        data, account = self.profile_input(), self.test_account()
+        self.test_button.setEnabled(False)
+        try:
+            try:
+                profile, _, _ = await service.prepare(data, account)
+            except ValidationError as exc:
+                self._validated_once = True
+                self.fields.show(exc.errors)
+                return
+            self.fields.clear()
+            items = self._show_expected(service.channels(profile))
+            raw: list[str] = []
+            async for result in service.run(data, account):
+                self._show_result(items[result.channel], result.result)
+                raw.append(self._raw_text(result.channel, result.result))
+                self.raw.setPlainText("\n\n".join(raw))
+        except DesktopSyncError as exc:
+            self._presenter.present(exc, self.tr("test the connection"))
+        finally:
+            with contextlib.suppress(RuntimeError):  # the dialog may be gone
+                self.test_button.setEnabled(self._context.connection_test.available)
+
+    def _show_expected(self, channels: tuple[Channel, ...]) -> dict[Channel, QTreeWidgetItem]:
+        self.test_results.clear()
+        items = {}
+        for channel in channels:
+            item = QTreeWidgetItem([channel_label(channel), "", self.tr("Testing…")])
+            for step in EXPECTED_STEPS[channel]:
+                QTreeWidgetItem(item, [step_label(step), "", self.tr("Waiting")])
+            self.test_results.addTopLevelItem(item)
+            item.setExpanded(True)
+            items[channel] = item
+        self.test_results.resizeColumnToContents(0)
+        return items
+
+    def _show_result(self, item: QTreeWidgetItem, result: ConnectionTest) -> None:
+        item.takeChildren()
+        ok_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
+        failed_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        for step in result.steps:
+            text = self.tr("Passed") if step.ok else self.tr("Failed")
+            if step.detail:
+                text = self.tr("{result}: {detail}").format(result=text, detail=step.detail)
+            elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
+            child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
+            child.setIcon(0, ok_icon if step.ok else failed_icon)
+            child.setForeground(2, OK_COLOUR if step.ok else FAILED_COLOUR)
+            child.setToolTip(2, text)
+        item.setText(2, self.tr("Passed") if result.ok else self.tr("Failed"))
+        item.setIcon(0, ok_icon if result.ok else failed_icon)
+        item.setForeground(2, OK_COLOUR if result.ok else FAILED_COLOUR)
+        item.setExpanded(True)
+        self.test_results.resizeColumnToContents(0)
+        self.test_results.resizeColumnToContents(1)
+
+    def _raw_text(self, channel: Channel, result: ConnectionTest) -> str:
+        request = result.last_request or self.tr("(none)")
+        response = result.last_response or self.tr("(none)")
+        return self.tr("{channel}\n> {request}\n< {response}").format(
+            channel=channel_label(channel), request=request, response=response
+        )
+
+    def _show_raw(self, shown: bool) -> None:
+        self.raw.setVisible(shown)
+        self.raw_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+    def done(self, result: int) -> None:
+        if self._test_task is not None and not self._test_task.done():
+            self._test_task.cancel()
+        super().done(result)

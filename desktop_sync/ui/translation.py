@@ -1,0 +1,53 @@
+"""The interface language: the system locale's, or DESKTOP_SYNC_LANG=fr|en.
+
+English is the source text; its catalogue holds only the plural forms ("1 mailbox", "2 mailboxes").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from desktop_sync.resources import resource_path
+
+log = logging.getLogger("desktop_sync.ui")
+
+LANGUAGE_ENV = "DESKTOP_SYNC_LANG"
+LANGUAGES = ("en", "fr")
+
+
+def choose_language(environ: Mapping[str, str], system_locale: str) -> str:
+    """``fr`` or ``en``: the override when it names one of them, else the system locale's language."""
+    override = environ.get(LANGUAGE_ENV, "").strip().lower().replace("-", "_").split("_")[0]
+    if override in LANGUAGES:
+        return override
+    if override:
+        log.warning("%s=%r is not one of %s; following the system locale", LANGUAGE_ENV, override, LANGUAGES)
+    language = system_locale.lower().replace("-", "_").split("_")[0]
+    return language if language in LANGUAGES else "en"
+
+
+def catalogue_path(language: str) -> str:
+    return str(resource_path(f"translations/desktop_sync_{language}.qm"))
+
+
+def install_translators(app: QCoreApplication, environ: Mapping[str, str]) -> tuple[str, list[QTranslator]]:
+    """Install the catalogues of the chosen language (ours and Qt's own dialogs'); returns them to keep."""
+    language = choose_language(environ, QLocale.system().name())
+    installed: list[QTranslator] = []
+    ours = QTranslator(app)
+    if ours.load(catalogue_path(language)):
+        app.installTranslator(ours)
+        installed.append(ours)
+    else:
+        log.warning("no %s catalogue at %s; the interface stays in English", language, catalogue_path(language))
+    qt = QTranslator(app)
+    if language != "en" and qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        installed.append(qt)
+    if environ.get(LANGUAGE_ENV):
+        # dates and numbers follow the language asked for, not only the words
+        QLocale.setDefault(QLocale(language))
+    return language, installed

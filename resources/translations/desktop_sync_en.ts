@@ -1,0 +1,129 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>AlertsPage</name>
+    <message numerus="yes">
+        <source>%n alert(s) cleared.</source>
+        <translation>
+            <numerusform>%n alert cleared.</numerusform>
+            <numerusform>%n alerts cleared.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ApplyProfileDialog</name>
+    <message numerus="yes">
+        <source>%n mailbox(es) will use this profile. Their synchronization stops until you run Test &amp; Enable again.</source>
+        <translation>
+            <numerusform>%n mailbox will use this profile. Its synchronization stops until you run Test &amp; Enable again.</numerusform>
+            <numerusform>%n mailboxes will use this profile. Their synchronization stops until you run Test &amp; Enable again.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n mailbox</numerusform>
+            <numerusform>%n mailboxes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FailedItemsPage</name>
+    <message numerus="yes">
+        <source>%n item(s) will be retried in their mailbox&apos;s next cycle.</source>
+        <translation>
+            <numerusform>%n item will be retried in its mailbox&apos;s next cycle.</numerusform>
+            <numerusform>%n items will be retried in their mailbox&apos;s next cycle.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Formatting</name>
+    <message numerus="yes">
+        <source>about %n min</source>
+        <translation>
+            <numerusform>about %n min</numerusform>
+            <numerusform>about %n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n h</source>
+        <translation>
+            <numerusform>about %n h</numerusform>
+            <numerusform>about %n h</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MailboxesPage</name>
+    <message numerus="yes">
+        <source>%n mailbox(es) approved.</source>
+        <translation>
+            <numerusform>%n mailbox approved.</numerusform>
+            <numerusform>%n mailboxes approved.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Testing %n mailbox(es)…</source>
+        <translation>
+            <numerusform>Testing %n mailbox…</numerusform>
+            <numerusform>Testing %n mailboxes…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Synchronizing %n mailbox(es) now.</source>
+        <translation>
+            <numerusform>Synchronizing %n mailbox now.</numerusform>
+            <numerusform>Synchronizing %n mailboxes now.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sync requested for %n mailbox(es); it starts when the engine that synchronizes them runs.</source>
+        <translation>
+            <numerusform>Sync requested for %n mailbox; it starts when the engine that synchronizes it runs.</numerusform>
+            <numerusform>Sync requested for %n mailboxes; it starts when the engine that synchronizes them runs.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) changed.</source>
+        <translation>
+            <numerusform>%n mailbox changed.</numerusform>
+            <numerusform>%n mailboxes changed.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>Synchronizing %n mailbox(es) now.</source>
+        <translation>
+            <numerusform>Synchronizing %n mailbox now.</numerusform>
+            <numerusform>Synchronizing %n mailboxes now.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>NotificationArea</name>
+    <message numerus="yes">
+        <source>(and %n more)</source>
+        <translation>
+            <numerusform>(and %n more)</numerusform>
+            <numerusform>(and %n more)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n mailbox</numerusform>
+            <numerusform>%n mailboxes</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

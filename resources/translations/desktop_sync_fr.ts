@@ -1,0 +1,1838 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR">
+<context>
+    <name>AlertsPage</name>
+    <message>
+        <source>Alerts</source>
+        <translation>Alertes</translation>
+    </message>
+    <message>
+        <source>Errors, warnings and information about mailboxes and server profiles, each with its cause and how to fix it.</source>
+        <translation>Erreurs, avertissements et informations sur les boîtes aux lettres et les profils de serveur, chacun avec sa cause et la façon de le corriger.</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Ce qui s&apos;est passé</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>Fix</source>
+        <translation>Correction</translation>
+    </message>
+    <message>
+        <source>No alerts.</source>
+        <translation>Aucune alerte.</translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation>Toutes les gravités</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Erreurs</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Avertissements</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>Information</translation>
+    </message>
+    <message>
+        <source>Mailbox or profile</source>
+        <translation>Boîte ou profil</translation>
+    </message>
+    <message>
+        <source>All mailboxes and profiles</source>
+        <translation>Toutes les boîtes et tous les profils</translation>
+    </message>
+    <message>
+        <source>Show &amp;cleared</source>
+        <translation>Afficher les &amp;effacées</translation>
+    </message>
+    <message>
+        <source>&amp;Severity:</source>
+        <translation>&amp;Gravité :</translation>
+    </message>
+    <message>
+        <source>&amp;Mailbox or profile:</source>
+        <translation>&amp;Boîte ou profil :</translation>
+    </message>
+    <message>
+        <source>C&amp;lear selected</source>
+        <translation>&amp;Effacer la sélection</translation>
+    </message>
+    <message>
+        <source>Alert details</source>
+        <translation>Détails de l&apos;alerte</translation>
+    </message>
+    <message>
+        <source>Mailbox {address}</source>
+        <translation>Boîte {address}</translation>
+    </message>
+    <message>
+        <source>Profile {name}</source>
+        <translation>Profil {name}</translation>
+    </message>
+    <message>
+        <source>Select an alert to read its cause and how to fix it.</source>
+        <translation>Sélectionnez une alerte pour lire sa cause et la façon de la corriger.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{title}&lt;/b&gt; ({severity}, {when}, mailbox {mailbox}, profile {profile})&lt;br&gt;{cause}</source>
+        <translation>&lt;b&gt;{title}&lt;/b&gt; ({severity}, {when}, boîte {mailbox}, profil {profile})&lt;br&gt;{cause}</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;&lt;b&gt;How to fix it:&lt;/b&gt; {fix}</source>
+        <translation>&lt;br&gt;&lt;b&gt;Comment corriger :&lt;/b&gt; {fix}</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Avertissement</translation>
+    </message>
+    <message>
+        <source>refresh the alerts</source>
+        <translation>actualiser les alertes</translation>
+    </message>
+    <message>
+        <source>clear the alerts</source>
+        <translation>effacer les alertes</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) cleared.</source>
+        <translation>
+            <numerusform>%n alerte effacée.</numerusform>
+            <numerusform>%n alertes effacées.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ApplyProfileDialog</name>
+    <message>
+        <source>Apply a server profile</source>
+        <translation>Appliquer un profil de serveur</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) will use this profile. Their synchronization stops until you run Test &amp; Enable again.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres utilisera ce profil. Sa synchronisation s&apos;arrête jusqu&apos;à ce que vous relanciez Tester et activer.</numerusform>
+            <numerusform>%n boîtes aux lettres utiliseront ce profil. Leur synchronisation s&apos;arrête jusqu&apos;à ce que vous relanciez Tester et activer.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Profile:</source>
+        <translation>&amp;Profil :</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionTest</name>
+    <message>
+        <source>Resolve the server&apos;s name</source>
+        <translation>Résoudre le nom du serveur</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Se connecter</translation>
+    </message>
+    <message>
+        <source>Secure the connection (TLS)</source>
+        <translation>Sécuriser la connexion (TLS)</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>S&apos;authentifier</translation>
+    </message>
+    <message>
+        <source>List folders</source>
+        <translation>Lister les dossiers</translation>
+    </message>
+    <message>
+        <source>Accept a sender</source>
+        <translation>Accepter un expéditeur</translation>
+    </message>
+    <message>
+        <source>Open the mailbox</source>
+        <translation>Ouvrir la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Incoming email</source>
+        <translation>E-mail entrant</translation>
+    </message>
+    <message>
+        <source>Outgoing email</source>
+        <translation>E-mail sortant</translation>
+    </message>
+    <message>
+        <source>Appointments, contacts and tasks</source>
+        <translation>Rendez-vous, contacts et tâches</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>Tableau de bord</translation>
+    </message>
+    <message>
+        <source>Live performance counters of the sync engine.</source>
+        <translation>Compteurs de performance en direct du moteur de synchronisation.</translation>
+    </message>
+    <message>
+        <source>The sync engine is not running in this window, so there is nothing to count.</source>
+        <translation>Le moteur de synchronisation ne tourne pas dans cette fenêtre : il n&apos;y a rien à compter.</translation>
+    </message>
+    <message>
+        <source>Waiting for the engine&apos;s counters</source>
+        <translation>En attente des compteurs du moteur</translation>
+    </message>
+    <message>
+        <source>No mail with a server arrival time yet</source>
+        <translation>Aucun courrier avec une heure d&apos;arrivée sur le serveur pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Queue lengths (waiting and running)</source>
+        <translation>Longueur des files (en attente et en cours)</translation>
+    </message>
+    <message>
+        <source>Items per second</source>
+        <translation>Éléments par seconde</translation>
+    </message>
+    <message>
+        <source>Latency, server to CRM (seconds)</source>
+        <translation>Latence, du serveur au CRM (secondes)</translation>
+    </message>
+    <message>
+        <source>Mailboxes by state</source>
+        <translation>Boîtes aux lettres par état</translation>
+    </message>
+    <message>
+        <source>Mailbox sync</source>
+        <translation>Synchro des boîtes</translation>
+    </message>
+    <message>
+        <source>Outgoing mail</source>
+        <translation>Courrier sortant</translation>
+    </message>
+    <message>
+        <source>Operations</source>
+        <translation>Opérations</translation>
+    </message>
+    <message>
+        <source>Errors since the counters started: {count}</source>
+        <translation>Erreurs depuis le démarrage des compteurs : {count}</translation>
+    </message>
+    <message>
+        <source>Synchronization is paused; resume it from the tray or the File menu.</source>
+        <translation>La synchronisation est suspendue ; reprenez-la depuis la zone de notification ou le menu Fichier.</translation>
+    </message>
+    <message>
+        <source>The sync engine is stopped.</source>
+        <translation>Le moteur de synchronisation est arrêté.</translation>
+    </message>
+    <message>
+        <source>No mail connectors are available in this installation, so the sync engine does not run.</source>
+        <translation>Aucun connecteur de messagerie n&apos;est disponible dans cette installation : le moteur de synchronisation ne tourne pas.</translation>
+    </message>
+    <message>
+        <source>The sync engine could not start: {detail}</source>
+        <translation>Le moteur de synchronisation n&apos;a pas pu démarrer : {detail}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n boîte aux lettres</numerusform>
+            <numerusform>%n boîtes aux lettres</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>DirectoryEntryDialog</name>
+    <message>
+        <source>New user</source>
+        <translation>Nouvel utilisateur</translation>
+    </message>
+    <message>
+        <source>New queue</source>
+        <translation>Nouvelle file d&apos;attente</translation>
+    </message>
+    <message>
+        <source>alice@example.com</source>
+        <translation>alice@example.com</translation>
+    </message>
+    <message>
+        <source>Optional: the record&apos;s GUID in the CRM</source>
+        <translation>Facultatif : le GUID de l&apos;enregistrement dans le CRM</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-mail :</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;CRM id:</source>
+        <translation>Identifiant &amp;CRM :</translation>
+    </message>
+    <message>
+        <source>add the entry</source>
+        <translation>ajouter l&apos;entrée</translation>
+    </message>
+</context>
+<context>
+    <name>DirectoryPage</name>
+    <message>
+        <source>Users &amp; queues</source>
+        <translation>Utilisateurs et files d&apos;attente</translation>
+    </message>
+    <message>
+        <source>CRM users and shared queues, the mailbox each one owns, and what it tracks.</source>
+        <translation>Les utilisateurs du CRM et les files d&apos;attente partagées, la boîte aux lettres de chacun et ce qu&apos;il suit.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Tracked email</source>
+        <translation>E-mails suivis</translation>
+    </message>
+    <message>
+        <source>No users or queues yet.</source>
+        <translation>Aucun utilisateur ni aucune file d&apos;attente pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>Add &amp;user…</source>
+        <translation>Ajouter un &amp;utilisateur…</translation>
+    </message>
+    <message>
+        <source>Add &amp;queue…</source>
+        <translation>Ajouter une &amp;file d&apos;attente…</translation>
+    </message>
+    <message>
+        <source>All email</source>
+        <translation>Tous les e-mails</translation>
+    </message>
+    <message>
+        <source>Replies to tracked email</source>
+        <translation>Réponses aux e-mails suivis</translation>
+    </message>
+    <message>
+        <source>Email from known contacts, accounts and leads</source>
+        <translation>E-mails des contacts, comptes et prospects connus</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucun</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>File d&apos;attente</translation>
+    </message>
+    <message>
+        <source>refresh the list</source>
+        <translation>actualiser la liste</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <source>&lt;b&gt;How to fix it:&lt;/b&gt; {fix}</source>
+        <translation>&lt;b&gt;Comment corriger :&lt;/b&gt; {fix}</translation>
+    </message>
+    <message>
+        <source>&amp;Details</source>
+        <translation>&amp;Détails</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <source>&amp;Copy details</source>
+        <translation>&amp;Copier les détails</translation>
+    </message>
+    <message>
+        <source>How to fix it: {fix}</source>
+        <translation>Comment corriger : {fix}</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorPresenter</name>
+    <message>
+        <source>Could not {action}</source>
+        <translation>Impossible de {action}</translation>
+    </message>
+    <message>
+        <source>Some input is not valid</source>
+        <translation>Certaines saisies ne sont pas valides</translation>
+    </message>
+    <message>
+        <source>Correct the fields named above and try again.</source>
+        <translation>Corrigez les champs indiqués ci-dessus et réessayez.</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>Introuvable</translation>
+    </message>
+    <message>
+        <source>It may have been changed or removed elsewhere; refresh the view and try again.</source>
+        <translation>Il a peut-être été modifié ou supprimé ailleurs ; actualisez l&apos;affichage et réessayez.</translation>
+    </message>
+    <message>
+        <source>The action failed</source>
+        <translation>L&apos;action a échoué</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <source>This is a bug in Desktop Sync. Copy the details below into a bug report.</source>
+        <translation>C&apos;est un bogue de Desktop Sync. Copiez les détails ci-dessous dans un rapport de bogue.</translation>
+    </message>
+</context>
+<context>
+    <name>FailedItemsPage</name>
+    <message>
+        <source>Failed items</source>
+        <translation>Éléments en échec</translation>
+    </message>
+    <message>
+        <source>Mail and appointments that could not be synchronized, why, and a way to retry them.</source>
+        <translation>Le courrier et les rendez-vous qui n&apos;ont pas pu être synchronisés, pourquoi, et un moyen de les réessayer.</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>Élément</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Why it failed</source>
+        <translation>Raison de l’échec</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentatives</translation>
+    </message>
+    <message>
+        <source>Last attempt</source>
+        <translation>Dernière tentative</translation>
+    </message>
+    <message>
+        <source>Next retry</source>
+        <translation>Prochain essai</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>No failed items.</source>
+        <translation>Aucun élément en échec.</translation>
+    </message>
+    <message>
+        <source>&amp;Retry selected</source>
+        <translation>&amp;Réessayer la sélection</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Show &amp;resolved</source>
+        <translation>Afficher les &amp;résolus</translation>
+    </message>
+    <message>
+        <source>Incoming email</source>
+        <translation>E-mail entrant</translation>
+    </message>
+    <message>
+        <source>Outgoing email</source>
+        <translation>E-mail sortant</translation>
+    </message>
+    <message>
+        <source>Appointments, contacts, tasks</source>
+        <translation>Rendez-vous, contacts, tâches</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Résolu</translation>
+    </message>
+    <message>
+        <source>Permanent</source>
+        <translation>Définitif</translation>
+    </message>
+    <message>
+        <source>Will be retried</source>
+        <translation>Sera réessayé</translation>
+    </message>
+    <message>
+        <source>refresh the failed items</source>
+        <translation>actualiser les éléments en échec</translation>
+    </message>
+    <message>
+        <source>retry the failed items</source>
+        <translation>réessayer les éléments en échec</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) will be retried in their mailbox&apos;s next cycle.</source>
+        <translation>
+            <numerusform>%n élément sera réessayé au prochain cycle de sa boîte aux lettres.</numerusform>
+            <numerusform>%n éléments seront réessayés au prochain cycle de leur boîte aux lettres.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>Welcome to Desktop Sync</source>
+        <translation>Bienvenue dans Desktop Sync</translation>
+    </message>
+    <message>
+        <source>Desktop Sync keeps your CRM in step with your mail servers: mail, contacts, tasks and appointments reach the CRM without any add-in on your users&apos; computers. Two steps get a first mailbox synchronizing:</source>
+        <translation>Desktop Sync tient votre CRM à jour avec vos serveurs de messagerie : courrier, contacts, tâches et rendez-vous arrivent dans le CRM sans aucun complément sur les ordinateurs de vos utilisateurs. Deux étapes suffisent pour synchroniser une première boîte aux lettres :</translation>
+    </message>
+    <message>
+        <source>1. Create a server profile</source>
+        <translation>1. Créer un profil de serveur</translation>
+    </message>
+    <message>
+        <source>The connection settings of one mail system: Exchange, IMAP and SMTP, or POP3 and SMTP.</source>
+        <translation>Les paramètres de connexion d&apos;un système de messagerie : Exchange, IMAP et SMTP, ou POP3 et SMTP.</translation>
+    </message>
+    <message>
+        <source>2. Add a mailbox</source>
+        <translation>2. Ajouter une boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>A user&apos;s or a queue&apos;s mailbox on that server; approve it, then Test &amp;&amp; Enable it.</source>
+        <translation>La boîte aux lettres d&apos;un utilisateur ou d&apos;une file d&apos;attente sur ce serveur ; approuvez-la, puis testez-la et activez-la.</translation>
+    </message>
+</context>
+<context>
+    <name>Formatting</name>
+    <message>
+        <source>less than a minute</source>
+        <translation>moins d&apos;une minute</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n min</source>
+        <translation>
+            <numerusform>environ %n min</numerusform>
+            <numerusform>environ %n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n h</source>
+        <translation>
+            <numerusform>environ %n h</numerusform>
+            <numerusform>environ %n h</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MailboxDialog</name>
+    <message>
+        <source>This mailbox is mapped to {current}. Map it to {new} instead? The previous mapping and its synchronization will stop.</source>
+        <translation>Cette boîte aux lettres est associée à {current}. L&apos;associer plutôt à {new} ? L&apos;association précédente et sa synchronisation s&apos;arrêteront.</translation>
+    </message>
+    <message>
+        <source>{new} is mapped to {other}; that mapping and its synchronization will stop.</source>
+        <translation>{new} est associé à {other} ; cette association et sa synchronisation s&apos;arrêteront.</translation>
+    </message>
+    <message>
+        <source>Not synchronized</source>
+        <translation>Non synchronisé</translation>
+    </message>
+    <message>
+        <source>Server-side synchronization</source>
+        <translation>Synchronisation côté serveur</translation>
+    </message>
+    <message>
+        <source>Forward mailbox</source>
+        <translation>Boîte de transfert</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Edit mailbox</source>
+        <translation>Modifier la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>New mailbox</source>
+        <translation>Nouvelle boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>alice@example.com</source>
+        <translation>alice@example.com</translation>
+    </message>
+    <message>
+        <source>(nobody yet)</source>
+        <translation>(personne pour l’instant)</translation>
+    </message>
+    <message>
+        <source>User: {name} &lt;{email}&gt;</source>
+        <translation>Utilisateur : {name} &lt;{email}&gt;</translation>
+    </message>
+    <message>
+        <source>Queue: {name} &lt;{email}&gt;</source>
+        <translation>File d&apos;attente : {name} &lt;{email}&gt;</translation>
+    </message>
+    <message>
+        <source>The address when empty</source>
+        <translation>L&apos;adresse si vide</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <source>Only mail received on or after</source>
+        <translation>Uniquement le courrier reçu à partir du</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>&amp;Adresse :</translation>
+    </message>
+    <message>
+        <source>Display &amp;name:</source>
+        <translation>Nom d&apos;&amp;affichage :</translation>
+    </message>
+    <message>
+        <source>Server &amp;profile:</source>
+        <translation>Profil de &amp;serveur :</translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation>&amp;Propriétaire :</translation>
+    </message>
+    <message>
+        <source>&amp;Login:</source>
+        <translation>&amp;Identifiant :</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>&amp;Mot de passe :</translation>
+    </message>
+    <message>
+        <source>Process &amp;email from:</source>
+        <translation>Traiter le &amp;courrier à partir du :</translation>
+    </message>
+    <message>
+        <source>Approval:</source>
+        <translation>Approbation :</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Channel&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Canal&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Method&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Méthode&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Enabled&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Activé&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Last test&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Dernier test&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Synchronization</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>A&amp;pprove</source>
+        <translation>A&amp;pprouver</translation>
+    </message>
+    <message>
+        <source>&amp;Test &amp;&amp; Enable</source>
+        <translation>&amp;Tester et activer</translation>
+    </message>
+    <message>
+        <source>Pending: approve the address before the mailbox synchronizes</source>
+        <translation>En attente : approuvez l&apos;adresse avant que la boîte se synchronise</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Approuvée</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusée</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s service account signs in</source>
+        <translation>Le compte de service du profil se connecte</translation>
+    </message>
+    <message>
+        <source>Type a new password to replace it</source>
+        <translation>Tapez un nouveau mot de passe pour le remplacer</translation>
+    </message>
+    <message>
+        <source>A password is set.</source>
+        <translation>Un mot de passe est enregistré.</translation>
+    </message>
+    <message>
+        <source>Type the mailbox&apos;s password</source>
+        <translation>Tapez le mot de passe de la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>The keyring cannot be read, so nobody can tell whether one is set.</source>
+        <translation>Le trousseau ne peut pas être lu : impossible de savoir si un mot de passe est enregistré.</translation>
+    </message>
+    <message>
+        <source>No password is set.</source>
+        <translation>Aucun mot de passe n&apos;est enregistré.</translation>
+    </message>
+    <message>
+        <source>not tested</source>
+        <translation>non testé</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>réussi</translation>
+    </message>
+    <message>
+        <source>failed at {step}</source>
+        <translation>échec à {step}</translation>
+    </message>
+    <message>
+        <source>Map the mailbox to another owner?</source>
+        <translation>Associer la boîte aux lettres à un autre propriétaire ?</translation>
+    </message>
+    <message>
+        <source>save the mailbox</source>
+        <translation>enregistrer la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>approve the mailbox</source>
+        <translation>approuver la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>test and enable the mailbox</source>
+        <translation>tester et activer la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Test en cours…</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxTableModel</name>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Propriétaire</translation>
+    </message>
+    <message>
+        <source>Server profile</source>
+        <translation>Profil de serveur</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approbation</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Entrant</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Sortant</translation>
+    </message>
+    <message>
+        <source>ACT</source>
+        <translation>RCT</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Dernière synchro</translation>
+    </message>
+    <message>
+        <source>Next sync</source>
+        <translation>Prochaine synchro</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Éléments</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Dernière erreur</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>Inactive</translation>
+    </message>
+    <message>
+        <source>Syncing</source>
+        <translation>En synchronisation</translation>
+    </message>
+    <message>
+        <source>Backing off</source>
+        <translation>En attente avant nouvel essai</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Intervention requise</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivée</translation>
+    </message>
+    <message>
+        <source>Appointments, contacts and tasks</source>
+        <translation>Rendez-vous, contacts et tâches</translation>
+    </message>
+    <message>
+        <source>(nobody)</source>
+        <translation>(personne)</translation>
+    </message>
+    <message>
+        <source>{name} (queue)</source>
+        <translation>{name} (file d&apos;attente)</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Approuvée</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusée</translation>
+    </message>
+    <message>
+        <source>Importing: {done} of {total}</source>
+        <translation>Importation : {done} sur {total}</translation>
+    </message>
+    <message>
+        <source>, {left} left</source>
+        <translation>, encore {left}</translation>
+    </message>
+    <message>
+        <source>Importing: {done} items</source>
+        <translation>Importation : {done} éléments</translation>
+    </message>
+    <message>
+        <source>Backing off until {time}</source>
+        <translation>En attente jusqu&apos;à {time}</translation>
+    </message>
+    <message>
+        <source>Forward mailbox</source>
+        <translation>Boîte de transfert</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Not tested</source>
+        <translation>Non testé</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+    <message>
+        <source>Not synchronized</source>
+        <translation>Non synchronisé</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Not enabled</source>
+        <translation>Non activé</translation>
+    </message>
+    <message>
+        <source>never tested</source>
+        <translation>jamais testé</translation>
+    </message>
+    <message>
+        <source>last test passed</source>
+        <translation>dernier test réussi</translation>
+    </message>
+    <message>
+        <source>last test failed at {step}</source>
+        <translation>dernier test en échec à {step}</translation>
+    </message>
+    <message>
+        <source>({time})</source>
+        <translation>({time})</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxesPage</name>
+    <message>
+        <source>Mailboxes</source>
+        <translation>Boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Each mailbox&apos;s live synchronization status: state, last and next sync, items synchronized and errors.</source>
+        <translation>L&apos;état de synchronisation en direct de chaque boîte aux lettres : état, dernière et prochaine synchronisation, éléments synchronisés et erreurs.</translation>
+    </message>
+    <message>
+        <source>Search address, owner or profile (Ctrl+F)</source>
+        <translation>Rechercher une adresse, un propriétaire ou un profil (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search mailboxes</source>
+        <translation>Rechercher des boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Show mailboxes in state</source>
+        <translation>Afficher les boîtes dans l&apos;état</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>Tous les états</translation>
+    </message>
+    <message>
+        <source>No mailboxes yet.</source>
+        <translation>Aucune boîte aux lettres pour l’instant.</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Ajouter…</translation>
+    </message>
+    <message>
+        <source>Add a mailbox</source>
+        <translation>Ajouter une boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>Edit the mailbox</source>
+        <translation>Modifier la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>A&amp;pprove</source>
+        <translation>A&amp;pprouver</translation>
+    </message>
+    <message>
+        <source>&amp;Test &amp;&amp; Enable</source>
+        <translation>&amp;Tester et activer</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>&amp;Synchroniser maintenant</translation>
+    </message>
+    <message>
+        <source>E&amp;nable</source>
+        <translation>Acti&amp;ver</translation>
+    </message>
+    <message>
+        <source>&amp;Disable</source>
+        <translation>&amp;Désactiver</translation>
+    </message>
+    <message>
+        <source>Apply &amp;profile…</source>
+        <translation>Appliquer un &amp;profil…</translation>
+    </message>
+    <message>
+        <source>Importing: 10,000 of 10,000, about 10 min left</source>
+        <translation>Importation : 10 000 sur 10 000, encore environ 10 min</translation>
+    </message>
+    <message>
+        <source>refresh the mailbox list</source>
+        <translation>actualiser la liste des boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>No server profile yet</source>
+        <translation>Aucun profil de serveur pour l’instant</translation>
+    </message>
+    <message>
+        <source>A mailbox synchronizes through a server profile, and there is none.</source>
+        <translation>Une boîte aux lettres se synchronise au moyen d&apos;un profil de serveur, et il n&apos;y en a aucun.</translation>
+    </message>
+    <message>
+        <source>Create a server profile first (Server profiles, Ctrl+2).</source>
+        <translation>Créez d&apos;abord un profil de serveur (Profils de serveur, Ctrl+2).</translation>
+    </message>
+    <message>
+        <source>open the mailbox editor</source>
+        <translation>ouvrir l&apos;éditeur de boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>approve</source>
+        <translation>approuver</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) approved.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres approuvée.</numerusform>
+            <numerusform>%n boîtes aux lettres approuvées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>run Test &amp; Enable</source>
+        <translation>lancer Tester et activer</translation>
+    </message>
+    <message numerus="yes">
+        <source>Testing %n mailbox(es)…</source>
+        <translation>
+            <numerusform>Test de %n boîte aux lettres…</numerusform>
+            <numerusform>Test de %n boîtes aux lettres…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Test &amp; Enable: {passed} of {total} mailbox(es) passed.</source>
+        <translation>Tester et activer : {passed} boîte(s) sur {total} réussie(s).</translation>
+    </message>
+    <message>
+        <source>sync now</source>
+        <translation>synchroniser maintenant</translation>
+    </message>
+    <message numerus="yes">
+        <source>Synchronizing %n mailbox(es) now.</source>
+        <translation>
+            <numerusform>Synchronisation de %n boîte aux lettres en cours.</numerusform>
+            <numerusform>Synchronisation de %n boîtes aux lettres en cours.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sync requested for %n mailbox(es); it starts when the engine that synchronizes them runs.</source>
+        <translation>
+            <numerusform>Synchronisation demandée pour %n boîte aux lettres ; elle démarre quand le moteur qui la synchronise tourne.</numerusform>
+            <numerusform>Synchronisation demandée pour %n boîtes aux lettres ; elle démarre quand le moteur qui les synchronise tourne.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>enable</source>
+        <translation>activer</translation>
+    </message>
+    <message>
+        <source>disable</source>
+        <translation>désactiver</translation>
+    </message>
+    <message>
+        <source>apply a profile</source>
+        <translation>appliquer un profil</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) changed.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres modifiée.</numerusform>
+            <numerusform>%n boîtes aux lettres modifiées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Some mailboxes were left as they were</source>
+        <translation>Certaines boîtes aux lettres n&apos;ont pas été modifiées</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Desktop Sync</source>
+        <translation>Desktop Sync</translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation>Vues</translation>
+    </message>
+    <message>
+        <source>Database: {location}</source>
+        <translation>Base de données : {location}</translation>
+    </message>
+    <message>
+        <source>Not connected to a store</source>
+        <translation>Non connecté à une base</translation>
+    </message>
+    <message>
+        <source>Get started</source>
+        <translation>Premiers pas</translation>
+    </message>
+    <message>
+        <source>load the views</source>
+        <translation>charger les vues</translation>
+    </message>
+    <message>
+        <source>Sync engine: running</source>
+        <translation>Moteur de synchronisation : en marche</translation>
+    </message>
+    <message>
+        <source>Sync engine: paused</source>
+        <translation>Moteur de synchronisation : suspendu</translation>
+    </message>
+    <message>
+        <source>Sync engine: stopped</source>
+        <translation>Moteur de synchronisation : arrêté</translation>
+    </message>
+    <message>
+        <source>Sync engine: no mail connectors available</source>
+        <translation>Moteur de synchronisation : aucun connecteur de messagerie</translation>
+    </message>
+    <message>
+        <source>Sync engine: could not start</source>
+        <translation>Moteur de synchronisation : n&apos;a pas pu démarrer</translation>
+    </message>
+    <message>
+        <source>&amp;Resume synchronization</source>
+        <translation>&amp;Reprendre la synchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;Pause synchronization</source>
+        <translation>Suspendre la s&amp;ynchronisation</translation>
+    </message>
+    <message>
+        <source>start the sync engine</source>
+        <translation>démarrer le moteur de synchronisation</translation>
+    </message>
+    <message>
+        <source>sync all mailboxes now</source>
+        <translation>synchroniser toutes les boîtes maintenant</translation>
+    </message>
+    <message numerus="yes">
+        <source>Synchronizing %n mailbox(es) now.</source>
+        <translation>
+            <numerusform>Synchronisation de %n boîte aux lettres en cours.</numerusform>
+            <numerusform>Synchronisation de %n boîtes aux lettres en cours.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>pause synchronization</source>
+        <translation>suspendre la synchronisation</translation>
+    </message>
+    <message>
+        <source>resume synchronization</source>
+        <translation>reprendre la synchronisation</translation>
+    </message>
+    <message>
+        <source>Mailboxes</source>
+        <translation>Boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Server profiles</source>
+        <translation>Profils de serveur</translation>
+    </message>
+    <message>
+        <source>Users &amp; queues</source>
+        <translation>Utilisateurs et files d&apos;attente</translation>
+    </message>
+    <message>
+        <source>Activities</source>
+        <translation>Activités</translation>
+    </message>
+    <message>
+        <source>Email, appointments, contacts and tasks synchronized into the CRM, newest first.</source>
+        <translation>E-mails, rendez-vous, contacts et tâches synchronisés dans le CRM, les plus récents en premier.</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>À</translation>
+    </message>
+    <message>
+        <source>Regarding</source>
+        <translation>Concernant</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>The activity list is not available in this version yet.</source>
+        <translation>La liste des activités n&apos;est pas encore disponible dans cette version.</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>Alertes</translation>
+    </message>
+    <message>
+        <source>Failed items</source>
+        <translation>Éléments en échec</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Tableau de bord</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Sync all now</source>
+        <translation>&amp;Tout synchroniser maintenant</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>&amp;Premiers pas</translation>
+    </message>
+    <message>
+        <source>&amp;About Desktop Sync</source>
+        <translation>À &amp;propos de Desktop Sync</translation>
+    </message>
+    <message>
+        <source>refresh the mailbox list</source>
+        <translation>actualiser la liste des boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>About Desktop Sync</source>
+        <translation>À propos de Desktop Sync</translation>
+    </message>
+    <message>
+        <source>Desktop Sync {version}
+
+Server-side synchronization between a CRM and Exchange, IMAP, POP3 and SMTP mail servers.</source>
+        <translation>Desktop Sync {version}
+
+Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchange, IMAP, POP3 et SMTP.</translation>
+    </message>
+</context>
+<context>
+    <name>NotificationArea</name>
+    <message>
+        <source>Details…</source>
+        <translation>Détails…</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+    <message numerus="yes">
+        <source>(and %n more)</source>
+        <translation>
+            <numerusform>(et %n autre)</numerusform>
+            <numerusform>(et %n autres)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDialog</name>
+    <message>
+        <source>Edit server profile</source>
+        <translation>Modifier le profil de serveur</translation>
+    </message>
+    <message>
+        <source>New server profile</source>
+        <translation>Nouveau profil de serveur</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>IMAP and SMTP</source>
+        <translation>IMAP et SMTP</translation>
+    </message>
+    <message>
+        <source>POP3 and SMTP</source>
+        <translation>POP3 et SMTP</translation>
+    </message>
+    <message>
+        <source>Exchange (EWS)</source>
+        <translation>Exchange (EWS)</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>T&amp;ype :</translation>
+    </message>
+    <message>
+        <source>None: this profile does not send mail</source>
+        <translation>Aucun : ce profil n&apos;envoie pas de courrier</translation>
+    </message>
+    <message>
+        <source>Built from the incoming server when empty</source>
+        <translation>Construite à partir du serveur entrant si vide</translation>
+    </message>
+    <message>
+        <source>The system&apos;s trusted certificates</source>
+        <translation>Les certificats de confiance du système</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Parcourir…</translation>
+    </message>
+    <message>
+        <source>Allow connections without TLS (passwords travel in clear text)</source>
+        <translation>Autoriser les connexions sans TLS (les mots de passe circulent en clair)</translation>
+    </message>
+    <message>
+        <source>&amp;Incoming server:</source>
+        <translation>Serveur &amp;entrant :</translation>
+    </message>
+    <message>
+        <source>Incoming &amp;port:</source>
+        <translation>&amp;Port entrant :</translation>
+    </message>
+    <message>
+        <source>Incoming &amp;security:</source>
+        <translation>Sé&amp;curité entrante :</translation>
+    </message>
+    <message>
+        <source>&amp;Outgoing server:</source>
+        <translation>Serveur &amp;sortant :</translation>
+    </message>
+    <message>
+        <source>Outgoing p&amp;ort:</source>
+        <translation>P&amp;ort sortant :</translation>
+    </message>
+    <message>
+        <source>Outgoing s&amp;ecurity:</source>
+        <translation>Séc&amp;urité sortante :</translation>
+    </message>
+    <message>
+        <source>EWS &amp;URL:</source>
+        <translation>&amp;URL EWS :</translation>
+    </message>
+    <message>
+        <source>C&amp;A file:</source>
+        <translation>Fichier d&amp;e l’AC :</translation>
+    </message>
+    <message>
+        <source>Servers</source>
+        <translation>Serveurs</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>Nom d&apos;utilisateur et mot de passe</translation>
+    </message>
+    <message>
+        <source>NTLM (Exchange on premises)</source>
+        <translation>NTLM (Exchange local)</translation>
+    </message>
+    <message>
+        <source>OAuth 2 (Exchange Online)</source>
+        <translation>OAuth 2 (Exchange Online)</translation>
+    </message>
+    <message>
+        <source>Each mailbox signs in with its own credentials</source>
+        <translation>Chaque boîte aux lettres se connecte avec ses propres identifiants</translation>
+    </message>
+    <message>
+        <source>One service account for every mailbox (impersonation)</source>
+        <translation>Un compte de service pour toutes les boîtes (emprunt d&apos;identité)</translation>
+    </message>
+    <message>
+        <source>Service account password</source>
+        <translation>Mot de passe du compte de service</translation>
+    </message>
+    <message>
+        <source>A password is set; type a new one to replace it</source>
+        <translation>Un mot de passe est enregistré ; tapez-en un nouveau pour le remplacer</translation>
+    </message>
+    <message>
+        <source>No password set</source>
+        <translation>Aucun mot de passe</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Authentification :</translation>
+    </message>
+    <message>
+        <source>C&amp;redentials:</source>
+        <translation>Info&amp;rmations d’identification :</translation>
+    </message>
+    <message>
+        <source>Service account &amp;login:</source>
+        <translation>&amp;Identifiant du compte de service :</translation>
+    </message>
+    <message>
+        <source>Service account pass&amp;word:</source>
+        <translation>Mot de pass&amp;e du compte de service :</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Informations d&apos;identification</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Only mail received on or after</source>
+        <translation>Uniquement le courrier reçu à partir du</translation>
+    </message>
+    <message>
+        <source>Delete mail from the server once it is in the CRM (POP3)</source>
+        <translation>Supprimer le courrier du serveur une fois dans le CRM (POP3)</translation>
+    </message>
+    <message>
+        <source>&amp;Maximum connections:</source>
+        <translation>Connexions &amp;maximales :</translation>
+    </message>
+    <message>
+        <source>Request &amp;time-out:</source>
+        <translation>Délai d&apos;a&amp;ttente des requêtes :</translation>
+    </message>
+    <message>
+        <source>Minimum polling &amp;interval:</source>
+        <translation>&amp;Intervalle minimal d&apos;interrogation :</translation>
+    </message>
+    <message>
+        <source>Process &amp;email from:</source>
+        <translation>Traiter le &amp;courrier à partir du :</translation>
+    </message>
+    <message>
+        <source>Trac&amp;king token prefix:</source>
+        <translation>Préfixe du jeton de su&amp;ivi :</translation>
+    </message>
+    <message>
+        <source>Limits and behaviour</source>
+        <translation>Limites et comportement</translation>
+    </message>
+    <message>
+        <source>A mailbox on this server, e.g. alice@example.com</source>
+        <translation>Une boîte aux lettres de ce serveur, p. ex. alice@example.com</translation>
+    </message>
+    <message>
+        <source>The address when empty</source>
+        <translation>L&apos;adresse si vide</translation>
+    </message>
+    <message>
+        <source>Used for this test only, never stored</source>
+        <translation>Utilisé pour ce test uniquement, jamais enregistré</translation>
+    </message>
+    <message>
+        <source>&amp;Test connection</source>
+        <translation>&amp;Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Étape</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Test results</source>
+        <translation>Résultats du test</translation>
+    </message>
+    <message>
+        <source>Last request and &amp;response</source>
+        <translation>Dernière requête et &amp;réponse</translation>
+    </message>
+    <message>
+        <source>Last request and response</source>
+        <translation>Dernière requête et réponse</translation>
+    </message>
+    <message>
+        <source>Run a test to see what was said to the server.</source>
+        <translation>Lancez un test pour voir ce qui a été échangé avec le serveur.</translation>
+    </message>
+    <message>
+        <source>Test &amp;mailbox:</source>
+        <translation>Boîte de &amp;test :</translation>
+    </message>
+    <message>
+        <source>Test lo&amp;gin:</source>
+        <translation>Identifiant de te&amp;st :</translation>
+    </message>
+    <message>
+        <source>Test pa&amp;ssword:</source>
+        <translation>Mot de passe de tes&amp;t :</translation>
+    </message>
+    <message>
+        <source>No mail connectors are available in this installation, so connections cannot be tested.</source>
+        <translation>Aucun connecteur de messagerie n&apos;est disponible dans cette installation : les connexions ne peuvent pas être testées.</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Par défaut</translation>
+    </message>
+    <message>
+        <source>Implicit TLS</source>
+        <translation>TLS implicite</translation>
+    </message>
+    <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>None (clear text)</source>
+        <translation>Aucune (en clair)</translation>
+    </message>
+    <message>
+        <source>Exchange sends mail through EWS</source>
+        <translation>Exchange envoie le courrier par EWS</translation>
+    </message>
+    <message>
+        <source>Default ({port})</source>
+        <translation>Par défaut ({port})</translation>
+    </message>
+    <message>
+        <source>The service account&apos;s password; used for this test only</source>
+        <translation>Le mot de passe du compte de service ; utilisé pour ce test uniquement</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>Certificat de l&apos;autorité de certification</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificats PEM (*.pem *.crt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>save the profile</source>
+        <translation>enregistrer le profil</translation>
+    </message>
+    <message>
+        <source>test the connection</source>
+        <translation>tester la connexion</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Test en cours…</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Réussi</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+    <message>
+        <source>{result}: {detail}</source>
+        <translation>{result} : {detail}</translation>
+    </message>
+    <message>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(aucune)</translation>
+    </message>
+    <message>
+        <source>{channel}
+&gt; {request}
+&lt; {response}</source>
+        <translation>{channel}
+&gt; {request}
+&lt; {response}</translation>
+    </message>
+</context>
+<context>
+    <name>ProfilesPage</name>
+    <message>
+        <source>Server profiles</source>
+        <translation>Profils de serveur</translation>
+    </message>
+    <message>
+        <source>The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use.</source>
+        <translation>Les paramètres de connexion de chaque système de messagerie (Exchange, IMAP, POP3, SMTP) utilisé par les boîtes aux lettres.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Incoming server</source>
+        <translation>Serveur entrant</translation>
+    </message>
+    <message>
+        <source>Outgoing server</source>
+        <translation>Serveur sortant</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Informations d&apos;identification</translation>
+    </message>
+    <message>
+        <source>Mailboxes</source>
+        <translation>Boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>No server profiles yet.</source>
+        <translation>Aucun profil de serveur pour l’instant.</translation>
+    </message>
+    <message>
+        <source>&amp;New profile…</source>
+        <translation>&amp;Nouveau profil…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>Service account {login}</source>
+        <translation>Compte de service {login}</translation>
+    </message>
+    <message>
+        <source>Each mailbox</source>
+        <translation>Chaque boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>IMAP and SMTP</source>
+        <translation>IMAP et SMTP</translation>
+    </message>
+    <message>
+        <source>POP3 and SMTP</source>
+        <translation>POP3 et SMTP</translation>
+    </message>
+    <message>
+        <source>Exchange (EWS)</source>
+        <translation>Exchange (EWS)</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>no TLS</source>
+        <translation>sans TLS</translation>
+    </message>
+    <message>
+        <source>open the profile</source>
+        <translation>ouvrir le profil</translation>
+    </message>
+    <message>
+        <source>Profile {name} saved.</source>
+        <translation>Profil {name} enregistré.</translation>
+    </message>
+    <message>
+        <source>refresh the list</source>
+        <translation>actualiser la liste</translation>
+    </message>
+</context>
+<context>
+    <name>StateBar</name>
+    <message>
+        <source>{state}: {count}</source>
+        <translation>{state} : {count}</translation>
+    </message>
+    <message>
+        <source>Show the mailboxes in this state</source>
+        <translation>Afficher les boîtes aux lettres dans cet état</translation>
+    </message>
+</context>
+<context>
+    <name>TestEnable</name>
+    <message>
+        <source>{address}: {error}</source>
+        <translation>{address} : {error}</translation>
+    </message>
+    <message>
+        <source>{channel}: passed, enabled</source>
+        <translation>{channel} : réussi, activé</translation>
+    </message>
+    <message>
+        <source>{channel}: passed</source>
+        <translation>{channel} : réussi</translation>
+    </message>
+    <message>
+        <source>{channel}: failed at {step}</source>
+        <translation>{channel} : échec à {step}</translation>
+    </message>
+    <message>
+        <source>{channel}: not synchronized</source>
+        <translation>{channel} : non synchronisé</translation>
+    </message>
+    <message>
+        <source>The mailbox is not approved: approve it, then run Test &amp; Enable again.</source>
+        <translation>La boîte aux lettres n&apos;est pas approuvée : approuvez-la, puis relancez Tester et activer.</translation>
+    </message>
+</context>
+<context>
+    <name>TestEnableResultsDialog</name>
+    <message>
+        <source>Test &amp; Enable results</source>
+        <translation>Résultats de Tester et activer</translation>
+    </message>
+</context>
+<context>
+    <name>TrayController</name>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n boîte aux lettres</numerusform>
+            <numerusform>%n boîtes aux lettres</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>: {syncing} syncing, {warnings} with warnings, {errors} with errors</source>
+        <translation> : {syncing} en synchronisation, {warnings} avec avertissements, {errors} en erreur</translation>
+    </message>
+    <message>
+        <source>A server profile is failing: see Alerts</source>
+        <translation>Un profil de serveur est en échec : voir les alertes</translation>
+    </message>
+    <message>
+        <source>Synchronization is paused</source>
+        <translation>La synchronisation est suspendue</translation>
+    </message>
+    <message>
+        <source>No mail connectors available: nothing is synchronized</source>
+        <translation>Aucun connecteur de messagerie : rien n’est synchronisé</translation>
+    </message>
+    <message>
+        <source>The sync engine could not start</source>
+        <translation>Le moteur de synchronisation n&apos;a pas pu démarrer</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>&amp;Open Desktop Sync</source>
+        <translation>&amp;Ouvrir Desktop Sync</translation>
+    </message>
+    <message>
+        <source>&amp;Sync all now</source>
+        <translation>&amp;Tout synchroniser maintenant</translation>
+    </message>
+    <message>
+        <source>Available while the sync engine runs in this window</source>
+        <translation>Disponible quand le moteur de synchronisation tourne dans cette fenêtre</translation>
+    </message>
+    <message>
+        <source>&amp;Pause synchronization</source>
+        <translation>Suspendre la s&amp;ynchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Resume synchronization</source>
+        <translation>&amp;Reprendre la synchronisation</translation>
+    </message>
+    <message>
+        <source>Desktop Sync: {state}</source>
+        <translation>Desktop Sync : {state}</translation>
+    </message>
+</context>
+<context>
+    <name>TrayState</name>
+    <message>
+        <source>Idle</source>
+        <translation>Inactive</translation>
+    </message>
+    <message>
+        <source>Synchronizing…</source>
+        <translation>Synchronisation…</translation>
+    </message>
+    <message>
+        <source>Warning: see Alerts</source>
+        <translation>Avertissement : voir les alertes</translation>
+    </message>
+    <message>
+        <source>Error: see Alerts</source>
+        <translation>Erreur : voir les alertes</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,137 @@
+"""French and English: the language follows the system locale or DESKTOP_SYNC_LANG, the French
+catalogue covers every string of the interface, and the windows really show French."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+
+from desktop_sync.resources import resource_path
+from desktop_sync.ui.mailboxes_model import Column
+from desktop_sync.ui.main_window import View
+from desktop_sync.ui.profile_dialog import ProfileDialog
+from desktop_sync.ui.translation import LANGUAGE_ENV, choose_language, install_translators
+from desktop_sync.ui.tray import TrayIcon
+from tests.ui.conftest import save_grab
+
+pytestmark = pytest.mark.gui
+UI_SOURCES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "desktop_sync" / "ui").glob("*.py"))
+CATALOGUES = {
+    "fr": (resource_path("translations/desktop_sync_fr.ts"), resource_path("translations/desktop_sync_fr.qm"), []),
+    "en": (
+        resource_path("translations/desktop_sync_en.ts"),
+        resource_path("translations/desktop_sync_en.qm"),
+        ["-pluralonly"],
+    ),
+}
+
+
+def tool(name: str) -> str:
+    return shutil.which(name) or str(Path(sys.executable).with_name(name))
+
+
+@pytest.mark.parametrize(
+    ("environ", "system", "expected"),
+    [
+        ({}, "fr_FR", "fr"),
+        ({}, "fr_CA", "fr"),
+        ({}, "de_DE", "en"),
+        ({}, "C", "en"),
+        ({LANGUAGE_ENV: "fr"}, "en_US", "fr"),
+        ({LANGUAGE_ENV: "en"}, "fr_FR", "en"),
+        ({LANGUAGE_ENV: "FR_be"}, "en_US", "fr"),
+        ({LANGUAGE_ENV: "klingon"}, "fr_FR", "fr"),
+    ],
+)
+def test_the_language_follows_the_override_then_the_system(environ, system, expected):
+    assert choose_language(environ, system) == expected
+
+
+@pytest.fixture
+def french(qapp) -> Iterator[None]:
+    previous = QLocale()
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr" and translators
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+    QLocale.setDefault(previous)
+
+
+def test_the_main_window_tray_and_dialogs_speak_french(french, make_window, ui, qtbot, tmp_path):
+    window = make_window(has_profiles=False)
+    assert window.windowTitle() == "Desktop Sync"
+    assert window.navigation.item(0).text() == "Premiers pas"
+    assert window.navigation_item(View.MAILBOXES).text() == "Boîtes aux lettres"
+    assert window.navigation_item(View.USERS_AND_QUEUES).text() == "Utilisateurs et files d'attente"
+    assert window.first_run_page.title_label.text() == "Bienvenue dans Desktop Sync"
+    assert window.mailboxes_page.title_label.text() == "Boîtes aux lettres"
+    model = window.mailboxes_page.model
+    assert model.headerData(Column.STATE, Qt.Orientation.Horizontal) == "État"
+    assert window.engine_label.text() == "Non connecté à une base"
+    save_grab(window, tmp_path / "main-window-fr.png")
+
+    tray = TrayIcon()
+    assert tray.open_action.text() == "&Ouvrir Desktop Sync"
+    tray.deleteLater()
+
+    dialog = ProfileDialog(ui.context, ui.presenter())
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Nouveau profil de serveur"
+    assert dialog.test_button.text() == "&Tester la connexion"
+    save_grab(dialog, tmp_path / "profile-dialog-fr.png")
+
+
+@pytest.mark.parametrize("language", list(CATALOGUES))
+def test_each_catalogue_covers_every_string_and_is_compiled(tmp_path, language):
+    """Run lupdate on a copy: nothing new may appear and nothing may stay unfinished."""
+    catalogue, compiled_file, options = CATALOGUES[language]
+    copy = tmp_path / Path(catalogue).name
+    shutil.copy(catalogue, copy)
+    result = subprocess.run(
+        [tool("pyside6-lupdate"), *UI_SOURCES, "-ts", str(copy), "-locations", "none", "-no-obsolete", *options],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if not options:  # with -pluralonly, lupdate counts the strings it strips afterwards as new
+        assert "0 new" in result.stdout, result.stdout
+    text = copy.read_text(encoding="utf-8")
+    assert 'type="unfinished"' not in text and 'type="vanished"' not in text
+
+    compiled = tmp_path / "compiled.qm"
+    subprocess.run([tool("pyside6-lrelease"), "-silent", str(catalogue), "-qm", str(compiled)], check=True)
+    assert compiled.read_bytes() == Path(compiled_file).read_bytes(), "run pyside6-lrelease (translations/README.md)"
+
+
+def test_english_counts_read_as_english(qapp):
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "en"})
+    try:
+        assert language == "en"
+        one = QCoreApplication.translate("DashboardPage", "%n mailbox(es)", "", 1)
+        two = QCoreApplication.translate("DashboardPage", "%n mailbox(es)", "", 2)
+        assert (one, two) == ("1 mailbox", "2 mailboxes")
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_the_remap_question_is_the_services_text_in_english_and_translated_in_french(french):
+    from desktop_sync.services.mailboxes import Owner, RemapNeeded
+    from desktop_sync.ui.mailbox_dialog import remap_question
+
+    needed = RemapNeeded(
+        "shared@example.test",
+        Owner("user", "bob@example.test", "Bob"),
+        Owner("user", "alice@example.test", "Alice"),
+        "bob@example.test",
+    )
+    question = remap_question(needed)
+    assert question.startswith("Cette boîte aux lettres est associée à Alice <alice@example.test>.")
+    assert "Bob <bob@example.test> est associé à bob@example.test" in question
