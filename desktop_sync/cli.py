@@ -39,6 +39,7 @@ from desktop_sync.domain.model import (
     RecordType,
     Security,
     Severity,
+    SyncStatus,
     TrackingChoice,
 )
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
@@ -383,6 +384,31 @@ async def mailbox_set_password(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _status_json(status: SyncStatus | None) -> dict[str, Any]:
+    """What the engine last did with the mailbox (the same for every kind of mailbox)."""
+
+    def when(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    if status is None:
+        return {
+            "state": "idle",
+            "last_sync_at": None,
+            "next_sync_at": None,
+            "items_synced": 0,
+            "last_error_code": None,
+            "last_error": None,
+        }
+    return {
+        "state": status.state.value,
+        "last_sync_at": when(status.last_sync_at),
+        "next_sync_at": when(status.next_sync_at),
+        "items_synced": status.items_synced,
+        "last_error_code": status.last_error_code,
+        "last_error": status.last_error,
+    }
+
+
 def _mailbox_json(view: MailboxView) -> dict[str, Any]:
     m = view.mailbox
 
@@ -415,7 +441,8 @@ def _mailbox_json(view: MailboxView) -> dict[str, Any]:
 async def mailbox_list(ctx: Context, args: argparse.Namespace) -> int:
     views = await ctx.mailboxes().list()
     if args.json:
-        ctx.print_json([_mailbox_json(v) for v in views])
+        statuses = {v.mailbox.id: v.status for v in await ctx.monitoring().statuses()}
+        ctx.print_json([_mailbox_json(v) | _status_json(statuses.get(v.mailbox.id)) for v in views])
         return EXIT_OK
     if not views:
         ctx.print("No mailboxes. Add one with: desktop-sync mailbox add EMAIL --profile NAME --user EMAIL")

@@ -248,7 +248,14 @@ def test_mailbox_approve_and_list_json_keys(run: Cli) -> None:
         "process_email_from",
         "effective_process_email_from",
         "has_password",
+        "state",
+        "last_sync_at",
+        "next_sync_at",
+        "items_synced",
+        "last_error_code",
+        "last_error",
     }
+    assert mailbox["state"] == "idle" and mailbox["last_sync_at"] is None
     assert mailbox["approval"] == "approved"
     assert mailbox["incoming"] == {
         "method": "server_side",
