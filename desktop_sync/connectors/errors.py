@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosmtplib
 
-from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, Credentials, StepResult, TestStep
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, Security
 
@@ -304,3 +304,26 @@ def tls_detail(sock: ssl.SSLSocket | ssl.SSLObject | None) -> str:
         return "TLS"
     cipher = sock.cipher()
     return f"{sock.version()} {cipher[0] if cipher else ''}, certificate verified".replace("  ", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSettings:
+    """How to reach and log in to an incoming server (IMAP, POP3); built once per connector."""
+
+    endpoint: Endpoint
+    context: ssl.SSLContext | None
+    timeout: float
+    login: str
+    secret: str | None = field(repr=False)
+    auth_scope: ErrorScope
+
+    @classmethod
+    def of(cls, profile: Profile, credentials: Credentials) -> IncomingSettings:
+        return cls(
+            endpoint=profile.incoming,
+            context=transport_context(profile, profile.incoming),
+            timeout=float(profile.timeout_seconds),
+            login=credentials.login,
+            secret=credentials.secret,
+            auth_scope=credentials_scope(profile),
+        )

@@ -26,7 +26,7 @@ import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import imapclient
@@ -34,6 +34,7 @@ import imapclient
 from desktop_sync.connectors.errors import (
     Address,
     ErrorCode,
+    IncomingSettings,
     StepRecorder,
     connect_first,
     credentials_scope,
@@ -41,7 +42,6 @@ from desktop_sync.connectors.errors import (
     resolve,
     tls_detail,
     translate,
-    transport_context,
 )
 from desktop_sync.domain.connectors import (
     Batch,
@@ -54,7 +54,7 @@ from desktop_sync.domain.connectors import (
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 
@@ -145,29 +145,6 @@ class _FolderState:
     exists: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    """How to reach and log in to the IMAP server; built once per connector."""
-
-    endpoint: Endpoint
-    context: ssl.SSLContext | None
-    timeout: float
-    login: str
-    secret: str | None = field(repr=False)
-    auth_scope: ErrorScope
-
-    @classmethod
-    def of(cls, profile: Profile, credentials: Credentials) -> _Settings:
-        return cls(
-            endpoint=profile.incoming,
-            context=transport_context(profile, profile.incoming),
-            timeout=float(profile.timeout_seconds),
-            login=credentials.login,
-            secret=credentials.secret,
-            auth_scope=credentials_scope(profile),
-        )
-
-
 class _FolderChanged(TransientError):
     """UIDVALIDITY changed between SELECT and a later command: the folder was replaced while read."""
 
@@ -204,7 +181,7 @@ class _Client(imapclient.IMAPClient):  # type: ignore[misc]
 class _Session:
     """A logged-in IMAP connection. Its methods block; ``_Link`` runs them in worker threads."""
 
-    def __init__(self, client: Any, settings: _Settings) -> None:
+    def __init__(self, client: Any, settings: IncomingSettings) -> None:
         self.client = client
         self.settings = settings
         self.lock = threading.Lock()  # one worker thread at a time, also against a concurrent close
@@ -217,7 +194,7 @@ class _Session:
     # opening
 
     @classmethod
-    def open(cls, settings: _Settings, addresses: list[Address], steps: StepRecorder) -> _Session:
+    def open(cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> _Session:
         endpoint = settings.endpoint
         implicit = endpoint.security is Security.TLS
 
@@ -442,7 +419,7 @@ def _survives(exc: BaseException) -> bool:
 class _Link:
     """At most one IMAP connection, opened on demand and reused, whose calls run in worker threads."""
 
-    def __init__(self, settings: Callable[[], _Settings]) -> None:
+    def __init__(self, settings: Callable[[], IncomingSettings]) -> None:
         self._settings = settings
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
@@ -487,7 +464,7 @@ class _Link:
         self._session = await self._connect(settings, addresses, StepRecorder())
         return self._session
 
-    async def _connect(self, settings: _Settings, addresses: list[Address], steps: StepRecorder) -> _Session:
+    async def _connect(self, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> _Session:
         task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, steps))
         try:
             return await asyncio.shield(task)
@@ -564,14 +541,14 @@ class ImapIncoming:
         self._batch_bytes = batch_bytes
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
-        self._settings_cache: _Settings | None = None
+        self._settings_cache: IncomingSettings | None = None
         self._link = _Link(self._settings)
         # UIDNEXT of INBOX at the last fetch: the push listener wakes at once if mail came after it.
         self.inbox_uidnext: int | None = None
 
-    def _settings(self) -> _Settings:
+    def _settings(self) -> IncomingSettings:
         if self._settings_cache is None:
-            self._settings_cache = _Settings.of(self._profile, self._credentials)
+            self._settings_cache = IncomingSettings.of(self._profile, self._credentials)
         return self._settings_cache
 
     @property
@@ -842,7 +819,7 @@ class ImapIdleListener:
 
     def __init__(
         self,
-        settings: Callable[[], _Settings],
+        settings: Callable[[], IncomingSettings],
         *,
         renew_seconds: float = IDLE_RENEW_SECONDS,
         reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
@@ -963,14 +940,14 @@ class SentFolder:
     def __init__(self, profile: Profile, credentials: Credentials) -> None:
         self._profile = profile
         self._credentials = credentials
-        self._settings_cache: _Settings | None = None
+        self._settings_cache: IncomingSettings | None = None
         self._link = _Link(self._settings)
         self._name: str | None = None
         self._looked_up = False
 
-    def _settings(self) -> _Settings:
+    def _settings(self) -> IncomingSettings:
         if self._settings_cache is None:
-            self._settings_cache = _Settings.of(self._profile, self._credentials)
+            self._settings_cache = IncomingSettings.of(self._profile, self._credentials)
         return self._settings_cache
 
     async def folder(self) -> str | None:

@@ -18,21 +18,19 @@ import socket
 import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from desktop_sync.connectors.errors import (
     Address,
     ErrorCode,
+    IncomingSettings,
     StepRecorder,
     connect_first,
-    credentials_scope,
     error,
     resolve,
     tls_detail,
     translate,
-    transport_context,
 )
 from desktop_sync.domain.connectors import (
     Batch,
@@ -45,7 +43,7 @@ from desktop_sync.domain.connectors import (
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
 from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
 
@@ -101,27 +99,6 @@ class _Pop3(poplib.POP3):
         return line[:-1], octets
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    endpoint: Endpoint
-    context: ssl.SSLContext | None
-    timeout: float
-    login: str
-    secret: str | None = field(repr=False)
-    auth_scope: ErrorScope
-
-    @classmethod
-    def of(cls, profile: Profile, credentials: Credentials) -> _Settings:
-        return cls(
-            endpoint=profile.incoming,
-            context=transport_context(profile, profile.incoming),
-            timeout=float(profile.timeout_seconds),
-            login=credentials.login,
-            secret=credentials.secret,
-            auth_scope=credentials_scope(profile),
-        )
-
-
 class _Session:
     """A logged-in POP3 session. Its methods block; they run in worker threads one at a time."""
 
@@ -132,7 +109,7 @@ class _Session:
         self.numbers: dict[str, int] = {}  # UIDL -> message number in this session
 
     @classmethod
-    def open(cls, settings: _Settings, addresses: list[Address], steps: StepRecorder) -> _Session:
+    def open(cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> _Session:
         endpoint = settings.endpoint
         implicit = endpoint.security is Security.TLS
         context = settings.context
@@ -302,13 +279,13 @@ class Pop3Incoming:
         self._profile = profile
         self._credentials = credentials
         self._batch_size = batch_size
-        self._settings_cache: _Settings | None = None
+        self._settings_cache: IncomingSettings | None = None
         self._lock = asyncio.Lock()
         self._session: _Session | None = None  # the running fetch's session, shared with its callers
 
-    def _settings(self) -> _Settings:
+    def _settings(self) -> IncomingSettings:
         if self._settings_cache is None:
-            self._settings_cache = _Settings.of(self._profile, self._credentials)
+            self._settings_cache = IncomingSettings.of(self._profile, self._credentials)
         return self._settings_cache
 
     # --- connection handling
