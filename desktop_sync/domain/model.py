@@ -248,6 +248,16 @@ class Alert:
     id: AlertId | None = None
 
 
+def profile_secret_key(name: str) -> str:
+    """Where a profile's service-account password lives in the keyring."""
+    return f"profile:{name}"
+
+
+def mailbox_secret_key(address: str) -> str:
+    """Where a mailbox's own password lives in the keyring."""
+    return f"mailbox:{address.lower()}"
+
+
 def effective_process_email_from(profile: Profile, mailbox: Mailbox) -> dt.datetime | None:
     """The date from which a mailbox's mail is imported: the later of the profile's and the mailbox's."""
     dates = [d for d in (profile.process_email_from, mailbox.process_email_from) if d is not None]

@@ -47,6 +47,8 @@ from desktop_sync.domain.model import (
     TestStatus,
     TrackingChoice,
     effective_process_email_from,
+    mailbox_secret_key,
+    profile_secret_key,
 )
 from desktop_sync.domain.ports import IncomingEmail, SecretStore, Store, Transaction
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
@@ -72,8 +74,8 @@ HEALTH_WINDOW = dt.timedelta(hours=1)
 def secret_key(profile: Profile, mailbox: Mailbox) -> str:
     """Where the password lives in the keyring (the services use the same keys)."""
     if profile.credentials_on is CredentialsOn.PROFILE:
-        return f"profile:{profile.name}"
-    return f"mailbox:{mailbox.address.lower()}"
+        return profile_secret_key(profile.name)
+    return mailbox_secret_key(mailbox.address)
 
 
 def _parse_all(

@@ -31,15 +31,10 @@ from desktop_sync.domain.model import (
     TestStatus,
     User,
     effective_process_email_from,
+    mailbox_secret_key,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
 from desktop_sync.domain.validation import normalize_address
-
-MAILBOX_SECRET_PREFIX = "mailbox:"
-
-
-def mailbox_secret_key(address: str) -> str:
-    return MAILBOX_SECRET_PREFIX + address.lower()
 
 
 def utcnow() -> dt.datetime:

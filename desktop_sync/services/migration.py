@@ -61,10 +61,10 @@ from desktop_sync.domain.model import (
     Severity,
     SyncMethod,
     UserId,
+    mailbox_secret_key,
+    profile_secret_key,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
-from desktop_sync.services.mailboxes import mailbox_secret_key
-from desktop_sync.services.profiles import profile_secret_key
 
 PROCESS_EMAIL_FROM_HOURS = 24  # Microsoft's migration sets "Process Email From" 24 hours back
 TEST_ENABLE_BATCH = 200  # Microsoft: test and enable at most 200 mailboxes every 5 hours

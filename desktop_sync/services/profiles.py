@@ -8,15 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
-from desktop_sync.domain.model import CredentialsOn, Profile
+from desktop_sync.domain.model import CredentialsOn, Profile, profile_secret_key
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.validation import ProfileInput, validate_profile
-
-PROFILE_SECRET_PREFIX = "profile:"
-
-
-def profile_secret_key(name: str) -> str:
-    return PROFILE_SECRET_PREFIX + name
 
 
 def _check_ca_file(path: str) -> str:
