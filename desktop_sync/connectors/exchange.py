@@ -625,7 +625,7 @@ class ExchangeIncoming:
             self._tree = await self._link.call(_read_tree)
         return self._tree
 
-    async def mark_tracked(self, server_ids: Sequence[str], category: str = TRACKED_CATEGORY) -> None:
+    async def categorize(self, server_ids: Sequence[str], category: str = TRACKED_CATEGORY) -> None:
         """Add ``category`` to these items (kept with the user's own categories); items gone are skipped."""
         if server_ids:
             await self._link.call(lambda a: _add_category(a, server_ids, category))

@@ -16,7 +16,7 @@ import datetime as dt
 import enum
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.folders import ServerFolder
@@ -174,6 +174,16 @@ class SendResult:
     outcome: SendOutcome
     detail: str = ""
     copied_to_sent: bool = False
+
+
+@runtime_checkable
+class Categorizing(Protocol):
+    """An incoming connector whose server items carry categories (Exchange): the engine writes one
+    back on the items it tracked, and "Undeliverable" on those that failed when the profile says so."""
+
+    async def categorize(self, server_ids: Sequence[str], category: str) -> None:
+        """Add ``category`` to these items, keeping their own; items gone since are skipped."""
+        ...
 
 
 class OutgoingMail(Protocol):

@@ -39,6 +39,10 @@ class AuthMethod(enum.Enum):
     OAUTH2 = "oauth2"  # OAuth 2 client credentials (Exchange Online)
 
 
+TRACKED_CATEGORY_DEFAULT = "Tracked to CRM"
+UNDELIVERABLE_CATEGORY = "Undeliverable"
+
+
 class CredentialsOn(enum.Enum):
     """Where a profile's credentials live: one service account, or each mailbox's own."""
 
@@ -167,6 +171,10 @@ class Profile:
     allow_insecure: bool = False
     delete_after_download: bool = False  # POP3 only: delete from the server once committed
     tracking_token_prefix: str = "CRM:"
+    # Exchange: the category written on each item tracked ("" writes none), and whether items that
+    # fail to track are tagged "Undeliverable"
+    tracked_category: str = TRACKED_CATEGORY_DEFAULT
+    tag_undeliverable: bool = False
     id: ProfileId | None = None
 
     @property

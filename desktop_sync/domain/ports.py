@@ -122,6 +122,7 @@ class IncomingEmail:
     correlated_activity_id: int | None = None
     regarding: tuple[RecordType, int] | None = None
     resolved_parties: Mapping[str, tuple[RecordType, int]] = field(default_factory=dict)
+    subject_key: str | None = None  # domain/correlation.py's subject_key, for smart matching later
 
 
 class RecordRepository(Protocol):
@@ -165,6 +166,13 @@ class ActivityRepository(Protocol):
 
     async def linked_server_ids(self, mailbox_id: MailboxId, server_ids: Sequence[str]) -> set[str]: ...
     async def activities_by_message_id(self, message_ids: Sequence[str]) -> dict[str, int]: ...
+
+    async def smart_candidates(
+        self, subject_keys: Sequence[str], addresses: Sequence[str]
+    ) -> dict[str, dict[int, set[str]]]:
+        """Smart matching: subject key -> {activity id -> its addresses among ``addresses``}."""
+        ...
+
     async def existing_ids(self, activity_ids: Sequence[int]) -> set[int]: ...
     async def add_incoming_many(
         self, mailbox_id: MailboxId, emails: Sequence[IncomingEmail]

@@ -21,6 +21,7 @@ from desktop_sync.domain.model import (
     TIMEOUT_DEFAULT,
     TIMEOUT_MAX,
     TIMEOUT_MIN,
+    TRACKED_CATEGORY_DEFAULT,
     AuthMethod,
     CredentialsOn,
     Direction,
@@ -91,6 +92,8 @@ class ProfileInput:
     allow_insecure: bool = False
     delete_after_download: bool = False
     tracking_token_prefix: str = "CRM:"
+    tracked_category: str = TRACKED_CATEGORY_DEFAULT
+    tag_undeliverable: bool = False
 
 
 def _check_host(errors: dict[str, str], field: str, host: str | None) -> str | None:
@@ -182,6 +185,11 @@ def validate_profile(data: ProfileInput) -> Profile:
     prefix = data.tracking_token_prefix.strip()
     if not prefix or len(prefix) > 20 or any(ch.isspace() for ch in prefix):
         errors["tracking_token_prefix"] = "1-20 characters without spaces"
+    category = data.tracked_category.strip()
+    if len(category) > 100 or any(ch in category for ch in ",;\n\r\t"):
+        errors["tracked_category"] = "at most 100 characters, without commas or semicolons"
+    elif data.kind is not ProfileKind.EXCHANGE and data.tag_undeliverable:
+        errors["tag_undeliverable"] = "only Exchange items carry categories"
 
     if errors:
         raise ValidationError(errors)
@@ -211,4 +219,6 @@ def validate_profile(data: ProfileInput) -> Profile:
         allow_insecure=data.allow_insecure,
         delete_after_download=data.delete_after_download,
         tracking_token_prefix=prefix,
+        tracked_category=category if data.kind is ProfileKind.EXCHANGE else TRACKED_CATEGORY_DEFAULT,
+        tag_undeliverable=data.tag_undeliverable,
     )

@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
     Batch,
+    Categorizing,
     ConnectorFactory,
     Credentials,
     IncomingMail,
     ItemFailure,
     RawMessage,
 )
-from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups
+from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups, smart_match, subject_key
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
+    UNDELIVERABLE_CATEGORY,
     Alert,
     AlertScope,
     ApprovalState,
@@ -114,8 +116,19 @@ async def resolve_credentials(secrets: SecretStore, profile: Profile, mailbox: M
 class CycleSettings:
     items_per_cycle: int = 500
     attachment_limit: int = 5 * 1024 * 1024
+    smart_matching: bool = False  # correlate by subject words and two shared addresses (after the headers)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     schedule: SchedulePolicy = field(default_factory=SchedulePolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What one batch's transaction committed."""
+
+    committed: list[RawMessage]  # every item read (tracked or not): the connector may let go of them
+    new: int  # email activities created
+    tracked: list[str]  # server ids of the items tracked
+    undeliverable: list[str]  # server ids of the items that failed for good
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,11 +328,12 @@ class MailboxCycle:
                 total += await self._retry_failed_items(ctx, connector)
                 budget = self._settings.items_per_cycle
                 async for batch in connector.fetch(ctx.cursors, since, budget):
-                    committed, new = await self._commit(ctx, batch)
-                    total += new
+                    result = await self._commit(ctx, batch)
+                    total += result.new
                     more = batch.more
-                    if committed:
-                        await connector.delete_committed(committed)
+                    await self._write_categories(ctx, connector, result)
+                    if result.committed:
+                        await connector.delete_committed(result.committed)
             finally:
                 await connector.close()
         return total, more
@@ -359,12 +373,38 @@ class MailboxCycle:
                 await self._record_failures(ctx, [failure])
                 continue
             batch = Batch(items=(item,), cursor=None)
-            _, added = await self._commit(ctx, batch)
-            new += added
+            result = await self._commit(ctx, batch)
+            await self._write_categories(ctx, connector, result)
+            new += result.new
         return new
 
-    async def _commit(self, ctx: Context, batch: Batch) -> tuple[list[RawMessage], int]:
-        """Commit a batch's items and its cursor in one transaction; returns the items committed."""
+    async def _write_categories(self, ctx: Context, connector: IncomingMail, result: Committed) -> None:
+        """Exchange: the profile's category on the items tracked, "Undeliverable" on those that failed.
+
+        The items are committed already: a failure here is logged, and the next cycle goes on."""
+        if not isinstance(connector, Categorizing):
+            return
+        writes = [(result.tracked, ctx.profile.tracked_category)]
+        if ctx.profile.tag_undeliverable:
+            writes.append((result.undeliverable, UNDELIVERABLE_CATEGORY))
+        for server_ids, category in writes:
+            if not server_ids or not category:
+                continue
+            try:
+                await connector.categorize(server_ids, category)
+            except DesktopSyncError as exc:
+                if not isinstance(exc, TransientError) and exc.scope is not ErrorScope.ITEM:
+                    raise
+                log.warning(
+                    "%s: could not write the category %r on %d items: %s",
+                    ctx.mailbox.address,
+                    category,
+                    len(server_ids),
+                    exc.message,
+                )
+
+    async def _commit(self, ctx: Context, batch: Batch) -> Committed:
+        """Commit a batch's items and its cursor in one transaction; says what it committed."""
         # parsing is CPU work on untrusted input: a worker thread, so the event loop (and the GUI) never waits
         parsed, unreadable = await asyncio.to_thread(_parse_all, batch.items, self._settings.attachment_limit)
         failures = [*batch.failures, *unreadable]
@@ -375,20 +415,27 @@ class MailboxCycle:
             # look-ups for the whole batch at once: a batch costs a handful of statements, not an item's worth each
             linked = await tx.activities.linked_server_ids(ctx.id, [item.server_id for item, _ in parsed])
             fresh = [(item, email) for item, email in parsed if item.server_id not in linked]
+            prefix = ctx.profile.tracking_token_prefix
+            smart = self._settings.smart_matching
             lookups = {
-                item.server_id: correlation_lookups(email, ctx.profile.tracking_token_prefix) for item, email in fresh
+                item.server_id: correlation_lookups(email, prefix, smart_matching=smart) for item, email in fresh
             }
             message_ids = [m for plan in lookups.values() for lookup in plan for m in lookup.message_ids]
             by_message_id = await tx.activities.activities_by_message_id(message_ids)
             tokens = [lookup.activity_id for plan in lookups.values() for lookup in plan if lookup.activity_id]
             known_ids = await tx.activities.existing_ids(tokens)
+            smart_lookups = [lookup for plan in lookups.values() for lookup in plan if lookup.subject_key]
+            candidates = await tx.activities.smart_candidates(
+                [lookup.subject_key for lookup in smart_lookups if lookup.subject_key],
+                list({address for lookup in smart_lookups for address in lookup.addresses}),
+            )
             records = await tx.records.find_many_by_email(
                 list({address for _, email in fresh for address in email.addresses()})
             )
             tracked: list[tuple[RawMessage, IncomingEmail]] = []
             for item, email in fresh:
                 incoming = await self._track(
-                    tx, ctx, item, email, lookups[item.server_id], by_message_id, known_ids, records
+                    tx, ctx, item, email, lookups[item.server_id], by_message_id, known_ids, candidates, records
                 )
                 if incoming is not None:
                     tracked.append((item, incoming))
@@ -410,7 +457,12 @@ class MailboxCycle:
         self._counters.items_committed(new, latencies)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
-        return committed, new
+        return Committed(
+            committed,
+            new,
+            tracked=[raw.server_id for raw, _ in tracked],
+            undeliverable=[failure.server_id for failure in failures if not failure.transient],
+        )
 
     async def _track(
         self,
@@ -421,6 +473,7 @@ class MailboxCycle:
         lookups: Sequence[Lookup],
         by_message_id: Mapping[str, int],
         known_ids: set[int],
+        candidates: Mapping[str, dict[int, set[str]]],
         records: dict[str, tuple[RecordType, int]],
     ) -> IncomingEmail | None:
         """Why this mail is tracked, if it is: correlation, the owner's choice, a tracked folder."""
@@ -431,6 +484,8 @@ class MailboxCycle:
                 correlated_id = next((by_message_id[m] for m in lookup.message_ids if m in by_message_id), None)
             elif lookup.activity_id is not None and lookup.activity_id in known_ids:
                 correlated_id = lookup.activity_id
+            elif lookup.subject_key is not None:
+                correlated_id = smart_match(candidates.get(lookup.subject_key, {}), lookup.addresses)
             if correlated_id is not None:
                 method = lookup.method
                 break
@@ -463,6 +518,7 @@ class MailboxCycle:
             correlated_activity_id=correlated_id,
             regarding=rule.regarding if rule is not None else None,
             resolved_parties=resolved,
+            subject_key=subject_key(email.subject, ctx.profile.tracking_token_prefix),
         )
 
     async def _record_failures(self, ctx: Context, failures: list[ItemFailure]) -> None:

@@ -267,6 +267,7 @@ def _incoming_values(mailbox_id: MailboxId, email: IncomingEmail) -> dict[str, A
         "references": " ".join(parsed.references) or None,
         "conversation_index": None,
         "tracking_token": None,
+        "subject_key": email.subject_key,
         "size_bytes": parsed.size,
         "sent_at": parsed.sent_at,
         "received_at": email.server_arrival_at,
@@ -355,6 +356,26 @@ class SqlActivities:
             .order_by(EmailActivityRow.id.desc())
         )
         return {message_id: activity_id for message_id, activity_id in rows if message_id is not None}
+
+    async def smart_candidates(
+        self, subject_keys: Sequence[str], addresses: Sequence[str]
+    ) -> dict[str, dict[int, set[str]]]:
+        """Smart matching: subject key -> {activity id -> its addresses among ``addresses``}, for a batch."""
+        found: dict[str, dict[int, set[str]]] = {}
+        if not subject_keys or not addresses:
+            return found
+        rows = await self._s.execute(
+            select(EmailActivityRow.subject_key, EmailActivityRow.id, ActivityPartyRow.address)
+            .join(ActivityPartyRow, ActivityPartyRow.activity_id == EmailActivityRow.id)
+            .where(
+                EmailActivityRow.subject_key.in_(list(set(subject_keys))),
+                ActivityPartyRow.address.in_(list(set(addresses))),
+            )
+        )
+        for key, activity_id, address in rows:
+            if key is not None:
+                found.setdefault(key, {}).setdefault(activity_id, set()).add(address)
+        return found
 
     async def existing_ids(self, activity_ids: Sequence[int]) -> set[int]:
         if not activity_ids:

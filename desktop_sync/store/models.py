@@ -155,6 +155,8 @@ class ProfileRow(Base):
     allow_insecure: Mapped[bool] = mapped_column(Boolean, default=False)
     delete_after_download: Mapped[bool] = mapped_column(Boolean, default=False)
     tracking_token_prefix: Mapped[str] = mapped_column(String(20), default="CRM:")
+    tracked_category: Mapped[str] = mapped_column(String(100), default="Tracked to CRM")
+    tag_undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -197,6 +199,7 @@ class EmailActivityRow(Base):
     __table_args__ = (
         Index("ix_email_activities_message_id", "message_id"),
         Index("ix_email_activities_status", "status"),
+        Index("ix_email_activities_subject_key", "subject_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -211,6 +214,7 @@ class EmailActivityRow(Base):
     references: Mapped[str | None] = mapped_column(Text)
     conversation_index: Mapped[str | None] = mapped_column(String(200))
     tracking_token: Mapped[str | None] = mapped_column(String(100))
+    subject_key: Mapped[str | None] = mapped_column(String(40))  # smart matching: the subject's words, hashed
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from desktop_sync.domain.correlation import tracking_token
+from desktop_sync.domain.correlation import subject_key, tracking_token
 from desktop_sync.domain.model import (
     ActivityId,
     ActivityStatus,
@@ -64,6 +64,7 @@ class SqlOutgoing:
             direction=Direction.OUTGOING.value,
             status=ActivityStatus.PENDING_SEND.value,
             subject=draft.subject,
+            subject_key=subject_key(draft.subject, token_prefix),
             body_text=draft.body_text,
             body_html=draft.body_html,
             message_id=draft.message_id,

@@ -70,6 +70,8 @@ def _profile(row: ProfileRow) -> Profile:
         allow_insecure=row.allow_insecure,
         delete_after_download=row.delete_after_download,
         tracking_token_prefix=row.tracking_token_prefix,
+        tracked_category=row.tracked_category,
+        tag_undeliverable=row.tag_undeliverable,
     )
 
 
@@ -94,6 +96,8 @@ def _fill_profile(row: ProfileRow, p: Profile) -> None:
     row.allow_insecure = p.allow_insecure
     row.delete_after_download = p.delete_after_download
     row.tracking_token_prefix = p.tracking_token_prefix
+    row.tracked_category = p.tracked_category
+    row.tag_undeliverable = p.tag_undeliverable
 
 
 class SqlProfiles:

@@ -214,7 +214,7 @@ async def test_fetch_item_reads_one_item_again_or_says_it_is_gone(
         assert (caught.value.code, caught.value.scope) == ("item_not_found", ErrorScope.ITEM)
 
 
-async def test_mark_tracked_adds_the_category_and_keeps_the_users_own(
+async def test_categorize_adds_the_category_and_keeps_the_users_own(
     ews_server: EwsServer, connectors: MailConnectorFactory
 ) -> None:
     first = ews_server.deliver(ALICE, mime(1))
@@ -222,10 +222,10 @@ async def test_mark_tracked_adds_the_category_and_keeps_the_users_own(
         ALICE, "Message", {"Subject": "Mine", "Categories": ["Red"], "ToRecipients": [("Alice", ALICE)]}
     )
     connector = incoming(connectors, ews_server)
-    await connector.mark_tracked([first, second])
-    await connector.mark_tracked([first])  # already there: no second copy, no request to change it
+    await connector.categorize([first, second])
+    await connector.categorize([first])  # already there: no second copy, no request to change it
     ews_server.delete_item(first)
-    await connector.mark_tracked([first, second])  # a gone item is skipped
+    await connector.categorize([first, second])  # a gone item is skipped
     categories = [s.text for s in ews_server.item(second).props["Categories"]]
     assert categories == ["Red", "Tracked to CRM"]
     assert ews_server.stats.count("UpdateItem") == 1
