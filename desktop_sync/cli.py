@@ -27,6 +27,8 @@ from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
 from desktop_sync.domain.model import (
+    TRACKED_CATEGORY_DEFAULT,
+    UNDELIVERABLE_CATEGORY,
     ActivityStatus,
     AuthMethod,
     CredentialsOn,
@@ -133,6 +135,8 @@ class Context:
 
 Handler = Callable[[Context, argparse.Namespace], Awaitable[int]]
 
+AUTH_ALIASES = {"oauth": AuthMethod.OAUTH2.value}
+
 # How a service's field names appear on the command line, when not as --field-name.
 FIELD_NAMES = {
     "timeout_seconds": "--timeout",
@@ -196,10 +200,25 @@ def _profile_json(p: Profile) -> dict[str, Any]:
         "allow_insecure": p.allow_insecure,
         "delete_after_download": p.delete_after_download,
         "tracking_token_prefix": p.tracking_token_prefix,
+        "impersonation": p.kind is ProfileKind.EXCHANGE and p.credentials_on is CredentialsOn.PROFILE,
+        "tracked_category": p.tracked_category if p.kind is ProfileKind.EXCHANGE else None,
+        "tag_undeliverable": p.tag_undeliverable,
     }
 
 
+def _credentials_on(args: argparse.Namespace) -> CredentialsOn:
+    """--impersonation is the Exchange way of saying --credentials-on profile: one service account."""
+    if not args.impersonation:
+        return CredentialsOn(args.credentials_on or CredentialsOn.MAILBOX.value)
+    if args.kind != ProfileKind.EXCHANGE.value:
+        raise ValidationError({"impersonation": "only Exchange profiles impersonate mailboxes"})
+    if args.credentials_on == CredentialsOn.MAILBOX.value:
+        raise ValidationError({"impersonation": "a service account impersonates: not with --credentials-on mailbox"})
+    return CredentialsOn.PROFILE
+
+
 async def profile_add(ctx: Context, args: argparse.Namespace) -> int:
+    credentials_on = _credentials_on(args)
     password = _read_password(ctx.stdin) if args.password_stdin else None
     data = ProfileInput(
         name=args.name,
@@ -211,8 +230,8 @@ async def profile_add(ctx: Context, args: argparse.Namespace) -> int:
         outgoing_port=args.outgoing_port,
         outgoing_security=Security(args.outgoing_security),
         ews_url=args.ews_url,
-        auth=AuthMethod(args.auth),
-        credentials_on=CredentialsOn(args.credentials_on),
+        auth=AuthMethod(AUTH_ALIASES.get(args.auth, args.auth)),
+        credentials_on=credentials_on,
         login=args.login,
         max_connections=args.max_connections,
         timeout_seconds=args.timeout,
@@ -222,6 +241,8 @@ async def profile_add(ctx: Context, args: argparse.Namespace) -> int:
         allow_insecure=args.allow_insecure,
         delete_after_download=args.delete_after_download,
         tracking_token_prefix=args.tracking_token_prefix,
+        tracked_category=args.tracked_category,
+        tag_undeliverable=args.tag_undeliverable,
     )
     profile = await ctx.profiles().add(data, password)
     out = profile.outgoing
@@ -1090,12 +1111,21 @@ def build_parser() -> Parser:
     add.add_argument("--outgoing-port", metavar="N", type=int)
     add.add_argument("--outgoing-security", choices=security, default="tls")
     add.add_argument("--ews-url", metavar="URL")
-    add.add_argument("--auth", choices=[a.value for a in AuthMethod], default="basic")
+    add.add_argument(
+        "--auth",
+        choices=["basic", "ntlm", "oauth", *[a.value for a in AuthMethod if a.value not in ("basic", "ntlm")]],
+        default="basic",
+        help="basic (default), ntlm (Exchange on premises), oauth (OAuth 2 client credentials, Exchange Online)",
+    )
     add.add_argument(
         "--credentials-on",
         choices=[c.value for c in CredentialsOn],
-        default="mailbox",
         help="one service account on the profile, or credentials on each mailbox (default)",
+    )
+    add.add_argument(
+        "--impersonation",
+        action="store_true",
+        help="Exchange: a service account (--login) impersonates each mailbox (same as --credentials-on profile)",
     )
     add.add_argument("--login", metavar="NAME", help="the service account, with --credentials-on profile")
     add.add_argument("--password-stdin", action="store_true", help="read the service account's password")
@@ -1107,6 +1137,17 @@ def build_parser() -> Parser:
     add.add_argument("--allow-insecure", action="store_true", help="allow security 'none' (clear text)")
     add.add_argument("--delete-after-download", action="store_true", help="POP3: delete mail once stored")
     add.add_argument("--tracking-token-prefix", metavar="TEXT", default="CRM:")
+    add.add_argument(
+        "--tracked-category",
+        metavar="TEXT",
+        default=TRACKED_CATEGORY_DEFAULT,
+        help=f"Exchange: the category written on tracked items (default {TRACKED_CATEGORY_DEFAULT!r}; '' for none)",
+    )
+    add.add_argument(
+        "--tag-undeliverable",
+        action="store_true",
+        help=f"Exchange: write the {UNDELIVERABLE_CATEGORY!r} category on items that cannot be tracked",
+    )
     lst = command(profiles, "list", profile_list, "list profiles")
     lst.add_argument("--json", action="store_true")
 

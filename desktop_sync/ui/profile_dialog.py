@@ -45,6 +45,7 @@ from desktop_sync.domain.model import (
     TIMEOUT_DEFAULT,
     TIMEOUT_MAX,
     TIMEOUT_MIN,
+    TRACKED_CATEGORY_DEFAULT,
     AuthMethod,
     Channel,
     CredentialsOn,
@@ -245,6 +246,10 @@ class ProfileDialog(QDialog):
         self.delete_after_download = QCheckBox(self.tr("Delete mail from the server once it is in the CRM (POP3)"))
         self.tracking_token_prefix = QLineEdit("CRM:")
         self.tracking_token_prefix.setMaxLength(20)
+        self.tracked_category = QLineEdit(TRACKED_CATEGORY_DEFAULT)
+        self.tracked_category.setMaxLength(100)
+        self.tracked_category.setPlaceholderText(self.tr("None: tracked items are not marked"))
+        self.tag_undeliverable = QCheckBox(self.tr("Mark items that cannot be tracked as “Undeliverable”"))
         limits = QFormLayout()
         limits.addRow(self.tr("&Maximum connections:"), self.fields.wrap("max_connections", self.max_connections))
         limits.addRow(self.tr("Request &time-out:"), self.fields.wrap("timeout_seconds", self.timeout))
@@ -255,6 +260,10 @@ class ProfileDialog(QDialog):
             self.tr("Trac&king token prefix:"),
             self.fields.wrap("tracking_token_prefix", self.tracking_token_prefix),
         )
+        self.tracked_category_label = QLabel(self.tr("Categor&y on tracked items:"))
+        self.tracked_category_label.setBuddy(self.tracked_category)
+        limits.addRow(self.tracked_category_label, self.fields.wrap("tracked_category", self.tracked_category))
+        limits.addRow("", self.fields.wrap("tag_undeliverable", self.tag_undeliverable))
         limits_box = QGroupBox(self.tr("Limits and behaviour"))
         limits_box.setLayout(limits)
 
@@ -396,6 +405,8 @@ class ProfileDialog(QDialog):
         self.process_email_from.set_value(profile.process_email_from)
         self.delete_after_download.setChecked(profile.delete_after_download)
         self.tracking_token_prefix.setText(profile.tracking_token_prefix)
+        self.tracked_category.setText(profile.tracked_category)
+        self.tag_undeliverable.setChecked(profile.tag_undeliverable)
 
     def profile_input(self) -> ProfileInput:
         """What the form says, unchecked (the service checks it)."""
@@ -428,6 +439,8 @@ class ProfileDialog(QDialog):
             allow_insecure=self.allow_insecure.isChecked(),
             delete_after_download=self.delete_after_download.isChecked() and kind is ProfileKind.POP3,
             tracking_token_prefix=self.tracking_token_prefix.text(),
+            tracked_category=self.tracked_category.text(),
+            tag_undeliverable=self.tag_undeliverable.isChecked() and kind is ProfileKind.EXCHANGE,
         )
 
     def _kind_changed(self, *_args: object) -> None:
@@ -441,6 +454,8 @@ class ProfileDialog(QDialog):
             self.tr("Exchange sends mail through EWS") if exchange else self.tr("None: this profile does not send mail")
         )
         self.delete_after_download.setEnabled(kind is ProfileKind.POP3)
+        for widget in (self.tracked_category_label, self.tracked_category, self.tag_undeliverable):
+            widget.setEnabled(exchange)
         self._update_port_hints()
 
     def _update_port_hints(self, *_args: object) -> None:

@@ -1451,6 +1451,14 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>Supprimer le courrier du serveur une fois dans le CRM (POP3)</translation>
     </message>
     <message>
+        <source>None: tracked items are not marked</source>
+        <translation>Aucune : les éléments suivis ne sont pas marqués</translation>
+    </message>
+    <message>
+        <source>Mark items that cannot be tracked as “Undeliverable”</source>
+        <translation>Marquer « Undeliverable » les éléments qui ne peuvent pas être suivis</translation>
+    </message>
+    <message>
         <source>&amp;Maximum connections:</source>
         <translation>Connexions &amp;maximales :</translation>
     </message>
@@ -1469,6 +1477,10 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     <message>
         <source>Trac&amp;king token prefix:</source>
         <translation>Préfixe du jeton de su&amp;ivi :</translation>
+    </message>
+    <message>
+        <source>Categor&amp;y on tracked items:</source>
+        <translation>Catégor&amp;ie des éléments suivis :</translation>
     </message>
     <message>
         <source>Limits and behaviour</source>

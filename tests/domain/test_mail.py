@@ -65,3 +65,47 @@ def test_a_path_traversal_attachment_name_is_stored_safe() -> None:
 )
 def test_unreadable_dates_are_no_dates(date: str) -> None:
     assert parse_message(f"Date: {date}\r\nSubject: x\r\n\r\nbody".encode()).sent_at is None
+
+
+class TestSmartMatching:
+    def test_subject_words_ignore_prefixes_case_spacing_and_the_token(self) -> None:
+        from desktop_sync.domain.correlation import subject_key
+
+        key = subject_key("Quote for Q4")
+        assert key is not None
+        variants = (
+            "RE: quote for q4",
+            "AW: Re: Fwd: Quote  for Q4!",
+            "[EXT] RE[2]: Quote for Q4",
+            "Quote for Q4 CRM:0001234",
+        )
+        for variant in variants:
+            assert subject_key(variant, "CRM:") == key, variant
+        assert subject_key("Quote for Q1") != key
+        assert subject_key("Re: ") is None and subject_key("") is None
+
+    def test_two_shared_addresses_are_needed_and_the_newest_wins(self) -> None:
+        from desktop_sync.domain.correlation import smart_match
+
+        mail = frozenset({"alice@example.test", "carol@customer.test", "dave@customer.test"})
+        assert smart_match({1: {"alice@example.test"}}, mail) is None
+        assert smart_match({1: {"alice@example.test", "carol@customer.test"}}, mail) == 1
+        both = {3: {"alice@example.test", "dave@customer.test"}, 7: {"carol@customer.test", "dave@customer.test"}}
+        assert smart_match(both, mail) == 7
+
+    def test_the_lookup_comes_last_and_only_when_switched_on(self) -> None:
+        from desktop_sync.domain.correlation import CorrelationMethod, correlation_lookups
+        from desktop_sync.domain.mail import parse_message
+
+        raw = (
+            b"From: carol@customer.test\r\nTo: alice@example.test\r\nSubject: RE: Offer CRM:0000042\r\n"
+            b"In-Reply-To: <a@x.test>\r\nMessage-ID: <b@x.test>\r\n\r\nhi\r\n"
+        )
+        email = parse_message(raw)
+        assert [lookup.method for lookup in correlation_lookups(email, "CRM:")] == [
+            CorrelationMethod.IN_REPLY_TO,
+            CorrelationMethod.TRACKING_TOKEN,
+        ]
+        last = correlation_lookups(email, "CRM:", smart_matching=True)[-1]
+        assert last.method is CorrelationMethod.SMART_MATCHING
+        assert last.addresses == {"carol@customer.test", "alice@example.test"}

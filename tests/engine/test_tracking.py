@@ -8,6 +8,7 @@ from support.engine_world import World
 from support.scripted import message
 
 from desktop_sync.domain.model import TrackingChoice
+from desktop_sync.engine.cycle import CycleSettings
 from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.store.database import make_sync_engine, resolve_url
@@ -135,3 +136,63 @@ async def test_the_activities_list_says_who_and_why(world: World) -> None:
     assert detail.body_text is not None and "Body 1" in detail.body_text
     assert [p.role.value for p in detail.parties] == ["from", "to"]
     assert await service.activities(search="carol@") and not await service.activities(search="nobody")
+
+
+def reply(n: int, subject: str, sender: str, to: str, cc: str = "") -> bytes:
+    """A reply whose client dropped In-Reply-To, References and the tracking token."""
+    cc_line = f"Cc: {cc}\r\n" if cc else ""
+    return (
+        f"From: {sender}\r\nTo: {to}\r\n{cc_line}Subject: {subject}\r\n"
+        f"Message-ID: <r{n}@customer.test>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n\r\nBody\r\n"
+    ).encode()
+
+
+async def test_smart_matching_correlates_on_subject_words_and_two_shared_addresses(world: World) -> None:
+    await alice(world, TrackingChoice.REPLIES)
+    sent = await ActivityService(world.store).send_email(
+        ALICE, ["carol@customer.test", "dave@customer.test"], "Quote for Q4", body_text="x"
+    )
+    # the same words, prefixes and case aside, and two addresses in common (alice and carol)
+    world.server.deliver(ALICE, reply(1, "AW: RE:  quote for q4", "carol@customer.test", ALICE))
+    # the same words but only one address in common: not enough
+    world.server.deliver(ALICE, reply(2, "Re: Quote for Q4", "erin@elsewhere.test", "frank@elsewhere.test", ALICE))
+    # two addresses in common but other words
+    world.server.deliver(ALICE, reply(3, "Re: Quote for Q1", "carol@customer.test", ALICE))
+    engine = await world.engine(cycle=CycleSettings(smart_matching=True))
+    await engine.run_once()
+    tracked = rows(
+        world,
+        "SELECT message_id, correlation_method, correlated_activity_id FROM email_activities "
+        "WHERE direction = 'incoming' ORDER BY message_id",
+    )
+    assert tracked == [("<r1@customer.test>", "smart_matching", sent.id)]
+
+
+async def test_smart_matching_is_off_by_default(world: World) -> None:
+    await alice(world, TrackingChoice.REPLIES)
+    await ActivityService(world.store).send_email(ALICE, ["carol@customer.test"], "Quote for Q4", body_text="x")
+    world.server.deliver(ALICE, reply(1, "RE: Quote for Q4", "carol@customer.test", ALICE))
+    engine = await world.engine()
+    await engine.run_once()
+    assert await world.activities() == 1  # only the sent mail
+
+
+async def test_headers_win_over_smart_matching(world: World) -> None:
+    await alice(world, TrackingChoice.REPLIES)
+    activities = ActivityService(world.store)
+    first = await activities.send_email(ALICE, ["carol@customer.test"], "Quote", body_text="x")
+    second = await activities.send_email(ALICE, ["carol@customer.test"], "Quote", body_text="y")
+    world.server.deliver(ALICE, message(1, In_Reply_To=first.message_id).replace(b"message 1", b"RE: Quote"))
+    world.server.deliver(ALICE, reply(2, "RE: Quote", "carol@customer.test", ALICE))
+    engine = await world.engine(cycle=CycleSettings(smart_matching=True))
+    await engine.run_once()
+    tracked = rows(
+        world,
+        "SELECT message_id, correlation_method, correlated_activity_id FROM email_activities "
+        "WHERE direction = 'incoming' ORDER BY message_id",
+    )
+    # the header names the first; smart matching takes the newest conversation with those words
+    assert tracked == [
+        ("<m1@customer.test>", "in_reply_to", first.id),
+        ("<r2@customer.test>", "smart_matching", second.id),
+    ]

@@ -103,6 +103,28 @@ def test_exchange_hides_what_it_does_not_use(dialog):
     assert not dialog.ews_url.isVisibleTo(dialog)
     assert dialog.delete_after_download.isEnabled()
     assert dialog.incoming_port.specialValueText() == "Default (995)"
+    assert not dialog.tracked_category.isEnabled() and not dialog.tag_undeliverable.isEnabled()
+
+
+def test_exchange_categories_are_saved_and_shown_again(dialog, ui, run, qtbot):
+    select(dialog.kind, ProfileKind.EXCHANGE)
+    assert dialog.tracked_category.text() == "Tracked to CRM"
+    dialog.name.setText("Exchange")
+    dialog.incoming_host.setText("mail.example.test")
+    dialog.tracked_category.setText("In the CRM")
+    dialog.tag_undeliverable.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    run(until(lambda: dialog.result() == QDialog.DialogCode.Accepted, what="the save"))
+    profile = run(ui.context.profiles.get("Exchange"))
+    assert (profile.tracked_category, profile.tag_undeliverable) == ("In the CRM", True)
+
+    edit = ProfileDialog(ui.context, ui.presenter(), profile)
+    qtbot.addWidget(edit)
+    assert edit.tracked_category.text() == "In the CRM" and edit.tag_undeliverable.isChecked()
+    edit.tracked_category.setText("Bad, category")
+    qtbot.mouseClick(edit.save_button, Qt.MouseButton.LeftButton)
+    run(until(lambda: edit.fields.has_errors(), what="the category's error"))
+    assert "commas" in edit.fields.message("tracked_category")
 
 
 def test_test_connection_shows_each_step_and_the_raw_exchange(dialog, ui, run, qtbot, tmp_path):
