@@ -375,8 +375,14 @@ class Pop3Incoming:
                         items.append(message)
                 last = index == len(pages) - 1
                 more = lost or not last or left_over
+                remaining = len(new) - sum(len(p) for p in pages[: index + 1])
                 yield Batch(
-                    tuple(items), Cursor(FOLDER, encode_uidls(covered)), tuple(failures), more, reset and not index
+                    tuple(items),
+                    Cursor(FOLDER, encode_uidls(covered)),
+                    tuple(failures),
+                    more,
+                    reset and not index,
+                    remaining=remaining,
                 )
                 if lost:
                     return

@@ -114,6 +114,7 @@ class Batch:
     failures: tuple[ItemFailure, ...] = ()
     more: bool = False  # the server has more after this batch
     reset: bool = False  # the cursor was invalid (UIDVALIDITY changed...): a full resync started
+    remaining: int | None = None  # items the server still has to give after this batch, when it knows
 
 
 class PushListener(Protocol):

@@ -62,6 +62,7 @@ from desktop_sync.engine.events import (
     CycleFinished,
     CycleStarted,
     EventBus,
+    ImportProgress,
     ItemsSynced,
     MailboxStateChanged,
 )
@@ -157,6 +158,7 @@ class CycleOutcome:
     next_sync_at: dt.datetime | None  # None: not scheduled again until something changes
     items: int = 0
     error_code: str | None = None
+    more_pending: bool = False  # stopped at the per-cycle cap: the next cycle resumes in seconds
 
 
 class ProfileHealth:
@@ -275,6 +277,7 @@ class MailboxCycle:
                 duration,
                 outcome.error_code,
                 outcome.next_sync_at,
+                outcome.more_pending,
             )
         )
         return outcome
@@ -331,6 +334,14 @@ class MailboxCycle:
                     result = await self._commit(ctx, batch)
                     total += result.new
                     more = batch.more
+                    if batch.more or batch.remaining:  # an import under way: how far it has come
+                        done = ctx.status.items_synced + total
+                        remaining = batch.remaining
+                        self._bus.publish(
+                            ImportProgress(
+                                ctx.id, ctx.mailbox.address, done, done + remaining if remaining is not None else None
+                            )
+                        )
                     await self._write_categories(ctx, connector, result)
                     if result.committed:
                         await connector.delete_committed(result.committed)
@@ -594,7 +605,7 @@ class MailboxCycle:
                     await tx.alerts.clear_code(ctx.id, [status.last_error_code], now)
                 await tx.status.save(dataclasses.replace(status, **changes))  # type: ignore[arg-type]
         self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.IDLE, next_sync_at=next_sync))
-        return CycleOutcome(next_sync, items)
+        return CycleOutcome(next_sync, items, more_pending=more)
 
     async def _failed(self, ctx: Context, error: DesktopSyncError) -> CycleOutcome:
         now = self._now()

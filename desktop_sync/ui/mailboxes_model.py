@@ -79,11 +79,13 @@ class ImportRun:
     done: int = 0
     total: int | None = None
     started: float = 0.0
+    base: int = 0  # ``done`` when the run was first seen: the rate counts what came after
 
     def seconds_left(self, now: float) -> float | None:
-        if not self.total or self.done <= 0 or self.done >= self.total:
+        progressed = self.done - self.base
+        if not self.total or progressed <= 0 or self.done >= self.total:
             return None
-        rate = self.done / max(now - self.started, 1e-3)
+        rate = progressed / max(now - self.started, 1e-3)
         return (self.total - self.done) / rate
 
 
@@ -262,8 +264,8 @@ class MailboxTableModel(QAbstractTableModel):
         row = self._row(event.mailbox_id)
         if row is None:
             return
-        if row.importing is None:
-            row.importing = ImportRun(started=self._clock())
+        if row.importing is None:  # a catch-up of a mailbox with history: its rate starts now
+            row.importing = ImportRun(started=self._clock(), done=event.done, base=event.done)
         row.importing.done = event.done
         row.importing.total = event.total
         self._changed(event.mailbox_id)

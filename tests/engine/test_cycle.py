@@ -11,7 +11,14 @@ from support.scripted import message
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import Channel, MailboxState, Severity, TestStatus
 from desktop_sync.engine.cycle import CycleSettings
-from desktop_sync.engine.events import AlertRaised, CycleFinished, CycleStarted, ItemsSynced, MailboxStateChanged
+from desktop_sync.engine.events import (
+    AlertRaised,
+    CycleFinished,
+    CycleStarted,
+    ImportProgress,
+    ItemsSynced,
+    MailboxStateChanged,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -163,6 +170,24 @@ async def test_a_huge_mailbox_stops_at_the_cap_and_resumes_next_cycle(world: Wor
     world.clock.advance(5)
     await engine.run_once()
     assert await world.activities() == 12
+
+
+async def test_an_import_says_how_far_it_has_come_and_that_it_continues(world: World) -> None:
+    await world.profile()
+    await world.mailbox("big@example.test")
+    for n in range(12):
+        world.server.deliver("big@example.test", message(n))
+    world.server.batch_size = 4
+    engine = await world.engine(cycle=CycleSettings(items_per_cycle=8))
+    events: list[object] = []
+    engine.bus.subscribe(events.append)
+    for _ in range(2):
+        await engine.run_once()
+        world.clock.advance(5)
+    progress = [(e.done, e.total) for e in events if isinstance(e, ImportProgress)]
+    finished = [(e.items, e.more_pending) for e in events if isinstance(e, CycleFinished)]
+    assert progress == [(4, 12), (8, 12)]  # the last batch, with nothing left, ends with the cycle
+    assert finished == [(8, True), (4, False)]
 
 
 async def test_malformed_mail_goes_to_the_ledger_with_an_item_alert_and_nothing_else_stops(world: World) -> None:

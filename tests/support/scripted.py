@@ -119,7 +119,8 @@ class ScriptedIncoming:
                 if server.pause:
                     await asyncio.sleep(server.pause)
                 items = tuple(RawMessage(f"INBOX;{uid}", "INBOX", raw, at) for uid, raw, at in chunk)
-                yield Batch(items, Cursor("INBOX", str(chunk[-1][0])), more=bool(pending) and taken >= limit)
+                more = bool(pending) and taken >= limit
+                yield Batch(items, Cursor("INBOX", str(chunk[-1][0])), more=more, remaining=len(pending))
         finally:
             server.disconnect()
 
