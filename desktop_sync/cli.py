@@ -399,6 +399,18 @@ async def mailbox_approve(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def mailbox_delete(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.mailboxes().delete(args.email)
+    ctx.print(f"Deleted mailbox {args.email}; its tracked email stays in the CRM.")
+    return EXIT_OK
+
+
+async def profile_delete(ctx: Context, args: argparse.Namespace) -> int:
+    await ctx.profiles().delete(args.name)
+    ctx.print(f"Deleted profile {args.name!r}.")
+    return EXIT_OK
+
+
 async def mailbox_set_password(ctx: Context, args: argparse.Namespace) -> int:
     await ctx.mailboxes().set_password(args.email, _read_password(ctx.stdin))
     ctx.print(f"Stored the password of {args.email} in the system keyring.")
@@ -1150,6 +1162,8 @@ def build_parser() -> Parser:
     )
     lst = command(profiles, "list", profile_list, "list profiles")
     lst.add_argument("--json", action="store_true")
+    delete = command(profiles, "delete", profile_delete, "delete a profile no mailbox uses", fields={"name": "NAME"})
+    delete.add_argument("name", metavar="NAME")
 
     users = group("user", "CRM users")
     add = command(users, "add", user_add, "add a user", fields={"email": "EMAIL", "name": "--name"})
@@ -1218,6 +1232,14 @@ def build_parser() -> Parser:
     remap.add_argument("--yes", action="store_true", help="confirm breaking the current mapping")
     approve = command(mailboxes, "approve", mailbox_approve, "approve a mailbox's address", fields={"address": "EMAIL"})
     approve.add_argument("email", metavar="EMAIL")
+    delete = command(
+        mailboxes,
+        "delete",
+        mailbox_delete,
+        "stop synchronizing a mailbox and forget it (its tracked email stays)",
+        fields={"address": "EMAIL"},
+    )
+    delete.add_argument("email", metavar="EMAIL")
     password = command(
         mailboxes,
         "set-password",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
+    ActivityStatus,
     Alert,
     AlertScope,
     ApprovalState,
@@ -312,6 +313,24 @@ class MailboxService:
         self._secrets.check_secure()
         mailbox = await self.get(address)
         await self._secrets.set_secret(mailbox_secret_key(mailbox.address), password)
+
+    async def delete(self, address: str) -> None:
+        """Stop synchronizing a mailbox and forget it. Its tracked mail stays in the CRM; a mail still
+        waiting to be sent from it keeps it (send or settle that mail first)."""
+        unsent = (ActivityStatus.PENDING_SEND, ActivityStatus.SENDING, ActivityStatus.DELIVERY_UNKNOWN)
+        async with self._store.transaction() as tx:
+            mailbox = await _mailbox(tx, address)
+            assert mailbox.id is not None
+            waiting = [e for e in await tx.outgoing.by_status(unsent, limit=10_000) if e.mailbox_id == mailbox.id]
+            if waiting:
+                raise ValidationError.single(
+                    "address",
+                    f"{len(waiting)} mail(s) from {mailbox.address} are not sent yet: "
+                    "let the engine send them, or resolve them in the outgoing list first",
+                )
+            await tx.mailboxes.delete(mailbox.id)
+            # inside the transaction: if the keyring refuses, the mailbox stays too
+            await self._secrets.delete_secret(mailbox_secret_key(mailbox.address))
 
     async def map_to_queue(self, address: str, queue_email: str, *, confirm: bool = False) -> MapResult:
         """Map a mailbox to a queue. Taking it from its owner, or from the queue's mailbox, needs ``confirm``."""

@@ -91,6 +91,23 @@ class ProfileService:
                 await self._secrets.delete_secret(profile_secret_key(current.name))
         return updated
 
+    async def delete(self, name: str) -> None:
+        """Delete a profile no mailbox uses (and its service account's password)."""
+        async with self._store.transaction() as tx:
+            profile = await tx.profiles.by_name(name)
+            if profile is None or profile.id is None:
+                raise NotFoundError("profile", f"no profile named {name!r}")
+            users = sorted(m.address for m in await tx.mailboxes.list() if m.profile_id == profile.id)
+            if users:
+                shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+                raise ValidationError.single(
+                    "name", f"{len(users)} mailbox(es) use this profile ({shown}): move or delete them first"
+                )
+            await tx.profiles.delete(profile.id)
+            if profile.credentials_on is CredentialsOn.PROFILE:
+                # inside the transaction: if the keyring refuses, the profile stays too
+                await self._secrets.delete_secret(profile_secret_key(profile.name))
+
     async def has_password(self, name: str) -> bool | None:
         """Whether the service account's password is stored; None when the keyring cannot tell."""
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,6 +130,9 @@ class SqlProfiles:
     async def list(self) -> Sequence[Profile]:
         rows = await self._s.scalars(select(ProfileRow).order_by(ProfileRow.name))
         return [_profile(r) for r in rows]
+
+    async def delete(self, profile_id: ProfileId) -> None:
+        await self._s.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
 
 
 # --- users and queues -----------------------------------------------------------------------------
@@ -323,6 +326,12 @@ class SqlMailboxes:
     async def list(self) -> Sequence[Mailbox]:
         rows = await self._s.scalars(select(MailboxRow).order_by(MailboxRow.address))
         return [_mailbox(r) for r in rows]
+
+    async def delete(self, mailbox_id: MailboxId) -> None:
+        # a statement, not the unit of work: the database's ON DELETE rules keep the activities
+        # (mailbox set to NULL) and drop the cursors, links, status and leases
+        await self._s.execute(delete(MailboxRow).where(MailboxRow.id == mailbox_id))
+        self._s.expire_all()
 
 
 # --- alerts ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 from desktop_sync.ui.profile_dialog import ProfileDialog
+from desktop_sync.ui.prompts import Asker, message_box_asker
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
@@ -22,10 +23,18 @@ class ProfilesPage(QWidget):
     message = Signal(str)
     profiles_changed = Signal()  # a profile was added or changed (the mailbox list shows profile names)
 
-    def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None):
+    def __init__(
+        self,
+        context: UiContext | None,
+        errors: ErrorPresenter,
+        parent: QWidget | None = None,
+        *,
+        ask: Asker | None = None,
+    ):
         super().__init__(parent)
         self._context = context
         self._presenter = errors
+        self._ask = ask or message_box_asker(self)
         self._profiles: dict[str, Profile] = {}
         self.dialog: ProfileDialog | None = None
         self.title_label = title_label(self.tr("Server profiles"))
@@ -56,9 +65,12 @@ class ProfilesPage(QWidget):
         self.edit_action = QAction(self.tr("&Edit…"), self)
         self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
         self.edit_action.triggered.connect(self.edit_selected)
+        self.delete_action = QAction(self.tr("&Delete…"), self)
+        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_action.triggered.connect(self.delete_selected)
         buttons = QHBoxLayout()
         self.buttons: dict[QAction, QPushButton] = {}
-        for action in (self.new_action, self.edit_action):
+        for action in (self.new_action, self.edit_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
             button = QPushButton(action.text())
@@ -135,7 +147,9 @@ class ProfilesPage(QWidget):
                 return
 
     def _update_actions(self, *_args: object) -> None:
-        self.edit_action.setEnabled(self._context is not None and self.selected_name() is not None)
+        selected = self._context is not None and self.selected_name() is not None
+        self.edit_action.setEnabled(selected)
+        self.delete_action.setEnabled(selected)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -153,6 +167,23 @@ class ProfilesPage(QWidget):
             if profile.credentials_on is CredentialsOn.PROFILE:
                 has_password = await self._context.profiles.has_password(name)
             self._open(profile, has_password)
+
+    @asyncSlot()
+    async def delete_selected(self) -> None:
+        name = self.selected_name()
+        if name is None or self._context is None:
+            return
+        async with self._presenter.guard(self.delete_action, action=self.tr("delete the profile")):
+            question = self.tr(
+                "Delete the server profile {name}? A profile that mailboxes use cannot be deleted: "
+                "move them to another profile or delete them first."
+            ).format(name=name)
+            if not await self._ask(self.tr("Delete profile"), question):
+                return
+            await self._context.profiles.delete(name)
+            self.message.emit(self.tr("Profile {name} deleted.").format(name=name))
+            self.profiles_changed.emit()
+            await self.refresh()
 
     def _activated(self, _index: QModelIndex) -> None:
         self.edit_action.trigger()

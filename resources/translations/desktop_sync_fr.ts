@@ -1678,6 +1678,10 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>&amp;Modifier…</translation>
     </message>
     <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
         <source>Service account {login}</source>
         <translation>Compte de service {login}</translation>
     </message>
@@ -1712,6 +1716,22 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     <message>
         <source>open the profile</source>
         <translation>ouvrir le profil</translation>
+    </message>
+    <message>
+        <source>delete the profile</source>
+        <translation>supprimer le profil</translation>
+    </message>
+    <message>
+        <source>Delete the server profile {name}? A profile that mailboxes use cannot be deleted: move them to another profile or delete them first.</source>
+        <translation>Supprimer le profil de serveur {name} ? Un profil utilisé par des boîtes aux lettres ne peut pas être supprimé : déplacez-les vers un autre profil ou supprimez-les d’abord.</translation>
+    </message>
+    <message>
+        <source>Delete profile</source>
+        <translation>Supprimer le profil</translation>
+    </message>
+    <message>
+        <source>Profile {name} deleted.</source>
+        <translation>Profil {name} supprimé.</translation>
     </message>
     <message>
         <source>Profile {name} saved.</source>

@@ -529,3 +529,17 @@ def test_crm_records_from_the_command_line(run: Cli) -> None:
     assert run("task", "add", "--user", "nobody@example.test", "--subject", "X").code == 2
     assert run("conflicts", "list", "--json").json() == []
     assert run("conflicts", "resolve", "99", "crm").code == 2
+
+
+def test_deleting_a_profile_in_use_is_refused_until_its_mailboxes_are_gone(run: Cli) -> None:
+    assert add_imap(run).code == 0
+    assert run("user", "add", "alice@example.test", "--name", "Alice").code == 0
+    assert run("mailbox", "add", "alice@example.test", "--profile", "Corp", "--user", "alice@example.test").code == 0
+    refused = run("profile", "delete", "Corp")
+    assert refused.code == 2 and "NAME: 1 mailbox(es) use this profile" in refused.err, refused
+    assert run("mailbox", "delete", "alice@example.test").code == 0
+    assert run("mailbox", "list", "--json").json() == []
+    assert run("profile", "delete", "Corp").code == 0
+    assert run("profile", "list", "--json").json() == []
+    gone = run("profile", "delete", "Corp")
+    assert gone.code != 0 and "Corp" in gone.err

@@ -82,6 +82,40 @@ def test_profiles_list_shows_servers_and_usage_and_opens_the_editor(ui, run, qtb
     save_grab(page, tmp_path / "server-profiles.png")
 
 
+def test_deleting_a_profile_asks_first_and_is_refused_while_mailboxes_use_it(ui, run, qtbot):
+    run(ui.profile())
+    run(ui.profile("Spare"))
+    run(ui.context.mailboxes.add("a@example.test", "Corp"))
+    answers: list[bool] = []
+    questions: list[str] = []
+
+    async def ask(title: str, text: str) -> bool:
+        questions.append(text)
+        return answers.pop(0)
+
+    page = ProfilesPage(ui.context, ui.presenter(), ask=ask)
+    qtbot.addWidget(page)
+    run(page.refresh())
+    page.select("Spare")
+    answers.append(False)  # No: nothing happens
+    page.delete_action.trigger()
+    run(until(lambda: not answers, what="the question"))
+    run(until(lambda: page.delete_action.isEnabled(), what="the action to come back"))
+    assert [r[0] for r in rows(page.model)] == ["Corp", "Spare"]
+    assert "Delete the server profile Spare?" in questions[0]
+
+    answers.append(True)  # Yes
+    page.delete_action.trigger()
+    run(until(lambda: [r[0] for r in rows(page.model)] == ["Corp"], what="Spare to go"))
+
+    page.select("Corp")
+    answers.append(True)
+    page.delete_action.trigger()
+    run(until(lambda: ui.shown, what="the refusal"))
+    assert "1 mailbox(es) use this profile" in ui.shown[0].cause
+    assert [r[0] for r in rows(page.model)] == ["Corp"]
+
+
 async def _seed_alerts_and_failures(ui) -> None:
     await ui.profile()
     await ui.context.mailboxes.add("a@example.test", "Corp")
