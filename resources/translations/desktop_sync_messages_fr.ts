@@ -16,7 +16,7 @@
     <message>
         <extracomment>mailbox_remapped.fix</extracomment>
         <source>Run Test &amp; Enable on {address} so that it synchronizes for {new_owner}.</source>
-        <translation>Lancez Tester et activer sur {address} pour qu'elle se synchronise pour {new_owner}.</translation>
+        <translation>Lancez Tester et activer sur {address} afin qu'elle se synchronise pour {new_owner}.</translation>
     </message>
     <message>
         <extracomment>mailbox_unmapped.title</extracomment>
@@ -436,7 +436,7 @@
     <message>
         <extracomment>no_secure_keyring.fix</extracomment>
         <source>Start a Secret Service (GNOME Keyring or KWallet) in your session, then try again.</source>
-        <translation>Démarrez un service Secret Service (GNOME Keyring ou KWallet) dans votre session, puis réessayez.</translation>
+        <translation>Démarrez un service de secrets (Secret Service : GNOME Keyring ou KWallet) dans votre session, puis réessayez.</translation>
     </message>
     <message>
         <extracomment>store_unavailable.title</extracomment>
