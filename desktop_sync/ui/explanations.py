@@ -125,7 +125,11 @@ def localize_text(
         translated = translate(template_text)
         if translated == template_text or not _same_facts(translated, facts):
             return text  # English asked for, no translation, or a translation that lost a fact
-        filled = fill(translated, {name: translate_fact(value) for name, value in facts.items()})
+        values = {name: translate_fact(value) for name, value in facts.items()}
+        first = placeholders(translated)[:1]
+        if first and translated.startswith("{") and values[first[0]] != facts[first[0]]:
+            values[first[0]] = values[first[0]][:1].upper() + values[first[0]][1:]  # a phrase opens the sentence
+        filled = fill(translated, values)
         return text if filled is None else filled
     return text
 

@@ -146,7 +146,15 @@ def test_english_facts_of_the_engine_are_translated_when_known():
         translate=lambda t: "{server} a refusé {address} : {detail}",
         translate_fact=lambda t: {"the outgoing server": "le serveur sortant"}.get(t, t),
     )
-    assert shown == "le serveur sortant a refusé a@x.test : 535 no"
+    assert shown == "Le serveur sortant a refusé a@x.test : 535 no"  # it opens the sentence
+    inside = localize_text(
+        "auth_failed",
+        "cause",
+        stored.cause,
+        translate=lambda t: "{address} refusé par {server} : {detail}",
+        translate_fact=lambda t: {"the outgoing server": "le serveur sortant"}.get(t, t),
+    )
+    assert inside == "a@x.test refusé par le serveur sortant : 535 no"
 
 
 def test_explain_localized_fills_the_translated_template_and_marks_missing_facts():

@@ -272,3 +272,10 @@ def test_alerts_the_catalogue_does_not_know_stay_as_they_were_stored(french, ui,
     row = [page.proxy.index(0, column).data() for column in range(page.proxy.columnCount())]
     assert row[0] == "Avertissement"
     assert row[4:] == ["An older wording", "imap.example.test:993 was slow: 30 s", "Wait."]
+
+
+def test_the_fact_phrases_are_the_ones_the_engine_writes():
+    """FACT_PHRASES follows the engine's wording: a phrase it no longer writes is a stale entry."""
+    engine = "".join(path.read_text(encoding="utf-8") for path in (REPO / "desktop_sync" / "engine").glob("*.py"))
+    for phrase in FACT_PHRASES:
+        assert f'"{phrase}"' in engine, phrase
