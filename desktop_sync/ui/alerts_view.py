@@ -182,7 +182,7 @@ class AlertsPage(QWidget):
         places: dict[str, str] = {}
         for view in alerts:
             alert = view.alert
-            text = localize(alert.code, alert.title, alert.cause, alert.fix)
+            said = localize(alert.code, alert.title, alert.cause, alert.fix)  # in the interface's language
             where = []
             if view.mailbox:
                 where.append(f"mailbox:{view.mailbox}")
@@ -195,9 +195,9 @@ class AlertsPage(QWidget):
                 format_when(alert.created_at),
                 view.mailbox or "—",
                 view.profile or "—",
-                text.title,
-                text.cause,
-                text.fix,
+                said.title,
+                said.cause,
+                said.fix,
             ]
             items = [QStandardItem(text) for text in texts]
             for item in items:
@@ -285,8 +285,8 @@ class AlertsPage(QWidget):
     def _alert_raised(self, event: AlertRaised) -> None:
         alert = event.alert
         if alert.severity is not Severity.INFORMATION:
-            text = localize(alert.code, alert.title, alert.cause, alert.fix)
-            self._presenter.notify(ErrorReport(text.title, text.cause, text.fix))
+            said = localize(alert.code, alert.title, alert.cause, alert.fix)
+            self._presenter.notify(ErrorReport(said.title, said.cause, said.fix))
         self._reload_soon()
 
     def _reload_soon(self, *_args: object) -> None:
