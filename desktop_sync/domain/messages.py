@@ -5,7 +5,9 @@ One module owns them so the GUI, the CLI and alerts say the same thing the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +204,16 @@ def explain(code: str, **facts: str) -> Explanation:
 
 def known_codes() -> frozenset[str]:
     return frozenset(_CATALOGUE)
+
+
+def template(code: str) -> Explanation | None:
+    """The English template of ``code``, placeholders (``{address}``) unfilled; None for an unknown code."""
+    return _CATALOGUE.get(code)
+
+
+def templates() -> Mapping[str, Explanation]:
+    """Every code's English template, read-only, in the catalogue's order (for translations)."""
+    return _TEMPLATES
+
+
+_TEMPLATES: Mapping[str, Explanation] = MappingProxyType(_CATALOGUE)

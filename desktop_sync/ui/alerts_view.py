@@ -26,6 +26,7 @@ from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
+from desktop_sync.ui.explanations import localize
 from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 
@@ -181,6 +182,7 @@ class AlertsPage(QWidget):
         places: dict[str, str] = {}
         for view in alerts:
             alert = view.alert
+            said = localize(alert.code, alert.title, alert.cause, alert.fix)  # in the interface's language
             where = []
             if view.mailbox:
                 where.append(f"mailbox:{view.mailbox}")
@@ -193,9 +195,9 @@ class AlertsPage(QWidget):
                 format_when(alert.created_at),
                 view.mailbox or "—",
                 view.profile or "—",
-                alert.title,
-                alert.cause,
-                alert.fix,
+                said.title,
+                said.cause,
+                said.fix,
             ]
             items = [QStandardItem(text) for text in texts]
             for item in items:
@@ -283,7 +285,8 @@ class AlertsPage(QWidget):
     def _alert_raised(self, event: AlertRaised) -> None:
         alert = event.alert
         if alert.severity is not Severity.INFORMATION:
-            self._presenter.notify(ErrorReport(alert.title, alert.cause, alert.fix))
+            said = localize(alert.code, alert.title, alert.cause, alert.fix)
+            self._presenter.notify(ErrorReport(said.title, said.cause, said.fix))
         self._reload_soon()
 
     def _reload_soon(self, *_args: object) -> None:

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
-from desktop_sync.domain.messages import explain, known_codes
+from desktop_sync.domain.messages import known_codes
+from desktop_sync.ui.explanations import explain_localized
 
 log = logging.getLogger("desktop_sync.ui")
 
@@ -58,9 +59,10 @@ _UNKNOWN = "\x00"
 
 
 def _explained(error: DesktopSyncError, facts: Mapping[str, str]) -> tuple[str, str]:
-    """The catalogue's cause and fix for ``error``; its own message when the cause needs unknown facts."""
-    probe = explain(error.code, **{**dict.fromkeys(_FACTS, _UNKNOWN), **facts, "detail": error.message})
-    text = explain(error.code, **{**facts, "detail": error.message})
+    """The catalogue's cause and fix for ``error`` in the interface's language; its own message when
+    the cause needs unknown facts."""
+    probe = explain_localized(error.code, **{**dict.fromkeys(_FACTS, _UNKNOWN), **facts, "detail": error.message})
+    text = explain_localized(error.code, **{**facts, "detail": error.message})
     cause = text.cause if _UNKNOWN not in probe.cause else error.message
     fix = text.fix if _UNKNOWN not in probe.fix else probe.fix.replace(_UNKNOWN, "…")
     return cause, fix
@@ -92,7 +94,7 @@ def report_for(error: BaseException, action: str = "", facts: Mapping[str, str] 
     if isinstance(error, DesktopSyncError):
         if error.code in known_codes():
             cause, fix = _explained(error, facts or {})
-            title = explain(error.code).title
+            title = explain_localized(error.code).title
             return ErrorReport(title, cause, fix, f"{error.code}: {error.message}")
         return ErrorReport(
             heading or QCoreApplication.translate("ErrorPresenter", "The action failed"),
@@ -257,7 +259,9 @@ class NotificationArea(QWidget):
         self._pending.clear()
         self._shown = latest
         self._last_shown = self._clock()
-        text = f"{latest.title}: {latest.cause}" if latest.cause else latest.title
+        text = latest.title
+        if latest.cause:
+            text = self.tr("{title}: {cause}").format(title=latest.title, cause=latest.cause)
         if more:
             text += " " + self.tr("(and %n more)", "", more)
         self.label.setText(text)

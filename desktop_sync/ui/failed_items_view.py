@@ -12,6 +12,7 @@ from desktop_sync.domain.model import AlertScope, Channel
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 
@@ -97,8 +98,12 @@ class FailedItemsPage(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for view in views:
             item = view.item
-            why = explain(item.code, address=view.mailbox, item=item.item_ref, detail=item.reason)
-            reason = f"{why.title}: {item.reason}" if why.title and why.title != item.reason else item.reason
+            facts = {"address": view.mailbox, "item": item.item_ref, "detail": item.reason}
+            why = explain_localized(item.code, **facts)
+            if why.title and explain(item.code, **facts).title != item.reason:
+                reason = self.tr("{title}: {reason}").format(title=why.title, reason=item.reason)
+            else:
+                reason = item.reason
             texts = [
                 item.summary or item.item_ref,
                 view.mailbox,

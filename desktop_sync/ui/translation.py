@@ -1,6 +1,8 @@
 """The interface language: the system locale's, or DESKTOP_SYNC_LANG=fr|en.
 
 English is the source text; its catalogue holds only the plural forms ("1 mailbox", "2 mailboxes").
+Beside the interface's catalogue, ``desktop_sync_messages_<lang>.qm`` translates the engine's and
+services' explanations (domain/messages.py; see ui/explanations.py), in a context of its own.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def catalogue_path(language: str) -> str:
     return str(resource_path(f"translations/desktop_sync_{language}.qm"))
 
 
+def messages_catalogue_path(language: str) -> str:
+    return str(resource_path(f"translations/desktop_sync_messages_{language}.qm"))
+
+
 def install_translators(app: QCoreApplication, environ: Mapping[str, str]) -> tuple[str, list[QTranslator]]:
     """Install the catalogues of the chosen language (ours and Qt's own dialogs'); returns them to keep."""
     language = choose_language(environ, QLocale.system().name())
@@ -43,6 +49,17 @@ def install_translators(app: QCoreApplication, environ: Mapping[str, str]) -> tu
         installed.append(ours)
     else:
         log.warning("no %s catalogue at %s; the interface stays in English", language, catalogue_path(language))
+    if language != "en":  # the catalogue's texts are English already
+        messages = QTranslator(app)
+        if messages.load(messages_catalogue_path(language)):
+            app.installTranslator(messages)
+            installed.append(messages)
+        else:
+            log.warning(
+                "no %s message catalogue at %s; alerts and errors stay in English",
+                language,
+                messages_catalogue_path(language),
+            )
     qt = QTranslator(app)
     if language != "en" and qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

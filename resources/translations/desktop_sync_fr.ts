@@ -505,6 +505,10 @@
         <translation>Rendez-vous, contacts, tâches</translation>
     </message>
     <message>
+        <source>{title}: {reason}</source>
+        <translation>{title} : {reason}</translation>
+    </message>
+    <message>
         <source>Resolved</source>
         <translation>Résolu</translation>
     </message>
@@ -1287,6 +1291,10 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     <message>
         <source>Dismiss</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>{title}: {cause}</source>
+        <translation>{title} : {cause}</translation>
     </message>
     <message numerus="yes">
         <source>(and %n more)</source>

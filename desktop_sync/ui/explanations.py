@@ -1,0 +1,186 @@
+"""The catalogue's texts (domain/messages.py) in the interface's language.
+
+The engine and the services write their explanations in English, and alerts are stored already
+formatted, without their facts. To show one in French, the English template of its code is turned
+into a pattern (each ``{placeholder}`` a non-greedy named group, the rest literal, anchored), the
+facts are read back out of the stored text, and the translated template (context ``Messages``,
+catalogue ``desktop_sync_messages_<lang>.ts``) is filled with them. A text that matches no
+template (an older wording, a free text) is shown as it was stored: English, never garbage.
+
+The matching is pure: give ``translate`` to use it without Qt.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from typing import Literal
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop_sync.domain.messages import Explanation, template, templates
+
+CONTEXT = "Messages"
+FACTS_CONTEXT = "MessageFacts"
+Part = Literal["title", "cause", "fix"]
+PARTS: tuple[Part, ...] = ("title", "cause", "fix")
+Translate = Callable[[str], str]
+
+# Facts the engine writes in English into texts (engine/outgoing.py names the SMTP side so);
+# translated in context "MessageFacts" when a recovered fact is exactly one of them.
+FACT_PHRASES = ("the outgoing server",)
+
+
+def qt_translate(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def qt_translate_fact(text: str) -> str:
+    return QCoreApplication.translate(FACTS_CONTEXT, text)
+
+
+def placeholders(template_text: str) -> list[str]:
+    """The placeholders of ``template_text`` in order of appearance, repeats included."""
+    return [field for _, field, _, _ in string.Formatter().parse(template_text) if field is not None]
+
+
+def _same_facts(translated: str, names: Iterable[str]) -> bool:
+    """Whether ``translated`` names exactly the facts ``names`` (a malformed one names none right)."""
+    try:
+        return set(placeholders(translated)) == set(names)
+    except ValueError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def pattern(template_text: str) -> re.Pattern[str]:
+    """The regular expression that reads the facts back out of ``template_text`` once formatted.
+
+    A placeholder's first occurrence is a non-greedy named group, a later one a back-reference to
+    it; the literal text between them is matched exactly, and the whole text must match."""
+    parts = [r"\A"]
+    seen: set[str] = set()
+    for literal, field, _spec, _conversion in string.Formatter().parse(template_text):
+        parts.append(re.escape(literal))
+        if field is None:
+            continue
+        if not field.isidentifier():
+            raise ValueError(f"placeholder {{{field}}} of {template_text!r} is not a plain name")
+        parts.append(f"(?P={field})" if field in seen else f"(?P<{field}>.*?)")
+        seen.add(field)
+    parts.append(r"\Z")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def recover_facts(template_text: str, text: str) -> dict[str, str] | None:
+    """The facts that ``template_text`` was filled with to give ``text``; None when it was not."""
+    match = pattern(template_text).match(text)
+    return None if match is None else match.groupdict()
+
+
+def fill(template_text: str, facts: Mapping[str, str]) -> str | None:
+    """``template_text`` with ``facts`` in place; None when it names a fact not given or is malformed."""
+    try:
+        return template_text.format_map(facts)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return None
+
+
+def _is_free(template_text: str) -> bool:
+    """A template that is nothing but placeholders ("{detail}") matches any text: never a witness."""
+    return not any(literal.strip() for literal, *_ in string.Formatter().parse(template_text))
+
+
+def _candidates(code: str, part: Part) -> Iterable[str]:
+    """The templates a stored ``part`` of an alert of ``code`` may come from, the code's own first.
+
+    An alert's code is the error's, its text may be another code's (a mailbox disabled after
+    repeated failures keeps the error's code and says "retries_exhausted")."""
+    own = template(code)
+    if own is not None:
+        yield getattr(own, part)
+    for other_code, other in templates().items():
+        if other_code != code:
+            yield getattr(other, part)
+
+
+def localize_text(
+    code: str,
+    part: Part,
+    text: str,
+    translate: Translate = qt_translate,
+    translate_fact: Translate = qt_translate_fact,
+) -> str:
+    """``text`` (the stored English ``part`` of an explanation of ``code``) in the interface's language."""
+    if not text:
+        return text
+    for template_text in _candidates(code, part):
+        if _is_free(template_text):
+            continue  # "{detail}" is the text itself, the same in every language
+        facts = recover_facts(template_text, text)
+        if facts is None:
+            continue
+        translated = translate(template_text)
+        if translated == template_text or not _same_facts(translated, facts):
+            return text  # English asked for, no translation, or a translation that lost a fact
+        values = {name: translate_fact(value) for name, value in facts.items()}
+        first = placeholders(translated)[:1]
+        if first and translated.startswith("{") and values[first[0]] != facts[first[0]]:
+            values[first[0]] = values[first[0]][:1].upper() + values[first[0]][1:]  # a phrase opens the sentence
+        filled = fill(translated, values)
+        return text if filled is None else filled
+    return text
+
+
+def localize(
+    code: str,
+    title: str,
+    cause: str,
+    fix: str,
+    translate: Translate = qt_translate,
+    translate_fact: Translate = qt_translate_fact,
+) -> Explanation:
+    """A stored explanation (an alert's title, cause and fix) in the interface's language."""
+    return Explanation(
+        title=localize_text(code, "title", title, translate, translate_fact),
+        cause=localize_text(code, "cause", cause, translate, translate_fact),
+        fix=localize_text(code, "fix", fix, translate, translate_fact),
+    )
+
+
+class _Facts(dict[str, str]):
+    """As in domain/messages.py: a fact not given reads as "?" rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def explain_localized(code: str, translate: Translate = qt_translate, **facts: str) -> Explanation:
+    """``domain.messages.explain`` in the interface's language: the translated templates filled
+    with ``facts`` (English where a template has no usable translation)."""
+    english = template(code)
+    if english is None:
+        return Explanation(title=code.replace("_", " ").capitalize(), cause=facts.get("detail", ""), fix="")
+    values = _Facts(facts)
+    texts: dict[str, str] = {}
+    for part in PARTS:
+        source = getattr(english, part)
+        translated = translate(source)
+        if not _same_facts(translated, placeholders(source)):
+            translated = source
+        texts[part] = fill(translated, values) or source.format_map(values)
+    return Explanation(**texts)
+
+
+def message_sources() -> list[tuple[str, list[str]]]:
+    """Every distinct template of the catalogue with the ``code.part`` names that use it, in order:
+    what desktop_sync_messages_<lang>.ts must translate (scripts/update-message-translations)."""
+    used: dict[str, list[str]] = {}
+    for code, explanation in templates().items():
+        for part in PARTS:
+            text = getattr(explanation, part)
+            if text:
+                used.setdefault(text, []).append(f"{code}.{part}")
+    return list(used.items())

@@ -1,0 +1,460 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR" sourcelanguage="en_US">
+<context>
+    <name>Messages</name>
+    <message>
+        <extracomment>mailbox_remapped.title</extracomment>
+        <source>Mailbox mapped to another user</source>
+        <translation>Boîte aux lettres associée à un autre utilisateur</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_remapped.cause</extracomment>
+        <source>{address} was mapped to {old_owner} and is now mapped to {new_owner}. The previous mapping and its synchronization stopped.</source>
+        <translation>{address} était associée à {old_owner} et l'est désormais à {new_owner}. L'ancienne association et sa synchronisation ont pris fin.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_remapped.fix</extracomment>
+        <source>Run Test &amp; Enable on {address} so that it synchronizes for {new_owner}.</source>
+        <translation>Lancez Tester et activer sur {address} afin qu'elle se synchronise pour {new_owner}.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_unmapped.title</extracomment>
+        <source>Mailbox left without an owner</source>
+        <translation>Boîte aux lettres sans propriétaire</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_unmapped.cause</extracomment>
+        <source>{address} belonged to {old_owner}, who is now mapped to {other_address}; a user has at most one mailbox, so {address} stopped synchronizing.</source>
+        <translation>{address} appartenait à {old_owner}, désormais associé à {other_address} ; un utilisateur a au plus une boîte aux lettres, donc {address} ne se synchronise plus.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_unmapped.fix</extracomment>
+        <source>Map {address} to another user or queue, or leave it unused.</source>
+        <translation>Associez {address} à un autre utilisateur ou à une file d'attente, ou laissez-la inutilisée.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_approved.title</extracomment>
+        <source>Mailbox not approved</source>
+        <translation>Boîte aux lettres non approuvée</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_approved.cause</extracomment>
+        <source>{address} is enabled but its email address has not been approved, so it is not synchronized.</source>
+        <translation>{address} est activée mais son adresse e-mail n'a pas été approuvée : elle n'est donc pas synchronisée.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_approved.fix</extracomment>
+        <source>Approve the mailbox (desktop-sync mailbox approve {address}), then run Test &amp; Enable.</source>
+        <translation>Approuvez la boîte aux lettres (desktop-sync mailbox approve {address}), puis lancez Tester et activer.</translation>
+    </message>
+    <message>
+        <extracomment>password_missing.title</extracomment>
+        <source>No password for the mailbox</source>
+        <translation>Aucun mot de passe pour la boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>password_missing.cause</extracomment>
+        <source>{address} signs in with its own credentials and no password is stored for it.</source>
+        <translation>{address} se connecte avec ses propres identifiants et aucun mot de passe n'est enregistré pour elle.</translation>
+    </message>
+    <message>
+        <extracomment>password_missing.fix</extracomment>
+        <source>Set the password in the mailbox editor or with desktop-sync mailbox set-password {address}.</source>
+        <translation>Saisissez le mot de passe dans l'éditeur de la boîte aux lettres ou avec desktop-sync mailbox set-password {address}.</translation>
+    </message>
+    <message>
+        <extracomment>auth_failed.title</extracomment>
+        <source>The server refused the credentials</source>
+        <translation>Le serveur a refusé les identifiants</translation>
+    </message>
+    <message>
+        <extracomment>auth_failed.cause</extracomment>
+        <source>{server} did not accept the user name or password of {address}: {detail}</source>
+        <translation>{server} n'a pas accepté le nom d'utilisateur ou le mot de passe de {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>auth_failed.fix</extracomment>
+        <source>Check the login and password of the mailbox (or the profile's service account), then run Test &amp; Enable again.</source>
+        <translation>Vérifiez l'identifiant et le mot de passe de la boîte aux lettres (ou du compte de service du profil), puis relancez Tester et activer.</translation>
+    </message>
+    <message>
+        <extracomment>certificate_invalid.title</extracomment>
+        <source>The server's certificate is not trusted</source>
+        <translation>Le certificat du serveur n'est pas reconnu comme fiable</translation>
+    </message>
+    <message>
+        <extracomment>certificate_invalid.cause</extracomment>
+        <source>The TLS certificate of {server} could not be verified: {detail}</source>
+        <translation>Le certificat TLS de {server} n'a pas pu être vérifié : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>certificate_invalid.fix</extracomment>
+        <source>Give the profile the CA file that signed the server's certificate, or fix the certificate on the server.</source>
+        <translation>Indiquez dans le profil le fichier de l'autorité de certification (CA) qui a signé le certificat du serveur, ou corrigez le certificat sur le serveur.</translation>
+    </message>
+    <message>
+        <extracomment>tls_unavailable.title</extracomment>
+        <source>The server does not offer TLS</source>
+        <translation>Le serveur ne propose pas TLS</translation>
+    </message>
+    <message>
+        <extracomment>tls_unavailable.cause</extracomment>
+        <source>{server} does not offer the transport security the profile asks for: {detail}</source>
+        <translation>{server} ne propose pas la sécurité de transport demandée par le profil : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>tls_unavailable.fix</extracomment>
+        <source>Choose the security the server offers (implicit TLS or STARTTLS), or fix the server.</source>
+        <translation>Choisissez la sécurité que propose le serveur (TLS implicite ou STARTTLS), ou corrigez le serveur.</translation>
+    </message>
+    <message>
+        <extracomment>host_not_found.title</extracomment>
+        <source>Unknown server name</source>
+        <translation>Nom de serveur inconnu</translation>
+    </message>
+    <message>
+        <extracomment>host_not_found.cause</extracomment>
+        <source>The name of {server} cannot be resolved: {detail}</source>
+        <translation>Le nom de {server} ne peut pas être résolu : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>host_not_found.fix</extracomment>
+        <source>Correct the host name in the server profile.</source>
+        <translation>Corrigez le nom d'hôte dans le profil de serveur.</translation>
+    </message>
+    <message>
+        <extracomment>server_unreachable.title</extracomment>
+        <source>The server cannot be reached</source>
+        <translation>Le serveur est injoignable</translation>
+    </message>
+    <message>
+        <extracomment>server_unreachable.cause</extracomment>
+        <source>{server} did not accept a connection for {address}: {detail}</source>
+        <translation>{server} n'a pas accepté de connexion pour {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>server_unreachable.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, check the server, the port and the network.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, vérifiez le serveur, le port et le réseau.</translation>
+    </message>
+    <message>
+        <extracomment>connection_dropped.title</extracomment>
+        <source>The server dropped the connection</source>
+        <translation>Le serveur a coupé la connexion</translation>
+    </message>
+    <message>
+        <extracomment>connection_dropped.cause</extracomment>
+        <source>{server} closed the connection of {address} in the middle of a request: {detail}</source>
+        <translation>{server} a fermé la connexion de {address} au milieu d'une requête : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>connection_dropped.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, check the server's logs and limits.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, vérifiez les journaux et les limites du serveur.</translation>
+    </message>
+    <message>
+        <extracomment>timeout.title</extracomment>
+        <source>The server did not answer in time</source>
+        <translation>Le serveur n'a pas répondu à temps</translation>
+    </message>
+    <message>
+        <extracomment>timeout.cause</extracomment>
+        <source>{server} took longer than the profile's time-out to answer for {address}: {detail}</source>
+        <translation>{server} a mis plus longtemps que le délai d'attente du profil à répondre pour {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>timeout.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, raise the time-out (at most 100 s) or check the server.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, augmentez le délai d'attente (100 s au plus) ou vérifiez le serveur.</translation>
+    </message>
+    <message>
+        <extracomment>server_busy.title</extracomment>
+        <source>The server asked us to slow down</source>
+        <translation>Le serveur a demandé de ralentir</translation>
+    </message>
+    <message>
+        <extracomment>server_busy.cause</extracomment>
+        <source>{server} is busy and asked to come back later: {detail}</source>
+        <translation>{server} est occupé et a demandé de revenir plus tard : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>server_busy.fix</extracomment>
+        <source>Nothing to do: the engine waits as long as the server asked. Lower the profile's connection limit if it happens often.</source>
+        <translation>Rien à faire : le moteur attend aussi longtemps que le serveur l'a demandé. Si cela arrive souvent, baissez la limite de connexions du profil.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_found.title</extracomment>
+        <source>The mailbox does not exist on the server</source>
+        <translation>La boîte aux lettres n'existe pas sur le serveur</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_found.cause</extracomment>
+        <source>{server} has no mailbox {address}: {detail}</source>
+        <translation>{server} n'a pas de boîte aux lettres {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_not_found.fix</extracomment>
+        <source>Check the mailbox's address and login, or remove the mailbox.</source>
+        <translation>Vérifiez l'adresse et l'identifiant de la boîte aux lettres, ou supprimez-la.</translation>
+    </message>
+    <message>
+        <extracomment>impersonation_denied.title</extracomment>
+        <source>The service account may not act for the mailbox</source>
+        <translation>Le compte de service ne peut pas agir pour la boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>impersonation_denied.cause</extracomment>
+        <source>{server} refused to let the profile's service account impersonate {address}: {detail}</source>
+        <translation>{server} a refusé que le compte de service du profil emprunte l'identité de {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>impersonation_denied.fix</extracomment>
+        <source>Give the service account the ApplicationImpersonation role on Exchange (for Exchange Online, grant the application full_access_as_app), or put the credentials on each mailbox instead.</source>
+        <translation>Donnez au compte de service le rôle ApplicationImpersonation sur Exchange (pour Exchange Online, accordez à l'application full_access_as_app), ou placez plutôt les identifiants sur chaque boîte aux lettres.</translation>
+    </message>
+    <message>
+        <extracomment>access_denied.title</extracomment>
+        <source>Access to the mailbox is denied</source>
+        <translation>L'accès à la boîte aux lettres est refusé</translation>
+    </message>
+    <message>
+        <extracomment>access_denied.cause</extracomment>
+        <source>{server} refused the account of {address} access to the mailbox or one of its folders: {detail}</source>
+        <translation>{server} a refusé au compte de {address} l'accès à la boîte aux lettres ou à l'un de ses dossiers : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>access_denied.fix</extracomment>
+        <source>Give the account Full Access to the mailbox, or use a service account with impersonation rights.</source>
+        <translation>Donnez au compte l'accès total (Full Access) à la boîte aux lettres, ou utilisez un compte de service autorisé à emprunter l'identité des boîtes.</translation>
+    </message>
+    <message>
+        <extracomment>autodiscover_failed.title</extracomment>
+        <source>The Exchange server could not be found</source>
+        <translation>Le serveur Exchange est introuvable</translation>
+    </message>
+    <message>
+        <extracomment>autodiscover_failed.cause</extracomment>
+        <source>Autodiscover found no EWS address for {address}: {detail}</source>
+        <translation>La découverte automatique (Autodiscover) n'a trouvé aucune adresse EWS pour {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>autodiscover_failed.fix</extracomment>
+        <source>Give the profile its EWS URL (e.g. https://mail.example.com/EWS/Exchange.asmx; Exchange Online: https://outlook.office365.com/EWS/Exchange.asmx), or fix the domain's autodiscover records.</source>
+        <translation>Indiquez l'URL EWS dans le profil (par ex. https://mail.example.com/EWS/Exchange.asmx ; Exchange Online : https://outlook.office365.com/EWS/Exchange.asmx), ou corrigez les enregistrements Autodiscover du domaine.</translation>
+    </message>
+    <message>
+        <extracomment>not_supported.title</extracomment>
+        <source>Not supported</source>
+        <translation>Non pris en charge</translation>
+    </message>
+    <message>
+        <extracomment>not_supported.cause, store_unavailable.cause</extracomment>
+        <source>{detail}</source>
+        <translation>{detail}</translation>
+    </message>
+    <message>
+        <extracomment>not_supported.fix</extracomment>
+        <source>Choose a synchronization method this profile supports.</source>
+        <translation>Choisissez une méthode de synchronisation que ce profil prend en charge.</translation>
+    </message>
+    <message>
+        <extracomment>retries_exhausted.title</extracomment>
+        <source>Synchronization stopped after repeated failures</source>
+        <translation>Synchronisation arrêtée après des échecs répétés</translation>
+    </message>
+    <message>
+        <extracomment>retries_exhausted.cause</extracomment>
+        <source>{address} failed {attempts} times in a row ({detail}); its channel was disabled.</source>
+        <translation>{address} a échoué {attempts} fois de suite ({detail}) ; son canal a été désactivé.</translation>
+    </message>
+    <message>
+        <extracomment>retries_exhausted.fix</extracomment>
+        <source>Fix the cause, then run Test &amp; Enable to turn synchronization back on.</source>
+        <translation>Corrigez la cause, puis lancez Tester et activer pour rétablir la synchronisation.</translation>
+    </message>
+    <message>
+        <extracomment>profile_failing.title</extracomment>
+        <source>Most mailboxes of a profile are failing</source>
+        <translation>La plupart des boîtes aux lettres d'un profil échouent</translation>
+    </message>
+    <message>
+        <extracomment>profile_failing.cause</extracomment>
+        <source>{failing} of the {total} mailboxes of profile {profile} failed within the last hour.</source>
+        <translation>{failing} des {total} boîtes aux lettres du profil {profile} ont échoué au cours de la dernière heure.</translation>
+    </message>
+    <message>
+        <extracomment>profile_failing.fix</extracomment>
+        <source>The cause is probably the profile or the server: check the server, the profile's settings and its service account.</source>
+        <translation>La cause est probablement le profil ou le serveur : vérifiez le serveur, les réglages du profil et son compte de service.</translation>
+    </message>
+    <message>
+        <extracomment>malformed_message.title</extracomment>
+        <source>A message could not be read</source>
+        <translation>Un message n'a pas pu être lu</translation>
+    </message>
+    <message>
+        <extracomment>malformed_message.cause</extracomment>
+        <source>A message of {address} ({item}) is malformed: {detail}</source>
+        <translation>Un message de {address} ({item}) est mal formé : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>malformed_message.fix</extracomment>
+        <source>It is kept in the failed items; retry it once the cause is fixed, or ignore it.</source>
+        <translation>Il est conservé dans les éléments en échec ; réessayez-le une fois la cause corrigée, ou ignorez-le.</translation>
+    </message>
+    <message>
+        <extracomment>internal_error.title</extracomment>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <extracomment>internal_error.cause</extracomment>
+        <source>Synchronizing {address} failed unexpectedly: {detail}</source>
+        <translation>La synchronisation de {address} a échoué de façon inattendue : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>internal_error.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, report it with the log file.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, signalez-le en joignant le fichier journal.</translation>
+    </message>
+    <message>
+        <extracomment>insecure_transport.title</extracomment>
+        <source>Clear-text connection refused</source>
+        <translation>Connexion en clair refusée</translation>
+    </message>
+    <message>
+        <extracomment>insecure_transport.cause</extracomment>
+        <source>The profile of {address} asks for a connection without TLS, and insecure transport is not allowed: {detail}</source>
+        <translation>Le profil de {address} demande une connexion sans TLS, et le transport non sécurisé n'est pas autorisé : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>insecure_transport.fix</extracomment>
+        <source>Choose TLS or STARTTLS, or allow insecure transport on the profile if the network is trusted.</source>
+        <translation>Choisissez TLS ou STARTTLS, ou autorisez le transport non sécurisé sur le profil si le réseau est de confiance.</translation>
+    </message>
+    <message>
+        <extracomment>item_not_found.title</extracomment>
+        <source>The item is no longer on the server</source>
+        <translation>L'élément n'est plus sur le serveur</translation>
+    </message>
+    <message>
+        <extracomment>item_not_found.cause</extracomment>
+        <source>An item of {address} ({item}) could not be found on the server: {detail}</source>
+        <translation>Un élément de {address} ({item}) est introuvable sur le serveur : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>item_not_found.fix</extracomment>
+        <source>Nothing to retry: it was deleted or moved. Clear it from the failed items.</source>
+        <translation>Rien à réessayer : il a été supprimé ou déplacé. Retirez-le des éléments en échec.</translation>
+    </message>
+    <message>
+        <extracomment>protocol_error.title</extracomment>
+        <source>The server answered something unexpected</source>
+        <translation>Le serveur a répondu de façon inattendue</translation>
+    </message>
+    <message>
+        <extracomment>protocol_error.cause</extracomment>
+        <source>{server} broke the protocol while serving {address}: {detail}</source>
+        <translation>{server} n'a pas respecté le protocole en servant {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>protocol_error.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, check the server's logs.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, vérifiez les journaux du serveur.</translation>
+    </message>
+    <message>
+        <extracomment>smtp_temporary.title</extracomment>
+        <source>The mail server deferred a mail</source>
+        <translation>Le serveur de messagerie a différé un e-mail</translation>
+    </message>
+    <message>
+        <extracomment>smtp_temporary.cause</extracomment>
+        <source>The outgoing server answered with a temporary refusal (4xx): {detail}</source>
+        <translation>Le serveur sortant a répondu par un refus temporaire (4xx) : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>smtp_temporary.fix</extracomment>
+        <source>Nothing to do: the mail is sent again later.</source>
+        <translation>Rien à faire : l'e-mail sera renvoyé plus tard.</translation>
+    </message>
+    <message>
+        <extracomment>delivery_unknown.title</extracomment>
+        <source>Delivery unknown</source>
+        <translation>Remise incertaine</translation>
+    </message>
+    <message>
+        <extracomment>delivery_unknown.cause</extracomment>
+        <source>The connection broke while the server had a mail of {address}, and it is not in Sent: {detail}</source>
+        <translation>La connexion a été coupée alors que le serveur détenait un e-mail de {address}, et celui-ci n'est pas dans les éléments envoyés : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>delivery_unknown.fix</extracomment>
+        <source>Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent (desktop-sync outgoing mark-sent ID).</source>
+        <translation>Renseignez-vous auprès d'un destinataire, puis renvoyez-le (desktop-sync outgoing resend ID) ou marquez-le comme envoyé (desktop-sync outgoing mark-sent ID).</translation>
+    </message>
+    <message>
+        <extracomment>outgoing_disabled.title</extracomment>
+        <source>Mail waiting to be sent</source>
+        <translation>E-mail en attente d'envoi</translation>
+    </message>
+    <message>
+        <extracomment>outgoing_disabled.cause</extracomment>
+        <source>{address} cannot send yet: {detail}</source>
+        <translation>{address} ne peut pas encore envoyer : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>outgoing_disabled.fix</extracomment>
+        <source>Approve the mailbox and run Test &amp; Enable so that outgoing email is enabled; the mail waits.</source>
+        <translation>Approuvez la boîte aux lettres et lancez Tester et activer pour activer l'e-mail sortant ; l'e-mail attend.</translation>
+    </message>
+    <message>
+        <extracomment>smtp_rejected.title</extracomment>
+        <source>The mail server refused a mail</source>
+        <translation>Le serveur de messagerie a refusé un e-mail</translation>
+    </message>
+    <message>
+        <extracomment>smtp_rejected.cause</extracomment>
+        <source>The outgoing server refused a mail of {address} for good (5xx): {detail}</source>
+        <translation>Le serveur sortant a refusé définitivement un e-mail de {address} (5xx) : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>smtp_rejected.fix</extracomment>
+        <source>Correct the recipients or the content, then resend it (desktop-sync outgoing resend ID).</source>
+        <translation>Corrigez les destinataires ou le contenu, puis renvoyez-le (desktop-sync outgoing resend ID).</translation>
+    </message>
+    <message>
+        <extracomment>no_secure_keyring.title</extracomment>
+        <source>No secure keyring</source>
+        <translation>Aucun trousseau sécurisé</translation>
+    </message>
+    <message>
+        <extracomment>no_secure_keyring.cause</extracomment>
+        <source>Passwords are kept only in the system keyring, and none that keeps them safe is available.</source>
+        <translation>Les mots de passe sont conservés uniquement dans le trousseau du système, et aucun trousseau qui les protège n'est disponible.</translation>
+    </message>
+    <message>
+        <extracomment>no_secure_keyring.fix</extracomment>
+        <source>Start a Secret Service (GNOME Keyring or KWallet) in your session, then try again.</source>
+        <translation>Démarrez un service de secrets (Secret Service : GNOME Keyring ou KWallet) dans votre session, puis réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>store_unavailable.title</extracomment>
+        <source>The CRM store cannot be opened</source>
+        <translation>La base du CRM ne peut pas être ouverte</translation>
+    </message>
+    <message>
+        <extracomment>store_unavailable.fix</extracomment>
+        <source>Check the database URL (--db or DESKTOP_SYNC_DB), that the server is running, and that the disk is not full.</source>
+        <translation>Vérifiez l'URL de la base de données (--db ou DESKTOP_SYNC_DB), que le serveur fonctionne et que le disque n'est pas plein.</translation>
+    </message>
+</context>
+<context>
+    <name>MessageFacts</name>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>the outgoing server</source>
+        <translation>le serveur sortant</translation>
+    </message>
+</context>
+</TS>
