@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,7 +33,10 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QStyle,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,6 +56,7 @@ from desktop_sync.domain.email_router import (
     WarningCode,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
+from desktop_sync.domain.model import CredentialsOn
 from desktop_sync.engine.events import OperationProgress
 from desktop_sync.services.migration import (
     MIGRATION_OPERATION,
@@ -62,6 +68,7 @@ from desktop_sync.services.migration import (
     MigrationService,
     MigrationStep,
     PlannedMailbox,
+    PlannedProfile,
     migration_subject,
     plan_migration,
 )
@@ -84,6 +91,13 @@ class Page:
     REPORT = 5
 
 
+def _intro(page: QWizardPage, text: str) -> QLabel:
+    """The page's explanation, in its body: a wizard's subtitle is cut short when it wraps."""
+    label = sentence_label(text)
+    page.setAccessibleDescription(text)
+    return label
+
+
 def _tree(headers: list[str], accessible_name: str) -> QTreeWidget:
     tree = QTreeWidget()
     tree.setAccessibleName(accessible_name)
@@ -100,7 +114,7 @@ def _tree(headers: list[str], accessible_name: str) -> QTreeWidget:
 # --- 1. the routers ----------------------------------------------------------------------------------
 
 
-class RoutersPage(QWizardPage):
+class MigrationRoutersPage(QWizardPage):
     """The folders of up to four routers, read as soon as they are added: a bad file is named at once."""
 
     def __init__(self, wizard: MigrationWizard) -> None:
@@ -108,12 +122,13 @@ class RoutersPage(QWizardPage):
         self._wizard = wizard
         self._reading_task: asyncio.Task[None] | None = None
         self.setTitle(self.tr("E-mail Router files"))
-        self.setSubTitle(
+        self.intro_label = _intro(
+            self,
             self.tr(
                 "Add the folder of each E-mail Router to migrate (up to {count}). Each holds "
                 "Microsoft.Crm.Tools.EmailAgent.xml, Microsoft.Crm.Tools.EmailAgent.SystemState.xml and "
                 "EncryptionKey.xml. Nothing is written before you confirm the migration."
-            ).format(count=MAX_ROUTERS)
+            ).format(count=MAX_ROUTERS),
         )
         self.folders = QListWidget()
         self.folders.setAccessibleName(self.tr("Router folders"))
@@ -138,6 +153,8 @@ class RoutersPage(QWizardPage):
         row.addWidget(self.folders, stretch=1)
         row.addLayout(buttons)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addLayout(row, stretch=1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.status_label)
@@ -244,7 +261,7 @@ class RoutersPage(QWizardPage):
 # --- 2. the profiles ---------------------------------------------------------------------------------
 
 
-class ProfilesPage(QWizardPage):
+class MigrationProfilesPage(QWizardPage):
     """The merged profiles with Migrate yes/no, their warnings beside them, and what matches nobody."""
 
     def __init__(self, wizard: MigrationWizard) -> None:
@@ -252,23 +269,39 @@ class ProfilesPage(QWizardPage):
         self._wizard = wizard
         self._shown: RouterReading | None = None
         self.setTitle(self.tr("Profiles found"))
-        self.setSubTitle(
+        self.intro_label = _intro(
+            self,
             self.tr(
                 "Each email server profile merges the incoming and outgoing profiles that a user or queue "
                 "used in the router. Tick the profiles to migrate; read the warnings beside them first."
-            )
+            ),
         )
         self.profiles = _tree(
-            [self.tr("Migrate / profile"), self.tr("Will be"), self.tr("Settings")], self.tr("Profiles found")
+            [self.tr("Migrate / profile"), self.tr("Action"), self.tr("Settings")], self.tr("Profiles found")
         )
         self.profiles.itemChanged.connect(lambda *_: self.completeChanged.emit())
+        self.details = QTextBrowser()
+        self.details.setAccessibleName(self.tr("The selected profile"))
+        self.details.setOpenLinks(False)
+        self._details: dict[str, str] = {}
+        self.profiles.currentItemChanged.connect(self._show_details)
         self.unmatched_title = QLabel(self.tr("Not matched, not migrated"))
         self.unmatched = QListWidget()
         self.unmatched.setAccessibleName(self.tr("Not matched, not migrated"))
         self.unmatched.setWordWrap(True)
         self.error_label = error_label()
         layout = QVBoxLayout(self)
-        layout.addWidget(self.profiles, stretch=3)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.profiles)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        width = self.fontMetrics().averageCharWidth()
+        split.setSizes([width * 100, width * 60])
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, stretch=3)
         layout.addWidget(self.unmatched_title)
         layout.addWidget(self.unmatched, stretch=1)
         layout.addWidget(self.error_label)
@@ -327,10 +360,21 @@ class ProfilesPage(QWizardPage):
 
         self.profiles.blockSignals(True)
         self.profiles.clear()
+        self._details = {}
         for merged in reading.profiles:
             item = QTreeWidgetItem([merged.name, "", ""])
             item.setData(0, NAME_ROLE, merged.name)
             planned = actions.get(merged.name)
+            concerning = [
+                w
+                for w in reading.warnings
+                if w.code not in UNMATCHED_CODES
+                and (
+                    w.profile == merged.name
+                    or (w.profile is not None and w.profile in (merged.incoming, merged.outgoing))
+                )
+            ]
+            mailboxes = by_profile.get(merged.name, [])
             if merged.profile is None or planned is None:
                 item.setText(1, self.tr("cannot be migrated"))
                 item.setText(2, merged.problem or "")
@@ -341,38 +385,29 @@ class ProfilesPage(QWizardPage):
                 item.setCheckState(0, Qt.CheckState.Checked)
                 item.setText(1, self._action_text(planned.action))
                 item.setText(2, self._settings_text(merged))
-                if planned.detail:
-                    item.setToolTip(1, planned.detail)
-            item.setToolTip(0, merged.name)
+                if any(w.blocking for w in concerning) or concerning:
+                    item.setIcon(1, warning_icon)
             self.profiles.addTopLevelItem(item)
-            pair = " + ".join(x for x in (merged.incoming, merged.outgoing) if x)
-            QTreeWidgetItem(item, [self.tr("From the router's"), "", pair])
-            for planned_mailbox in by_profile.get(merged.name, []):
+            for warning in concerning:
+                child = QTreeWidgetItem(item, [self._warning_kind(warning), "", warning.message])
+                child.setIcon(0, stop_icon if warning.blocking else warning_icon)
+                child.setToolTip(2, warning.message)
+            for planned_mailbox in mailboxes:
                 mailbox = planned_mailbox.mailbox
                 owner = f" — {mailbox.owner.label}" if mailbox.owner else ""
                 QTreeWidgetItem(
                     item,
                     [self._kind_text(mailbox.kind), self._action_text(planned_mailbox.action), mailbox.address + owner],
                 )
-            concerning = [
-                w
-                for w in reading.warnings
-                if w.code not in UNMATCHED_CODES
-                and (
-                    w.profile == merged.name
-                    or (w.profile is not None and w.profile in (merged.incoming, merged.outgoing))
-                )
-            ]
-            for warning in concerning:
-                child = QTreeWidgetItem(item, [self._warning_kind(warning), "", warning.message])
-                child.setIcon(0, stop_icon if warning.blocking else warning_icon)
-                child.setToolTip(2, warning.message)
-            item.setExpanded(True)
+            self._details[merged.name] = self._details_html(merged, planned, concerning, mailboxes)
+            item.setExpanded(False)
         self.profiles.blockSignals(False)
         header = self.profiles.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.profiles.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 48)
-        self.profiles.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 18)
+        self.profiles.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 62)
+        self.profiles.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 26)
+        if self.profiles.topLevelItemCount():
+            self.profiles.setCurrentItem(self.profiles.topLevelItem(0))
 
         self.unmatched.clear()
         for skipped in everything.skipped:
@@ -387,6 +422,51 @@ class ProfilesPage(QWizardPage):
         if self.unmatched.count() == 0:
             self.unmatched.addItem(self.tr("Every mailbox and id matched a user or queue of this store."))
         self.completeChanged.emit()
+
+    def _details_html(
+        self,
+        merged: MergedProfile,
+        planned: PlannedProfile | None,
+        warnings: list[RouterWarning],
+        mailboxes: list[PlannedMailbox],
+    ) -> str:
+        def items(lines: list[str]) -> str:
+            return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+        parts = [f"<h3>{escape(merged.name)}</h3>"]
+        if merged.profile is None or planned is None:
+            parts.append("<p>" + escape(self.tr("Cannot be migrated: {why}").format(why=merged.problem or "")) + "</p>")
+        else:
+            parts.append("<p>" + escape(self._settings_text(merged)) + "</p>")
+            if planned.detail:
+                parts.append("<p>" + escape(planned.detail) + "</p>")
+        pair = [x for x in (merged.incoming, merged.outgoing) if x]
+        parts.append("<p><b>" + escape(self.tr("Made from the router's")) + "</b></p>")
+        parts.append(items([escape(x) for x in pair]))
+        if warnings:
+            parts.append("<p><b>" + escape(self.tr("Warnings")) + "</b></p>")
+            parts.append(items([escape(w.message) for w in warnings]))
+        parts.append("<p><b>" + escape(self.tr("Mailboxes")) + "</b></p>")
+        if mailboxes:
+            parts.append(
+                items(
+                    [
+                        escape(
+                            f"{self._kind_text(m.mailbox.kind)}: {m.address}"
+                            + (f" — {m.mailbox.owner.label}" if m.mailbox.owner else "")
+                        )
+                        for m in mailboxes
+                    ]
+                )
+            )
+        else:
+            parts.append("<p>" + escape(self.tr("None")) + "</p>")
+        return "".join(parts)
+
+    def _show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        self.details.setHtml(self._details.get(item.data(0, NAME_ROLE), "") if item is not None else "")
 
     def _warning_kind(self, warning: RouterWarning) -> str:
         return self.tr("Not migrated") if warning.blocking else self.tr("Warning")
@@ -407,10 +487,10 @@ class ProfilesPage(QWizardPage):
 
     def _action_text(self, action: Action) -> str:
         return {
-            Action.CREATE: self.tr("created"),
-            Action.KEEP: self.tr("kept (already there)"),
-            Action.UPDATE: self.tr("updated"),
-            Action.UNCHANGED: self.tr("already migrated"),
+            Action.CREATE: self.tr("create"),
+            Action.KEEP: self.tr("keep (already there)"),
+            Action.UPDATE: self.tr("update"),
+            Action.UNCHANGED: self.tr("none (already migrated)"),
         }[action]
 
     def _kind_text(self, kind: MailboxKind) -> str:
@@ -425,7 +505,7 @@ class ProfilesPage(QWizardPage):
 # --- 3. the credentials ------------------------------------------------------------------------------
 
 
-class CredentialsPage(QWizardPage):
+class MigrationCredentialsPage(QWizardPage):
     """One write-only password field per account; an empty one leaves "credentials needed"."""
 
     def __init__(self, wizard: MigrationWizard) -> None:
@@ -434,20 +514,25 @@ class CredentialsPage(QWizardPage):
         self._accounts: tuple[Account, ...] | None = None
         self.fields: dict[Account, QLineEdit] = {}
         self.setTitle(self.tr("Passwords"))
-        self.setSubTitle(
+        self.intro_label = _intro(
+            self,
             self.tr(
                 "The router's passwords are encrypted and are not migrated. Enter the password of each account "
                 "below: it goes to the system keyring only. A field left empty keeps the profile marked "
                 '"credentials needed" until you enter it later.'
-            )
+            ),
         )
-        self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.accounts_box = QWidget()
         self.none_label = sentence_label(self.tr("No password is needed for what will be migrated."))
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.accounts_box)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        layout.addWidget(self.scroll, stretch=1)
         layout.addWidget(self.none_label)
-        layout.addStretch(1)
 
     def initializePage(self) -> None:
         plan = self._wizard.plan
@@ -456,20 +541,40 @@ class CredentialsPage(QWizardPage):
             return  # back and forth: what was typed stays
         self._accounts = accounts
         self.clear()
-        while self.form.rowCount():
-            self.form.removeRow(0)
         self.fields = {}
-        for account in accounts:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        for number, account in enumerate(accounts, 1):
             field = QLineEdit()
             field.setEchoMode(QLineEdit.EchoMode.Password)
             field.setPlaceholderText(self.tr("Leave empty to enter it later"))
             field.setAccessibleName(self.tr("Password for {account}").format(account=account.label))
-            label = QLabel(account.label)
-            label.setWordWrap(True)
+            label = QLabel(
+                self.tr("{number}. Password of {login} on {server}").format(
+                    number=number, login=account.login, server=account.server
+                )
+            )
             label.setBuddy(field)
-            self.form.addRow(label, field)
+            where = sentence_label(self._where(account))
+            use_placeholder_colour(where)
+            column.addWidget(label)
+            column.addWidget(field)
+            column.addWidget(where)
+            column.addSpacing(self.fontMetrics().height() // 2)
             self.fields[account] = field
+        column.addStretch(1)
+        self.accounts_box = box
+        self.scroll.setWidget(box)  # the previous box is deleted with what was typed in it
+        self.scroll.setVisible(bool(accounts))
         self.none_label.setVisible(not accounts)
+
+    def _where(self, account: Account) -> str:
+        if account.scope is CredentialsOn.PROFILE:
+            return self.tr("The service account of the profile(s): {profiles}").format(
+                profiles=", ".join(account.profiles)
+            )
+        return self.tr("Signs in to the mailbox(es): {mailboxes}").format(mailboxes=", ".join(account.mailboxes))
 
     def passwords(self) -> dict[Account, str]:
         return {account: field.text() for account, field in self.fields.items() if field.text()}
@@ -483,18 +588,20 @@ class CredentialsPage(QWizardPage):
 # --- 4. the review -----------------------------------------------------------------------------------
 
 
-class ReviewPage(QWizardPage):
+class MigrationReviewPage(QWizardPage):
     def __init__(self, wizard: MigrationWizard) -> None:
         super().__init__()
         self._wizard = wizard
         self.setTitle(self.tr("Review"))
-        self.setSubTitle(self.tr("What the migration will do. Nothing has been written yet."))
+        self.intro_label = _intro(self, self.tr("What the migration will do. Nothing has been written yet."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Migrate"))
         self.summary_label = sentence_label("")
-        self.changes = _tree([self.tr("What"), self.tr("Will be"), self.tr("Detail")], self.tr("Changes"))
+        self.changes = _tree([self.tr("What"), self.tr("Action"), self.tr("Detail")], self.tr("Changes"))
         self.advice_label = sentence_label("")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.changes, stretch=1)
         layout.addWidget(self.advice_label)
@@ -553,19 +660,19 @@ class ReviewPage(QWizardPage):
                     groups[key], [mailbox.address, profiles_page._action_text(planned_mailbox.action), detail]
                 )
         for skipped in plan.skipped:
-            QTreeWidgetItem(groups["skipped"], [skipped.subject, self.tr("skipped"), skipped.reason])
+            QTreeWidgetItem(groups["skipped"], [skipped.subject, self.tr("skip"), skipped.reason])
         for group in groups.values():
             group.setText(1, str(group.childCount()))
             self.changes.addTopLevelItem(group)
             group.setExpanded(group is not groups["skipped"])
-        self.changes.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 44)
-        self.changes.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 18)
+        self.changes.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 70)
+        self.changes.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 26)
 
 
 # --- 5. the progress ---------------------------------------------------------------------------------
 
 
-class ProgressPage(QWizardPage):
+class MigrationProgressPage(QWizardPage):
     """The three steps as bars, fed by the engine's OperationProgress events. Cancel rolls back."""
 
     finished = Signal()
@@ -577,8 +684,8 @@ class ProgressPage(QWizardPage):
         self.cancelling = False
         self.failed = False
         self.setTitle(self.tr("Migrating"))
-        self.setSubTitle(
-            self.tr("The migration runs as one operation: cancelled or failed, it leaves nothing half-written.")
+        self.intro_label = _intro(
+            self, self.tr("The migration runs as one operation: cancelled or failed, it leaves nothing half-written.")
         )
         self.bars: dict[MigrationStep, QProgressBar] = {}
         grid = QFormLayout()
@@ -595,6 +702,8 @@ class ProgressPage(QWizardPage):
         self.error_label = error_label()
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addLayout(grid)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
@@ -676,13 +785,13 @@ class ProgressPage(QWizardPage):
 # --- 6. the report -----------------------------------------------------------------------------------
 
 
-class ReportPage(QWizardPage):
+class MigrationReportPage(QWizardPage):
     def __init__(self, wizard: MigrationWizard) -> None:
         super().__init__()
         self._wizard = wizard
         self.setTitle(self.tr("Report"))
-        self.setSubTitle(
-            self.tr("What the migration did, and the next steps. Save it to keep it: the text as shown, or JSON.")
+        self.intro_label = _intro(
+            self, self.tr("What the migration did, and the next steps. Save it to keep it: the text as shown, or JSON.")
         )
         self.report_text = QPlainTextEdit()
         self.report_text.setReadOnly(True)
@@ -697,6 +806,8 @@ class ReportPage(QWizardPage):
         row.addWidget(self.saved_label, stretch=1)
         row.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.report_text, stretch=1)
         layout.addLayout(row)
 
@@ -764,12 +875,12 @@ class MigrationWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.HaveHelpButton, False)
 
-        self.routers_page = RoutersPage(self)
-        self.profiles_page = ProfilesPage(self)
-        self.credentials_page = CredentialsPage(self)
-        self.review_page = ReviewPage(self)
-        self.progress_page = ProgressPage(self)
-        self.report_page = ReportPage(self)
+        self.routers_page = MigrationRoutersPage(self)
+        self.profiles_page = MigrationProfilesPage(self)
+        self.credentials_page = MigrationCredentialsPage(self)
+        self.review_page = MigrationReviewPage(self)
+        self.progress_page = MigrationProgressPage(self)
+        self.report_page = MigrationReportPage(self)
         for number, page in enumerate(
             (
                 self.routers_page,
@@ -783,7 +894,7 @@ class MigrationWizard(QWizard):
             self.setPage(number, page)
         self.progress_page.finished.connect(self._progress_finished)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 130, metrics.lineSpacing() * 36)
+        self.resize(metrics.averageCharWidth() * 175, metrics.lineSpacing() * 46)
 
     def set_reading(self, reading: RouterReading | None) -> None:
         self.reading = reading

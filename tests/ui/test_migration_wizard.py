@@ -26,6 +26,7 @@ from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.migration import CREDENTIALS_ALERT, MIGRATION_OPERATION, MigrationService, MigrationStep
 from desktop_sync.ui.main_window import MainWindow
 from desktop_sync.ui.migration_wizard import MigrationWizard, Page
+from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 from tests.ui.conftest import UiWorld, save_grab
 
 pytestmark = pytest.mark.gui
@@ -276,3 +277,27 @@ def test_cancel_during_the_migration_rolls_everything_back(
     assert [(f.ok, f.detail) for f in finished] == [(False, "cancelled")]
     profiles, mailboxes, alerts = run(store_contents(world))
     assert (profiles, mailboxes, alerts) == ([], [], [])
+
+
+def test_the_wizard_speaks_french(world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any, qapp: Any) -> None:
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr"
+    try:
+        window, wizard = open_wizard(world, qtbot)
+        assert window.migrate_action.text() == "&Migrer depuis l'E-mail Router…"
+        assert wizard.windowTitle() == "Migrer depuis l'E-mail Router"
+        wizard.routers_page.add_router(router)
+        run(wizard.routers_page.wait_read())
+        assert wizard.routers_page.status_label.text().startswith("1 routeur(s) lu(s)")
+        shot(wizard, "fr-1-routers")
+        wizard.next()
+        assert wizard.profiles_page.title() == "Profils trouvés"
+        shot(wizard, "fr-2-profiles")
+        wizard.next()
+        wizard.next()
+        assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Migrer"
+        shot(wizard, "fr-4-review")
+        wizard.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
