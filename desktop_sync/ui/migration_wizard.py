@@ -69,6 +69,7 @@ from desktop_sync.services.migration import (
     MigrationStep,
     PlannedMailbox,
     PlannedProfile,
+    Result,
     migration_subject,
     plan_migration,
 )
@@ -404,8 +405,8 @@ class MigrationProfilesPage(QWizardPage):
         self.profiles.blockSignals(False)
         header = self.profiles.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.profiles.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 62)
-        self.profiles.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 26)
+        self.profiles.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 76)
+        self.profiles.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 22)
         if self.profiles.topLevelItemCount():
             self.profiles.setCurrentItem(self.profiles.topLevelItem(0))
 
@@ -777,7 +778,18 @@ class MigrationProgressPage(QWizardPage):
             self.finished.emit()
             return
         wizard.set_report(report)
-        self.status_label.setText(self.tr("Done. {summary}").format(summary=report.summary()))
+        self.status_label.setText(
+            self.tr(
+                "Done. Profiles: {created} created, {kept} already there. Mailboxes: {new} created, "
+                "{updated} updated, {same} unchanged."
+            ).format(
+                created=sum(o.result is Result.CREATED for o in report.profiles),
+                kept=sum(o.result is Result.KEPT for o in report.profiles),
+                new=report.count(Result.CREATED),
+                updated=report.count(Result.UPDATED),
+                same=report.count(Result.UNCHANGED),
+            )
+        )
         self.completeChanged.emit()
         self.finished.emit()
 

@@ -1495,8 +1495,8 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>migrer depuis l&apos;E-mail Router</translation>
     </message>
     <message>
-        <source>Done. {summary}</source>
-        <translation>Terminé. {summary}</translation>
+        <source>Done. Profiles: {created} created, {kept} already there. Mailboxes: {new} created, {updated} updated, {same} unchanged.</source>
+        <translation>Terminé. Profils : {created} créé(s), {kept} déjà présent(s). Boîtes aux lettres : {new} créée(s), {updated} mise(s) à jour, {same} inchangée(s).</translation>
     </message>
 </context>
 <context>
