@@ -440,7 +440,7 @@ class MainWindow(QMainWindow):
                 self.migration_wizard.raise_()
                 return self.migration_wizard
             self.migration_wizard.deleteLater()  # a finished one: each migration starts afresh
-        wizard = MigrationWizard(self._context, self.errors, self)
+        wizard = MigrationWizard(self._context, parent=self)
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.migrated.connect(self._migrated)
         self.migration_wizard = wizard

@@ -224,8 +224,11 @@ class MigrationRoutersPage(QWizardPage):
         except ValidationError as exc:
             self._show_error("; ".join(exc.errors.values()))
         except Exception as exc:
-            self._show_error(str(exc) if not isinstance(exc, DesktopSyncError) else exc.message)
-            self._wizard.presenter.present(exc, self.tr("read the E-mail Router's files"))
+            if isinstance(exc, DesktopSyncError):  # the store is unavailable...
+                self._show_error(exc.message)
+            else:  # a bug: logged, and said in full
+                self._show_error(str(exc))
+                self._wizard.presenter.present(exc, self.tr("read the E-mail Router's files"))
         else:
             self.error_label.setVisible(False)
             self._wizard.set_reading(reading)
@@ -482,7 +485,7 @@ class MigrationProfilesPage(QWizardPage):
             text += self.tr(", outgoing {host}:{port}").format(host=profile.outgoing.host, port=profile.outgoing.port)
         if profile.login:
             text += self.tr(", service account {login}").format(login=profile.login)
-        elif merged.credentials_on.value == "mailbox":
+        elif merged.credentials_on is CredentialsOn.MAILBOX:
             text += self.tr(", each mailbox's own credentials")
         return text
 
@@ -706,8 +709,8 @@ class MigrationProgressPage(QWizardPage):
         layout.addWidget(self.intro_label)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addLayout(grid)
-        layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.status_label)
         layout.addStretch(1)
         wizard.context.bridge.operation_progress.connect(self.on_progress)
 
@@ -731,9 +734,13 @@ class MigrationProgressPage(QWizardPage):
             return
         self.failed = False
         self.error_label.setVisible(False)
-        for bar in self.bars.values():
-            bar.setRange(0, 1)
-            bar.setValue(0)
+        totals = {
+            MigrationStep.PROFILES: len(plan.profiles),
+            MigrationStep.FORWARD_MAILBOXES: len(plan.forward_mailboxes),
+            MigrationStep.MAILBOXES: len(plan.mailboxes),
+        }
+        for step, bar in self.bars.items():
+            self._set_bar(bar, 0, totals[step])
         self.status_label.setText(self.tr("Migrating…"))
         self.task = asyncio.ensure_future(self._run(plan))
 
@@ -745,10 +752,18 @@ class MigrationProgressPage(QWizardPage):
             step = MigrationStep(event.step)
         except ValueError:
             return
-        bar = self.bars[step]
-        bar.setRange(0, max(event.total, 1))
-        bar.setValue(event.done if event.total else 1)
+        self._set_bar(self.bars[step], event.done, event.total, reached=True)
         self.status_label.setText(self.step_text(step))
+
+    def _set_bar(self, bar: QProgressBar, done: int, total: int, reached: bool = False) -> None:
+        if total:
+            bar.setFormat(self.tr("%v of %m"))
+            bar.setRange(0, total)
+            bar.setValue(done)
+        else:  # a full bar once the step is reached, saying there was nothing to do
+            bar.setFormat(self.tr("nothing to do"))
+            bar.setRange(0, 1)
+            bar.setValue(1 if reached else 0)
 
     def cancel(self) -> None:
         if self.running and self.task is not None:
@@ -774,7 +789,8 @@ class MigrationProgressPage(QWizardPage):
             )
             self.error_label.setVisible(True)
             self.status_label.setText(self.tr("Close the wizard, fix the cause and run it again."))
-            wizard.presenter.present(exc, self.tr("migrate from the E-mail Router"))
+            if not isinstance(exc, DesktopSyncError):  # a bug: logged, and said in full
+                wizard.presenter.present(exc, self.tr("migrate from the E-mail Router"))
             self.finished.emit()
             return
         wizard.set_report(report)
@@ -877,7 +893,7 @@ class MigrationWizard(QWizard):
             raise ValueError("the migration wizard needs the migration service")
         self.context = context
         self.migration: MigrationService = context.migration
-        self.presenter = presenter or ErrorPresenter(self)
+        self.presenter = presenter or ErrorPresenter(self)  # its dialogs over the wizard, not behind it
         self.reading: RouterReading | None = None
         self.plan: MigrationPlan | None = None
         self.report: MigrationReport | None = None

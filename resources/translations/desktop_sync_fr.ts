@@ -1475,6 +1475,10 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>Migration…</translation>
     </message>
     <message>
+        <source>nothing to do</source>
+        <translation>rien à faire</translation>
+    </message>
+    <message>
         <source>Cancelling: what was done so far is rolled back…</source>
         <translation>Annulation : ce qui a déjà été fait est défait…</translation>
     </message>

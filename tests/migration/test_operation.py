@@ -170,3 +170,28 @@ def test_the_same_migration_twice_at_once_is_refused(store: SqlStore, sample_rou
     error, counts = run(scenario())
     assert error.code == "busy" and "already running" in error.message
     assert counts == (len(SAMPLE_PROFILES), 8)
+
+
+def test_an_engine_stopping_under_an_operation_tells_its_caller(store: SqlStore) -> None:
+    async def scenario() -> Any:
+        setup = Setup(store)
+        await setup.control.start()
+        started = asyncio.Event()
+        never = asyncio.Event()
+
+        async def stuck(progress: Any) -> str:
+            progress("waiting", 0, 1)
+            started.set()
+            await never.wait()
+            return "never"
+
+        caller = asyncio.create_task(setup.control.run_operation("bulk", "everything", stuck))
+        await asyncio.wait_for(started.wait(), 10)
+        await setup.control.stop()
+        with pytest.raises(DesktopSyncError) as stopped:
+            await asyncio.wait_for(caller, 10)
+        return setup, stopped.value
+
+    setup, error = run(scenario())
+    assert error.code == "operation_interrupted" and "nothing of it was kept" in error.message
+    assert setup.progress() == [("waiting", 0, 1)]

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import keyring
+import keyring.backends.fail
 import pytest
 from migration.router_samples import EXCHANGE_SMTP, ONLINE, POP3_SMTP, SAMPLE_PROFILES, SAMPLES, seed_directory
 from PySide6.QtCore import Qt
@@ -301,3 +303,28 @@ def test_the_wizard_speaks_french(world: UiWorld, router: Path, run: Callable[..
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_without_a_secure_keyring_the_progress_page_says_so_and_nothing_is_written(
+    world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
+) -> None:
+    _window, wizard = open_wizard(world, qtbot)
+    wizard.routers_page.add_router(router)
+    run(wizard.routers_page.wait_read())
+    wizard.next()
+    wizard.next()
+    next(iter(wizard.credentials_page.fields.values())).setText("typed-password")
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # the memory_keyring fixture puts its own back
+    wizard.next()
+    wizard.next()  # Migrate
+    qtbot.waitUntil(lambda: not wizard.progress_page.running, timeout=30_000)
+    page = wizard.progress_page
+    assert page.failed and wizard.report is None
+    assert page.error_label.isVisible() and "nothing was written" in page.error_label.text()
+    assert "keyring" in page.error_label.text().lower()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert wizard.presenter.last_dialog is None  # said on the page, not in a dialog over it as well
+    shot(wizard, "5-progress-keyring-unavailable")
+    assert run(store_contents(world)) == ([], [], [])
+    wizard.reject()
+    assert not wizard.isVisible()
