@@ -821,6 +821,7 @@ class MigrationReportPage(QWizardPage):
         self.intro_label = _intro(
             self, self.tr("What the migration did, and the next steps. Save it to keep it: the text as shown, or JSON.")
         )
+        self.next_label = sentence_label("")
         self.report_text = QPlainTextEdit()
         self.report_text.setReadOnly(True)
         self.report_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -836,13 +837,30 @@ class MigrationReportPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
         layout.addSpacing(self.fontMetrics().height() // 2)
+        layout.addWidget(self.next_label)
         layout.addWidget(self.report_text, stretch=1)
         layout.addLayout(row)
 
     def initializePage(self) -> None:
         report = self._wizard.report
-        if report is not None:
-            self.report_text.setPlainText(report.to_text())
+        if report is None:
+            return
+        needed = sum(o.result is Result.NEEDED for o in report.credentials)
+        lines = [
+            self.tr(
+                "{count} mailbox(es) wait for you to approve them and run Test & Enable: at most {batch} per "
+                "batch, queues first."
+            ).format(count=len(report.ready_for_test), batch=TEST_ENABLE_BATCH)
+        ]
+        if needed:
+            lines.append(
+                self.tr(
+                    "{count} profile(s) still need passwords: enter them in the profile editor or with "
+                    "desktop-sync mailbox set-password."
+                ).format(count=needed)
+            )
+        self.next_label.setText("\n".join(lines))
+        self.report_text.setPlainText(report.to_text())
 
     def choose_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Save the migration report"))

@@ -1522,6 +1522,14 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>&amp;Enregistrer…</translation>
     </message>
     <message>
+        <source>{count} mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
+        <translation>{count} boîte(s) aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</translation>
+    </message>
+    <message>
+        <source>{count} profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
+        <translation>{count} profil(s) ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</translation>
+    </message>
+    <message>
         <source>Save the migration report</source>
         <translation>Enregistrer le rapport de migration</translation>
     </message>

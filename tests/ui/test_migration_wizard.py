@@ -199,6 +199,9 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
     assert {a.code for a in alerts} == {CREDENTIALS_ALERT}  # the ones still without a password
     assert all(field.text() == "" for field in wizard.credentials_page.fields.values())  # forgotten
     report = wizard.report_page.report_text.toPlainText()
+    next_steps = wizard.report_page.next_label.text()
+    assert next_steps.startswith("6 mailbox(es) wait for you to approve them and run Test & Enable: at most 200")
+    assert "profile(s) still need passwords" in next_steps
     assert "at most 200 mailboxes per batch" in report and "queues first" in report
     # through the engine's operations queue: its OperationFinished came over the bridge
     assert [(f.operation, f.ok) for f in finished] == [(MIGRATION_OPERATION, True)]
