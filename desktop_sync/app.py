@@ -29,6 +29,7 @@ from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
+from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.sync_control import SyncControl
@@ -161,6 +162,7 @@ class DesktopApp(QObject):
             connection_test=ConnectionTestService(profiles, connectors),
             sync=self.sync,
             bridge=self.bridge,
+            migration=MigrationService(store, secrets),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker

@@ -18,6 +18,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from desktop_sync.domain.connectors import ConnectorFactory, PushListener
 from desktop_sync.domain.errors import DesktopSyncError
@@ -26,13 +27,20 @@ from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import Context, CycleSettings, MailboxCycle, ProfileHealth, StatusBuffer
-from desktop_sync.engine.events import CountersUpdated, EventBus, OperationFinished
+from desktop_sync.engine.events import (
+    CountersUpdated,
+    EventBus,
+    OperationFinished,
+    OperationProgress,
+    ProgressReporter,
+)
 from desktop_sync.engine.metrics_server import MetricsServer
 from desktop_sync.engine.outgoing import OutgoingSender
 from desktop_sync.engine.queues import PRIORITY_DUE, PRIORITY_NOW, WorkQueue
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
 
 log = logging.getLogger("desktop_sync.engine")
+T = TypeVar("T")
 
 Clock = Callable[[], dt.datetime]
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -132,6 +140,7 @@ class Engine:
         self._started = False
         self._items_at_start = 0.0
         self._paused = False
+        self._awaited: set[asyncio.Future[object]] = set()  # callers of run_operation still waiting
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -181,6 +190,14 @@ class Engine:
         self._push_tasks.clear()
         for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
             await queue.stop()
+        for waiting in list(self._awaited):  # dropped from the queue or cancelled: they rolled back
+            if not waiting.done():
+                waiting.set_exception(
+                    DesktopSyncError(
+                        "the sync engine stopped before the operation ended; nothing of it was kept",
+                        code="operation_interrupted",
+                    )
+                )
         with contextlib.suppress(DesktopSyncError):
             await self.status_buffer.flush(self.store)
             await self._persist_counters()
@@ -261,6 +278,61 @@ class Engine:
                 self.bus.publish(OperationFinished(name, subject, True, detail))
 
         return self.operations.submit((name, subject), run)
+
+    async def run_operation(
+        self,
+        name: str,
+        subject: str,
+        work: Callable[[ProgressReporter], Awaitable[T]],
+        summary: Callable[[T], str] = lambda _result: "",
+    ) -> T:
+        """Run ``work`` in the operations queue and return its result once it has run.
+
+        ``work`` gets a reporter that publishes OperationProgress; OperationFinished says how it ended
+        (``summary`` of the result, or the error). Cancelling the caller cancels the operation: dropped
+        if still queued, cancelled (so rolled back) if running. Raises DesktopSyncError (``busy``) when
+        the same operation on the same subject is already queued or running.
+        """
+        outcome: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        def progress(step: str, done: int, total: int) -> None:
+            self.bus.publish(OperationProgress(name, subject, step, done, total))
+
+        async def job() -> None:
+            if outcome.done():
+                return  # the caller gave up while it was queued
+
+            async def call() -> T:
+                return await work(progress)
+
+            task = asyncio.create_task(call(), name=f"operation {name}: {subject}")
+            outcome.add_done_callback(lambda f: task.cancel() if f.cancelled() else None)
+            try:
+                result = await task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # the engine is stopping: stop() tells the caller
+                self.bus.publish(OperationFinished(name, subject, False, "cancelled"))
+            except Exception as exc:
+                message = exc.message if isinstance(exc, DesktopSyncError) else str(exc)
+                self.bus.publish(OperationFinished(name, subject, False, message))
+                if not outcome.done():
+                    outcome.set_exception(exc)
+                if not isinstance(exc, DesktopSyncError):
+                    raise  # a bug: the queue logs it
+            else:
+                self.bus.publish(OperationFinished(name, subject, True, summary(result)))
+                if not outcome.done():
+                    outcome.set_result(result)
+
+        if not self.operations.submit((name, subject), job):
+            raise DesktopSyncError(f"{name} of {subject} is already running", code="busy")
+        self._awaited.add(outcome)  # type: ignore[arg-type]
+        try:
+            return await outcome
+        finally:
+            self._awaited.discard(outcome)
 
     @property
     def metrics_port(self) -> int | None:

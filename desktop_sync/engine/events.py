@@ -83,6 +83,22 @@ class OperationFinished:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class OperationProgress:
+    """How far an asynchronous operation is: ``done`` of ``total`` in its ``step`` (the operation's own
+    step key, such as a migration's "Creating email server profiles")."""
+
+    operation: str
+    subject: str
+    step: str
+    done: int
+    total: int
+
+
+# What an operation calls to say how far it is: (step, done, total) -> an OperationProgress event.
+ProgressReporter = Callable[[str, int, int], None]
+
+
 Event = (
     MailboxStateChanged
     | CycleStarted
@@ -91,6 +107,7 @@ Event = (
     | ImportProgress
     | AlertRaised
     | CountersUpdated
+    | OperationProgress
     | OperationFinished
 )
 Subscriber = Callable[[Event], None]

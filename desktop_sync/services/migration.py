@@ -9,6 +9,10 @@ Three calls, so that a wizard and the command line drive it the same way:
 - ``run(plan, passwords, progress)`` does it in one transaction, in three steps (profiles, forward
   mailboxes, then queues' and users' mailboxes) and returns a report that can be saved as text or
   JSON. Running it again creates nothing twice: profiles are matched by name, mailboxes by address.
+- ``run_as_operation(control, plan, passwords)`` is ``run`` as an asynchronous operation: in the
+  engine's operations queue when the engine runs in this process (directly otherwise), each step's
+  progress an OperationProgress event on the bus (the step is a MigrationStep's value), its end an
+  OperationFinished. Cancelled, it rolls back: nothing is written.
 
 Passwords typed by the admin go to the keyring through the SecretStore; the router's encrypted
 passwords are never decrypted, and its encryption key is read, checked, and dropped.
@@ -65,11 +69,14 @@ from desktop_sync.domain.model import (
     profile_secret_key,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
+from desktop_sync.engine.events import ProgressReporter
+from desktop_sync.services.sync_control import SyncControl
 
 PROCESS_EMAIL_FROM_HOURS = 24  # Microsoft's migration sets "Process Email From" 24 hours back
 TEST_ENABLE_BATCH = 200  # Microsoft: test and enable at most 200 mailboxes every 5 hours
 CREDENTIALS_ALERT = "migration_credentials_needed"
 FORWARD_MAILBOX_NAME = "Forward mailbox"
+MIGRATION_OPERATION = "migration"  # the OperationProgress / OperationFinished events' operation
 
 
 def utcnow() -> dt.datetime:
@@ -655,14 +662,20 @@ class MigrationReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
+    def summary(self) -> str:
+        """One line: how many profiles and mailboxes were created, kept, updated, skipped."""
+        return (
+            f"Profiles: {sum(o.result is Result.CREATED for o in self.profiles)} created, "
+            f"{sum(o.result is Result.KEPT for o in self.profiles)} already there. "
+            f"Mailboxes: {self.count(Result.CREATED)} created, {self.count(Result.UPDATED)} updated, "
+            f"{self.count(Result.UNCHANGED)} unchanged, {self.count(Result.SKIPPED)} skipped."
+        )
+
     def to_text(self) -> str:
         lines = [
             f"E-mail Router migration report, {self.started_at.isoformat(timespec='seconds')}",
             "Routers: " + ", ".join(self.routers),
-            f"Profiles: {sum(o.result is Result.CREATED for o in self.profiles)} created, "
-            f"{sum(o.result is Result.KEPT for o in self.profiles)} already there. "
-            f"Mailboxes: {self.count(Result.CREATED)} created, {self.count(Result.UPDATED)} updated, "
-            f"{self.count(Result.UNCHANGED)} unchanged, {self.count(Result.SKIPPED)} skipped.",
+            self.summary(),
         ]
         for title, items in (
             (MigrationStep.PROFILES.value, self.profiles),
@@ -778,6 +791,23 @@ class MigrationService:
             skipped=plan.skipped,
             warnings=plan.warnings,
         )
+
+    async def run_as_operation(
+        self,
+        control: SyncControl,
+        plan: MigrationPlan,
+        passwords: Mapping[Account, str] | None = None,
+    ) -> MigrationReport:
+        """``run`` as an asynchronous operation (see the module's docstring); the subject of its events
+        is the routers' folders. Raises DesktopSyncError (``busy``) while the same migration runs."""
+
+        async def work(report_progress: ProgressReporter) -> MigrationReport:
+            def progress(step: MigrationStep, done: int, total: int) -> None:
+                report_progress(step.value, done, total)
+
+            return await self.run(plan, passwords, progress)
+
+        return await control.run_operation(MIGRATION_OPERATION, migration_subject(plan), work, MigrationReport.summary)
 
     async def _profile(
         self, tx: Transaction, planned: PlannedProfile, since: dt.datetime, profiles: dict[str, Profile]
@@ -933,6 +963,11 @@ class MigrationService:
             return await self._secrets.has_secret(key)
         except SecretStoreUnavailable:
             return False  # nobody can tell: asking again is the safe side
+
+
+def migration_subject(plan: MigrationPlan) -> str:
+    """What a migration's events name: the routers' folders."""
+    return ", ".join(plan.routers)
 
 
 def _channels(profile: Profile, target: RouterMailbox, sent: bool) -> tuple[ChannelState, ChannelState]:

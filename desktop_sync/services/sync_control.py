@@ -11,20 +11,22 @@ import asyncio
 import datetime as dt
 import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.engine import Engine, EngineSettings
-from desktop_sync.engine.events import EventBus
+from desktop_sync.engine.events import EventBus, OperationFinished, OperationProgress, ProgressReporter
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.services.monitoring import MonitoringService
 
 log = logging.getLogger("desktop_sync.services.sync_control")
 
+T = TypeVar("T")
 STOP_TIMEOUT_SECONDS = 15.0
 TEST_AND_ENABLE_AT_ONCE = 4
 
@@ -184,6 +186,38 @@ class SyncControl:
         """Sync now every mailbox whose incoming email is on."""
         addresses = [v.mailbox.address for v in await self._monitoring.statuses() if v.mailbox.incoming.enabled]
         return await self.sync_now(addresses)
+
+    async def run_operation(
+        self,
+        name: str,
+        subject: str,
+        work: Callable[[ProgressReporter], Awaitable[T]],
+        summary: Callable[[T], str] = lambda _result: "",
+    ) -> T:
+        """Run an asynchronous operation (a migration...) and return its result.
+
+        In the engine's operations queue while the engine runs in this process; otherwise (paused,
+        stopped, no connectors) directly, on this loop. Either way its progress and its end are
+        OperationProgress and OperationFinished events on the bus, and cancelling the caller cancels
+        the operation.
+        """
+        engine = self._engine
+        if engine is not None:
+            return await engine.run_operation(name, subject, work, summary)
+
+        def progress(step: str, done: int, total: int) -> None:
+            self._bus.publish(OperationProgress(name, subject, step, done, total))
+
+        try:
+            result = await work(progress)
+        except asyncio.CancelledError:
+            self._bus.publish(OperationFinished(name, subject, False, "cancelled"))
+            raise
+        except DesktopSyncError as exc:
+            self._bus.publish(OperationFinished(name, subject, False, exc.message))
+            raise
+        self._bus.publish(OperationFinished(name, subject, True, summary(result)))
+        return result
 
     async def test_and_enable(
         self,

@@ -22,6 +22,7 @@ from desktop_sync.engine.events import (
     ItemsSynced,
     MailboxStateChanged,
     OperationFinished,
+    OperationProgress,
 )
 from desktop_sync.services.sync_control import StatusChange, SyncControl
 
@@ -36,6 +37,7 @@ class EngineBridge(QObject):
     import_progress = Signal(ImportProgress)
     alert_raised = Signal(AlertRaised)
     counters_updated = Signal(CountersUpdated)
+    operation_progress = Signal(OperationProgress)
     operation_finished = Signal(OperationFinished)
     engine_status_changed = Signal(StatusChange)
 
@@ -50,6 +52,7 @@ class EngineBridge(QObject):
             ImportProgress: self.import_progress,
             AlertRaised: self.alert_raised,
             CountersUpdated: self.counters_updated,
+            OperationProgress: self.operation_progress,
             OperationFinished: self.operation_finished,
         }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
+from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.sync_control import SyncControl
@@ -22,3 +23,4 @@ class UiContext:
     connection_test: ConnectionTestService
     sync: SyncControl
     bridge: EngineBridge
+    migration: MigrationService | None = None  # the E-mail Router migration wizard's service

@@ -7,6 +7,7 @@ profile yet. Without services (``context`` None) every view is an honest empty s
 
 from __future__ import annotations
 
+import asyncio
 from enum import IntEnum
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -39,6 +40,7 @@ from desktop_sync.ui.directory_view import DirectoryPage
 from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
+from desktop_sync.ui.migration_wizard import MigrationWizard
 from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker
@@ -128,6 +130,12 @@ class FirstRunPage(QWidget):
         column.addSpacing(self.fontMetrics().height())
         column.addWidget(self.create_profile_button)
         column.addWidget(self.add_mailbox_button)
+        self.migrate_button = QCommandLinkButton(
+            self.tr("Or migrate from the E-mail Router"),
+            self.tr("Read the router's configuration files and create its profiles and mailboxes here."),
+        )
+        column.addSpacing(self.fontMetrics().height())
+        column.addWidget(self.migrate_button)
         column.addStretch(1)
 
         # A readable measure on wide windows: the column does not stretch past ~70 characters.
@@ -191,6 +199,10 @@ class MainWindow(QMainWindow):
         self._first_run_item: QListWidgetItem | None = None
         self.first_run_page.create_profile_button.clicked.connect(self._first_profile)
         self.first_run_page.add_mailbox_button.clicked.connect(self._first_mailbox)
+        self.migration_wizard: MigrationWizard | None = None
+        self.refresh_after_migration: asyncio.Future[None] | None = None
+        self.first_run_page.migrate_button.clicked.connect(self.open_migration_wizard)
+        self.first_run_page.migrate_button.setEnabled(context is not None and context.migration is not None)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -386,8 +398,13 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit_requested)
+        self.migrate_action = QAction(self.tr("&Migrate from E-mail Router…"), self)
+        self.migrate_action.setEnabled(self._context is not None and self._context.migration is not None)
+        self.migrate_action.triggered.connect(self.open_migration_wizard)
         file_menu.addAction(self.sync_all_action)
         file_menu.addAction(self.pause_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.migrate_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -412,6 +429,26 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About Desktop Sync"), self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def open_migration_wizard(self) -> MigrationWizard | None:
+        """Open the E-mail Router migration wizard (window-modal, no nested event loop); the views
+        are refreshed once it has migrated."""
+        if self._context is None or self._context.migration is None:
+            return None
+        if self.migration_wizard is not None:
+            if self.migration_wizard.isVisible():
+                self.migration_wizard.raise_()
+                return self.migration_wizard
+            self.migration_wizard.deleteLater()  # a finished one: each migration starts afresh
+        wizard = MigrationWizard(self._context, parent=self)
+        wizard.setWindowModality(Qt.WindowModality.WindowModal)
+        wizard.migrated.connect(self._migrated)
+        self.migration_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _migrated(self) -> None:
+        self.refresh_after_migration = asyncio.ensure_future(self.refresh_all())
 
     # -- reactions --------------------------------------------------------------------------------
 

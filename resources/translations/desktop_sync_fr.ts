@@ -562,6 +562,14 @@
         <source>A user&apos;s or a queue&apos;s mailbox on that server; approve it, then Test &amp;&amp; Enable it.</source>
         <translation>La boîte aux lettres d&apos;un utilisateur ou d&apos;une file d&apos;attente sur ce serveur ; approuvez-la, puis testez-la et activez-la.</translation>
     </message>
+    <message>
+        <source>Or migrate from the E-mail Router</source>
+        <translation>Ou migrer depuis l&apos;E-mail Router</translation>
+    </message>
+    <message>
+        <source>Read the router&apos;s configuration files and create its profiles and mailboxes here.</source>
+        <translation>Lire les fichiers de configuration du routeur et créer ici ses profils et ses boîtes aux lettres.</translation>
+    </message>
 </context>
 <context>
     <name>Formatting</name>
@@ -1250,6 +1258,10 @@
         <translation>&amp;Quitter</translation>
     </message>
     <message>
+        <source>&amp;Migrate from E-mail Router…</source>
+        <translation>&amp;Migrer depuis l&apos;E-mail Router…</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
@@ -1280,6 +1292,397 @@ Server-side synchronization between a CRM and Exchange, IMAP, POP3 and SMTP mail
         <translation>Desktop Sync {version}
 
 Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchange, IMAP, POP3 et SMTP.</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationCredentialsPage</name>
+    <message>
+        <source>Passwords</source>
+        <translation>Mots de passe</translation>
+    </message>
+    <message>
+        <source>The router&apos;s passwords are encrypted and are not migrated. Enter the password of each account below: it goes to the system keyring only. A field left empty keeps the profile marked &quot;credentials needed&quot; until you enter it later.</source>
+        <translation>Les mots de passe du routeur sont chiffrés et ne sont pas migrés. Saisissez ci-dessous le mot de passe de chaque compte : il est enregistré uniquement dans le trousseau du système. Un champ laissé vide garde le profil marqué « informations d&apos;identification requises » jusqu&apos;à ce que vous le saisissiez plus tard.</translation>
+    </message>
+    <message>
+        <source>No password is needed for what will be migrated.</source>
+        <translation>Aucun mot de passe n&apos;est nécessaire pour ce qui sera migré.</translation>
+    </message>
+    <message>
+        <source>Leave empty to enter it later</source>
+        <translation>Laisser vide pour le saisir plus tard</translation>
+    </message>
+    <message>
+        <source>Password for {account}</source>
+        <translation>Mot de passe de {account}</translation>
+    </message>
+    <message>
+        <source>{number}. Password of {login} on {server}</source>
+        <translation>{number}. Mot de passe de {login} sur {server}</translation>
+    </message>
+    <message>
+        <source>The service account of the profile(s): {profiles}</source>
+        <translation>Le compte de service du ou des profils : {profiles}</translation>
+    </message>
+    <message>
+        <source>Signs in to the mailbox(es): {mailboxes}</source>
+        <translation>Se connecte à la ou aux boîtes aux lettres : {mailboxes}</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationProfilesPage</name>
+    <message>
+        <source>Profiles found</source>
+        <translation>Profils trouvés</translation>
+    </message>
+    <message>
+        <source>Each email server profile merges the incoming and outgoing profiles that a user or queue used in the router. Tick the profiles to migrate; read the warnings beside them first.</source>
+        <translation>Chaque profil de serveur de messagerie réunit les profils entrant et sortant qu&apos;un utilisateur ou une file d&apos;attente utilisait dans le routeur. Cochez les profils à migrer ; lisez d&apos;abord les avertissements affichés à côté.</translation>
+    </message>
+    <message>
+        <source>Migrate / profile</source>
+        <translation>Migrer / profil</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>The selected profile</source>
+        <translation>Le profil sélectionné</translation>
+    </message>
+    <message>
+        <source>Not matched, not migrated</source>
+        <translation>Sans correspondance, non migré</translation>
+    </message>
+    <message>
+        <source>cannot be migrated</source>
+        <translation>ne peut pas être migré</translation>
+    </message>
+    <message>
+        <source>Every mailbox and id matched a user or queue of this store.</source>
+        <translation>Chaque boîte aux lettres et chaque identifiant correspond à un utilisateur ou à une file d&apos;attente de cette base.</translation>
+    </message>
+    <message>
+        <source>Cannot be migrated: {why}</source>
+        <translation>Ne peut pas être migré : {why}</translation>
+    </message>
+    <message>
+        <source>Made from the router&apos;s</source>
+        <translation>Construit à partir des profils du routeur</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Avertissements</translation>
+    </message>
+    <message>
+        <source>Mailboxes</source>
+        <translation>Boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <source>Not migrated</source>
+        <translation>Non migré</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Avertissement</translation>
+    </message>
+    <message>
+        <source>{kind}, incoming {incoming}</source>
+        <translation>{kind}, entrant {incoming}</translation>
+    </message>
+    <message>
+        <source>, outgoing {host}:{port}</source>
+        <translation>, sortant {host}:{port}</translation>
+    </message>
+    <message>
+        <source>, service account {login}</source>
+        <translation>, compte de service {login}</translation>
+    </message>
+    <message>
+        <source>, each mailbox&apos;s own credentials</source>
+        <translation>, informations d&apos;identification propres à chaque boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>create</source>
+        <translation>créer</translation>
+    </message>
+    <message>
+        <source>keep (already there)</source>
+        <translation>conserver (existe déjà)</translation>
+    </message>
+    <message>
+        <source>update</source>
+        <translation>mettre à jour</translation>
+    </message>
+    <message>
+        <source>none (already migrated)</source>
+        <translation>aucune (déjà migré)</translation>
+    </message>
+    <message>
+        <source>Forward mailbox</source>
+        <translation>Boîte de transfert</translation>
+    </message>
+    <message>
+        <source>Queue mailbox</source>
+        <translation>Boîte d&apos;une file d&apos;attente</translation>
+    </message>
+    <message>
+        <source>User mailbox</source>
+        <translation>Boîte d&apos;un utilisateur</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationProgressPage</name>
+    <message>
+        <source>Migrating</source>
+        <translation>Migration en cours</translation>
+    </message>
+    <message>
+        <source>The migration runs as one operation: cancelled or failed, it leaves nothing half-written.</source>
+        <translation>La migration s&apos;exécute en une seule opération : annulée ou en échec, elle ne laisse rien d&apos;à moitié écrit.</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v sur %m</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
+        <source>1. Creating email server profiles</source>
+        <translation>1. Création des profils de serveur de messagerie</translation>
+    </message>
+    <message>
+        <source>2. Creating forward mailboxes</source>
+        <translation>2. Création des boîtes de transfert</translation>
+    </message>
+    <message>
+        <source>3. Updating queue and user mailboxes (queues first, then users)</source>
+        <translation>3. Mise à jour des boîtes des files d&apos;attente et des utilisateurs (les files d&apos;attente d&apos;abord)</translation>
+    </message>
+    <message>
+        <source>Migrating…</source>
+        <translation>Migration…</translation>
+    </message>
+    <message>
+        <source>nothing to do</source>
+        <translation>rien à faire</translation>
+    </message>
+    <message>
+        <source>Cancelling: what was done so far is rolled back…</source>
+        <translation>Annulation : ce qui a déjà été fait est défait…</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written.</source>
+        <translation>Annulé : rien n&apos;a été écrit.</translation>
+    </message>
+    <message>
+        <source>The migration failed and nothing was written: {error}</source>
+        <translation>La migration a échoué et rien n&apos;a été écrit : {error}</translation>
+    </message>
+    <message>
+        <source>Close the wizard, fix the cause and run it again.</source>
+        <translation>Fermez l&apos;assistant, corrigez la cause et relancez-le.</translation>
+    </message>
+    <message>
+        <source>migrate from the E-mail Router</source>
+        <translation>migrer depuis l&apos;E-mail Router</translation>
+    </message>
+    <message>
+        <source>Done. Profiles: {created} created, {kept} already there. Mailboxes: {new} created, {updated} updated, {same} unchanged.</source>
+        <translation>Terminé. Profils : {created} créé(s), {kept} déjà présent(s). Boîtes aux lettres : {new} créée(s), {updated} mise(s) à jour, {same} inchangée(s).</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationReportPage</name>
+    <message>
+        <source>Report</source>
+        <translation>Rapport</translation>
+    </message>
+    <message>
+        <source>What the migration did, and the next steps. Save it to keep it: the text as shown, or JSON.</source>
+        <translation>Ce que la migration a fait, et les étapes suivantes. Enregistrez-le pour le garder : le texte tel qu&apos;affiché, ou en JSON.</translation>
+    </message>
+    <message>
+        <source>Migration report</source>
+        <translation>Rapport de migration</translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation>&amp;Enregistrer…</translation>
+    </message>
+    <message>
+        <source>{count} mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
+        <translation>{count} boîte(s) aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</translation>
+    </message>
+    <message>
+        <source>{count} profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
+        <translation>{count} profil(s) ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</translation>
+    </message>
+    <message>
+        <source>Save the migration report</source>
+        <translation>Enregistrer le rapport de migration</translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation>Texte (*.txt)</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>save the migration report</source>
+        <translation>enregistrer le rapport de migration</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Enregistré dans {path}</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationReviewPage</name>
+    <message>
+        <source>Review</source>
+        <translation>Vérification</translation>
+    </message>
+    <message>
+        <source>What the migration will do. Nothing has been written yet.</source>
+        <translation>Ce que la migration va faire. Rien n&apos;a encore été écrit.</translation>
+    </message>
+    <message>
+        <source>&amp;Migrate</source>
+        <translation>&amp;Migrer</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Détail</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Modifications</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Email server profiles: {create} to create, {keep} already there and kept as they are.
+Mailboxes: {new} to create, {update} to update, {same} already migrated, {skipped} not migrated.
+Passwords: {entered} of {accounts} entered; the others stay &quot;credentials needed&quot;.</source>
+        <translation>Profils de serveur de messagerie : {create} à créer, {keep} déjà présents et conservés tels quels.
+Boîtes aux lettres : {new} à créer, {update} à mettre à jour, {same} déjà migrées, {skipped} non migrées.
+Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informations d&apos;identification requises ».</translation>
+    </message>
+    <message>
+        <source>New profiles and migrated mailboxes process email from {hours} hours before the migration. The mailboxes are left pending approval: approve them and run Test &amp; Enable on at most {batch} mailboxes per batch, queues first. Nothing synchronizes before that; stop the E-mail Router once they work.</source>
+        <translation>Les nouveaux profils et les boîtes migrées traitent le courrier à partir de {hours} heures avant la migration. Les boîtes restent en attente d&apos;approbation : approuvez-les et lancez Tester et activer sur au plus {batch} boîtes par lot, les files d&apos;attente d&apos;abord. Rien ne se synchronise avant ; arrêtez l&apos;E-mail Router une fois qu&apos;elles fonctionnent.</translation>
+    </message>
+    <message>
+        <source>Email server profiles</source>
+        <translation>Profils de serveur de messagerie</translation>
+    </message>
+    <message>
+        <source>Forward mailboxes</source>
+        <translation>Boîtes de transfert</translation>
+    </message>
+    <message>
+        <source>Queue and user mailboxes (queues first)</source>
+        <translation>Boîtes des files d&apos;attente et des utilisateurs (files d&apos;attente d&apos;abord)</translation>
+    </message>
+    <message>
+        <source>Not migrated</source>
+        <translation>Non migré</translation>
+    </message>
+    <message>
+        <source>on {profile}</source>
+        <translation>sur {profile}</translation>
+    </message>
+    <message>
+        <source>skip</source>
+        <translation>ignorer</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationRoutersPage</name>
+    <message>
+        <source>E-mail Router files</source>
+        <translation>Fichiers de l&apos;E-mail Router</translation>
+    </message>
+    <message>
+        <source>Add the folder of each E-mail Router to migrate (up to {count}). Each holds Microsoft.Crm.Tools.EmailAgent.xml, Microsoft.Crm.Tools.EmailAgent.SystemState.xml and EncryptionKey.xml. Nothing is written before you confirm the migration.</source>
+        <translation>Ajoutez le dossier de chaque E-mail Router à migrer (jusqu&apos;à {count}). Chacun contient Microsoft.Crm.Tools.EmailAgent.xml, Microsoft.Crm.Tools.EmailAgent.SystemState.xml et EncryptionKey.xml. Rien n&apos;est écrit avant que vous ne confirmiez la migration.</translation>
+    </message>
+    <message>
+        <source>Router folders</source>
+        <translation>Dossiers des routeurs</translation>
+    </message>
+    <message>
+        <source>&amp;Add router folder…</source>
+        <translation>&amp;Ajouter un dossier de routeur…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Retirer</translation>
+    </message>
+    <message>
+        <source>E-mail Router folder</source>
+        <translation>Dossier de l&apos;E-mail Router</translation>
+    </message>
+    <message>
+        <source>Reading the routers&apos; files…</source>
+        <translation>Lecture des fichiers des routeurs…</translation>
+    </message>
+    <message>
+        <source>{file}: {problem}</source>
+        <translation>{file} : {problem}</translation>
+    </message>
+    <message>
+        <source>read the E-mail Router&apos;s files</source>
+        <translation>lire les fichiers de l&apos;E-mail Router</translation>
+    </message>
+    <message>
+        <source>This router cannot be read. Nothing has been written.
+{error}</source>
+        <translation>Ce routeur ne peut pas être lu. Rien n&apos;a été écrit.
+{error}</translation>
+    </message>
+    <message>
+        <source>Fix or remove the router named above to go on.</source>
+        <translation>Corrigez ou retirez le routeur nommé ci-dessus pour continuer.</translation>
+    </message>
+    <message>
+        <source>Add at least one router folder.</source>
+        <translation>Ajoutez au moins un dossier de routeur.</translation>
+    </message>
+    <message>
+        <source>Read {routers} router(s): {providers} provider(s), {profiles} email server profile(s) and {mailboxes} mailbox(es) found.</source>
+        <translation>{routers} routeur(s) lu(s) : {providers} fournisseur(s), {profiles} profil(s) de serveur de messagerie et {mailboxes} boîte(s) aux lettres trouvés.</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationWizard</name>
+    <message>
+        <source>Migrate from the E-mail Router</source>
+        <translation>Migrer depuis l&apos;E-mail Router</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,7 @@ from desktop_sync.engine.events import (
     ItemsSynced,
     MailboxStateChanged,
     OperationFinished,
+    OperationProgress,
 )
 from desktop_sync.ui.bridge import EngineBridge
 
@@ -32,6 +33,7 @@ EVENTS = {
     "import_progress": ImportProgress(ONE, "a@x.test", 3, 10),
     "alert_raised": AlertRaised(Alert(Severity.ERROR, AlertScope.MAILBOX, "auth_failed", "t", "c", "f")),
     "counters_updated": CountersUpdated({"desktop_sync_items_total": 3.0}),
+    "operation_progress": OperationProgress("migration", "router", "Creating email server profiles", 1, 4),
     "operation_finished": OperationFinished("test_enable", "a@x.test", True),
 }
 
