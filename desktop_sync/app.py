@@ -26,6 +26,7 @@ from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.act import ActService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
@@ -161,6 +162,7 @@ class DesktopApp(QObject):
             connection_test=ConnectionTestService(profiles, connectors),
             sync=self.sync,
             bridge=self.bridge,
+            act=ActService(store),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker
