@@ -446,3 +446,49 @@ def test_the_window_offers_both_views_and_refreshes_them(ui, run, qtbot, shots):
     assert window.conflicts_page.model.rowCount() == 1
     save_grab(window, shots / "window-conflicts.png")
     assert ui.shown == []
+
+
+def test_the_new_views_and_dialogs_speak_french(ui, run, qtbot, qapp, shots):
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})  # installed last, asked first
+    assert language == "fr"
+    try:
+        mailbox_id = run(exchange_mailbox(ui))
+        run(customers_filter(ui))
+        local_id = run(contact(ui, ALICE, company="Contoso"))
+        run(cycle(ui, mailbox_id))
+        run(conflict_on(ui, mailbox_id, local_id, crm="Fabrikam", exchange="Northwind"))
+        run(contact(ui, ALICE, last_name="Nouveau", company="Tailspin"))
+
+        page = ActRecordsPage(ui.context, ui.presenter())
+        qtbot.addWidget(page)
+        page.resize(1200, 360)
+        page.show_type(C)
+        run(page.refresh())
+        assert page.title_label.text() == "Rendez-vous, contacts et tâches"
+        assert {row["Nom"]: row["Exchange"] for row in page.rows()} == {
+            "Carol Customer": "En conflit (1 champ) : voir Conflits",
+            "Carol Nouveau": "Pas encore relié : va dans Exchange au prochain cycle",
+        }
+        save_grab(page, shots / "act-records-fr.png")
+        dialog = page.open_dialog(T)
+        assert dialog is not None and dialog.windowTitle() == "Nouvelle tâche"
+        save_grab(dialog, shots / "new-task-fr.png")
+        dialog.reject()
+
+        conflicts = ConflictsPage(ui.context, ui.presenter())
+        qtbot.addWidget(conflicts)
+        conflicts.resize(1200, 300)
+        run(conflicts.refresh())
+        assert conflicts.keep_both_action.text() == "Garder les &deux"
+        assert conflicts.model.index(0, 2).data() == "Société"
+        save_grab(conflicts, shots / "conflicts-fr.png")
+
+        preview = run(ui.context.sync.preview(ALICE))
+        preview_dialog = ActPreviewDialog(preview)
+        qtbot.addWidget(preview_dialog)
+        assert preview_dialog.tree.topLevelItem(1).text(0) == "Contacts : 1 action"
+        assert preview_dialog.tree.topLevelItem(1).child(0).text(0) == "Créer"
+        save_grab(preview_dialog, shots / "preview-fr.png")
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
