@@ -225,8 +225,9 @@ class ActRecordDialog(QDialog):
             self.organizer = line(
                 "organizer", self.tr("O&rganizer:"), placeholder=self.tr("Required to synchronize it")
             )
-            if user:
-                self.organizer.setText(user)
+            self.organizer.setText(str(self.owner.currentData() or ""))
+            self._organizer_default = self.organizer.text()
+            self.owner.currentIndexChanged.connect(self._owner_changed)
             self.attendees = line(
                 "attendees",
                 self.tr("Atte&ndees:"),
@@ -284,6 +285,12 @@ class ActRecordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    def _owner_changed(self, _index: int) -> None:
+        """The organizer follows the owner while the admin has not typed another one."""
+        if self.organizer.text().strip() in ("", self._organizer_default):
+            self.organizer.setText(str(self.owner.currentData() or ""))
+            self._organizer_default = self.organizer.text()
 
     def values(self) -> dict[str, Any]:
         """What the form says, in the CRM's field names; addresses checked (a ValidationError names the field)."""
@@ -469,8 +476,21 @@ class ActRecordsPage(QWidget):
         if view.link_state is LinkState.LINKED:
             return self.tr("Linked in {mailboxes}").format(mailboxes=", ".join(view.linked_to))
         if view.link_state is LinkState.PENDING:
-            return self.tr("Not linked yet: goes to Exchange in the next cycle")
-        return self.tr("Not linked: no sync filter of its owner selects it")
+            return self.tr("Waiting: goes to Exchange next cycle")
+        return self.tr("Not linked: no sync filter selects it")
+
+    def state_tip(self, view: RecordView) -> str:
+        if view.link_state is LinkState.PENDING:
+            return self.tr(
+                "A sync filter of its owner selects it: the next synchronization of the owner's mailbox "
+                "creates it in Exchange and links it."
+            )
+        if view.link_state is LinkState.NOT_SELECTED:
+            return self.tr(
+                "No active sync filter of its owner selects it, so it stays in the CRM only. "
+                "Sync filters are set in the user's options (Synchronization tab) or with desktop-sync filter add."
+            )
+        return ""
 
     async def refresh(self) -> None:
         if self._context is None:
@@ -491,30 +511,32 @@ class ActRecordsPage(QWidget):
         self._fill(record_type, views)
 
     def _fill(self, record_type: RecordType, views: Sequence[RecordView]) -> None:
-        names = COLUMNS[record_type]
+        """The record's title, where it stands with Exchange, its other fields, its owner."""
+        title, *rest = COLUMNS[record_type]
         self.model.clear()
         self.model.setHorizontalHeaderLabels(
-            [field_label(name) for name in names] + [self.tr("Owner"), self.tr("Exchange")]
+            [field_label(title), self.tr("Exchange")] + [field_label(name) for name in rest] + [self.tr("Owner")]
         )
         for view in views:
-            cells = [self._cell(name, view.values.get(name)) for name in names]
-            cells.append(self._cell("owner", view.values.get("owner")))
             state = QStandardItem(self.state_text(view))
             state.setData(view.link_state.value, STATE_ROLE)
             state.setData(view.link_state.value, SORT_ROLE)
             tip = self.tr("Exchange items: {items}").format(items=", ".join(view.items)) if view.items else ""
-            state.setToolTip("\n".join(t for t in (state.text(), tip) if t))
+            state.setToolTip("\n".join(t for t in (state.text(), self.state_tip(view), tip) if t))
             if view.link_state is LinkState.CONFLICT:
                 state.setForeground(CONFLICT_COLOUR)
-            cells.append(state)
+            cells = [self._cell(title, view.values.get(title)), state]
+            cells += [self._cell(name, view.values.get(name)) for name in rest]
+            cells.append(self._cell("owner", view.values.get("owner")))
             for cell in cells:
                 cell.setEditable(False)
                 cell.setData(view.id, ID_ROLE)
             self.model.appendRow(cells)
         self.table.resizeColumnsToContents()
-        widest = self.fontMetrics().averageCharWidth() * 40
-        for column in range(len(names)):
+        widest = self.fontMetrics().averageCharWidth() * 32
+        for column in range(2, self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), widest * 3 // 2))
         self.empty.set_text(
             {
                 RecordType.APPOINTMENT: self.tr("No appointments."),

@@ -566,12 +566,20 @@
         <translation>Relié dans {mailboxes}</translation>
     </message>
     <message>
-        <source>Not linked yet: goes to Exchange in the next cycle</source>
-        <translation>Pas encore relié : va dans Exchange au prochain cycle</translation>
+        <source>Waiting: goes to Exchange next cycle</source>
+        <translation>En attente : va dans Exchange au prochain cycle</translation>
     </message>
     <message>
-        <source>Not linked: no sync filter of its owner selects it</source>
-        <translation>Non relié : aucun filtre de synchronisation de son propriétaire ne le sélectionne</translation>
+        <source>Not linked: no sync filter selects it</source>
+        <translation>Non relié : aucun filtre de synchronisation ne le sélectionne</translation>
+    </message>
+    <message>
+        <source>A sync filter of its owner selects it: the next synchronization of the owner&apos;s mailbox creates it in Exchange and links it.</source>
+        <translation>Un filtre de synchronisation de son propriétaire le sélectionne : la prochaine synchronisation de la boîte aux lettres du propriétaire le crée dans Exchange et le relie.</translation>
+    </message>
+    <message>
+        <source>No active sync filter of its owner selects it, so it stays in the CRM only. Sync filters are set in the user&apos;s options (Synchronization tab) or with desktop-sync filter add.</source>
+        <translation>Aucun filtre de synchronisation actif de son propriétaire ne le sélectionne : il reste dans le CRM seulement. Les filtres de synchronisation se règlent dans les options de l’utilisateur (onglet Synchronisation) ou avec desktop-sync filter add.</translation>
     </message>
     <message>
         <source>Exchange</source>

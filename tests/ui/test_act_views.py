@@ -145,9 +145,9 @@ def test_records_show_their_link_state_and_follow_type_owner_search_and_cycles(u
     assert by_name["Carol Customer"]["Email"] == "carol@contoso.test"
     assert by_name["Dan Dealer"]["Exchange"] == "In conflict (1 field): see Conflicts"
     assert by_name["Dan Dealer"]["Company"] == "Tailspin Toys"  # the CRM's value was kept
-    assert by_name["Erin Outside"]["Exchange"] == "Not linked: no sync filter of its owner selects it"
-    assert by_name["Frank Other"]["Exchange"] == "Not linked: no sync filter of its owner selects it"
-    assert by_name["Gina Later"]["Exchange"] == "Not linked yet: goes to Exchange in the next cycle"
+    assert by_name["Erin Outside"]["Exchange"] == "Not linked: no sync filter selects it"
+    assert by_name["Frank Other"]["Exchange"] == "Not linked: no sync filter selects it"
+    assert by_name["Gina Later"]["Exchange"] == "Waiting: goes to Exchange next cycle"
     assert by_name["Frank Other"]["Owner"] == BOB
     assert linked != pending
     save_grab(page, shots / "act-records-contacts.png")
@@ -177,13 +177,14 @@ def test_records_show_their_link_state_and_follow_type_owner_search_and_cycles(u
         ("Planning", ALICE, f"Linked in {ALICE}")
     ]
     page.show_type(T)
-    run(until(lambda: page.model.columnCount() and page.model.headerData(1, Qt.Orientation.Horizontal) == "Due"))
+    run(until(lambda: page.model.columnCount() and page.model.headerData(2, Qt.Orientation.Horizontal) == "Due"))
     assert page.rows() == [] and page.empty.label.text() == "No tasks."
     save_grab(page, shots / "act-records-empty-tasks.png")
 
 
 def test_the_new_record_dialog_shows_errors_on_their_fields_keeps_input_and_adds(ui, run, qtbot, shots):
     run(exchange_mailbox(ui))
+    run(ui.user(BOB, "Bob Durand"))
     page = ActRecordsPage(ui.context, ui.presenter())
     qtbot.addWidget(page)
     page.show_type(A)
@@ -192,6 +193,13 @@ def test_the_new_record_dialog_shows_errors_on_their_fields_keeps_input_and_adds
     dialog = page.open_dialog()
     assert isinstance(dialog, ActRecordDialog) and dialog.windowTitle() == "New appointment"
     assert dialog.owner.currentData() == ALICE and dialog.organizer.text() == ALICE
+    dialog.owner.setCurrentIndex(dialog.owner.findData(BOB))
+    assert dialog.organizer.text() == BOB  # the organizer follows the owner...
+    dialog.organizer.setText(ALICE)
+    dialog.owner.setCurrentIndex(dialog.owner.findData(ALICE))
+    dialog.owner.setCurrentIndex(dialog.owner.findData(BOB))
+    assert dialog.organizer.text() == ALICE  # ...until the admin types another one
+    dialog.owner.setCurrentIndex(dialog.owner.findData(ALICE))
     start = to_qdatetime(dt.datetime(2030, 3, 4, 10, 0, tzinfo=dt.UTC))
     dialog.starts_at.setDateTime(start)
     dialog.ends_at.setDateTime(start.addSecs(-3600))  # before the start
@@ -467,7 +475,7 @@ def test_the_new_views_and_dialogs_speak_french(ui, run, qtbot, qapp, shots):
         assert page.title_label.text() == "Rendez-vous, contacts et tâches"
         assert {row["Nom"]: row["Exchange"] for row in page.rows()} == {
             "Carol Customer": "En conflit (1 champ) : voir Conflits",
-            "Carol Nouveau": "Pas encore relié : va dans Exchange au prochain cycle",
+            "Carol Nouveau": "En attente : va dans Exchange au prochain cycle",
         }
         save_grab(page, shots / "act-records-fr.png")
         dialog = page.open_dialog(T)
