@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.model import RecordType, User
@@ -496,6 +497,8 @@ class ActRecordsPage(QWidget):
         if self._context is None:
             return
         users = list(await self._context.directory.users())
+        if not isValid(self):  # the page went away (the window closed) while the store answered
+            return
         if [u.email for u in users] != [u.email for u in self._users]:
             self._users = users
             chosen = self.user.currentData()
@@ -508,7 +511,8 @@ class ActRecordsPage(QWidget):
             self.user.blockSignals(False)
         record_type = self.current_type()
         views = await self._context.act.records(record_type, self.user.currentData())
-        self._fill(record_type, views)
+        if isValid(self):
+            self._fill(record_type, views)
 
     def _fill(self, record_type: RecordType, views: Sequence[RecordView]) -> None:
         """The record's title, where it stands with Exchange, its other fields, its owner."""
@@ -569,6 +573,12 @@ class ActRecordsPage(QWidget):
 
     def _cycle_finished(self, _event: CycleFinished) -> None:
         self._reload.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the view shows the store as it is now (a conflict resolved, a record added)."""
+        super().showEvent(event)
+        if self._context is not None:
+            self._reload.start(0)
 
     @asyncSlot()
     async def _reload_now(self) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from desktop_sync.domain.act import DEFAULT_CONFLICT_POLICY, ConflictPolicy
 from desktop_sync.domain.model import AlertScope
@@ -152,7 +153,9 @@ class ConflictsPage(QWidget):
     async def refresh(self) -> None:
         if self._context is None:
             return
-        self._fill(await self._context.act.conflict_views(include_resolved=self.show_resolved.isChecked()))
+        conflicts = await self._context.act.conflict_views(include_resolved=self.show_resolved.isChecked())
+        if isValid(self):  # not when the page went away (the window closed) while the store answered
+            self._fill(conflicts)
 
     def _fill(self, conflicts: Sequence[ConflictView]) -> None:
         chosen = set(self.selected_ids())
@@ -223,6 +226,12 @@ class ConflictsPage(QWidget):
 
     def _cycle_finished(self, _event: CycleFinished) -> None:
         self._reload.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the view shows the store as it is now (a conflict resolved, a record added)."""
+        super().showEvent(event)
+        if self._context is not None:
+            self._reload.start(0)
 
     @asyncSlot()
     async def _reload_now(self) -> None:

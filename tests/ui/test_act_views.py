@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
 
+from desktop_sync.domain.act import ConflictPolicy
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.domain.model import (
     ApprovalState,
@@ -453,6 +454,14 @@ def test_the_window_offers_both_views_and_refreshes_them(ui, run, qtbot, shots):
     window.show_view(View.CONFLICTS)
     assert window.conflicts_page.model.rowCount() == 1
     save_grab(window, shots / "window-conflicts.png")
+
+    # resolved elsewhere (the CLI): coming back to a view shows the store as it is now
+    [conflict] = run(ui.context.act.conflicts())
+    run(ui.context.act.resolve(conflict["id"], ConflictPolicy.KEEP_CRM))
+    window.show_view(View.ACT_RECORDS)
+    run(until(lambda: window.act_page.rows()[0]["Exchange"] == f"Linked in {ALICE}", what="the record linked"))
+    window.show_view(View.CONFLICTS)
+    run(until(lambda: window.conflicts_page.model.rowCount() == 0, what="the conflict gone"))
     assert ui.shown == []
 
 
