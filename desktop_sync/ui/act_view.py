@@ -4,6 +4,7 @@ Exchange (linked, in conflict, waiting for the next cycle, not selected), and a 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -287,6 +288,23 @@ class ActRecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
 
+    def message_text(self, message: str) -> str:
+        """The service's checks in the admin's language (an unknown message as the service says it)."""
+        known = {
+            "an appointment needs a start": self.tr("an appointment needs a start"),
+            "the end is before the start": self.tr("the end is before the start"),
+            "an appointment needs a subject": self.tr("an appointment needs a subject"),
+            "a task needs a subject": self.tr("a task needs a subject"),
+            "a contact needs a name or an email address": self.tr("a contact needs a name or an email address"),
+            "an email address is required": self.tr("an email address is required"),
+        }
+        if message in known:
+            return known[message]
+        invalid = re.fullmatch(r"(.*) is not a valid email address", message)
+        if invalid:
+            return self.tr("{address} is not a valid email address").format(address=invalid.group(1))
+        return message
+
     def _owner_changed(self, _index: int) -> None:
         """The organizer follows the owner while the admin has not typed another one."""
         if self.organizer.text().strip() in ("", self._organizer_default):
@@ -342,7 +360,7 @@ class ActRecordDialog(QDialog):
                     raise ValidationError.single("user", self.tr("choose the owner"))
                 view = await self._context.act.add(self.record_type, str(user), self.values())
             except ValidationError as exc:
-                self.fields.show(exc.errors)
+                self.fields.show({name: self.message_text(message) for name, message in exc.errors.items()})
                 return
             self.fields.clear()
             self.saved.emit(view)

@@ -492,6 +492,34 @@
         <translation>Ajoutez d’abord un utilisateur (Utilisateurs et files d’attente) : chaque enregistrement a un propriétaire.</translation>
     </message>
     <message>
+        <source>an appointment needs a start</source>
+        <translation>un rendez-vous doit avoir un début</translation>
+    </message>
+    <message>
+        <source>the end is before the start</source>
+        <translation>la fin est avant le début</translation>
+    </message>
+    <message>
+        <source>an appointment needs a subject</source>
+        <translation>un rendez-vous doit avoir un objet</translation>
+    </message>
+    <message>
+        <source>a task needs a subject</source>
+        <translation>une tâche doit avoir un objet</translation>
+    </message>
+    <message>
+        <source>a contact needs a name or an email address</source>
+        <translation>un contact doit avoir un nom ou une adresse e-mail</translation>
+    </message>
+    <message>
+        <source>an email address is required</source>
+        <translation>une adresse e-mail est nécessaire</translation>
+    </message>
+    <message>
+        <source>{address} is not a valid email address</source>
+        <translation>{address} n’est pas une adresse e-mail valide</translation>
+    </message>
+    <message>
         <source>add the record</source>
         <translation>ajouter l’enregistrement</translation>
     </message>

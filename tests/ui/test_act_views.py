@@ -489,6 +489,9 @@ def test_the_new_views_and_dialogs_speak_french(ui, run, qtbot, qapp, shots):
         save_grab(page, shots / "act-records-fr.png")
         dialog = page.open_dialog(T)
         assert dialog is not None and dialog.windowTitle() == "Nouvelle tâche"
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        run(until(lambda: dialog.fields.message("subject") != "", what="the subject error"))
+        assert dialog.fields.message("subject") == "Une tâche doit avoir un objet."
         save_grab(dialog, shots / "new-task-fr.png")
         dialog.reject()
 
