@@ -25,7 +25,7 @@ from desktop_sync.domain.act import (
     UpdateInExchange,
 )
 from desktop_sync.domain.errors import NotFoundError, ValidationError
-from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.model import RecordType, SyncMethod
 from desktop_sync.domain.ports import Store
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.domain.validation import normalize_address
@@ -43,6 +43,7 @@ class LinkState(enum.Enum):
     CONFLICT = "conflict"  # linked, with a conflict waiting for the admin
     PENDING = "pending"  # selected by the owner's sync filters, not linked yet: the next cycle sends it
     NOT_SELECTED = "not_selected"  # no active sync filter of its owner selects it
+    NO_MAILBOX = "no_mailbox"  # its owner has no mailbox synchronizing appointments, contacts and tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +108,11 @@ class ActService:
             records = await tx.crm.list(record_type, owner)
             linked: dict[int, list[str]] = {}
             items: dict[int, list[str]] = {}
+            act_owners: set[int] = set()  # users whose mailbox synchronizes appointments, contacts and tasks
             for mailbox in await tx.mailboxes.list():
                 assert mailbox.id is not None
+                if mailbox.user_id is not None and mailbox.act.method is SyncMethod.SERVER_SIDE and mailbox.act.enabled:
+                    act_owners.add(mailbox.user_id)
                 for link in await tx.act_links.list(mailbox.id, record_type):
                     linked.setdefault(link.local_id, []).append(mailbox.address)
                     items.setdefault(link.local_id, []).append(link.server_id)
@@ -128,7 +132,9 @@ class ActService:
                 state = LinkState.CONFLICT
             elif rid in linked:
                 state = LinkState.LINKED
-            elif owner_email and selects(filters.get(owner_email, ()), record_type, values, now, owner_email):
+            elif not owner_email or owner_email not in users or users[owner_email].id not in act_owners:
+                state = LinkState.NO_MAILBOX
+            elif selects(filters.get(owner_email, ()), record_type, values, now, owner_email):
                 state = LinkState.PENDING
             else:
                 state = LinkState.NOT_SELECTED

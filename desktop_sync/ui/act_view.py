@@ -496,6 +496,8 @@ class ActRecordsPage(QWidget):
             return self.tr("Linked in {mailboxes}").format(mailboxes=", ".join(view.linked_to))
         if view.link_state is LinkState.PENDING:
             return self.tr("Waiting: goes to Exchange next cycle")
+        if view.link_state is LinkState.NO_MAILBOX:
+            return self.tr("Not linked: its owner's mailbox does not sync it")
         return self.tr("Not linked: no sync filter selects it")
 
     def state_tip(self, view: RecordView) -> str:
@@ -503,6 +505,11 @@ class ActRecordsPage(QWidget):
             return self.tr(
                 "A sync filter of its owner selects it: the next synchronization of the owner's mailbox "
                 "creates it in Exchange and links it."
+            )
+        if view.link_state is LinkState.NO_MAILBOX:
+            return self.tr(
+                "Its owner has no Exchange mailbox with appointments, contacts and tasks enabled "
+                "(approved, and passed Test & Enable), so it stays in the CRM only."
             )
         if view.link_state is LinkState.NOT_SELECTED:
             return self.tr(

@@ -598,12 +598,20 @@
         <translation>En attente : va dans Exchange au prochain cycle</translation>
     </message>
     <message>
+        <source>Not linked: its owner&apos;s mailbox does not sync it</source>
+        <translation>Non relié : la boîte aux lettres de son propriétaire ne le synchronise pas</translation>
+    </message>
+    <message>
         <source>Not linked: no sync filter selects it</source>
         <translation>Non relié : aucun filtre de synchronisation ne le sélectionne</translation>
     </message>
     <message>
         <source>A sync filter of its owner selects it: the next synchronization of the owner&apos;s mailbox creates it in Exchange and links it.</source>
         <translation>Un filtre de synchronisation de son propriétaire le sélectionne : la prochaine synchronisation de la boîte aux lettres du propriétaire le crée dans Exchange et le relie.</translation>
+    </message>
+    <message>
+        <source>Its owner has no Exchange mailbox with appointments, contacts and tasks enabled (approved, and passed Test &amp; Enable), so it stays in the CRM only.</source>
+        <translation>Son propriétaire n’a pas de boîte aux lettres Exchange dont les rendez-vous, contacts et tâches sont activés (approuvée, et ayant réussi Tester et activer) : il reste dans le CRM seulement.</translation>
     </message>
     <message>
         <source>No active sync filter of its owner selects it, so it stays in the CRM only. Sync filters are set in the user&apos;s options (Synchronization tab) or with desktop-sync filter add.</source>

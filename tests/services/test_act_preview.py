@@ -207,8 +207,15 @@ async def test_records_say_where_they_stand(store: SqlStore) -> None:
     await alice(store, act_enabled=True)
     await SyncFilterService(store).add(ALICE, C, "Customers", Match.ALL, [parse_rule("company not_empty")])
     act = ActService(store, clock=lambda: dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    await DirectoryService(store).add_user("bob@example.test", "Bob")  # no mailbox
+    await SyncFilterService(store).add("bob@example.test", C, "Customers", Match.ALL, [parse_rule("company not_empty")])
     selected = await act.add(C, ALICE, {"last_name": "Selected", "company": "Contoso"})
     outside = await act.add(C, ALICE, {"last_name": "Outside"})
+    bobs = await act.add(C, "bob@example.test", {"last_name": "Bob's", "company": "Contoso"})
     states = {v.id: v.link_state for v in await act.records(C)}
-    assert states == {selected.id: LinkState.PENDING, outside.id: LinkState.NOT_SELECTED}
+    assert states == {
+        selected.id: LinkState.PENDING,
+        outside.id: LinkState.NOT_SELECTED,
+        bobs.id: LinkState.NO_MAILBOX,
+    }
     assert [v.title for v in await act.records(C, ALICE)] == ["Selected", "Outside"]

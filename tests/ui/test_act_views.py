@@ -128,7 +128,7 @@ def test_records_show_their_link_state_and_follow_type_owner_search_and_cycles(u
     linked = run(contact(ui, ALICE, company="Contoso", email="carol@contoso.test"))
     disputed = run(contact(ui, ALICE, first_name="Dan", last_name="Dealer", company="Tailspin"))
     run(contact(ui, ALICE, first_name="Erin", last_name="Outside"))  # no company: outside the filter
-    run(contact(ui, BOB, first_name="Frank", last_name="Other", company="Fabrikam"))  # Bob has no filter
+    run(contact(ui, BOB, first_name="Frank", last_name="Other", company="Fabrikam"))
     run(customers_filter(ui))
     run(cycle(ui, mailbox_id))
     run(conflict_on(ui, mailbox_id, disputed, crm="Tailspin Toys", exchange="Tailspin Ltd"))
@@ -147,7 +147,7 @@ def test_records_show_their_link_state_and_follow_type_owner_search_and_cycles(u
     assert by_name["Dan Dealer"]["Exchange"] == "In conflict (1 field): see Conflicts"
     assert by_name["Dan Dealer"]["Company"] == "Tailspin Toys"  # the CRM's value was kept
     assert by_name["Erin Outside"]["Exchange"] == "Not linked: no sync filter selects it"
-    assert by_name["Frank Other"]["Exchange"] == "Not linked: no sync filter selects it"
+    assert by_name["Frank Other"]["Exchange"] == "Not linked: its owner's mailbox does not sync it"  # Bob has none
     assert by_name["Gina Later"]["Exchange"] == "Waiting: goes to Exchange next cycle"
     assert by_name["Frank Other"]["Owner"] == BOB
     assert linked != pending
