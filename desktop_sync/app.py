@@ -26,6 +26,7 @@ from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.act import ActService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
@@ -162,6 +163,7 @@ class DesktopApp(QObject):
             connection_test=ConnectionTestService(profiles, connectors),
             sync=self.sync,
             bridge=self.bridge,
+            act=ActService(store),
             migration=MigrationService(store, secrets),
         )
         self.window = MainWindow(

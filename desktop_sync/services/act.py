@@ -1,18 +1,49 @@
-"""Appointments, contacts and tasks in the CRM: list and add them, see conflicts and resolve them."""
+"""Appointments, contacts and tasks in the CRM: list and add them with their link state, see conflicts
+and resolve them, and say what a dry run of the ACT cycle would do (``describe_plan``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import enum
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_sync.domain.act import MAPPING, ConflictPolicy
+from desktop_sync.domain.act import (
+    MAPPING,
+    Action,
+    Adopt,
+    Conflict,
+    ConflictPolicy,
+    CopyInCrm,
+    CreateInCrm,
+    CreateInExchange,
+    DeleteInExchange,
+    Skip,
+    Unlink,
+    UpdateInCrm,
+    UpdateInExchange,
+)
 from desktop_sync.domain.errors import NotFoundError, ValidationError
-from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.model import RecordType, SyncMethod
 from desktop_sync.domain.ports import Store
-from desktop_sync.domain.sync_filters import SYNCED_TYPES
+from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.domain.validation import normalize_address
+from desktop_sync.engine.act_cycle import ActReport
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class LinkState(enum.Enum):
+    """Where a CRM record stands with Exchange."""
+
+    LINKED = "linked"  # linked to an Exchange item in one or more mailboxes
+    CONFLICT = "conflict"  # linked, with a conflict waiting for the admin
+    PENDING = "pending"  # selected by the owner's sync filters, not linked yet: the next cycle sends it
+    NOT_SELECTED = "not_selected"  # no active sync filter of its owner selects it
+    NO_MAILBOX = "no_mailbox"  # its owner has no mailbox synchronizing appointments, contacts and tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +52,50 @@ class RecordView:
     id: int
     values: Mapping[str, Any]
     linked_to: tuple[str, ...]  # the Exchange mailboxes it is linked in
+    link_state: LinkState = LinkState.NOT_SELECTED
+    items: tuple[str, ...] = ()  # the Exchange item ids it is linked to
+    open_conflicts: int = 0
+
+    @property
+    def title(self) -> str:
+        return record_title(self.record_type, self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """A conflict as the admin reads it: which record, which field, both values, and what became of it."""
+
+    id: int
+    record_type: RecordType
+    local_id: int
+    record: str  # the record's title ("" when it no longer exists)
+    mailbox: str
+    field: str
+    crm_value: Any
+    exchange_value: Any
+    kept: ConflictPolicy
+    created_at: dt.datetime | None
+    resolution: ConflictPolicy | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolution is not None
+
+
+def record_title(record_type: RecordType, values: Mapping[str, Any]) -> str:
+    """What names a record in a list: an appointment's or task's subject, a contact's name or address."""
+    if record_type is RecordType.CONTACT:
+        name = values.get("full_name") or " ".join(
+            str(p) for p in (values.get("first_name"), values.get("last_name")) if p
+        )
+        return str(name or values.get("email") or "")
+    return str(values.get("subject") or "")
 
 
 class ActService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, clock: Callable[[], dt.datetime] = utcnow):
         self._store = store
+        self._now = clock
 
     async def records(self, record_type: RecordType, user_email: str | None = None) -> Sequence[RecordView]:
         async with self._store.transaction() as tx:
@@ -37,11 +107,49 @@ class ActService:
                 owner = user.id
             records = await tx.crm.list(record_type, owner)
             linked: dict[int, list[str]] = {}
+            items: dict[int, list[str]] = {}
+            act_owners: set[int] = set()  # users whose mailbox synchronizes appointments, contacts and tasks
             for mailbox in await tx.mailboxes.list():
                 assert mailbox.id is not None
+                if mailbox.user_id is not None and mailbox.act.method is SyncMethod.SERVER_SIDE and mailbox.act.enabled:
+                    act_owners.add(mailbox.user_id)
                 for link in await tx.act_links.list(mailbox.id, record_type):
                     linked.setdefault(link.local_id, []).append(mailbox.address)
-        return [RecordView(record_type, rid, values, tuple(linked.get(rid, ()))) for rid, values in records]
+                    items.setdefault(link.local_id, []).append(link.server_id)
+            conflicts: dict[int, int] = {}
+            for conflict in await tx.conflicts.list():
+                if conflict["record_type"] == record_type.value:
+                    conflicts[conflict["local_id"]] = conflicts.get(conflict["local_id"], 0) + 1
+            users = {u.email: u for u in await tx.users.list()}
+            filters = {
+                u.email: await tx.sync_filters.list(user_id=u.id, record_type=record_type) for u in users.values()
+            }
+        now = self._now()
+        views = []
+        for rid, values in records:
+            owner_email = values.get("owner")
+            if conflicts.get(rid):
+                state = LinkState.CONFLICT
+            elif rid in linked:
+                state = LinkState.LINKED
+            elif not owner_email or owner_email not in users or users[owner_email].id not in act_owners:
+                state = LinkState.NO_MAILBOX
+            elif selects(filters.get(owner_email, ()), record_type, values, now, owner_email):
+                state = LinkState.PENDING
+            else:
+                state = LinkState.NOT_SELECTED
+            views.append(
+                RecordView(
+                    record_type,
+                    rid,
+                    values,
+                    tuple(linked.get(rid, ())),
+                    state,
+                    tuple(items.get(rid, ())),
+                    conflicts.get(rid, 0),
+                )
+            )
+        return views
 
     async def add(self, record_type: RecordType, user_email: str, values: Mapping[str, Any]) -> RecordView:
         if record_type not in SYNCED_TYPES:
@@ -63,6 +171,37 @@ class ActService:
     async def conflicts(self, include_resolved: bool = False) -> Sequence[Mapping[str, Any]]:
         async with self._store.transaction() as tx:
             return await tx.conflicts.list(include_resolved=include_resolved)
+
+    async def conflict_views(self, include_resolved: bool = False) -> Sequence[ConflictView]:
+        """The conflicts with their record's title and their mailbox, newest first."""
+        async with self._store.transaction() as tx:
+            conflicts = await tx.conflicts.list(include_resolved=include_resolved)
+            addresses = {m.id: m.address for m in await tx.mailboxes.list()}
+            views = []
+            for c in conflicts:
+                record_type = RecordType(c["record_type"])
+                record = await tx.crm.get(record_type, c["local_id"])
+                views.append(
+                    ConflictView(
+                        id=c["id"],
+                        record_type=record_type,
+                        local_id=c["local_id"],
+                        record=record_title(record_type, record) if record is not None else "",
+                        mailbox=addresses.get(c["mailbox_id"], ""),
+                        field=c["field"],
+                        crm_value=c["crm_value"],
+                        exchange_value=c["exchange_value"],
+                        kept=ConflictPolicy(c["kept"]),
+                        created_at=c["created_at"],
+                        resolution=ConflictPolicy(c["resolution"]) if c["resolution"] else None,
+                    )
+                )
+        return views
+
+    async def titles(self, record_type: RecordType) -> dict[int, str]:
+        """Every record's title by id, to name the records a plan speaks of."""
+        async with self._store.transaction() as tx:
+            return {rid: record_title(record_type, values) for rid, values in await tx.crm.list(record_type)}
 
     async def resolve(self, conflict_id: int, resolution: ConflictPolicy) -> Mapping[str, Any]:
         """Keep the CRM's value, Exchange's, or both (a copy): the next cycle carries it to the other side."""
@@ -106,3 +245,100 @@ def _check(record_type: RecordType, values: Mapping[str, Any]) -> None:
         values.get(k) for k in ("first_name", "last_name", "full_name", "email")
     ):
         raise ValidationError.single("last_name", "a contact needs a name or an email address")
+
+
+# --- the dry run, as the admin reads it ------------------------------------------------------------
+
+
+class PlannedKind(enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    COPY = "copy"  # keep both: a new CRM record with Exchange's values
+    LINK = "link"  # an item we created whose link was lost: linked again, nothing created
+    UNLINK = "unlink"
+    CONFLICT = "conflict"
+    SKIP = "skip"
+
+
+class Side(enum.Enum):
+    CRM = "crm"
+    EXCHANGE = "exchange"
+    BOTH = "both"  # the link between them (link, unlink, conflict)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    record_type: RecordType
+    kind: PlannedKind
+    side: Side
+    title: str  # the record's or item's title, "" when unknown
+    local_id: int | None = None
+    server_id: str | None = None
+    fields: tuple[str, ...] = ()  # the CRM field names an update or a conflict concerns
+    reason: str = ""  # why (unlink, skip), from the planner
+    crm_value: Any = None  # a conflict's two values
+    exchange_value: Any = None
+    kept: ConflictPolicy | None = None  # a conflict: the value the policy keeps
+    send_invitations: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActPreview:
+    """What one ACT cycle of a mailbox would do, per record type; nothing was changed to learn it."""
+
+    address: str
+    actions: Mapping[RecordType, tuple[PlannedAction, ...]]
+    skipped: str | None = None  # why the cycle would do nothing
+
+    def count(self) -> int:
+        return sum(len(actions) for actions in self.actions.values())
+
+
+def planned_action(record_type: RecordType, action: Action, titles: Mapping[int, str]) -> PlannedAction:
+    """One planner action as the admin reads it: what, on which side, to which record."""
+    local_id = getattr(action, "local_id", None)
+    server_id = getattr(action, "server_id", None)
+    values = getattr(action, "values", None) or {}
+    title = titles.get(local_id, "") if local_id is not None else ""
+    title = title or record_title(record_type, values)
+
+    def made(kind: PlannedKind, side: Side, **more: Any) -> PlannedAction:
+        return PlannedAction(record_type, kind, side, title, local_id, server_id, **more)
+
+    if isinstance(action, CreateInExchange):
+        return made(PlannedKind.CREATE, Side.EXCHANGE, send_invitations=action.send_invitations)
+    if isinstance(action, UpdateInExchange):
+        return made(PlannedKind.UPDATE, Side.EXCHANGE, fields=tuple(action.values))
+    if isinstance(action, DeleteInExchange):
+        return made(PlannedKind.DELETE, Side.EXCHANGE)
+    if isinstance(action, CreateInCrm):
+        return made(PlannedKind.CREATE, Side.CRM)
+    if isinstance(action, UpdateInCrm):
+        return made(PlannedKind.UPDATE, Side.CRM, fields=tuple(action.values))
+    if isinstance(action, CopyInCrm):
+        return made(PlannedKind.COPY, Side.CRM)
+    if isinstance(action, Adopt):
+        return made(PlannedKind.LINK, Side.BOTH)
+    if isinstance(action, Unlink):
+        return made(PlannedKind.UNLINK, Side.BOTH, reason=action.reason)
+    if isinstance(action, Conflict):
+        return made(
+            PlannedKind.CONFLICT,
+            Side.BOTH,
+            fields=(action.field_name,),
+            crm_value=action.crm_value,
+            exchange_value=action.exchange_value,
+            kept=action.kept,
+        )
+    assert isinstance(action, Skip)
+    return made(PlannedKind.SKIP, Side.CRM if action.local_id is not None else Side.EXCHANGE, reason=action.reason)
+
+
+def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, str]]) -> ActPreview:
+    """A dry run's report as planned actions per record type (``titles``: each record's title by id)."""
+    actions = {
+        t.record_type: tuple(planned_action(t.record_type, a, titles.get(t.record_type, {})) for a in t.actions)
+        for t in report.types
+    }
+    return ActPreview(report.address, actions, report.skipped)

@@ -2,7 +2,8 @@
 
 Pausing stops the engine cleanly (running cycles roll back) and resuming starts a new one on the
 same event bus, so whoever listens to the bus notices nothing but the pause. Test & Enable runs
-here directly, so it works while synchronization is paused.
+here directly, so it works while synchronization is paused, and so does the preview of a mailbox's
+appointments, contacts and tasks (the ACT cycle's dry run, which changes nothing).
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from desktop_sync.domain.connectors import ConnectorFactory
-from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.sync_filters import SYNCED_TYPES
+from desktop_sync.domain.validation import normalize_address
+from desktop_sync.engine.act_cycle import ActCycle
+from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.engine.events import EventBus, OperationFinished, OperationProgress, ProgressReporter
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
+from desktop_sync.services.act import ActPreview, ActService, describe_plan
 from desktop_sync.services.monitoring import MonitoringService
 
 log = logging.getLogger("desktop_sync.services.sync_control")
@@ -255,3 +261,38 @@ class SyncControl:
             return outcome
 
         return list(await asyncio.gather(*(one(a) for a in addresses)))
+
+    async def preview(self, address: str) -> ActPreview:
+        """What the next cycle of ``address``'s appointments, contacts and tasks would do, changing nothing.
+
+        The ACT cycle's dry run, as ``sync now EMAIL --dry-run`` runs it: it reads both sides and plans.
+        Raises DesktopSyncError when it cannot run (no such mailbox, the server refused...).
+        """
+        if self._connectors is None:
+            raise DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
+        async with self._store.transaction() as tx:
+            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
+        if mailbox is None or mailbox.id is None:
+            raise NotFoundError("address", f"no mailbox {address}")
+        engine = self._engine
+        cycle = (
+            engine.act
+            if engine is not None
+            else ActCycle(
+                store=self._store,
+                connectors=self._connectors,
+                secrets=self._secrets,
+                throttles=self._throttles,
+                bus=self._bus,
+                counters=Counters(),
+                clock=self._clock,
+                settings=(self._settings or EngineSettings()).act,
+            )
+        )
+        report = await cycle.run(mailbox.id, dry_run=True)
+        if report.error:
+            code, _, message = report.error.partition(": ")
+            raise DesktopSyncError(message or code, code=code if message else None)
+        act = ActService(self._store, self._clock)
+        titles = {record_type: await act.titles(record_type) for record_type in SYNCED_TYPES}
+        return describe_plan(report, titles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_sync.services.act import ActService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
@@ -23,4 +24,5 @@ class UiContext:
     connection_test: ConnectionTestService
     sync: SyncControl
     bridge: EngineBridge
+    act: ActService
     migration: MigrationService | None = None  # the E-mail Router migration wizard's service

@@ -27,6 +27,7 @@ from qasync import asyncSlot
 from desktop_sync.domain.model import MailboxState, Profile
 from desktop_sync.services.mailboxes import BulkResult, MailboxView
 from desktop_sync.services.sync_control import TestEnableOutcome
+from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
 from desktop_sync.ui.mailbox_dialog import MailboxDialog, describe_outcome
@@ -107,6 +108,7 @@ class MailboxesPage(QWidget):
         self._refreshing = False
         self._refresh_again = False
         self.dialog: QDialog | None = None
+        self.context_menu: QMenu | None = None
 
         self.title_label = title_label(self.tr("Mailboxes"))
         self.description_label = sentence_label(
@@ -167,6 +169,12 @@ class MailboxesPage(QWidget):
         self.enable_action = action(self.tr("E&nable"), "Ctrl+Shift+E", self.enable_selected)
         self.disable_action = action(self.tr("&Disable"), "Ctrl+Shift+D", self.disable_selected)
         self.apply_profile_action = action(self.tr("Apply &profile…"), "Ctrl+Shift+P", self.apply_profile_to_selected)
+        self.preview_action = action(
+            self.tr("Pre&view synchronization…"),
+            "Ctrl+Shift+V",
+            self.preview_selected,
+            self.tr("What the next synchronization of appointments, contacts and tasks would do; changes nothing"),
+        )
         self.selection_actions = [
             self.approve_action,
             self.test_action,
@@ -234,6 +242,7 @@ class MailboxesPage(QWidget):
         available = self._context is not None
         self.add_action.setEnabled(available)
         self.edit_action.setEnabled(available and count == 1)
+        self.preview_action.setEnabled(available and count == 1)
         for made in self.selection_actions:
             made.setEnabled(available and count > 0)
 
@@ -243,6 +252,9 @@ class MailboxesPage(QWidget):
         menu.addSeparator()
         for made in self.selection_actions:
             menu.addAction(made)
+        menu.addSeparator()
+        menu.addAction(self.preview_action)
+        self.context_menu = menu
         menu.popup(self.table.viewport().mapToGlobal(position))  # type: ignore[arg-type]
 
     def _activated(self, _index: QModelIndex) -> None:
@@ -376,6 +388,19 @@ class MailboxesPage(QWidget):
                         len(result.requested),
                     )
                 )
+
+    @asyncSlot()
+    async def preview_selected(self) -> None:
+        """The ACT dry run of the selected mailbox, in a dialog; errors go to the presenter."""
+        addresses = self.selected_addresses()
+        if len(addresses) != 1 or self._context is None:
+            return
+        async with self._presenter.guard(self.preview_action, action=self.tr("preview the synchronization")):
+            self.message.emit(self.tr("Previewing the synchronization of {address}…").format(address=addresses[0]))
+            preview = await self._context.sync.preview(addresses[0])
+            dialog = ActPreviewDialog(preview, self)
+            self.dialog = dialog
+            dialog.open()
 
     @asyncSlot()
     async def enable_selected(self) -> None:

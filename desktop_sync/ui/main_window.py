@@ -33,7 +33,9 @@ from desktop_sync import __version__
 from desktop_sync.domain.model import MailboxState
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
+from desktop_sync.ui.act_view import ActRecordsPage
 from desktop_sync.ui.alerts_view import AlertsPage
+from desktop_sync.ui.conflicts_view import ConflictsPage
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.dashboard import DashboardPage
 from desktop_sync.ui.directory_view import DirectoryPage
@@ -60,6 +62,8 @@ class View(IntEnum):
     ALERTS = 4
     FAILED_ITEMS = 5
     DASHBOARD = 6
+    ACT_RECORDS = 7
+    CONFLICTS = 8
 
 
 class EmptyTablePage(QWidget):
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
         self.alerts_page = AlertsPage(context, self.errors)
         self.failed_items_page = FailedItemsPage(context, self.errors)
         self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
+        self.act_page = ActRecordsPage(context, self.errors)
+        self.conflicts_page = ConflictsPage(context, self.errors)
 
         self.navigation = QListWidget()
         self.navigation.setAccessibleName(self.tr("Views"))
@@ -226,6 +232,8 @@ class MainWindow(QMainWindow):
             self.directory_page,
             self.alerts_page,
             self.failed_items_page,
+            self.act_page,
+            self.conflicts_page,
         ):
             page.message.connect(self.show_message)
         self.profiles_page.profiles_changed.connect(self._profiles_changed)
@@ -297,6 +305,8 @@ class MainWindow(QMainWindow):
                 self.directory_page,
                 self.alerts_page,
                 self.failed_items_page,
+                self.act_page,
+                self.conflicts_page,
             ):
                 await page.refresh()
 
@@ -381,6 +391,8 @@ class MainWindow(QMainWindow):
             (View.ALERTS, self.tr("Alerts"), self.alerts_page),
             (View.FAILED_ITEMS, self.tr("Failed items"), self.failed_items_page),
             (View.DASHBOARD, self.tr("Dashboard"), self.dashboard_page),
+            (View.ACT_RECORDS, self.tr("Appointments, contacts & tasks"), self.act_page),
+            (View.CONFLICTS, self.tr("Conflicts"), self.conflicts_page),
         ]
 
     def _build_menus(self) -> None:

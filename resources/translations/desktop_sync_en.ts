@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>ActPreviewDialog</name>
+    <message numerus="yes">
+        <source>{type}: %n action(s)</source>
+        <translation>
+            <numerusform>{type}: %n action</numerusform>
+            <numerusform>{type}: %n actions</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The next synchronization of {address} would take %n action(s).</source>
+        <translation>
+            <numerusform>The next synchronization of {address} would take %n action.</numerusform>
+            <numerusform>The next synchronization of {address} would take %n actions.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ActRecordsPage</name>
+    <message numerus="yes">
+        <source>In conflict (%n field(s)): see Conflicts</source>
+        <translation>
+            <numerusform>In conflict (%n field): see Conflicts</numerusform>
+            <numerusform>In conflict (%n fields): see Conflicts</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>AlertsPage</name>
     <message numerus="yes">
         <source>%n alert(s) cleared.</source>
@@ -18,6 +45,16 @@
         <translation>
             <numerusform>%n mailbox will use this profile. Its synchronization stops until you run Test &amp; Enable again.</numerusform>
             <numerusform>%n mailboxes will use this profile. Their synchronization stops until you run Test &amp; Enable again.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsPage</name>
+    <message numerus="yes">
+        <source>%n conflict(s) resolved: {choice}.</source>
+        <translation>
+            <numerusform>%n conflict resolved: {choice}.</numerusform>
+            <numerusform>%n conflicts resolved: {choice}.</numerusform>
         </translation>
     </message>
 </context>

@@ -2,6 +2,655 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>ActFields</name>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Début</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Fin</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>Toute la journée</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Attendees</source>
+        <translation>Participants</translation>
+    </message>
+    <message>
+        <source>Organizer</source>
+        <translation>Organisateur</translation>
+    </message>
+    <message>
+        <source>Show as</source>
+        <translation>Afficher comme</translation>
+    </message>
+    <message>
+        <source>Importance</source>
+        <translation>Importance</translation>
+    </message>
+    <message>
+        <source>Recurrence</source>
+        <translation>Périodicité</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Prénom</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Société</translation>
+    </message>
+    <message>
+        <source>Job title</source>
+        <translation>Fonction</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Email 2</source>
+        <translation>E-mail 2</translation>
+    </message>
+    <message>
+        <source>Business phone</source>
+        <translation>Téléphone professionnel</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Téléphone mobile</translation>
+    </message>
+    <message>
+        <source>Street</source>
+        <translation>Rue</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>Ville</translation>
+    </message>
+    <message>
+        <source>Postal code</source>
+        <translation>Code postal</translation>
+    </message>
+    <message>
+        <source>Country</source>
+        <translation>Pays</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Échéance</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>% complete</source>
+        <translation>% achevé</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorité</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>Non commencée</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Terminée</translation>
+    </message>
+    <message>
+        <source>Waiting on someone else</source>
+        <translation>En attente de quelqu’un d’autre</translation>
+    </message>
+    <message>
+        <source>Deferred</source>
+        <translation>Reportée</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Basse</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Normale</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Haute</translation>
+    </message>
+    <message>
+        <source>Appointments</source>
+        <translation>Rendez-vous</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Tâches</translation>
+    </message>
+    <message>
+        <source>Appointment</source>
+        <translation>Rendez-vous</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Tâche</translation>
+    </message>
+</context>
+<context>
+    <name>ActPreviewDialog</name>
+    <message>
+        <source>Preview synchronization: {address}</source>
+        <translation>Aperçu de la synchronisation : {address}</translation>
+    </message>
+    <message>
+        <source>What the next synchronization would do</source>
+        <translation>Ce que ferait la prochaine synchronisation</translation>
+    </message>
+    <message>
+        <source>Planned actions</source>
+        <translation>Actions prévues</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Où</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message numerus="yes">
+        <source>{type}: %n action(s)</source>
+        <translation>
+            <numerusform>{type} : %n action</numerusform>
+            <numerusform>{type} : %n actions</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{type}: nothing to do</source>
+        <translation>{type} : rien à faire</translation>
+    </message>
+    <message>
+        <source>This is a preview: nothing has been changed in the CRM or in Exchange.</source>
+        <translation>Ceci est un aperçu : rien n’a été modifié dans le CRM ni dans Exchange.</translation>
+    </message>
+    <message>
+        <source>Appointments, contacts and tasks of {address} would not be synchronized: {reason}.</source>
+        <translation>Les rendez-vous, contacts et tâches de {address} ne seraient pas synchronisés : {reason}.</translation>
+    </message>
+    <message>
+        <source>{address} is up to date: the next synchronization has nothing to do.</source>
+        <translation>{address} est à jour : la prochaine synchronisation n’a rien à faire.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The next synchronization of {address} would take %n action(s).</source>
+        <translation>
+            <numerusform>La prochaine synchronisation de {address} effectuerait %n action.</numerusform>
+            <numerusform>La prochaine synchronisation de {address} effectuerait %n actions.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Créer</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>Mettre à jour</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Create a copy</source>
+        <translation>Créer une copie</translation>
+    </message>
+    <message>
+        <source>Link again</source>
+        <translation>Relier à nouveau</translation>
+    </message>
+    <message>
+        <source>Unlink</source>
+        <translation>Délier</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflit</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>Ignorer</translation>
+    </message>
+    <message>
+        <source>CRM</source>
+        <translation>CRM</translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>CRM and Exchange</source>
+        <translation>CRM et Exchange</translation>
+    </message>
+    <message>
+        <source>Exchange item {id}</source>
+        <translation>Élément Exchange {id}</translation>
+    </message>
+    <message>
+        <source>(no title)</source>
+        <translation>(sans titre)</translation>
+    </message>
+    <message>
+        <source>{title} (#{id})</source>
+        <translation>{title} (n° {id})</translation>
+    </message>
+    <message>
+        <source>the CRM&apos;s value is kept</source>
+        <translation>la valeur du CRM est conservée</translation>
+    </message>
+    <message>
+        <source>Exchange&apos;s value is kept</source>
+        <translation>la valeur d’Exchange est conservée</translation>
+    </message>
+    <message>
+        <source>both are kept (a copy)</source>
+        <translation>les deux sont conservées (une copie)</translation>
+    </message>
+    <message>
+        <source>{field}: CRM {crm}, Exchange {exchange}; {kept}</source>
+        <translation>{field} : CRM {crm}, Exchange {exchange} ; {kept}</translation>
+    </message>
+    <message>
+        <source>Fields: {fields}</source>
+        <translation>Champs : {fields}</translation>
+    </message>
+    <message>
+        <source>Invitations are sent to the attendees</source>
+        <translation>Des invitations sont envoyées aux participants</translation>
+    </message>
+    <message>
+        <source>A new CRM record with Exchange&apos;s values (keep both)</source>
+        <translation>Un nouvel enregistrement du CRM avec les valeurs d’Exchange (conserver les deux)</translation>
+    </message>
+    <message>
+        <source>Created earlier but its link was lost: linked again, nothing created</source>
+        <translation>Créé auparavant mais son lien a été perdu : relié à nouveau, rien n’est créé</translation>
+    </message>
+    <message>
+        <source>appointments, contacts and tasks are not enabled for this mailbox</source>
+        <translation>les rendez-vous, contacts et tâches ne sont pas activés pour cette boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>the mailbox is not approved</source>
+        <translation>la boîte aux lettres n’est pas approuvée</translation>
+    </message>
+    <message>
+        <source>only a user&apos;s mailbox has appointments, contacts and tasks</source>
+        <translation>seule la boîte aux lettres d’un utilisateur a des rendez-vous, contacts et tâches</translation>
+    </message>
+    <message>
+        <source>the mailbox no longer exists</source>
+        <translation>la boîte aux lettres n’existe plus</translation>
+    </message>
+    <message>
+        <source>Deleted in Exchange; the CRM record is kept</source>
+        <translation>Supprimé dans Exchange ; l’enregistrement du CRM est conservé</translation>
+    </message>
+    <message>
+        <source>Left the sync filter; kept in Exchange</source>
+        <translation>Sorti du filtre de synchronisation ; conservé dans Exchange</translation>
+    </message>
+    <message>
+        <source>Deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)</source>
+        <translation>Supprimé dans le CRM ; la réunion est laissée dans Exchange (organisée par quelqu’un d’autre, ou passée)</translation>
+    </message>
+    <message>
+        <source>An appointment without an organizer is not synchronized</source>
+        <translation>Un rendez-vous sans organisateur n’est pas synchronisé</translation>
+    </message>
+</context>
+<context>
+    <name>ActRecordDialog</name>
+    <message>
+        <source>New appointment</source>
+        <translation>Nouveau rendez-vous</translation>
+    </message>
+    <message>
+        <source>New contact</source>
+        <translation>Nouveau contact</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>Nouvelle tâche</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Propriétaire</translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation>&amp;Propriétaire :</translation>
+    </message>
+    <message>
+        <source>&amp;Subject:</source>
+        <translation>&amp;Objet :</translation>
+    </message>
+    <message>
+        <source>S&amp;tart:</source>
+        <translation>&amp;Début :</translation>
+    </message>
+    <message>
+        <source>&amp;End:</source>
+        <translation>&amp;Fin :</translation>
+    </message>
+    <message>
+        <source>&amp;All day</source>
+        <translation>&amp;Toute la journée</translation>
+    </message>
+    <message>
+        <source>&amp;Location:</source>
+        <translation>&amp;Lieu :</translation>
+    </message>
+    <message>
+        <source>O&amp;rganizer:</source>
+        <translation>O&amp;rganisateur :</translation>
+    </message>
+    <message>
+        <source>Required to synchronize it</source>
+        <translation>Nécessaire pour le synchroniser</translation>
+    </message>
+    <message>
+        <source>Atte&amp;ndees:</source>
+        <translation>Partici&amp;pants :</translation>
+    </message>
+    <message>
+        <source>Addresses separated by commas</source>
+        <translation>Adresses séparées par des virgules</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>D&amp;escription :</translation>
+    </message>
+    <message>
+        <source>&amp;First name:</source>
+        <translation>Pré&amp;nom :</translation>
+    </message>
+    <message>
+        <source>&amp;Last name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;Email:</source>
+        <translation>&amp;E-mail :</translation>
+    </message>
+    <message>
+        <source>carol@contoso.com</source>
+        <translation>carol@contoso.com</translation>
+    </message>
+    <message>
+        <source>&amp;Company:</source>
+        <translation>&amp;Société :</translation>
+    </message>
+    <message>
+        <source>&amp;Job title:</source>
+        <translation>&amp;Fonction :</translation>
+    </message>
+    <message>
+        <source>Business &amp;phone:</source>
+        <translation>&amp;Téléphone professionnel :</translation>
+    </message>
+    <message>
+        <source>&amp;Mobile phone:</source>
+        <translation>Téléphone &amp;mobile :</translation>
+    </message>
+    <message>
+        <source>C&amp;ity:</source>
+        <translation>&amp;Ville :</translation>
+    </message>
+    <message>
+        <source>Co&amp;untry:</source>
+        <translation>P&amp;ays :</translation>
+    </message>
+    <message>
+        <source>&amp;Set</source>
+        <translation>&amp;Définie</translation>
+    </message>
+    <message>
+        <source>Due date:</source>
+        <translation>Échéance :</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Date d’échéance</translation>
+    </message>
+    <message>
+        <source>S&amp;tatus:</source>
+        <translation>É&amp;tat :</translation>
+    </message>
+    <message>
+        <source>&amp;Priority:</source>
+        <translation>Priori&amp;té :</translation>
+    </message>
+    <message>
+        <source>% c&amp;omplete:</source>
+        <translation>% a&amp;chevé :</translation>
+    </message>
+    <message>
+        <source>Add a user first (Users &amp; queues): every record has an owner.</source>
+        <translation>Ajoutez d’abord un utilisateur (Utilisateurs et files d’attente) : chaque enregistrement a un propriétaire.</translation>
+    </message>
+    <message>
+        <source>an appointment needs a start</source>
+        <translation>un rendez-vous doit avoir un début</translation>
+    </message>
+    <message>
+        <source>the end is before the start</source>
+        <translation>la fin est avant le début</translation>
+    </message>
+    <message>
+        <source>an appointment needs a subject</source>
+        <translation>un rendez-vous doit avoir un objet</translation>
+    </message>
+    <message>
+        <source>a task needs a subject</source>
+        <translation>une tâche doit avoir un objet</translation>
+    </message>
+    <message>
+        <source>a contact needs a name or an email address</source>
+        <translation>un contact doit avoir un nom ou une adresse e-mail</translation>
+    </message>
+    <message>
+        <source>an email address is required</source>
+        <translation>une adresse e-mail est nécessaire</translation>
+    </message>
+    <message>
+        <source>{address} is not a valid email address</source>
+        <translation>{address} n’est pas une adresse e-mail valide</translation>
+    </message>
+    <message>
+        <source>add the record</source>
+        <translation>ajouter l’enregistrement</translation>
+    </message>
+    <message>
+        <source>choose the owner</source>
+        <translation>choisissez le propriétaire</translation>
+    </message>
+</context>
+<context>
+    <name>ActRecordsPage</name>
+    <message>
+        <source>Appointments, contacts &amp; tasks</source>
+        <translation>Rendez-vous, contacts et tâches</translation>
+    </message>
+    <message>
+        <source>The CRM&apos;s appointments, contacts and tasks and where each stands with Exchange. A record goes to its owner&apos;s Exchange mailbox when one of the owner&apos;s sync filters selects it; items carrying the tracking category come to the CRM. Once linked, changes flow both ways.</source>
+        <translation>Les rendez-vous, contacts et tâches du CRM et leur situation vis-à-vis d’Exchange. Un enregistrement va dans la boîte aux lettres Exchange de son propriétaire quand l’un des filtres de synchronisation du propriétaire le sélectionne ; les éléments portant la catégorie de suivi arrivent dans le CRM. Une fois reliés, les modifications circulent dans les deux sens.</translation>
+    </message>
+    <message>
+        <source>Record type</source>
+        <translation>Type d’enregistrement</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Propriétaire</translation>
+    </message>
+    <message>
+        <source>All users</source>
+        <translation>Tous les utilisateurs</translation>
+    </message>
+    <message>
+        <source>Search (Ctrl+F)</source>
+        <translation>Rechercher (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search records</source>
+        <translation>Rechercher des enregistrements</translation>
+    </message>
+    <message>
+        <source>&amp;Show:</source>
+        <translation>&amp;Afficher :</translation>
+    </message>
+    <message>
+        <source>O&amp;wner:</source>
+        <translation>&amp;Propriétaire :</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <source>No records of this type.</source>
+        <translation>Aucun enregistrement de ce type.</translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation>&amp;Nouveau…</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message numerus="yes">
+        <source>In conflict (%n field(s)): see Conflicts</source>
+        <translation>
+            <numerusform>En conflit (%n champ) : voir Conflits</numerusform>
+            <numerusform>En conflit (%n champs) : voir Conflits</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Linked in {mailboxes}</source>
+        <translation>Relié dans {mailboxes}</translation>
+    </message>
+    <message>
+        <source>Waiting: goes to Exchange next cycle</source>
+        <translation>En attente : va dans Exchange au prochain cycle</translation>
+    </message>
+    <message>
+        <source>Not linked: its owner&apos;s mailbox does not sync it</source>
+        <translation>Non relié : la boîte aux lettres de son propriétaire ne le synchronise pas</translation>
+    </message>
+    <message>
+        <source>Not linked: no sync filter selects it</source>
+        <translation>Non relié : aucun filtre de synchronisation ne le sélectionne</translation>
+    </message>
+    <message>
+        <source>A sync filter of its owner selects it: the next synchronization of the owner&apos;s mailbox creates it in Exchange and links it.</source>
+        <translation>Un filtre de synchronisation de son propriétaire le sélectionne : la prochaine synchronisation de la boîte aux lettres du propriétaire le crée dans Exchange et le relie.</translation>
+    </message>
+    <message>
+        <source>Its owner has no Exchange mailbox with appointments, contacts and tasks enabled (approved, and passed Test &amp; Enable), so it stays in the CRM only.</source>
+        <translation>Son propriétaire n’a pas de boîte aux lettres Exchange dont les rendez-vous, contacts et tâches sont activés (approuvée, et ayant réussi Tester et activer) : il reste dans le CRM seulement.</translation>
+    </message>
+    <message>
+        <source>No active sync filter of its owner selects it, so it stays in the CRM only. Sync filters are set in the user&apos;s options (Synchronization tab) or with desktop-sync filter add.</source>
+        <translation>Aucun filtre de synchronisation actif de son propriétaire ne le sélectionne : il reste dans le CRM seulement. Les filtres de synchronisation se règlent dans les options de l’utilisateur (onglet Synchronisation) ou avec desktop-sync filter add.</translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>Exchange items: {items}</source>
+        <translation>Éléments Exchange : {items}</translation>
+    </message>
+    <message>
+        <source>No appointments.</source>
+        <translation>Aucun rendez-vous.</translation>
+    </message>
+    <message>
+        <source>No contacts.</source>
+        <translation>Aucun contact.</translation>
+    </message>
+    <message>
+        <source>No tasks.</source>
+        <translation>Aucune tâche.</translation>
+    </message>
+    <message>
+        <source>refresh the records</source>
+        <translation>actualiser les enregistrements</translation>
+    </message>
+    <message>
+        <source>open the new record dialog</source>
+        <translation>ouvrir la fenêtre de nouvel enregistrement</translation>
+    </message>
+    <message>
+        <source>{type} added: {title}.</source>
+        <translation>{type} ajouté : {title}.</translation>
+    </message>
+</context>
+<context>
     <name>AlertsPage</name>
     <message>
         <source>Alerts</source>
@@ -147,6 +796,156 @@
     <message>
         <source>&amp;Profile:</source>
         <translation>&amp;Profil :</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsPage</name>
+    <message>
+        <source>Conflicts</source>
+        <translation>Conflits</translation>
+    </message>
+    <message>
+        <source>Fields changed both in the CRM and in Exchange since the last synchronization. Choose which value stays; the next synchronization carries it to the other side.</source>
+        <translation>Les champs modifiés à la fois dans le CRM et dans Exchange depuis la dernière synchronisation. Choisissez la valeur qui reste ; la prochaine synchronisation la reporte de l’autre côté.</translation>
+    </message>
+    <message>
+        <source>Default policy</source>
+        <translation>Règle par défaut</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Champ</translation>
+    </message>
+    <message>
+        <source>CRM value</source>
+        <translation>Valeur du CRM</translation>
+    </message>
+    <message>
+        <source>Exchange value</source>
+        <translation>Valeur d’Exchange</translation>
+    </message>
+    <message>
+        <source>Value kept now</source>
+        <translation>Valeur conservée</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Detected</source>
+        <translation>Détecté</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Résolution</translation>
+    </message>
+    <message>
+        <source>No conflicts to resolve.</source>
+        <translation>Aucun conflit à résoudre.</translation>
+    </message>
+    <message>
+        <source>Keep &amp;CRM</source>
+        <translation>Garder le &amp;CRM</translation>
+    </message>
+    <message>
+        <source>Keep the CRM&apos;s value; Exchange gets it in the next synchronization</source>
+        <translation>Garder la valeur du CRM ; Exchange la reçoit à la prochaine synchronisation</translation>
+    </message>
+    <message>
+        <source>Keep &amp;Exchange</source>
+        <translation>Garder &amp;Exchange</translation>
+    </message>
+    <message>
+        <source>Put Exchange&apos;s value in the CRM record; the link keeps both sides equal</source>
+        <translation>Mettre la valeur d’Exchange dans l’enregistrement du CRM ; le lien garde les deux côtés identiques</translation>
+    </message>
+    <message>
+        <source>Keep &amp;both</source>
+        <translation>Garder les &amp;deux</translation>
+    </message>
+    <message>
+        <source>Keep the CRM record as it is and add a copy of it with Exchange&apos;s value</source>
+        <translation>Garder l’enregistrement du CRM tel quel et en ajouter une copie avec la valeur d’Exchange</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Show &amp;resolved</source>
+        <translation>Afficher les &amp;résolus</translation>
+    </message>
+    <message>
+        <source>the CRM&apos;s value is kept and sent to Exchange</source>
+        <translation>la valeur du CRM est conservée et envoyée à Exchange</translation>
+    </message>
+    <message>
+        <source>Exchange&apos;s value is kept and written to the CRM</source>
+        <translation>la valeur d’Exchange est conservée et écrite dans le CRM</translation>
+    </message>
+    <message>
+        <source>the CRM&apos;s value is kept, and a copy is made with Exchange&apos;s value</source>
+        <translation>la valeur du CRM est conservée, et une copie est faite avec la valeur d’Exchange</translation>
+    </message>
+    <message>
+        <source>Default policy: when the same field changed on both sides, {kept}; the conflict is listed here until you confirm that choice or make another.</source>
+        <translation>Règle par défaut : quand le même champ a changé des deux côtés, {kept} ; le conflit reste listé ici jusqu’à ce que vous confirmiez ce choix ou en fassiez un autre.</translation>
+    </message>
+    <message>
+        <source>Kept the CRM&apos;s</source>
+        <translation>CRM conservé</translation>
+    </message>
+    <message>
+        <source>Kept Exchange&apos;s</source>
+        <translation>Exchange conservé</translation>
+    </message>
+    <message>
+        <source>Kept both (a copy)</source>
+        <translation>Les deux conservés (une copie)</translation>
+    </message>
+    <message>
+        <source>(deleted record #{id})</source>
+        <translation>(enregistrement supprimé n° {id})</translation>
+    </message>
+    <message>
+        <source>CRM</source>
+        <translation>CRM</translation>
+    </message>
+    <message>
+        <source>Exchange</source>
+        <translation>Exchange</translation>
+    </message>
+    <message>
+        <source>CRM, and a copy</source>
+        <translation>CRM, et une copie</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvert</translation>
+    </message>
+    <message>
+        <source>refresh the conflicts</source>
+        <translation>actualiser les conflits</translation>
+    </message>
+    <message>
+        <source>resolve the conflicts</source>
+        <translation>résoudre les conflits</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s) resolved: {choice}.</source>
+        <translation>
+            <numerusform>%n conflit résolu : {choice}.</numerusform>
+            <numerusform>%n conflits résolus : {choice}.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1013,6 +1812,14 @@
         <translation>Appliquer un &amp;profil…</translation>
     </message>
     <message>
+        <source>Pre&amp;view synchronization…</source>
+        <translation>&amp;Aperçu de la synchronisation…</translation>
+    </message>
+    <message>
+        <source>What the next synchronization of appointments, contacts and tasks would do; changes nothing</source>
+        <translation>Ce que ferait la prochaine synchronisation des rendez-vous, contacts et tâches ; ne modifie rien</translation>
+    </message>
+    <message>
         <source>Importing: 10,000 of 10,000, about 10 min left</source>
         <translation>Importation : 10 000 sur 10 000, encore environ 10 min</translation>
     </message>
@@ -1079,6 +1886,14 @@
             <numerusform>Synchronisation demandée pour %n boîte aux lettres ; elle démarre quand le moteur qui la synchronise tourne.</numerusform>
             <numerusform>Synchronisation demandée pour %n boîtes aux lettres ; elle démarre quand le moteur qui les synchronise tourne.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>preview the synchronization</source>
+        <translation>afficher l’aperçu de la synchronisation</translation>
+    </message>
+    <message>
+        <source>Previewing the synchronization of {address}…</source>
+        <translation>Aperçu de la synchronisation de {address}…</translation>
     </message>
     <message>
         <source>enable</source>
@@ -1244,6 +2059,14 @@
     <message>
         <source>Dashboard</source>
         <translation>Tableau de bord</translation>
+    </message>
+    <message>
+        <source>Appointments, contacts &amp; tasks</source>
+        <translation>Rendez-vous, contacts et tâches</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Conflits</translation>
     </message>
     <message>
         <source>&amp;File</source>

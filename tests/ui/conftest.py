@@ -25,6 +25,7 @@ from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
+from desktop_sync.services.act import ActService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
@@ -144,6 +145,7 @@ class UiWorld:
     bus: EventBus
     bridge: EngineBridge
     context: UiContext
+    connectors: ScriptedFactory  # its ``exchange`` is the scripted Exchange of appointments, contacts, tasks
     shown: list[ErrorReport] = field(default_factory=list)
 
     def presenter(self) -> ErrorPresenter:
@@ -185,8 +187,9 @@ def ui(tmp_path: Path, run: Callable[[Awaitable[Any]], Any], qapp) -> Iterator[U
         connection_test=ConnectionTestService(profiles, connectors),
         sync=sync,
         bridge=bridge,
+        act=ActService(store),
     )
-    world = UiWorld(store, server, bus, bridge, context)
+    world = UiWorld(store, server, bus, bridge, context, connectors)
     yield world
     run(sync.stop())
     bridge.detach()

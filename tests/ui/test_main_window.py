@@ -19,6 +19,8 @@ DIGIT_KEYS = [
     Qt.Key.Key_5,
     Qt.Key.Key_6,
     Qt.Key.Key_7,
+    Qt.Key.Key_8,
+    Qt.Key.Key_9,
 ]
 
 
