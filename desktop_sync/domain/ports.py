@@ -327,6 +327,29 @@ class ConflictRepository(Protocol):
     async def resolve(self, conflict_id: int, resolution: ConflictPolicy) -> None: ...
 
 
+class AppSettingsRepository(Protocol):
+    """The settings every engine on the store shares: key -> JSON value."""
+
+    async def all(self) -> dict[str, Any]: ...
+    async def put(self, values: Mapping[str, Any]) -> None: ...
+
+
+class LocalConfig(Protocol):
+    """The small settings file read before the store opens (never a secret in it)."""
+
+    @property
+    def location(self) -> str: ...
+    def load(self) -> dict[str, Any]: ...
+    def save(self, values: Mapping[str, Any]) -> None: ...
+
+
+class Autostart(Protocol):
+    """Starting the application at login (an XDG autostart entry on Linux desktops)."""
+
+    def is_enabled(self) -> bool: ...
+    def set_enabled(self, enabled: bool) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it commits together or not at all."""
 
@@ -366,6 +389,8 @@ class Transaction(Protocol):
     def act_links(self) -> ActLinkRepository: ...
     @property
     def conflicts(self) -> ConflictRepository: ...
+    @property
+    def app_settings(self) -> AppSettingsRepository: ...
 
 
 class Store(Protocol):
