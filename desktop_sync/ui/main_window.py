@@ -32,6 +32,7 @@ from desktop_sync import __version__
 from desktop_sync.domain.model import MailboxState
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
+from desktop_sync.ui.activities_view import ActivitiesPage
 from desktop_sync.ui.alerts_view import AlertsPage
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.dashboard import DashboardPage
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         self.mailboxes_page = MailboxesPage(context, self.errors, asker)
         self.profiles_page = ProfilesPage(context, self.errors)
         self.directory_page = DirectoryPage(context, self.errors)
+        self.activities_page = ActivitiesPage(context, self.errors)
         self.alerts_page = AlertsPage(context, self.errors)
         self.failed_items_page = FailedItemsPage(context, self.errors)
         self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
@@ -212,6 +214,7 @@ class MainWindow(QMainWindow):
             self.mailboxes_page,
             self.profiles_page,
             self.directory_page,
+            self.activities_page,
             self.alerts_page,
             self.failed_items_page,
         ):
@@ -283,6 +286,7 @@ class MainWindow(QMainWindow):
                 self.profiles_page,
                 self.mailboxes_page,
                 self.directory_page,
+                self.activities_page,
                 self.alerts_page,
                 self.failed_items_page,
             ):
@@ -346,26 +350,7 @@ class MainWindow(QMainWindow):
             (View.MAILBOXES, self.tr("Mailboxes"), self.mailboxes_page),
             (View.SERVER_PROFILES, self.tr("Server profiles"), self.profiles_page),
             (View.USERS_AND_QUEUES, self.tr("Users & queues"), self.directory_page),
-            (
-                View.ACTIVITIES,
-                self.tr("Activities"),
-                EmptyTablePage(
-                    title=self.tr("Activities"),
-                    description=self.tr(
-                        "Email, appointments, contacts and tasks synchronized into the CRM, newest first."
-                    ),
-                    headers=[
-                        self.tr("Subject"),
-                        self.tr("Type"),
-                        self.tr("From"),
-                        self.tr("To"),
-                        self.tr("Regarding"),
-                        self.tr("Status"),
-                        self.tr("Date"),
-                    ],
-                    empty_text=self.tr("The activity list is not available in this version yet."),
-                ),
-            ),
+            (View.ACTIVITIES, self.tr("Activities"), self.activities_page),
             (View.ALERTS, self.tr("Alerts"), self.alerts_page),
             (View.FAILED_ITEMS, self.tr("Failed items"), self.failed_items_page),
             (View.DASHBOARD, self.tr("Dashboard"), self.dashboard_page),
