@@ -43,6 +43,7 @@ from desktop_sync.ui.mailboxes_view import MailboxesPage
 from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker
+from desktop_sync.ui.settings_dialog import SettingsDialog
 
 # Navigation entries carry the View they open; the first-run entry carries this instead.
 _FIRST_RUN_KEY = -1
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._context = context
+        self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(self.tr("Desktop Sync"))
         self.setWindowIcon(icons.app_icon())
 
@@ -371,8 +373,15 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.quit_requested)
+        self.settings_action = QAction(self.tr("Se&ttings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setEnabled(self._context is not None and self._context.settings is not None)
+        self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.sync_all_action)
         file_menu.addAction(self.pause_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -399,6 +408,16 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     # -- reactions --------------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def open_settings(self) -> None:
+        if self._context is None or self._context.settings is None:
+            return
+        async with self.errors.guard(self.settings_action, action=self.tr("open the settings")):
+            self.settings_dialog = SettingsDialog(self._context.settings, self.errors, self)
+            await self.settings_dialog.load()
+            self.settings_dialog.finished.connect(self.settings_dialog.deleteLater)
+            self.settings_dialog.open()
 
     def _first_profile(self) -> None:
         self.show_view(View.SERVER_PROFILES)
