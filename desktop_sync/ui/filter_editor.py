@@ -3,7 +3,7 @@ operators the domain defines for the record type; each row is checked by the dom
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -115,14 +115,14 @@ class RuleRow:
         self.editor = editor
         self.record_type = editor.record_type
         self.field = QComboBox()
-        self.field.setAccessibleName(editor.tr("Field"))
+        self.field.setAccessibleName(QCoreApplication.translate("RuleRow", "Field"))
         for name in FIELDS[self.record_type]:
             self.field.addItem(texts.field(name), name)
         self.operator = QComboBox()
-        self.operator.setAccessibleName(editor.tr("Operator"))
+        self.operator.setAccessibleName(QCoreApplication.translate("RuleRow", "Operator"))
         self.value = QLineEdit()
-        self.value.setAccessibleName(editor.tr("Value"))
-        self.remove = QPushButton(editor.tr("Remove"))
+        self.value.setAccessibleName(QCoreApplication.translate("RuleRow", "Value"))
+        self.remove = QPushButton(QCoreApplication.translate("RuleRow", "Remove"))
         self.error = error_label()
         self.field.currentIndexChanged.connect(self._field_changed)
         self.operator.currentIndexChanged.connect(self._operator_changed)
@@ -155,15 +155,15 @@ class RuleRow:
             self.value.clear()
         kind = FIELDS[self.record_type][self.field.currentData()]
         if operator in DAYS:
-            hint = self.editor.tr("number of days")
+            hint = QCoreApplication.translate("RuleRow", "number of days")
         elif kind is FieldKind.DATETIME:
-            hint = self.editor.tr("date, e.g. 2026-01-31")
+            hint = QCoreApplication.translate("RuleRow", "date, e.g. 2026-01-31")
         elif kind is FieldKind.BOOLEAN:
-            hint = self.editor.tr("true or false")
+            hint = QCoreApplication.translate("RuleRow", "true or false")
         elif kind is FieldKind.NUMBER:
-            hint = self.editor.tr("number")
+            hint = QCoreApplication.translate("RuleRow", "number")
         else:
-            hint = self.editor.tr("text") if needs_value else ""
+            hint = QCoreApplication.translate("RuleRow", "text") if needs_value else ""
         self.value.setPlaceholderText(hint)
 
     def rule(self) -> Rule:
@@ -256,8 +256,9 @@ class FilterEditorDialog(QDialog):
             if self._nested:
                 self.nested_label.setText(
                     self.tr(
-                        "This filter also has %n nested group(s) of rules, kept as they are: ", "", len(self._nested)
+                        "This filter also has %n nested group(s) of rules, kept as they are:", "", len(self._nested)
                     )
+                    + " "
                     + "; ".join(self.texts.describe(g) for g in self._nested)
                 )
                 self.nested_label.setVisible(True)
