@@ -33,7 +33,7 @@ from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ActivityParty, Direction, EmailActivity, PartyRole, RecordType
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.formatting import format_when
+from desktop_sync.ui.formatting import format_number, format_when
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -333,13 +333,12 @@ class ActivitiesPage(QWidget):
             record = f"{self.record_text(party.record_type)} #{party.record_id}"
         return f"{role}: {who} — {record}"
 
-    @staticmethod
-    def size_text(size: int) -> str:
+    def size_text(self, size: int) -> str:
         if size < 1024:
-            return f"{size} B"
+            return self.tr("{size} B").format(size=size)
         if size < 1024 * 1024:
-            return f"{size / 1024:.0f} KB"
-        return f"{size / (1024 * 1024):.1f} MB"
+            return self.tr("{size} KB").format(size=format_number(size / 1024, 0))
+        return self.tr("{size} MB").format(size=format_number(size / (1024 * 1024), 1))
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -389,6 +388,11 @@ class ActivitiesPage(QWidget):
             if sender is not None:
                 items[3].setToolTip(sender.address)
             self.model.appendRow(items)
+        filtered = bool(self.search.text().strip()) or self.mailbox_filter.currentIndex() > 0
+        filtered = filtered or self.direction_filter.currentIndex() > 0
+        self.empty.set_text(
+            self.tr("No activity matches the search and filters.") if filtered else self.tr("No tracked email yet.")
+        )
         self.empty.update()
         if not self.table.property("sized") and self.model.rowCount():
             self.table.resizeColumnsToContents()

@@ -212,8 +212,24 @@
         <translation>absent du CRM</translation>
     </message>
     <message>
+        <source>{size} B</source>
+        <translation>{size} o</translation>
+    </message>
+    <message>
+        <source>{size} KB</source>
+        <translation>{size} Ko</translation>
+    </message>
+    <message>
+        <source>{size} MB</source>
+        <translation>{size} Mo</translation>
+    </message>
+    <message>
         <source>(no subject)</source>
         <translation>(sans objet)</translation>
+    </message>
+    <message>
+        <source>No activity matches the search and filters.</source>
+        <translation>Aucune activité ne correspond à la recherche et aux filtres.</translation>
     </message>
     <message>
         <source>refresh the activities</source>
