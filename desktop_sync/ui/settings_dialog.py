@@ -40,7 +40,7 @@ class SettingsDialog(QDialog):
             sentence_label(
                 self.tr(
                     "Shared by every engine on this store (this application's and desktop-sync engine run). "
-                    "Changes apply the next time an engine starts."
+                    "Changes apply the next time Desktop Sync or desktop-sync engine run starts."
                 )
             )
         )

@@ -33,7 +33,7 @@ from qasync import asyncSlot
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
 from desktop_sync.domain.folders import MAX_TRACKED_FOLDERS, parse_regarding
 from desktop_sync.domain.model import RecordType, TrackingChoice, User
-from desktop_sync.domain.sync_filters import SYNCED_TYPES
+from desktop_sync.domain.sync_filters import SYNCED_TYPES, SyncFilter
 from desktop_sync.services.folders import FolderView
 from desktop_sync.services.sync_filters import FilterView
 from desktop_sync.ui.context import UiContext
@@ -186,7 +186,7 @@ class SynchronizationTab(QWidget):
         self.list.resizeColumnToContents(1)
         self._update_buttons()
 
-    def selected(self):  # -> SyncFilter | None
+    def selected(self) -> SyncFilter | None:
         item = self.list.currentItem()
         if item is None or not item.isSelected():
             return None
@@ -207,7 +207,7 @@ class SynchronizationTab(QWidget):
         self.activate_button.setEnabled(chosen is not None and not chosen.active)
         self.deactivate_button.setEnabled(chosen is not None and chosen.active)
 
-    def _open_editor(self, existing) -> FilterEditorDialog:  # existing: SyncFilter | None
+    def _open_editor(self, existing: SyncFilter | None) -> FilterEditorDialog:
         self.editor = FilterEditorDialog(
             self._service, self._presenter, self.user.email, self.current_type(), existing, self
         )

@@ -2279,8 +2279,8 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>Moteur de synchronisation</translation>
     </message>
     <message>
-        <source>Shared by every engine on this store (this application&apos;s and desktop-sync engine run). Changes apply the next time an engine starts.</source>
-        <translation>Communs à tous les moteurs de cette base (celui de l&apos;application et desktop-sync engine run). Les modifications s&apos;appliquent au prochain démarrage d&apos;un moteur.</translation>
+        <source>Shared by every engine on this store (this application&apos;s and desktop-sync engine run). Changes apply the next time Desktop Sync or desktop-sync engine run starts.</source>
+        <translation>Communs à tous les moteurs de cette base (celui de l&apos;application et desktop-sync engine run). Les modifications s&apos;appliquent au prochain démarrage de Desktop Sync ou de desktop-sync engine run.</translation>
     </message>
     <message>
         <source>This computer</source>
