@@ -75,3 +75,33 @@ def test_an_unknown_key_is_refused(settings_cli) -> None:
     assert code == 2 and out == ""
     assert err.startswith("desktop-sync: error: KEY: 'workers' is not a setting (one of: mailbox_workers, ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.dovecot
+def test_engine_run_takes_the_limits_from_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> None:
+    """Set once with `settings set`, obeyed by the next `engine run` on the store (a real Dovecot)."""
+    from support.cli_admin import Admin, mail
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    dovecot = request.getfixturevalue("dovecot")
+    mail_user = request.getfixturevalue("mail_user")
+    tls_ca = request.getfixturevalue("tls_ca")
+    admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    address = mail_user.address
+    admin("profile", "add", "Corp", "--kind", "imap", "--incoming-host", "localhost",
+          "--incoming-port", str(dovecot.ports["imaps"]), "--ca-file", str(tls_ca))  # fmt: skip
+    admin("user", "add", address, "--name", "Sam")
+    admin("user", "tracking", address, "all")
+    admin("mailbox", "add", address, "--profile", "Corp", "--user", address, "--login", mail_user.name,
+          "--password-stdin", stdin=mail_user.password)  # fmt: skip
+    admin("mailbox", "approve", address)
+    admin("mailbox", "test-enable", address)
+    for n in range(15):
+        dovecot.deliver(mail_user.name, mail(n, address))
+
+    admin("settings", "set", "items_per_cycle", "10")
+    admin("engine", "run", "--once")
+    assert len(admin.json("email", "list", "--limit", "100")) == 10  # the stored limit, not the default 500
+    admin("sync", "now", address)
+    admin("engine", "run", "--once")
+    assert len(admin.json("email", "list", "--limit", "100")) == 15  # the rest in the next cycle
