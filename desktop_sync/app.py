@@ -117,6 +117,19 @@ def _quit_after_ms(environ: Mapping[str, str]) -> int | None:
     return max(value, 0)
 
 
+def language_environ(environ: Mapping[str, str], local: LocalSettings) -> dict[str, str]:
+    """The environment the translators see: the settings file's language, unless $DESKTOP_SYNC_LANG says."""
+    chosen = dict(environ)
+    if local.language != "system" and not chosen.get(LANGUAGE_ENV):
+        chosen[LANGUAGE_ENV] = local.language
+    return chosen
+
+
+def shows_window_at_start(local: LocalSettings, tray_shown: bool) -> bool:
+    """Start minimized only where a tray icon can bring the window back."""
+    return not (local.start_minimized and tray_shown)
+
+
 def load_connectors() -> ConnectorFactory | None:
     """The mail connectors of this installation, or None (said in the window) when there are none."""
     try:
@@ -240,10 +253,7 @@ def run_gui(
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
     local = local or LocalSettings()
-    environ = dict(os.environ)
-    if local.language != "system" and not environ.get(LANGUAGE_ENV):
-        environ[LANGUAGE_ENV] = local.language  # the Settings dialog's choice; the variable still wins
-    _language, _translators = install_translators(app, environ)
+    _language, _translators = install_translators(app, language_environ(os.environ, local))
 
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -309,8 +319,8 @@ def run_gui(
     if quit_after is not None:
         QTimer.singleShot(quit_after, request_quit)
 
-    if not (local.start_minimized and tray_shown):
-        window.show()  # minimized to the tray only where a tray can bring it back
+    if shows_window_at_start(local, tray_shown):
+        window.show()
     if desktop is not None:
         starting = asyncio.ensure_future(desktop.start(freeze_heap=True))
         starting.add_done_callback(_log_failure)
