@@ -19,28 +19,35 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from qasync import QEventLoop
 
-from desktop_sync import __version__
+from desktop_sync import __version__, logs
+from desktop_sync.autostart import XdgAutostart
+from desktop_sync.config import ConfigFile, local_settings, store_location
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports import Autostart, LocalConfig, SecretStore, Store
+from desktop_sync.domain.settings import LocalSettings
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
+from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.folders import FolderService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_control import SyncControl
+from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import open_store
 from desktop_sync.ui import icons
 from desktop_sync.ui.bridge import EngineBridge
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.main_window import MainWindow
 from desktop_sync.ui.prompts import Asker
-from desktop_sync.ui.translation import install_translators
+from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 from desktop_sync.ui.tray import TrayController, TrayIcon
 
 log = logging.getLogger("desktop_sync.app")
@@ -112,6 +119,19 @@ def _quit_after_ms(environ: Mapping[str, str]) -> int | None:
     return max(value, 0)
 
 
+def language_environ(environ: Mapping[str, str], local: LocalSettings) -> dict[str, str]:
+    """The environment the translators see: the settings file's language, unless $DESKTOP_SYNC_LANG says."""
+    chosen = dict(environ)
+    if local.language != "system" and not chosen.get(LANGUAGE_ENV):
+        chosen[LANGUAGE_ENV] = local.language
+    return chosen
+
+
+def shows_window_at_start(local: LocalSettings, tray_shown: bool) -> bool:
+    """Start minimized only where a tray icon can bring the window back."""
+    return not (local.start_minimized and tray_shown)
+
+
 def load_connectors() -> ConnectorFactory | None:
     """The mail connectors of this installation, or None (said in the window) when there are none."""
     try:
@@ -138,6 +158,8 @@ class DesktopApp(QObject):
         has_profiles: bool,
         settings: EngineSettings | None = None,
         asker: Asker | None = None,
+        local_config: LocalConfig | None = None,
+        autostart: Autostart | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -165,6 +187,10 @@ class DesktopApp(QObject):
             bridge=self.bridge,
             act=ActService(store),
             migration=MigrationService(store, secrets),
+            settings=SettingsService(store, local_config or ConfigFile(), autostart or XdgAutostart()),
+            sync_filters=SyncFilterService(store),
+            folders=FolderService(store, connectors, secrets) if connectors is not None else None,
+            activities=ActivityService(store),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker
@@ -208,6 +234,8 @@ def run_gui(
     *,
     store: Store | None = None,
     connectors: ConnectorFactory | None = None,
+    settings: EngineSettings | None = None,
+    local: LocalSettings | None = None,
 ) -> int:
     """Run the desktop application until the user quits; returns the process exit code.
 
@@ -228,7 +256,8 @@ def run_gui(
     app.setOrganizationDomain(ORGANIZATION_DOMAIN)
     app.setDesktopFileName(DESKTOP_FILE_NAME)
     app.setWindowIcon(icons.app_icon())
-    _language, _translators = install_translators(app, os.environ)
+    local = local or LocalSettings()
+    _language, _translators = install_translators(app, language_environ(os.environ, local))
 
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -241,6 +270,7 @@ def run_gui(
             secrets=KeyringSecrets(),
             database_label=database_label,
             has_profiles=has_profiles,
+            settings=settings,
             parent=app,
         )
         window, tray = desktop.window, desktop.tray
@@ -293,7 +323,8 @@ def run_gui(
     if quit_after is not None:
         QTimer.singleShot(quit_after, request_quit)
 
-    window.show()
+    if shows_window_at_start(local, tray_shown):
+        window.show()
     if desktop is not None:
         starting = asyncio.ensure_future(desktop.start(freeze_heap=True))
         starting.add_done_callback(_log_failure)
@@ -320,17 +351,26 @@ def main(db: str | None = None) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 1
+    local = local_settings()
+    logs.configure(console_level=logging.WARNING, level=local.log_level)
     try:
-        store = open_store(db)
+        store = open_store(store_location(db, local))
     except DesktopSyncError as exc:
         print(f"desktop-sync: error: {exc.message}", file=sys.stderr)
         return 1
 
-    async def first_look() -> bool:
+    async def first_look() -> tuple[bool, EngineSettings]:
         try:
-            return bool(await ProfileService(store, KeyringSecrets()).list())
+            has_profiles = bool(await ProfileService(store, KeyringSecrets()).list())
+            # the engine limits every engine on this store shares, read once: they apply at start
+            settings = await SettingsService(store, ConfigFile()).engine_settings()
+            return has_profiles, settings
         finally:
             await store.close()  # the GUI loop opens its own connections
 
-    has_profiles = asyncio.run(first_look())
-    return run_gui(store.label, has_profiles, store=store, connectors=load_connectors())
+    try:
+        has_profiles, settings = asyncio.run(first_look())
+    except DesktopSyncError as exc:
+        print(f"desktop-sync: error: {exc.message}", file=sys.stderr)
+        return 1
+    return run_gui(store.label, has_profiles, store=store, connectors=load_connectors(), settings=settings, local=local)

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from desktop_sync import __version__, logs
+from desktop_sync.autostart import XdgAutostart
 from desktop_sync.cli_migrate import add_migrate_commands
+from desktop_sync.config import ConfigFile, local_settings, store_location
 from desktop_sync.domain.act import ConflictPolicy
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
@@ -44,6 +46,8 @@ from desktop_sync.domain.model import (
     SyncStatus,
     TrackingChoice,
 )
+from desktop_sync.domain.settings import SPECS, Scope
+from desktop_sync.domain.settings import show as show_setting
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.engine.act_cycle import describe as describe_action
@@ -58,6 +62,7 @@ from desktop_sync.services.folders import FolderService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_filters import FilterView, SyncFilterService
 from desktop_sync.store import SqlStore, open_store
 
@@ -89,8 +94,11 @@ class Context:
     @property
     def store(self) -> SqlStore:
         if self._store is None:
-            self._store = open_store(self.db)
+            self._store = open_store(store_location(self.db, local_settings()))
         return self._store
+
+    def settings(self) -> SettingsService:
+        return SettingsService(self.store, ConfigFile(), XdgAutostart())
 
     def profiles(self) -> ProfileService:
         return ProfileService(self.store, self.secrets)
@@ -824,10 +832,12 @@ async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
-    log_file = logs.configure(console_level=logging.INFO)
+    log_file = logs.configure(console_level=logging.INFO, level=local_settings().log_level)
     if log_file is not None:
         ctx.print(f"Logging to {log_file}")
-    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets)
+    # the limits every engine on this store shares (desktop-sync settings set, or the Settings dialog)
+    settings = await ctx.settings().engine_settings()
+    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings)
     await engine.start(metrics_port=args.metrics_port)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -852,6 +862,39 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
         f"Engine stopped: {engine.cycles_run} mailbox cycle(s), "
         f"{int(engine.items_committed)} item(s) committed, {int(errors)} error(s) (see: desktop-sync alerts list)."
     )
+    return EXIT_OK
+
+
+async def settings_show(ctx: Context, args: argparse.Namespace) -> int:
+    values = await ctx.settings().values()
+    if args.json:
+        ctx.print_json(
+            [
+                {
+                    "key": v.spec.key,
+                    "value": v.value,
+                    "default": v.spec.default,
+                    "scope": v.spec.scope.value,
+                    "where": v.where,
+                }
+                for v in values
+            ]
+        )
+        return EXIT_OK
+    rows = [["KEY", "VALUE", "DEFAULT", "KEPT IN"]]
+    for v in values:
+        where = "store" if v.spec.scope is Scope.STORE else "settings file"
+        rows.append([v.spec.key, show_setting(v.value) or '""', show_setting(v.spec.default) or '""', where])
+    _print_table(ctx, rows)
+    ctx.print()
+    ctx.print(f"Store: {ctx.store.label}; settings file: {ctx.settings().local_location}")
+    ctx.print("Engine limits apply when an engine starts (the application, or desktop-sync engine run).")
+    return EXIT_OK
+
+
+async def settings_set(ctx: Context, args: argparse.Namespace) -> int:
+    value = await ctx.settings().set(args.key, args.value)
+    ctx.print(f"{args.key} = {show_setting(value) or chr(34) * 2}")
     return EXIT_OK
 
 
@@ -1452,6 +1495,19 @@ def build_parser() -> Parser:
     run_engine.add_argument(
         "--metrics-port", metavar="N", type=int, help="serve Prometheus metrics on 127.0.0.1:N (0 picks a free port)"
     )
+    settings = group("settings", "engine limits (in the store) and this user's settings file")
+    show = command(settings, "show", settings_show, "every setting, its value, default and where it is kept")
+    show.add_argument("--json", action="store_true")
+    change = command(
+        settings,
+        "set",
+        settings_set,
+        "change one setting (engine limits apply at the next engine start)",
+        fields={"key": "KEY", **{s.key: s.key for s in SPECS}},
+    )
+    change.add_argument("key", metavar="KEY", help="one of: " + ", ".join(s.key for s in SPECS))
+    change.add_argument("value", metavar="VALUE")
+
     add_migrate_commands(commands, common, group, command)
     return parser
 

@@ -63,14 +63,16 @@ def log_directory() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
-def configure(*, console_level: int | None = logging.WARNING, to_file: bool = True) -> Path | None:
-    """Set up the root logger once: a rotating file in the user log dir, and the console if asked."""
+def configure(*, console_level: int | None = logging.WARNING, to_file: bool = True, level: str = "info") -> Path | None:
+    """Set up the root logger once: a rotating file in the user log dir, and the console if asked.
+
+    ``level`` (debug, info, warning, error) is the settings file's log level."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_desktop_sync", False):
             root.removeHandler(handler)
             handler.close()
-    root.setLevel(logging.INFO)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
     redaction = RedactingFilter()
     path = None
     if to_file:

@@ -73,3 +73,15 @@ def test_run_gui_opens_and_quits_by_itself_after_the_given_delay():
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_settings_files_language_and_start_minimized_are_applied_at_start():
+    from desktop_sync.app import language_environ, shows_window_at_start
+    from desktop_sync.domain.settings import LocalSettings
+
+    assert language_environ({}, LocalSettings(language="fr"))["DESKTOP_SYNC_LANG"] == "fr"
+    assert "DESKTOP_SYNC_LANG" not in language_environ({}, LocalSettings())  # the system's language
+    assert language_environ({"DESKTOP_SYNC_LANG": "en"}, LocalSettings(language="fr"))["DESKTOP_SYNC_LANG"] == "en"
+    assert not shows_window_at_start(LocalSettings(start_minimized=True), tray_shown=True)
+    assert shows_window_at_start(LocalSettings(start_minimized=True), tray_shown=False)  # no tray: no way back
+    assert shows_window_at_start(LocalSettings(), tray_shown=True)

@@ -168,6 +168,11 @@ class ActivityRepository(Protocol):
 
     async def detail(self, activity_id: int) -> EmailActivity | None: ...
 
+    async def attachment_content(self, activity_id: int, position: int) -> bytes | None:
+        """The content of the activity's attachment at ``position`` (as ``detail`` lists them); None
+        when it was over the size limit or there is no such attachment."""
+        ...
+
     async def linked_server_ids(self, mailbox_id: MailboxId, server_ids: Sequence[str]) -> set[str]: ...
     async def activities_by_message_id(self, message_ids: Sequence[str]) -> dict[str, int]: ...
 
@@ -331,6 +336,29 @@ class ConflictRepository(Protocol):
     async def resolve(self, conflict_id: int, resolution: ConflictPolicy) -> None: ...
 
 
+class AppSettingsRepository(Protocol):
+    """The settings every engine on the store shares: key -> JSON value."""
+
+    async def all(self) -> dict[str, Any]: ...
+    async def put(self, values: Mapping[str, Any]) -> None: ...
+
+
+class LocalConfig(Protocol):
+    """The small settings file read before the store opens (never a secret in it)."""
+
+    @property
+    def location(self) -> str: ...
+    def load(self) -> dict[str, Any]: ...
+    def save(self, values: Mapping[str, Any]) -> None: ...
+
+
+class Autostart(Protocol):
+    """Starting the application at login (an XDG autostart entry on Linux desktops)."""
+
+    def is_enabled(self) -> bool: ...
+    def set_enabled(self, enabled: bool) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it commits together or not at all."""
 
@@ -370,6 +398,8 @@ class Transaction(Protocol):
     def act_links(self) -> ActLinkRepository: ...
     @property
     def conflicts(self) -> ConflictRepository: ...
+    @property
+    def app_settings(self) -> AppSettingsRepository: ...
 
 
 class Store(Protocol):

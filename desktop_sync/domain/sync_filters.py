@@ -160,6 +160,25 @@ def check_rule(record_type: RecordType, rule: Rule) -> Rule:
     return rule
 
 
+def operators_for(record_type: RecordType, field: str) -> tuple[Operator, ...]:
+    """The operators ``check_rule`` accepts on ``field`` of ``record_type``, in declaration order (for editors)."""
+    kind = FIELDS[record_type][field]
+    allowed: list[Operator] = []
+    for operator in Operator:
+        if operator is Operator.IS_ME:
+            if field in ("owner", "organizer"):
+                allowed.append(operator)
+            continue
+        if operator in TEXT_ONLY and kind is not FieldKind.TEXT:
+            continue
+        if operator in DAYS and kind is not FieldKind.DATETIME:
+            continue
+        if operator in ORDERED and kind in (FieldKind.TEXT, FieldKind.BOOLEAN):
+            continue
+        allowed.append(operator)
+    return tuple(allowed)
+
+
 def check_group(record_type: RecordType, group: RuleGroup) -> RuleGroup:
     if not group.rules:
         raise ValidationError.single("rule", "a filter needs at least one rule")

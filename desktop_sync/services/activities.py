@@ -108,6 +108,14 @@ class ActivityService:
             raise NotFoundError("id", f"no activity {activity_id}")
         return found
 
+    async def attachment_content(self, activity_id: int, position: int) -> bytes:
+        """The stored content of an attachment (``position`` as ``activity`` lists them), to save to a file."""
+        async with self._store.transaction() as tx:
+            content = await tx.activities.attachment_content(activity_id, position)
+        if content is None:
+            raise NotFoundError("attachment", f"activity {activity_id} has no stored attachment {position + 1}")
+        return content
+
     async def outgoing(self, statuses: Sequence[ActivityStatus] | None = None) -> Sequence[OutgoingEmail]:
         wanted = statuses or list(ActivityStatus)
         async with self._store.transaction() as tx:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_sync.domain.connectors import ConnectorFactory
@@ -78,6 +78,37 @@ class FolderService:
             if regarding is not None and not await _record_exists(tx, regarding):
                 raise ValidationError.single("regarding", f"no {regarding[0].value} {regarding[1]}")
             return await tx.tracked_folders.add(TrackedFolder(mailbox.id, view.folder.id, view.folder.name, regarding))
+
+    async def set_tracked(
+        self, address: str, wanted: Mapping[str, tuple[RecordType, int] | None]
+    ) -> Sequence[TrackedFolder]:
+        """Track exactly ``wanted`` (folder name -> regarding), reading the server's folders once.
+
+        Every folder is checked before anything changes; errors name the folder."""
+        if len(wanted) > MAX_TRACKED_FOLDERS:
+            raise ValidationError.single("folder", f"at most {MAX_TRACKED_FOLDERS} tracked folders per mailbox")
+        views = {v.folder.name: v for v in await self.server_folders(address)}
+        mailbox, _ = await self._mailbox(address)
+        assert mailbox.id is not None
+        async with self._store.transaction() as tx:
+            for name, regarding in wanted.items():
+                view = views.get(name)
+                if view is None or not view.trackable:
+                    raise ValidationError.single("folder", f"{name!r} is not a folder under the Inbox on the server")
+                if regarding is not None and not await _record_exists(tx, regarding):
+                    raise ValidationError.single("regarding", f"{name}: no {regarding[0].value} {regarding[1]}")
+            current = {f.folder_id: f for f in await tx.tracked_folders.list(mailbox.id)}
+            wanted_ids = {views[name].folder.id: (name, regarding) for name, regarding in wanted.items()}
+            for folder_id, folder in current.items():
+                if folder.id is not None and (
+                    folder_id not in wanted_ids or wanted_ids[folder_id][1] != folder.regarding
+                ):
+                    await tx.tracked_folders.remove(folder.id)
+            for folder_id, (name, regarding) in wanted_ids.items():
+                kept = current.get(folder_id)
+                if kept is None or kept.regarding != regarding:
+                    await tx.tracked_folders.add(TrackedFolder(mailbox.id, folder_id, name, regarding))
+            return await tx.tracked_folders.list(mailbox.id)
 
     async def untrack(self, address: str, folder_name: str) -> None:
         for folder in await self.tracked(address):

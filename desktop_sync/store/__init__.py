@@ -39,6 +39,7 @@ from desktop_sync.store.filter_repository import SqlSyncFilters
 from desktop_sync.store.folder_repository import SqlTrackedFolders
 from desktop_sync.store.outgoing_repository import SqlOutgoing
 from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
+from desktop_sync.store.settings_repository import SqlAppSettings
 
 __all__ = [
     "EngineAlreadyRunning",
@@ -77,6 +78,7 @@ class SqlTransaction:
         self.crm = SqlCrmRecords(session)
         self.act_links = SqlActLinks(session)
         self.conflicts = SqlConflicts(session)
+        self.app_settings = SqlAppSettings(session)
 
 
 class SqlStore:

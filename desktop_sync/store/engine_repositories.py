@@ -243,7 +243,7 @@ def _activity(row: EmailActivityRow, mailbox: str | None, with_bodies: bool) -> 
         ),
         attachments=tuple(
             ActivityAttachment(a.filename, a.content_type, a.size_bytes, a.content is not None, a.skipped_reason)
-            for a in row.attachments
+            for a in sorted(row.attachments, key=lambda a: a.id)  # the order attachment_content counts in
         ),
         body_text=row.body_text if with_bodies else None,
         body_html=row.body_html if with_bodies else None,
@@ -514,6 +514,18 @@ class SqlActivities:
             return None
         mailbox = await self._s.get(MailboxRow, row.mailbox_id) if row.mailbox_id else None
         return _activity(row, mailbox.address if mailbox else None, True)
+
+    async def attachment_content(self, activity_id: int, position: int) -> bytes | None:
+        if position < 0:
+            return None
+        content = await self._s.scalar(
+            select(AttachmentRow.content)
+            .where(AttachmentRow.activity_id == activity_id)
+            .order_by(AttachmentRow.id)
+            .offset(position)
+            .limit(1)
+        )
+        return bytes(content) if content is not None else None
 
     async def count(self, mailbox_id: MailboxId | None = None) -> int:
         query = select(func.count(EmailActivityRow.id))

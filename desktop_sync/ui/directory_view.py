@@ -24,6 +24,9 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class EntryKind(enum.Enum):
@@ -107,17 +110,26 @@ class DirectoryPage(QWidget):
         self.add_queue_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.add_queue_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.add_queue_action.triggered.connect(lambda: self.open_dialog(EntryKind.QUEUE))
-        self.addActions([self.add_user_action, self.add_queue_action])
+        self.options_action = QAction(self.tr("User &options…"), self)
+        self.options_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.options_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.options_action.triggered.connect(self.open_selected_options)
+        self.addActions([self.add_user_action, self.add_queue_action, self.options_action])
         buttons = QHBoxLayout()
-        for action in (self.add_user_action, self.add_queue_action):
+        for action in (self.add_user_action, self.add_queue_action, self.options_action):
             button = QPushButton(action.text())
             button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
             button.clicked.connect(action.trigger)
             button.setEnabled(context is not None)
+            action.changed.connect(lambda b=button, a=action: b.setEnabled(a.isEnabled()))
             buttons.addWidget(button)
         buttons.addStretch(1)
         for action in (self.add_user_action, self.add_queue_action):
             action.setEnabled(context is not None)
+        self.options_action.setEnabled(False)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated.connect(lambda _index: self.options_action.trigger())
+        self.options_dialog: UserOptionsDialog | None = None
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
@@ -150,17 +162,45 @@ class DirectoryPage(QWidget):
                     self.tr("User"),
                     owned.get(("user", user.email), "—"),
                     self._tracking_text(user.tracking),
-                ]
+                ],
+                EntryKind.USER,
             )
         for queue in queues:
-            self._append([queue.name, queue.email, self.tr("Queue"), owned.get(("queue", queue.email), "—"), "—"])
+            self._append(
+                [queue.name, queue.email, self.tr("Queue"), owned.get(("queue", queue.email), "—"), "—"],
+                EntryKind.QUEUE,
+            )
         self.table.resizeColumnsToContents()
         self.empty.update()
 
-    def _append(self, texts: list[str]) -> None:
+    def selected_user(self) -> str | None:
+        """The email of the selected row when it is a user (queues have no options)."""
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) != 1:
+            return None
+        row = rows[0].row()
+        if self.model.item(row, 0).data(KIND_ROLE) != EntryKind.USER.value:
+            return None
+        return str(self.model.item(row, 1).text())
+
+    def _selection_changed(self, *_args: object) -> None:
+        self.options_action.setEnabled(self._context is not None and self.selected_user() is not None)
+
+    @asyncSlot()
+    async def open_selected_options(self) -> None:
+        email = self.selected_user()
+        if self._context is None or email is None:
+            return
+        async with self._presenter.guard(action=self.tr("open the user's options")):
+            self.options_dialog = await open_user_options(self._context, self._presenter, email, self)
+            if self.options_dialog is not None:
+                self.options_dialog.accepted.connect(self._saved)
+
+    def _append(self, texts: list[str], kind: EntryKind) -> None:
         items = [QStandardItem(text) for text in texts]
         for item in items:
             item.setEditable(False)
+        items[0].setData(kind.value, KIND_ROLE)
         self.model.appendRow(items)
 
     def open_dialog(self, kind: EntryKind) -> DirectoryEntryDialog | None:

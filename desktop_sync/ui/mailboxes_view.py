@@ -34,6 +34,7 @@ from desktop_sync.ui.mailbox_dialog import MailboxDialog, describe_outcome
 from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
+from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
 RELOAD_DELAY_MS = 500
 
@@ -109,6 +110,7 @@ class MailboxesPage(QWidget):
         self._refresh_again = False
         self.dialog: QDialog | None = None
         self.context_menu: QMenu | None = None
+        self.options_dialog: UserOptionsDialog | None = None
 
         self.title_label = title_label(self.tr("Mailboxes"))
         self.description_label = sentence_label(
@@ -174,6 +176,12 @@ class MailboxesPage(QWidget):
             "Ctrl+Shift+V",
             self.preview_selected,
             self.tr("What the next synchronization of appointments, contacts and tasks would do; changes nothing"),
+        )
+        self.owner_options_action = action(
+            self.tr("Owner's &options…"),
+            "Ctrl+Shift+O",
+            self.open_owner_options,
+            self.tr("The mailbox owner's tracking, sync filters and tracked folders"),
         )
         self.selection_actions = [
             self.approve_action,
@@ -243,12 +251,14 @@ class MailboxesPage(QWidget):
         self.add_action.setEnabled(available)
         self.edit_action.setEnabled(available and count == 1)
         self.preview_action.setEnabled(available and count == 1)
+        self.owner_options_action.setEnabled(available and count == 1 and self._selected_owner_is_user())
         for made in self.selection_actions:
             made.setEnabled(available and count > 0)
 
     def _context_menu(self, position: object) -> None:
         menu = QMenu(self)
         menu.addAction(self.edit_action)
+        menu.addAction(self.owner_options_action)
         menu.addSeparator()
         for made in self.selection_actions:
             menu.addAction(made)
@@ -256,6 +266,27 @@ class MailboxesPage(QWidget):
         menu.addAction(self.preview_action)
         self.context_menu = menu
         menu.popup(self.table.viewport().mapToGlobal(position))  # type: ignore[arg-type]
+
+    def _selected_owner_is_user(self) -> bool:
+        addresses = self.selected_addresses()
+        row = self.model.row_of(addresses[0]) if len(addresses) == 1 else None
+        if row is None:
+            return False
+        found = self.model.row_at(row)
+        return bool(found.owner) and not found.owner_is_queue
+
+    @asyncSlot()
+    async def open_owner_options(self) -> None:
+        """The user options of the selected mailbox's owner (tracking, sync filters, tracked folders)."""
+        addresses = self.selected_addresses()
+        if self._context is None or len(addresses) != 1:
+            return
+        async with self._presenter.guard(action=self.tr("open the owner's options")):
+            views = await self._context.mailboxes.list()
+            view = next((v for v in views if v.mailbox.address == addresses[0]), None)
+            if view is None or view.owner is None or view.owner.kind != "user":
+                return
+            self.options_dialog = await open_user_options(self._context, self._presenter, view.owner.email, self)
 
     def _activated(self, _index: QModelIndex) -> None:
         self.edit_action.trigger()

@@ -34,6 +34,7 @@ from desktop_sync.domain.model import MailboxState
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
 from desktop_sync.ui.act_view import ActRecordsPage
+from desktop_sync.ui.activities_view import ActivitiesPage
 from desktop_sync.ui.alerts_view import AlertsPage
 from desktop_sync.ui.conflicts_view import ConflictsPage
 from desktop_sync.ui.context import UiContext
@@ -46,6 +47,7 @@ from desktop_sync.ui.migration_wizard import MigrationWizard
 from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker
+from desktop_sync.ui.settings_dialog import SettingsDialog
 
 # Navigation entries carry the View they open; the first-run entry carries this instead.
 _FIRST_RUN_KEY = -1
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._context = context
+        self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(self.tr("Desktop Sync"))
         self.setWindowIcon(icons.app_icon())
 
@@ -177,6 +180,7 @@ class MainWindow(QMainWindow):
         self.mailboxes_page = MailboxesPage(context, self.errors, asker)
         self.profiles_page = ProfilesPage(context, self.errors)
         self.directory_page = DirectoryPage(context, self.errors)
+        self.activities_page = ActivitiesPage(context, self.errors)
         self.alerts_page = AlertsPage(context, self.errors)
         self.failed_items_page = FailedItemsPage(context, self.errors)
         self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
@@ -230,6 +234,7 @@ class MainWindow(QMainWindow):
             self.mailboxes_page,
             self.profiles_page,
             self.directory_page,
+            self.activities_page,
             self.alerts_page,
             self.failed_items_page,
             self.act_page,
@@ -303,6 +308,7 @@ class MainWindow(QMainWindow):
                 self.profiles_page,
                 self.mailboxes_page,
                 self.directory_page,
+                self.activities_page,
                 self.alerts_page,
                 self.failed_items_page,
                 self.act_page,
@@ -368,26 +374,7 @@ class MainWindow(QMainWindow):
             (View.MAILBOXES, self.tr("Mailboxes"), self.mailboxes_page),
             (View.SERVER_PROFILES, self.tr("Server profiles"), self.profiles_page),
             (View.USERS_AND_QUEUES, self.tr("Users & queues"), self.directory_page),
-            (
-                View.ACTIVITIES,
-                self.tr("Activities"),
-                EmptyTablePage(
-                    title=self.tr("Activities"),
-                    description=self.tr(
-                        "Email, appointments, contacts and tasks synchronized into the CRM, newest first."
-                    ),
-                    headers=[
-                        self.tr("Subject"),
-                        self.tr("Type"),
-                        self.tr("From"),
-                        self.tr("To"),
-                        self.tr("Regarding"),
-                        self.tr("Status"),
-                        self.tr("Date"),
-                    ],
-                    empty_text=self.tr("The activity list is not available in this version yet."),
-                ),
-            ),
+            (View.ACTIVITIES, self.tr("Activities"), self.activities_page),
             (View.ALERTS, self.tr("Alerts"), self.alerts_page),
             (View.FAILED_ITEMS, self.tr("Failed items"), self.failed_items_page),
             (View.DASHBOARD, self.tr("Dashboard"), self.dashboard_page),
@@ -413,10 +400,16 @@ class MainWindow(QMainWindow):
         self.migrate_action = QAction(self.tr("&Migrate from E-mail Router…"), self)
         self.migrate_action.setEnabled(self._context is not None and self._context.migration is not None)
         self.migrate_action.triggered.connect(self.open_migration_wizard)
+        self.settings_action = QAction(self.tr("Se&ttings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setEnabled(self._context is not None and self._context.settings is not None)
+        self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.sync_all_action)
         file_menu.addAction(self.pause_action)
         file_menu.addSeparator()
         file_menu.addAction(self.migrate_action)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -463,6 +456,16 @@ class MainWindow(QMainWindow):
         self.refresh_after_migration = asyncio.ensure_future(self.refresh_all())
 
     # -- reactions --------------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def open_settings(self) -> None:
+        if self._context is None or self._context.settings is None:
+            return
+        async with self.errors.guard(self.settings_action, action=self.tr("open the settings")):
+            self.settings_dialog = SettingsDialog(self._context.settings, self.errors, self)
+            await self.settings_dialog.load()
+            self.settings_dialog.finished.connect(self.settings_dialog.deleteLater)
+            self.settings_dialog.open()
 
     def _first_profile(self) -> None:
         self.show_view(View.SERVER_PROFILES)

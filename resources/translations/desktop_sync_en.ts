@@ -79,6 +79,16 @@
     </message>
 </context>
 <context>
+    <name>FilterEditorDialog</name>
+    <message numerus="yes">
+        <source>This filter also has %n nested group(s) of rules, kept as they are:</source>
+        <translation>
+            <numerusform>This filter also has %n nested group of rules, kept as they are:</numerusform>
+            <numerusform>This filter also has %n nested groups of rules, kept as they are:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Formatting</name>
     <message numerus="yes">
         <source>about %n min</source>
@@ -150,6 +160,30 @@
         <translation>
             <numerusform>(and %n more)</numerusform>
             <numerusform>(and %n more)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TrackedFoldersTab</name>
+    <message numerus="yes">
+        <source>Mail in a checked folder is tracked whatever the Email tab says, and linked to the folder&apos;s regarding record if one is given. At most %n folders under the Inbox.</source>
+        <translation>
+            <numerusform>Mail in a checked folder is tracked whatever the Email tab says, and linked to the folder&apos;s regarding record if one is given. At most %n folders under the Inbox.</numerusform>
+            <numerusform>Mail in a checked folder is tracked whatever the Email tab says, and linked to the folder&apos;s regarding record if one is given. At most %n folders under the Inbox.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n folder(s) on the server. Check the folders under the Inbox to track.</source>
+        <translation>
+            <numerusform>%n folder on the server. Check the folders under the Inbox to track.</numerusform>
+            <numerusform>%n folders on the server. Check the folders under the Inbox to track.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n folders can be tracked per mailbox: uncheck another folder first.</source>
+        <translation>
+            <numerusform>At most %n folders can be tracked per mailbox: uncheck another folder first.</numerusform>
+            <numerusform>At most %n folders can be tracked per mailbox: uncheck another folder first.</numerusform>
         </translation>
     </message>
 </context>

@@ -651,6 +651,281 @@
     </message>
 </context>
 <context>
+    <name>ActivitiesPage</name>
+    <message>
+        <source>Activities</source>
+        <translation>Activités</translation>
+    </message>
+    <message>
+        <source>Email tracked into the CRM and sent from it, newest first, with why each one was tracked.</source>
+        <translation>Les e-mails suivis dans le CRM et envoyés depuis celui-ci, du plus récent au plus ancien, avec la raison de leur suivi.</translation>
+    </message>
+    <message>
+        <source>Search subject or address (Ctrl+F)</source>
+        <translation>Rechercher un objet ou une adresse (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search activities</source>
+        <translation>Rechercher des activités</translation>
+    </message>
+    <message>
+        <source>Show activities of mailbox</source>
+        <translation>Afficher les activités de la boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>All mailboxes</source>
+        <translation>Toutes les boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Show activities of direction</source>
+        <translation>Afficher les activités dans le sens</translation>
+    </message>
+    <message>
+        <source>Incoming and outgoing</source>
+        <translation>Entrants et sortants</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Entrant</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Sortant</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>Sens</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Why tracked</source>
+        <translation>Raison du suivi</translation>
+    </message>
+    <message>
+        <source>No tracked email yet.</source>
+        <translation>Aucun e-mail suivi pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation>Objet :</translation>
+    </message>
+    <message>
+        <source>Date:</source>
+        <translation>Date :</translation>
+    </message>
+    <message>
+        <source>Mailbox:</source>
+        <translation>Boîte aux lettres :</translation>
+    </message>
+    <message>
+        <source>Why tracked:</source>
+        <translation>Raison du suivi :</translation>
+    </message>
+    <message>
+        <source>Regarding:</source>
+        <translation>Concernant :</translation>
+    </message>
+    <message>
+        <source>Parties:</source>
+        <translation>Participants :</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>Pièce jointe</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Remarque</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>Pièces jointes</translation>
+    </message>
+    <message>
+        <source>&amp;Save attachment…</source>
+        <translation>&amp;Enregistrer la pièce jointe…</translation>
+    </message>
+    <message>
+        <source>Message body</source>
+        <translation>Corps du message</translation>
+    </message>
+    <message>
+        <source>Images and other remote content are not loaded.</source>
+        <translation>Les images et les autres contenus distants ne sont pas chargés.</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>utilisateur</translation>
+    </message>
+    <message>
+        <source>queue</source>
+        <translation>file d&apos;attente</translation>
+    </message>
+    <message>
+        <source>contact</source>
+        <translation>contact</translation>
+    </message>
+    <message>
+        <source>account</source>
+        <translation>compte</translation>
+    </message>
+    <message>
+        <source>lead</source>
+        <translation>prospect</translation>
+    </message>
+    <message>
+        <source>appointment</source>
+        <translation>rendez-vous</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>tâche</translation>
+    </message>
+    <message>
+        <source>email</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <source>all mail of a queue mailbox</source>
+        <translation>tout le courrier d&apos;une boîte de file d&apos;attente</translation>
+    </message>
+    <message>
+        <source>the user tracks all mail</source>
+        <translation>l&apos;utilisateur suit tout le courrier</translation>
+    </message>
+    <message>
+        <source>a reply to tracked mail</source>
+        <translation>une réponse à un e-mail suivi</translation>
+    </message>
+    <message>
+        <source>from a known contact, account or lead</source>
+        <translation>d&apos;un contact, compte ou prospect connu</translation>
+    </message>
+    <message>
+        <source>a reply</source>
+        <translation>une réponse</translation>
+    </message>
+    <message>
+        <source>in the tracked folder {folder}</source>
+        <translation>dans le dossier suivi {folder}</translation>
+    </message>
+    <message>
+        <source>by In-Reply-To</source>
+        <translation>par In-Reply-To</translation>
+    </message>
+    <message>
+        <source>by the tracking token in the subject</source>
+        <translation>par le jeton de suivi de l&apos;objet</translation>
+    </message>
+    <message>
+        <source>by References</source>
+        <translation>par References</translation>
+    </message>
+    <message>
+        <source>by smart matching</source>
+        <translation>par correspondance intelligente</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>À</translation>
+    </message>
+    <message>
+        <source>Cc</source>
+        <translation>Cc</translation>
+    </message>
+    <message>
+        <source>Bcc</source>
+        <translation>Cci</translation>
+    </message>
+    <message>
+        <source>not in the CRM</source>
+        <translation>absent du CRM</translation>
+    </message>
+    <message>
+        <source>{size} B</source>
+        <translation>{size} o</translation>
+    </message>
+    <message>
+        <source>{size} KB</source>
+        <translation>{size} Ko</translation>
+    </message>
+    <message>
+        <source>{size} MB</source>
+        <translation>{size} Mo</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>(sans objet)</translation>
+    </message>
+    <message>
+        <source>No activity matches the search and filters.</source>
+        <translation>Aucune activité ne correspond à la recherche et aux filtres.</translation>
+    </message>
+    <message>
+        <source>refresh the activities</source>
+        <translation>actualiser les activités</translation>
+    </message>
+    <message>
+        <source>show the activity</source>
+        <translation>afficher l&apos;activité</translation>
+    </message>
+    <message>
+        <source>Select an activity to see its details.</source>
+        <translation>Sélectionnez une activité pour en voir le détail.</translation>
+    </message>
+    <message>
+        <source>correlated with activity #{id} {method}</source>
+        <translation>rattaché à l&apos;activité n° {id} {method}</translation>
+    </message>
+    <message>
+        <source>accepted by the mailbox {address}</source>
+        <translation>accepté par la boîte aux lettres {address}</translation>
+    </message>
+    <message>
+        <source>over the size limit: not stored</source>
+        <translation>au-delà de la taille maximale : non conservée</translation>
+    </message>
+    <message>
+        <source>[image {alt}]</source>
+        <translation>[image {alt}]</translation>
+    </message>
+    <message>
+        <source>[image]</source>
+        <translation>[image]</translation>
+    </message>
+    <message>
+        <source>Save attachment</source>
+        <translation>Enregistrer la pièce jointe</translation>
+    </message>
+    <message>
+        <source>save the attachment</source>
+        <translation>enregistrer la pièce jointe</translation>
+    </message>
+    <message>
+        <source>Saved {name} to {path}.</source>
+        <translation>{name} enregistré dans {path}.</translation>
+    </message>
+</context>
+<context>
     <name>AlertsPage</name>
     <message>
         <source>Alerts</source>
@@ -1147,6 +1422,10 @@
         <translation>Ajouter une &amp;file d&apos;attente…</translation>
     </message>
     <message>
+        <source>User &amp;options…</source>
+        <translation>&amp;Options de l&apos;utilisateur…</translation>
+    </message>
+    <message>
         <source>All email</source>
         <translation>Tous les e-mails</translation>
     </message>
@@ -1171,8 +1450,43 @@
         <translation>File d&apos;attente</translation>
     </message>
     <message>
+        <source>open the user&apos;s options</source>
+        <translation>ouvrir les options de l&apos;utilisateur</translation>
+    </message>
+    <message>
         <source>refresh the list</source>
         <translation>actualiser la liste</translation>
+    </message>
+</context>
+<context>
+    <name>EmailTab</name>
+    <message>
+        <source>&amp;All email messages</source>
+        <translation>&amp;Tous les e-mails</translation>
+    </message>
+    <message>
+        <source>&amp;Replies to email tracked in the CRM</source>
+        <translation>Les &amp;réponses aux e-mails suivis dans le CRM</translation>
+    </message>
+    <message>
+        <source>Email from &amp;known contacts, accounts and leads (and replies)</source>
+        <translation>Les e-mails des contacts, comptes et prospects &amp;connus (et les réponses)</translation>
+    </message>
+    <message>
+        <source>&amp;No email messages</source>
+        <translation>&amp;Aucun e-mail</translation>
+    </message>
+    <message>
+        <source>Which incoming email is tracked into the CRM:</source>
+        <translation>Les e-mails entrants suivis dans le CRM :</translation>
+    </message>
+    <message>
+        <source>Mail in a tracked folder (see Tracked folders) is tracked whatever is chosen here.</source>
+        <translation>Le courrier d&apos;un dossier suivi (voir Dossiers suivis) est suivi quel que soit le choix fait ici.</translation>
+    </message>
+    <message>
+        <source>Create a &amp;contact for the unknown sender of tracked email</source>
+        <translation>Créer un con&amp;tact pour l&apos;expéditeur inconnu d&apos;un e-mail suivi</translation>
     </message>
 </context>
 <context>
@@ -1333,6 +1647,227 @@
             <numerusform>%n élément sera réessayé au prochain cycle de sa boîte aux lettres.</numerusform>
             <numerusform>%n éléments seront réessayés au prochain cycle de leur boîte aux lettres.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>FilterEditorDialog</name>
+    <message>
+        <source>Edit filter — {kind}</source>
+        <translation>Modifier le filtre — {kind}</translation>
+    </message>
+    <message>
+        <source>New filter — {kind}</source>
+        <translation>Nouveau filtre — {kind}</translation>
+    </message>
+    <message>
+        <source>e.g. My open tasks</source>
+        <translation>p. ex. Mes tâches ouvertes</translation>
+    </message>
+    <message>
+        <source>all of the rules (AND)</source>
+        <translation>toutes les règles (ET)</translation>
+    </message>
+    <message>
+        <source>any of the rules (OR)</source>
+        <translation>l&apos;une des règles (OU)</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;Synchronize records matching:</source>
+        <translation>&amp;Synchroniser les enregistrements vérifiant :</translation>
+    </message>
+    <message>
+        <source>&amp;Add a rule</source>
+        <translation>&amp;Ajouter une règle</translation>
+    </message>
+    <message>
+        <source>Rules:</source>
+        <translation>Règles :</translation>
+    </message>
+    <message numerus="yes">
+        <source>This filter also has %n nested group(s) of rules, kept as they are:</source>
+        <translation>
+            <numerusform>Ce filtre a aussi %n groupe de règles imbriqué, conservé tel quel :</numerusform>
+            <numerusform>Ce filtre a aussi %n groupes de règles imbriqués, conservés tels quels :</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A filter needs at least one rule.</source>
+        <translation>Un filtre doit avoir au moins une règle.</translation>
+    </message>
+    <message>
+        <source>save the filter</source>
+        <translation>enregistrer le filtre</translation>
+    </message>
+</context>
+<context>
+    <name>FilterTexts</name>
+    <message>
+        <source>Appointments</source>
+        <translation>Rendez-vous</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Tâches</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Début</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Fin</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>Toute la journée</translation>
+    </message>
+    <message>
+        <source>Organizer</source>
+        <translation>Organisateur</translation>
+    </message>
+    <message>
+        <source>Attendees</source>
+        <translation>Participants</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Propriétaire</translation>
+    </message>
+    <message>
+        <source>Regarding</source>
+        <translation>Concernant</translation>
+    </message>
+    <message>
+        <source>Full name</source>
+        <translation>Nom complet</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Prénom</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Société</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>Modified on</source>
+        <translation>Modifié le</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Échéance</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorité</translation>
+    </message>
+    <message>
+        <source>Percent complete</source>
+        <translation>Pourcentage effectué</translation>
+    </message>
+    <message>
+        <source>equals</source>
+        <translation>est égal à</translation>
+    </message>
+    <message>
+        <source>does not equal</source>
+        <translation>est différent de</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>contient</translation>
+    </message>
+    <message>
+        <source>does not contain</source>
+        <translation>ne contient pas</translation>
+    </message>
+    <message>
+        <source>begins with</source>
+        <translation>commence par</translation>
+    </message>
+    <message>
+        <source>ends with</source>
+        <translation>se termine par</translation>
+    </message>
+    <message>
+        <source>is after / more than</source>
+        <translation>est après / plus de</translation>
+    </message>
+    <message>
+        <source>is on or after / at least</source>
+        <translation>est le ou après / au moins</translation>
+    </message>
+    <message>
+        <source>is before / less than</source>
+        <translation>est avant / moins de</translation>
+    </message>
+    <message>
+        <source>is on or before / at most</source>
+        <translation>est le ou avant / au plus</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>est vide</translation>
+    </message>
+    <message>
+        <source>is not empty</source>
+        <translation>n&apos;est pas vide</translation>
+    </message>
+    <message>
+        <source>in the last … days</source>
+        <translation>dans les … derniers jours</translation>
+    </message>
+    <message>
+        <source>in the next … days</source>
+        <translation>dans les … prochains jours</translation>
+    </message>
+    <message>
+        <source>is the user</source>
+        <translation>est l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source> AND </source>
+        <translation> ET </translation>
+    </message>
+    <message>
+        <source> OR </source>
+        <translation> OU </translation>
     </message>
 </context>
 <context>
@@ -1820,6 +2355,18 @@
         <translation>Ce que ferait la prochaine synchronisation des rendez-vous, contacts et tâches ; ne modifie rien</translation>
     </message>
     <message>
+        <source>Owner&apos;s &amp;options…</source>
+        <translation>&amp;Options du propriétaire…</translation>
+    </message>
+    <message>
+        <source>The mailbox owner&apos;s tracking, sync filters and tracked folders</source>
+        <translation>Le suivi, les filtres de synchronisation et les dossiers suivis du propriétaire de la boîte</translation>
+    </message>
+    <message>
+        <source>open the owner&apos;s options</source>
+        <translation>ouvrir les options du propriétaire</translation>
+    </message>
+    <message>
         <source>Importing: 10,000 of 10,000, about 10 min left</source>
         <translation>Importation : 10 000 sur 10 000, encore environ 10 min</translation>
     </message>
@@ -2013,42 +2560,6 @@
         <translation>Activités</translation>
     </message>
     <message>
-        <source>Email, appointments, contacts and tasks synchronized into the CRM, newest first.</source>
-        <translation>E-mails, rendez-vous, contacts et tâches synchronisés dans le CRM, les plus récents en premier.</translation>
-    </message>
-    <message>
-        <source>Subject</source>
-        <translation>Objet</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>Type</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>De</translation>
-    </message>
-    <message>
-        <source>To</source>
-        <translation>À</translation>
-    </message>
-    <message>
-        <source>Regarding</source>
-        <translation>Concernant</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Statut</translation>
-    </message>
-    <message>
-        <source>Date</source>
-        <translation>Date</translation>
-    </message>
-    <message>
-        <source>The activity list is not available in this version yet.</source>
-        <translation>La liste des activités n&apos;est pas encore disponible dans cette version.</translation>
-    </message>
-    <message>
         <source>Alerts</source>
         <translation>Alertes</translation>
     </message>
@@ -2085,6 +2596,10 @@
         <translation>&amp;Migrer depuis l&apos;E-mail Router…</translation>
     </message>
     <message>
+        <source>Se&amp;ttings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>&amp;Affichage</translation>
     </message>
@@ -2099,6 +2614,10 @@
     <message>
         <source>&amp;About Desktop Sync</source>
         <translation>À &amp;propos de Desktop Sync</translation>
+    </message>
+    <message>
+        <source>open the settings</source>
+        <translation>ouvrir les paramètres</translation>
     </message>
     <message>
         <source>refresh the mailbox list</source>
@@ -2977,6 +3496,156 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>RuleRow</name>
+    <message>
+        <source>Field</source>
+        <translation>Champ</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <source>number of days</source>
+        <translation>nombre de jours</translation>
+    </message>
+    <message>
+        <source>date, e.g. 2026-01-31</source>
+        <translation>date, p. ex. 2026-01-31</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true ou false</translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>nombre</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>texte</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Sync engine</source>
+        <translation>Moteur de synchronisation</translation>
+    </message>
+    <message>
+        <source>Shared by every engine on this store (this application&apos;s and desktop-sync engine run). Changes apply the next time Desktop Sync or desktop-sync engine run starts.</source>
+        <translation>Communs à tous les moteurs de cette base (celui de l&apos;application et desktop-sync engine run). Les modifications s&apos;appliquent au prochain démarrage de Desktop Sync ou de desktop-sync engine run.</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>Cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Start Desktop Sync when I &amp;log in</source>
+        <translation>Démarrer Desktop Sync à l&apos;ou&amp;verture de session</translation>
+    </message>
+    <message>
+        <source>The store location, log level and language apply the next time Desktop Sync starts. Kept in {path}.</source>
+        <translation>L&apos;emplacement de la base, le niveau de journalisation et la langue s&apos;appliquent au prochain démarrage de Desktop Sync. Conservés dans {path}.</translation>
+    </message>
+    <message>
+        <source>Empty: the embedded database (now {store})</source>
+        <translation>Vide : la base intégrée (actuellement {store})</translation>
+    </message>
+    <message>
+        <source>&amp;Mailboxes synchronized at once:</source>
+        <translation>&amp;Boîtes synchronisées simultanément :</translation>
+    </message>
+    <message>
+        <source>Mails &amp;sent at once:</source>
+        <translation>E-mails &amp;envoyés simultanément :</translation>
+    </message>
+    <message>
+        <source>&amp;Test &amp;&amp; Enable and bulk jobs at once:</source>
+        <translation>&amp;Tests et activations et traitements groupés simultanés :</translation>
+    </message>
+    <message>
+        <source>&amp;Retries of a transient error:</source>
+        <translation>&amp;Nouvelles tentatives après une erreur temporaire :</translation>
+    </message>
+    <message>
+        <source>&amp;Wait before a retry:</source>
+        <translation>&amp;Attente avant une nouvelle tentative :</translation>
+    </message>
+    <message>
+        <source>&amp;Items per mailbox per cycle:</source>
+        <translation>É&amp;léments par boîte et par cycle :</translation>
+    </message>
+    <message>
+        <source>&amp;Attachments kept up to:</source>
+        <translation>&amp;Pièces jointes conservées jusqu&apos;à :</translation>
+    </message>
+    <message>
+        <source>Smart &amp;matching: correlate replies by subject and addresses too</source>
+        <translation>&amp;Correspondance intelligente : rattacher aussi les réponses par objet et adresses</translation>
+    </message>
+    <message>
+        <source>Store l&amp;ocation:</source>
+        <translation>Emplacement de la ba&amp;se :</translation>
+    </message>
+    <message>
+        <source>Log le&amp;vel:</source>
+        <translation>Niveau de &amp;journalisation :</translation>
+    </message>
+    <message>
+        <source>La&amp;nguage:</source>
+        <translation>Lan&amp;gue :</translation>
+    </message>
+    <message>
+        <source>Start minimi&amp;zed in the tray</source>
+        <translation>Démarrer réduit dans la zone de &amp;notification</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> Mo</translation>
+    </message>
+    <message>
+        <source>Debug</source>
+        <translation>Débogage</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>Information</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Avertissements</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Erreurs seulement</translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation>La langue du système</translation>
+    </message>
+    <message>
+        <source>save the settings</source>
+        <translation>enregistrer les paramètres</translation>
+    </message>
+</context>
+<context>
     <name>StateBar</name>
     <message>
         <source>{state}: {count}</source>
@@ -2985,6 +3654,85 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Show the mailboxes in this state</source>
         <translation>Afficher les boîtes aux lettres dans cet état</translation>
+    </message>
+</context>
+<context>
+    <name>SynchronizationTab</name>
+    <message>
+        <source>Record type</source>
+        <translation>Type d&apos;enregistrement</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Filtre</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>Règles</translation>
+    </message>
+    <message>
+        <source>Sync filters</source>
+        <translation>Filtres de synchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation>&amp;Nouveau…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>Ac&amp;tivate</source>
+        <translation>&amp;Activer</translation>
+    </message>
+    <message>
+        <source>Deacti&amp;vate</source>
+        <translation>&amp;Désactiver</translation>
+    </message>
+    <message>
+        <source>Several active filters of one record type combine with OR: a record is synchronized when any of them selects it. With no active filter, no record of that type is synchronized. Changes here are saved at once.</source>
+        <translation>Plusieurs filtres actifs d&apos;un même type se combinent par OU : un enregistrement est synchronisé dès que l&apos;un d&apos;eux le sélectionne. Sans filtre actif, aucun enregistrement de ce type n&apos;est synchronisé. Les modifications faites ici sont enregistrées aussitôt.</translation>
+    </message>
+    <message>
+        <source>&amp;Record type:</source>
+        <translation>&amp;Type d&apos;enregistrement :</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Actif</translation>
+    </message>
+    <message>
+        <source>Inactive</source>
+        <translation>Inactif</translation>
+    </message>
+    <message>
+        <source>refresh the filters</source>
+        <translation>actualiser les filtres</translation>
+    </message>
+    <message>
+        <source>Delete the filter?</source>
+        <translation>Supprimer le filtre ?</translation>
+    </message>
+    <message>
+        <source>Delete the filter “{name}”? The records it selected stop synchronizing.</source>
+        <translation>Supprimer le filtre « {name} » ? Les enregistrements qu&apos;il sélectionnait ne seront plus synchronisés.</translation>
+    </message>
+    <message>
+        <source>delete the filter</source>
+        <translation>supprimer le filtre</translation>
+    </message>
+    <message>
+        <source>change the filter</source>
+        <translation>modifier le filtre</translation>
     </message>
 </context>
 <context>
@@ -3019,6 +3767,78 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Test &amp; Enable results</source>
         <translation>Résultats de Tester et activer</translation>
+    </message>
+</context>
+<context>
+    <name>TrackedFoldersTab</name>
+    <message numerus="yes">
+        <source>Mail in a checked folder is tracked whatever the Email tab says, and linked to the folder&apos;s regarding record if one is given. At most %n folders under the Inbox.</source>
+        <translation>
+            <numerusform>Le courrier d&apos;un dossier coché est suivi quel que soit le choix de l&apos;onglet E-mail, et rattaché à l&apos;enregistrement concerné du dossier s&apos;il y en a un. Au plus %n dossier de la boîte de réception.</numerusform>
+            <numerusform>Le courrier d&apos;un dossier coché est suivi quel que soit le choix de l&apos;onglet E-mail, et rattaché à l&apos;enregistrement concerné du dossier s&apos;il y en a un. Au plus %n dossiers de la boîte de réception.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Réessayer</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <source>Regarding</source>
+        <translation>Concernant</translation>
+    </message>
+    <message>
+        <source>Folders on the server</source>
+        <translation>Dossiers sur le serveur</translation>
+    </message>
+    <message>
+        <source>account:12, contact:3 or lead:7 — empty for none</source>
+        <translation>account:12, contact:3 ou lead:7 — vide pour aucun</translation>
+    </message>
+    <message>
+        <source>Re&amp;garding of the selected folder:</source>
+        <translation>&amp;Concernant, pour le dossier sélectionné :</translation>
+    </message>
+    <message>
+        <source>This user has no mailbox: there are no folders to track.</source>
+        <translation>Cet utilisateur n&apos;a pas de boîte aux lettres : il n&apos;y a aucun dossier à suivre.</translation>
+    </message>
+    <message>
+        <source>No mail connectors are available in this installation to read the folders.</source>
+        <translation>Aucun connecteur de messagerie n&apos;est disponible dans cette installation pour lire les dossiers.</translation>
+    </message>
+    <message>
+        <source>Reading the folders of {address} from the server…</source>
+        <translation>Lecture des dossiers de {address} sur le serveur…</translation>
+    </message>
+    <message>
+        <source>read the folders from the server</source>
+        <translation>lire les dossiers sur le serveur</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n folder(s) on the server. Check the folders under the Inbox to track.</source>
+        <translation>
+            <numerusform>%n dossier sur le serveur. Cochez les dossiers de la boîte de réception à suivre.</numerusform>
+            <numerusform>%n dossiers sur le serveur. Cochez les dossiers de la boîte de réception à suivre.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>Boîte de réception</translation>
+    </message>
+    <message>
+        <source>{name}: only folders under the Inbox can be tracked</source>
+        <translation>{name} : seuls les dossiers de la boîte de réception peuvent être suivis</translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n folders can be tracked per mailbox: uncheck another folder first.</source>
+        <translation>
+            <numerusform>Au plus %n dossier peut être suivi par boîte aux lettres : décochez d&apos;abord un autre dossier.</numerusform>
+            <numerusform>Au plus %n dossiers peuvent être suivis par boîte aux lettres : décochez d&apos;abord un autre dossier.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3099,6 +3919,41 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Error: see Alerts</source>
         <translation>Erreur : voir les alertes</translation>
+    </message>
+</context>
+<context>
+    <name>UserOptionsDialog</name>
+    <message>
+        <source>User options — {name}</source>
+        <translation>Options de l&apos;utilisateur — {name}</translation>
+    </message>
+    <message>
+        <source>&amp;Email</source>
+        <translation>&amp;E-mail</translation>
+    </message>
+    <message>
+        <source>S&amp;ynchronization</source>
+        <translation>S&amp;ynchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;Tracked folders</source>
+        <translation>&amp;Dossiers suivis</translation>
+    </message>
+    <message>
+        <source>{name} &lt;{email}&gt;, mailbox: {mailbox}</source>
+        <translation>{name} &lt;{email}&gt;, boîte aux lettres : {mailbox}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucune</translation>
+    </message>
+    <message>
+        <source>load the user&apos;s options</source>
+        <translation>charger les options de l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>save the user&apos;s options</source>
+        <translation>enregistrer les options de l&apos;utilisateur</translation>
     </message>
 </context>
 </TS>

@@ -65,6 +65,7 @@ class ScriptedServer:
         self.push_enabled = False
         self.news = asyncio.Event()
         self.listeners = 0
+        self.folders: list[ServerFolder] = [ServerFolder("INBOX", "INBOX", "/")]  # what list_folders answers
 
     def notify(self) -> None:
         self.news.set()
@@ -152,7 +153,7 @@ class ScriptedIncoming:
         )
 
     async def list_folders(self) -> list[ServerFolder]:
-        return [ServerFolder("INBOX", "INBOX", "/")]
+        return list(self.server.folders)
 
     def push(self) -> ScriptedPush | None:
         return ScriptedPush(self.server) if self.server.push_enabled else None

@@ -20,18 +20,24 @@ import qasync
 from PySide6.QtCore import QLocale
 from support.scripted import ScriptedFactory, ScriptedServer
 
+from desktop_sync.autostart import XdgAutostart
+from desktop_sync.config import ConfigFile
 from desktop_sync.domain.model import ProfileKind
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
+from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
+from desktop_sync.services.folders import FolderService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
+from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_control import SyncControl
+from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import SqlStore, open_store
 from desktop_sync.ui.bridge import EngineBridge
 from desktop_sync.ui.context import UiContext
@@ -188,6 +194,12 @@ def ui(tmp_path: Path, run: Callable[[Awaitable[Any]], Any], qapp) -> Iterator[U
         sync=sync,
         bridge=bridge,
         act=ActService(store),
+        settings=SettingsService(
+            store, ConfigFile(tmp_path / "config" / "settings.json"), XdgAutostart(tmp_path / "autostart")
+        ),
+        sync_filters=SyncFilterService(store),
+        folders=FolderService(store, connectors, secrets),
+        activities=ActivityService(store),
     )
     world = UiWorld(store, server, bus, bridge, context, connectors)
     yield world

@@ -135,3 +135,48 @@ def test_the_remap_question_is_the_services_text_in_english_and_translated_in_fr
     question = remap_question(needed)
     assert question.startswith("Cette boîte aux lettres est associée à Alice <alice@example.test>.")
     assert "Bob <bob@example.test> est associé à bob@example.test" in question
+
+
+def test_the_new_dialogs_and_the_activities_view_speak_french(french, ui, run, qtbot):
+    from desktop_sync.domain.model import RecordType
+    from desktop_sync.ui.activities_view import ActivitiesPage
+    from desktop_sync.ui.settings_dialog import SettingsDialog
+    from desktop_sync.ui.user_options_dialog import open_user_options
+
+    shots = Path("/tmp/shots/gui-options")
+    shots.mkdir(parents=True, exist_ok=True)
+    run(ui.user("alice@example.test", "Alice Martin"))
+    dialog = run(open_user_options(ui.context, ui.presenter(), "alice@example.test"))
+    qtbot.addWidget(dialog)
+    run(dialog._loading)
+    assert dialog.windowTitle() == "Options de l'utilisateur — Alice Martin"
+    assert [dialog.tabs.tabText(i) for i in range(3)] == ["&E-mail", "S&ynchronisation", "&Dossiers suivis"]
+    assert dialog.email_tab.auto_create.text() == "Créer un con&tact pour l'expéditeur inconnu d'un e-mail suivi"
+    tab = dialog.synchronization_tab
+    assert tab.record_type.itemText(0) == "Rendez-vous"
+    assert tab.note.text().startswith("Plusieurs filtres actifs d'un même type se combinent par OU")
+    tab.record_type.setCurrentIndex(tab.record_type.findData(RecordType.TASK))
+    editor = tab.new_filter()
+    assert editor.windowTitle() == "Nouveau filtre — Tâches"
+    assert editor.rows[0].field.currentText() == "Objet" and editor.rows[0].remove.text() == "Retirer"
+    assert editor.match.itemText(1) == "l'une des règles (OU)"
+    save_grab(editor, shots / "filter-editor-fr.png")
+    editor.reject()
+    assert dialog.folders_tab.status.text() == (
+        "Cet utilisateur n'a pas de boîte aux lettres : il n'y a aucun dossier à suivre."
+    )
+    save_grab(dialog, shots / "user-options-fr.png")
+
+    settings = SettingsDialog(ui.context.settings, ui.presenter())
+    qtbot.addWidget(settings)
+    run(settings.load())
+    assert settings.windowTitle() == "Paramètres"
+    assert settings.start_at_login.text() == "Démarrer Desktop Sync à l'ou&verture de session"
+    assert settings.editors["attachment_limit_mb"].suffix() == " Mo"
+    save_grab(settings, shots / "settings-fr.png")
+
+    page = ActivitiesPage(ui.context, ui.presenter())
+    qtbot.addWidget(page)
+    assert page.title_label.text() == "Activités"
+    assert page.model.headerData(5, Qt.Orientation.Horizontal) == "Raison du suivi"
+    assert page.empty.label.text() == "Aucun e-mail suivi pour l'instant."
