@@ -277,9 +277,12 @@ def _changed(base: Mapping[str, Any], now: Mapping[str, Any], fields: Sequence[s
     return {f for f in fields if f in now and _plain(now.get(f)) != _plain(base.get(f))}
 
 
+NO_ORGANIZER = "an appointment without an organizer is not synchronized"
+
+
 def _appointment_problem(values: Mapping[str, Any]) -> str | None:
     if not values.get("organizer"):
-        return "an appointment without an organizer is not synchronized"
+        return NO_ORGANIZER
     return None
 
 

@@ -109,6 +109,32 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="{detail}",
         fix="Choose a synchronization method this profile supports.",
     ),
+    "act_appointment_failed": Explanation(
+        title="An appointment was not synchronized",
+        cause="{detail}",
+        fix="See the failed items; it is tried again in the next cycle.",
+    ),
+    "act_contact_failed": Explanation(
+        title="A contact was not synchronized",
+        cause="{detail}",
+        fix="See the failed items; it is tried again in the next cycle.",
+    ),
+    "act_task_failed": Explanation(
+        title="A task was not synchronized",
+        cause="{detail}",
+        fix="See the failed items; it is tried again in the next cycle.",
+    ),
+    "act_no_organizer": Explanation(
+        title="An appointment was not synchronized",
+        cause="The appointment {item} has no organizer, and Exchange cannot hold a meeting without one.",
+        fix="Give the appointment an organizer in the CRM; it is synchronized at the next cycle.",
+    ),
+    "act_conflict": Explanation(
+        title="Conflict between the CRM and Exchange",
+        cause="{field} of record {record} changed both in the CRM ({crm_value}) and in Exchange "
+        "({exchange_value}) since the last synchronization; the {kept} value was kept.",
+        fix="Resolve it in the Conflicts view, or: desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.",
+    ),
     "retries_exhausted": Explanation(
         title="Synchronization stopped after repeated failures",
         cause="{address} failed {attempts} times in a row ({detail}); its channel was disabled.",

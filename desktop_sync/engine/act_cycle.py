@@ -18,6 +18,7 @@ from typing import Any
 
 from desktop_sync.domain.act import (
     MAPPING,
+    NO_ORGANIZER,
     Action,
     Adopt,
     Conflict,
@@ -253,15 +254,23 @@ class ActCycle:
                     action.exchange_value,
                     action.kept,
                 )
+                text = explain(
+                    "act_conflict",
+                    field=action.field_name,
+                    record=f"#{action.local_id}",
+                    crm_value=repr(action.crm_value),
+                    exchange_value=repr(action.exchange_value),
+                    kept="Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
+                    conflict_id=str(conflict_id),
+                )
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.INFORMATION,
                         AlertScope.ITEM,
                         "act_conflict",
-                        f"Conflict on a {record_type.value}",
-                        f"{action.field_name!r} changed in the CRM ({action.crm_value!r}) and in Exchange "
-                        f"({action.exchange_value!r}) since the last sync; the {action.kept.value} value was kept.",
-                        f"Resolve it: desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.",
+                        text.title,
+                        text.cause,
+                        text.fix,
                         mailbox_id=mid,
                         profile_id=mailbox.profile_id,
                         item_ref=action.server_id,
@@ -270,7 +279,8 @@ class ActCycle:
                 )
             self._bus.publish(AlertRaised(alert))
         elif isinstance(action, Skip):
-            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code="act_skipped"))
+            code = "act_no_organizer" if action.reason == NO_ORGANIZER else "act_skipped"
+            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code=code))
 
     async def _item_failure(
         self, mailbox: Mailbox, record_type: RecordType, action: Action, error: DesktopSyncError
@@ -293,14 +303,18 @@ class ActCycle:
             )
             alert = None
             if entry.attempts == 1:
+                if error.code == "act_no_organizer":
+                    text = explain("act_no_organizer", item=reference)
+                else:
+                    text = explain(f"act_{record_type.value}_failed", detail=error.message)
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.ITEM,
                         error.code,
-                        f"A {record_type.value} was not synchronized",
-                        error.message,
-                        "See the failed items; it is tried again in the next cycle.",
+                        text.title,
+                        text.cause,
+                        text.fix,
                         mailbox_id=mailbox.id,
                         profile_id=mailbox.profile_id,
                         item_ref=str(reference),

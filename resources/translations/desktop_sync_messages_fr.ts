@@ -249,7 +249,7 @@
         <translation>Non pris en charge</translation>
     </message>
     <message>
-        <extracomment>not_supported.cause, store_unavailable.cause</extracomment>
+        <extracomment>not_supported.cause, act_appointment_failed.cause, act_contact_failed.cause, act_task_failed.cause, store_unavailable.cause</extracomment>
         <source>{detail}</source>
         <translation>{detail}</translation>
     </message>
@@ -257,6 +257,51 @@
         <extracomment>not_supported.fix</extracomment>
         <source>Choose a synchronization method this profile supports.</source>
         <translation>Choisissez une méthode de synchronisation que ce profil prend en charge.</translation>
+    </message>
+    <message>
+        <extracomment>act_appointment_failed.title, act_no_organizer.title</extracomment>
+        <source>An appointment was not synchronized</source>
+        <translation>Un rendez-vous n’a pas été synchronisé</translation>
+    </message>
+    <message>
+        <extracomment>act_appointment_failed.fix, act_contact_failed.fix, act_task_failed.fix</extracomment>
+        <source>See the failed items; it is tried again in the next cycle.</source>
+        <translation>Consultez les éléments en échec ; il sera retenté au prochain cycle.</translation>
+    </message>
+    <message>
+        <extracomment>act_contact_failed.title</extracomment>
+        <source>A contact was not synchronized</source>
+        <translation>Un contact n’a pas été synchronisé</translation>
+    </message>
+    <message>
+        <extracomment>act_task_failed.title</extracomment>
+        <source>A task was not synchronized</source>
+        <translation>Une tâche n’a pas été synchronisée</translation>
+    </message>
+    <message>
+        <extracomment>act_no_organizer.cause</extracomment>
+        <source>The appointment {item} has no organizer, and Exchange cannot hold a meeting without one.</source>
+        <translation>Le rendez-vous {item} n’a pas d’organisateur, et Exchange ne peut pas tenir une réunion sans organisateur.</translation>
+    </message>
+    <message>
+        <extracomment>act_no_organizer.fix</extracomment>
+        <source>Give the appointment an organizer in the CRM; it is synchronized at the next cycle.</source>
+        <translation>Donnez un organisateur au rendez-vous dans le CRM ; il sera synchronisé au prochain cycle.</translation>
+    </message>
+    <message>
+        <extracomment>act_conflict.title</extracomment>
+        <source>Conflict between the CRM and Exchange</source>
+        <translation>Conflit entre le CRM et Exchange</translation>
+    </message>
+    <message>
+        <extracomment>act_conflict.cause</extracomment>
+        <source>{field} of record {record} changed both in the CRM ({crm_value}) and in Exchange ({exchange_value}) since the last synchronization; the {kept} value was kept.</source>
+        <translation>{field} de l’enregistrement {record} a changé à la fois dans le CRM ({crm_value}) et dans Exchange ({exchange_value}) depuis la dernière synchronisation ; la valeur {kept} a été conservée.</translation>
+    </message>
+    <message>
+        <extracomment>act_conflict.fix</extracomment>
+        <source>Resolve it in the Conflicts view, or: desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.</source>
+        <translation>Résolvez-le dans la vue Conflits, ou : desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.</translation>
     </message>
     <message>
         <extracomment>retries_exhausted.title</extracomment>

@@ -155,9 +155,11 @@ async def test_an_appointment_without_organizer_is_reported_once(world: World) -
     assert len(world.factory.exchange.invitations) == 1  # a future meeting she organizes, with an attendee
     async with world.store.transaction() as tx:
         failed = await tx.failed_items.list()
-        alerts = [a for a in await tx.alerts.list() if a.code == "act_skipped"]
+        alerts = [a for a in await tx.alerts.list() if a.code == "act_no_organizer"]
     assert [f.reason for f in failed] == ["an appointment without an organizer is not synchronized"]
-    assert len(alerts) == 1
+    [alert] = alerts
+    assert alert.title == "An appointment was not synchronized"
+    assert alert.cause.startswith("The appointment appointment:") and "has no organizer" in alert.cause
 
 
 async def test_a_crash_between_create_and_link_does_not_duplicate(world: World) -> None:

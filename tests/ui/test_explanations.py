@@ -37,6 +37,12 @@ SAMPLE_FACTS = {
     "old_owner": "Bob Smith <bob@example.test>",
     "new_owner": "Alice {A.} Martin <alice@example.test>",
     "other_address": "bob.smith@example.test",
+    "field": "job_title",
+    "record": "#42",
+    "crm_value": "'Buyer (EMEA)'",
+    "exchange_value": "'Head of {purchasing}'",
+    "kept": "CRM",
+    "conflict_id": "7",
 }
 PARTS_OF_CATALOGUE = [(code, part) for code in sorted(known_codes()) for part in PARTS]
 
