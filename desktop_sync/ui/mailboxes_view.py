@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import MailboxState, Profile
 from desktop_sync.services.mailboxes import BulkResult, MailboxView
 from desktop_sync.services.sync_control import TestEnableOutcome
@@ -183,6 +184,12 @@ class MailboxesPage(QWidget):
             self.open_owner_options,
             self.tr("The mailbox owner's tracking, sync filters and tracked folders"),
         )
+        self.delete_action = action(
+            self.tr("De&lete…"),
+            "Del",
+            self.delete_selected,
+            self.tr("Stop synchronizing the selected mailboxes and forget them; their tracked email stays"),
+        )
         self.selection_actions = [
             self.approve_action,
             self.test_action,
@@ -252,6 +259,7 @@ class MailboxesPage(QWidget):
         self.edit_action.setEnabled(available and count == 1)
         self.preview_action.setEnabled(available and count == 1)
         self.owner_options_action.setEnabled(available and count == 1 and self._selected_owner_is_user())
+        self.delete_action.setEnabled(available and count > 0)
         for made in self.selection_actions:
             made.setEnabled(available and count > 0)
 
@@ -264,6 +272,8 @@ class MailboxesPage(QWidget):
             menu.addAction(made)
         menu.addSeparator()
         menu.addAction(self.preview_action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
         self.context_menu = menu
         menu.popup(self.table.viewport().mapToGlobal(position))  # type: ignore[arg-type]
 
@@ -432,6 +442,34 @@ class MailboxesPage(QWidget):
             dialog = ActPreviewDialog(preview, self)
             self.dialog = dialog
             dialog.open()
+
+    @asyncSlot()
+    async def delete_selected(self) -> None:
+        addresses = self.selected_addresses()
+        if not addresses or self._context is None:
+            return
+        async with self._presenter.guard(self.delete_action, action=self.tr("delete mailboxes")):
+            question = self.tr(
+                "Delete %n mailbox(es)? Their synchronization stops and they are forgotten, with their "
+                "passwords; the email they tracked stays in the CRM.",
+                "",
+                len(addresses),
+            )
+            if not await self._ask(self.tr("Delete mailboxes"), question):
+                return
+            deleted: list[str] = []
+            refused: list[tuple[str, str]] = []
+            for address in addresses:
+                try:
+                    await self._context.mailboxes.delete(address)
+                except DesktopSyncError as exc:
+                    refused.append((address, exc.message))
+                else:
+                    deleted.append(address)
+            if deleted:
+                self.message.emit(self.tr("%n mailbox(es) deleted.", "", len(deleted)))
+            self._report_bulk(BulkResult((), tuple(refused)))
+            await self.refresh()
 
     @asyncSlot()
     async def enable_selected(self) -> None:

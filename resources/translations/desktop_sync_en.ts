@@ -136,6 +136,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Delete %n mailbox(es)? Their synchronization stops and they are forgotten, with their passwords; the email they tracked stays in the CRM.</source>
+        <translation>
+            <numerusform>Delete %n mailbox? Its synchronization stops and it is forgotten, with its password; the email it tracked stays in the CRM.</numerusform>
+            <numerusform>Delete %n mailboxes? Their synchronization stops and they are forgotten, with their passwords; the email they tracked stays in the CRM.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) deleted.</source>
+        <translation>
+            <numerusform>%n mailbox deleted.</numerusform>
+            <numerusform>%n mailboxes deleted.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n mailbox(es) changed.</source>
         <translation>
             <numerusform>%n mailbox changed.</numerusform>

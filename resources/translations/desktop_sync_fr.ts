@@ -2363,6 +2363,14 @@
         <translation>Le suivi, les filtres de synchronisation et les dossiers suivis du propriétaire de la boîte</translation>
     </message>
     <message>
+        <source>De&amp;lete…</source>
+        <translation>Supprim&amp;er…</translation>
+    </message>
+    <message>
+        <source>Stop synchronizing the selected mailboxes and forget them; their tracked email stays</source>
+        <translation>Arrêter la synchronisation des boîtes sélectionnées et les oublier ; leurs e-mails suivis restent</translation>
+    </message>
+    <message>
         <source>open the owner&apos;s options</source>
         <translation>ouvrir les options du propriétaire</translation>
     </message>
@@ -2441,6 +2449,28 @@
     <message>
         <source>Previewing the synchronization of {address}…</source>
         <translation>Aperçu de la synchronisation de {address}…</translation>
+    </message>
+    <message>
+        <source>delete mailboxes</source>
+        <translation>supprimer des boîtes aux lettres</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n mailbox(es)? Their synchronization stops and they are forgotten, with their passwords; the email they tracked stays in the CRM.</source>
+        <translation>
+            <numerusform>Supprimer %n boîte aux lettres ? Sa synchronisation s’arrête et elle est oubliée, avec son mot de passe ; les e-mails qu’elle a suivis restent dans le CRM.</numerusform>
+            <numerusform>Supprimer %n boîtes aux lettres ? Leur synchronisation s’arrête et elles sont oubliées, avec leurs mots de passe ; les e-mails qu’elles ont suivis restent dans le CRM.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete mailboxes</source>
+        <translation>Supprimer des boîtes aux lettres</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) deleted.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres supprimée.</numerusform>
+            <numerusform>%n boîtes aux lettres supprimées.</numerusform>
+        </translation>
     </message>
     <message>
         <source>enable</source>

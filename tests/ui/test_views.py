@@ -197,3 +197,35 @@ def test_failed_items_say_why_and_retry_asks_for_a_cycle(ui, run, qtbot, tmp_pat
     statuses = {s.mailbox.address: s.status for s in run(ui.context.monitoring.statuses())}
     assert statuses["a@example.test"].sync_requested_at is not None
     save_grab(page, tmp_path / "failed-items.png")
+
+
+def test_deleting_mailboxes_asks_first_keeps_what_waits_to_be_sent_and_reports_it(ui, run, qtbot):
+    from desktop_sync.services.activities import ActivityService
+    from desktop_sync.ui.mailboxes_view import MailboxesPage
+
+    run(ui.profile())
+    run(ui.user("alice@example.test", "Alice"))
+    run(ui.context.mailboxes.add("alice@example.test", "Corp", user_email="alice@example.test", password="pw"))
+    run(ui.context.mailboxes.add("b@example.test", "Corp", password="pw"))
+    run(ActivityService(ui.store).send_email("alice@example.test", ["carol@customer.test"], "Offer", body_text="x"))
+    answers: list[bool] = []
+
+    async def ask(title: str, text: str) -> bool:
+        return answers.pop(0)
+
+    page = MailboxesPage(ui.context, ui.presenter(), ask)
+    qtbot.addWidget(page)
+    run(page.refresh())
+    page.select_addresses(["alice@example.test", "b@example.test"])
+    assert page.delete_action.isEnabled()
+    answers.append(False)
+    page.delete_action.trigger()
+    run(until(lambda: not answers and page.delete_action.isEnabled(), what="No to be answered"))
+    assert page.model.rowCount() == 2
+
+    answers.append(True)
+    page.delete_action.trigger()
+    run(until(lambda: page.model.rowCount() == 1, what="b to go"))
+    assert [v.mailbox.address for v in run(ui.context.mailboxes.list())] == ["alice@example.test"]
+    [report] = ui.shown
+    assert "alice@example.test" in report.cause and "not sent yet" in report.cause
