@@ -27,6 +27,8 @@ from typing import Any
 
 from exchangelib import CalendarItem, Contact, ExtendedProperty, Task
 from exchangelib import errors as ews
+from exchangelib.ewsdatetime import UTC as EWS_UTC
+from exchangelib.ewsdatetime import EWSDate, EWSDateTime
 from exchangelib.fields import FieldPath, IndexedField
 from exchangelib.indexed_properties import EmailAddress, PhoneNumber, PhysicalAddress
 from exchangelib.items import ID_ONLY
@@ -306,17 +308,12 @@ def _exchange_value(record_type: RecordType, crm: str, value: Any, values: Mappi
     """One CRM field's value as the exchangelib item field takes it; ValueError when it cannot."""
     if value is None or value == "" or value == ():
         return None
-    if crm in ("starts_at", "ends_at"):
+    if crm in ("starts_at", "ends_at", "due_at"):
         moment = _utc_datetime(value, crm)
         assert moment is not None
-        if record_type is RecordType.TASK:
-            return moment.date()
-        if values.get("all_day"):
-            return moment.date()
-        return moment
-    if crm == "due_at":
-        moment = _utc_datetime(value, crm)
-        return moment.date() if moment is not None else None
+        if record_type is RecordType.TASK or values.get("all_day"):
+            return EWSDate(moment.year, moment.month, moment.day)
+        return EWSDateTime.from_datetime(moment.astimezone(dt.UTC)).astimezone(EWS_UTC)
     if crm == "all_day":
         return bool(value)
     if crm == "body":
