@@ -10,6 +10,8 @@ each action with its link row in one transaction. Policies, stated once:
   meetings) unless the delete-on-leave setting is on (off by default). A record that came from a
   tracked Exchange item (its link's base says ``FROM_EXCHANGE``) is not held to the filters: it
   stays linked while the item carries the tracking category, and is unlinked when the category goes.
+  An item we created (stamped with its CRM id) is adopted again only by its record still in the
+  filter, and never comes back to the CRM as a new record.
 - A CRM delete deletes in Exchange only when linked (and, for an appointment, organized by the
   user and in the future); otherwise it unlinks. An Exchange delete unlinks: the CRM keeps its
   record, the system of record.
@@ -401,7 +403,8 @@ def plan(
         origin = item.origin_local_id
         if origin is None or item.server_id in linked_remote or item.deleted or origin in linked_local:
             continue
-        if origin in records and origin not in adopted:
+        record = records.get(origin)
+        if record is not None and record.in_filter and not record.deleted and origin not in adopted:
             adopted.add(origin)
             linked_remote.add(item.server_id)
             actions.append(Adopt(origin, item.server_id, item.change_key, dict(item.values)))
@@ -423,6 +426,8 @@ def plan(
     for item in sorted(exchange, key=lambda i: i.server_id):
         if item.server_id in linked_remote or item.deleted or not item.tracked:
             continue
+        if item.origin_local_id is not None:
+            continue  # we created it from a record since unlinked (out of the filter) or deleted: not again
         if record_type is RecordType.APPOINTMENT:
             problem = _appointment_problem(item.values)
             if problem is not None:

@@ -275,3 +275,9 @@ def test_mapping_round_trips_and_hash_is_stable() -> None:
 def test_an_item_we_created_but_never_linked_is_adopted_not_created_again() -> None:
     stamped = ExchangeItem("X5", "ck", BASE, tracked=False, origin_local_id=1)
     assert plan(C, [record()], [stamped], [], SETTINGS) == [Adopt(1, "X5", "ck", BASE)]
+
+
+def test_an_item_we_created_for_a_record_since_unlinked_or_deleted_stays_in_exchange_only() -> None:
+    stamped = ExchangeItem("X5", "ck2", BASE, tracked=True, origin_local_id=1)
+    assert plan(C, [record(in_filter=False)], [stamped], [], SETTINGS) == []  # left the filter: not adopted
+    assert plan(C, [], [stamped], [], SETTINGS) == []  # deleted in the CRM: not created again

@@ -16,7 +16,7 @@ from ews.fixtures import ALICE, BOB, PASSWORDS, SERVICE
 from ews.server import EwsServer
 from support.cli_admin import Admin
 
-from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.model import Channel, RecordType
 from desktop_sync.store import open_store
 
 TRACKED = "Tracked to CRM"
@@ -80,6 +80,23 @@ def crm_update(admin: Admin, record_type: RecordType, record_id: int, **values: 
     asyncio.run(change())
 
 
+def forget_sync_states(admin: Admin) -> None:
+    """What a server that no longer knows our SyncStates (a mailbox move, a restore) makes of our cursors."""
+
+    async def forget() -> None:
+        store = open_store(admin.db)
+        try:
+            async with store.transaction() as tx:
+                mailbox = await tx.mailboxes.by_address(ALICE)
+                assert mailbox is not None and mailbox.id is not None
+                for kind in ("appointment", "contact", "task"):
+                    await tx.cursors.set(mailbox.id, Channel.ACT, kind, "act1:Zm9yZ290dGVu")
+        finally:
+            await store.close()
+
+    asyncio.run(forget())
+
+
 def records(admin: Admin, kind: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = admin.json(kind, "list")
     return found
@@ -140,6 +157,15 @@ def test_filters_send_matching_crm_records_to_exchange_once(admin: Admin, ews_se
     assert len(ews_server.items(ALICE, "contacts")) == len(ews_server.items(ALICE, "calendar")) == 1
     assert len(ews_server.sent) == 1
     assert dry_run(admin) == {"appointment": [], "contact": [], "task": []}
+
+    # The server forgot our SyncStates: each folder is read again, and nothing is created twice on either side.
+    forget_sync_states(admin)
+    ews_server.stats.reset()
+    cycle(admin)
+    assert ews_server.stats.count("SyncFolderItems") >= 6  # refused, then read from the start, per type
+    assert not any(ews_server.stats.count(op) for op in WRITES)
+    assert len(records(admin, "contact")) == 2 and len(records(admin, "appointment")) == 2
+    assert len(ews_server.items(ALICE, "contacts")) == len(ews_server.items(ALICE, "tasks")) == 1
 
 
 def test_tracked_exchange_items_come_to_the_crm_and_changes_flow_both_ways(admin: Admin, ews_server: EwsServer) -> None:
@@ -270,6 +296,13 @@ def test_a_record_leaving_its_filter_is_unlinked_and_kept_in_exchange(admin: Adm
     ews_server.stats.reset()
     cycle(admin)
     assert not any(ews_server.stats.count(op) for op in WRITES)
+
+    # Edited in Outlook afterwards, the items we made stay Exchange's own: not linked again, not copied back.
+    [contact_item] = ews_server.items(ALICE, "contacts")
+    ews_server.update_item(contact_item.id, {"JobTitle": "Buyer"})
+    cycle(admin)
+    assert [(c["first_name"], c["linked"]) for c in records(admin, "contact")] == [("Carol", False)]
+    assert dry_run(admin) == {"appointment": [], "contact": [], "task": []}
 
 
 def test_a_busy_server_fails_one_item_which_the_next_cycle_creates_once(admin: Admin, ews_server: EwsServer) -> None:
