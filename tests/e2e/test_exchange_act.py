@@ -318,3 +318,18 @@ def test_a_busy_server_fails_one_item_which_the_next_cycle_creates_once(admin: A
     cycle(admin)
     assert sorted(i.text("Subject") for i in ews_server.items(ALICE, "tasks")) == ["Call Carol", "Call Dan"]
     assert all(t["linked"] for t in records(admin, "task"))
+
+
+def test_a_permanent_fault_stops_appointments_contacts_and_tasks_with_an_alert(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    configure(admin, ews_server)
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Dan", "GivenName": "Dan", "Categories": [TRACKED]})
+    ews_server.faults.next("GetItem", "ErrorImpersonateUserDenied", mailbox=ALICE)  # read by the ACT cycle only
+    cycle(admin)
+    [alert] = [a for a in admin.json("alerts", "list") if a["code"] == "impersonation_denied"]
+    assert (alert["severity"], alert["mailbox"]) == ("error", ALICE)
+    assert "ApplicationImpersonation" in alert["fix"]
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["act"]["enabled"], mailbox["incoming"]["enabled"]) == (False, True)
+    assert records(admin, "contact") == []
