@@ -50,7 +50,7 @@ from exchangelib.services import CreateItem, DeleteItem, GetItem, UpdateItem
 from desktop_sync.connectors.exchange import TRACKED_CATEGORY, _Change, _Link, _SyncItems, run_test
 from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, utc
-from desktop_sync.domain.act import ExchangeItem
+from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
 from desktop_sync.domain.connectors import ActChanges, ConnectionTest
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, TransientError
 from desktop_sync.domain.model import RecordType
@@ -103,55 +103,28 @@ _STATUS = {
 }
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO 1..7
 
-# Contacts: CRM field -> (indexed container, label, subfield) for the indexed properties.
+# MAPPING's Exchange names are exchangelib's item fields, except the contacts' indexed properties:
+# one entry (label) of a container, and for an address one part of it.
 _INDEXED: dict[str, tuple[str, str, str]] = {
-    "email": ("email_addresses", "EmailAddress1", "email"),
-    "email2": ("email_addresses", "EmailAddress2", "email"),
-    "phone": ("phone_numbers", "BusinessPhone", "phone_number"),
+    "email_address_1": ("email_addresses", "EmailAddress1", "email"),
+    "email_address_2": ("email_addresses", "EmailAddress2", "email"),
+    "business_phone": ("phone_numbers", "BusinessPhone", "phone_number"),
     "mobile_phone": ("phone_numbers", "MobilePhone", "phone_number"),
-    "street": ("physical_addresses", "Business", "street"),
-    "city": ("physical_addresses", "Business", "city"),
-    "postal_code": ("physical_addresses", "Business", "zipcode"),
-    "country": ("physical_addresses", "Business", "country"),
+    "business_street": ("physical_addresses", "Business", "street"),
+    "business_city": ("physical_addresses", "Business", "city"),
+    "business_postal_code": ("physical_addresses", "Business", "zipcode"),
+    "business_country": ("physical_addresses", "Business", "country"),
 }
 _ENTRY_CLASSES: dict[str, Any] = {
     "email_addresses": EmailAddress,
     "phone_numbers": PhoneNumber,
     "physical_addresses": PhysicalAddress,
 }
-# Plain fields: CRM field -> exchangelib field, per type.
-_PLAIN: dict[RecordType, dict[str, str]] = {
-    RecordType.APPOINTMENT: {
-        "subject": "subject",
-        "starts_at": "start",
-        "ends_at": "end",
-        "all_day": "is_all_day",
-        "location": "location",
-        "body": "body",
-        "attendees": "required_attendees",
-        "organizer": "organizer",
-        "show_as": "legacy_free_busy_status",
-        "importance": "importance",
-        "recurrence": "recurrence",
-    },
-    RecordType.CONTACT: {
-        "first_name": "given_name",
-        "last_name": "surname",
-        "full_name": "display_name",
-        "company": "company_name",
-        "job_title": "job_title",
-    },
-    RecordType.TASK: {
-        "subject": "subject",
-        "due_at": "due_date",
-        "starts_at": "start_date",
-        "status": "status",
-        "percent_complete": "percent_complete",
-        "priority": "importance",
-        "body": "body",
-    },
-}
-_READ_ONLY = {"organizer"}
+
+
+def _maps(record_type: RecordType) -> dict[str, FieldMap]:
+    """The record type's fields by CRM name, from domain/act.py's one table."""
+    return {m.crm: m for m in MAPPING[record_type]}
 
 
 def _text(value: Any) -> str | None:
@@ -268,15 +241,16 @@ def _recurrence_to_exchange(value: Mapping[str, Any], starts_at: dt.datetime | N
     return Recurrence(pattern=pattern, boundary=boundary)
 
 
-def _crm_value(record_type: RecordType, crm: str, item: Any) -> Any:
+def _crm_value(mapping: FieldMap, item: Any) -> Any:
     """One CRM field's value read from an exchangelib item."""
-    if record_type is RecordType.CONTACT and crm in _INDEXED:
-        container, label, subfield = _INDEXED[crm]
+    crm = mapping.crm
+    if mapping.exchange in _INDEXED:
+        container, label, subfield = _INDEXED[mapping.exchange]
         for entry in getattr(item, container, None) or ():
             if entry.label == label:
                 return _text(getattr(entry, subfield, None))
         return None
-    value = getattr(item, _PLAIN[record_type][crm], None)
+    value = getattr(item, mapping.exchange, None)
     if crm in ("starts_at", "ends_at", "due_at"):
         return _moment(value)
     if crm == "all_day":
@@ -354,15 +328,15 @@ def _fill(
     and the indexed entries given."""
     touched: list[str] = []
     entries: Given = {}
+    maps = _maps(record_type)
     for crm, value in values.items():
-        if crm in _READ_ONLY:
+        mapping = maps.get(crm)
+        if mapping is None or mapping.flow is Flow.TO_CRM:
             continue
-        if record_type is RecordType.CONTACT and crm in _INDEXED:
-            container, label, subfield = _INDEXED[crm]
+        name = mapping.exchange
+        if name in _INDEXED:
+            container, label, subfield = _INDEXED[name]
             entries.setdefault(container, {}).setdefault(label, {})[subfield] = _text(value)
-            continue
-        name = _PLAIN[record_type].get(crm)
-        if name is None:
             continue
         if crm == "recurrence" and isinstance(value, Mapping) and value.get("pattern") == "other":
             continue  # a pattern the CRM only describes: Exchange keeps its own
@@ -420,17 +394,16 @@ def _field_paths(record_type: RecordType) -> set[Any]:
     """Only the mapped fields, the categories and our CRM id."""
     model = MODELS[record_type]
     paths = {FieldPath(field=model.get_field_by_fieldname(n)) for n in ("categories", CRM_ID_FIELD)}
-    for crm, name in _PLAIN[record_type].items():
-        del crm
-        paths.add(FieldPath(field=model.get_field_by_fieldname(name)))
-    if record_type is RecordType.CONTACT:
-        for container, label, subfield in _INDEXED.values():
-            field = model.get_field_by_fieldname(container)
-            sub = field.value_cls.get_field_by_fieldname(subfield)
-            if container == "physical_addresses":
-                paths.add(FieldPath(field=field, label=label, subfield=sub))
-            else:
-                paths.add(FieldPath(field=field, label=label))
+    for mapping in MAPPING[record_type]:
+        if mapping.exchange not in _INDEXED:
+            paths.add(FieldPath(field=model.get_field_by_fieldname(mapping.exchange)))
+            continue
+        container, label, subfield = _INDEXED[mapping.exchange]
+        field = model.get_field_by_fieldname(container)
+        if container == "physical_addresses":  # an address is asked for part by part
+            paths.add(FieldPath(field=field, label=label, subfield=field.value_cls.get_field_by_fieldname(subfield)))
+        else:
+            paths.add(FieldPath(field=field, label=label))
     return paths
 
 
@@ -441,9 +414,7 @@ def _get_items(account: Any, record_type: RecordType, ids: Sequence[str]) -> lis
 
 
 def _exchange_item(record_type: RecordType, item: Any) -> ExchangeItem:
-    values = {crm: _crm_value(record_type, crm, item) for crm in _PLAIN[record_type]}
-    if record_type is RecordType.CONTACT:
-        values.update({crm: _crm_value(record_type, crm, item) for crm in _INDEXED})
+    values = {m.crm: _crm_value(m, item) for m in MAPPING[record_type]}
     categories = item.categories or ()
     origin = getattr(item, CRM_ID_FIELD, None)
     return ExchangeItem(
