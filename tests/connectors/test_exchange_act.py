@@ -345,3 +345,32 @@ async def test_the_connection_test_reaches_the_calendar(ews_server: EwsServer, a
     result = await act.test()
     assert result.ok, result
     assert "Calendar" in result.steps[-1].detail
+
+
+async def test_only_the_mapped_fields_are_read(ews_server: EwsServer, act: ExchangeAct) -> None:
+    await act.create(C, CAROL, local_id=1)
+    await everything(act, C)
+    assert "SyncFolderItems" not in ews_server.stats.shapes  # ids and change keys only
+    assert sorted(ews_server.stats.shapes["GetItem"]) == [
+        "contacts:CompanyName",
+        "contacts:DisplayName",
+        "contacts:EmailAddress[EmailAddress1]",
+        "contacts:EmailAddress[EmailAddress2]",
+        "contacts:GivenName",
+        "contacts:JobTitle",
+        "contacts:PhoneNumber[BusinessPhone]",
+        "contacts:PhoneNumber[MobilePhone]",
+        "contacts:PhysicalAddress:City[Business]",
+        "contacts:PhysicalAddress:CountryOrRegion[Business]",
+        "contacts:PhysicalAddress:PostalCode[Business]",
+        "contacts:PhysicalAddress:Street[Business]",
+        "contacts:Surname",
+        "extended:DesktopSyncCrmId",
+        "item:Categories",
+    ]
+    await act.create(A, KICK_OFF, local_id=2)
+    await everything(act, A)
+    assert "item:MimeContent" not in ews_server.stats.shapes["GetItem"]
+    assert {"calendar:Start", "calendar:Recurrence", "calendar:RequiredAttendees", "item:Body"} <= set(
+        ews_server.stats.shapes["GetItem"]
+    )
