@@ -177,7 +177,7 @@ def test_tracked_exchange_items_come_to_the_crm_and_changes_flow_both_ways(admin
          "Categories": [TRACKED]},
     )  # fmt: skip
     ews_server.create_item(ALICE, "Contact", {"DisplayName": "Erin", "GivenName": "Erin"})  # not tracked
-    ews_server.create_item(
+    visit_id = ews_server.create_item(
         ALICE,
         "CalendarItem",
         {"Subject": "Site visit", "Start": FUTURE.isoformat(), "End": (FUTURE + dt.timedelta(hours=2)).isoformat(),
@@ -203,9 +203,20 @@ def test_tracked_exchange_items_come_to_the_crm_and_changes_flow_both_ways(admin
     # Once linked, changes flow both ways, each side's field to the other.
     ews_server.update_item(dan, {"JobTitle": "CEO"})
     crm_update(admin, RecordType.CONTACT, contact["id"], mobile_phone="+33 6 00 00 00 00")
+    later = FUTURE + dt.timedelta(days=1, hours=3)
+    moved = {"Start": later.strftime("%Y-%m-%dT%H:%M:%SZ"), "End": (later + dt.timedelta(hours=2)).isoformat()}
+    ews_server.update_item(visit_id, moved)  # moved in Outlook
+    crm_update(admin, RecordType.APPOINTMENT, visit["id"], location="Plant 2")
     cycle(admin)
     [contact] = records(admin, "contact")
     assert (contact["job_title"], contact["mobile_phone"]) == ("CEO", "+33 6 00 00 00 00")
+    [visit] = records(admin, "appointment")
+    assert (visit["starts_at"], visit["ends_at"], visit["location"]) == (
+        later.isoformat(),
+        (later + dt.timedelta(hours=2)).isoformat(),
+        "Plant 2",
+    )
+    assert ews_server.item(visit_id).text("Location") == "Plant 2"
     phones = ews_server.item(dan).props["PhoneNumbers"]
     assert [(p.get("Key"), p.text) for p in phones] == [("MobilePhone", "+33 6 00 00 00 00")]
     ews_server.stats.reset()
