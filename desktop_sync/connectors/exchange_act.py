@@ -533,12 +533,11 @@ def _delete(account: Any, record_type: RecordType, server_id: str) -> None:
     # A meeting we organize is cancelled for its attendees (the planner only deletes those in the future);
     # the item goes to Deleted Items, where the user can still find it.
     cancellations = "SendToAllAndSaveCopy" if record_type is RecordType.APPOINTMENT else "SendToNone"
-    occurrences = "AllOccurrences" if record_type is RecordType.TASK else None
     results = DeleteItem(account=account).call(
         items=[ItemId(id=server_id)],
         delete_type="MoveToDeletedItems",
         send_meeting_cancellations=cancellations,
-        affected_task_occurrences=occurrences or "AllOccurrences",
+        affected_task_occurrences="AllOccurrences",  # a recurring task goes as a whole, like a series
         suppress_read_receipts=True,
     )
     for result in results:
