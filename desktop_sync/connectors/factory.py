@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, ExchangeIncoming, ExchangeOutgoing
+from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
 from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, RECONNECT_DELAYS, ImapIncoming, SentFolder
 from desktop_sync.connectors.pop3 import Pop3Incoming
@@ -21,7 +22,7 @@ _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)
 class MailConnectorFactory:
     """The ConnectorFactory for mail: IMAP or POP3 in and SMTP out, or Exchange (EWS) both ways.
 
-    Appointments, contacts and tasks are not supported here yet. The keyword arguments tune every
+    Appointments, contacts and tasks: Exchange only. The keyword arguments tune every
     connector built (tests shorten the IDLE renewal, for instance). The Exchange connectors share
     the factory's EWS sessions (one pool per profile and credentials); ``close()`` ends them, and
     they are closed when the factory is collected or the process exits.
@@ -49,7 +50,7 @@ class MailConnectorFactory:
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
         if profile.kind is ProfileKind.EXCHANGE:
-            return channel in (Channel.INCOMING, Channel.OUTGOING)  # ACT: not yet
+            return channel in (Channel.INCOMING, Channel.OUTGOING, Channel.ACT)
         if profile.kind not in _INTERNET_MAIL:
             return False
         if channel is Channel.INCOMING:
@@ -99,7 +100,9 @@ class MailConnectorFactory:
         )
 
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
-        raise self._unsupported(profile, Channel.ACT)
+        if profile.kind is not ProfileKind.EXCHANGE:
+            raise self._unsupported(profile, Channel.ACT)
+        return ExchangeAct(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
 
     def close(self) -> None:
         """End the Exchange connections kept for reuse (the other connectors hold none between uses)."""

@@ -7,7 +7,11 @@ each action with its link row in one transaction. Policies, stated once:
   the tracking category. Once linked, changes flow both ways, field by field, in the direction
   the mapping allows.
 - A record that leaves the filter is unlinked, not deleted in Exchange (deleting cancels
-  meetings) unless the delete-on-leave setting is on (off by default).
+  meetings) unless the delete-on-leave setting is on (off by default). A record that came from a
+  tracked Exchange item (its link's base says ``FROM_EXCHANGE``) is not held to the filters: it
+  stays linked while the item carries the tracking category, and is unlinked when the category goes.
+  An item we created (stamped with its CRM id) is adopted again only by its record still in the
+  filter, and never comes back to the CRM as a new record.
 - A CRM delete deletes in Exchange only when linked (and, for an appointment, organized by the
   user and in the future); otherwise it unlinks. An Exchange delete unlinks: the CRM keeps its
   record, the system of record.
@@ -150,6 +154,10 @@ class ExchangeItem:
     tracked: bool  # carries the tracking category
     deleted: bool = False
     origin_local_id: int | None = None  # the CRM id we stamped on it when we created it
+
+
+# A key of ``Link.base`` (not a field): the link was made from a tracked Exchange item (CreateInCrm).
+FROM_EXCHANGE = "_from_exchange"
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +348,12 @@ def plan(
                     )
                 )
             continue
-        if not record.in_filter:
+        if link.base.get(FROM_EXCHANGE) and item is not None and not item.tracked:
+            actions.append(
+                Unlink(link.local_id, link.server_id, "the tracking category was removed in Exchange; CRM record kept")
+            )
+            continue
+        if not record.in_filter and not link.base.get(FROM_EXCHANGE):
             if settings.delete_on_leaving_filter and _may_delete_in_exchange(record_type, record.values, settings):
                 actions.append(DeleteInExchange(link.local_id, link.server_id, current_key))
             else:
@@ -393,7 +406,8 @@ def plan(
         origin = item.origin_local_id
         if origin is None or item.server_id in linked_remote or item.deleted or origin in linked_local:
             continue
-        if origin in records and origin not in adopted:
+        record = records.get(origin)
+        if record is not None and record.in_filter and not record.deleted and origin not in adopted:
             adopted.add(origin)
             linked_remote.add(item.server_id)
             actions.append(Adopt(origin, item.server_id, item.change_key, dict(item.values)))
@@ -415,6 +429,8 @@ def plan(
     for item in sorted(exchange, key=lambda i: i.server_id):
         if item.server_id in linked_remote or item.deleted or not item.tracked:
             continue
+        if item.origin_local_id is not None:
+            continue  # we created it from a record since unlinked (out of the filter) or deleted: not again
         if record_type is RecordType.APPOINTMENT:
             problem = _appointment_problem(item.values)
             if problem is not None:

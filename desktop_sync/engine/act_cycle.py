@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_sync.domain.act import (
+    FROM_EXCHANGE,
     MAPPING,
     NO_ORGANIZER,
     Action,
@@ -176,10 +177,11 @@ class ActCycle:
         if dry_run:
             return TypeReport(record_type, tuple(actions))
         by_link = {link.server_id: link for link in links}
+        pushed: set[str] = set()
         failed = []
         for action in actions:
             try:
-                await self._execute(connector, mailbox, user, record_type, action, by_link)
+                await self._execute(connector, mailbox, user, record_type, action, by_link, pushed)
             except TransientError as exc:
                 failed.append(f"{type(action).__name__}: {exc.message}")
                 await self._item_failure(mailbox, record_type, action, exc)
@@ -197,6 +199,7 @@ class ActCycle:
         record_type: RecordType,
         action: Action,
         links: dict[str, Link],
+        pushed: set[str],
     ) -> None:
         assert mailbox.id is not None
         mid = mailbox.id
@@ -212,20 +215,25 @@ class ActCycle:
             base = {**links[action.server_id].base, **action.values}
             async with self._store.transaction() as tx:
                 await tx.act_links.put(mid, record_type, action.local_id, action.server_id, change_key, base)
+            # An UpdateInCrm of the same link may follow: it keeps this change key and these values.
+            links[action.server_id] = Link(action.local_id, action.server_id, change_key, base)
+            pushed.add(action.server_id)
         elif isinstance(action, DeleteInExchange):
             await connector.delete(record_type, action.server_id, action.change_key)
             async with self._store.transaction() as tx:
                 await tx.act_links.remove(mid, record_type, action.server_id)
         elif isinstance(action, CreateInCrm):
             values = _mapped(record_type, action.values)
+            base = {**values, FROM_EXCHANGE: True}
             async with self._store.transaction() as tx:
                 local_id = await tx.crm.create(record_type, user.id, values)
-                await tx.act_links.put(mid, record_type, local_id, action.server_id, action.change_key, values)
+                await tx.act_links.put(mid, record_type, local_id, action.server_id, action.change_key, base)
         elif isinstance(action, UpdateInCrm):
             base = {**links[action.server_id].base, **action.values}
+            change_key = links[action.server_id].change_key if action.server_id in pushed else action.change_key
             async with self._store.transaction() as tx:
                 await tx.crm.update(record_type, action.local_id, action.values)
-                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, action.change_key, base)
+                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, change_key, base)
         elif isinstance(action, CopyInCrm):
             async with self._store.transaction() as tx:
                 await tx.crm.create(record_type, user.id, _mapped(record_type, action.values))

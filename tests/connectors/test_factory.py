@@ -35,7 +35,7 @@ def test_supports_each_kinds_channels() -> None:
         assert not factory.supports(profile(kind), Channel.ACT)
     exchange = profile(ProfileKind.EXCHANGE)
     assert factory.supports(exchange, Channel.INCOMING) and factory.supports(exchange, Channel.OUTGOING)
-    assert not factory.supports(exchange, Channel.ACT)  # appointments, contacts and tasks: not yet
+    assert factory.supports(exchange, Channel.ACT)  # appointments, contacts and tasks: Exchange only
 
 
 @pytest.mark.asyncio
@@ -57,7 +57,7 @@ def test_refuses_what_it_cannot_do_with_not_supported() -> None:
     factory = MailConnectorFactory()
     attempts: list[Callable[[], object]] = [
         lambda: factory.act(profile(ProfileKind.IMAP), MAILBOX, CREDENTIALS),
-        lambda: factory.act(profile(ProfileKind.EXCHANGE), MAILBOX, CREDENTIALS),
+        lambda: factory.act(profile(ProfileKind.POP3), MAILBOX, CREDENTIALS),
         lambda: factory.outgoing(profile(ProfileKind.IMAP, outgoing=None), MAILBOX, CREDENTIALS),
     ]
     for attempt in attempts:

@@ -9,6 +9,7 @@ import itertools
 import pytest
 
 from desktop_sync.domain.act import (
+    FROM_EXCHANGE,
     Adopt,
     Conflict,
     ConflictPolicy,
@@ -133,6 +134,16 @@ def test_a_record_entering_the_filter_is_created_then_leaving_it_unlinks() -> No
 def test_leaving_the_filter_deletes_only_when_the_setting_says_so() -> None:
     settings = PlanSettings(user=ME, now=NOW, delete_on_leaving_filter=True)
     assert plan(C, [record(in_filter=False)], [], [link()], settings) == [DeleteInExchange(1, "X1", "ck1")]
+
+
+def test_a_record_from_a_tracked_item_is_not_held_to_the_filters_but_to_the_category() -> None:
+    tracked_link = link({**BASE, FROM_EXCHANGE: True})
+    assert plan(C, [record(in_filter=False)], [], [tracked_link], SETTINGS) == []
+    assert plan(C, [record(in_filter=False)], [item("ck2", job_title="CEO")], [tracked_link], SETTINGS) == [
+        UpdateInCrm(1, "X1", "ck2", {"job_title": "CEO"})
+    ]
+    [unlink] = plan(C, [record(in_filter=False)], [item("ck2", tracked=False)], [tracked_link], SETTINGS)
+    assert isinstance(unlink, Unlink) and "tracking category" in unlink.reason
 
 
 def test_a_tracked_exchange_item_is_created_in_the_crm_and_an_untracked_one_ignored() -> None:
@@ -264,3 +275,9 @@ def test_mapping_round_trips_and_hash_is_stable() -> None:
 def test_an_item_we_created_but_never_linked_is_adopted_not_created_again() -> None:
     stamped = ExchangeItem("X5", "ck", BASE, tracked=False, origin_local_id=1)
     assert plan(C, [record()], [stamped], [], SETTINGS) == [Adopt(1, "X5", "ck", BASE)]
+
+
+def test_an_item_we_created_for_a_record_since_unlinked_or_deleted_stays_in_exchange_only() -> None:
+    stamped = ExchangeItem("X5", "ck2", BASE, tracked=True, origin_local_id=1)
+    assert plan(C, [record(in_filter=False)], [stamped], [], SETTINGS) == []  # left the filter: not adopted
+    assert plan(C, [], [stamped], [], SETTINGS) == []  # deleted in the CRM: not created again

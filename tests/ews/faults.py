@@ -126,6 +126,7 @@ class Stats:
             self.requests: Counter[str] = Counter()
             self.by_mailbox: Counter[tuple[str, str]] = Counter()
             self.log: list[RequestRecord] = []
+            self.shapes: dict[str, tuple[str, ...]] = {}  # operation -> the item fields its last request asked for
             self.connections_total = 0
             self.connections_peak = getattr(self, "connections_open", 0)
             self.connections_open = getattr(self, "connections_open", 0)
@@ -147,6 +148,10 @@ class Stats:
             self.requests[record.operation] += 1
             if record.mailbox:
                 self.by_mailbox[(record.mailbox.lower(), record.operation)] += 1
+
+    def record_shape(self, operation: str, fields: tuple[str, ...]) -> None:
+        with self._lock:
+            self.shapes[operation] = fields
 
     def count(self, operation: str | None = None, mailbox: str | None = None) -> int:
         """Requests so far, of one operation and/or acting on one mailbox."""

@@ -318,6 +318,10 @@ class _Handler(BaseHTTPRequestHandler):
         target = self._impersonated(header)
         mailbox_address = target or (principal.mailbox.address if principal.mailbox else None)
         record = {"operation": operation, "mailbox": mailbox_address, "user": principal.name}
+        properties = op.find(f"{{{M}}}ItemShape/{{{T}}}AdditionalProperties")
+        if properties is not None:
+            paths = tuple(_describe_path(path) for path in properties if isinstance(path.tag, str))
+            self.ews.stats.record_shape(operation, paths)
 
         fault = self.ews.faults.take(operation, mailbox_address)
         if fault is not None:
@@ -947,6 +951,15 @@ class EwsServer:
             sub(protocol, "EwsUrl", self.url)
             sub(protocol, "EmwsUrl", self.url)
         return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def _describe_path(path: etree._Element) -> str:
+    """A property path as the tests name it: "item:Subject", "contacts:EmailAddress[EmailAddress1]", or
+    "extended:NAME" for an extended property."""
+    if etree.QName(path).localname == "ExtendedFieldURI":
+        return f"extended:{path.get('PropertyName') or path.get('PropertyTag') or path.get('PropertyId')}"
+    index = path.get("FieldIndex")
+    return f"{path.get('FieldURI')}[{index}]" if index else str(path.get("FieldURI"))
 
 
 def _mime_bytes(raw: bytes | str | EmailMessage) -> bytes:
