@@ -77,6 +77,7 @@ class TypeReport:
     record_type: RecordType
     actions: tuple[Action, ...]
     failed: tuple[str, ...] = ()
+    more: bool = False  # Exchange has more changes than one page: the next cycle comes in seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,10 @@ class ActReport:
     skipped: str | None = None  # why nothing was done
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def more(self) -> bool:
+        return any(t.more for t in self.types)
 
 
 def _mapped(record_type: RecordType, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -189,7 +194,7 @@ class ActCycle:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
-        return TypeReport(record_type, tuple(actions), tuple(failed))
+        return TypeReport(record_type, tuple(actions), tuple(failed), more=changes.more and not failed)
 
     async def _execute(
         self,

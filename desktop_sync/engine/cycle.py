@@ -201,6 +201,10 @@ class StatusBuffer:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def take(self, mailbox_id: MailboxId) -> SyncStatus | None:
+        """The status waiting for ``mailbox_id``, taken out to be written with a change."""
+        return self._pending.pop(mailbox_id, None)
+
     async def flush(self, store: Store) -> None:
         if not self._pending:
             return

@@ -26,7 +26,14 @@ from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, Mailbox
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
 from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import Context, CycleSettings, MailboxCycle, ProfileHealth, StatusBuffer
+from desktop_sync.engine.cycle import (
+    RESUME_SECONDS,
+    Context,
+    CycleSettings,
+    MailboxCycle,
+    ProfileHealth,
+    StatusBuffer,
+)
 from desktop_sync.engine.events import (
     CountersUpdated,
     EventBus,
@@ -449,8 +456,15 @@ class Engine:
             next_sync_at = outcome.next_sync_at
             mailbox = self._mailboxes.get(mailbox_id) or (context.mailbox if context else None)
             if mailbox is not None and _wants_act(mailbox):
-                await self.act.run(mailbox_id)
-                act_next = self._now() + dt.timedelta(seconds=self.settings.cycle.schedule.start)
+                report = await self.act.run(mailbox_id)
+                wait = RESUME_SECONDS if report.more else self.settings.cycle.schedule.start
+                act_next = self._now() + dt.timedelta(seconds=wait)
+                if report.more:  # Exchange has more pages: come back in seconds, this process or the next
+                    async with self.store.transaction() as tx:
+                        status = self.status_buffer.take(mailbox_id) or await tx.status.get(mailbox_id)
+                        if status.next_sync_at is None or status.next_sync_at > act_next:
+                            status = dataclasses.replace(status, next_sync_at=act_next)
+                        await tx.status.save(status)
                 next_sync_at = min(next_sync_at, act_next) if next_sync_at else act_next
                 outcome = dataclasses.replace(outcome, next_sync_at=next_sync_at)
             if not reschedule:

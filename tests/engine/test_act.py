@@ -9,6 +9,7 @@ from support.engine_world import START, World
 
 from desktop_sync.domain.model import RecordType
 from desktop_sync.domain.sync_filters import Match, parse_rule
+from desktop_sync.engine.act_cycle import ActSettings
 from desktop_sync.services.sync_filters import SyncFilterService
 
 pytestmark = pytest.mark.asyncio
@@ -226,3 +227,17 @@ async def test_keep_both_makes_a_copy(world: World) -> None:
     [conflict] = await service.conflicts()
     await service.resolve(conflict["id"], ConflictPolicy.KEEP_BOTH)
     assert sorted(str(c["company"]) for c in await contacts(world)) == ["Fabrikam", "Northwind"]
+
+
+async def test_more_changes_than_a_page_come_in_the_next_cycles_within_seconds(world: World) -> None:
+    await alice(world)
+    for n in range(5):
+        world.factory.exchange.add(C, {"first_name": f"Dan {n}", "company": "Tailspin"})
+    engine = await world.engine(act=ActSettings(changes_per_cycle=2))
+    world.clock.advance(3600)
+    await engine.run_once()
+    assert len(await contacts(world)) == 2
+    for _ in range(2):
+        world.clock.advance(10)
+        await engine.run_once()
+    assert sorted(str(c["first_name"]) for c in await contacts(world)) == [f"Dan {n}" for n in range(5)]

@@ -71,15 +71,17 @@ class ScriptedAct:
     async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges:
         self._maybe_fail()
         start = int(cursor or 0)
-        entries = [e for e in self.exchange.log[start:] if e[0] is record_type][:limit]
-        position = len(self.exchange.log)
+        matching = [(n, e) for n, e in enumerate(self.exchange.log[start:], start) if e[0] is record_type]
+        more = len(matching) > limit
+        entries = [e for _, e in matching[:limit]]
+        position = matching[limit - 1][0] + 1 if more else len(self.exchange.log)
         seen: dict[str, ExchangeItem] = {}
         for _, server_id in entries:
             stored = self.exchange.of(record_type)[server_id]
             seen[server_id] = ExchangeItem(
                 server_id, stored.change_key, dict(stored.values), stored.tracked, stored.deleted, stored.origin
             )
-        return ActChanges(tuple(seen.values()), str(position))
+        return ActChanges(tuple(seen.values()), str(position), more)
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False
