@@ -217,6 +217,11 @@ class _Client(imapclient.IMAPClient):  # type: ignore[misc]
         self._opener = opener
         # ssl=False: the opener wraps the socket itself for implicit TLS.
         super().__init__(host, port, ssl=False, timeout=timeout)
+        if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+            # imapclient sets imaplib's debug level to 5 for its logger; imaplib then formats every
+            # response (mail bodies included, with repr) before the logger drops it: a fifth of
+            # the connector's CPU in a first import.
+            self._imap.debug = 0
 
     def _create_IMAP4(self) -> Any:
         return _Imap4(self.host, self.port, self._opener)
@@ -381,11 +386,12 @@ class _Session:
         }
 
     def fetch_bodies(
-        self, folder: str, uidvalidity: int, uids: list[int]
+        self, folder: str, uidvalidity: int, uids: list[int], *, dates: bool = True
     ) -> dict[int, tuple[bytes | None, dt.datetime | None]]:
+        """BODY[] of each UID, with INTERNALDATE unless ``dates`` is False (a caller that has it)."""
         self.ensure_selected(folder, uidvalidity)
         # BODY.PEEK[] never sets \Seen; the folder is EXAMINEd read-only besides.
-        response = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        response = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"] if dates else ["BODY.PEEK[]"])
         return {
             uid: (_bytes_or_none(data.get(b"BODY[]")), _utc(data.get(b"INTERNALDATE")))
             for uid, data in response.items()
@@ -761,7 +767,8 @@ class ImapIncoming:
         self, folder: str, uidvalidity: int, group: list[int], meta: Mapping[int, tuple[int, dt.datetime | None]]
     ) -> tuple[tuple[RawMessage, ...], tuple[ItemFailure, ...]]:
         try:
-            bodies = await self._link.call(lambda s: s.fetch_bodies(folder, uidvalidity, group))
+            # INTERNALDATE came with the sizes (``meta``): not parsed a second time.
+            bodies = await self._link.call(lambda s: s.fetch_bodies(folder, uidvalidity, group, dates=False))
         except DesktopSyncError as problem:
             if isinstance(problem, _FolderChanged) or self._link.session is None or len(group) == 1:
                 raise  # the connection is gone: a batch-level failure
@@ -772,7 +779,7 @@ class ImapIncoming:
             for uid in group:
 
                 def fetch_one(session: _Session, uid: int = uid) -> dict[int, tuple[bytes | None, dt.datetime | None]]:
-                    return session.fetch_bodies(folder, uidvalidity, [uid])
+                    return session.fetch_bodies(folder, uidvalidity, [uid], dates=False)
 
                 try:
                     bodies.update(await self._link.call(fetch_one))

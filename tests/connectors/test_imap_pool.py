@@ -341,9 +341,10 @@ async def _reuse_across_cycles(
         connections, reused = proxy.connections, factory.imap_pool.reused
         now[0] += dt.timedelta(minutes=15)  # every mailbox due again
         await engine.run_once()
-        # Two workers under a limit of 3: room for the parked connections, so every cycle reuses one.
-        assert factory.imap_pool.reused - reused == 6
-        assert proxy.connections == connections
+        # Two workers under a limit of 3: at most 3 were parked, and the two first slots of the
+        # poll evict at most two of them (open slots + parked must fit 3); every other cycle reuses.
+        assert factory.imap_pool.reused - reused >= 4
+        assert proxy.connections - connections <= 2
         assert proxy.open <= 3
     finally:
         await engine.stop()
