@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from support.waiting import eventually
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.connectors.imap import FolderCursor, ImapIncoming, unchanged
 from desktop_sync.connectors.imap_pool import ImapPool
-from desktop_sync.domain.connectors import Batch, ThrottleKey
-from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.connectors import Batch, IncomingMail, ThrottleKey
+from desktop_sync.domain.model import Mailbox, MailboxId, Profile, ProfileId, Security
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
@@ -50,7 +51,7 @@ def clear_profile(imap_profile: Callable[..., Profile], proxy: CountingProxy) ->
     return imap_profile(Security.NONE, port=proxy.port, allow_insecure=True)
 
 
-async def fetch(connector: ImapIncoming, cursors: Mapping[str, str] | None = None) -> tuple[int, dict[str, str]]:
+async def fetch(connector: IncomingMail, cursors: Mapping[str, str] | None = None) -> tuple[int, dict[str, str]]:
     batches: list[Batch] = [batch async for batch in connector.fetch(cursors or {}, None, 1000)]
     found = dict(cursors or {})
     for batch in batches:
@@ -243,6 +244,36 @@ async def test_a_connection_test_never_parks_and_never_holds_two_connections(
     await connector.close()
     assert result.ok
     assert proxy.peak == 1 and pool.parked(GROUP) == 0
+
+
+@pytest.mark.dovecot
+@pytest.mark.asyncio
+async def test_the_factory_parks_by_throttle_key_and_close_ends_what_it_parked(
+    mail_user: MailUser, clear_profile: Profile, proxy: CountingProxy
+) -> None:
+    factory = MailConnectorFactory()
+    profile = replace(clear_profile, id=ProfileId(1))
+    stored = Mailbox(mail_user.address, ProfileId(1), id=MailboxId(7))
+    unsaved = Mailbox(mail_user.address, ProfileId(1))
+    key = ThrottleKey("mailbox", 7)
+    try:
+        connector = factory.incoming(profile, unsaved, credentials_of(mail_user))
+        await fetch(connector)
+        await connector.close()
+        assert factory.parked(key) == 0  # parking is off until the engine starts it
+        factory.start_parking()
+        connector = factory.incoming(profile, unsaved, credentials_of(mail_user))
+        await fetch(connector)
+        await connector.close()
+        assert factory.imap_pool.parked(key) == 0  # a mailbox not stored yet has no limit to count against
+        connector = factory.incoming(profile, stored, credentials_of(mail_user))
+        await fetch(connector)
+        await connector.close()
+        assert factory.parked(key) == 1 and proxy.open == 1
+    finally:
+        factory.close()
+    await eventually(lambda: closed(proxy), what="factory.close() closing the parked connection")
+    assert factory.parked(key) == 0
 
 
 # --- the throttle limit, at the server
