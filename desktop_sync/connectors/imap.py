@@ -424,13 +424,17 @@ class _Session:
 
     # closing
 
-    def logout(self) -> None:
-        """LOGOUT, then close the socket whatever happens (under the lock: waits for a running call)."""
+    def logout(self, timeout: float | None = None) -> None:
+        """LOGOUT, then close the socket whatever happens (under the lock: waits for a running call).
+
+        ``timeout`` shortens the wait for the server's answer (a parked connection's goodbye)."""
         with self.lock:
             if self.closed:
                 return
             self.closed = True
             with contextlib.suppress(Exception):  # already gone: nothing to say goodbye to
+                if timeout is not None:
+                    self.client.socket().settimeout(timeout)
                 self.client.logout()
             _shutdown(self.client)
 

@@ -9,7 +9,7 @@ as if it held a throttle slot (see ``domain.connectors.ConnectionParking``); the
 least recently used one when a slot needs the room. Besides:
 
 - parking is off until ``start()`` (the engine turns it on while it runs) and ``stop()`` closes
-  every parked connection;
+  every parked connection (without LOGOUT: a stopping engine never waits on a silent server);
 - a connection parked longer than ``idle_seconds`` is logged out (servers drop idle clients
   after 30 minutes at the earliest, RFC 3501; NATs sooner);
 - at most ``per_server`` connections are parked per server (host and port), so that many
@@ -35,6 +35,7 @@ from desktop_sync.domain.connectors import ThrottleKey
 log = logging.getLogger("desktop_sync.connectors.imap")
 
 IDLE_SECONDS = 15 * 60.0  # longer than the longest poll interval (12 minutes), shorter than 30
+LOGOUT_SECONDS = 2.0  # an evicted or expired connection's goodbye: a dead server does not hold a slot up
 PER_SERVER = 200  # a server for that many mailboxes has login processes to match (Dovecot: 100 by default)
 
 
@@ -44,8 +45,8 @@ class Parkable(Protocol):
     @property
     def closed(self) -> bool: ...
 
-    def logout(self) -> None:
-        """LOGOUT and close the socket (blocking)."""
+    def logout(self, timeout: float | None = None) -> None:
+        """LOGOUT and close the socket (blocking; ``timeout`` bounds the wait for the answer)."""
         ...
 
     def close(self) -> None:
@@ -112,7 +113,8 @@ class ImapPool:
             self._sweep = None
         for group, entries in list(self._groups.items()):
             for entry in entries:
-                self._close_later(group, entry.session)
+                # No LOGOUT: an engine stopping must not wait on a server that stopped answering.
+                self._close_later(group, entry.session, polite=False)
         self._groups.clear()
         pending = [task for tasks in self._closing.values() for task in tasks]
         if pending:
@@ -190,8 +192,9 @@ class ImapPool:
 
     # --- closing
 
-    def _close_later(self, group: ThrottleKey, session: Parkable) -> asyncio.Future[None]:
-        task = asyncio.ensure_future(asyncio.to_thread(_logout_quietly, session))
+    def _close_later(self, group: ThrottleKey, session: Parkable, *, polite: bool = True) -> asyncio.Future[None]:
+        """LOGOUT (waiting at most LOGOUT_SECONDS for the answer), or just close the socket."""
+        task = asyncio.ensure_future(asyncio.to_thread(_logout_quietly if polite else _close_quietly, session))
         closing = self._closing.setdefault(group, set())
         closing.add(task)
 
@@ -206,4 +209,9 @@ class ImapPool:
 
 def _logout_quietly(session: Parkable) -> None:
     with contextlib.suppress(Exception):
-        session.logout()
+        session.logout(LOGOUT_SECONDS)
+
+
+def _close_quietly(session: Parkable) -> None:
+    with contextlib.suppress(Exception):
+        session.close()

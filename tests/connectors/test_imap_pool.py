@@ -96,8 +96,8 @@ async def test_the_next_connector_reuses_the_parked_connection_and_polls_in_one_
     await second.close()
     assert pool.parked(GROUP) == 1
     await pool.stop()
-    await eventually(lambda: closed(proxy), what="the parked connection logged out")
-    assert proxy.commands["LOGOUT"] == 1
+    await eventually(lambda: closed(proxy), what="the parked connection closed")
+    assert proxy.commands["LOGOUT"] == 0  # a stopping engine closes without waiting on the server
 
 
 @pytest.mark.dovecot
