@@ -412,3 +412,27 @@ def test_the_poll_decides_nothing_arrived_only_when_the_server_proves_it(
     cursor: FolderCursor, state: State, expected: bool
 ) -> None:
     assert unchanged(cursor, state) is expected
+
+
+@pytest.mark.dovecot
+@pytest.mark.asyncio
+async def test_a_tracked_folder_deleted_since_its_cursor_is_an_item_failure_found_by_status(
+    dovecot: DovecotServer, mail_user: MailUser, clear_profile: Profile, proxy: CountingProxy
+) -> None:
+    with mailbox_admin(dovecot, mail_user) as imap:
+        imap.create("Retired")
+    deliver(dovecot, mail_user, 1)
+    connector = ImapIncoming(clear_profile, credentials_of(mail_user), folders=("Retired",))
+    try:
+        _, cursors = await fetch(connector)
+        with mailbox_admin(dovecot, mail_user) as imap:
+            imap.delete("Retired")
+        deliver(dovecot, mail_user, 1)
+        proxy.commands.clear()
+        batches = [batch async for batch in connector.fetch(cursors, None, 1000)]
+        assert proxy.commands["STATUS"] == 2  # INBOX (Retired was selected), then Retired (INBOX was)
+        [failure] = [failure for batch in batches for failure in batch.failures]
+        assert failure.folder == "Retired" and failure.code == "mailbox_not_found" and not failure.transient
+        assert sum(len(batch.items) for batch in batches) == 1  # INBOX still synced
+    finally:
+        await connector.close()
