@@ -10,11 +10,15 @@ mail with the admin CLI, then imports the mailbox through the real engine over I
      does): how long an admin waits for a first import, the pauses between cycles included (a
      cycle takes at most 500 mails; the next one starts about 5 s after it ends).
 
+  C. (with --connector) the IMAP connector alone, as the engine drives it (cycles of 500 mails in
+     batches of 50, each cycle resuming from the last cursor) with nothing parsed or stored: what
+     the IMAP path costs, and how fast it could feed an engine that kept up.
+
 Prints wall time, messages per second and peak memory (the process's resident high-water mark,
 reset before each phase; tracemalloc's peak with --tracemalloc, which slows the run).
 Aim: at least 1,000 messages/s, and peak memory under 250 MB whatever the mailbox size.
 
-    .venv/bin/python bench/imap_import.py [--messages 10000] [--schedule] [--tracemalloc]
+    .venv/bin/python bench/imap_import.py [--messages 10000] [--schedule] [--connector] [--tracemalloc]
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ from servers.tls import make_temp_ca
 
 from desktop_sync import cli
 from desktop_sync.connectors.factory import MailConnectorFactory
+from desktop_sync.connectors.imap import BATCH_SIZE, ImapIncoming
+from desktop_sync.domain.connectors import Credentials
+from desktop_sync.domain.model import Endpoint, Profile, ProfileKind, Security
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store
@@ -219,7 +226,7 @@ async def count_activities(store: object) -> int:
         return int(await tx.activities.count())
 
 
-async def back_to_back(db: str, expected: int, trace: bool) -> dict[str, float]:
+async def back_to_back(db: str, expected: int, trace: bool, batch_size: int) -> dict[str, float]:
     """Phase A: the engine's cycles one after another, as fast as they go."""
     store = open_store(db)
     offset = dt.timedelta()
@@ -229,7 +236,7 @@ async def back_to_back(db: str, expected: int, trace: bool) -> dict[str, float]:
 
     engine = Engine(
         store=store,
-        connectors=MailConnectorFactory(),
+        connectors=MailConnectorFactory(batch_size=batch_size),
         secrets=KeyringSecrets(),
         settings=EngineSettings(push=False),
         clock=clock,
@@ -289,11 +296,48 @@ async def on_schedule(db: str, expected: int, limit: float) -> dict[str, float]:
     return {"imported": imported, "cycles": engine.cycles_run, "wall": wall, "rss": peak_rss_mb()}
 
 
+async def connector_alone(
+    dovecot: DovecotServer, ca: Path, user: str, password: str, expected: int, batch_size: int
+) -> dict[str, float]:
+    """Phase C: ImapIncoming.fetch drained cycle after cycle, as the engine would, without the engine."""
+    profile = Profile(
+        name="Corp",
+        kind=ProfileKind.IMAP,
+        incoming=Endpoint("localhost", dovecot.ports["imaps"], Security.TLS),
+        ca_file=str(ca),
+    )
+    cursors: dict[str, str] = {}
+    fetched = cycles = 0
+    reset_peak_rss()
+    started, cpu = time.perf_counter(), time.process_time()
+    while fetched < expected:
+        connector = ImapIncoming(profile, Credentials(user, password), batch_size=batch_size)
+        try:
+            before = fetched
+            async for batch in connector.fetch(cursors, None, 500):
+                fetched += len(batch.items)
+                cursors[batch.cursor.folder] = batch.cursor.value
+        finally:
+            await connector.close()
+        cycles += 1
+        if fetched == before:
+            break
+    return {
+        "imported": fetched,
+        "cycles": cycles,
+        "wall": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "rss": peak_rss_mb(),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--schedule", action="store_true", help="also phase B (adds 5 s between cycles of 500)")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations in phase A")
+    parser.add_argument("--connector", action="store_true", help="also phase C: the IMAP connector alone")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"mails per batch (default {BATCH_SIZE})")
     args = parser.parse_args()
     keyring.set_keyring(MemoryKeyring())
     ca_dir, tls = make_temp_ca()
@@ -314,11 +358,20 @@ def main() -> int:
             phases = [("A", "cycles back to back")]
             if args.schedule:
                 phases.append(("B", "the engine's own schedule"))
+            if args.connector:
+                phases.append(("C", "the IMAP connector alone (nothing parsed or stored)"))
             for phase, title in phases:
                 db = f"sqlite:///{work / f'phase-{phase}.sqlite3'}"
-                set_up_store(db, dovecot, tls.ca_cert, account.name, account.password, account.address)
-                if phase == "A":
-                    result = asyncio.run(back_to_back(db, args.messages, args.tracemalloc))
+                if phase != "C":
+                    set_up_store(db, dovecot, tls.ca_cert, account.name, account.password, account.address)
+                if phase == "C":
+                    result = asyncio.run(
+                        connector_alone(
+                            dovecot, tls.ca_cert, account.name, account.password, args.messages, args.batch_size
+                        )
+                    )
+                elif phase == "A":
+                    result = asyncio.run(back_to_back(db, args.messages, args.tracemalloc, args.batch_size))
                 else:
                     result = asyncio.run(on_schedule(db, args.messages, limit=600))
                 rate = result["imported"] / result["wall"] if result["wall"] else float("nan")

@@ -10,11 +10,12 @@ from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, Exchange
 from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
 from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, RECONNECT_DELAYS, ImapIncoming, SentFolder
+from desktop_sync.connectors.imap_pool import IDLE_SECONDS, PER_SERVER, ImapPool
 from desktop_sync.connectors.pop3 import Pop3Incoming
 from desktop_sync.connectors.smtp import SmtpOutgoing
-from desktop_sync.domain.connectors import ActSync, Credentials, IncomingMail, OutgoingMail
+from desktop_sync.domain.connectors import ActSync, Credentials, IncomingMail, OutgoingMail, ThrottleKey
 from desktop_sync.domain.errors import DesktopSyncError
-from desktop_sync.domain.model import Channel, Mailbox, Profile, ProfileKind
+from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileKind
 
 _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)
 
@@ -26,6 +27,10 @@ class MailConnectorFactory:
     connector built (tests shorten the IDLE renewal, for instance). The Exchange connectors share
     the factory's EWS sessions (one pool per profile and credentials); ``close()`` ends them, and
     they are closed when the factory is collected or the process exits.
+
+    IMAP connections of incoming cycles are parked in ``imap_pool`` between cycles while an engine
+    runs (``start_parking`` .. ``stop_parking``, the engine's ``ConnectionParking``), each counted
+    against its ThrottleKey's limit; ``close()`` closes them too.
     """
 
     def __init__(
@@ -38,6 +43,8 @@ class MailConnectorFactory:
         ews_page_size: int = PAGE_SIZE,
         ews_stream_minutes: int = STREAM_MINUTES,
         oauth_authority: str = OAUTH_AUTHORITY,
+        imap_parked_seconds: float = IDLE_SECONDS,
+        imap_parked_per_server: int = PER_SERVER,
     ) -> None:
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
@@ -47,6 +54,8 @@ class MailConnectorFactory:
         self._ews_stream_minutes = ews_stream_minutes
         self.ews_sessions = EwsSessions(oauth_authority=oauth_authority)
         weakref.finalize(self, self.ews_sessions.close)
+        self.imap_pool = ImapPool(idle_seconds=imap_parked_seconds, per_server=imap_parked_per_server)
+        weakref.finalize(self, self.imap_pool.close_now)
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
         if profile.kind is ProfileKind.EXCHANGE:
@@ -63,6 +72,7 @@ class MailConnectorFactory:
         self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
     ) -> IncomingMail:
         if profile.kind is ProfileKind.IMAP:
+            group = _throttle_key(profile, mailbox)
             return ImapIncoming(
                 profile,
                 credentials,
@@ -70,6 +80,8 @@ class MailConnectorFactory:
                 batch_size=self._batch_size,
                 push_renew_seconds=self._push_renew_seconds,
                 reconnect_delays=self._reconnect_delays,
+                pool=self.imap_pool if group is not None else None,
+                group=group,
             )
         if profile.kind is ProfileKind.POP3:
             return Pop3Incoming(profile, credentials, batch_size=self._batch_size)
@@ -105,8 +117,23 @@ class MailConnectorFactory:
         return ExchangeAct(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
 
     def close(self) -> None:
-        """End the Exchange connections kept for reuse (the other connectors hold none between uses)."""
+        """End the connections kept for reuse: Exchange sessions, parked IMAP connections."""
         self.ews_sessions.close()
+        self.imap_pool.close_now()
+
+    # --- ConnectionParking (IMAP)
+
+    def start_parking(self) -> None:
+        self.imap_pool.start()
+
+    def parked(self, key: ThrottleKey) -> int:
+        return self.imap_pool.parked(key)
+
+    async def evict(self, key: ThrottleKey) -> bool:
+        return await self.imap_pool.evict(key)
+
+    async def stop_parking(self) -> None:
+        await self.imap_pool.stop()
 
     @staticmethod
     def _unsupported(profile: Profile, channel: Channel) -> DesktopSyncError:
@@ -114,3 +141,9 @@ class MailConnectorFactory:
             ErrorCode.NOT_SUPPORTED,
             f"a {profile.kind.value} profile ({profile.name}) cannot synchronize {channel.value} here",
         )
+
+
+def _throttle_key(profile: Profile, mailbox: Mailbox) -> ThrottleKey | None:
+    """The limit a connection counts against; None for a profile or mailbox not stored yet (no parking)."""
+    stored = profile.id is not None if profile.credentials_on is CredentialsOn.PROFILE else mailbox.id is not None
+    return ThrottleKey.of(profile, mailbox) if stored else None

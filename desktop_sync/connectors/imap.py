@@ -25,9 +25,9 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import imapclient
 
@@ -43,6 +43,7 @@ from desktop_sync.connectors.errors import (
     tls_detail,
     translate,
 )
+from desktop_sync.connectors.imap_pool import ImapPool
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
@@ -51,6 +52,7 @@ from desktop_sync.domain.connectors import (
     ItemFailure,
     RawMessage,
     TestStep,
+    ThrottleKey,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import ServerFolder
@@ -123,6 +125,35 @@ class FolderCursor:
         return cls(values["uidvalidity"], values["uid"], values.get("modseq"))
 
 
+def unchanged(cursor: FolderCursor, now: FolderCursorState) -> bool:
+    """Whether a folder whose sync stands at ``cursor`` has nothing new, by what the server says ``now``.
+
+    Nothing arrived when UIDVALIDITY is the same and UIDNEXT has not moved past the cursor's UID
+    (every UID below UIDNEXT was handed over or covered). A server that gives no UIDNEXT is
+    trusted on HIGHESTMODSEQ (RFC 7162: any new message raises it) when the cursor has one; a
+    cursor written mid-folder keeps the HIGHESTMODSEQ of the last complete pass, so it never
+    matches while mail is left to read. Otherwise the folder is read.
+    """
+    if now.uidvalidity != cursor.uidvalidity:
+        return False
+    if now.uidnext is not None:
+        return now.uidnext <= cursor.uid + 1
+    return cursor.modseq is not None and now.highestmodseq == cursor.modseq
+
+
+class FolderCursorState(Protocol):
+    """What ``unchanged`` reads of a folder's state (STATUS or EXAMINE)."""
+
+    @property
+    def uidvalidity(self) -> int: ...
+
+    @property
+    def uidnext(self) -> int | None: ...
+
+    @property
+    def highestmodseq(self) -> int | None: ...
+
+
 def server_id(folder: str, uidvalidity: int, uid: int) -> str:
     return f"{folder};{uidvalidity};{uid}"
 
@@ -135,6 +166,19 @@ def parse_server_id(text: str) -> tuple[str, int, int]:
     return folder, int(uidvalidity), int(uid)
 
 
+def pool_key(profile: Profile, credentials: Credentials) -> tuple[object, ...]:
+    """What two connectors must share to reuse each other's connection: server, login, password
+    and every setting that shapes the connection."""
+    return (
+        profile.incoming,
+        profile.ca_file,
+        profile.allow_insecure,
+        profile.timeout_seconds,
+        credentials.login,
+        credentials.secret,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _FolderState:
     """What SELECT (EXAMINE) said about a folder."""
@@ -142,7 +186,7 @@ class _FolderState:
     uidvalidity: int
     uidnext: int | None
     highestmodseq: int | None
-    exists: int
+    exists: int | None  # None from STATUS, which is not asked for it
 
 
 class _FolderChanged(TransientError):
@@ -173,6 +217,11 @@ class _Client(imapclient.IMAPClient):  # type: ignore[misc]
         self._opener = opener
         # ssl=False: the opener wraps the socket itself for implicit TLS.
         super().__init__(host, port, ssl=False, timeout=timeout)
+        if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+            # imapclient sets imaplib's debug level to 5 for its logger; imaplib then formats every
+            # response (mail bodies included, with repr) before the logger drops it: a fifth of
+            # the connector's CPU in a first import.
+            self._imap.debug = 0
 
     def _create_IMAP4(self) -> Any:
         return _Imap4(self.host, self.port, self._opener)
@@ -190,6 +239,7 @@ class _Session:
         self.closed = False
         self.last_used = time.monotonic()
         client.normalise_times = False  # INTERNALDATE with its time zone
+        self.condstore = bool(client.has_capability("CONDSTORE"))  # from LOGIN's answer: no command
 
     # opening
 
@@ -268,6 +318,23 @@ class _Session:
         self.selected, self.state = folder, state
         return state
 
+    def poll(self, folder: str) -> _FolderState:
+        """Where ``folder`` stands, in one command: STATUS (UIDVALIDITY UIDNEXT, and HIGHESTMODSEQ
+        with CONDSTORE), or EXAMINE when it is the selected folder (RFC 3501 advises against STATUS
+        there). A server that leaves UIDNEXT out of STATUS is EXAMINEd."""
+        if self.selected == folder:
+            return self.select(folder)
+        items = ["UIDVALIDITY", "UIDNEXT", *(["HIGHESTMODSEQ"] if self.condstore else [])]
+        response = self.client.folder_status(folder, items)
+        if b"UIDVALIDITY" not in response or b"UIDNEXT" not in response:
+            return self.select(folder)
+        return _FolderState(
+            uidvalidity=int(response[b"UIDVALIDITY"]),
+            uidnext=int(response[b"UIDNEXT"]),
+            highestmodseq=_optional_int(response.get(b"HIGHESTMODSEQ")),
+            exists=None,
+        )
+
     def ensure_selected(self, folder: str, uidvalidity: int | None = None) -> _FolderState:
         state = self.state if self.selected == folder and self.state is not None else self.select(folder)
         if uidvalidity is not None and state.uidvalidity != uidvalidity:
@@ -319,11 +386,12 @@ class _Session:
         }
 
     def fetch_bodies(
-        self, folder: str, uidvalidity: int, uids: list[int]
+        self, folder: str, uidvalidity: int, uids: list[int], *, dates: bool = True
     ) -> dict[int, tuple[bytes | None, dt.datetime | None]]:
+        """BODY[] of each UID, with INTERNALDATE unless ``dates`` is False (a caller that has it)."""
         self.ensure_selected(folder, uidvalidity)
         # BODY.PEEK[] never sets \Seen; the folder is EXAMINEd read-only besides.
-        response = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
+        response = self.client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"] if dates else ["BODY.PEEK[]"])
         return {
             uid: (_bytes_or_none(data.get(b"BODY[]")), _utc(data.get(b"INTERNALDATE")))
             for uid, data in response.items()
@@ -356,13 +424,17 @@ class _Session:
 
     # closing
 
-    def logout(self) -> None:
-        """LOGOUT, then close the socket whatever happens (under the lock: waits for a running call)."""
+    def logout(self, timeout: float | None = None) -> None:
+        """LOGOUT, then close the socket whatever happens (under the lock: waits for a running call).
+
+        ``timeout`` shortens the wait for the server's answer (a parked connection's goodbye)."""
         with self.lock:
             if self.closed:
                 return
             self.closed = True
             with contextlib.suppress(Exception):  # already gone: nothing to say goodbye to
+                if timeout is not None:
+                    self.client.socket().settimeout(timeout)
                 self.client.logout()
             _shutdown(self.client)
 
@@ -416,11 +488,26 @@ def _survives(exc: BaseException) -> bool:
 # --- the async side
 
 
-class _Link:
-    """At most one IMAP connection, opened on demand and reused, whose calls run in worker threads."""
+@dataclass(frozen=True, slots=True)
+class Parking:
+    """Where a connector parks its connection when it closes, and takes one back when it opens."""
 
-    def __init__(self, settings: Callable[[], IncomingSettings]) -> None:
+    pool: ImapPool
+    group: ThrottleKey  # the connection limit it counts against
+    key: Hashable  # server, login and settings: who may reuse the connection
+    server: Hashable  # host and port
+
+
+class _Link:
+    """At most one IMAP connection, opened on demand and reused, whose calls run in worker threads.
+
+    With ``parking``, the connection comes from the pool when one is parked there, and goes back to
+    it on ``close()``.
+    """
+
+    def __init__(self, settings: Callable[[], IncomingSettings], parking: Parking | None = None) -> None:
         self._settings = settings
+        self._parking = parking
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()
@@ -432,13 +519,19 @@ class _Link:
     async def call(self, fn: Callable[[_Session], T], *, retry_stale: bool = True) -> T:
         """Run ``fn`` on the connection.
 
-        A connection that sat unused for a while may have been closed by the server (autologout, a
-        NAT time-out): when its first command finds it dead, it is replaced once. A drop in the
-        middle of work is reported, not hidden.
+        A connection that sat unused for a while, or was parked, may have been closed by the server
+        (autologout, a NAT time-out): when its first command finds it dead, it is replaced once. A
+        drop in the middle of work is reported, not hidden.
         """
         async with self._lock:
+            reused = False
+            if self._session is None and self._parking is not None:
+                parked = self._parking.pool.take(self._parking.group, self._parking.key)
+                if isinstance(parked, _Session):
+                    self._session, reused = parked, True
             session = self._session
-            stale = session is not None and time.monotonic() - session.last_used > STALE_AFTER_SECONDS
+            # A parked connection may have been closed by the server however recently it was used.
+            stale = session is not None and (reused or time.monotonic() - session.last_used > STALE_AFTER_SECONDS)
             if session is None:
                 session = await self._open()
             try:
@@ -504,13 +597,21 @@ class _Link:
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
-    async def close(self) -> None:
+    async def close(self, *, park: bool = True) -> None:
+        """Park the connection for the next connector (with ``parking``, while the pool takes it), or LOGOUT."""
         async with self._lock:
             session, self._session = self._session, None
             if session is not None:
-                await asyncio.to_thread(session.logout)
+                parking = self._parking
+                if not (park and parking is not None and self._park(parking, session)):
+                    await asyncio.to_thread(session.logout)
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
+
+    @staticmethod
+    def _park(parking: Parking, session: _Session) -> bool:
+        session.state = None  # what SELECT said is stale by the next cycle; the folder stays selected
+        return parking.pool.park(parking.group, parking.key, parking.server, session)
 
 
 class ImapIncoming:
@@ -531,9 +632,13 @@ class ImapIncoming:
         batch_bytes: int = BATCH_BYTES,
         push_renew_seconds: float = IDLE_RENEW_SECONDS,
         reconnect_delays: Sequence[float] = RECONNECT_DELAYS,
+        pool: ImapPool | None = None,
+        group: ThrottleKey | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if (pool is None) != (group is None):
+            raise ValueError("a pool needs the ThrottleKey its connections count against, and only a pool does")
         self._profile = profile
         self._credentials = credentials
         self._folders = tuple(dict.fromkeys([INBOX, *folders]))
@@ -542,7 +647,11 @@ class ImapIncoming:
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
         self._settings_cache: IncomingSettings | None = None
-        self._link = _Link(self._settings)
+        parking = None
+        if pool is not None and group is not None:
+            server = (profile.incoming.host, profile.incoming.port)
+            parking = Parking(pool, group, pool_key(profile, credentials), server)
+        self._link = _Link(self._settings, parking)
         # UIDNEXT of INBOX at the last fetch: the push listener wakes at once if mail came after it.
         self.inbox_uidnext: int | None = None
 
@@ -583,9 +692,24 @@ class ImapIncoming:
     async def _fetch_folder(
         self, folder: str, previous: str | None, since: dt.datetime | None, limit: int
     ) -> AsyncIterator[tuple[Batch, bool]]:
-        """Batches of one folder, each paired with "UIDs were left because ``limit`` ran out"."""
+        """Batches of one folder, each paired with "UIDs were left because ``limit`` ran out".
+
+        With a cursor, one command first tells whether anything arrived (``_Session.poll``); only
+        then is the folder EXAMINEd and searched.
+        """
+        cursor = FolderCursor.decode(previous) if previous else None
         try:
-            state = await self._link.call(lambda s: s.select(folder))
+            state: _FolderState | None = None
+            if cursor is not None:
+                polled = await self._link.call(lambda s: s.poll(folder))
+                if folder == INBOX:
+                    self.inbox_uidnext = polled.uidnext
+                if unchanged(cursor, polled):
+                    return
+                if polled.exists is not None:
+                    state = polled  # the poll was an EXAMINE: the folder is selected
+            if state is None:
+                state = await self._link.call(lambda s: s.select(folder))
         except DesktopSyncError as problem:
             if problem.code != ErrorCode.MAILBOX_NOT_FOUND or folder == INBOX:
                 raise
@@ -595,7 +719,6 @@ class ImapIncoming:
             return
         if folder == INBOX:
             self.inbox_uidnext = state.uidnext
-        cursor = FolderCursor.decode(previous) if previous else None
         reset = bool(previous) and (cursor is None or cursor.uidvalidity != state.uidvalidity)
         if reset:
             log.warning("IMAP folder %s: UIDVALIDITY changed or cursor unreadable; reading it again", folder)
@@ -648,7 +771,8 @@ class ImapIncoming:
         self, folder: str, uidvalidity: int, group: list[int], meta: Mapping[int, tuple[int, dt.datetime | None]]
     ) -> tuple[tuple[RawMessage, ...], tuple[ItemFailure, ...]]:
         try:
-            bodies = await self._link.call(lambda s: s.fetch_bodies(folder, uidvalidity, group))
+            # INTERNALDATE came with the sizes (``meta``): not parsed a second time.
+            bodies = await self._link.call(lambda s: s.fetch_bodies(folder, uidvalidity, group, dates=False))
         except DesktopSyncError as problem:
             if isinstance(problem, _FolderChanged) or self._link.session is None or len(group) == 1:
                 raise  # the connection is gone: a batch-level failure
@@ -659,7 +783,7 @@ class ImapIncoming:
             for uid in group:
 
                 def fetch_one(session: _Session, uid: int = uid) -> dict[int, tuple[bytes | None, dt.datetime | None]]:
-                    return session.fetch_bodies(folder, uidvalidity, [uid])
+                    return session.fetch_bodies(folder, uidvalidity, [uid], dates=False)
 
                 try:
                     bodies.update(await self._link.call(fetch_one))
@@ -732,7 +856,7 @@ class ImapIncoming:
             steps.begin(TestStep.TLS)
             steps.fail(problem)
             return steps.result()
-        await self._link.close()  # at most one connection: the test's own replaces the held one
+        await self._link.close(park=False)  # at most one connection: the test's own replaces the held one
         session: _Session | None = None
         try:
             session = await self._link.open_for_test(steps)

@@ -7,7 +7,9 @@ subclasses; per-item problems come back as ItemFailure values, not exceptions.
 
 A connector holds at most one server connection at a time (a push listener holds its own), and
 the engine holds a throttle slot for each while it is open: that is how the profile's connection
-limit is kept.
+limit is kept. A factory that parks connections for reuse between cycles (``ConnectionParking``)
+counts each parked one against its ``ThrottleKey``'s limit as if it held a slot; the engine
+evicts a parked connection when a slot needs the room.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Channel, Mailbox, Profile, RecordType
+from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, RecordType
 
 
 class TestStep(enum.Enum):
@@ -254,3 +256,46 @@ class ConnectorFactory(Protocol):
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync: ...
 
     def supports(self, profile: Profile, channel: Channel) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleKey:
+    """Which connection limit a connection counts against: the profile's when the profile holds the
+    credentials (one account, one limit), else the mailbox's own."""
+
+    scope: str  # "profile" or "mailbox"
+    id: int
+
+    @classmethod
+    def of(cls, profile: Profile, mailbox: Mailbox) -> ThrottleKey:
+        if profile.credentials_on is CredentialsOn.PROFILE:
+            assert profile.id is not None
+            return cls("profile", profile.id)
+        assert mailbox.id is not None
+        return cls("mailbox", mailbox.id)
+
+
+@runtime_checkable
+class ConnectionParking(Protocol):
+    """A connector factory that keeps connections open between uses, for the next cycle to reuse.
+
+    Parking is off until ``start_parking()``; from then on a connector's ``close()`` may park its
+    connection instead of logging out. A parked connection counts against its key's limit as if it
+    held a throttle slot: when a slot is taken and open slots plus parked connections would pass
+    the limit, the engine calls ``evict`` (least recently used first). A connector that takes a
+    parked connection does so under its own slot, so the total never moves.
+    """
+
+    def start_parking(self) -> None: ...
+
+    def parked(self, key: ThrottleKey) -> int:
+        """Connections parked for ``key`` now."""
+        ...
+
+    async def evict(self, key: ThrottleKey) -> bool:
+        """Close one parked connection of ``key`` (the least recently used); False when there was none."""
+        ...
+
+    async def stop_parking(self) -> None:
+        """Close every parked connection and park no more."""
+        ...

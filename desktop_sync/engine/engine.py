@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from desktop_sync.domain.connectors import ConnectorFactory, PushListener
+from desktop_sync.domain.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
 from desktop_sync.domain.ports import SecretStore, Store
@@ -93,7 +93,10 @@ class Engine:
         self.secrets = secrets
         self.bus = bus or EventBus()
         self.counters = Counters()
-        self.throttles = Throttles()
+        # A factory that parks connections between cycles does so only while this engine runs; the
+        # throttles count its parked connections against the profile's limit.
+        self._parking = connectors if isinstance(connectors, ConnectionParking) else None
+        self.throttles = Throttles(self._parking)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._now = clock
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
@@ -164,6 +167,8 @@ class Engine:
             if metrics_port is not None:
                 self._metrics = MetricsServer(self.render_metrics, metrics_port)
                 await self._metrics.start()
+            if self._parking is not None:
+                self._parking.start_parking()
         except BaseException:
             self._exit.close()
             raise
@@ -205,6 +210,8 @@ class Engine:
                         code="operation_interrupted",
                     )
                 )
+        if self._parking is not None:
+            await self._parking.stop_parking()
         with contextlib.suppress(DesktopSyncError):
             await self.status_buffer.flush(self.store)
             await self._persist_counters()

@@ -2,6 +2,12 @@
 
 The key is the profile when it holds the credentials (one account, one limit) and the mailbox
 otherwise. Each open connection holds one slot for as long as it is open.
+
+A connector factory that parks connections between cycles (``ConnectionParking``) makes each
+parked connection count as if it held a slot: a slot is granted while fewer than the limit are
+taken, and then, while open slots plus parked connections pass the limit, parked ones are evicted
+(closed) before the holder may connect. A connector reuses a parked connection under its own slot,
+so open slots + parked connections >= connections open to the server, always.
 """
 
 from __future__ import annotations
@@ -9,23 +15,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
-from desktop_sync.domain.model import CredentialsOn, Mailbox, Profile
+from desktop_sync.domain.connectors import ConnectionParking, ThrottleKey
 
-
-@dataclass(frozen=True, slots=True)
-class ThrottleKey:
-    scope: str  # "profile" or "mailbox"
-    id: int
-
-    @classmethod
-    def of(cls, profile: Profile, mailbox: Mailbox) -> ThrottleKey:
-        if profile.credentials_on is CredentialsOn.PROFILE:
-            assert profile.id is not None
-            return cls("profile", profile.id)
-        assert mailbox.id is not None
-        return cls("mailbox", mailbox.id)
+__all__ = ["ThrottleKey", "Throttles"]
 
 
 class _Gate:
@@ -37,8 +30,9 @@ class _Gate:
 
 
 class Throttles:
-    def __init__(self) -> None:
+    def __init__(self, parking: ConnectionParking | None = None) -> None:
         self._gates: dict[ThrottleKey, _Gate] = {}
+        self._parking = parking
 
     def _gate(self, key: ThrottleKey, limit: int) -> _Gate:
         gate = self._gates.get(key)
@@ -55,11 +49,21 @@ class Throttles:
             gate.open += 1
             gate.peak = max(gate.peak, gate.open)
         try:
+            await self._make_room(key, gate)
             yield
         finally:
             async with gate.condition:
                 gate.open -= 1
                 gate.condition.notify()
+
+    async def _make_room(self, key: ThrottleKey, gate: _Gate) -> None:
+        """Close parked connections until open slots plus parked connections fit the limit."""
+        parking = self._parking
+        if parking is None:
+            return
+        while gate.open + parking.parked(key) > gate.limit:
+            if not await parking.evict(key):
+                break  # none left (another holder evicted it meanwhile)
 
     def open_count(self, key: ThrottleKey) -> int:
         gate = self._gates.get(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import imaplib
+import logging
 import shutil
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
@@ -641,3 +642,23 @@ async def test_closing_the_listener_ends_a_wait_under_way(
     assert caught.value.code == "connection_dropped"
     assert proxy.connections == 1  # it did not reconnect after being closed
     await connector.close()
+
+
+async def test_imaplib_formats_responses_only_for_a_logger_that_wants_them(
+    dovecot: DovecotServer, mail_user: MailUser, imap_profile: Callable[..., Profile], caplog: pytest.LogCaptureFixture
+) -> None:
+    """imapclient turns imaplib's debug output on; formatting every body for nobody cost a fifth of
+    the connector's CPU. Off unless imapclient's logger is at DEBUG, where the password stays masked."""
+    deliver(dovecot, mail_user, "one")
+    for level, expected in ((logging.INFO, 0), (logging.DEBUG, 5)):
+        caplog.set_level(level, logger="imapclient.imaplib")
+        connector = ImapIncoming(imap_profile(), credentials_of(mail_user))
+        try:
+            items, _, _ = await fetch_all(connector)
+            session = connector._link.session
+            assert session is not None and session.client._imap.debug == expected
+            assert subjects(items) == ["one"]
+        finally:
+            await connector.close()
+    assert "matched" in caplog.text  # imaplib's own trace, at DEBUG
+    assert mail_user.password not in caplog.text
