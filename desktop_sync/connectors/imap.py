@@ -16,6 +16,7 @@ a worker only reads once the server has spoken.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import datetime as dt
 import imaplib
@@ -757,7 +758,9 @@ class ImapIncoming:
                 covered = page[-1] if last_group else group[-1]
                 value = final if done else FolderCursor(state.uidvalidity, covered, modseq)
                 left_over = not done and limit <= 0
-                yield Batch(items, Cursor(folder, value.encode()), failures, reset=reset and first), left_over
+                remaining = len(uids) - bisect.bisect_right(uids, covered)  # in this folder: for progress
+                moved = Cursor(folder, value.encode())
+                yield Batch(items, moved, failures, reset=reset and first, remaining=remaining), left_over
                 first = False
                 if left_over:
                     return

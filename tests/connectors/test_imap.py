@@ -161,6 +161,7 @@ async def test_batches_are_cut_by_batch_size_each_with_its_own_cursor(
         _, _, batches = await fetch_all(connector)
         assert [len(batch.items) for batch in batches] == [2, 2, 1]
         assert [batch.more for batch in batches] == [True, True, False]
+        assert [batch.remaining for batch in batches] == [3, 1, 0]  # for the import's progress
         uids = [FolderCursor.decode(batch.cursor.value).uid for batch in batches]  # type: ignore[union-attr]
         assert uids == [2, 4, 5]
     finally:
