@@ -27,7 +27,7 @@ from desktop_sync.domain.connectors import (
 from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups, smart_match, subject_key
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
-from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
+from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     UNDELIVERABLE_CATEGORY,
@@ -66,6 +66,7 @@ from desktop_sync.engine.events import (
     ItemsSynced,
     MailboxStateChanged,
 )
+from desktop_sync.engine.parsing import MailParser, Parsed, default_processes
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
 
 log = logging.getLogger("desktop_sync.engine.cycle")
@@ -79,19 +80,6 @@ def secret_key(profile: Profile, mailbox: Mailbox) -> str:
     if profile.credentials_on is CredentialsOn.PROFILE:
         return profile_secret_key(profile.name)
     return mailbox_secret_key(mailbox.address)
-
-
-def _parse_all(
-    items: Sequence[RawMessage], attachment_limit: int
-) -> tuple[list[tuple[RawMessage, ParsedEmail]], list[ItemFailure]]:
-    parsed: list[tuple[RawMessage, ParsedEmail]] = []
-    failures: list[ItemFailure] = []
-    for item in items:
-        try:
-            parsed.append((item, parse_message(item.raw, attachment_limit)))
-        except MalformedMessage as exc:
-            failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
-    return parsed, failures
 
 
 def login_for(profile: Profile, mailbox: Mailbox) -> str:
@@ -118,6 +106,7 @@ class CycleSettings:
     items_per_cycle: int = 500
     attachment_limit: int = 5 * 1024 * 1024
     smart_matching: bool = False  # correlate by subject words and two shared addresses (after the headers)
+    parse_processes: int | None = None  # worker processes parsing mail; None: one per core (up to 4), 0: a thread
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     schedule: SchedulePolicy = field(default_factory=SchedulePolicy)
 
@@ -238,6 +227,8 @@ class MailboxCycle:
         self._settings = settings or CycleSettings()
         self._health = health or ProfileHealth()
         self._status_buffer = status_buffer
+        processes = self._settings.parse_processes
+        self.parser = MailParser(default_processes() if processes is None else processes)
 
     # --- the cycle -----------------------------------------------------------------------------
 
@@ -334,24 +325,65 @@ class MailboxCycle:
             try:
                 total += await self._retry_failed_items(ctx, connector)
                 budget = self._settings.items_per_cycle
-                async for batch in connector.fetch(ctx.cursors, since, budget):
-                    result = await self._commit(ctx, batch)
-                    total += result.new
-                    more = batch.more
-                    if batch.more or batch.remaining:  # an import under way: how far it has come
-                        done = ctx.status.items_synced + total
-                        remaining = batch.remaining
-                        self._bus.publish(
-                            ImportProgress(
-                                ctx.id, ctx.mailbox.address, done, done + remaining if remaining is not None else None
-                            )
-                        )
-                    await self._write_categories(ctx, connector, result)
-                    if result.committed:
-                        await connector.delete_committed(result.committed)
+                # A batch is parsed while the one before it is committed (and the next is read): parsing
+                # runs in other processes, so the three overlap. Batches still commit one by one, in order.
+                pending: tuple[Batch, asyncio.Task[Parsed]] | None = None
+                batches = aiter(connector.fetch(ctx.cursors, since, budget))
+                try:
+                    while True:
+                        try:
+                            batch = await anext(batches)
+                        except StopAsyncIteration:
+                            break
+                        except DesktopSyncError:
+                            if pending is not None:  # what was read before the server failed is kept
+                                landed, pending = pending, None
+                                total += await self._land(ctx, connector, *landed, total, after_failure=True)
+                            raise
+                        parsing = asyncio.ensure_future(self.parser.parse(batch.items, self._settings.attachment_limit))
+                        if pending is not None:
+                            total += await self._land(ctx, connector, *pending, total)
+                        pending = (batch, parsing)
+                    if pending is not None:
+                        landed, pending = pending, None
+                        total += await self._land(ctx, connector, *landed, total)
+                        more = landed[0].more
+                finally:
+                    if pending is not None:  # an error or a cancellation: the parse ahead is dropped
+                        pending[1].cancel()
+                        await asyncio.gather(pending[1], return_exceptions=True)
             finally:
                 await connector.close()
         return total, more
+
+    async def _land(
+        self,
+        ctx: Context,
+        connector: IncomingMail,
+        batch: Batch,
+        parsing: asyncio.Task[Parsed],
+        before: int,
+        *,
+        after_failure: bool = False,
+    ) -> int:
+        """Commit one batch, say how far an import has come, then tell the server what follows from
+        it: categories, deletions after download. After the connection failed, those are tried and,
+        if they fail too, left for the next cycle (the error that stopped the cycle is the one told)."""
+        result = await self._commit(ctx, batch, await parsing)
+        if batch.more or batch.remaining:  # an import under way: how far it has come
+            done = ctx.status.items_synced + before + result.new
+            remaining = batch.remaining
+            total = done + remaining if remaining is not None else None
+            self._bus.publish(ImportProgress(ctx.id, ctx.mailbox.address, done, total))
+        try:
+            await self._write_categories(ctx, connector, result)
+            if result.committed:
+                await connector.delete_committed(result.committed)
+        except DesktopSyncError as exc:
+            if not after_failure:
+                raise
+            log.info("%s: after a failed read, %s", ctx.mailbox.address, exc.message)
+        return result.new
 
     async def _follow_renames(self, ctx: Context, connector: IncomingMail) -> Context:
         """A tracked folder renamed or moved on the server keeps its rule: it is found by its id."""
@@ -418,10 +450,12 @@ class MailboxCycle:
                     exc.message,
                 )
 
-    async def _commit(self, ctx: Context, batch: Batch) -> Committed:
+    async def _commit(self, ctx: Context, batch: Batch, parsed_batch: Parsed | None = None) -> Committed:
         """Commit a batch's items and its cursor in one transaction; says what it committed."""
-        # parsing is CPU work on untrusted input: a worker thread, so the event loop (and the GUI) never waits
-        parsed, unreadable = await asyncio.to_thread(_parse_all, batch.items, self._settings.attachment_limit)
+        # parsing is CPU work on untrusted input: off the event loop, so the loop (and the GUI) never waits
+        if parsed_batch is None:
+            parsed_batch = await self.parser.parse(batch.items, self._settings.attachment_limit)
+        parsed, unreadable = parsed_batch
         failures = [*batch.failures, *unreadable]
         now = self._now()
         latencies: list[float] = []

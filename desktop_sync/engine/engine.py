@@ -212,6 +212,7 @@ class Engine:
                 )
         if self._parking is not None:
             await self._parking.stop_parking()
+        self.cycle.parser.close()
         with contextlib.suppress(DesktopSyncError):
             await self.status_buffer.flush(self.store)
             await self._persist_counters()
