@@ -13,6 +13,9 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 
@@ -42,11 +45,33 @@ def default_processes() -> int:
     return 0 if cores < 2 else min(cores, 4)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In each worker: end when the engine's process is gone, even killed (SIGKILL leaves no time to
+    tell its workers, which would otherwise wait for work forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def spawn_possible() -> bool:
+    """A spawned worker starts by importing the parent's main module again: impossible when it was
+    read from standard input (``python -``), as a few tools do."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.exists(path)
+
+
 class MailParser:
     def __init__(self, processes: int):
         self._processes = processes
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._broken = processes <= 0
+        self._broken = processes <= 0 or not spawn_possible()
 
     async def parse(self, items: Sequence[RawMessage], attachment_limit: int) -> Parsed:
         if self._broken or len(items) < SMALL_BATCH:
@@ -55,7 +80,10 @@ class MailParser:
         try:
             if self._pool is None:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
-                    self._processes, mp_context=multiprocessing.get_context("spawn")
+                    self._processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
                 )
             return await loop.run_in_executor(self._pool, parse_all, list(items), attachment_limit)
         except (BrokenProcessPool, OSError) as exc:

@@ -51,3 +51,52 @@ async def test_without_processes_it_parses_in_a_thread() -> None:
     parser = MailParser(0)
     parsed, failures = await parser.parse(batch(5), 1024)
     assert (len(parsed), len(failures), parser._pool) == (5, 1, None)
+
+
+CHILD = """
+import asyncio, sys, time
+from desktop_sync.domain.connectors import RawMessage
+from desktop_sync.engine.parsing import MailParser
+
+async def main() -> None:
+    parser = MailParser(2)
+    items = [RawMessage(str(n), "INBOX", b"Subject: x\\r\\n\\r\\nbody\\r\\n", None) for n in range(8)]
+    await parser.parse(items, 1024)
+    print(" ".join(str(pid) for pid in parser._pool._processes), flush=True)
+    time.sleep(600)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+async def test_the_workers_of_a_killed_engine_end_with_it(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from support.waiting import eventually
+
+    script = tmp_path / "engine.py"
+    script.write_text(CHILD)
+    with subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE) as process:
+        try:
+            assert process.stdout is not None
+            workers = [int(pid) for pid in process.stdout.readline().split()]
+            assert workers  # started on demand: one or two
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    async def gone() -> bool:
+        return not any(alive(pid) for pid in workers)
+
+    await eventually(gone, timeout=15, what="the orphaned workers to exit")
