@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -203,6 +203,7 @@ class ActivitiesPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(splitter, stretch=1)
 
+        self._stale = False
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(REFRESH_DELAY_MS)
@@ -216,8 +217,9 @@ class ActivitiesPage(QWidget):
         self.direction_filter.currentIndexChanged.connect(self._reload_now)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         if context is not None:
-            # the engine committed mail: reload once things settle, not on every batch
-            context.bridge.items_synced.connect(lambda _event: self._reload.start())
+            # the engine committed mail: reload once things settle, not on every batch, and only when
+            # the page is seen (a hidden page reloads when it is shown again)
+            context.bridge.items_synced.connect(self._items_synced)
         self.show_activity(None)
 
     def _build_details(self) -> QWidget:
@@ -428,6 +430,18 @@ class ActivitiesPage(QWidget):
         row = self.row_of(activity_id)
         if row is not None:
             self.table.selectRow(row)
+
+    def _items_synced(self, _event: object) -> None:
+        if self.isVisible():
+            self._reload.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self._stale = False
+            self._reload.start()
+        super().showEvent(event)
 
     @asyncSlot()
     async def _reload_now(self) -> None:

@@ -209,3 +209,20 @@ def test_sanitizing_keeps_formatting_and_drops_what_runs_or_loads() -> None:
         "<object data=x>inside</object><svg><image href='http://t.test/i.png'/></svg>&lt;ok&gt;</div>"
     )
     assert cleaned == ('<div><p>Hi <b>there</b></p><a>bad</a><a href="mailto:a@b.test">mail</a>[image]&lt;ok&gt;</div>')
+
+
+def test_a_hidden_page_waits_to_be_shown_before_it_reloads(ui, qtbot) -> None:
+    from desktop_sync.domain.model import Channel, MailboxId
+    from desktop_sync.engine.events import ItemsSynced
+    from desktop_sync.ui.activities_view import ActivitiesPage
+
+    page = ActivitiesPage(ui.context, ui.presenter())
+    qtbot.addWidget(page)
+    event = ItemsSynced(MailboxId(1), "a@example.test", Channel.INCOMING, 50)
+    ui.bridge.items_synced.emit(event)  # during an import, with another view shown
+    assert not page._reload.isActive()
+    page.show()
+    assert page._reload.isActive()  # shown again: one reload
+    page._reload.stop()
+    ui.bridge.items_synced.emit(event)
+    assert page._reload.isActive()  # seen: reloads as mail comes
