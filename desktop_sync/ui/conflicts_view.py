@@ -225,7 +225,8 @@ class ConflictsPage(QWidget):
             self._reload.start()
 
     def _cycle_finished(self, _event: CycleFinished) -> None:
-        self._reload.start()
+        if self.isVisible():  # a hidden view reloads when it is shown
+            self._reload.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Coming back to the view shows the store as it is now (a conflict resolved, a record added)."""

@@ -138,6 +138,7 @@ def test_records_show_their_link_state_and_follow_type_owner_search_and_cycles(u
 
     page = ActRecordsPage(ui.context, ui.presenter())
     qtbot.addWidget(page)
+    page.show()  # a hidden page reloads when shown, not on every cycle
     page.resize(1200, 500)
     page.show_type(C)
     run(page.refresh())
