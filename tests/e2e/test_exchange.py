@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -30,34 +29,9 @@ def admin(tmp_path: Path) -> Admin:
 
 
 def configure(admin: Admin, server: EwsServer) -> dict[str, dict[str, object]]:
-    """An Exchange profile with a service account, alice's mailbox mapped, approved, Test & Enabled."""
-    admin(
-        "profile",
-        "add",
-        "Exchange",
-        "--kind",
-        "exchange",
-        "--ews-url",
-        server.url,
-        "--auth",
-        "basic",
-        "--credentials-on",
-        "profile",
-        "--login",
-        "svc",
-        "--password-stdin",
-        "--allow-insecure",
-        "--timeout",
-        "10",
-        stdin=PASSWORDS[SERVICE],
-    )
-    admin("user", "add", ALICE, "--name", "Alice Able")
-    admin("user", "set", ALICE, "--tracking", "all")
-    admin("mailbox", "add", ALICE, "--profile", "Exchange", "--user", ALICE)
-    admin("mailbox", "approve", ALICE)
-    # Mail in and out, and appointments, contacts and tasks: each channel's test passes and it is enabled.
-    _, out, _ = admin("mailbox", "test-enable", ALICE, "--json")
-    return {c["channel"]: c for c in json.loads(out)["channels"]}
+    """An Exchange profile with a service account, alice's mailbox mapped, approved, Test & Enabled:
+    mail in and out, and appointments, contacts and tasks, each channel's test passes and it is enabled."""
+    return admin.exchange_mailbox(server.url, PASSWORDS[SERVICE], ALICE, tracking="all")
 
 
 def test_exchange_from_configuration_to_tracked_and_sent_mail(admin: Admin, ews_server: EwsServer) -> None:

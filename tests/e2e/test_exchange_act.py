@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -31,31 +30,7 @@ def admin(tmp_path: Path) -> Admin:
 
 def configure(admin: Admin, server: EwsServer) -> None:
     """An Exchange profile with a service account that impersonates; alice's mailbox Test & Enabled, ACT included."""
-    admin(
-        "profile",
-        "add",
-        "Exchange",
-        "--kind",
-        "exchange",
-        "--ews-url",
-        server.url,
-        "--auth",
-        "basic",
-        "--credentials-on",
-        "profile",
-        "--login",
-        "svc",
-        "--password-stdin",
-        "--allow-insecure",
-        "--timeout",
-        "10",
-        stdin=PASSWORDS[SERVICE],
-    )
-    admin("user", "add", ALICE, "--name", "Alice Able")
-    admin("mailbox", "add", ALICE, "--profile", "Exchange", "--user", ALICE)
-    admin("mailbox", "approve", ALICE)
-    _, out, _ = admin("mailbox", "test-enable", ALICE, "--json")
-    channels = {c["channel"]: c for c in json.loads(out)["channels"]}
+    channels = admin.exchange_mailbox(server.url, PASSWORDS[SERVICE], ALICE)
     assert channels["act"]["enabled"], channels["act"]
     assert [s["step"] for s in channels["act"]["steps"]][-1] == "access"
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -18,30 +17,7 @@ def admin(tmp_path: Path) -> Admin:
 
 
 def configure(admin: Admin, server: EwsServer, *options: str) -> dict[str, object]:
-    admin(
-        "profile",
-        "add",
-        "Exchange",
-        "--kind",
-        "exchange",
-        "--ews-url",
-        server.url,
-        "--impersonation",
-        "--login",
-        "svc",
-        "--password-stdin",
-        "--allow-insecure",
-        "--timeout",
-        "10",
-        *options,
-        stdin=PASSWORDS[SERVICE],
-    )
-    admin("user", "add", ALICE, "--name", "Alice Able")
-    admin("user", "set", ALICE, "--tracking", "all")
-    admin("mailbox", "add", ALICE, "--profile", "Exchange", "--user", ALICE)
-    admin("mailbox", "approve", ALICE)
-    _, out, _ = admin("mailbox", "test-enable", ALICE, "--json", ok=False)
-    channels = {c["channel"]: c for c in json.loads(out)["channels"]}
+    channels = admin.exchange_mailbox(server.url, PASSWORDS[SERVICE], ALICE, *options, tracking="all")
     assert channels["incoming"]["enabled"], channels
     [profile] = admin.json("profile", "list")
     return profile

@@ -31,3 +31,34 @@ class Admin:
 
     def json(self, *argv: str) -> Any:
         return json.loads(self(*argv, "--json")[1])
+
+    def exchange_mailbox(
+        self, ews_url: str, service_password: str, address: str, *profile_options: str, tracking: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """An Exchange profile "Exchange" whose service account ``svc`` impersonates; ``address``'s user
+        and mailbox added, approved and Test & Enabled. Returns the test's channels by name."""
+        self(
+            "profile",
+            "add",
+            "Exchange",
+            "--kind",
+            "exchange",
+            "--ews-url",
+            ews_url,
+            "--impersonation",
+            "--login",
+            "svc",
+            "--password-stdin",
+            "--allow-insecure",
+            "--timeout",
+            "10",
+            *profile_options,
+            stdin=service_password,
+        )
+        self("user", "add", address, "--name", address.split("@")[0].capitalize())
+        if tracking is not None:
+            self("user", "set", address, "--tracking", tracking)
+        self("mailbox", "add", address, "--profile", "Exchange", "--user", address)
+        self("mailbox", "approve", address)
+        _, out, _ = self("mailbox", "test-enable", address, "--json", ok=False)
+        return {c["channel"]: c for c in json.loads(out)["channels"]}
