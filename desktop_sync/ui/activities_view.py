@@ -3,6 +3,7 @@ its attachments and its body — HTML sanitized and shown with no remote content
 
 from __future__ import annotations
 
+import asyncio
 import html
 from html.parser import HTMLParser
 from pathlib import Path
@@ -544,7 +545,7 @@ class ActivitiesPage(QWidget):
         async with self._presenter.guard(self.save_button, action=self.tr("save the attachment")):
             content = await self._context.activities.attachment_content(activity_id, position)
             try:
-                Path(target).write_bytes(content)
+                await asyncio.to_thread(Path(target).write_bytes, content)  # up to 150 MB: not on the GUI thread
             except OSError as exc:
                 raise DesktopSyncError(f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable") from exc
             self.message.emit(self.tr("Saved {name} to {path}.").format(name=attachment.filename, path=target))
