@@ -28,6 +28,7 @@ from desktop_sync.domain.act import ConflictPolicy
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
+from desktop_sync.domain.mailbox_state import DisplayState, StateFacts
 from desktop_sync.domain.model import (
     TRACKED_CATEGORY_DEFAULT,
     UNDELIVERABLE_CATEGORY,
@@ -36,6 +37,7 @@ from desktop_sync.domain.model import (
     CredentialsOn,
     Direction,
     EmailActivity,
+    MailboxId,
     OutgoingAttachment,
     OutgoingEmail,
     Profile,
@@ -60,7 +62,7 @@ from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.folders import FolderService
 from desktop_sync.services.mailboxes import MailboxService, MailboxView, Mapped, RemapNeeded, Unchanged
-from desktop_sync.services.monitoring import MonitoringService
+from desktop_sync.services.monitoring import MonitoringService, StatusView
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_filters import FilterView, SyncFilterService
@@ -425,29 +427,50 @@ async def mailbox_set_password(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _status_json(status: SyncStatus | None) -> dict[str, Any]:
-    """What the engine last did with the mailbox (the same for every kind of mailbox)."""
+def _status_json(view: StatusView) -> dict[str, Any]:
+    """The mailbox's state as the application shows it, and what the engine last did."""
 
     def when(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    if status is None:
-        return {
-            "state": "idle",
-            "last_sync_at": None,
-            "next_sync_at": None,
-            "items_synced": 0,
-            "last_error_code": None,
-            "last_error": None,
-        }
+    status, shown = view.status, view.shown
     return {
-        "state": status.state.value,
+        "state": shown.state.value,
+        "engine_state": status.state.value,
         "last_sync_at": when(status.last_sync_at),
-        "next_sync_at": when(status.next_sync_at),
+        "next_sync_at": when(shown.next_sync_at),
+        "backoff_until": when(shown.backoff_until),
         "items_synced": status.items_synced,
         "last_error_code": status.last_error_code,
         "last_error": status.last_error,
     }
+
+
+_STATE_TEXT = {
+    DisplayState.NEEDS_SIGN_IN: "Needs sign-in",
+    DisplayState.NEEDS_ATTENTION: "Needs attention",
+    DisplayState.BACKING_OFF: "Backing off",
+    DisplayState.PENDING_APPROVAL: "Pending approval",
+    DisplayState.NOT_TESTED: "Not tested",
+    DisplayState.DISABLED: "Disabled",
+    DisplayState.IMPORTING: "Importing",
+    DisplayState.SYNCING: "Syncing",
+    DisplayState.IDLE: "Idle",
+}
+
+
+def _local_time(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _state_text(shown: StateFacts) -> str:
+    """The state in words, with its time: what ``mailbox list`` prints in its STATE column."""
+    text = _STATE_TEXT[shown.state]
+    if shown.state is DisplayState.BACKING_OFF and shown.backoff_until:
+        text += f" (until {_local_time(shown.backoff_until)})"
+    elif shown.state is DisplayState.IMPORTING and shown.progress is not None and shown.progress.total:
+        text += f" ({shown.progress.done:,} of {shown.progress.total:,})"
+    return text
 
 
 def _mailbox_json(view: MailboxView) -> dict[str, Any]:
@@ -481,31 +504,33 @@ def _mailbox_json(view: MailboxView) -> dict[str, Any]:
 
 async def mailbox_list(ctx: Context, args: argparse.Namespace) -> int:
     views = await ctx.mailboxes().list()
+    known = {v.mailbox.id: v for v in await ctx.monitoring().statuses()}
+    # a mailbox added between the two reads has no status yet: the engine has not seen it
+    statuses = [
+        known.get(v.mailbox.id) or StatusView(v.mailbox, SyncStatus(MailboxId(v.mailbox.id or 0))) for v in views
+    ]
     if args.json:
-        statuses = {v.mailbox.id: v.status for v in await ctx.monitoring().statuses()}
-        ctx.print_json([_mailbox_json(v) | _status_json(statuses.get(v.mailbox.id)) for v in views])
+        ctx.print_json([_mailbox_json(v) | _status_json(s) for v, s in zip(views, statuses, strict=True)])
         return EXIT_OK
     if not views:
         ctx.print("No mailboxes. Add one with: desktop-sync mailbox add EMAIL --profile NAME --user EMAIL")
         return EXIT_OK
 
-    def channel(state: Any) -> str:
-        if state.method.value == "none":
-            return "-"
-        return ("on" if state.enabled else "off") + f" ({state.test_status.value})"
-
-    rows = [("ADDRESS", "PROFILE", "OWNER", "APPROVAL", "INCOMING", "OUTGOING", "ACT")]
-    for v in views:
+    rows = [("ADDRESS", "PROFILE", "OWNER", "STATE", "LAST SYNC", "NEXT SYNC", "LAST ERROR")]
+    for v, status in zip(views, statuses, strict=True):
         m = v.mailbox
+        shown = status.shown
+        waits = shown.state.healthy or shown.state is DisplayState.BACKING_OFF
+        error = " ".join((shown.error or "").split())
         rows.append(
             (
                 m.address,
                 v.profile.name,
                 v.owner.email if v.owner else "-",
-                m.approval.value,
-                channel(m.incoming),
-                channel(m.outgoing),
-                channel(m.act),
+                _state_text(shown),
+                _local_time(shown.last_sync_at),
+                _local_time(shown.next_sync_at or shown.backoff_until) if waits else "-",
+                (error[:57] + "...") if len(error) > 60 else (error or "-"),
             )
         )
     _print_table(ctx, rows)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from desktop_sync.domain.errors import NotFoundError, ValidationError
+from desktop_sync.domain.mailbox_state import StateFacts, mailbox_state
 from desktop_sync.domain.model import (
     Alert,
     AlertId,
@@ -42,6 +43,11 @@ class FailedItemView:
 class StatusView:
     mailbox: Mailbox
     status: SyncStatus
+
+    @property
+    def shown(self) -> StateFacts:
+        """The state a person is told (Pending approval, Not tested, ..., Idle), with its facts."""
+        return mailbox_state(self.mailbox, self.status)
 
 
 class MonitoringService:

@@ -249,13 +249,17 @@ def test_mailbox_approve_and_list_json_keys(run: Cli) -> None:
         "effective_process_email_from",
         "has_password",
         "state",
+        "engine_state",
         "last_sync_at",
         "next_sync_at",
+        "backoff_until",
         "items_synced",
         "last_error_code",
         "last_error",
     }
-    assert mailbox["state"] == "idle" and mailbox["last_sync_at"] is None
+    # approved but never tested: not "idle", whatever the engine last did (nothing yet)
+    assert mailbox["state"] == "not_tested" and mailbox["engine_state"] == "idle"
+    assert mailbox["last_sync_at"] is None
     assert mailbox["approval"] == "approved"
     assert mailbox["incoming"] == {
         "method": "server_side",
@@ -266,6 +270,22 @@ def test_mailbox_approve_and_list_json_keys(run: Cli) -> None:
     assert mailbox["act"]["method"] == "none"
     assert mailbox["effective_process_email_from"] == "2026-03-01T00:00:00+00:00"
     assert run("mailbox", "approve", "nobody@example.test").code == 2
+
+
+def test_mailbox_list_text_shows_state_last_and_next_sync_and_last_error(run: Cli) -> None:
+    add_imap(run)
+    run("user", "add", "alice@example.test", "--name", "Alice")
+    run("mailbox", "add", "alice@example.test", "--profile", "Corp", "--user", "alice@example.test")
+    run("mailbox", "add", "bob@example.test", "--profile", "Corp")
+    run("mailbox", "approve", "bob@example.test")
+    result = run("mailbox", "list")
+    assert result.code == 0, result.err
+    header, *lines = result.out.splitlines()
+    assert header.split() == ["ADDRESS", "PROFILE", "OWNER", "STATE", "LAST", "SYNC", "NEXT", "SYNC", "LAST", "ERROR"]
+    alice = next(line for line in lines if line.startswith("alice@"))
+    bob = next(line for line in lines if line.startswith("bob@"))
+    assert "Pending approval" in alice and "Not tested" in bob
+    assert "not_run" not in result.out and "off (" not in result.out
 
 
 def test_password_stdin_goes_to_the_keyring(run: Cli) -> None:

@@ -1,0 +1,141 @@
+"""The one state a person is shown for a mailbox, computed once from everything known about it.
+
+The engine's ``MailboxState`` says what the engine last did; a mailbox that is pending approval,
+never tested or switched off may still say ``idle`` there. ``mailbox_state`` weighs approval, the
+channels' switches and tests, the last error, back-off, a running import and the next sync into
+one ``DisplayState`` and the facts that go with it, for the Mailboxes view, the tray and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from desktop_sync.domain.model import (
+    ApprovalState,
+    ChannelState,
+    Mailbox,
+    MailboxState,
+    SyncMethod,
+    SyncStatus,
+    TestStatus,
+)
+
+# A permanent error of these codes means the mailbox's owner must sign in again (OAuth consent
+# withdrawn or expired); no connector records one yet, an interactive sign-in will.
+SIGN_IN_CODES = frozenset({"sign_in_required"})
+
+# A cycle that stopped at its cap comes back this soon: the import goes on.
+RESUME_HINT = dt.timedelta(seconds=30)
+
+
+class DisplayState(enum.Enum):
+    """What a person is told about a mailbox; worst first (the order of sorting and of the tray)."""
+
+    NEEDS_SIGN_IN = "needs_sign_in"  # the owner must sign in again
+    NEEDS_ATTENTION = "needs_attention"  # an error stopped it, or an admin must act
+    BACKING_OFF = "backing_off"  # a transient error: tried again at backoff_until
+    PENDING_APPROVAL = "pending_approval"  # its address is not approved
+    NOT_TESTED = "not_tested"  # nothing enabled and no test ever run: Test & Enable it
+    DISABLED = "disabled"  # nothing enabled, by choice
+    IMPORTING = "importing"  # a first import or a catch-up runs, n of N
+    SYNCING = "syncing"  # a regular cycle runs
+    IDLE = "idle"  # synchronized; the next sync at next_sync_at
+
+    @property
+    def healthy(self) -> bool:
+        """Whether the mailbox synchronizes as it should (a green or blue dot, not grey or amber)."""
+        return self in (DisplayState.IDLE, DisplayState.IMPORTING, DisplayState.SYNCING)
+
+    @property
+    def active(self) -> bool:
+        """Whether a cycle runs now."""
+        return self in (DisplayState.IMPORTING, DisplayState.SYNCING)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """How far an import is, as far as it is known: the count done, of how many, and time left."""
+
+    done: int = 0
+    total: int | None = None
+    seconds_left: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StateFacts:
+    """A mailbox's state and the facts its text names (until when, n of N, next sync, the error)."""
+
+    state: DisplayState
+    next_sync_at: dt.datetime | None = None
+    backoff_until: dt.datetime | None = None
+    last_sync_at: dt.datetime | None = None
+    progress: ImportProgress | None = None
+    error_code: str | None = None
+    error: str | None = None
+
+
+def _synchronized(channel: ChannelState) -> bool:
+    return channel.method is SyncMethod.SERVER_SIDE
+
+
+def _continues(status: SyncStatus) -> bool:
+    """Did the last cycle stop at its cap with more to fetch (the engine resumes within seconds)?"""
+    if status.last_sync_at is None or status.next_sync_at is None or status.last_error_code:
+        return False
+    return status.next_sync_at - status.last_sync_at <= RESUME_HINT
+
+
+def mailbox_state(
+    mailbox: Mailbox,
+    status: SyncStatus | None = None,
+    progress: ImportProgress | None = None,
+) -> StateFacts:
+    """The state of ``mailbox`` given the engine's ``status`` and, while one is seen to run, its
+    import ``progress`` (the GUI follows it live; without it an import is inferred from the status)."""
+    error_code = status.last_error_code if status else None
+    error = status.last_error if status else None
+    last_sync = status.last_sync_at if status else None
+    next_sync = status.next_sync_at if status else None
+
+    def facts(
+        state: DisplayState,
+        *,
+        next_sync_at: dt.datetime | None = None,
+        backoff_until: dt.datetime | None = None,
+        progress: ImportProgress | None = None,
+    ) -> StateFacts:
+        return StateFacts(state, next_sync_at, backoff_until, last_sync, progress, error_code, error)
+
+    if mailbox.approval is ApprovalState.PENDING:
+        return facts(DisplayState.PENDING_APPROVAL)
+    if mailbox.approval is ApprovalState.REJECTED:
+        return facts(DisplayState.NEEDS_ATTENTION)
+    if error_code in SIGN_IN_CODES:
+        return facts(DisplayState.NEEDS_SIGN_IN)
+
+    channels = [c for c in (mailbox.incoming, mailbox.outgoing, mailbox.act) if _synchronized(c)]
+    failed = any(c.test_status is TestStatus.FAILURE for c in channels)
+    if not any(c.enabled for c in channels):
+        if failed:
+            return facts(DisplayState.NEEDS_ATTENTION)
+        if channels and all(c.test_status is TestStatus.NOT_RUN for c in channels):
+            return facts(DisplayState.NOT_TESTED)
+        return facts(DisplayState.DISABLED)
+
+    engine = status.state if status else MailboxState.IDLE
+    if engine is MailboxState.BACKING_OFF:
+        return facts(DisplayState.BACKING_OFF, backoff_until=status.backoff_until if status else None)
+    if failed or engine is MailboxState.NEEDS_ATTENTION:
+        return facts(DisplayState.NEEDS_ATTENTION)
+    if progress is not None:
+        return facts(DisplayState.IMPORTING, progress=progress, next_sync_at=next_sync)
+    if engine is MailboxState.SYNCING:
+        first = last_sync is None
+        return facts(DisplayState.IMPORTING if first else DisplayState.SYNCING, next_sync_at=next_sync)
+    if status is not None and _continues(status):
+        return facts(DisplayState.IMPORTING, next_sync_at=next_sync)
+    # an error the engine recorded has been cleared by the success that made it idle; a disabled
+    # record is stale when a channel has been enabled since (the engine's next look corrects it)
+    return facts(DisplayState.IDLE, next_sync_at=next_sync)

@@ -1,0 +1,165 @@
+"""The one state a mailbox is shown in: never Idle unless it really synchronizes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_sync.domain.mailbox_state import DisplayState, ImportProgress, mailbox_state
+from desktop_sync.domain.model import (
+    ApprovalState,
+    ChannelState,
+    Mailbox,
+    MailboxId,
+    MailboxState,
+    ProfileId,
+    SyncMethod,
+    SyncStatus,
+    TestStatus,
+)
+
+NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+MID = MailboxId(1)
+TESTED_ON = ChannelState(SyncMethod.SERVER_SIDE, enabled=True, test_status=TestStatus.SUCCESS, tested_at=NOW)
+UNTESTED = ChannelState(SyncMethod.SERVER_SIDE)
+
+
+def mailbox(**changes: object) -> Mailbox:
+    base = Mailbox(
+        "alice@example.test",
+        ProfileId(1),
+        approval=ApprovalState.APPROVED,
+        incoming=TESTED_ON,
+        outgoing=TESTED_ON,
+        id=MID,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def status(**changes: object) -> SyncStatus:
+    return dataclasses.replace(SyncStatus(MID), **changes)  # type: ignore[arg-type]
+
+
+def test_a_new_mailbox_is_pending_approval_whatever_the_engine_last_said() -> None:
+    new = mailbox(approval=ApprovalState.PENDING, incoming=UNTESTED, outgoing=UNTESTED)
+    assert mailbox_state(new).state is DisplayState.PENDING_APPROVAL
+    assert mailbox_state(new, status(state=MailboxState.IDLE)).state is DisplayState.PENDING_APPROVAL
+
+
+def test_an_approved_mailbox_never_tested_is_not_tested() -> None:
+    approved = mailbox(incoming=UNTESTED, outgoing=UNTESTED)
+    assert mailbox_state(approved, status()).state is DisplayState.NOT_TESTED
+
+
+def test_a_tested_mailbox_switched_off_is_disabled() -> None:
+    off = dataclasses.replace(TESTED_ON, enabled=False)
+    assert mailbox_state(mailbox(incoming=off, outgoing=off), status()).state is DisplayState.DISABLED
+
+
+def test_a_mailbox_whose_channel_failed_needs_attention() -> None:
+    failed = ChannelState(SyncMethod.SERVER_SIDE, test_status=TestStatus.FAILURE, failed_step="auth_failed")
+    shown = mailbox_state(
+        mailbox(incoming=failed, outgoing=failed),
+        status(state=MailboxState.DISABLED, last_error_code="auth_failed", last_error="bad password"),
+    )
+    assert shown.state is DisplayState.NEEDS_ATTENTION
+    assert shown.error == "bad password"
+    # half working is not healthy either
+    assert mailbox_state(mailbox(outgoing=failed), status()).state is DisplayState.NEEDS_ATTENTION
+
+
+def test_a_sign_in_error_asks_for_a_sign_in() -> None:
+    shown = mailbox_state(mailbox(), status(last_error_code="sign_in_required", state=MailboxState.DISABLED))
+    assert shown.state is DisplayState.NEEDS_SIGN_IN
+
+
+def test_backing_off_says_until_when() -> None:
+    until = NOW + dt.timedelta(minutes=5)
+    shown = mailbox_state(mailbox(), status(state=MailboxState.BACKING_OFF, backoff_until=until))
+    assert shown.state is DisplayState.BACKING_OFF
+    assert shown.backoff_until == until
+
+
+def test_a_first_cycle_is_an_import_and_live_progress_is_carried() -> None:
+    assert mailbox_state(mailbox(), status(state=MailboxState.SYNCING)).state is DisplayState.IMPORTING
+    progress = ImportProgress(400, 10_000, 95.0)
+    shown = mailbox_state(mailbox(), status(state=MailboxState.SYNCING, last_sync_at=NOW), progress)
+    assert (shown.state, shown.progress) == (DisplayState.IMPORTING, progress)
+    later = status(state=MailboxState.SYNCING, last_sync_at=NOW)
+    assert mailbox_state(mailbox(), later).state is DisplayState.SYNCING
+
+
+def test_a_cycle_that_resumes_within_seconds_is_still_importing() -> None:
+    resuming = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(seconds=5), items_synced=500)
+    assert mailbox_state(mailbox(), resuming).state is DisplayState.IMPORTING
+    waiting = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(minutes=5), items_synced=500)
+    shown = mailbox_state(mailbox(), waiting)
+    assert (shown.state, shown.next_sync_at) == (DisplayState.IDLE, NOW + dt.timedelta(minutes=5))
+
+
+# --- generated: every combination of what is known ---------------------------------------------
+
+times = st.none() | st.datetimes(
+    min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(dt.UTC)
+)
+channels = st.builds(
+    ChannelState,
+    method=st.sampled_from(SyncMethod),
+    enabled=st.booleans(),
+    test_status=st.sampled_from(TestStatus),
+    failed_step=st.none() | st.text(max_size=20),
+    tested_at=times,
+)
+mailboxes = st.builds(
+    Mailbox,
+    address=st.just("alice@example.test"),
+    profile_id=st.just(ProfileId(1)),
+    approval=st.sampled_from(ApprovalState),
+    incoming=channels,
+    outgoing=channels,
+    act=channels,
+    id=st.just(MID),
+)
+statuses = st.none() | st.builds(
+    SyncStatus,
+    mailbox_id=st.just(MID),
+    state=st.sampled_from(MailboxState),
+    last_sync_at=times,
+    next_sync_at=times,
+    items_synced=st.integers(0, 10**6),
+    failure_count=st.integers(0, 20),
+    last_error_code=st.none() | st.sampled_from(["auth_failed", "timeout", "sign_in_required", "x"]),
+    last_error=st.none() | st.text(max_size=80),
+    backoff_until=times,
+)
+progresses = st.none() | st.builds(
+    ImportProgress, st.integers(0, 10**6), st.none() | st.integers(0, 10**6), st.none() | st.floats(0, 1e6)
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(mailboxes, statuses, progresses)
+def test_only_a_mailbox_that_really_synchronizes_is_shown_healthy(
+    box: Mailbox, engine: SyncStatus | None, progress: ImportProgress | None
+) -> None:
+    shown = mailbox_state(box, engine, progress)
+    synchronized = [c for c in (box.incoming, box.outgoing, box.act) if c.method is SyncMethod.SERVER_SIDE]
+    if shown.state.healthy:
+        assert box.approval is ApprovalState.APPROVED
+        assert any(c.enabled for c in synchronized)
+        assert all(c.test_status is not TestStatus.FAILURE for c in synchronized)
+        assert engine is None or engine.state not in (MailboxState.BACKING_OFF, MailboxState.NEEDS_ATTENTION)
+    if box.approval is ApprovalState.PENDING:
+        assert shown.state is DisplayState.PENDING_APPROVAL
+    if shown.state is DisplayState.BACKING_OFF:
+        assert engine is not None and shown.backoff_until == engine.backoff_until
+    if shown.state is DisplayState.NOT_TESTED:
+        assert not any(c.enabled for c in synchronized)
+    if progress is not None and shown.state.healthy:
+        assert shown.state is DisplayState.IMPORTING and shown.progress == progress
+    # the facts are the status's, whatever the state
+    assert shown.error == (engine.last_error if engine else None)
+    assert shown.last_sync_at == (engine.last_sync_at if engine else None)
