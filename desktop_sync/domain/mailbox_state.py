@@ -55,7 +55,7 @@ class DisplayState(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class ImportProgress:
+class ImportFacts:
     """How far an import is, as far as it is known: the count done, of how many, and time left."""
 
     done: int = 0
@@ -71,7 +71,7 @@ class StateFacts:
     next_sync_at: dt.datetime | None = None
     backoff_until: dt.datetime | None = None
     last_sync_at: dt.datetime | None = None
-    progress: ImportProgress | None = None
+    progress: ImportFacts | None = None
     error_code: str | None = None
     error: str | None = None
 
@@ -90,10 +90,13 @@ def _continues(status: SyncStatus) -> bool:
 def mailbox_state(
     mailbox: Mailbox,
     status: SyncStatus | None = None,
-    progress: ImportProgress | None = None,
+    progress: ImportFacts | None = None,
+    *,
+    follows_imports: bool = False,
 ) -> StateFacts:
     """The state of ``mailbox`` given the engine's ``status`` and, while one is seen to run, its
-    import ``progress`` (the GUI follows it live; without it an import is inferred from the status)."""
+    import ``progress``. A caller that ``follows_imports`` live (the GUI) gives ``progress`` whenever
+    one runs; for others (the CLI) an import is inferred from the status."""
     error_code = status.last_error_code if status else None
     error = status.last_error if status else None
     last_sync = status.last_sync_at if status else None
@@ -104,7 +107,7 @@ def mailbox_state(
         *,
         next_sync_at: dt.datetime | None = None,
         backoff_until: dt.datetime | None = None,
-        progress: ImportProgress | None = None,
+        progress: ImportFacts | None = None,
     ) -> StateFacts:
         return StateFacts(state, next_sync_at, backoff_until, last_sync, progress, error_code, error)
 
@@ -127,15 +130,16 @@ def mailbox_state(
     engine = status.state if status else MailboxState.IDLE
     if engine is MailboxState.BACKING_OFF:
         return facts(DisplayState.BACKING_OFF, backoff_until=status.backoff_until if status else None)
-    if failed or engine is MailboxState.NEEDS_ATTENTION:
+    stopped_by_error = engine is MailboxState.DISABLED and bool(error_code or error)
+    if failed or stopped_by_error or engine is MailboxState.NEEDS_ATTENTION:
         return facts(DisplayState.NEEDS_ATTENTION)
     if progress is not None:
         return facts(DisplayState.IMPORTING, progress=progress, next_sync_at=next_sync)
     if engine is MailboxState.SYNCING:
         first = last_sync is None
         return facts(DisplayState.IMPORTING if first else DisplayState.SYNCING, next_sync_at=next_sync)
-    if status is not None and _continues(status):
+    if not follows_imports and status is not None and _continues(status):
         return facts(DisplayState.IMPORTING, next_sync_at=next_sync)
-    # an error the engine recorded has been cleared by the success that made it idle; a disabled
-    # record is stale when a channel has been enabled since (the engine's next look corrects it)
+    # a success clears the engine's error; "disabled" without an error is stale when a channel
+    # was enabled since, or means the mailbox only sends: its next look says "idle"
     return facts(DisplayState.IDLE, next_sync_at=next_sync)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_sync.domain.model import MailboxState
+from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.engine.events import CountersUpdated
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.context import UiContext
@@ -163,7 +163,7 @@ class BarChart(QWidget):
 class StateBar(QAbstractButton):
     """One state's count and bar; a button, so a click or Space opens the mailboxes in that state."""
 
-    def __init__(self, state: MailboxState, label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, state: DisplayState, label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.label = label
@@ -219,7 +219,7 @@ class StateBar(QAbstractButton):
 
 
 class DashboardPage(QWidget):
-    state_chosen = Signal(object)  # MailboxState
+    state_chosen = Signal(object)  # DisplayState
 
     def __init__(
         self,
@@ -249,8 +249,8 @@ class DashboardPage(QWidget):
         states = QWidget()
         states_layout = QVBoxLayout(states)
         states_layout.setContentsMargins(0, 0, 0, 0)
-        self.state_bars: dict[MailboxState, StateBar] = {}
-        for state in MailboxState:
+        self.state_bars: dict[DisplayState, StateBar] = {}
+        for state in DisplayState:
             bar = StateBar(state, mailboxes.state_label(state))
             bar.clicked.connect(lambda _checked=False, s=state: self.state_chosen.emit(s))
             states_layout.addWidget(bar)

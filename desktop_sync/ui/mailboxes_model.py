@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, StateFacts, mailbox_state
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
@@ -31,6 +32,7 @@ from desktop_sync.domain.model import (
     MailboxId,
     MailboxState,
     SyncMethod,
+    SyncStatus,
     TestStatus,
 )
 from desktop_sync.engine.events import CycleFinished, CycleStarted, ImportProgress, ItemsSynced, MailboxStateChanged
@@ -63,12 +65,17 @@ class Column(enum.IntEnum):
     LAST_ERROR = 11
 
 
+# Green (or blue, while a cycle runs) only for a mailbox that synchronizes as it should.
 STATE_COLOURS = {
-    MailboxState.IDLE: QColor("#2e7d32"),
-    MailboxState.SYNCING: QColor("#1565c0"),
-    MailboxState.BACKING_OFF: QColor("#ef6c00"),
-    MailboxState.NEEDS_ATTENTION: QColor("#f9a825"),
-    MailboxState.DISABLED: QColor("#757575"),
+    DisplayState.NEEDS_SIGN_IN: QColor("#c62828"),
+    DisplayState.NEEDS_ATTENTION: QColor("#c62828"),
+    DisplayState.BACKING_OFF: QColor("#ef6c00"),
+    DisplayState.PENDING_APPROVAL: QColor("#6d4c41"),
+    DisplayState.NOT_TESTED: QColor("#8e24aa"),
+    DisplayState.DISABLED: QColor("#757575"),
+    DisplayState.IMPORTING: QColor("#2e7d32"),
+    DisplayState.SYNCING: QColor("#1565c0"),
+    DisplayState.IDLE: QColor("#2e7d32"),
 }
 
 
@@ -99,12 +106,13 @@ class MailboxRow:
     owner_name: str
     owner_is_queue: bool
     has_password: bool | None
-    state: MailboxState = MailboxState.IDLE
+    state: MailboxState = MailboxState.IDLE  # what the engine last did; ``shown`` is what a person reads
     last_sync_at: dt.datetime | None = None
     next_sync_at: dt.datetime | None = None
     backoff_until: dt.datetime | None = None
     items_synced: int = 0
     last_error: str = ""
+    last_error_code: str | None = None
     importing: ImportRun | None = None
 
     @property
@@ -115,6 +123,24 @@ class MailboxRow:
     @property
     def address(self) -> str:
         return self.mailbox.address
+
+    def shown(self, now: float) -> StateFacts:
+        """The mailbox's state as every view names it (the same function as the CLI's)."""
+        status = SyncStatus(
+            self.id,
+            state=self.state,
+            last_sync_at=self.last_sync_at,
+            next_sync_at=self.next_sync_at,
+            items_synced=self.items_synced,
+            last_error_code=self.last_error_code,
+            last_error=self.last_error or None,
+            backoff_until=self.backoff_until,
+        )
+        progress = None
+        if self.importing is not None and self.state in (MailboxState.SYNCING, MailboxState.IDLE):
+            run = self.importing
+            progress = ImportFacts(run.done, run.total, run.seconds_left(now))
+        return mailbox_state(self.mailbox, status, progress, follows_imports=True)
 
 
 def _continues(event: CycleFinished) -> bool:
@@ -142,7 +168,7 @@ class MailboxTableModel(QAbstractTableModel):
         self._repaint.setSingleShot(True)
         self._repaint.setInterval(REPAINT_INTERVAL_MS)
         self._repaint.timeout.connect(self.flush)
-        self._icons: dict[MailboxState, QIcon] = {}
+        self._icons: dict[DisplayState, QIcon] = {}
         self._headers = {
             Column.ADDRESS: self.tr("Mailbox"),
             Column.OWNER: self.tr("Owner"),
@@ -184,6 +210,7 @@ class MailboxTableModel(QAbstractTableModel):
                 row.backoff_until = status.backoff_until
                 row.items_synced = status.items_synced
                 row.last_error = status.last_error or ""
+                row.last_error_code = status.last_error_code
             wanted[mailbox.id] = row
         for index in reversed(range(len(self._rows))):
             if self._rows[index].id not in wanted:
@@ -221,6 +248,7 @@ class MailboxTableModel(QAbstractTableModel):
         row.state = event.state
         if event.state is MailboxState.IDLE:
             row.last_error = ""
+            row.last_error_code = None
             row.backoff_until = None
         elif event.state is not MailboxState.SYNCING and event.detail:
             row.last_error = event.detail
@@ -308,20 +336,48 @@ class MailboxTableModel(QAbstractTableModel):
                 return index
         return None
 
-    def state_counts(self) -> dict[MailboxState, int]:
-        counts = dict.fromkeys(MailboxState, 0)
+    def shown(self, row: MailboxRow) -> StateFacts:
+        return row.shown(self._clock())
+
+    def state_counts(self) -> dict[DisplayState, int]:
+        counts = dict.fromkeys(DisplayState, 0)
+        now = self._clock()
         for row in self._rows:
-            counts[row.state] += 1
+            counts[row.shown(now).state] += 1
         return counts
 
-    def state_label(self, state: MailboxState) -> str:
+    def state_label(self, state: DisplayState) -> str:
+        """The state's name alone (filters, the dashboard, the tray); ``state_text`` adds its facts."""
         return {
-            MailboxState.IDLE: self.tr("Idle"),
-            MailboxState.SYNCING: self.tr("Syncing"),
-            MailboxState.BACKING_OFF: self.tr("Backing off"),
-            MailboxState.NEEDS_ATTENTION: self.tr("Needs attention"),
-            MailboxState.DISABLED: self.tr("Disabled"),
+            DisplayState.NEEDS_SIGN_IN: self.tr("Needs sign-in", "mailbox state"),
+            DisplayState.NEEDS_ATTENTION: self.tr("Needs attention", "mailbox state"),
+            DisplayState.BACKING_OFF: self.tr("Backing off", "mailbox state"),
+            DisplayState.PENDING_APPROVAL: self.tr("Pending approval", "mailbox state"),
+            DisplayState.NOT_TESTED: self.tr("Not tested", "mailbox state"),
+            DisplayState.DISABLED: self.tr("Disabled", "mailbox state"),
+            DisplayState.IMPORTING: self.tr("Importing", "mailbox state"),
+            DisplayState.SYNCING: self.tr("Syncing", "mailbox state"),
+            DisplayState.IDLE: self.tr("Idle", "mailbox state"),
         }[state]
+
+    def state_text(self, shown: StateFacts) -> str:
+        """The state with its facts: until when, how far an import is, when the next sync is."""
+        state = shown.state
+        if state is DisplayState.BACKING_OFF and shown.backoff_until is not None:
+            return self.tr("Backing off (until {time})").format(time=format_when(shown.backoff_until))
+        if state is DisplayState.IMPORTING and shown.progress is not None:
+            progress = shown.progress
+            if not progress.total:
+                return self.tr("Importing ({done} so far)").format(done=format_count(progress.done))
+            done, total = format_count(progress.done), format_count(progress.total)
+            if progress.seconds_left is None:
+                return self.tr("Importing ({done} of {total})").format(done=done, total=total)
+            return self.tr("Importing ({done} of {total}, {left} left)").format(
+                done=done, total=total, left=format_duration(progress.seconds_left)
+            )
+        if state is DisplayState.IDLE and shown.next_sync_at is not None:
+            return self.tr("Idle (next sync at {time})").format(time=format_when(shown.next_sync_at))
+        return self.state_label(state)
 
     # --- QAbstractTableModel -------------------------------------------------------------------
 
@@ -350,7 +406,7 @@ class MailboxTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._sort_key(row, column)
         if role == STATE_ROLE:
-            return row.state
+            return self.shown(row).state
         if role == ADDRESS_ROLE:
             return row.address
         if role == SEARCH_ROLE:
@@ -364,7 +420,7 @@ class MailboxTableModel(QAbstractTableModel):
                 return self._channel_tooltip(self._channel(row, column))
             return None
         if role == Qt.ItemDataRole.DecorationRole and column is Column.STATE:
-            return self._state_icon(row.state)
+            return self._state_icon(self.shown(row).state)
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.ITEMS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -385,34 +441,19 @@ class MailboxTableModel(QAbstractTableModel):
                 ApprovalState.REJECTED: self.tr("Rejected"),
             }[row.mailbox.approval]
         if column is Column.STATE:
-            return self._state_text(row)
+            return self.state_text(self.shown(row))
         if column in (Column.INCOMING, Column.OUTGOING, Column.ACT):
             return self._channel_text(self._channel(row, column))
         if column is Column.LAST_SYNC:
             return format_when(row.last_sync_at)
         if column is Column.NEXT_SYNC:
-            if row.state is MailboxState.DISABLED:
-                return "—"
-            return format_when(row.next_sync_at)
+            shown = self.shown(row)
+            if shown.state is DisplayState.BACKING_OFF:
+                return format_when(shown.backoff_until)
+            return format_when(shown.next_sync_at) if shown.state.healthy else "—"
         if column is Column.ITEMS:
             return format_count(row.items_synced)
         return row.last_error
-
-    def _state_text(self, row: MailboxRow) -> str:
-        if row.importing is not None and row.state in (MailboxState.SYNCING, MailboxState.IDLE):
-            run = row.importing
-            if run.total:
-                text = self.tr("Importing: {done} of {total}").format(
-                    done=format_count(run.done), total=format_count(run.total)
-                )
-                left = run.seconds_left(self._clock())
-                if left is not None:
-                    text += self.tr(", {left} left").format(left=format_duration(left))
-                return text
-            return self.tr("Importing: {done} items").format(done=format_count(run.done))
-        if row.state is MailboxState.BACKING_OFF and row.backoff_until is not None:
-            return self.tr("Backing off until {time}").format(time=format_when(row.backoff_until))
-        return self.state_label(row.state)
 
     @staticmethod
     def _channel(row: MailboxRow, column: Column) -> ChannelState:
@@ -451,13 +492,13 @@ class MailboxTableModel(QAbstractTableModel):
         if column is Column.ITEMS:
             return row.items_synced
         if column is Column.STATE:
-            return list(MailboxState).index(row.state)
+            return list(DisplayState).index(self.shown(row).state)
         if column in (Column.LAST_SYNC, Column.NEXT_SYNC):
             value = row.last_sync_at if column is Column.LAST_SYNC else row.next_sync_at
             return value.timestamp() if value else 0.0
         return self._text(row, column).lower()
 
-    def _state_icon(self, state: MailboxState) -> QIcon:
+    def _state_icon(self, state: DisplayState) -> QIcon:
         icon = self._icons.get(state)
         if icon is None:
             pixmap = QPixmap(12, 12)
@@ -478,7 +519,7 @@ class MailboxFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._search = ""
-        self._state: MailboxState | None = None
+        self._state: DisplayState | None = None
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -487,12 +528,12 @@ class MailboxFilterProxy(QSortFilterProxyModel):
         self._search = text.strip().lower()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def set_state(self, state: MailboxState | None) -> None:
+    def set_state(self, state: DisplayState | None) -> None:
         self.beginFilterChange()
         self._state = state
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def state(self) -> MailboxState | None:
+    def state(self) -> DisplayState | None:
         return self._state
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from desktop_sync.domain.errors import DesktopSyncError
-from desktop_sync.domain.model import MailboxState, Profile
+from desktop_sync.domain.mailbox_state import DisplayState
+from desktop_sync.domain.model import Profile
 from desktop_sync.services.mailboxes import BulkResult, MailboxView
 from desktop_sync.services.sync_control import TestEnableOutcome
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
@@ -131,7 +132,7 @@ class MailboxesPage(QWidget):
         self.state_filter = QComboBox()
         self.state_filter.setAccessibleName(self.tr("Show mailboxes in state"))
         self.state_filter.addItem(self.tr("All states"), None)
-        for state in MailboxState:
+        for state in DisplayState:
             self.state_filter.addItem(self.model.state_label(state), state)
         self.state_filter.currentIndexChanged.connect(lambda _i: self.proxy.set_state(self.state_filter.currentData()))
         search_action = QAction(self)
@@ -248,7 +249,7 @@ class MailboxesPage(QWidget):
                     selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
                 )
 
-    def set_state_filter(self, state: MailboxState | None) -> None:
+    def set_state_filter(self, state: DisplayState | None) -> None:
         """Show only mailboxes in ``state`` (None: all), as the dashboard asks."""
         self.state_filter.setCurrentIndex(max(self.state_filter.findData(state), 0))
 
@@ -322,12 +323,17 @@ class MailboxesPage(QWidget):
         finally:
             self._refreshing = False
         if self.model.rowCount() and not self.table.property("sized"):
-            self.table.resizeColumnsToContents()
-            # the state grows while a mailbox imports ("Importing: 1,250 of 10,000, about 2 min left")
-            wide = self.table.fontMetrics().horizontalAdvance(self.tr("Importing: 10,000 of 10,000, about 10 min left"))
-            self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
-            self.table.setProperty("sized", True)
+            self.size_columns()
         self._update_actions()
+
+    def size_columns(self) -> None:
+        """Fit the columns to the first rows loaded, leaving the state room to grow."""
+        self.table.resizeColumnsToContents()
+        # the state grows while a mailbox imports ("Importing (1,250 of 10,000, about 2 min left)")
+        sample = self.tr("Importing (10,000 of 10,000, about 10 min left)")
+        wide = self.table.fontMetrics().horizontalAdvance(sample)
+        self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
+        self.table.setProperty("sized", True)
 
     @asyncSlot()
     async def _reload_now(self) -> None:

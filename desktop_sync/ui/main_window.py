@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from desktop_sync import __version__
-from desktop_sync.domain.model import MailboxState
+from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
 from desktop_sync.ui.act_view import ActRecordsPage
@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
     def is_first_run_shown(self) -> bool:
         return self.stack.currentWidget() is self.first_run_page
 
-    def show_mailboxes_in_state(self, state: MailboxState | None) -> None:
+    def show_mailboxes_in_state(self, state: DisplayState | None) -> None:
         self.mailboxes_page.set_state_filter(state)
         self.show_view(View.MAILBOXES)
 

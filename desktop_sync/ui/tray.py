@@ -1,8 +1,9 @@
 """The system tray icon: shows the aggregate sync state and offers Open, Sync all now, Pause/Resume and Quit.
 
-The aggregate comes from the mailbox list (which engine events keep live) and the open error
-alerts: error when a mailbox was disabled by an error or needs attention with an error alert,
-warning when one backs off or waits for the admin, syncing while a cycle runs, else idle.
+The aggregate comes from the mailboxes' states (the same ``DisplayState`` the Mailboxes view shows,
+kept live by engine events) and the open error alerts: error when a mailbox needs attention or a
+sign-in, warning when one backs off or waits for approval or a test, or when none synchronizes;
+syncing while a cycle runs; idle only when every mailbox that should synchronize does.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from desktop_sync.domain.model import MailboxId, MailboxState
+from desktop_sync.domain.mailbox_state import DisplayState
+from desktop_sync.domain.model import MailboxId
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
 from desktop_sync.ui.mailboxes_model import MailboxTableModel
@@ -35,8 +37,7 @@ class MailboxFacts:
     """What the tray needs to know of one mailbox."""
 
     mailbox_id: MailboxId
-    state: MailboxState
-    has_error: bool  # its last cycle ended in an error
+    state: DisplayState
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,32 +47,39 @@ class Aggregate:
     warnings: int = 0
     errors: int = 0
     total: int = 0
+    by_state: tuple[tuple[DisplayState, int], ...] = ()  # the states met, worst first, with their counts
+
+
+ERROR_STATES = frozenset({DisplayState.NEEDS_ATTENTION, DisplayState.NEEDS_SIGN_IN})
+WARNING_STATES = frozenset({DisplayState.BACKING_OFF, DisplayState.PENDING_APPROVAL, DisplayState.NOT_TESTED})
 
 
 def aggregate(
     mailboxes: Iterable[MailboxFacts], error_alerts: Set[MailboxId] = frozenset(), profile_error: bool = False
 ) -> Aggregate:
     """The one state the tray shows for all mailboxes, worst first, with the counts behind it."""
-    syncing = warnings = errors = total = 0
+    syncing = warnings = errors = total = healthy = 0
+    counts = dict.fromkeys(DisplayState, 0)
     for facts in mailboxes:
         total += 1
-        if facts.state is MailboxState.SYNCING:
-            syncing += 1
-        failed_off = facts.state is MailboxState.DISABLED and facts.has_error
-        stuck = facts.state is MailboxState.NEEDS_ATTENTION and facts.mailbox_id in error_alerts
-        if failed_off or stuck:
+        counts[facts.state] += 1
+        healthy += facts.state.healthy
+        syncing += facts.state.active
+        alerted = facts.mailbox_id in error_alerts and not facts.state.healthy
+        if facts.state in ERROR_STATES or (alerted and facts.state is not DisplayState.DISABLED):
             errors += 1
-        elif facts.state in (MailboxState.BACKING_OFF, MailboxState.NEEDS_ATTENTION):
+        elif facts.state in WARNING_STATES:
             warnings += 1
     if errors or profile_error:
         state = TrayState.ERROR
-    elif warnings:
+    elif warnings or (total and not healthy):  # nothing synchronizes: not "idle"
         state = TrayState.WARNING
     elif syncing:
         state = TrayState.SYNCING
     else:
         state = TrayState.IDLE
-    return Aggregate(state, syncing, warnings, errors, total)
+    met = tuple((s, n) for s, n in counts.items() if n)
+    return Aggregate(state, syncing, warnings, errors, total, met)
 
 
 def state_label(state: TrayState) -> str:
@@ -79,7 +87,7 @@ def state_label(state: TrayState) -> str:
     labels = {
         TrayState.IDLE: QCoreApplication.translate("TrayState", "Idle"),
         TrayState.SYNCING: QCoreApplication.translate("TrayState", "Synchronizing…"),
-        TrayState.WARNING: QCoreApplication.translate("TrayState", "Warning: see Alerts"),
+        TrayState.WARNING: QCoreApplication.translate("TrayState", "Warning: see Mailboxes"),
         TrayState.ERROR: QCoreApplication.translate("TrayState", "Error: see Alerts"),
     }
     return labels[state]
@@ -219,17 +227,17 @@ class TrayController(QObject):
         self.refresh()
 
     def current(self) -> Aggregate:
-        facts = [MailboxFacts(row.id, row.state, bool(row.last_error)) for row in self._mailboxes.rows()]
+        facts = [MailboxFacts(row.id, self._mailboxes.shown(row).state) for row in self._mailboxes.rows()]
         return aggregate(facts, self._error_alerts, self._profile_error)
 
     def refresh(self) -> None:
         summary = self.current()
-        lines = [
-            self.tr("%n mailbox(es)", "", summary.total)
-            + self.tr(": {syncing} syncing, {warnings} with warnings, {errors} with errors").format(
-                syncing=summary.syncing, warnings=summary.warnings, errors=summary.errors
-            )
-        ]
+        states = ", ".join(
+            self.tr("{count} {state}").format(count=count, state=self._mailboxes.state_label(state).lower())
+            for state, count in summary.by_state
+        )
+        first = self.tr("%n mailbox(es)", "", summary.total)
+        lines = [self.tr("{mailboxes}: {states}").format(mailboxes=first, states=states) if states else first]
         if self._profile_error:
             lines.append(self.tr("A server profile is failing: see Alerts"))
         if self._status.status is EngineStatus.PAUSED:

@@ -2168,24 +2168,69 @@
         <translation>Dernière erreur</translation>
     </message>
     <message>
-        <source>Idle</source>
-        <translation>Inactive</translation>
-    </message>
-    <message>
-        <source>Syncing</source>
-        <translation>En synchronisation</translation>
-    </message>
-    <message>
-        <source>Backing off</source>
-        <translation>En attente avant nouvel essai</translation>
+        <source>Needs sign-in</source>
+        <comment>mailbox state</comment>
+        <translation>Connexion requise</translation>
     </message>
     <message>
         <source>Needs attention</source>
+        <comment>mailbox state</comment>
         <translation>Intervention requise</translation>
     </message>
     <message>
+        <source>Backing off</source>
+        <comment>mailbox state</comment>
+        <translation>En attente de nouvel essai</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <comment>mailbox state</comment>
+        <translation>En attente d&apos;approbation</translation>
+    </message>
+    <message>
+        <source>Not tested</source>
+        <comment>mailbox state</comment>
+        <translation>Non testée</translation>
+    </message>
+    <message>
         <source>Disabled</source>
+        <comment>mailbox state</comment>
         <translation>Désactivée</translation>
+    </message>
+    <message>
+        <source>Importing</source>
+        <comment>mailbox state</comment>
+        <translation>Importation en cours</translation>
+    </message>
+    <message>
+        <source>Syncing</source>
+        <comment>mailbox state</comment>
+        <translation>Synchronisation en cours</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <comment>mailbox state</comment>
+        <translation>À jour</translation>
+    </message>
+    <message>
+        <source>Backing off (until {time})</source>
+        <translation>En attente de nouvel essai (jusqu&apos;à {time})</translation>
+    </message>
+    <message>
+        <source>Importing ({done} so far)</source>
+        <translation>Importation en cours ({done} jusqu&apos;ici)</translation>
+    </message>
+    <message>
+        <source>Importing ({done} of {total})</source>
+        <translation>Importation en cours ({done} sur {total})</translation>
+    </message>
+    <message>
+        <source>Importing ({done} of {total}, {left} left)</source>
+        <translation>Importation en cours ({done} sur {total}, encore {left})</translation>
+    </message>
+    <message>
+        <source>Idle (next sync at {time})</source>
+        <translation>À jour (prochaine synchronisation à {time})</translation>
     </message>
     <message>
         <source>Appointments, contacts and tasks</source>
@@ -2210,22 +2255,6 @@
     <message>
         <source>Rejected</source>
         <translation>Refusée</translation>
-    </message>
-    <message>
-        <source>Importing: {done} of {total}</source>
-        <translation>Importation : {done} sur {total}</translation>
-    </message>
-    <message>
-        <source>, {left} left</source>
-        <translation>, encore {left}</translation>
-    </message>
-    <message>
-        <source>Importing: {done} items</source>
-        <translation>Importation : {done} éléments</translation>
-    </message>
-    <message>
-        <source>Backing off until {time}</source>
-        <translation>En attente jusqu&apos;à {time}</translation>
     </message>
     <message>
         <source>Forward mailbox</source>
@@ -2375,8 +2404,8 @@
         <translation>ouvrir les options du propriétaire</translation>
     </message>
     <message>
-        <source>Importing: 10,000 of 10,000, about 10 min left</source>
-        <translation>Importation : 10 000 sur 10 000, encore environ 10 min</translation>
+        <source>Importing (10,000 of 10,000, about 10 min left)</source>
+        <translation>Importation en cours (10 000 sur 10 000, encore environ 10 min)</translation>
     </message>
     <message>
         <source>refresh the mailbox list</source>
@@ -3881,8 +3910,12 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         </translation>
     </message>
     <message>
-        <source>: {syncing} syncing, {warnings} with warnings, {errors} with errors</source>
-        <translation> : {syncing} en synchronisation, {warnings} avec avertissements, {errors} en erreur</translation>
+        <source>{count} {state}</source>
+        <translation>{count} {state}</translation>
+    </message>
+    <message>
+        <source>{mailboxes}: {states}</source>
+        <translation>{mailboxes} : {states}</translation>
     </message>
     <message>
         <source>A server profile is failing: see Alerts</source>
@@ -3936,15 +3969,15 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <name>TrayState</name>
     <message>
         <source>Idle</source>
-        <translation>Inactive</translation>
+        <translation>À jour</translation>
     </message>
     <message>
         <source>Synchronizing…</source>
         <translation>Synchronisation…</translation>
     </message>
     <message>
-        <source>Warning: see Alerts</source>
-        <translation>Avertissement : voir les alertes</translation>
+        <source>Warning: see Mailboxes</source>
+        <translation>Avertissement : voir les boîtes aux lettres</translation>
     </message>
     <message>
         <source>Error: see Alerts</source>

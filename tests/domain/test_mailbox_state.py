@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_sync.domain.mailbox_state import DisplayState, ImportProgress, mailbox_state
+from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, mailbox_state
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
@@ -71,6 +71,14 @@ def test_a_mailbox_whose_channel_failed_needs_attention() -> None:
     assert mailbox_state(mailbox(outgoing=failed), status()).state is DisplayState.NEEDS_ATTENTION
 
 
+def test_a_mailbox_the_engine_stopped_on_an_error_needs_attention_before_it_is_reloaded() -> None:
+    # the event arrives before the view reads the channel the engine switched off
+    shown = mailbox_state(mailbox(), status(state=MailboxState.DISABLED, last_error="mailbox gone"))
+    assert shown.state is DisplayState.NEEDS_ATTENTION
+    only_sends = mailbox(incoming=dataclasses.replace(TESTED_ON, enabled=False))
+    assert mailbox_state(only_sends, status(state=MailboxState.DISABLED)).state is DisplayState.IDLE
+
+
 def test_a_sign_in_error_asks_for_a_sign_in() -> None:
     shown = mailbox_state(mailbox(), status(last_error_code="sign_in_required", state=MailboxState.DISABLED))
     assert shown.state is DisplayState.NEEDS_SIGN_IN
@@ -85,7 +93,7 @@ def test_backing_off_says_until_when() -> None:
 
 def test_a_first_cycle_is_an_import_and_live_progress_is_carried() -> None:
     assert mailbox_state(mailbox(), status(state=MailboxState.SYNCING)).state is DisplayState.IMPORTING
-    progress = ImportProgress(400, 10_000, 95.0)
+    progress = ImportFacts(400, 10_000, 95.0)
     shown = mailbox_state(mailbox(), status(state=MailboxState.SYNCING, last_sync_at=NOW), progress)
     assert (shown.state, shown.progress) == (DisplayState.IMPORTING, progress)
     later = status(state=MailboxState.SYNCING, last_sync_at=NOW)
@@ -95,6 +103,8 @@ def test_a_first_cycle_is_an_import_and_live_progress_is_carried() -> None:
 def test_a_cycle_that_resumes_within_seconds_is_still_importing() -> None:
     resuming = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(seconds=5), items_synced=500)
     assert mailbox_state(mailbox(), resuming).state is DisplayState.IMPORTING
+    # the GUI follows imports live, and says one runs when it sees one
+    assert mailbox_state(mailbox(), resuming, follows_imports=True).state is DisplayState.IDLE
     waiting = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(minutes=5), items_synced=500)
     shown = mailbox_state(mailbox(), waiting)
     assert (shown.state, shown.next_sync_at) == (DisplayState.IDLE, NOW + dt.timedelta(minutes=5))
@@ -136,14 +146,14 @@ statuses = st.none() | st.builds(
     backoff_until=times,
 )
 progresses = st.none() | st.builds(
-    ImportProgress, st.integers(0, 10**6), st.none() | st.integers(0, 10**6), st.none() | st.floats(0, 1e6)
+    ImportFacts, st.integers(0, 10**6), st.none() | st.integers(0, 10**6), st.none() | st.floats(0, 1e6)
 )
 
 
 @settings(max_examples=2000, deadline=None)
 @given(mailboxes, statuses, progresses)
 def test_only_a_mailbox_that_really_synchronizes_is_shown_healthy(
-    box: Mailbox, engine: SyncStatus | None, progress: ImportProgress | None
+    box: Mailbox, engine: SyncStatus | None, progress: ImportFacts | None
 ) -> None:
     shown = mailbox_state(box, engine, progress)
     synchronized = [c for c in (box.incoming, box.outgoing, box.act) if c.method is SyncMethod.SERVER_SIDE]
@@ -152,6 +162,8 @@ def test_only_a_mailbox_that_really_synchronizes_is_shown_healthy(
         assert any(c.enabled for c in synchronized)
         assert all(c.test_status is not TestStatus.FAILURE for c in synchronized)
         assert engine is None or engine.state not in (MailboxState.BACKING_OFF, MailboxState.NEEDS_ATTENTION)
+        stopped = engine is not None and engine.state is MailboxState.DISABLED
+        assert not (stopped and (engine.last_error or engine.last_error_code))  # type: ignore[union-attr]
     if box.approval is ApprovalState.PENDING:
         assert shown.state is DisplayState.PENDING_APPROVAL
     if shown.state is DisplayState.BACKING_OFF:

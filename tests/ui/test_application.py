@@ -12,7 +12,8 @@ from support.scripted import ScriptedFactory, ScriptedServer, message
 
 from desktop_sync.app import DesktopApp
 from desktop_sync.domain.errors import PermanentError
-from desktop_sync.domain.model import MailboxState, ProfileKind
+from desktop_sync.domain.mailbox_state import DisplayState
+from desktop_sync.domain.model import ProfileKind
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.mailboxes import MailboxService
@@ -76,6 +77,8 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
     assert app.sync.status.status is EngineStatus.RUNNING
     assert "running" in app.window.engine_label.text()
     assert page.model.rowCount() == 1 and cell(app, Column.INCOMING) == "Not tested"
+    assert cell(app, Column.STATE) == "Not tested"  # approved, never tested: not "Idle"
+    assert app.tray_controller.current().state is TrayState.WARNING
 
     page.table.selectRow(0)
     page.test_action.trigger()
@@ -85,7 +88,7 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
     assert cell(app, Column.INCOMING) == "On"
 
     run(until(lambda: cell(app, Column.ITEMS) == "3", what="the first cycle's items in the list"))
-    run(until(lambda: cell(app, Column.STATE) == "Idle", what="the idle state"))
+    run(until(lambda: cell(app, Column.STATE).startswith("Idle (next sync at "), what="the idle state"))
     assert app.tray_controller.current().state is TrayState.IDLE
 
     server.deliver(ALICE, message(10))
@@ -98,12 +101,12 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
 
     dashboard = app.window.dashboard_page
     run(until(lambda: len(dashboard.items.samples) >= 2, what="counters on the dashboard"))
-    run(until(lambda: dashboard.state_bars[MailboxState.IDLE].count == 1, what="the idle count"))
+    run(until(lambda: dashboard.state_bars[DisplayState.IDLE].count == 1, what="the idle count"))
     app.window.show_view(View.DASHBOARD)
     save_grab(app.window, tmp_path / "dashboard.png")
-    dashboard.state_bars[MailboxState.IDLE].click()
+    dashboard.state_bars[DisplayState.IDLE].click()
     assert app.window.current_view() is View.MAILBOXES
-    assert page.proxy.state() is MailboxState.IDLE
+    assert page.proxy.state() is DisplayState.IDLE
     save_grab(app.window, tmp_path / "mailboxes.png")
 
 
@@ -131,7 +134,7 @@ def test_an_authentication_failure_shows_on_the_row_the_wall_and_the_tray(deskto
     run(until(lambda: cell(app, Column.INCOMING) == "On", what="Test & Enable"))
     page.dialog.close()
     server.fail_next(ALICE, PermanentError("LOGIN refused", code="auth_failed"))
-    run(until(lambda: cell(app, Column.STATE) == "Disabled", what="the channel disabled by the error"))
+    run(until(lambda: cell(app, Column.STATE) == "Needs attention", what="the channel disabled by the error"))
     assert cell(app, Column.LAST_ERROR) == "LOGIN refused"
     run(until(lambda: app.window.alerts_page.model.rowCount() == 1, what="the alert on the wall"))
     run(until(lambda: app.tray_controller.current().state is TrayState.ERROR, what="the tray's error state"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
-from desktop_sync.domain.model import MailboxId, MailboxState
+from desktop_sync.domain.mailbox_state import DisplayState
+from desktop_sync.domain.model import MailboxId
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.tray import MailboxFacts, TrayIcon, TrayState, aggregate, state_label
 
@@ -95,30 +96,38 @@ def test_pause_becomes_resume_while_the_engine_is_paused(tray, qtbot):
     assert not tray.pause_action.isEnabled()
 
 
-def facts(n: int, state: MailboxState, has_error: bool = False) -> MailboxFacts:
-    return MailboxFacts(MailboxId(n), state, has_error)
+def facts(n: int, state: DisplayState) -> MailboxFacts:
+    return MailboxFacts(MailboxId(n), state)
 
 
 @pytest.mark.parametrize(
     ("mailboxes", "error_alerts", "profile_error", "expected"),
     [
         ([], set(), False, TrayState.IDLE),
-        ([facts(1, MailboxState.IDLE), facts(2, MailboxState.DISABLED)], set(), False, TrayState.IDLE),
-        ([facts(1, MailboxState.SYNCING), facts(2, MailboxState.IDLE)], set(), False, TrayState.SYNCING),
-        ([facts(1, MailboxState.SYNCING), facts(2, MailboxState.BACKING_OFF)], set(), False, TrayState.WARNING),
-        ([facts(1, MailboxState.NEEDS_ATTENTION)], set(), False, TrayState.WARNING),
-        ([facts(1, MailboxState.NEEDS_ATTENTION)], {MailboxId(1)}, False, TrayState.ERROR),
-        ([facts(1, MailboxState.BACKING_OFF), facts(2, MailboxState.DISABLED, True)], set(), False, TrayState.ERROR),
-        ([facts(1, MailboxState.IDLE)], set(), True, TrayState.ERROR),
+        ([facts(1, DisplayState.IDLE), facts(2, DisplayState.DISABLED)], set(), False, TrayState.IDLE),
+        ([facts(1, DisplayState.DISABLED)], set(), False, TrayState.WARNING),
+        ([facts(1, DisplayState.SYNCING), facts(2, DisplayState.IDLE)], set(), False, TrayState.SYNCING),
+        ([facts(1, DisplayState.IMPORTING)], set(), False, TrayState.SYNCING),
+        ([facts(1, DisplayState.SYNCING), facts(2, DisplayState.BACKING_OFF)], set(), False, TrayState.WARNING),
+        ([facts(1, DisplayState.IDLE), facts(2, DisplayState.PENDING_APPROVAL)], set(), False, TrayState.WARNING),
+        ([facts(1, DisplayState.IDLE), facts(2, DisplayState.NOT_TESTED)], set(), False, TrayState.WARNING),
+        ([facts(1, DisplayState.BACKING_OFF)], {MailboxId(1)}, False, TrayState.ERROR),
+        ([facts(1, DisplayState.IDLE), facts(2, DisplayState.NEEDS_ATTENTION)], set(), False, TrayState.ERROR),
+        ([facts(1, DisplayState.NEEDS_SIGN_IN)], set(), False, TrayState.ERROR),
+        ([facts(1, DisplayState.IDLE)], set(), True, TrayState.ERROR),
     ],
     ids=[
         "nothing",
-        "disabled-by-admin",
+        "disabled-by-admin-beside-a-working-one",
+        "nothing-synchronizes",
         "syncing",
+        "importing",
         "backing-off",
+        "pending-approval",
+        "not-tested",
+        "backing-off-with-error-alert",
         "needs-attention",
-        "attention-with-error-alert",
-        "disabled-by-error",
+        "needs-sign-in",
         "profile-error-alert",
     ],
 )
@@ -126,3 +135,4 @@ def test_the_aggregate_is_the_worst_state_that_applies(mailboxes, error_alerts, 
     result = aggregate(mailboxes, error_alerts, profile_error)
     assert result.state is expected
     assert result.total == len(mailboxes)
+    assert sum(n for _state, n in result.by_state) == len(mailboxes)
