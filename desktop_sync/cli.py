@@ -29,6 +29,7 @@ from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
 from desktop_sync.domain.mailbox_state import DisplayState, StateFacts
+from desktop_sync.domain.messages import name_item
 from desktop_sync.domain.model import (
     TRACKED_CATEGORY_DEFAULT,
     UNDELIVERABLE_CATEGORY,
@@ -823,6 +824,9 @@ async def failed_list(ctx: Context, args: argparse.Namespace) -> int:
                     "mailbox": v.mailbox,
                     "channel": v.item.channel.value,
                     "item": v.item.item_ref,
+                    "subject": v.item.subject,
+                    "sender": v.item.sender,
+                    "date": v.item.item_date.isoformat() if v.item.item_date else None,
                     "folder": v.item.folder,
                     "code": v.item.code,
                     "reason": v.item.reason,
@@ -839,9 +843,22 @@ async def failed_list(ctx: Context, args: argparse.Namespace) -> int:
     if not views:
         ctx.print("No failed items.")
         return EXIT_OK
-    rows = [("ID", "MAILBOX", "ITEM", "CODE", "ATTEMPTS", "REASON")]
+    # named by subject, sender and date (``--json`` has the server reference, ``item``, for support)
+    rows = [("ID", "MAILBOX", "ITEM", "FROM", "DATE", "CODE", "ATTEMPTS", "REASON")]
     rows += [
-        (str(v.item.id), v.mailbox, v.item.item_ref, v.item.code, str(v.item.attempts), v.item.reason[:60])
+        (
+            str(v.item.id),
+            v.mailbox,
+            (
+                v.item.subject
+                or ("(no subject)" if v.item.sender or v.item.item_date else name_item(None, folder=v.item.folder))
+            )[:60],
+            (v.item.sender or "-")[:40],
+            _local_time(v.item.item_date),
+            v.item.code,
+            str(v.item.attempts),
+            v.item.reason[:60],
+        )
         for v in views
     ]
     _print_table(ctx, rows)

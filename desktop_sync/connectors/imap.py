@@ -794,7 +794,13 @@ class ImapIncoming:
                     if isinstance(single, _FolderChanged) or self._link.session is None:
                         raise
                     failures.append(
-                        ItemFailure(server_id(folder, uidvalidity, uid), folder, single.code, single.message)
+                        ItemFailure(
+                            server_id(folder, uidvalidity, uid),
+                            folder,
+                            single.code,
+                            single.message,
+                            date=meta[uid][1] if uid in meta else None,  # its arrival names it
+                        )
                     )
             return self._messages(folder, uidvalidity, group, bodies, meta, failures)
         return self._messages(folder, uidvalidity, group, bodies, meta, [])
@@ -818,7 +824,11 @@ class ImapIncoming:
             if raw is None:
                 failures.append(
                     ItemFailure(
-                        identity, folder, ErrorCode.ITEM_NOT_FOUND.value, "the server returned no content for it"
+                        identity,
+                        folder,
+                        ErrorCode.ITEM_NOT_FOUND.value,
+                        "the server returned no content for it",
+                        date=meta[uid][1] if uid in meta else None,
                     )
                 )
                 continue

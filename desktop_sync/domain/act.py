@@ -131,6 +131,20 @@ def exchange_values(
     }
 
 
+def record_headline(record_type: RecordType, values: Mapping[str, Any]) -> tuple[str | None, Any]:
+    """What names a record to a person: (title, date) — an appointment's subject and start, a
+    contact's "name <email>", a task's title and due date. Parts not known are None."""
+    if record_type is RecordType.CONTACT:
+        first_last = " ".join(str(p) for p in (values.get("first_name"), values.get("last_name")) if p)
+        name = str(values.get("full_name") or first_last or "")
+        email = str(values.get("email") or values.get("email2") or "")
+        title = f"{name} <{email}>" if name and email else name or email
+        return title or None, None
+    subject = values.get("subject")
+    when = values.get("starts_at") if record_type is RecordType.APPOINTMENT else values.get("due_at")
+    return (str(subject) if subject else None), when
+
+
 # --- the two sides and the links ------------------------------------------------------------------
 
 

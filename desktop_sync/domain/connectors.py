@@ -105,6 +105,10 @@ class ItemFailure:
     code: str
     reason: str
     transient: bool = True
+    # what names the item to a person, as far as it is known when it fails (the server id does not)
+    subject: str | None = None
+    sender: str | None = None
+    date: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

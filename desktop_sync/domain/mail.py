@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
@@ -270,3 +270,55 @@ def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) 
         size=len(raw),
         defects=tuple(defects),
     )
+
+
+HEADLINE_HEAD_LIMIT = 256 * 1024  # a header block is never this long: the rest is body
+HEADLINE_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What names a mail to a person: its subject, its sender and its date, where they can be read."""
+
+    subject: str | None = None
+    sender: str | None = None  # "Name <address>", or the address alone
+    date: dt.datetime | None = None
+
+
+def _one_line(text: str) -> str | None:
+    text = "".join(ch if ch.isprintable() else " " for ch in _clean(text))  # no control characters
+    text = " ".join(text.split())  # nor line breaks, tabs or runs of spaces
+    return text[:HEADLINE_MAX_LENGTH].strip() or None
+
+
+def read_headline(raw: bytes) -> Headline:
+    """The subject, sender and date of ``raw`` as far as its header block can be read; never raises.
+
+    For mail that could not be synchronized (malformed, refused by the store): it is named in the
+    failed items by these rather than by its server reference.
+    """
+    try:
+        head, _cut = _bounded_headers(raw[:HEADLINE_HEAD_LIMIT])
+        message = BytesHeaderParser(policy=_POLICY).parsebytes(head)
+    except Exception:  # unreadable: nothing names it
+        return Headline()
+    subject = sender = None
+    date = None
+    try:
+        subject = _one_line(str(message.get("subject", "") or ""))
+    except Exception:  # one unreadable field leaves the others
+        subject = None
+    try:
+        values = [str(v) for v in message.get_all("from", [])]
+        for name, address in getaddresses(values):
+            name, address = (_one_line(name) or ""), (_one_line(address) or "")
+            if address or name:
+                sender = _one_line(f"{name} <{address}>" if name and address else name or address)
+                break
+    except Exception:
+        sender = None
+    try:
+        date = _sent_at(message)  # type: ignore[arg-type]
+    except Exception:
+        date = None
+    return Headline(subject, sender, date)

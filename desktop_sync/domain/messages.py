@@ -5,6 +5,7 @@ One module owns them so the GUI, the CLI and alerts say the same thing the same 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -243,3 +244,22 @@ def templates() -> Mapping[str, Explanation]:
 
 
 _TEMPLATES: Mapping[str, Explanation] = MappingProxyType(_CATALOGUE)
+
+
+def name_item(subject: str | None, sender: str | None = None, date: object = None, folder: str | None = None) -> str:
+    """How the CLI and alerts name an item, by what a person knows of it rather than its server id:
+    ``"Quarterly report" from Alice <alice@example.test>, 2026-12-01 09:30 UTC``; an item nothing is
+    known of is ``a message in INBOX``."""
+    when = None
+    if isinstance(date, dt.datetime):
+        aware = date if date.tzinfo else date.replace(tzinfo=dt.UTC)
+        when = aware.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    elif isinstance(date, dt.date):
+        when = date.isoformat()
+    if not (subject or sender or when):
+        return f"a message in {folder}" if folder else "an item"
+    parts = [f'"{subject}"' if subject else "(no subject)"]
+    if sender:
+        parts.append(f"from {sender}")
+    text = " ".join(parts)
+    return f"{text}, {when}" if when else text

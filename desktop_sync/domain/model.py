@@ -323,7 +323,10 @@ class FailedItem:
     code: str
     reason: str
     folder: str | None = None
-    summary: str | None = None
+    summary: str | None = None  # what was being done (ACT: the record type and action)
+    subject: str | None = None  # what names the item to a person: a mail's subject, a record's title
+    sender: str | None = None  # a mail's sender ("Name <address>"), a contact's address
+    item_date: dt.datetime | None = None  # a mail's date, an appointment's start, a task's due date
     permanent: bool = False
     attempts: int = 1
     first_failed_at: dt.datetime | None = None

@@ -36,10 +36,11 @@ from desktop_sync.domain.act import (
     UpdateInCrm,
     UpdateInExchange,
     plan,
+    record_headline,
 )
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError, TransientError
-from desktop_sync.domain.messages import explain
+from desktop_sync.domain.messages import explain, name_item
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -179,6 +180,15 @@ class ActCycle:
             now=now,
         )
         actions = plan(record_type, crm, changes.items, links, settings)
+        # what each side knows of a record, to name it (not by its ids) when it fails
+        by_local: dict[int, Mapping[str, Any]] = {local_id: values for local_id, values in records}
+        by_server: dict[str, Mapping[str, Any]] = {item.server_id: item.values for item in changes.items}
+
+        def known(action: Action) -> Mapping[str, Any]:
+            local_id, server_id = getattr(action, "local_id", None), getattr(action, "server_id", None)
+            own = getattr(action, "values", None) or {}
+            return {**by_server.get(server_id or "", {}), **by_local.get(local_id or -1, {}), **own}
+
         if dry_run:
             return TypeReport(record_type, tuple(actions))
         by_link = {link.server_id: link for link in links}
@@ -186,10 +196,10 @@ class ActCycle:
         failed = []
         for action in actions:
             try:
-                await self._execute(connector, mailbox, user, record_type, action, by_link, pushed)
+                await self._execute(connector, mailbox, user, record_type, action, by_link, pushed, known(action))
             except TransientError as exc:
                 failed.append(f"{type(action).__name__}: {exc.message}")
-                await self._item_failure(mailbox, record_type, action, exc)
+                await self._item_failure(mailbox, record_type, action, exc, known(action))
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
@@ -205,6 +215,7 @@ class ActCycle:
         action: Action,
         links: dict[str, Link],
         pushed: set[str],
+        known: Mapping[str, Any],
     ) -> None:
         assert mailbox.id is not None
         mid = mailbox.id
@@ -257,6 +268,7 @@ class ActCycle:
                 await tx.act_links.remove(mid, record_type, action.server_id)
         elif isinstance(action, Conflict):
             async with self._store.transaction() as tx:
+                title, when = record_headline(record_type, known)
                 conflict_id = await tx.conflicts.add(
                     mid,
                     record_type,
@@ -270,7 +282,7 @@ class ActCycle:
                 text = explain(
                     "act_conflict",
                     field=action.field_name,
-                    record=f"#{action.local_id}",
+                    record=name_item(title, date=when),
                     crm_value=repr(action.crm_value),
                     exchange_value=repr(action.exchange_value),
                     kept="Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
@@ -293,13 +305,21 @@ class ActCycle:
             self._bus.publish(AlertRaised(alert))
         elif isinstance(action, Skip):
             code = "act_no_organizer" if action.reason == NO_ORGANIZER else "act_skipped"
-            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code=code))
+            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code=code), known)
 
     async def _item_failure(
-        self, mailbox: Mailbox, record_type: RecordType, action: Action, error: DesktopSyncError
+        self,
+        mailbox: Mailbox,
+        record_type: RecordType,
+        action: Action,
+        error: DesktopSyncError,
+        known: Mapping[str, Any],
     ) -> None:
         assert mailbox.id is not None
+        # the reference is for support (the ledger's key, a tooltip); people read the record's headline
         reference = getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}"
+        title, when = record_headline(record_type, known)
+        date = when if isinstance(when, dt.datetime) else None
         now = self._now()
         async with self._store.transaction() as tx:
             entry = await tx.failed_items.record(
@@ -310,6 +330,8 @@ class ActCycle:
                     code=error.code,
                     reason=error.message,
                     summary=f"{record_type.value}: {type(action).__name__}",
+                    subject=title,
+                    item_date=date,
                     permanent=isinstance(error, PermanentError),
                     last_failed_at=now,
                 )
@@ -317,7 +339,7 @@ class ActCycle:
             alert = None
             if entry.attempts == 1:
                 if error.code == "act_no_organizer":
-                    text = explain("act_no_organizer", item=reference)
+                    text = explain("act_no_organizer", item=name_item(title, date=date))
                 else:
                     text = explain(f"act_{record_type.value}_failed", detail=error.message)
                 alert = await tx.alerts.add(

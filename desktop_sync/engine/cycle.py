@@ -28,7 +28,7 @@ from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlati
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import ParsedEmail
-from desktop_sync.domain.messages import explain
+from desktop_sync.domain.messages import explain, name_item
 from desktop_sync.domain.model import (
     UNDELIVERABLE_CATEGORY,
     Alert,
@@ -586,6 +586,9 @@ class MailboxCycle:
                 folder=failure.folder,
                 code=failure.code,
                 reason=failure.reason,
+                subject=failure.subject,
+                sender=failure.sender,
+                item_date=failure.date,
                 permanent=not failure.transient,
                 last_failed_at=now,
                 next_retry_at=retry_at,
@@ -596,7 +599,8 @@ class MailboxCycle:
             await tx.failed_items.schedule_retry(entry.id, now + dt.timedelta(days=3650))
         self._counters.error("transient" if failure.transient else "permanent", failure.code)
         if entry.attempts == 1:
-            text = explain(failure.code, address=ctx.mailbox.address, item=failure.server_id, detail=failure.reason)
+            item = name_item(entry.subject, entry.sender, entry.item_date, failure.folder)
+            text = explain(failure.code, address=ctx.mailbox.address, item=item, detail=failure.reason)
             alert = await tx.alerts.add(
                 Alert(
                     Severity.WARNING,

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 
 from desktop_sync.domain.connectors import ItemFailure, RawMessage
-from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message
+from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message, read_headline
 
 log = logging.getLogger("desktop_sync.engine.parsing")
 
@@ -35,7 +35,20 @@ def parse_all(items: Sequence[RawMessage], attachment_limit: int) -> Parsed:
         try:
             parsed.append((item, parse_message(item.raw, attachment_limit)))
         except MalformedMessage as exc:
-            failures.append(ItemFailure(item.server_id, item.folder, exc.code, exc.message, transient=False))
+            # named by what can still be read of it, not by its server reference
+            headline = read_headline(item.raw)
+            failures.append(
+                ItemFailure(
+                    item.server_id,
+                    item.folder,
+                    exc.code,
+                    exc.message,
+                    transient=False,
+                    subject=headline.subject,
+                    sender=headline.sender,
+                    date=headline.date or item.received_at,
+                )
+            )
     return parsed, failures
 
 

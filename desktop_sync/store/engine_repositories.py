@@ -602,6 +602,10 @@ class SqlRecords:
         return row.id
 
 
+def _cut(text: str | None, limit: int) -> str | None:
+    return text.replace("\x00", "")[:limit] if text else None
+
+
 def _failed(row: FailedItemRow) -> FailedItem:
     return FailedItem(
         id=FailedItemId(row.id),
@@ -612,6 +616,9 @@ def _failed(row: FailedItemRow) -> FailedItem:
         reason=row.reason,
         folder=row.folder,
         summary=row.summary,
+        subject=row.subject,
+        sender=row.sender,
+        item_date=row.item_date,
         permanent=row.permanent,
         attempts=row.attempts,
         first_failed_at=row.first_failed_at,
@@ -646,6 +653,10 @@ class SqlFailedItems:
         row.attempts = (row.attempts or 0) + 1
         row.folder = item.folder
         row.summary = item.summary
+        # a retry that fails before the item is read knows less than the first failure did
+        row.subject = _cut(item.subject, 500) or row.subject
+        row.sender = _cut(item.sender, 500) or row.sender
+        row.item_date = item.item_date or row.item_date
         row.code = item.code
         row.reason = item.reason
         row.permanent = item.permanent

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 from qasync import asyncSlot
 
 from desktop_sync.domain.messages import explain
-from desktop_sync.domain.model import AlertScope, Channel
+from desktop_sync.domain.model import AlertScope, Channel, FailedItem
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
@@ -17,6 +17,7 @@ from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+REASON = 5  # the column of "Why it failed"
 RELOAD_DELAY_MS = 1000
 
 
@@ -31,10 +32,12 @@ class FailedItemsPage(QWidget):
         self.description_label = sentence_label(
             self.tr("Mail and appointments that could not be synchronized, why, and a way to retry them.")
         )
-        self.model = QStandardItemModel(0, 8, self)
+        self.model = QStandardItemModel(0, 10, self)
         self.model.setHorizontalHeaderLabels(
             [
                 self.tr("Item"),
+                self.tr("From"),
+                self.tr("Date"),
                 self.tr("Mailbox"),
                 self.tr("Channel"),
                 self.tr("Why it failed"),
@@ -91,6 +94,30 @@ class FailedItemsPage(QWidget):
             Channel.ACT: self.tr("Appointments, contacts, tasks"),
         }[channel]
 
+    def item_text(self, item: FailedItem) -> str:
+        """What names the item to a person: its subject (a record's title), never its server reference."""
+        if item.subject:
+            return item.subject
+        if item.sender or item.item_date:
+            return self.tr("(no subject)")
+        if item.channel is Channel.ACT:
+            return self.tr("An appointment, contact or task")
+        if item.folder:
+            return self.tr("A message in {folder}").format(folder=item.folder)
+        return self.tr("A message")
+
+    def item_tooltip(self, item: FailedItem) -> str:
+        """The whole headline, and the server's reference for support."""
+        lines = [self.item_text(item)]
+        if item.sender:
+            lines.append(self.tr("From: {sender}").format(sender=item.sender))
+        if item.item_date:
+            lines.append(self.tr("Date: {date}").format(date=format_when(item.item_date)))
+        if item.folder and item.channel is not Channel.ACT:
+            lines.append(self.tr("Folder: {folder}").format(folder=item.folder))
+        lines.append(self.tr("Server reference (for support): {ref}").format(ref=item.item_ref))
+        return "\n".join(lines)
+
     async def refresh(self) -> None:
         if self._context is None:
             return
@@ -98,14 +125,16 @@ class FailedItemsPage(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for view in views:
             item = view.item
-            facts = {"address": view.mailbox, "item": item.item_ref, "detail": item.reason}
+            facts = {"address": view.mailbox, "item": self.item_text(item), "detail": item.reason}
             why = explain_localized(item.code, **facts)
             if why.title and explain(item.code, **facts).title != item.reason:
                 reason = self.tr("{title}: {reason}").format(title=why.title, reason=item.reason)
             else:
                 reason = item.reason
             texts = [
-                item.summary or item.item_ref,
+                self.item_text(item),
+                item.sender or "",
+                format_when(item.item_date) if item.item_date else "",
                 view.mailbox,
                 self._channel_text(item.channel),
                 reason,
@@ -119,10 +148,13 @@ class FailedItemsPage(QWidget):
                 cell.setEditable(False)
                 cell.setData(item.id, ID_ROLE)
                 cell.setToolTip(cell.text())
-            cells[3].setToolTip(f"{why.cause}\n{why.fix}".strip())
+            cells[0].setToolTip(self.item_tooltip(item))
+            cells[REASON].setToolTip(f"{why.cause}\n{why.fix}".strip())
             self.model.appendRow(cells)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(3, min(self.table.columnWidth(3), self.fontMetrics().averageCharWidth() * 60))
+        for column, chars in ((0, 50), (1, 40), (REASON, 60)):
+            width = min(self.table.columnWidth(column), self.fontMetrics().averageCharWidth() * chars)
+            self.table.setColumnWidth(column, width)
         self.empty.update()
         self._update_actions()
 

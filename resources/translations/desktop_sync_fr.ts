@@ -1562,6 +1562,14 @@
         <translation>Élément</translation>
     </message>
     <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
         <source>Mailbox</source>
         <translation>Boîte aux lettres</translation>
     </message>
@@ -1616,6 +1624,38 @@
     <message>
         <source>Appointments, contacts, tasks</source>
         <translation>Rendez-vous, contacts, tâches</translation>
+    </message>
+    <message>
+        <source>(no subject)</source>
+        <translation>(sans objet)</translation>
+    </message>
+    <message>
+        <source>An appointment, contact or task</source>
+        <translation>Un rendez-vous, un contact ou une tâche</translation>
+    </message>
+    <message>
+        <source>A message in {folder}</source>
+        <translation>Un message dans {folder}</translation>
+    </message>
+    <message>
+        <source>A message</source>
+        <translation>Un message</translation>
+    </message>
+    <message>
+        <source>From: {sender}</source>
+        <translation>De : {sender}</translation>
+    </message>
+    <message>
+        <source>Date: {date}</source>
+        <translation>Date : {date}</translation>
+    </message>
+    <message>
+        <source>Folder: {folder}</source>
+        <translation>Dossier : {folder}</translation>
+    </message>
+    <message>
+        <source>Server reference (for support): {ref}</source>
+        <translation>Référence sur le serveur (pour l&apos;assistance) : {ref}</translation>
     </message>
     <message>
         <source>{title}: {reason}</source>

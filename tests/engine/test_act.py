@@ -158,9 +158,12 @@ async def test_an_appointment_without_organizer_is_reported_once(world: World) -
         failed = await tx.failed_items.list()
         alerts = [a for a in await tx.alerts.list() if a.code == "act_no_organizer"]
     assert [f.reason for f in failed] == ["an appointment without an organizer is not synchronized"]
+    # named by its subject and start, as the user knows it, not by "appointment:1"
+    assert [(f.subject, f.item_date) for f in failed] == [("Lunch", START + dt.timedelta(days=1))]
     [alert] = alerts
     assert alert.title == "An appointment was not synchronized"
-    assert alert.cause.startswith("The appointment appointment:") and "has no organizer" in alert.cause
+    assert alert.cause.startswith('The appointment "Lunch", 2026-11-26 09:00 UTC has no organizer')
+    assert "appointment:" not in alert.cause
 
 
 async def test_a_crash_between_create_and_link_does_not_duplicate(world: World) -> None:

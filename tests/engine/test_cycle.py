@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from support.engine_world import START, World
@@ -194,7 +195,8 @@ async def test_malformed_mail_goes_to_the_ledger_with_an_item_alert_and_nothing_
     await world.profile()
     mailbox = await world.mailbox("support@example.test")
     world.server.deliver("support@example.test", message(1))
-    world.server.deliver("support@example.test", b"   \r\n")
+    arrived = dt.datetime(2026, 11, 20, 8, 30, tzinfo=dt.UTC)
+    world.server.deliver("support@example.test", b"   \r\n", received_at=arrived)
     world.server.deliver("support@example.test", message(3))
     engine = await world.engine()
     await engine.run_once()
@@ -206,6 +208,9 @@ async def test_malformed_mail_goes_to_the_ledger_with_an_item_alert_and_nothing_
         ("INBOX;2", "malformed_message", True, Channel.INCOMING)
     ]
     assert [(a.code, a.item_ref) for a in alerts] == [("malformed_message", "INBOX;2")]
+    # nothing of it can be read but its arrival: that, not "INBOX;2", names it to a person
+    assert (failed[0].subject, failed[0].item_date) == (None, arrived)
+    assert "(no subject), 2026-11-20 08:30 UTC" in alerts[0].cause and "INBOX;2" not in alerts[0].cause
 
 
 async def test_more_than_half_of_a_profile_failing_raises_a_profile_alert(world: World) -> None:

@@ -229,17 +229,19 @@ def test_failed_items_say_why_in_french(french, ui, run, qtbot, tmp_path):
         async with ui.store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(ADDRESS)
             await tx.failed_items.record(
-                FailedItem(mailbox.id, Channel.INCOMING, "INBOX;7", "malformed_message", "no From header")
+                FailedItem(
+                    mailbox.id, Channel.INCOMING, "INBOX;7", "malformed_message", "no From header", folder="INBOX"
+                )
             )
 
     run(seed())
     page = FailedItemsPage(ui.context, ui.presenter())
     qtbot.addWidget(page)
     run(page.refresh())
-    reason = page.model.index(0, 3)
+    reason = page.model.index(0, 5)
     assert reason.data() == "Un message n'a pas pu être lu : no From header"
-    assert reason.data(3) == (  # the tooltip: cause and fix
-        f"Un message de {ADDRESS} (INBOX;7) est mal formé : no From header\n"
+    assert reason.data(3) == (  # the tooltip: cause and fix, the item named as a person knows it
+        f"Un message de {ADDRESS} (Un message dans INBOX) est mal formé : no From header\n"
         "Il est conservé dans les éléments en échec ; réessayez-le une fois la cause corrigée, ou ignorez-le."
     )
     page.resize(1000, 300)

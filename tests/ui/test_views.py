@@ -21,6 +21,7 @@ from desktop_sync.ui.alerts_view import AlertsPage
 from desktop_sync.ui.directory_view import DirectoryPage, EntryKind
 from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
+from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.profiles_view import ProfilesPage
 from tests.ui.conftest import save_grab, until
 
@@ -138,7 +139,18 @@ async def _seed_alerts_and_failures(ui) -> None:
                 )
             )
         await tx.failed_items.record(
-            FailedItem(a.id, Channel.INCOMING, "INBOX;7", "malformed_message", "no From header", last_failed_at=NOW)
+            FailedItem(
+                a.id,
+                Channel.INCOMING,
+                "INBOX;7",
+                "malformed_message",
+                "no From header",
+                folder="INBOX",
+                subject="Quarterly figures",
+                sender="Dan Brown <dan@customer.test>",
+                item_date=NOW - dt.timedelta(hours=2),
+                last_failed_at=NOW,
+            )
         )
 
 
@@ -187,8 +199,14 @@ def test_failed_items_say_why_and_retry_asks_for_a_cycle(ui, run, qtbot, tmp_pat
     qtbot.addWidget(page)
     run(page.refresh())
     [row] = rows(page.model)
-    assert row[0] == "INBOX;7" and row[1] == "a@example.test"
-    assert row[3] == "A message could not be read: no From header"
+    # named by subject, sender and date; the server's reference only in the tooltip, for support
+    assert row[:2] == ["Quarterly figures", "Dan Brown <dan@customer.test>"] and row[3] == "a@example.test"
+    assert row[2] == format_when(NOW - dt.timedelta(hours=2))
+    assert row[5] == "A message could not be read: no From header"
+    assert not any("INBOX;7" in text for text in row)
+    assert "Server reference (for support): INBOX;7" in page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    cause = page.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert "(Quarterly figures)" in cause and "INBOX;7" not in cause
     assert not page.retry_action.isEnabled()
     page.table.selectRow(0)
     assert page.retry_action.isEnabled()
