@@ -41,6 +41,23 @@ class TrackedFolder:
     id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RecordChoice:
+    """A record a folder can be regarding, as a person picks it: by name and email, not by id."""
+
+    record_type: RecordType
+    record_id: int
+    name: str
+    email: str | None = None
+
+    @property
+    def ref(self) -> tuple[RecordType, int]:
+        return self.record_type, self.record_id
+
+
+REGARDING_SEARCH_LIMIT = 20
+
+
 def is_under_inbox(name: str, delimiter: str | None) -> bool:
     """Strictly below the Inbox (the Inbox itself is not a tracked folder)."""
     if not delimiter:

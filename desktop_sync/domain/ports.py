@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from desktop_sync.domain.act import ConflictPolicy, Link
-from desktop_sync.domain.folders import TrackedFolder
+from desktop_sync.domain.folders import RecordChoice, TrackedFolder
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
     ActivityId,
@@ -136,6 +136,14 @@ class RecordRepository(Protocol):
 
     async def exists(self, record_type: RecordType, record_id: int) -> bool: ...
     async def find_many_by_email(self, addresses: Sequence[str]) -> dict[str, tuple[RecordType, int]]: ...
+
+    async def search(self, text: str, kinds: Sequence[RecordType], limit: int) -> Sequence[RecordChoice]:
+        """Records of ``kinds`` whose name or email contains ``text`` (any case), by name, at most ``limit``."""
+        ...
+
+    async def choices(self, refs: Sequence[tuple[RecordType, int]]) -> dict[tuple[RecordType, int], RecordChoice]:
+        """The name and email of each record that exists."""
+        ...
 
     async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
         """A contact for an unknown sender of tracked mail (the user's "create contacts" option)."""

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import NotFoundError, ValidationError
-from desktop_sync.domain.folders import MAX_TRACKED_FOLDERS, ServerFolder, TrackedFolder
+from desktop_sync.domain.folders import (
+    MAX_TRACKED_FOLDERS,
+    REGARDING_SEARCH_LIMIT,
+    REGARDING_TYPES,
+    RecordChoice,
+    ServerFolder,
+    TrackedFolder,
+)
 from desktop_sync.domain.model import Mailbox, Profile, RecordType
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
 from desktop_sync.domain.validation import normalize_address
@@ -18,6 +25,7 @@ from desktop_sync.engine.cycle import resolve_credentials
 class FolderView:
     folder: ServerFolder
     tracked: TrackedFolder | None
+    regarding: RecordChoice | None = None  # the tracked folder's regarding record, by name
 
     @property
     def trackable(self) -> bool:
@@ -49,7 +57,20 @@ class FolderService:
         finally:
             await connector.close()
         tracked = {f.folder_id: f for f in await self.tracked(address)}
-        return [FolderView(f, tracked.get(f.id)) for f in sorted(folders, key=lambda f: f.name.lower())]
+        refs = [f.regarding for f in tracked.values() if f.regarding is not None]
+        async with self._store.transaction() as tx:
+            names = await tx.records.choices(refs) if refs else {}
+        views = []
+        for f in sorted(folders, key=lambda f: f.name.lower()):
+            rule = tracked.get(f.id)
+            choice = names.get(rule.regarding) if rule is not None and rule.regarding is not None else None
+            views.append(FolderView(f, rule, choice))
+        return views
+
+    async def search_regarding(self, text: str, limit: int = REGARDING_SEARCH_LIMIT) -> Sequence[RecordChoice]:
+        """Accounts, contacts and leads whose name or email contains ``text``, for the regarding picker."""
+        async with self._store.transaction() as tx:
+            return await tx.records.search(text, sorted(REGARDING_TYPES, key=lambda t: t.value), limit)
 
     async def tracked(self, address: str) -> Sequence[TrackedFolder]:
         mailbox, _ = await self._mailbox(address)

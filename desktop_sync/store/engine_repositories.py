@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
+from desktop_sync.domain.folders import RecordChoice
 from desktop_sync.domain.mail import Attachment, Party
 from desktop_sync.domain.model import (
     ActivityAttachment,
@@ -534,6 +535,14 @@ class SqlActivities:
         return int(await self._s.scalar(query) or 0)
 
 
+# What a folder can be regarding, and the column that names each.
+_REGARDING_TABLES: dict[RecordType, tuple[Any, Any]] = {
+    RecordType.ACCOUNT: (AccountRow, AccountRow.name),
+    RecordType.CONTACT: (ContactRow, ContactRow.full_name),
+    RecordType.LEAD: (LeadRow, LeadRow.full_name),
+}
+
+
 class SqlRecords:
     """Resolving addresses to CRM records, in the order of precedence user > contact > account > lead."""
 
@@ -585,6 +594,41 @@ class SqlRecords:
             RecordType.LEAD: LeadRow,
         }.get(record_type)
         return table is not None and await self._s.get(table, record_id) is not None
+
+    async def search(self, text: str, kinds: Sequence[RecordType], limit: int) -> Sequence[RecordChoice]:
+        words = text.replace("\x00", "").strip().lower()  # a NUL would end SQLite's pattern (PostgreSQL refuses it)
+        if not words or limit <= 0:
+            return []
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found: list[RecordChoice] = []
+        for record_type in kinds:
+            table, name = _REGARDING_TABLES[record_type]
+            rows = await self._s.execute(
+                select(table.id, name, table.email)
+                .where(
+                    or_(func.lower(name).like(pattern, escape="\\"), func.lower(table.email).like(pattern, escape="\\"))
+                )
+                .order_by(func.lower(name), table.id)
+                .limit(limit)
+            )
+            found += [RecordChoice(record_type, int(i), str(n or ""), e) for i, n, e in rows]
+        # the best first: names that start with what was typed, then by name
+        found.sort(key=lambda c: (not c.name.lower().startswith(words), c.name.lower(), c.record_type.value))
+        return found[:limit]
+
+    async def choices(self, refs: Sequence[tuple[RecordType, int]]) -> dict[tuple[RecordType, int], RecordChoice]:
+        found: dict[tuple[RecordType, int], RecordChoice] = {}
+        for record_type in {kind for kind, _ in refs}:
+            if record_type not in _REGARDING_TABLES:
+                continue
+            table, name = _REGARDING_TABLES[record_type]
+            ids = sorted({record_id for kind, record_id in refs if kind is record_type})
+            rows = await self._s.execute(select(table.id, name, table.email).where(table.id.in_(ids)))
+            for record_id, record_name, email in rows:
+                found[(record_type, int(record_id))] = RecordChoice(
+                    record_type, int(record_id), str(record_name or ""), email
+                )
+        return found
 
     async def add_contact_from_email(self, address: str, display_name: str, owner: UserId | None) -> int:
         name = display_name.strip() or address

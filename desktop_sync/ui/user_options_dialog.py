@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QTabWidget,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
-from desktop_sync.domain.folders import MAX_TRACKED_FOLDERS, parse_regarding
+from desktop_sync.domain.folders import MAX_TRACKED_FOLDERS, RecordChoice
 from desktop_sync.domain.model import RecordType, TrackingChoice, User
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, SyncFilter
 from desktop_sync.services.folders import FolderView
@@ -42,14 +41,12 @@ from desktop_sync.ui.filter_editor import FilterEditorDialog, FilterTexts
 from desktop_sync.ui.form import FieldErrors, error_label
 from desktop_sync.ui.page import sentence_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
+from desktop_sync.ui.regarding_picker import RegardingPicker
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the folder's full name on the server
-REGARDING_ROLE = Qt.ItemDataRole.UserRole + 2  # the KIND:ID text typed for it
+REGARDING_ROLE = Qt.ItemDataRole.UserRole + 2  # its regarding record: (RecordType, id), or None
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 3
-
-
-def regarding_text(regarding: tuple[RecordType, int] | None) -> str:
-    return f"{regarding[0].value}:{regarding[1]}" if regarding else ""
+CHOICE_ROLE = Qt.ItemDataRole.UserRole + 4  # the RecordChoice picked for it (name and email), or None
 
 
 class EmailTab(QWidget):
@@ -264,7 +261,7 @@ class TrackedFoldersTab(QWidget):
         self._presenter = presenter
         self.mailbox = mailbox
         self.loaded = False
-        self._initial: dict[str, str] = {}
+        self._initial: dict[str, tuple[RecordType, int] | None] = {}
         self.fields = FieldErrors()
 
         self.intro = sentence_label(
@@ -289,10 +286,11 @@ class TrackedFoldersTab(QWidget):
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.limit_label = error_label()
-        self.regarding = QLineEdit()
-        self.regarding.setPlaceholderText(self.tr("account:12, contact:3 or lead:7 — empty for none"))
+        self.regarding = RegardingPicker(self._service.search_regarding if self._service is not None else None)
         self.regarding.setEnabled(False)
-        self.regarding.textEdited.connect(self._regarding_edited)
+        self.regarding.choice_changed.connect(self._regarding_chosen)
+        self.regarding.textEdited.connect(lambda _text: self.fields.clear())
+        self.regarding.search_failed.connect(lambda message: self.fields.show({"regarding": message}))
         form = QFormLayout()
         form.addRow(self.tr("Re&garding of the selected folder:"), self.fields.wrap("regarding", self.regarding))
 
@@ -354,16 +352,17 @@ class TrackedFoldersTab(QWidget):
             delimiter = folder.delimiter or ""
             parent_name, _, leaf = folder.name.rpartition(delimiter) if delimiter else ("", "", folder.name)
             label = self.tr("Inbox") if folder.name.upper() == "INBOX" else leaf
-            item = QTreeWidgetItem([label, regarding_text(view.tracked.regarding if view.tracked else None)])
+            regarding = view.tracked.regarding if view.tracked else None
+            item = QTreeWidgetItem([label, ""])
             item.setData(0, NAME_ROLE, folder.name)
-            item.setData(0, REGARDING_ROLE, item.text(1))
+            self._set_regarding(item, regarding, view.regarding)
             item.setToolTip(0, folder.name)
             if view.trackable:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 checked = view.tracked is not None
                 item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
                 if checked:
-                    self._initial[folder.name] = item.text(1)
+                    self._initial[folder.name] = regarding
             else:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
                 item.setToolTip(
@@ -395,13 +394,25 @@ class TrackedFoldersTab(QWidget):
     def item(self, name: str) -> QTreeWidgetItem | None:
         return next((i for i in self.folder_items() if i.data(0, NAME_ROLE) == name), None)
 
-    def checked(self) -> dict[str, str]:
-        """Folder name -> regarding text, for the checked folders."""
+    def checked(self) -> dict[str, tuple[RecordType, int] | None]:
+        """Folder name -> regarding record, for the checked folders."""
         return {
-            str(i.data(0, NAME_ROLE)): str(i.data(0, REGARDING_ROLE) or "")
+            str(i.data(0, NAME_ROLE)): i.data(0, REGARDING_ROLE)
             for i in self.folder_items()
             if i.flags() & Qt.ItemFlag.ItemIsUserCheckable and i.checkState(0) is Qt.CheckState.Checked
         }
+
+    def _set_regarding(
+        self, item: QTreeWidgetItem, ref: tuple[RecordType, int] | None, choice: RecordChoice | None
+    ) -> None:
+        item.setData(0, REGARDING_ROLE, ref)
+        item.setData(0, CHOICE_ROLE, choice)
+        if ref is None:
+            item.setText(1, "")
+        elif choice is None:
+            item.setText(1, self.tr("(a record that no longer exists)"))
+        else:
+            item.setText(1, self.regarding.choice_text(choice))
 
     def changed(self) -> bool:
         return self.loaded and self.checked() != self._initial
@@ -432,26 +443,27 @@ class TrackedFoldersTab(QWidget):
             and item.checkState(0) is Qt.CheckState.Checked
         )
         self.regarding.setEnabled(usable)
-        self.regarding.setText(str(item.data(0, REGARDING_ROLE) or "") if usable and item is not None else "")
+        choice = item.data(0, CHOICE_ROLE) if usable and item is not None else None
+        self.regarding.set_choice(choice if isinstance(choice, RecordChoice) else None)
+        if usable and item is not None and choice is None and item.data(0, REGARDING_ROLE) is not None:
+            self.regarding.setText(item.text(1))  # a record deleted since: said, and kept until changed
 
-    def _regarding_edited(self, text: str) -> None:
+    def _regarding_chosen(self, choice: RecordChoice | None) -> None:
         self.fields.clear()  # the message was about what was there before
         item = self.tree.currentItem()
         if item is not None:
-            item.setData(0, REGARDING_ROLE, text.strip())
-            item.setText(1, text.strip())
+            self._set_regarding(item, choice.ref if choice else None, choice)
 
     def wanted(self) -> dict[str, tuple[RecordType, int] | None] | None:
-        """The checked folders with their regarding, or None (the error shown on the field) when one is bad."""
-        wanted: dict[str, tuple[RecordType, int] | None] = {}
-        for name, text in self.checked().items():
-            try:
-                wanted[name] = parse_regarding(text)
-            except ValidationError as exc:
-                self._point_at(name)
-                self.fields.show({"regarding": f"{name}: {exc.errors['regarding']}"})
-                return None
-        return wanted
+        """The checked folders with their regarding, or None (said on the field) while a search is not picked."""
+        if self.regarding.isEnabled() and self.regarding.pending():
+            item = self.tree.currentItem()
+            name = str(item.data(0, NAME_ROLE)) if item is not None else ""
+            self.fields.show(
+                {"regarding": self.tr("{name}: pick the record from the list, or empty the field").format(name=name)}
+            )
+            return None
+        return self.checked()
 
     def _point_at(self, name: str) -> None:
         item = self.item(name)

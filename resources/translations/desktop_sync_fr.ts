@@ -3595,6 +3595,45 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>RegardingPicker</name>
+    <message>
+        <source>Type a name or an email address — empty for none</source>
+        <translation>Saisissez un nom ou une adresse e-mail — vide pour aucun</translation>
+    </message>
+    <message>
+        <source>Regarding record</source>
+        <translation>Enregistrement concerné</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Compte</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>Prospect</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+    <message>
+        <source>{name} &lt;{email}&gt; ({kind})</source>
+        <translation>{name} &lt;{email}&gt; ({kind})</translation>
+    </message>
+    <message>
+        <source>{name} ({kind})</source>
+        <translation>{name} ({kind})</translation>
+    </message>
+    <message>
+        <source>No account, contact or lead matches “{text}”</source>
+        <translation>Aucun compte, contact ou prospect ne correspond à « {text} »</translation>
+    </message>
+</context>
+<context>
     <name>RuleRow</name>
     <message>
         <source>Field</source>
@@ -3894,10 +3933,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Dossiers sur le serveur</translation>
     </message>
     <message>
-        <source>account:12, contact:3 or lead:7 — empty for none</source>
-        <translation>account:12, contact:3 ou lead:7 — vide pour aucun</translation>
-    </message>
-    <message>
         <source>Re&amp;garding of the selected folder:</source>
         <translation>&amp;Concernant, pour le dossier sélectionné :</translation>
     </message>
@@ -3932,12 +3967,20 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <source>{name}: only folders under the Inbox can be tracked</source>
         <translation>{name} : seuls les dossiers de la boîte de réception peuvent être suivis</translation>
     </message>
+    <message>
+        <source>(a record that no longer exists)</source>
+        <translation>(un enregistrement qui n&apos;existe plus)</translation>
+    </message>
     <message numerus="yes">
         <source>At most %n folders can be tracked per mailbox: uncheck another folder first.</source>
         <translation>
             <numerusform>Au plus %n dossier peut être suivi par boîte aux lettres : décochez d&apos;abord un autre dossier.</numerusform>
             <numerusform>Au plus %n dossiers peuvent être suivis par boîte aux lettres : décochez d&apos;abord un autre dossier.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>{name}: pick the record from the list, or empty the field</source>
+        <translation>{name} : choisissez l&apos;enregistrement dans la liste, ou videz le champ</translation>
     </message>
 </context>
 <context>

@@ -231,3 +231,83 @@ def test_an_unreachable_store_is_a_clear_error() -> None:
         open_store("postgresql://crm:hunter22@127.0.0.1:1/nothing")
     assert "hunter22" not in str(info.value)
     assert "127.0.0.1:1" in str(info.value)
+
+
+def _seed_regarding_records(store_url: str) -> None:
+    engine = make_sync_engine(resolve_url(store_url))
+    try:
+        with engine.begin() as connection:
+            for name, email in (("Contoso", "info@contoso.test"), ("100% Fabrikam_", None), ("Northwind", None)):
+                connection.execute(
+                    text("INSERT INTO accounts (name, email, created_at) VALUES (:n, :e, CURRENT_TIMESTAMP)"),
+                    {"n": name, "e": email},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (full_name, email, created_from_email, modified_at) VALUES "
+                    "('Marc Lefevre', 'marc@contoso.test', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO leads (full_name, email, company, created_at) VALUES "
+                    "('Ann Contos', 'ann@lead.test', 'Lead Inc', CURRENT_TIMESTAMP)"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def test_regarding_records_are_searched_by_name_or_email_any_case(store: SqlStore, store_url: str) -> None:
+    from desktop_sync.domain.folders import REGARDING_TYPES
+    from desktop_sync.domain.model import RecordType
+
+    _seed_regarding_records(store_url)
+
+    async def search(words: str, limit: int = 20) -> list[tuple[str, str]]:
+        async with store.transaction() as tx:
+            found = await tx.records.search(words, REGARDING_TYPES, limit)
+        return [(c.record_type.value, c.name) for c in found]
+
+    async def scenario() -> None:
+        # names that start with the words first, then the others by name
+        assert await search("CONTO") == [("account", "Contoso"), ("lead", "Ann Contos"), ("contact", "Marc Lefevre")]
+        assert await search("contoso", limit=1) == [("account", "Contoso")]
+        assert await search("%") == [("account", "100% Fabrikam_")]  # wildcards are plain characters
+        assert await search("_") == [("account", "100% Fabrikam_")]
+        assert await search("   ") == []
+        async with store.transaction() as tx:
+            ids = {c.name: c.record_id for c in await tx.records.search("o", REGARDING_TYPES, 20)}
+            named = await tx.records.choices([(RecordType.ACCOUNT, ids["Contoso"]), (RecordType.LEAD, 999_999)])
+        assert [(c.name, c.email) for c in named.values()] == [("Contoso", "info@contoso.test")]
+
+    asyncio.run(scenario())
+
+
+def test_any_search_text_finds_only_records_that_contain_it(tmp_path: object) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_sync.domain.folders import REGARDING_TYPES
+
+    url = f"sqlite:///{tmp_path}/search.sqlite3"
+    opened = open_store(url)
+    _seed_regarding_records(url)
+    loop = asyncio.new_event_loop()
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.text(max_size=30))
+    def check(words: str) -> None:
+        async def search() -> list[tuple[str, str | None]]:
+            async with opened.transaction() as tx:
+                return [(c.name, c.email) for c in await tx.records.search(words, REGARDING_TYPES, 20)]
+
+        for name, email in loop.run_until_complete(search()):
+            wanted = words.replace("\x00", "").strip().lower()
+            assert wanted in name.lower() or wanted in (email or "").lower()
+
+    try:
+        check()
+    finally:
+        loop.run_until_complete(opened.close())
+        loop.close()

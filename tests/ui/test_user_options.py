@@ -37,6 +37,19 @@ def shot(widget, name: str) -> None:
     save_grab(widget, SHOTS / name)
 
 
+def shot_with_popup(window, popup, name: str) -> None:
+    """The window with its drop-down list drawn where it shows (a popup is a window of its own)."""
+    from PySide6.QtGui import QPainter
+
+    picture = window.grab()
+    offset = popup.mapToGlobal(popup.rect().topLeft()) - window.mapToGlobal(window.rect().topLeft())
+    painter = QPainter(picture)
+    painter.drawPixmap(offset, popup.grab())
+    painter.end()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert picture.save(str(SHOTS / name))
+
+
 def open_dialog(ui, run, qtbot, email: str = ALICE, answers: Answers | None = None) -> UserOptionsDialog:
     dialog = run(open_user_options(ui.context, ui.presenter(), email, asker=answers or Answers()))
     assert dialog is not None
@@ -240,6 +253,13 @@ def test_tracked_folders_come_from_dovecot_at_most_25_with_a_regarding(
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO accounts (name, created_at) VALUES ('Contoso', CURRENT_TIMESTAMP)"))
             account_id = connection.execute(text("SELECT id FROM accounts WHERE name = 'Contoso'")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO contacts (full_name, email, created_from_email, modified_at) VALUES "
+                    "('Marc Lefèvre', 'marc@contoso.test', 0, CURRENT_TIMESTAMP), "
+                    "('Dan Brown', 'dan@customer.test', 0, CURRENT_TIMESTAMP)"
+                )
+            )
     finally:
         engine.dispose()
     ui.context = dataclasses.replace(
@@ -267,18 +287,26 @@ def test_tracked_folders_come_from_dovecot_at_most_25_with_a_regarding(
 
     tab.tree.setCurrentItem(tab.item(names[0]))
     assert tab.regarding.isEnabled()
-    qtbot.keyClicks(tab.regarding, "account:")
-    assert not run(dialog.save_now())
-    assert tab.fields.message("regarding").startswith("INBOX/Project-01: ")
+    tab.regarding.setFocus()
+    qtbot.keyClicks(tab.regarding, "nobody-matches-this")
+    run(until(lambda: tab.regarding.matches.rowCount() == 1, what="the search"))
+    assert tab.regarding.matches.index(0, 0).data().startswith("No account, contact or lead matches")
+    assert not run(dialog.save_now())  # typed but not picked: said on the field, nothing written
+    assert tab.fields.message("regarding").startswith("INBOX/Project-01: pick the record from the list")
     assert dialog.isVisible() and run(ui.context.folders.tracked(ALICE)) == []
     tab.regarding.clear()
-    qtbot.keyClicks(tab.regarding, "account:999999")
-    assert not run(dialog.save_now())
-    assert "no account 999999" in tab.fields.message("regarding")
-    assert tab.regarding.text() == "account:999999"  # input kept
-    tab.regarding.clear()
-    qtbot.keyClicks(tab.regarding, f"account:{account_id}")
-    assert tab.item(names[0]).text(1) == f"account:{account_id}"
+    qtbot.keyClicks(tab.regarding, "CONTO")  # any case, part of a name (or of an email)
+    run(until(lambda: tab.regarding.matches.rowCount() == 2, what="the matches"))
+    texts = [tab.regarding.matches.index(r, 0).data() for r in range(2)]
+    assert texts == ["Contoso (Account)", "Marc Lefèvre <marc@contoso.test> (Contact)"]
+    popup = tab.regarding.completer.popup()
+    run(until(popup.isVisible, what="the list under the field"))
+    shot_with_popup(dialog, popup, "user-options-regarding-picker.png")
+    popup.setCurrentIndex(tab.regarding.completer.completionModel().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    run(until(lambda: tab.regarding.choice() is not None, what="the pick"))
+    assert tab.regarding.text() == "Contoso (Account)"
+    assert tab.item(names[0]).text(1) == "Contoso (Account)"  # named, never account:12
     shot(dialog, "user-options-tracked-folders.png")
     assert run(dialog.save_now())
 
@@ -288,6 +316,7 @@ def test_tracked_folders_come_from_dovecot_at_most_25_with_a_regarding(
 
     again = open_dialog(ui, run, qtbot)
     assert set(again.folders_tab.checked()) == set(names[:25])
+    assert again.folders_tab.item(names[0]).text(1) == "Contoso (Account)"
     again.folders_tab.item(names[1]).setCheckState(0, Qt.CheckState.Unchecked)
     again.folders_tab.item(names[25]).setCheckState(0, Qt.CheckState.Checked)
     assert run(again.save_now())
