@@ -425,3 +425,6 @@ class EmailActivity:
     body_text: str | None = None
     body_html: str | None = None
     send_error: str | None = None
+    # what names the linked records to a person (filled for the details of one activity)
+    regarding_name: str | None = None
+    correlated_subject: str | None = None

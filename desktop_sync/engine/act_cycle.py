@@ -79,6 +79,7 @@ class TypeReport:
     actions: tuple[Action, ...]
     failed: tuple[str, ...] = ()
     more: bool = False  # Exchange has more changes than one page: the next cycle comes in seconds
+    item_titles: Mapping[str, str] = field(default_factory=dict)  # Exchange items' titles, to name them
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,10 @@ class ActCycle:
             return {**by_server.get(server_id or "", {}), **by_local.get(local_id or -1, {}), **own}
 
         if dry_run:
-            return TypeReport(record_type, tuple(actions))
+            titles = {
+                server_id: record_headline(record_type, values)[0] or "" for server_id, values in by_server.items()
+            }
+            return TypeReport(record_type, tuple(actions), item_titles=titles)
         by_link = {link.server_id: link for link in links}
         pushed: set[str] = set()
         failed = []

@@ -295,13 +295,18 @@ class ActPreview:
         return sum(len(actions) for actions in self.actions.values())
 
 
-def planned_action(record_type: RecordType, action: Action, titles: Mapping[int, str]) -> PlannedAction:
-    """One planner action as the admin reads it: what, on which side, to which record."""
+def planned_action(
+    record_type: RecordType,
+    action: Action,
+    titles: Mapping[int, str],
+    item_titles: Mapping[str, str] | None = None,
+) -> PlannedAction:
+    """One planner action as the admin reads it: what, on which side, to which record (by its title)."""
     local_id = getattr(action, "local_id", None)
     server_id = getattr(action, "server_id", None)
     values = getattr(action, "values", None) or {}
     title = titles.get(local_id, "") if local_id is not None else ""
-    title = title or record_title(record_type, values)
+    title = title or record_title(record_type, values) or (item_titles or {}).get(server_id or "", "")
 
     def made(kind: PlannedKind, side: Side, **more: Any) -> PlannedAction:
         return PlannedAction(record_type, kind, side, title, local_id, server_id, **more)
@@ -338,7 +343,9 @@ def planned_action(record_type: RecordType, action: Action, titles: Mapping[int,
 def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, str]]) -> ActPreview:
     """A dry run's report as planned actions per record type (``titles``: each record's title by id)."""
     actions = {
-        t.record_type: tuple(planned_action(t.record_type, a, titles.get(t.record_type, {})) for a in t.actions)
+        t.record_type: tuple(
+            planned_action(t.record_type, a, titles.get(t.record_type, {}), t.item_titles) for a in t.actions
+        )
         for t in report.types
     }
     return ActPreview(report.address, actions, report.skipped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -102,11 +103,20 @@ class ActivityService:
             )
 
     async def activity(self, activity_id: int) -> EmailActivity:
+        """One activity with its bodies, and the names of the records it links to (not their ids)."""
         async with self._store.transaction() as tx:
             found = await tx.activities.detail(activity_id)
-        if found is None:
-            raise NotFoundError("id", f"no activity {activity_id}")
-        return found
+            if found is None:
+                raise NotFoundError("id", f"no activity {activity_id}")
+            regarding_name = correlated_subject = None
+            if found.regarding is not None:
+                choice = (await tx.records.choices([found.regarding])).get(found.regarding)
+                if choice is not None:
+                    regarding_name = f"{choice.name} <{choice.email}>" if choice.email else choice.name
+            if found.correlated_activity_id is not None:
+                correlated = await tx.activities.detail(found.correlated_activity_id)
+                correlated_subject = correlated.subject if correlated is not None else None
+        return dataclasses.replace(found, regarding_name=regarding_name, correlated_subject=correlated_subject)
 
     async def attachment_content(self, activity_id: int, position: int) -> bytes:
         """The stored content of an attachment (``position`` as ``activity`` lists them), to save to a file."""

@@ -46,6 +46,7 @@ from desktop_sync.store.models import (
     MailboxLeaseRow,
     MailboxRow,
     MailboxStatusRow,
+    QueueRow,
     ServerCursorRow,
     UserRow,
 )
@@ -541,6 +542,12 @@ _REGARDING_TABLES: dict[RecordType, tuple[Any, Any]] = {
     RecordType.CONTACT: (ContactRow, ContactRow.full_name),
     RecordType.LEAD: (LeadRow, LeadRow.full_name),
 }
+# What names any record an activity can link to (regarding, parties).
+_NAMED_TABLES: dict[RecordType, tuple[Any, Any]] = {
+    **_REGARDING_TABLES,
+    RecordType.USER: (UserRow, UserRow.name),
+    RecordType.QUEUE: (QueueRow, QueueRow.name),
+}
 
 
 class SqlRecords:
@@ -619,9 +626,9 @@ class SqlRecords:
     async def choices(self, refs: Sequence[tuple[RecordType, int]]) -> dict[tuple[RecordType, int], RecordChoice]:
         found: dict[tuple[RecordType, int], RecordChoice] = {}
         for record_type in {kind for kind, _ in refs}:
-            if record_type not in _REGARDING_TABLES:
+            if record_type not in _NAMED_TABLES:
                 continue
-            table, name = _REGARDING_TABLES[record_type]
+            table, name = _NAMED_TABLES[record_type]
             ids = sorted({record_id for kind, record_id in refs if kind is record_type})
             rows = await self._s.execute(select(table.id, name, table.email).where(table.id.in_(ids)))
             for record_id, record_name, email in rows:

@@ -123,12 +123,10 @@ class ActPreviewDialog(QDialog):
         }[side]
 
     def record_text(self, planned: PlannedAction) -> str:
+        """The record by its title, as its owner knows it (its ids are for support, not for reading)."""
         if not planned.title and planned.local_id is None and planned.server_id:
-            return self.tr("Exchange item {id}").format(id=planned.server_id)
-        title = planned.title or self.tr("(no title)")
-        if planned.local_id is not None:
-            return self.tr("{title} (#{id})").format(title=title, id=planned.local_id)
-        return title
+            return self.tr("(an Exchange item without a title)")
+        return planned.title or self.tr("(no title)")
 
     def details(self, planned: PlannedAction) -> str:
         if planned.kind is PlannedKind.CONFLICT:

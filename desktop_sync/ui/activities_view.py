@@ -330,10 +330,8 @@ class ActivitiesPage(QWidget):
             PartyRole.BCC: self.tr("Bcc"),
         }[party.role]
         who = f"{party.display_name} <{party.address}>" if party.display_name else party.address
-        if party.record_type is None:
-            record = self.tr("not in the CRM")
-        else:
-            record = f"{self.record_text(party.record_type)} #{party.record_id}"
+        # the person is named before: the record's kind says what the CRM knows them as, without its id
+        record = self.tr("not in the CRM") if party.record_type is None else self.record_text(party.record_type)
         return f"{role}: {who} — {record}"
 
     def size_text(self, size: int) -> str:
@@ -486,18 +484,28 @@ class ActivitiesPage(QWidget):
         self.mailbox_label.setText(activity.mailbox or "—")
         why = [self.reason_text(activity.tracked_reason)]
         if activity.correlation_method or activity.correlated_activity_id:
-            why.append(
-                self.tr("correlated with activity #{id} {method}").format(
-                    id=activity.correlated_activity_id or "?", method=self.method_text(activity.correlation_method)
+            if activity.correlated_subject is not None:
+                why.append(
+                    self.tr("correlated with “{subject}” {method}").format(
+                        subject=activity.correlated_subject or self.tr("(no subject)"),
+                        method=self.method_text(activity.correlation_method),
+                    )
                 )
-            )
+            else:
+                why.append(
+                    self.tr("correlated with an earlier email {method}").format(
+                        method=self.method_text(activity.correlation_method)
+                    )
+                )
         if activity.mailbox:
             why.append(self.tr("accepted by the mailbox {address}").format(address=activity.mailbox))
         self.why_label.setText("\n".join(w.strip() for w in why))
         if activity.regarding is None:
             self.regarding_label.setText("—")
         else:
-            self.regarding_label.setText(f"{self.record_text(activity.regarding[0])} #{activity.regarding[1]}")
+            kind = self.record_text(activity.regarding[0])
+            name = activity.regarding_name or self.tr("a record that no longer exists")
+            self.regarding_label.setText(self.tr("{name} ({kind})").format(kind=kind, name=name))
         self.parties_label.setText("\n".join(self._party_text(p) for p in activity.parties) or "—")
         for position, attachment in enumerate(activity.attachments):
             self.attachments.insertRow(position)

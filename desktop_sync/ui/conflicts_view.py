@@ -161,7 +161,7 @@ class ConflictsPage(QWidget):
         chosen = set(self.selected_ids())
         self.model.removeRows(0, self.model.rowCount())
         for conflict in conflicts:
-            record = conflict.record or self.tr("(deleted record #{id})").format(id=conflict.local_id)
+            record = conflict.record or self.tr("(a deleted record)")
             kept = {
                 ConflictPolicy.KEEP_CRM: self.tr("CRM"),
                 ConflictPolicy.KEEP_EXCHANGE: self.tr("Exchange"),

@@ -285,16 +285,12 @@
         <translation>CRM et Exchange</translation>
     </message>
     <message>
-        <source>Exchange item {id}</source>
-        <translation>Élément Exchange {id}</translation>
+        <source>(an Exchange item without a title)</source>
+        <translation>(un élément Exchange sans titre)</translation>
     </message>
     <message>
         <source>(no title)</source>
         <translation>(sans titre)</translation>
-    </message>
-    <message>
-        <source>{title} (#{id})</source>
-        <translation>{title} (n° {id})</translation>
     </message>
     <message>
         <source>the CRM&apos;s value is kept</source>
@@ -893,12 +889,24 @@
         <translation>Sélectionnez une activité pour en voir le détail.</translation>
     </message>
     <message>
-        <source>correlated with activity #{id} {method}</source>
-        <translation>rattaché à l&apos;activité n° {id} {method}</translation>
+        <source>correlated with “{subject}” {method}</source>
+        <translation>rattaché à « {subject} » {method}</translation>
+    </message>
+    <message>
+        <source>correlated with an earlier email {method}</source>
+        <translation>rattaché à un e-mail précédent {method}</translation>
     </message>
     <message>
         <source>accepted by the mailbox {address}</source>
         <translation>accepté par la boîte aux lettres {address}</translation>
+    </message>
+    <message>
+        <source>a record that no longer exists</source>
+        <translation>un enregistrement qui n&apos;existe plus</translation>
+    </message>
+    <message>
+        <source>{name} ({kind})</source>
+        <translation>{name} ({kind})</translation>
     </message>
     <message>
         <source>over the size limit: not stored</source>
@@ -1188,8 +1196,8 @@
         <translation>Les deux conservés (une copie)</translation>
     </message>
     <message>
-        <source>(deleted record #{id})</source>
-        <translation>(enregistrement supprimé n° {id})</translation>
+        <source>(a deleted record)</source>
+        <translation>(un enregistrement supprimé)</translation>
     </message>
     <message>
         <source>CRM</source>

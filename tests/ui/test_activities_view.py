@@ -16,7 +16,7 @@ from PySide6.QtGui import QTextDocument
 from support.scripted import ScriptedFactory, ScriptedServer, message
 
 from desktop_sync.app import DesktopApp
-from desktop_sync.domain.model import ProfileKind
+from desktop_sync.domain.model import ProfileKind, RecordType
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.mailboxes import MailboxService
@@ -158,6 +158,19 @@ def test_tracked_mail_arrives_live_with_why_parties_attachments_and_no_remote_co
     assert parties[0] == "From: Carol Customer <carol@customer.test> — not in the CRM"
     assert "Cc: dave@customer.test — not in the CRM" in parties
     assert page.regarding_label.text() == "—"
+    answered = dataclasses.replace(
+        page.current,
+        regarding=(RecordType.ACCOUNT, 12),
+        regarding_name="Contoso <info@contoso.test>",
+        correlation_method="in_reply_to",
+        correlated_activity_id=3,
+        correlated_subject="Offer",
+    )
+    page.show_activity(answered)  # records named as a person knows them, never "account #12"
+    assert page.regarding_label.text() == "Contoso <info@contoso.test> (account)"
+    assert page.why_label.text().splitlines()[1] == "correlated with “Offer” by In-Reply-To"
+    assert "#" not in page.regarding_label.text() + page.why_label.text() + page.parties_label.text()
+    row = next(r for r in range(2) if page.model.item(r, 2).text() == "Quarterly figures")
 
     assert page.attachments.rowCount() == 2
     assert page.attachments.item(0, 0).text() == "figures.csv"
