@@ -164,3 +164,59 @@ def test_every_state_reads_as_a_state_with_its_own_dot(language, make_window, qt
     assert EXPECTED[language][DisplayState.PENDING_APPROVAL].lower() in detail
     tray.hide()
     save_grab(window, tmp_path / f"mailbox-states-{language}.png")
+
+
+FAILED_EXPECTED = {
+    "en": ["Quarterly figures", "(no subject)", "A message in INBOX/Projects", "Review with Contoso"],
+    "fr": ["Quarterly figures", "(sans objet)", "Un message dans INBOX/Projects", "Review with Contoso"],
+}
+
+
+def test_failed_items_are_named_by_subject_sender_and_date(language, ui, run, qtbot, tmp_path):
+    from desktop_sync.domain.model import FailedItem
+    from desktop_sync.ui.failed_items_view import FailedItemsPage
+
+    async def seed() -> None:
+        await ui.profile()
+        await ui.context.mailboxes.add("alice@example.test", "Corp")
+        async with ui.store.transaction() as tx:
+            mailbox = await tx.mailboxes.by_address("alice@example.test")
+            assert mailbox is not None and mailbox.id is not None
+            for n, (channel, ref, folder, subject, sender, when) in enumerate(
+                [
+                    (Channel.INCOMING, "INBOX;7;4250", "INBOX", "Quarterly figures", "Dan <dan@customer.test>", NOW),
+                    (Channel.INCOMING, "INBOX;7;4251", "INBOX", None, None, NOW - dt.timedelta(days=1)),
+                    (Channel.INCOMING, "INBOX/Projects;3;12", "INBOX/Projects", None, None, None),
+                    (Channel.ACT, "AAMkAGI2TG93AAA=", None, "Review with Contoso", None, NOW + dt.timedelta(days=1)),
+                ]
+            ):
+                await tx.failed_items.record(
+                    FailedItem(
+                        mailbox.id,
+                        channel,
+                        ref,
+                        "malformed_message" if channel is Channel.INCOMING else "act_no_organizer",
+                        "no From header" if channel is Channel.INCOMING else "no organizer",
+                        folder,
+                        subject=subject,
+                        sender=sender,
+                        item_date=when,
+                        last_failed_at=NOW - dt.timedelta(minutes=n),
+                    )
+                )
+
+    run(seed())
+    page = FailedItemsPage(ui.context, ui.presenter())
+    qtbot.addWidget(page)
+    run(page.refresh())
+    names = [page.model.index(row, 0).data() for row in range(page.model.rowCount())]
+    assert names == FAILED_EXPECTED[language]
+    shown = " ".join(
+        str(page.model.index(r, c).data())
+        for r in range(page.model.rowCount())
+        for c in range(page.model.columnCount())
+    )
+    assert "4250" not in shown and "AAMk" not in shown and ";" not in shown  # server references stay in tooltips
+    assert "INBOX;7;4250" in page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    page.resize(1366, 300)
+    save_grab(page, tmp_path / f"failed-items-{language}.png")
