@@ -723,10 +723,11 @@ async def conflicts_list(ctx: Context, args: argparse.Namespace) -> int:
     if not conflicts:
         ctx.print("No conflicts.")
         return EXIT_OK
-    for c in conflicts:
+    for v in await ctx.act().conflict_views(include_resolved=args.all):  # the record by its title, not its id
+        record = f'"{v.record}"' if v.record else "(a deleted record)"
         ctx.print(
-            f"#{c['id']} {c['record_type']} {c['local_id']} field {c['field']}: CRM {c['crm_value']!r}, "
-            f"Exchange {c['exchange_value']!r}; kept {c['kept']}"
+            f"#{v.id} {v.record_type.value} {record} field {v.field}: CRM {v.crm_value!r}, "
+            f"Exchange {v.exchange_value!r}; kept {v.kept.value}"
         )
     return EXIT_OK
 

@@ -225,6 +225,8 @@ def test_conflicts_are_recorded_and_each_resolution_reaches_both_sides(admin: Ad
             exchange,
         )
         assert open_conflict["kept"] == "crm"  # the stated default: the CRM's value wins until resolved
+        _, said, _ = admin("conflicts", "list")  # the record by its name, not its id
+        assert said.startswith(f'#{open_conflict["id"]} contact "Carol Customer" field {field}: '), said
         return open_conflict
 
     # Keep Exchange: the CRM takes Exchange's value, and the next cycle settles Exchange on it too.
