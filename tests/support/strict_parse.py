@@ -1,0 +1,20 @@
+"""The parsing that stopped a mailbox in issue 11: the standard library's own reading of the
+Message-ID, which raises IndexError on the obsolete route syntax (``<@relay:id@host>``).
+
+The engine's parser reads such a header tolerantly now; this one keeps the old failure, so tests
+can show that a parser raising on one message costs that message alone. Module-level, so that the
+engine's worker processes can be given it.
+"""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+from desktop_sync.domain.mail import ParsedEmail, parse_message
+
+
+def parse_as_before(raw: bytes, attachment_limit: int) -> ParsedEmail:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    str(message.get("message-id", ""))  # IndexError on the obsolete syntax, as before
+    return parse_message(raw, attachment_limit)
