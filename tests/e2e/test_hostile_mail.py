@@ -28,7 +28,9 @@ import psycopg
 import pytest
 from servers.dovecot import DovecotServer, MailUser
 from servers.ports import LOOPBACK
+from servers.smtp import SmtpServer
 from support.cli_admin import Admin
+from support.hostile_mail import generated_hostile
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.engine.engine import Engine, EngineSettings
@@ -425,8 +427,12 @@ def linked_activities(url: str) -> dict[int, int]:
     return links
 
 
-def check_outcomes(admin: Admin, address: str, cases: list[Case]) -> None:
-    """Each case imported or in the ledger with a reason, never both, never twice; the mailbox is fine."""
+def check_outcomes(admin: Admin, address: str, cases: list[Case], *, shared_ids: bool = False) -> None:
+    """Each case imported or in the ledger with a reason, never both, never twice; the mailbox is fine.
+
+    ``shared_ids``: generated cases may carry the same Message-ID (``<@>``...), and then are one
+    activity, by the Message-ID guard; the ordinary ones must still be one activity each, and
+    outgoing activities may be there besides."""
     activities = {a["id"]: a for a in admin.json("email", "list", "--limit", "100000")}
     links = linked_activities(admin.db)
     failed = {uid_of(item["item"]): item for item in admin.json("failed", "list")}
@@ -458,7 +464,13 @@ def check_outcomes(admin: Admin, address: str, cases: list[Case]) -> None:
                 except AssertionError as exc:
                     problems.append(f"{entry.name}: {exc}")
     imported = {links[uid] for uid in links}
-    if set(activities) != imported or len(imported) != len(links):
+    if shared_ids:
+        ordinary = [
+            links[uid] for uid, c in enumerate(cases, start=1) if c.name.startswith("ordinary") and uid in links
+        ]
+        if len(set(ordinary)) != len(ordinary) or not imported <= set(activities):
+            problems.append(f"{len(set(ordinary))} activities for {len(ordinary)} ordinary mails")
+    elif set(activities) != imported or len(imported) != len(links):
         problems.append(f"{len(activities)} activities for {len(links)} imported mails")
     mailbox_alerts = [a for a in admin.json("alerts", "list") if a["scope"] != "item"]
     if mailbox_alerts:
@@ -675,3 +687,84 @@ async def test_memory_kept_after_an_import_does_not_grow_with_the_mail_imported(
         tracemalloc.stop()
     assert engine.items_committed == 200
     assert kept < 40 * 2**20, f"{kept / 2**20:.0f} MB still held after importing {sum(map(len, raws)) >> 20} MB of mail"
+
+
+# --- issue 11: hundreds of generated hostile messages among ordinary mail, and a reply after them
+
+GENERATED_SEED = 11  # the same messages every run
+ORDINARY_COUNT, HOSTILE_COUNT = 500, 210
+
+
+def interleaved(count: int, hostile: list[bytes]) -> list[Case]:
+    """``count`` ordinary mails with the hostile ones spread evenly among them (the first ordinary
+    mails come before any hostile one: issue 11's mailbox stopped after its first 500)."""
+    cases = [ordinary(n) for n in range(1, count + 1)]
+    step = count / (len(hostile) + 1)
+    for k, raw in reversed(list(enumerate(hostile, start=1))):
+        cases.insert(round(k * step), Case(f"generated{k}", raw, outcome="either"))
+    return cases
+
+
+def set_up_user_mailbox(admin: Admin, dovecot: DovecotServer, smtp: SmtpServer, user: MailUser, tls_ca: Path) -> str:
+    """A CRM user tracking all mail, by IMAP over TLS, sending through the SMTP server."""
+    ports = ("--incoming-port", str(dovecot.ports["imaps"]), "--outgoing-port", str(smtp.port))
+    admin("profile", "add", "Corp", "--kind", "imap", "--incoming-host", "localhost", "--outgoing-host", "localhost",
+          *ports, "--outgoing-security", "starttls", "--ca-file", str(tls_ca), "--timeout", "60")  # fmt: skip
+    address = user.address
+    admin("user", "add", address, "--name", "Alice Seller")
+    admin("user", "tracking", address, "all")
+    admin("mailbox", "add", address, "--profile", "Corp", "--user", address, "--login", user.name,
+          "--password-stdin", stdin=user.password)  # fmt: skip
+    admin("mailbox", "approve", address)
+    report = admin.json("mailbox", "test-enable", address)
+    assert report["ok"], report
+    return address
+
+
+def run_until_imported(admin: Admin, address: str, rounds: int = 6) -> None:
+    """Engine runs (each cycle takes at most 500 mails) until one brings nothing new."""
+    seen = -1
+    for _ in range(rounds):
+        admin("sync", "now", address)
+        run_engine_once(admin)
+        now = len(linked_activities(admin.db)) + len(admin.json("failed", "list"))
+        if now == seen:
+            return
+        seen = now
+    raise AssertionError(f"still importing after {rounds} runs")
+
+
+@pytest.mark.slow
+@pytest.mark.smtp
+def test_hundreds_of_generated_hostile_mails_hold_back_no_ordinary_mail_nor_the_reply_after_them(
+    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path
+) -> None:
+    admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    address = set_up_user_mailbox(admin, dovecot, smtp_server, mail_user, tls_ca)
+    sent = admin.json("email", "send", "--from", address, "--to", "carol@customer.test", "--subject", "Quote",
+                      "--body", "For 12 chairs.")  # fmt: skip
+    run_engine_once(admin)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [("carol@customer.test",)]
+
+    cases = interleaved(ORDINARY_COUNT, generated_hostile(HOSTILE_COUNT, GENERATED_SEED))
+    reply = (
+        f"From: Carol <carol@customer.test>\r\nTo: {address}\r\nSubject: Re: {sent['subject']}\r\n"
+        f"Message-ID: <reply@customer.test>\r\nIn-Reply-To: {sent['message_id']}\r\n"
+        f"Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n\r\nYes, please.\r\n"
+    ).encode()
+    cases.append(case("reply", reply))
+    deliver_in_order(dovecot, mail_user, [c.raw for c in cases])
+
+    run_until_imported(admin, address)
+    check_outcomes(admin, address, cases, shared_ids=True)
+    [mailbox] = [m for m in admin.json("mailbox", "list") if m["address"] == address]
+    assert (mailbox["state"], mailbox["last_error_code"]) == ("idle", None), mailbox
+    imported = [a["message_id"] for a in admin.json("email", "list", "--direction", "incoming", "--limit", "100000")]
+    ordinary_ids = [c.message_id for c in cases if c.name.startswith("ordinary")]
+    assert sorted(m for m in imported if m in set(ordinary_ids)) == sorted(ordinary_ids)  # each exactly once
+    [answer] = [
+        a for a in admin.json("email", "list", "--limit", "100000") if a["message_id"] == "<reply@customer.test>"
+    ]
+    assert (answer["correlation_method"], answer["correlated_activity"]) == ("in_reply_to", sent["id"])
+    failed = admin.json("failed", "list")
+    assert all(f["reason"] and f["code"] for f in failed), failed
