@@ -26,6 +26,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from ews.fixtures import ALICE, PASSWORDS, SERVICE
+from ews.server import EwsServer
 from servers.dovecot import DovecotServer, MailUser
 from servers.ports import LOOPBACK
 from servers.smtp import SmtpServer
@@ -693,6 +695,7 @@ async def test_memory_kept_after_an_import_does_not_grow_with_the_mail_imported(
 
 GENERATED_SEED = 11  # the same messages every run
 ORDINARY_COUNT, HOSTILE_COUNT = 500, 210
+EWS_ORDINARY_COUNT, EWS_HOSTILE_COUNT = 500, 210
 
 
 def interleaved(count: int, hostile: list[bytes]) -> list[Case]:
@@ -768,3 +771,66 @@ def test_hundreds_of_generated_hostile_mails_hold_back_no_ordinary_mail_nor_the_
     assert (answer["correlation_method"], answer["correlated_activity"]) == ("in_reply_to", sent["id"])
     failed = admin.json("failed", "list")
     assert all(f["reason"] and f["code"] for f in failed), failed
+
+
+def server_links(url: str) -> dict[str, int]:
+    """Server id (an EWS ItemId...) -> the activity it became, from the store's item links."""
+    query = (
+        "SELECT l.server_id, l.local_id FROM item_links l JOIN email_activities a ON a.id = l.local_id "
+        "WHERE l.record_type = 'email'"
+    )
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
+        rows = db.execute(query).fetchall()
+    links = dict(rows)
+    assert len(links) == len(rows), "an item linked twice"
+    return links
+
+
+@pytest.mark.slow
+def test_generated_hostile_mails_among_ordinary_ones_through_the_ews_test_server(
+    tmp_path: Path, ews_server: EwsServer
+) -> None:
+    admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    channels = admin.exchange_mailbox(ews_server.url, PASSWORDS[SERVICE], ALICE, tracking="all")
+    assert channels["incoming"]["enabled"] and channels["outgoing"]["enabled"], channels
+    sent = admin.json("email", "send", "--from", ALICE, "--to", "carol@customer.test", "--subject", "Quote",
+                      "--body", "For 12 chairs.")  # fmt: skip
+    run_engine_once(admin)
+
+    cases = interleaved(EWS_ORDINARY_COUNT, generated_hostile(EWS_HOSTILE_COUNT, GENERATED_SEED))
+    reply = (
+        f"From: Carol <carol@customer.test>\r\nTo: {ALICE}\r\nSubject: Re: {sent['subject']}\r\n"
+        f"Message-ID: <reply@customer.test>\r\nIn-Reply-To: {sent['message_id']}\r\n"
+        f"Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n\r\nYes, please.\r\n"
+    ).encode()
+    cases.append(case("reply", reply))
+    item_ids = ews_server.deliver_many(ALICE, [c.raw for c in cases])
+    seen = -1
+    for _ in range(6):
+        admin("sync", "now", ALICE)
+        run_engine_once(admin)
+        now = len(server_links(admin.db)) + len(admin.json("failed", "list"))
+        if now == seen:
+            break
+        seen = now
+
+    links = server_links(admin.db)
+    failed = {f["item"]: f for f in admin.json("failed", "list")}
+    activities = {a["id"]: a for a in admin.json("email", "list", "--limit", "100000")}
+    problems = []
+    for item_id, entry in zip(item_ids, cases, strict=True):
+        linked, ledger = item_id in links, failed.get(item_id)
+        if linked == (ledger is not None):
+            problems.append(f"{entry.name}: {'both imported and' if linked else 'neither imported nor'} in the ledger")
+        if ledger is not None and not ledger["reason"]:
+            problems.append(f"{entry.name}: in the ledger without a reason")
+        if entry.outcome == "imported" and (not linked or activities[links[item_id]]["message_id"] != entry.message_id):
+            problems.append(f"{entry.name}: not imported as itself")
+    ordinary = [links.get(i) for i, c in zip(item_ids, cases, strict=True) if c.name.startswith("ordinary")]
+    if len(set(ordinary)) != EWS_ORDINARY_COUNT:
+        problems.append(f"{len(set(ordinary))} activities for {EWS_ORDINARY_COUNT} ordinary mails")
+    assert not problems, "\n".join(problems)
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["state"], mailbox["last_error_code"], mailbox["incoming"]["enabled"]) == ("idle", None, True)
+    [answer] = [a for a in activities.values() if a["message_id"] == "<reply@customer.test>"]
+    assert (answer["correlation_method"], answer["correlated_activity"]) == ("in_reply_to", sent["id"])
