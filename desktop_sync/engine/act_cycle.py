@@ -179,8 +179,11 @@ class ActCycle:
             now=now,
         )
         actions = plan(record_type, crm, changes.items, links, settings)
+        unreadable = tuple(f"{failure.server_id}: {failure.reason}" for failure in changes.failures)
         if dry_run:
-            return TypeReport(record_type, tuple(actions))
+            return TypeReport(record_type, tuple(actions), unreadable)
+        for failure in changes.failures:  # in the ledger; they do not hold the type's cursor back
+            await self._record(mailbox, record_type, failure.server_id, "read", failure.code, failure.reason)
         by_link = {link.server_id: link for link in links}
         pushed: set[str] = set()
         failed = []
@@ -194,7 +197,7 @@ class ActCycle:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
-        return TypeReport(record_type, tuple(actions), tuple(failed), more=changes.more and not failed)
+        return TypeReport(record_type, tuple(actions), (*unreadable, *failed), more=changes.more and not failed)
 
     async def _execute(
         self,
@@ -298,39 +301,55 @@ class ActCycle:
     async def _item_failure(
         self, mailbox: Mailbox, record_type: RecordType, action: Action, error: DesktopSyncError
     ) -> None:
-        assert mailbox.id is not None
         reference = getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}"
+        permanent = isinstance(error, PermanentError)
+        await self._record(
+            mailbox, record_type, str(reference), type(action).__name__, error.code, error.message, permanent
+        )
+
+    async def _record(
+        self,
+        mailbox: Mailbox,
+        record_type: RecordType,
+        reference: str,
+        step: str,
+        code: str,
+        reason: str,
+        permanent: bool = True,
+    ) -> None:
+        """An item in the failed-item ledger (an alert the first time)."""
+        assert mailbox.id is not None
         now = self._now()
         async with self._store.transaction() as tx:
             entry = await tx.failed_items.record(
                 FailedItem(
                     mailbox_id=mailbox.id,
                     channel=Channel.ACT,
-                    item_ref=str(reference),
-                    code=error.code,
-                    reason=error.message,
-                    summary=f"{record_type.value}: {type(action).__name__}",
-                    permanent=isinstance(error, PermanentError),
+                    item_ref=reference,
+                    code=code,
+                    reason=reason,
+                    summary=f"{record_type.value}: {step}",
+                    permanent=permanent,
                     last_failed_at=now,
                 )
             )
             alert = None
             if entry.attempts == 1:
-                if error.code == "act_no_organizer":
+                if code == "act_no_organizer":
                     text = explain("act_no_organizer", item=reference)
                 else:
-                    text = explain(f"act_{record_type.value}_failed", detail=error.message)
+                    text = explain(f"act_{record_type.value}_failed", detail=reason)
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.ITEM,
-                        error.code,
+                        code,
                         text.title,
                         text.cause,
                         text.fix,
                         mailbox_id=mailbox.id,
                         profile_id=mailbox.profile_id,
-                        item_ref=str(reference),
+                        item_ref=reference,
                         created_at=now,
                     )
                 )
