@@ -740,9 +740,9 @@ def run_until_imported(admin: Admin, address: str, rounds: int = 6) -> None:
 @pytest.mark.slow
 @pytest.mark.smtp
 def test_hundreds_of_generated_hostile_mails_hold_back_no_ordinary_mail_nor_the_reply_after_them(
-    tmp_path: Path, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path
+    store_url: str, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path
 ) -> None:
-    admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    admin = Admin(store_url)
     address = set_up_user_mailbox(admin, dovecot, smtp_server, mail_user, tls_ca)
     sent = admin.json("email", "send", "--from", address, "--to", "carol@customer.test", "--subject", "Quote",
                       "--body", "For 12 chairs.")  # fmt: skip
