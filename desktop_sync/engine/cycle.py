@@ -465,10 +465,55 @@ class MailboxCycle:
                 )
 
     async def _commit(self, ctx: Context, batch: Batch, parsed_batch: Parsed | None = None) -> Committed:
-        """Commit a batch's items and its cursor in one transaction; says what it committed."""
+        """Commit a batch's items and its cursor in one transaction; says what it committed.
+
+        When the store refuses the batch, its items are committed one by one to find the one it
+        refuses: if the store still answers, that item is the cause, and goes to the ledger."""
         # parsing is CPU work on untrusted input: off the event loop, so the loop (and the GUI) never waits
         if parsed_batch is None:
             parsed_batch = await self.parser.parse(batch.items, self._settings.attachment_limit)
+        try:
+            return await self._commit_parsed(ctx, batch, parsed_batch)
+        except Exception as refused:
+            if not parsed_batch[0] or not await self._store_answers(ctx):
+                raise
+            log.warning("%s: the store refused a batch (%s); committing its items one by one", ctx.mailbox.address,
+                        type(refused).__name__)  # fmt: skip
+            return await self._commit_one_by_one(ctx, batch, parsed_batch)
+
+    async def _store_answers(self, ctx: Context) -> bool:
+        """Whether the store takes a write at all: if not, the batch's failure is the store's, not an
+        item's. A write, not a read: a locked SQLite file in WAL mode still reads."""
+        try:
+            async with self._store.transaction() as tx:
+                await tx.status.save(await tx.status.get(ctx.id))
+        except Exception:
+            return False
+        return True
+
+    async def _commit_one_by_one(self, ctx: Context, batch: Batch, parsed_batch: Parsed) -> Committed:
+        parsed, unreadable = parsed_batch
+        refused: list[ItemFailure] = []
+        results: list[Committed] = []
+        for item, email in parsed:
+            try:
+                results.append(await self._commit_parsed(ctx, Batch((item,), None), ([(item, email)], [])))
+            except Exception as exc:
+                if not await self._store_answers(ctx):
+                    raise
+                log.warning("%s: the store refused %s: %s", ctx.mailbox.address, item.server_id, type(exc).__name__)
+                reason = failure_reason(Step.STORE, exc, item.server_id, len(item.raw))
+                refused.append(ItemFailure(item.server_id, item.folder, ITEM_FAILED, reason, transient=False))
+        rest = dataclasses.replace(batch, items=(), failures=(*batch.failures, *refused))
+        results.append(await self._commit_parsed(ctx, rest, ([], unreadable)))  # the failures and the cursor
+        return Committed(
+            [raw for result in results for raw in result.committed],
+            sum(result.new for result in results),
+            tracked=[server_id for result in results for server_id in result.tracked],
+            undeliverable=[server_id for result in results for server_id in result.undeliverable],
+        )
+
+    async def _commit_parsed(self, ctx: Context, batch: Batch, parsed_batch: Parsed) -> Committed:
         parsed, unreadable = parsed_batch
         failures = [*batch.failures, *unreadable]
         now = self._now()

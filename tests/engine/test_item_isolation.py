@@ -12,7 +12,7 @@ import pytest
 from support.engine_world import World
 from support.hostile_mail import regression_samples, storable_problems, through_the_item_steps
 from support.scripted import message
-from support.strict_parse import parse_as_before
+from support.strict_parse import parse_as_before, parse_with_a_size_no_store_holds
 
 from desktop_sync.domain.connectors import ItemFailure
 from desktop_sync.domain.isolation import ITEM_FAILED
@@ -101,3 +101,29 @@ async def test_the_regression_samples_among_ordinary_mail_are_imported_and_the_m
     assert await world.activities() == 2 * len(samples)
     current = await status(world, mailbox.id)
     assert (current.state, current.last_error_code) == (MailboxState.IDLE, None)
+
+
+async def test_a_message_the_store_refuses_is_in_the_ledger_and_the_rest_of_its_batch_is_committed(
+    world: World,
+) -> None:
+    await world.profile()
+    mailbox = await world.mailbox(QUEUE)
+    for n in range(20):
+        world.server.deliver(QUEUE, message(n, to=QUEUE, X_Size="huge" if n == 7 else "normal"))
+    engine = await world.engine()
+    engine.cycle.parser.close()
+    engine.cycle.parser = MailParser(0, parse_with_a_size_no_store_holds)
+
+    await engine.run_once()
+    assert await world.activities() == 19
+    [failed] = await ledger(world, mailbox.id)
+    assert failed.item_ref.endswith(";8") and failed.code == ITEM_FAILED
+    assert failed.reason.startswith(f"storing failed on {failed.item_ref} (")
+    assert "OverflowError" in failed.reason
+    current = await status(world, mailbox.id)
+    assert (current.state, current.last_error_code) == (MailboxState.IDLE, None)
+    world.server.deliver(QUEUE, message(20, to=QUEUE))  # the cursor is past the 20 of them
+    world.clock.advance(3600)
+    await engine.run_once()
+    assert await world.activities() == 20
+    assert [(f.item_ref, f.attempts) for f in await ledger(world, mailbox.id)] == [(failed.item_ref, 1)]
