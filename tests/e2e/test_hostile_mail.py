@@ -708,10 +708,12 @@ def interleaved(count: int, hostile: list[bytes]) -> list[Case]:
     return cases
 
 
-def set_up_user_mailbox(admin: Admin, dovecot: DovecotServer, smtp: SmtpServer, user: MailUser, tls_ca: Path) -> str:
-    """A CRM user tracking all mail, by IMAP over TLS, sending through the SMTP server."""
-    ports = ("--incoming-port", str(dovecot.ports["imaps"]), "--outgoing-port", str(smtp.port))
-    admin("profile", "add", "Corp", "--kind", "imap", "--incoming-host", "localhost", "--outgoing-host", "localhost",
+def set_up_user_mailbox(
+    admin: Admin, dovecot: DovecotServer, smtp: SmtpServer, user: MailUser, tls_ca: Path, protocol: str = "imap"
+) -> str:
+    """A CRM user tracking all mail, by IMAP or POP3 over TLS, sending through the SMTP server."""
+    ports = ("--incoming-port", str(dovecot.ports[f"{protocol}s"]), "--outgoing-port", str(smtp.port))
+    admin("profile", "add", "Corp", "--kind", protocol, "--incoming-host", "localhost", "--outgoing-host", "localhost",
           *ports, "--outgoing-security", "starttls", "--ca-file", str(tls_ca), "--timeout", "60")  # fmt: skip
     address = user.address
     admin("user", "add", address, "--name", "Alice Seller")
@@ -739,11 +741,12 @@ def run_until_imported(admin: Admin, address: str, rounds: int = 6) -> None:
 
 @pytest.mark.slow
 @pytest.mark.smtp
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
 def test_hundreds_of_generated_hostile_mails_hold_back_no_ordinary_mail_nor_the_reply_after_them(
-    store_url: str, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path
+    store_url: str, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path, protocol: str
 ) -> None:
     admin = Admin(store_url)
-    address = set_up_user_mailbox(admin, dovecot, smtp_server, mail_user, tls_ca)
+    address = set_up_user_mailbox(admin, dovecot, smtp_server, mail_user, tls_ca, protocol)
     sent = admin.json("email", "send", "--from", address, "--to", "carol@customer.test", "--subject", "Quote",
                       "--body", "For 12 chairs.")  # fmt: skip
     run_engine_once(admin)
