@@ -20,10 +20,10 @@ import datetime as dt
 import html
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from exchangelib import CalendarItem, Contact, ExtendedProperty, Task
 from exchangelib import errors as ews
@@ -52,7 +52,7 @@ from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, utc
 from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
 from desktop_sync.domain.connectors import ActChanges, ConnectionTest, ItemFailure
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, TransientError
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
 
@@ -63,6 +63,7 @@ GET_BATCH = 100  # items per GetItem
 CURSOR_PREFIX = "act1:"  # a cursor is "act1:" + the folder's SyncState
 STALE = "change_key_stale"
 
+T = TypeVar("T")
 FOLDERS = {RecordType.APPOINTMENT: "calendar", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
 MODELS: dict[RecordType, Any] = {
     RecordType.APPOINTMENT: CalendarItem,
@@ -497,13 +498,25 @@ def _raise_first(results: Iterable[Any]) -> list[Any]:
     return found
 
 
+def _convert(record_type: RecordType, reference: str, fill: Callable[[], T]) -> T:
+    """Our conversion of one record's values: a ValueError is a value Exchange cannot take (tried
+    again next cycle); any other error is this record's failure for good, never the server's."""
+    try:
+        return fill()
+    except ValueError:
+        raise
+    except Exception as exc:
+        reason = failure_reason(Step.CONVERT, exc, reference)
+        raise PermanentError(reason, code=ITEM_FAILED, scope=ErrorScope.ITEM) from exc
+
+
 def _create(
     account: Any, record_type: RecordType, values: Mapping[str, Any], local_id: int, send_invitations: bool
 ) -> tuple[str, str | None]:
     model = MODELS[record_type]
     item = model(account=account)
     content = {k: v for k, v in values.items() if v is not None and v != "" and v != ()}
-    _fill(record_type, item, content, context=values)
+    _convert(record_type, f"{record_type.value}:{local_id}", lambda: _fill(record_type, item, content, context=values))
     if record_type is RecordType.CONTACT and not item.display_name:
         names = [values.get("first_name"), values.get("last_name")]
         item.display_name = " ".join(str(n) for n in names if n) or str(values.get("email") or "(no name)")
@@ -528,7 +541,7 @@ def _update(
 ) -> str | None:
     model = MODELS[record_type]
     item = model(account=account, id=server_id, changekey=change_key)
-    names, given = _fill(record_type, item, values, context=values)
+    names, given = _convert(record_type, server_id, lambda: _fill(record_type, item, values, context=values))
     if not names:
         return change_key
     if record_type is RecordType.APPOINTMENT and ("start" in names or "end" in names):

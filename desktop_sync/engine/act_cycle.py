@@ -38,7 +38,8 @@ from desktop_sync.domain.act import (
     plan,
 )
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
-from desktop_sync.domain.errors import DesktopSyncError, PermanentError, TransientError
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     Alert,
@@ -92,6 +93,11 @@ class ActReport:
     @property
     def more(self) -> bool:
         return any(t.more for t in self.types)
+
+
+def _reference(record_type: RecordType, action: Action) -> str:
+    """The ledger's name for an action's item: the Exchange item, else the CRM record."""
+    return str(getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}")
 
 
 def _mapped(record_type: RecordType, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,17 +193,33 @@ class ActCycle:
         by_link = {link.server_id: link for link in links}
         pushed: set[str] = set()
         failed = []
+        unapplied = []
         for action in actions:
             try:
                 await self._execute(connector, mailbox, user, record_type, action, by_link, pushed)
             except TransientError as exc:
                 failed.append(f"{type(action).__name__}: {exc.message}")
                 await self._item_failure(mailbox, record_type, action, exc)
+            except PermanentError as exc:
+                if exc.scope is not ErrorScope.ITEM:
+                    raise
+                unapplied.append(f"{type(action).__name__}: {exc.message}")  # this item's for good: in the ledger
+                await self._item_failure(mailbox, record_type, action, exc)
+            except DesktopSyncError:
+                raise
+            except Exception as exc:  # this record's or item's own failure (a value our conversion cannot take)
+                reference = _reference(record_type, action)
+                log.warning("%s: %s of %s failed: %s", mailbox.address, type(action).__name__, reference,
+                            type(exc).__name__)  # fmt: skip
+                reason = failure_reason(Step.APPLY, exc, reference)
+                unapplied.append(f"{type(action).__name__}: {reason}")
+                await self._record(mailbox, record_type, reference, type(action).__name__, ITEM_FAILED, reason)
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
-        return TypeReport(record_type, tuple(actions), (*unreadable, *failed), more=changes.more and not failed)
+        report = (*unreadable, *unapplied, *failed)
+        return TypeReport(record_type, tuple(actions), report, more=changes.more and not failed)
 
     async def _execute(
         self,
@@ -301,11 +323,9 @@ class ActCycle:
     async def _item_failure(
         self, mailbox: Mailbox, record_type: RecordType, action: Action, error: DesktopSyncError
     ) -> None:
-        reference = getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}"
+        reference = _reference(record_type, action)
         permanent = isinstance(error, PermanentError)
-        await self._record(
-            mailbox, record_type, str(reference), type(action).__name__, error.code, error.message, permanent
-        )
+        await self._record(mailbox, record_type, reference, type(action).__name__, error.code, error.message, permanent)
 
     async def _record(
         self,

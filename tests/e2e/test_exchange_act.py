@@ -362,3 +362,24 @@ def test_an_item_exchangelib_cannot_read_is_in_the_ledger_and_the_others_sync(
     cycle(admin)
     assert sorted(c["full_name"] for c in records(admin, "contact")) == ["Dan", "Eve", "Fay"]
     assert [(f["item"], f["attempts"]) for f in admin.json("failed", "list")] == [(broken, 1)]
+
+
+def test_a_crm_record_our_conversion_cannot_take_is_in_the_ledger_and_the_others_go_to_exchange(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    configure(admin, ews_server)
+    admin("filter", "add", ALICE, "--type", "appointment", "--name", "Reviews", "--rule", "subject contains review")
+    start = FUTURE.isoformat()
+    for subject in ("Odd review", "Quarterly review"):
+        admin("appointment", "add", "--user", ALICE, "--subject", subject, "--start", start, "--organizer", ALICE)
+    [odd] = [a for a in records(admin, "appointment") if a["subject"] == "Odd review"]
+    # written by another part of the CRM: a weekly series whose weekdays are a number, not a list
+    crm_update(admin, RecordType.APPOINTMENT, odd["id"], recurrence={"pattern": "weekly", "weekdays": 5})
+    cycle(admin)
+    assert [i.text("Subject") for i in ews_server.items(ALICE, "calendar")] == ["Quarterly review"]
+    [failed] = admin.json("failed", "list")
+    assert (failed["item"], failed["code"], failed["channel"]) == (f"appointment:{odd['id']}", "item_failed", "act")
+    assert failed["reason"].startswith(f"converting failed on appointment:{odd['id']}: TypeError:"), failed
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["act"]["enabled"], mailbox["last_error_code"]) == (True, None)
+    assert [a["code"] for a in admin.json("alerts", "list") if a["scope"] != "item"] == []
