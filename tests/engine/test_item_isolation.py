@@ -12,7 +12,7 @@ import pytest
 from support.engine_world import World
 from support.hostile_mail import regression_samples, storable_problems, through_the_item_steps
 from support.scripted import message
-from support.strict_parse import parse_as_before, parse_with_a_size_no_store_holds
+from support.strict_parse import parse_as_before, parse_with_a_size_no_store_holds, parse_with_no_subject_text
 
 from desktop_sync.domain.connectors import ItemFailure
 from desktop_sync.domain.isolation import ITEM_FAILED
@@ -129,3 +129,22 @@ async def test_a_message_the_store_refuses_is_in_the_ledger_and_the_rest_of_its_
     await engine.run_once()
     assert await world.activities() == 20
     assert [(f.item_ref, f.attempts) for f in await ledger(world, mailbox.id)] == [(failed.item_ref, 1)]
+
+
+async def test_a_message_correlation_raises_on_is_in_the_ledger_and_its_batch_goes_on(world: World) -> None:
+    await world.profile()
+    mailbox = await world.mailbox(QUEUE)
+    for n in range(10):
+        world.server.deliver(QUEUE, message(n, to=QUEUE, X_Subject="none" if n == 4 else "text"))
+    engine = await world.engine()
+    engine.cycle.parser.close()
+    engine.cycle.parser = MailParser(0, parse_with_no_subject_text)
+
+    await engine.run_once()
+    assert await world.activities() == 9
+    [failed] = await ledger(world, mailbox.id)
+    assert failed.item_ref.endswith(";5") and failed.code == ITEM_FAILED
+    assert failed.reason.startswith(f"correlating failed on {failed.item_ref} (")
+    assert "TypeError" in failed.reason
+    current = await status(world, mailbox.id)
+    assert (current.state, current.last_error_code) == (MailboxState.IDLE, None)
