@@ -20,10 +20,10 @@ import datetime as dt
 import html
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from exchangelib import CalendarItem, Contact, ExtendedProperty, Task
 from exchangelib import errors as ews
@@ -47,12 +47,13 @@ from exchangelib.recurrence import (
 )
 from exchangelib.services import CreateItem, DeleteItem, GetItem, UpdateItem
 
-from desktop_sync.connectors.exchange import TRACKED_CATEGORY, _Change, _Link, _SyncItems, run_test
+from desktop_sync.connectors.exchange import TRACKED_CATEGORY, _Change, _item_id, _Link, _SyncItems, run_test
 from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, utc
 from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
-from desktop_sync.domain.connectors import ActChanges, ConnectionTest
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, TransientError
+from desktop_sync.domain.connectors import ActChanges, ConnectionTest, ItemFailure
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
@@ -62,6 +63,7 @@ GET_BATCH = 100  # items per GetItem
 CURSOR_PREFIX = "act1:"  # a cursor is "act1:" + the folder's SyncState
 STALE = "change_key_stale"
 
+T = TypeVar("T")
 FOLDERS = {RecordType.APPOINTMENT: "calendar", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
 MODELS: dict[RecordType, Any] = {
     RecordType.APPOINTMENT: CalendarItem,
@@ -407,9 +409,28 @@ def _field_paths(record_type: RecordType) -> set[Any]:
     return paths
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """An item of a GetItem answer that exchangelib could not read (a field's value it cannot convert)."""
+
+    item_id: str
+    problem: Exception
+
+
+class _GetItems(GetItem):  # type: ignore[misc]
+    """GetItem where one item exchangelib cannot read is that item's problem, not the whole answer's:
+    an Integer extended property holding text raises ValueError in exchangelib, for example."""
+
+    def _elem_to_obj(self, elem: Any) -> Any:
+        try:
+            return super()._elem_to_obj(elem)
+        except Exception as exc:
+            return _Unreadable(_item_id(elem)[0], exc)
+
+
 def _get_items(account: Any, record_type: RecordType, ids: Sequence[str]) -> list[Any]:
     fields = _field_paths(record_type)
-    service = GetItem(account=account, chunk_size=GET_BATCH)
+    service = _GetItems(account=account, chunk_size=GET_BATCH)
     return list(service.call(items=[ItemId(id=i) for i in ids], additional_fields=fields, shape=ID_ONLY))
 
 
@@ -477,13 +498,25 @@ def _raise_first(results: Iterable[Any]) -> list[Any]:
     return found
 
 
+def _convert(record_type: RecordType, reference: str, fill: Callable[[], T]) -> T:
+    """Our conversion of one record's values: a ValueError is a value Exchange cannot take (tried
+    again next cycle); any other error is this record's failure for good, never the server's."""
+    try:
+        return fill()
+    except ValueError:
+        raise
+    except Exception as exc:
+        reason = failure_reason(Step.CONVERT, exc, reference)
+        raise PermanentError(reason, code=ITEM_FAILED, scope=ErrorScope.ITEM) from exc
+
+
 def _create(
     account: Any, record_type: RecordType, values: Mapping[str, Any], local_id: int, send_invitations: bool
 ) -> tuple[str, str | None]:
     model = MODELS[record_type]
     item = model(account=account)
     content = {k: v for k, v in values.items() if v is not None and v != "" and v != ()}
-    _fill(record_type, item, content, context=values)
+    _convert(record_type, f"{record_type.value}:{local_id}", lambda: _fill(record_type, item, content, context=values))
     if record_type is RecordType.CONTACT and not item.display_name:
         names = [values.get("first_name"), values.get("last_name")]
         item.display_name = " ".join(str(n) for n in names if n) or str(values.get("email") or "(no name)")
@@ -508,7 +541,7 @@ def _update(
 ) -> str | None:
     model = MODELS[record_type]
     item = model(account=account, id=server_id, changekey=change_key)
-    names, given = _fill(record_type, item, values, context=values)
+    names, given = _convert(record_type, server_id, lambda: _fill(record_type, item, values, context=values))
     if not names:
         return change_key
     if record_type is RecordType.APPOINTMENT and ("start" in names or "end" in names):
@@ -602,6 +635,7 @@ class ExchangeAct:
                     f"{FOLDERS[record_type]}: the server refused a sync from the start", code="protocol_error"
                 )
         items: list[ExchangeItem] = []
+        failures: list[ItemFailure] = []
         wanted: list[str] = []
         for change in page.changes:
             if not change.item_id:
@@ -614,14 +648,22 @@ class ExchangeAct:
         if wanted:
             fetched = await self._link.call(lambda a: _get_items(a, record_type, wanted))
             model = MODELS[record_type]
+            folder = FOLDERS[record_type]
             for item_id, result in zip(wanted, fetched, strict=True):
                 if isinstance(result, ews.ErrorItemNotFound):
                     items.append(ExchangeItem(item_id, None, {}, False, deleted=True))  # gone since
+                elif isinstance(result, _Unreadable):
+                    reason = failure_reason(Step.READ, result.problem, item_id)
+                    failures.append(ItemFailure(item_id, folder, ITEM_FAILED, reason, transient=False))
                 elif isinstance(result, BaseException):
                     raise _translate(self._link.target, result)
                 elif type(result) is model:  # a distribution list among contacts, a note among tasks: not ours
-                    items.append(_exchange_item(record_type, result))
-        return ActChanges(tuple(items), _encode(page.sync_state), more=not page.last)
+                    try:
+                        items.append(_exchange_item(record_type, result))
+                    except Exception as exc:  # one item's values we cannot convert: that item's failure alone
+                        reason = failure_reason(Step.CONVERT, exc, item_id)
+                        failures.append(ItemFailure(item_id, folder, ITEM_FAILED, reason, transient=False))
+        return ActChanges(tuple(items), _encode(page.sync_state), more=not page.last, failures=tuple(failures))
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False

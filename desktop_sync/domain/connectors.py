@@ -218,6 +218,7 @@ class ActChanges:
     items: tuple[ExchangeItem, ...]
     cursor: str
     more: bool = False
+    failures: tuple[ItemFailure, ...] = ()  # items that could not be read: the ledger's, not the cursor's
 
 
 class ActSync(Protocol):

@@ -36,10 +36,20 @@ def tracking_token(prefix: str, activity_id: int) -> str:
     return f"{prefix}{activity_id:0{TOKEN_DIGITS}d}"
 
 
+MAX_ACTIVITY_ID = 2**31 - 1  # the store's ids are INTEGER columns (32 bits on PostgreSQL)
+
+
 def find_token(subject: str, prefix: str) -> int | None:
-    """The activity id in a tracking token of ``subject``, if there is one."""
-    match = re.search(re.escape(prefix) + r"(\d{" + str(TOKEN_DIGITS) + r",})", subject)
-    return int(match.group(1)) if match else None
+    """The activity id in a tracking token of ``subject``, if there is one.
+
+    ASCII digits only (``\\d`` would take Arabic-Indic or full-width ones), and no number past what
+    an id can be: "CRM:9999999999" is no token, not an error of the store's look-up (PostgreSQL:
+    integer out of range) that would fail the whole batch."""
+    match = re.search(re.escape(prefix) + r"([0-9]{" + str(TOKEN_DIGITS) + r",10})(?![0-9])", subject)
+    if match is None:
+        return None
+    activity_id = int(match.group(1))
+    return activity_id if activity_id <= MAX_ACTIVITY_ID else None
 
 
 def subject_key(subject: str, token_prefix: str | None = None) -> str | None:

@@ -6,6 +6,7 @@ only mail with nothing usable at all raises MalformedMessage.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -156,6 +157,32 @@ def _clean(text: str, limit: int | None = None) -> str:
     return text[:limit] if limit is not None else text
 
 
+def _storable(text: str) -> str:
+    """``text`` without lone surrogates: undecodable bytes read as UTF-8 where they are, else U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _header_values(message: EmailMessage, name: str, defects: list[str]) -> list[str]:
+    """Every value of header ``name`` as text; a value the stdlib's header parser cannot read
+    (an obsolete-syntax ``Message-ID: <@host>`` raises IndexError in it) is taken as it was written
+    and said in ``defects``, so that one odd header never costs the whole message."""
+    try:
+        return [str(value) for value in message.get_all(name, [])]
+    except Exception:  # any error of the header parser: the raw text is still there
+        defects.append(f"Unreadable{name.title().replace('-', '')}Header")
+        # bytes that are no UTF-8 come back as lone surrogates, which no store can encode
+        raw = [str(value) for key, value in message.raw_items() if key.lower() == name]
+        return [_storable(value) for value in raw]
+
+
+def _header(message: EmailMessage, name: str, defects: list[str]) -> str | None:
+    values = _header_values(message, name, defects)
+    return values[0] if values else None
+
+
 def _message_ids(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
@@ -167,10 +194,10 @@ def _message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _parties(message: EmailMessage) -> tuple[Party, ...]:
+def _parties(message: EmailMessage, defects: list[str]) -> tuple[Party, ...]:
     parties = []
     for role, header in ((PartyRole.FROM, "from"), (PartyRole.TO, "to"), (PartyRole.CC, "cc"), (PartyRole.BCC, "bcc")):
-        values = [str(v) for v in message.get_all(header, [])]
+        values = _header_values(message, header, defects)
         for name, address in getaddresses(values):
             address = _clean(address.strip().lower(), 320)
             if "@" in address:
@@ -178,8 +205,8 @@ def _parties(message: EmailMessage) -> tuple[Party, ...]:
     return tuple(parties)
 
 
-def _sent_at(message: EmailMessage) -> dt.datetime | None:
-    value = message.get("date")
+def _sent_at(message: EmailMessage, defects: list[str]) -> dt.datetime | None:
+    value = _header(message, "date", defects)
     if not value:
         return None
     try:
@@ -194,10 +221,79 @@ def _sent_at(message: EmailMessage) -> dt.datetime | None:
 def _text(part: EmailMessage) -> str | None:
     try:
         content = part.get_content()
-    except (LookupError, ValueError, AssertionError):
+    except Exception:  # an unknown or broken charset, a codec that is no text codec...: the bytes as UTF-8
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else None
     return content if isinstance(content, str) else None
+
+
+def _first_text(message: EmailMessage) -> str | None:
+    """The first leaf that reads as text, found by walking the tree by hand: for trees that the
+    stdlib's get_body cannot walk (a multipart whose payload is a string)."""
+    stack: list[Any] = [message]
+    while stack:
+        part = stack.pop(0)
+        if not isinstance(part, EmailMessage):
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack[:0] = payload
+            continue
+        with contextlib.suppress(Exception):
+            # a multipart whose payload is a string is text the parser could not split
+            if part.get_content_maintype() in ("text", "multipart"):
+                return _text(part)
+    return None
+
+
+def _bodies(message: EmailMessage, defects: list[str]) -> tuple[str | None, str | None]:
+    """The plain text and the HTML body; a tree the stdlib cannot walk still gives its first text."""
+    try:
+        text_part = message.get_body(preferencelist=("plain",))
+        html_part = message.get_body(preferencelist=("html",))
+        return (
+            _text(text_part) if isinstance(text_part, EmailMessage) else None,
+            _text(html_part) if isinstance(html_part, EmailMessage) else None,
+        )
+    except Exception:
+        defects.append("UnreadableMimeStructure")
+        try:
+            return _first_text(message), None
+        except Exception:
+            return None, None
+
+
+def _attachment(part: Any, attachment_limit: int) -> Attachment:
+    assert isinstance(part, EmailMessage)
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    name = sanitize_filename(part.get_filename())
+    content_id = part.get("content-id")
+    cid = str(content_id) if content_id else None
+    if len(data) > attachment_limit:
+        limit = f"larger than the {attachment_limit} byte limit"
+        return Attachment(name, part.get_content_type(), len(data), None, cid, limit)
+    return Attachment(name, part.get_content_type(), len(data), data, cid)
+
+
+def _attachments(message: EmailMessage, attachment_limit: int, defects: list[str]) -> list[Attachment]:
+    """Each attachment, or what can be said of one that cannot be read: it is listed, not kept."""
+    try:
+        parts = list(message.iter_attachments())
+    except Exception:
+        defects.append("UnreadableMimeStructure")
+        return []
+    attachments = []
+    for part in parts:
+        try:
+            attachments.append(_attachment(part, attachment_limit))
+        except Exception as exc:
+            defects.append("UnreadableAttachment")
+            payload = part.get_payload() if isinstance(part, EmailMessage) else None
+            size = len(payload) if isinstance(payload, str | bytes) else 0
+            reason = f"could not be read ({type(exc).__name__})"
+            attachments.append(Attachment("attachment", "application/octet-stream", size, None, None, reason))
+    return attachments
 
 
 def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) -> ParsedEmail:
@@ -214,49 +310,21 @@ def parse_message(raw: bytes, attachment_limit: int = ATTACHMENT_LIMIT_DEFAULT) 
     if not message.keys():
         raise MalformedMessage("the message has no headers")
 
-    ids = _message_ids(message.get("message-id"))
+    ids = _message_ids(_header(message, "message-id", defects))
     message_id = ids[0] if ids else f"<{hashlib.sha256(raw).hexdigest()[:32]}@desktop-sync.invalid>"
     if not ids:
         defects.append("MissingMessageId")
-    in_reply_to = _message_ids(message.get("in-reply-to"))
-    body_text = body_html = None
-    text_part = message.get_body(preferencelist=("plain",))
-    if isinstance(text_part, EmailMessage):
-        body_text = _text(text_part)
-    html_part = message.get_body(preferencelist=("html",))
-    if isinstance(html_part, EmailMessage):
-        body_html = _text(html_part)
-
-    attachments = []
-    for part in message.iter_attachments():
-        assert isinstance(part, EmailMessage)
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        name = sanitize_filename(part.get_filename())
-        content_id = part.get("content-id")
-        if len(data) > attachment_limit:
-            attachments.append(
-                Attachment(
-                    name,
-                    part.get_content_type(),
-                    len(data),
-                    None,
-                    str(content_id) if content_id else None,
-                    f"larger than the {attachment_limit} byte limit",
-                )
-            )
-        else:
-            attachments.append(
-                Attachment(name, part.get_content_type(), len(data), data, str(content_id) if content_id else None)
-            )
-    subject = _clean(str(message.get("subject", "") or "").strip(), 4000)
+    in_reply_to = _message_ids(_header(message, "in-reply-to", defects))
+    body_text, body_html = _bodies(message, defects)
+    attachments = _attachments(message, attachment_limit, defects)
+    subject = _clean((_header(message, "subject", defects) or "").strip(), 4000)
     return ParsedEmail(
         message_id=_clean(message_id, 998),
         subject=subject,
-        parties=_parties(message),
-        sent_at=_sent_at(message),
+        parties=_parties(message, defects),
+        sent_at=_sent_at(message, defects),
         in_reply_to=_clean(in_reply_to[0], 998) if in_reply_to else None,
-        references=tuple(_clean(r, 998) for r in _message_ids(message.get("references")))[-50:],
+        references=tuple(_clean(r, 998) for r in _message_ids(_header(message, "references", defects)))[-50:],
         body_text=_clean(body_text) if body_text is not None else None,
         body_html=_clean(body_html) if body_html is not None else None,
         attachments=tuple(
@@ -318,7 +386,7 @@ def read_headline(raw: bytes) -> Headline:
     except Exception:
         sender = None
     try:
-        date = _sent_at(message)  # type: ignore[arg-type]
+        date = _sent_at(message, [])  # type: ignore[arg-type]
     except Exception:
         date = None
     return Headline(subject, sender, date)

@@ -152,6 +152,11 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="A message of {address} ({item}) is malformed: {detail}",
         fix="It is kept in the failed items; retry it once the cause is fixed, or ignore it.",
     ),
+    "item_failed": Explanation(
+        title="An item could not be processed",
+        cause="An item of {address} ({item}) could not be processed: {detail}",
+        fix="The other items went on. It is kept in the failed items; retry it once the cause is fixed, or ignore it.",
+    ),
     "internal_error": Explanation(
         title="Unexpected error",
         cause="Synchronizing {address} failed unexpectedly: {detail}",

@@ -39,7 +39,8 @@ from desktop_sync.domain.act import (
     record_headline,
 )
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
-from desktop_sync.domain.errors import DesktopSyncError, PermanentError, TransientError
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.messages import explain, name_item
 from desktop_sync.domain.model import (
     Alert,
@@ -94,6 +95,11 @@ class ActReport:
     @property
     def more(self) -> bool:
         return any(t.more for t in self.types)
+
+
+def _reference(record_type: RecordType, action: Action) -> str:
+    """The ledger's name for an action's item: the Exchange item, else the CRM record."""
+    return str(getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}")
 
 
 def _mapped(record_type: RecordType, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -190,25 +196,51 @@ class ActCycle:
             own = getattr(action, "values", None) or {}
             return {**by_server.get(server_id or "", {}), **by_local.get(local_id or -1, {}), **own}
 
+        unreadable = tuple(f"{failure.server_id}: {failure.reason}" for failure in changes.failures)
         if dry_run:
             titles = {
                 server_id: record_headline(record_type, values)[0] or "" for server_id, values in by_server.items()
             }
-            return TypeReport(record_type, tuple(actions), item_titles=titles)
+            return TypeReport(record_type, tuple(actions), unreadable, item_titles=titles)
+        for failure in changes.failures:  # in the ledger; they do not hold the type's cursor back
+            await self._record(
+                mailbox, record_type, failure.server_id, "read", failure.code, failure.reason,
+                title=failure.subject, date=failure.date,
+            )  # fmt: skip
         by_link = {link.server_id: link for link in links}
         pushed: set[str] = set()
         failed = []
+        unapplied = []
         for action in actions:
             try:
                 await self._execute(connector, mailbox, user, record_type, action, by_link, pushed, known(action))
             except TransientError as exc:
                 failed.append(f"{type(action).__name__}: {exc.message}")
                 await self._item_failure(mailbox, record_type, action, exc, known(action))
+            except PermanentError as exc:
+                if exc.scope is not ErrorScope.ITEM:
+                    raise
+                unapplied.append(f"{type(action).__name__}: {exc.message}")  # this item's for good: in the ledger
+                await self._item_failure(mailbox, record_type, action, exc, known(action))
+            except DesktopSyncError:
+                raise
+            except Exception as exc:  # this record's or item's own failure (a value our conversion cannot take)
+                reference = _reference(record_type, action)
+                log.warning("%s: %s of %s failed: %s", mailbox.address, type(action).__name__, reference,
+                            type(exc).__name__)  # fmt: skip
+                reason = failure_reason(Step.APPLY, exc, reference)
+                unapplied.append(f"{type(action).__name__}: {reason}")
+                title, when = record_headline(record_type, known(action))
+                await self._record(
+                    mailbox, record_type, reference, type(action).__name__, ITEM_FAILED, reason,
+                    title=title, date=when if isinstance(when, dt.datetime) else None,
+                )  # fmt: skip
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
-        return TypeReport(record_type, tuple(actions), tuple(failed), more=changes.more and not failed)
+        report = (*unreadable, *unapplied, *failed)
+        return TypeReport(record_type, tuple(actions), report, more=changes.more and not failed)
 
     async def _execute(
         self,
@@ -319,44 +351,63 @@ class ActCycle:
         error: DesktopSyncError,
         known: Mapping[str, Any],
     ) -> None:
-        assert mailbox.id is not None
-        # the reference is for support (the ledger's key, a tooltip); people read the record's headline
-        reference = getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}"
+        reference = _reference(record_type, action)
+        permanent = isinstance(error, PermanentError)
         title, when = record_headline(record_type, known)
-        date = when if isinstance(when, dt.datetime) else None
+        await self._record(
+            mailbox, record_type, reference, type(action).__name__, error.code, error.message, permanent,
+            title=title, date=when if isinstance(when, dt.datetime) else None,
+        )  # fmt: skip
+
+    async def _record(
+        self,
+        mailbox: Mailbox,
+        record_type: RecordType,
+        reference: str,
+        step: str,
+        code: str,
+        reason: str,
+        permanent: bool = True,
+        *,
+        title: str | None = None,
+        date: dt.datetime | None = None,
+    ) -> None:
+        """An item in the failed-item ledger (an alert the first time), named by its title and date
+        where they are known; the reference is for support (the ledger's key, a tooltip)."""
+        assert mailbox.id is not None
         now = self._now()
         async with self._store.transaction() as tx:
             entry = await tx.failed_items.record(
                 FailedItem(
                     mailbox_id=mailbox.id,
                     channel=Channel.ACT,
-                    item_ref=str(reference),
-                    code=error.code,
-                    reason=error.message,
-                    summary=f"{record_type.value}: {type(action).__name__}",
+                    item_ref=reference,
+                    code=code,
+                    reason=reason,
+                    summary=f"{record_type.value}: {step}",
                     subject=title,
                     item_date=date,
-                    permanent=isinstance(error, PermanentError),
+                    permanent=permanent,
                     last_failed_at=now,
                 )
             )
             alert = None
             if entry.attempts == 1:
-                if error.code == "act_no_organizer":
+                if code == "act_no_organizer":
                     text = explain("act_no_organizer", item=name_item(title, date=date))
                 else:
-                    text = explain(f"act_{record_type.value}_failed", detail=error.message)
+                    text = explain(f"act_{record_type.value}_failed", detail=reason)
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.ITEM,
-                        error.code,
+                        code,
                         text.title,
                         text.cause,
                         text.fix,
                         mailbox_id=mailbox.id,
                         profile_id=mailbox.profile_id,
-                        item_ref=str(reference),
+                        item_ref=reference,
                         created_at=now,
                     )
                 )

@@ -8,11 +8,12 @@ next cycle's time is computed when this one ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
@@ -27,6 +28,7 @@ from desktop_sync.domain.connectors import (
 from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups, smart_match, subject_key
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
+from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.messages import explain, name_item
 from desktop_sync.domain.model import (
@@ -148,6 +150,18 @@ class CycleOutcome:
     items: int = 0
     error_code: str | None = None
     more_pending: bool = False  # stopped at the per-cycle cap: the next cycle resumes in seconds
+
+
+@contextlib.contextmanager
+def _isolated(item: RawMessage, step: Step, failures: list[ItemFailure]) -> Iterator[None]:
+    """Run one item's own step (pure work on what the server sent: no store, no connection): whatever
+    it raises is this item's failure, added to ``failures`` for the ledger, and the batch goes on."""
+    try:
+        yield
+    except Exception as exc:
+        log.warning("%s failed on %s: %s", step.value, item.server_id, type(exc).__name__)
+        reason = failure_reason(step, exc, item.server_id, len(item.raw))
+        failures.append(ItemFailure(item.server_id, item.folder, ITEM_FAILED, reason, transient=False))
 
 
 class ProfileHealth:
@@ -451,24 +465,70 @@ class MailboxCycle:
                 )
 
     async def _commit(self, ctx: Context, batch: Batch, parsed_batch: Parsed | None = None) -> Committed:
-        """Commit a batch's items and its cursor in one transaction; says what it committed."""
+        """Commit a batch's items and its cursor in one transaction; says what it committed.
+
+        When the store refuses the batch, its items are committed one by one to find the one it
+        refuses: if the store still answers, that item is the cause, and goes to the ledger."""
         # parsing is CPU work on untrusted input: off the event loop, so the loop (and the GUI) never waits
         if parsed_batch is None:
             parsed_batch = await self.parser.parse(batch.items, self._settings.attachment_limit)
+        try:
+            return await self._commit_parsed(ctx, batch, parsed_batch)
+        except Exception as refused:
+            if not parsed_batch[0] or not await self._store_answers(ctx):
+                raise
+            log.warning("%s: the store refused a batch (%s); committing its items one by one", ctx.mailbox.address,
+                        type(refused).__name__)  # fmt: skip
+            return await self._commit_one_by_one(ctx, batch, parsed_batch)
+
+    async def _store_answers(self, ctx: Context) -> bool:
+        """Whether the store takes a write at all: if not, the batch's failure is the store's, not an
+        item's. A write, not a read: a locked SQLite file in WAL mode still reads."""
+        try:
+            async with self._store.transaction() as tx:
+                await tx.status.save(await tx.status.get(ctx.id))
+        except Exception:
+            return False
+        return True
+
+    async def _commit_one_by_one(self, ctx: Context, batch: Batch, parsed_batch: Parsed) -> Committed:
+        parsed, unreadable = parsed_batch
+        refused: list[ItemFailure] = []
+        results: list[Committed] = []
+        for item, email in parsed:
+            try:
+                results.append(await self._commit_parsed(ctx, Batch((item,), None), ([(item, email)], [])))
+            except Exception as exc:
+                if not await self._store_answers(ctx):
+                    raise
+                log.warning("%s: the store refused %s: %s", ctx.mailbox.address, item.server_id, type(exc).__name__)
+                reason = failure_reason(Step.STORE, exc, item.server_id, len(item.raw))
+                refused.append(ItemFailure(item.server_id, item.folder, ITEM_FAILED, reason, transient=False))
+        rest = dataclasses.replace(batch, items=(), failures=(*batch.failures, *refused))
+        results.append(await self._commit_parsed(ctx, rest, ([], unreadable)))  # the failures and the cursor
+        return Committed(
+            [raw for result in results for raw in result.committed],
+            sum(result.new for result in results),
+            tracked=[server_id for result in results for server_id in result.tracked],
+            undeliverable=[server_id for result in results for server_id in result.undeliverable],
+        )
+
+    async def _commit_parsed(self, ctx: Context, batch: Batch, parsed_batch: Parsed) -> Committed:
         parsed, unreadable = parsed_batch
         failures = [*batch.failures, *unreadable]
         now = self._now()
         latencies: list[float] = []
-        committed = [item for item, _ in parsed]
         async with self._store.transaction() as tx:
             # look-ups for the whole batch at once: a batch costs a handful of statements, not an item's worth each
             linked = await tx.activities.linked_server_ids(ctx.id, [item.server_id for item, _ in parsed])
             fresh = [(item, email) for item, email in parsed if item.server_id not in linked]
             prefix = ctx.profile.tracking_token_prefix
             smart = self._settings.smart_matching
-            lookups = {
-                item.server_id: correlation_lookups(email, prefix, smart_matching=smart) for item, email in fresh
-            }
+            lookups: dict[str, list[Lookup]] = {}
+            for item, email in fresh:
+                with _isolated(item, Step.CORRELATE, failures):
+                    lookups[item.server_id] = correlation_lookups(email, prefix, smart_matching=smart)
+            fresh = [(item, email) for item, email in fresh if item.server_id in lookups]
             message_ids = [m for plan in lookups.values() for lookup in plan for m in lookup.message_ids]
             by_message_id = await tx.activities.activities_by_message_id(message_ids)
             tokens = [lookup.activity_id for plan in lookups.values() for lookup in plan if lookup.activity_id]
@@ -483,11 +543,16 @@ class MailboxCycle:
             )
             tracked: list[tuple[RawMessage, IncomingEmail]] = []
             for item, email in fresh:
-                incoming = await self._track(
-                    tx, ctx, item, email, lookups[item.server_id], by_message_id, known_ids, candidates, records
-                )
+                incoming = None
+                with _isolated(item, Step.TRACK, failures):
+                    incoming = self._track(
+                        ctx, item, email, lookups[item.server_id], by_message_id, known_ids, candidates, records
+                    )
                 if incoming is not None:
+                    incoming = await self._create_sender_contact(tx, ctx, incoming, records)
                     tracked.append((item, incoming))
+            isolated = {failure.server_id for failure in failures}
+            committed = [item for item, _ in parsed if item.server_id not in isolated]
             results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
             new = 0
             for (raw, _), result in zip(tracked, results, strict=True):
@@ -513,9 +578,8 @@ class MailboxCycle:
             undeliverable=[failure.server_id for failure in failures if not failure.transient],
         )
 
-    async def _track(
+    def _track(
         self,
-        tx: Transaction,
         ctx: Context,
         item: RawMessage,
         email: ParsedEmail,
@@ -552,11 +616,6 @@ class MailboxCycle:
             decision = TrackingDecision(True, f"in the tracked folder {rule.folder_name}")
         if not decision.track:
             return None
-        if sender is not None and sender_record is None and ctx.auto_create_contacts:
-            contact_id = await tx.records.add_contact_from_email(
-                sender.address, sender.display_name, ctx.mailbox.user_id
-            )
-            records[sender.address] = resolved[sender.address] = (RecordType.CONTACT, contact_id)
         return IncomingEmail(
             server_id=item.server_id,
             folder=item.folder,
@@ -569,6 +628,29 @@ class MailboxCycle:
             resolved_parties=resolved,
             subject_key=subject_key(email.subject, ctx.profile.tracking_token_prefix),
         )
+
+    async def _create_sender_contact(
+        self,
+        tx: Transaction,
+        ctx: Context,
+        incoming: IncomingEmail,
+        records: dict[str, tuple[RecordType, int]],
+    ) -> IncomingEmail:
+        """The user's "create contacts" option: a contact for the unknown sender of tracked mail.
+
+        A store step, outside the item's isolation: the store failing is not the item's fault."""
+        sender = incoming.parsed.sender
+        if sender is None or not ctx.auto_create_contacts:
+            return incoming
+        if sender.address not in records:
+            contact_id = await tx.records.add_contact_from_email(
+                sender.address, sender.display_name, ctx.mailbox.user_id
+            )
+            records[sender.address] = (RecordType.CONTACT, contact_id)
+        if sender.address in incoming.resolved_parties:
+            return incoming
+        resolved = {**incoming.resolved_parties, sender.address: records[sender.address]}
+        return dataclasses.replace(incoming, resolved_parties=resolved)
 
     async def _record_failures(self, ctx: Context, failures: list[ItemFailure]) -> None:
         now = self._now()

@@ -16,39 +16,56 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 
 from desktop_sync.domain.connectors import ItemFailure, RawMessage
+from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message, read_headline
 
 log = logging.getLogger("desktop_sync.engine.parsing")
 
 Parsed = tuple[list[tuple[RawMessage, ParsedEmail]], list[ItemFailure]]
+ParseFunction = Callable[[bytes, int], ParsedEmail]  # module-level, so that worker processes can be given it
 SMALL_BATCH = 4  # fewer items than this are not worth a trip to another process
 
 
-def parse_all(items: Sequence[RawMessage], attachment_limit: int) -> Parsed:
+def parse_item(
+    item: RawMessage, attachment_limit: int, parse: ParseFunction = parse_message
+) -> ParsedEmail | ItemFailure:
+    """One message parsed, or why not: whatever the parser raises on it is this message's failure
+    alone (the stdlib's ``email`` raises IndexError, AttributeError, UnboundLocalError... on some
+    malformed headers), and must not cost the messages around it."""
+    try:
+        return parse(item.raw, attachment_limit)
+    except MalformedMessage as exc:
+        code, reason = exc.code, exc.message
+    except Exception as exc:  # the item's own failure, told in the ledger
+        log.warning("parsing %s failed: %s", item.server_id, type(exc).__name__)
+        code, reason = ITEM_FAILED, failure_reason(Step.PARSE, exc, item.server_id, len(item.raw))
+    # named by what can still be read of it, not by its server reference
+    headline = read_headline(item.raw)
+    return ItemFailure(
+        item.server_id,
+        item.folder,
+        code,
+        reason,
+        transient=False,
+        subject=headline.subject,
+        sender=headline.sender,
+        date=headline.date or item.received_at,
+    )
+
+
+def parse_all(items: Sequence[RawMessage], attachment_limit: int, parse: ParseFunction = parse_message) -> Parsed:
     parsed: list[tuple[RawMessage, ParsedEmail]] = []
     failures: list[ItemFailure] = []
     for item in items:
-        try:
-            parsed.append((item, parse_message(item.raw, attachment_limit)))
-        except MalformedMessage as exc:
-            # named by what can still be read of it, not by its server reference
-            headline = read_headline(item.raw)
-            failures.append(
-                ItemFailure(
-                    item.server_id,
-                    item.folder,
-                    exc.code,
-                    exc.message,
-                    transient=False,
-                    subject=headline.subject,
-                    sender=headline.sender,
-                    date=headline.date or item.received_at,
-                )
-            )
+        result = parse_item(item, attachment_limit, parse)
+        if isinstance(result, ItemFailure):
+            failures.append(result)
+        else:
+            parsed.append((item, result))
     return parsed, failures
 
 
@@ -81,14 +98,15 @@ def spawn_possible() -> bool:
 
 
 class MailParser:
-    def __init__(self, processes: int):
+    def __init__(self, processes: int, parse: ParseFunction = parse_message):
         self._processes = processes
+        self._parse = parse
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._broken = processes <= 0 or not spawn_possible()
 
     async def parse(self, items: Sequence[RawMessage], attachment_limit: int) -> Parsed:
         if self._broken or len(items) < SMALL_BATCH:
-            return await asyncio.to_thread(parse_all, items, attachment_limit)
+            return await asyncio.to_thread(parse_all, items, attachment_limit, self._parse)
         loop = asyncio.get_running_loop()
         try:
             if self._pool is None:
@@ -98,12 +116,12 @@ class MailParser:
                     initializer=_exit_with_parent,
                     initargs=(os.getpid(),),
                 )
-            return await loop.run_in_executor(self._pool, parse_all, list(items), attachment_limit)
+            return await loop.run_in_executor(self._pool, parse_all, list(items), attachment_limit, self._parse)
         except (BrokenProcessPool, OSError) as exc:
             log.warning("mail parsing goes on in a thread: the worker processes failed (%s)", exc)
             self.close()
             self._broken = True
-            return await asyncio.to_thread(parse_all, items, attachment_limit)
+            return await asyncio.to_thread(parse_all, items, attachment_limit, self._parse)
 
     def close(self) -> None:
         if self._pool is not None:

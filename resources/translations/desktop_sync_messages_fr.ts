@@ -349,6 +349,21 @@
         <translation>Il est conservé dans les éléments en échec ; réessayez-le une fois la cause corrigée, ou ignorez-le.</translation>
     </message>
     <message>
+        <extracomment>item_failed.title</extracomment>
+        <source>An item could not be processed</source>
+        <translation>Un élément n'a pas pu être traité</translation>
+    </message>
+    <message>
+        <extracomment>item_failed.cause</extracomment>
+        <source>An item of {address} ({item}) could not be processed: {detail}</source>
+        <translation>Un élément de {address} ({item}) n'a pas pu être traité : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>item_failed.fix</extracomment>
+        <source>The other items went on. It is kept in the failed items; retry it once the cause is fixed, or ignore it.</source>
+        <translation>Les autres éléments ont continué. Il est conservé dans les éléments en échec ; réessayez-le une fois la cause corrigée, ou ignorez-le.</translation>
+    </message>
+    <message>
         <extracomment>internal_error.title</extracomment>
         <source>Unexpected error</source>
         <translation>Erreur inattendue</translation>

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ews import soap
 from ews.fixtures import ALICE, BOB, PASSWORDS, SERVICE
 from ews.server import EwsServer
 from support.cli_admin import Admin
@@ -321,3 +322,66 @@ def test_a_permanent_fault_stops_appointments_contacts_and_tasks_with_an_alert(
     [mailbox] = admin.json("mailbox", "list")
     assert (mailbox["act"]["enabled"], mailbox["incoming"]["enabled"]) == (False, True)
     assert records(admin, "contact") == []
+
+
+def crm_id_property(value: str) -> Any:
+    """Our CRM-id property (an Integer) as another program may have left it: holding ``value``."""
+    prop = soap.t("ExtendedProperty")
+    prop.append(
+        soap.t(
+            "ExtendedFieldURI",
+            PropertySetId="6f1b8b53-0d0e-4bd4-9a54-5f2f1a3c7d21",
+            PropertyName="DesktopSyncCrmId",
+            PropertyType="Integer",
+        )
+    )
+    prop.append(soap.t("Value", value))
+    return prop
+
+
+def test_an_item_exchangelib_cannot_read_is_in_the_ledger_and_the_others_sync(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    configure(admin, ews_server)
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Dan", "GivenName": "Dan", "Categories": [TRACKED]})
+    broken = ews_server.create_item(
+        ALICE,
+        "Contact",
+        {"DisplayName": "Odd", "GivenName": "Odd", "Categories": [TRACKED], "ExtendedProperty": crm_id_property("x1")},
+    )
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Eve", "GivenName": "Eve", "Categories": [TRACKED]})
+    cycle(admin)
+    assert sorted(c["full_name"] for c in records(admin, "contact")) == ["Dan", "Eve"]
+    [failed] = admin.json("failed", "list")
+    assert (failed["item"], failed["code"], failed["channel"]) == (broken, "item_failed", "act")
+    assert failed["reason"].startswith(f"reading failed on {broken}: ValueError: invalid literal for int()"), failed
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["act"]["enabled"], mailbox["state"], mailbox["last_error_code"]) == (True, "idle", None)
+    assert [a["code"] for a in admin.json("alerts", "list") if a["scope"] != "item"] == []
+
+    # The type's cursor moved past it: a contact added later syncs, the broken one is not read again.
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Fay", "GivenName": "Fay", "Categories": [TRACKED]})
+    cycle(admin)
+    assert sorted(c["full_name"] for c in records(admin, "contact")) == ["Dan", "Eve", "Fay"]
+    assert [(f["item"], f["attempts"]) for f in admin.json("failed", "list")] == [(broken, 1)]
+
+
+def test_a_crm_record_our_conversion_cannot_take_is_in_the_ledger_and_the_others_go_to_exchange(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    configure(admin, ews_server)
+    admin("filter", "add", ALICE, "--type", "appointment", "--name", "Reviews", "--rule", "subject contains review")
+    start = FUTURE.isoformat()
+    for subject in ("Odd review", "Quarterly review"):
+        admin("appointment", "add", "--user", ALICE, "--subject", subject, "--start", start, "--organizer", ALICE)
+    [odd] = [a for a in records(admin, "appointment") if a["subject"] == "Odd review"]
+    # written by another part of the CRM: a weekly series whose weekdays are a number, not a list
+    crm_update(admin, RecordType.APPOINTMENT, odd["id"], recurrence={"pattern": "weekly", "weekdays": 5})
+    cycle(admin)
+    assert [i.text("Subject") for i in ews_server.items(ALICE, "calendar")] == ["Quarterly review"]
+    [failed] = admin.json("failed", "list")
+    assert (failed["item"], failed["code"], failed["channel"]) == (f"appointment:{odd['id']}", "item_failed", "act")
+    assert failed["reason"].startswith(f"converting failed on appointment:{odd['id']}: TypeError:"), failed
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["act"]["enabled"], mailbox["last_error_code"]) == (True, None)
+    assert [a["code"] for a in admin.json("alerts", "list") if a["scope"] != "item"] == []

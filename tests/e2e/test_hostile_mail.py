@@ -26,9 +26,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from ews.fixtures import ALICE, PASSWORDS, SERVICE
+from ews.server import EwsServer
 from servers.dovecot import DovecotServer, MailUser
 from servers.ports import LOOPBACK
+from servers.smtp import SmtpServer
 from support.cli_admin import Admin
+from support.hostile_mail import generated_hostile
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.engine.engine import Engine, EngineSettings
@@ -425,8 +429,12 @@ def linked_activities(url: str) -> dict[int, int]:
     return links
 
 
-def check_outcomes(admin: Admin, address: str, cases: list[Case]) -> None:
-    """Each case imported or in the ledger with a reason, never both, never twice; the mailbox is fine."""
+def check_outcomes(admin: Admin, address: str, cases: list[Case], *, shared_ids: bool = False) -> None:
+    """Each case imported or in the ledger with a reason, never both, never twice; the mailbox is fine.
+
+    ``shared_ids``: generated cases may carry the same Message-ID (``<@>``...), and then are one
+    activity, by the Message-ID guard; the ordinary ones must still be one activity each, and
+    outgoing activities may be there besides."""
     activities = {a["id"]: a for a in admin.json("email", "list", "--limit", "100000")}
     links = linked_activities(admin.db)
     failed = {uid_of(item["item"]): item for item in admin.json("failed", "list")}
@@ -458,7 +466,13 @@ def check_outcomes(admin: Admin, address: str, cases: list[Case]) -> None:
                 except AssertionError as exc:
                     problems.append(f"{entry.name}: {exc}")
     imported = {links[uid] for uid in links}
-    if set(activities) != imported or len(imported) != len(links):
+    if shared_ids:
+        ordinary = [
+            links[uid] for uid, c in enumerate(cases, start=1) if c.name.startswith("ordinary") and uid in links
+        ]
+        if len(set(ordinary)) != len(ordinary) or not imported <= set(activities):
+            problems.append(f"{len(set(ordinary))} activities for {len(ordinary)} ordinary mails")
+    elif set(activities) != imported or len(imported) != len(links):
         problems.append(f"{len(activities)} activities for {len(links)} imported mails")
     mailbox_alerts = [a for a in admin.json("alerts", "list") if a["scope"] != "item"]
     if mailbox_alerts:
@@ -675,3 +689,151 @@ async def test_memory_kept_after_an_import_does_not_grow_with_the_mail_imported(
         tracemalloc.stop()
     assert engine.items_committed == 200
     assert kept < 40 * 2**20, f"{kept / 2**20:.0f} MB still held after importing {sum(map(len, raws)) >> 20} MB of mail"
+
+
+# --- issue 11: hundreds of generated hostile messages among ordinary mail, and a reply after them
+
+GENERATED_SEED = 11  # the same messages every run
+ORDINARY_COUNT, HOSTILE_COUNT = 500, 210
+EWS_ORDINARY_COUNT, EWS_HOSTILE_COUNT = 500, 210
+
+
+def interleaved(count: int, hostile: list[bytes]) -> list[Case]:
+    """``count`` ordinary mails with the hostile ones spread evenly among them (the first ordinary
+    mails come before any hostile one: issue 11's mailbox stopped after its first 500)."""
+    cases = [ordinary(n) for n in range(1, count + 1)]
+    step = count / (len(hostile) + 1)
+    for k, raw in reversed(list(enumerate(hostile, start=1))):
+        cases.insert(round(k * step), Case(f"generated{k}", raw, outcome="either"))
+    return cases
+
+
+def set_up_user_mailbox(
+    admin: Admin, dovecot: DovecotServer, smtp: SmtpServer, user: MailUser, tls_ca: Path, protocol: str = "imap"
+) -> str:
+    """A CRM user tracking all mail, by IMAP or POP3 over TLS, sending through the SMTP server."""
+    ports = ("--incoming-port", str(dovecot.ports[f"{protocol}s"]), "--outgoing-port", str(smtp.port))
+    admin("profile", "add", "Corp", "--kind", protocol, "--incoming-host", "localhost", "--outgoing-host", "localhost",
+          *ports, "--outgoing-security", "starttls", "--ca-file", str(tls_ca), "--timeout", "60")  # fmt: skip
+    address = user.address
+    admin("user", "add", address, "--name", "Alice Seller")
+    admin("user", "tracking", address, "all")
+    admin("mailbox", "add", address, "--profile", "Corp", "--user", address, "--login", user.name,
+          "--password-stdin", stdin=user.password)  # fmt: skip
+    admin("mailbox", "approve", address)
+    report = admin.json("mailbox", "test-enable", address)
+    assert report["ok"], report
+    return address
+
+
+def run_until_imported(admin: Admin, address: str, rounds: int = 6) -> None:
+    """Engine runs (each cycle takes at most 500 mails) until one brings nothing new."""
+    seen = -1
+    for _ in range(rounds):
+        admin("sync", "now", address)
+        run_engine_once(admin)
+        now = len(linked_activities(admin.db)) + len(admin.json("failed", "list"))
+        if now == seen:
+            return
+        seen = now
+    raise AssertionError(f"still importing after {rounds} runs")
+
+
+@pytest.mark.slow
+@pytest.mark.smtp
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_hundreds_of_generated_hostile_mails_hold_back_no_ordinary_mail_nor_the_reply_after_them(
+    store_url: str, dovecot: DovecotServer, smtp_server: SmtpServer, mail_user: MailUser, tls_ca: Path, protocol: str
+) -> None:
+    admin = Admin(store_url)
+    address = set_up_user_mailbox(admin, dovecot, smtp_server, mail_user, tls_ca, protocol)
+    sent = admin.json("email", "send", "--from", address, "--to", "carol@customer.test", "--subject", "Quote",
+                      "--body", "For 12 chairs.")  # fmt: skip
+    run_engine_once(admin)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [("carol@customer.test",)]
+
+    cases = interleaved(ORDINARY_COUNT, generated_hostile(HOSTILE_COUNT, GENERATED_SEED))
+    reply = (
+        f"From: Carol <carol@customer.test>\r\nTo: {address}\r\nSubject: Re: {sent['subject']}\r\n"
+        f"Message-ID: <reply@customer.test>\r\nIn-Reply-To: {sent['message_id']}\r\n"
+        f"Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n\r\nYes, please.\r\n"
+    ).encode()
+    cases.append(case("reply", reply))
+    deliver_in_order(dovecot, mail_user, [c.raw for c in cases])
+
+    run_until_imported(admin, address)
+    check_outcomes(admin, address, cases, shared_ids=True)
+    [mailbox] = [m for m in admin.json("mailbox", "list") if m["address"] == address]
+    assert (mailbox["state"], mailbox["last_error_code"]) == ("idle", None), mailbox
+    imported = [a["message_id"] for a in admin.json("email", "list", "--direction", "incoming", "--limit", "100000")]
+    ordinary_ids = [c.message_id for c in cases if c.name.startswith("ordinary")]
+    assert sorted(m for m in imported if m in set(ordinary_ids)) == sorted(ordinary_ids)  # each exactly once
+    [answer] = [
+        a for a in admin.json("email", "list", "--limit", "100000") if a["message_id"] == "<reply@customer.test>"
+    ]
+    assert (answer["correlation_method"], answer["correlated_activity"]) == ("in_reply_to", sent["id"])
+    failed = admin.json("failed", "list")
+    assert all(f["reason"] and f["code"] for f in failed), failed
+
+
+def server_links(url: str) -> dict[str, int]:
+    """Server id (an EWS ItemId...) -> the activity it became, from the store's item links."""
+    query = (
+        "SELECT l.server_id, l.local_id FROM item_links l JOIN email_activities a ON a.id = l.local_id "
+        "WHERE l.record_type = 'email'"
+    )
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
+        rows = db.execute(query).fetchall()
+    links = dict(rows)
+    assert len(links) == len(rows), "an item linked twice"
+    return links
+
+
+@pytest.mark.slow
+def test_generated_hostile_mails_among_ordinary_ones_through_the_ews_test_server(
+    tmp_path: Path, ews_server: EwsServer
+) -> None:
+    admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+    channels = admin.exchange_mailbox(ews_server.url, PASSWORDS[SERVICE], ALICE, tracking="all")
+    assert channels["incoming"]["enabled"] and channels["outgoing"]["enabled"], channels
+    sent = admin.json("email", "send", "--from", ALICE, "--to", "carol@customer.test", "--subject", "Quote",
+                      "--body", "For 12 chairs.")  # fmt: skip
+    run_engine_once(admin)
+
+    cases = interleaved(EWS_ORDINARY_COUNT, generated_hostile(EWS_HOSTILE_COUNT, GENERATED_SEED))
+    reply = (
+        f"From: Carol <carol@customer.test>\r\nTo: {ALICE}\r\nSubject: Re: {sent['subject']}\r\n"
+        f"Message-ID: <reply@customer.test>\r\nIn-Reply-To: {sent['message_id']}\r\n"
+        f"Date: Wed, 25 Nov 2026 11:00:00 +0000\r\n\r\nYes, please.\r\n"
+    ).encode()
+    cases.append(case("reply", reply))
+    item_ids = ews_server.deliver_many(ALICE, [c.raw for c in cases])
+    seen = -1
+    for _ in range(6):
+        admin("sync", "now", ALICE)
+        run_engine_once(admin)
+        now = len(server_links(admin.db)) + len(admin.json("failed", "list"))
+        if now == seen:
+            break
+        seen = now
+
+    links = server_links(admin.db)
+    failed = {f["item"]: f for f in admin.json("failed", "list")}
+    activities = {a["id"]: a for a in admin.json("email", "list", "--limit", "100000")}
+    problems = []
+    for item_id, entry in zip(item_ids, cases, strict=True):
+        linked, ledger = item_id in links, failed.get(item_id)
+        if linked == (ledger is not None):
+            problems.append(f"{entry.name}: {'both imported and' if linked else 'neither imported nor'} in the ledger")
+        if ledger is not None and not ledger["reason"]:
+            problems.append(f"{entry.name}: in the ledger without a reason")
+        if entry.outcome == "imported" and (not linked or activities[links[item_id]]["message_id"] != entry.message_id):
+            problems.append(f"{entry.name}: not imported as itself")
+    ordinary = [links.get(i) for i, c in zip(item_ids, cases, strict=True) if c.name.startswith("ordinary")]
+    if len(set(ordinary)) != EWS_ORDINARY_COUNT:
+        problems.append(f"{len(set(ordinary))} activities for {EWS_ORDINARY_COUNT} ordinary mails")
+    assert not problems, "\n".join(problems)
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["state"], mailbox["last_error_code"], mailbox["incoming"]["enabled"]) == ("idle", None, True)
+    [answer] = [a for a in activities.values() if a["message_id"] == "<reply@customer.test>"]
+    assert (answer["correlation_method"], answer["correlated_activity"]) == ("in_reply_to", sent["id"])
