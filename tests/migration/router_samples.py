@@ -1,4 +1,5 @@
-"""The shared E-mail Router samples: where they are, and the users, queue and profiles they describe."""
+"""The E-mail Router samples: where they are (``tests/reference/email-router``), and the users, queue and
+profiles they describe."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.store import SqlStore
 
-# CI has the shared folder beside the clone, as on the development machines.
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared/docs/email-router"
+# In the repository: provenance and licence in tests/reference/email-router/PROVENANCE.md.
+SAMPLES = Path(__file__).resolve().parents[1] / "reference" / "email-router"
 
 # The sample's users and queue with the CRM ids its outgoing providers list.
 SAMPLE_USERS = {
