@@ -23,10 +23,11 @@ SAMPLE_USERS = {
 }
 SAMPLE_QUEUES = {"sales@contoso.com": ("Sales", "7b1e4d20-19d8-e011-9077-00155d0a1b01")}
 
-EXCHANGE_SMTP = "Exchange mail.contoso.local + SMTP smtp.contoso.local"
-POP3_SMTP = "POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop) + SMTP smtp.contoso.local"
-ONLINE = "Exchange outlook.office365.com + Exchange mail.contoso.local"
-FORWARD = "POP3 pop.contoso-mail.net (mailbox credentials)"
+# Named after the router's own profiles (ProfileName), "<incoming> + <outgoing>".
+EXCHANGE_SMTP = "Exchange 2010 Incoming + SMTP Outgoing"
+POP3_SMTP = "POP3 Incoming (service account CONTOSO\\svc-crmpop) + SMTP Outgoing"
+ONLINE = "Exchange Online Incoming + Exchange 2010 Outgoing"
+FORWARD = "POP3 Incoming (mailbox credentials)"
 SAMPLE_PROFILES = sorted([EXCHANGE_SMTP, POP3_SMTP, ONLINE, FORWARD], key=str.lower)
 
 
