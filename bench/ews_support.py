@@ -121,11 +121,19 @@ class ServerProcess:
             self._process.kill()
 
 
+_INITIALISED: set[str] = set()
+
+
 def admin(db: str, *argv: str, stdin: str = "", allowed: tuple[int, ...] = (0,)) -> str:
     """``desktop-sync --db DB ARGV...`` in this process; exits with the error unless its status is allowed."""
     from desktop_sync import cli
 
     out, err = io.StringIO(), io.StringIO()
+    if db not in _INITIALISED:  # a store named by --db is created by init only
+        _INITIALISED.add(db)
+        said = io.StringIO()
+        if cli.main(["--db", db, "init"], out=said, err=said) != 0:
+            raise SystemExit(f"desktop-sync --db {db} init failed: {said.getvalue()}")
     code = cli.main(["--db", db, *argv], out=out, err=err, stdin=io.StringIO(stdin))
     if code not in allowed:
         raise SystemExit(f"desktop-sync {' '.join(argv)} failed ({code}): {err.getvalue()}")

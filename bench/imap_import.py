@@ -161,8 +161,16 @@ def warm_index(dovecot: DovecotServer, user: str, password: str) -> int:
 # --- the store and the engine
 
 
+_INITIALISED: set[str] = set()
+
+
 def admin(db: str, *argv: str, stdin: str = "") -> str:
     out, err = io.StringIO(), io.StringIO()
+    if db not in _INITIALISED:  # a store named by --db is created by init only
+        _INITIALISED.add(db)
+        said = io.StringIO()
+        if cli.main(["--db", db, "init"], out=said, err=said) != 0:
+            raise SystemExit(f"desktop-sync --db {db} init failed: {said.getvalue()}")
     code = cli.main(["--db", db, *argv], out=out, err=err, stdin=io.StringIO(stdin))
     if code != 0:
         raise SystemExit(f"desktop-sync {' '.join(argv)} failed ({code}): {err.getvalue()}")

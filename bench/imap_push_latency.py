@@ -60,8 +60,16 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self.passwords.pop((service, username), None)
 
 
+_INITIALISED: set[str] = set()
+
+
 def admin(db: str, *argv: str, stdin: str = "") -> None:
     out, err = io.StringIO(), io.StringIO()
+    if db not in _INITIALISED:  # a store named by --db is created by init only
+        _INITIALISED.add(db)
+        said = io.StringIO()
+        if cli.main(["--db", db, "init"], out=said, err=said) != 0:
+            raise SystemExit(f"desktop-sync --db {db} init failed: {said.getvalue()}")
     code = cli.main(["--db", db, *argv], out=out, err=err, stdin=io.StringIO(stdin))
     if code != 0:
         raise SystemExit(f"desktop-sync {' '.join(argv)} failed ({code}): {err.getvalue()}")

@@ -9,6 +9,7 @@ import contextlib
 import gc
 import logging
 import os
+import shlex
 import signal
 import socket
 import sys
@@ -21,7 +22,7 @@ from qasync import QEventLoop
 
 from desktop_sync import __version__, logs
 from desktop_sync.autostart import XdgAutostart
-from desktop_sync.config import ConfigFile, local_settings, store_location
+from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports import Autostart, LocalConfig, SecretStore, Store
@@ -41,10 +42,11 @@ from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
-from desktop_sync.store import open_store
+from desktop_sync.store import StoreMissing, open_store
 from desktop_sync.ui import icons
 from desktop_sync.ui.bridge import EngineBridge
 from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.errors import ErrorDialog, missing_store_report
 from desktop_sync.ui.main_window import MainWindow
 from desktop_sync.ui.prompts import Asker
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
@@ -340,6 +342,21 @@ def run_gui(
     return int(exit_code or 0)
 
 
+def show_missing_store(path: str, named_by: str, create_command: str, local: LocalSettings) -> int:
+    """Say in a dialog that the store named does not exist (nothing is created); exit status 2."""
+    app = QApplication.instance() or QApplication([DESKTOP_FILE_NAME])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APPLICATION_NAME)
+    app.setWindowIcon(icons.app_icon())
+    _language, _translators = install_translators(app, language_environ(os.environ, local))
+    dialog = ErrorDialog(missing_store_report(path, named_by, create_command))
+    quit_after = _quit_after_ms(os.environ)
+    if quit_after is not None:
+        QTimer.singleShot(quit_after, dialog.reject)
+    dialog.exec()
+    return 2
+
+
 def _log_failure(task: asyncio.Future[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("the application failed to start", exc_info=task.exception())
@@ -353,8 +370,15 @@ def main(db: str | None = None) -> int:
         return 1
     local = local_settings()
     logs.configure(console_level=logging.WARNING, level=local.log_level)
+    named_by = store_named_by(db, local)
     try:
-        store = open_store(store_location(db, local))
+        # only the default location creates itself; a store the user named must exist
+        store = open_store(store_location(db, local), create=named_by is None)
+    except StoreMissing as exc:
+        create = f"desktop-sync --db {shlex.quote(db)} init" if db else "desktop-sync init"
+        problem = f"{named_by}: no store at {exc.path} (to create one there: {create})"
+        print(f"desktop-sync: error: {problem}", file=sys.stderr)
+        return show_missing_store(str(exc.path), named_by or "--db", create, local)
     except DesktopSyncError as exc:
         print(f"desktop-sync: error: {exc.message}", file=sys.stderr)
         return 1

@@ -11,10 +11,14 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
+import math
 import mimetypes
+import shlex
 import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -23,7 +27,7 @@ from typing import Any, NoReturn, TextIO
 from desktop_sync import __version__, logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.cli_migrate import add_migrate_commands
-from desktop_sync.config import ConfigFile, local_settings, store_location
+from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.act import ConflictPolicy
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
@@ -67,7 +71,7 @@ from desktop_sync.services.monitoring import MonitoringService, StatusView
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
 from desktop_sync.services.sync_filters import FilterView, SyncFilterService
-from desktop_sync.store import SqlStore, open_store
+from desktop_sync.store import SqlStore, StoreMissing, open_store, store_file
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
 PROG = "desktop-sync"
@@ -81,23 +85,45 @@ class Parser(argparse.ArgumentParser):
     """argparse, but its errors are one line (no usage dump) and go through our exit codes."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        # "argument --limit: ..." -> "--limit: ...": the argument as the user typed it, like every other error
+        raise UsageError(one_line(message.removeprefix("argument ")))
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: what the user typed may hold line breaks or control characters."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class StoreNotFound(Exception):
+    """An SQLite store the user named does not exist: reported on one line, exit status 2."""
 
 
 class Context:
-    """What a command needs: the store (opened on first use) and the services over it."""
+    """What a command needs: the store (opened on first use) and the services over it.
 
-    def __init__(self, db: str | None, out: TextIO, stdin: TextIO):
+    A store the user named (``--db``, ``$DESKTOP_SYNC_DB``, the settings file's ``store``) is opened only
+    if it exists; only ``init`` creates one there. The default location creates itself.
+    """
+
+    def __init__(self, db: str | None, out: TextIO, stdin: TextIO, *, create: bool = False):
         self.db = db
         self.out = out
         self.stdin = stdin
+        self.create = create
         self.secrets = KeyringSecrets()
         self._store: SqlStore | None = None
 
     @property
     def store(self) -> SqlStore:
         if self._store is None:
-            self._store = open_store(store_location(self.db, local_settings()))
+            local = local_settings()
+            location = store_location(self.db, local)
+            named_by = store_named_by(self.db, local)
+            try:
+                self._store = open_store(location, create=self.create or named_by is None)
+            except StoreMissing as exc:
+                again = f"{PROG} --db {shlex.quote(self.db)} init" if self.db else f"{PROG} init"
+                raise StoreNotFound(f"{named_by}: no store at {exc.path} (to create one there: {again})") from exc
         return self._store
 
     def settings(self) -> SettingsService:
@@ -173,6 +199,59 @@ def _date(text: str) -> dt.datetime:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-01-31") from exc
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _count(text: str) -> int:
+    """A number of things: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a count (1 or more)")
+    return value
+
+
+def _record_id(text: str) -> int:
+    """An id as ``list`` shows it: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not an id (ids start at 1)")
+    return value
+
+
+def _percent(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-100")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A duration in seconds: more than 0, finite."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a duration (more than 0 seconds)")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is outside 1-65535")
+    return value
 
 
 def _read_password(stdin: TextIO) -> str:
@@ -874,14 +953,32 @@ async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a metrics port that cannot be listened on, before the engine starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's server does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)).lower()
+            raise ValidationError.single("metrics_port", f"cannot listen on {host}:{port}: {reason}") from None
+
+
 async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
+    if args.metrics_port is not None:
+        _check_port_free(args.metrics_port)
+    store = ctx.store  # a missing or unreachable store is reported before anything starts
     log_file = logs.configure(console_level=logging.INFO, level=local_settings().log_level)
     if log_file is not None:
         ctx.print(f"Logging to {log_file}")
     # the limits every engine on this store shares (desktop-sync settings set, or the Settings dialog)
     settings = await ctx.settings().engine_settings()
-    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings)
-    await engine.start(metrics_port=args.metrics_port)
+    engine = Engine(store=store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings)
+    try:
+        await engine.start(metrics_port=args.metrics_port)
+    except OSError as exc:  # the port was taken between the check and the start
+        problem = f"cannot listen on 127.0.0.1:{args.metrics_port}: {(exc.strerror or str(exc)).lower()}"
+        raise ValidationError.single("metrics_port", problem) from None
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -905,6 +1002,14 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
         f"Engine stopped: {engine.cycles_run} mailbox cycle(s), "
         f"{int(engine.items_committed)} item(s) committed, {int(errors)} error(s) (see: desktop-sync alerts list)."
     )
+    return EXIT_OK
+
+
+async def store_init(ctx: Context, args: argparse.Namespace) -> int:
+    path = store_file(store_location(ctx.db, local_settings()))
+    existed = path is None or path.exists()
+    label = ctx.store.label  # opening creates it and brings its schema to the newest revision
+    ctx.print(f"Store ready: {label} ({'existing store, schema up to date' if existed else 'created'}).")
     return EXIT_OK
 
 
@@ -1248,7 +1353,13 @@ def build_parser() -> Parser:
     )
     lst = command(profiles, "list", profile_list, "list profiles")
     lst.add_argument("--json", action="store_true")
-    delete = command(profiles, "delete", profile_delete, "delete a profile no mailbox uses", fields={"name": "NAME"})
+    delete = command(
+        profiles,
+        "delete",
+        profile_delete,
+        "delete a profile no mailbox uses",
+        fields={"name": "NAME", "profile": "NAME"},
+    )
     delete.add_argument("name", metavar="NAME")
 
     users = group("user", "CRM users")
@@ -1421,7 +1532,7 @@ def build_parser() -> Parser:
             add.add_argument("--start", type=_date, metavar="DATETIME")
             add.add_argument("--status", choices=["not_started", "in_progress", "completed", "waiting", "deferred"])
             add.add_argument("--priority", choices=["low", "normal", "high"])
-            add.add_argument("--percent-complete", type=int)
+            add.add_argument("--percent-complete", metavar="N", type=_percent, help="0-100")
             add.add_argument("--body")
 
     conflicts = group("conflicts", "fields both sides changed since the last sync")
@@ -1429,7 +1540,7 @@ def build_parser() -> Parser:
     lst.add_argument("--all", action="store_true", help="include resolved ones")
     lst.add_argument("--json", action="store_true")
     resolve = command(conflicts, "resolve", conflicts_resolve, "resolve a conflict", fields={"id": "ID"})
-    resolve.add_argument("id", metavar="ID", type=int)
+    resolve.add_argument("id", metavar="ID", type=_record_id)
     resolve.add_argument(
         "resolution",
         choices=[p.value for p in ConflictPolicy],
@@ -1443,7 +1554,7 @@ def build_parser() -> Parser:
     lst.add_argument("--all", action="store_true", help="include cleared alerts")
     lst.add_argument("--json", action="store_true")
     clear = command(alerts, "clear", alerts_clear, "clear alerts by id")
-    clear.add_argument("ids", metavar="ID", type=int, nargs="+")
+    clear.add_argument("ids", metavar="ID", type=_record_id, nargs="+")
 
     failed = group("failed", "the failed-item ledger")
     lst = command(failed, "list", failed_list, "list items that could not be synchronized")
@@ -1453,7 +1564,7 @@ def build_parser() -> Parser:
     retry = command(
         failed, "retry", failed_retry, "retry failed items in their mailbox's next cycle", fields={"id": "ID"}
     )
-    retry.add_argument("ids", metavar="ID", type=int, nargs="*")
+    retry.add_argument("ids", metavar="ID", type=_record_id, nargs="*")
     retry.add_argument("--mailbox", metavar="EMAIL")
     retry.add_argument("--all", action="store_true", help="every open failed item")
 
@@ -1482,7 +1593,7 @@ def build_parser() -> Parser:
         ("delete", filter_delete, "delete a filter"),
     ):
         sub = command(filters, action, handler, text, fields={"id": "ID"})
-        sub.add_argument("id", metavar="ID", type=int)
+        sub.add_argument("id", metavar="ID", type=_record_id)
         sub.set_defaults(action=action)
 
     email = group("email", "email activities: tracked mail, and mail written in the CRM")
@@ -1490,7 +1601,7 @@ def build_parser() -> Parser:
     lst.add_argument("--mailbox", metavar="EMAIL")
     lst.add_argument("--direction", choices=[d.value for d in Direction])
     lst.add_argument("--search", metavar="TEXT", help="in subjects and addresses")
-    lst.add_argument("--limit", metavar="N", type=int, default=200)
+    lst.add_argument("--limit", metavar="N", type=_count, default=200)
     lst.add_argument("--json", action="store_true")
     send = command(
         email,
@@ -1518,11 +1629,11 @@ def build_parser() -> Parser:
     resend = command(
         outgoing, "resend", outgoing_resend, "send again a failed or delivery-unknown email", fields={"id": "ID"}
     )
-    resend.add_argument("id", metavar="ID", type=int)
+    resend.add_argument("id", metavar="ID", type=_record_id)
     mark = command(
         outgoing, "mark-sent", outgoing_mark_sent, "record a delivery-unknown email as sent", fields={"id": "ID"}
     )
-    mark.add_argument("id", metavar="ID", type=int)
+    mark.add_argument("id", metavar="ID", type=_record_id)
 
     engine = group("engine", "the sync engine, headless")
     run_engine = command(engine, "run", engine_run, "run the engine (until interrupted, or --once / --for)")
@@ -1533,11 +1644,16 @@ def build_parser() -> Parser:
         help="one cycle of every due, enabled, approved mailbox and of the outgoing queue",
     )
     mode.add_argument(
-        "--for", dest="for_seconds", metavar="SECONDS", type=float, help="run this long, then stop cleanly"
+        "--for", dest="for_seconds", metavar="SECONDS", type=_seconds, help="run this long, then stop cleanly"
     )
     run_engine.add_argument(
-        "--metrics-port", metavar="N", type=int, help="serve Prometheus metrics on 127.0.0.1:N (0 picks a free port)"
+        "--metrics-port", metavar="N", type=_port, help="serve Prometheus metrics on 127.0.0.1:N (1-65535)"
     )
+    init = commands.add_parser(
+        "init", help="create the store named by --db (or upgrade it when it exists)", parents=[common]
+    )
+    init.set_defaults(handler=store_init, positional_fields={})
+
     settings = group("settings", "engine limits (in the store) and this user's settings file")
     show = command(settings, "show", settings_show, "every setting, its value, default and where it is kept")
     show.add_argument("--json", action="store_true")
@@ -1572,7 +1688,7 @@ def main(
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=err)
+        print(f"{PROG}: error: {exc}", file=err)  # already one line (Parser.error)
         return EXIT_BAD_INPUT
     return run(args, out=out, err=err, stdin=stdin or sys.stdin)
 
@@ -1582,7 +1698,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) ->
     if handler is None:
         print(f"{PROG}: error: give a command (see {PROG} --help)", file=err)
         return EXIT_BAD_INPUT
-    ctx = Context(getattr(args, "db", None), out, stdin)
+    ctx = Context(getattr(args, "db", None), out, stdin, create=args.command == "init")
 
     async def go() -> int:
         try:
@@ -1593,13 +1709,17 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) ->
 
     try:
         return asyncio.run(go())
+    except StoreNotFound as exc:
+        print(f"{PROG}: error: {one_line(str(exc))}", file=err)
+        return EXIT_BAD_INPUT
     except ValidationError as exc:
         problems = "; ".join(f"{_field_label(args, f)}: {m}" for f, m in exc.errors.items())
-        print(f"{PROG}: error: {problems}", file=err)
+        print(f"{PROG}: error: {one_line(problems)}", file=err)
         return EXIT_BAD_INPUT
     except NotFoundError as exc:
-        print(f"{PROG}: error: {_field_label(args, exc.field)}: {exc.message.split(': ', 1)[-1]}", file=err)
+        problem = f"{_field_label(args, exc.field)}: {exc.message.split(': ', 1)[-1]}"
+        print(f"{PROG}: error: {one_line(problem)}", file=err)
         return EXIT_BAD_INPUT
     except DesktopSyncError as exc:
-        print(f"{PROG}: error: {exc.message}", file=err)
+        print(f"{PROG}: error: {one_line(exc.message)}", file=err)
         return EXIT_FAILED

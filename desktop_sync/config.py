@@ -70,6 +70,16 @@ def local_settings(config: ConfigFile | None = None) -> LocalSettings:
     return local_from((config or ConfigFile()).load())
 
 
+def store_named_by(db: str | None, settings: LocalSettings) -> str | None:
+    """What named the store, as the user wrote it (``--db``, ``$DESKTOP_SYNC_DB``, the settings file's
+    ``store``); None for the default location, the only one that creates itself."""
+    if db:
+        return "--db"
+    if os.environ.get(STORE_ENV):
+        return "$" + STORE_ENV
+    return "store (settings file)" if settings.store else None
+
+
 def store_location(db: str | None, settings: LocalSettings) -> str | None:
     """The store to open: ``--db``, then $DESKTOP_SYNC_DB, then the settings file's, else None (embedded)."""
     if db:

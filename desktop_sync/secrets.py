@@ -42,6 +42,24 @@ def _secure_backends(backend: keyring.backend.KeyringBackend) -> list[str]:
     return [_qualified(b) for b in candidates if _qualified(b) not in _INSECURE]
 
 
+NO_KEYRING_FIX = "start a Secret Service (GNOME Keyring or KWallet) in your session, then try again"
+
+
+def _failure(action: str, exc: Exception) -> SecretStoreUnavailable:
+    """Our own words for a keyring failure: never the library's text, whose advice for a missing
+    backend is to install one that keeps passwords in clear text."""
+    if isinstance(exc, keyring.errors.NoKeyringError):
+        why = f"no keyring is available ({NO_KEYRING_FIX}); passwords are not stored in clear text"
+    elif isinstance(exc, keyring.errors.KeyringLocked):
+        why = "the keyring is locked; unlock it (log in to the desktop session), then try again"
+    elif isinstance(exc, keyring.errors.InitError):
+        why = f"the keyring could not be opened ({NO_KEYRING_FIX})"
+    else:
+        why = f"the keyring backend {_qualified(keyring.get_keyring())} failed ({type(exc).__name__})"
+    log.debug("keyring failure while trying to %s: %s", action, type(exc).__name__)
+    return SecretStoreUnavailable(f"cannot {action}: {why}")
+
+
 class KeyringSecrets:
     """The SecretStore of the application: the system keyring, called off the event loop."""
 
@@ -64,23 +82,23 @@ class KeyringSecrets:
         self.check_secure()
         try:
             await asyncio.to_thread(keyring.set_password, self._service, key, value)
-        except keyring.errors.KeyringError as exc:
-            raise SecretStoreUnavailable(f"the keyring refused to store the password: {exc}") from exc
+        except Exception as exc:  # any backend's failure (keyring's errors, D-Bus, OS errors)
+            raise _failure("store the password in the keyring", exc) from exc
         log.info("stored a secret for %s", key)
 
     async def get_secret(self, key: str) -> str | None:
         try:
             return await asyncio.to_thread(keyring.get_password, self._service, key)
-        except keyring.errors.KeyringError as exc:
-            raise SecretStoreUnavailable(f"the keyring could not be read: {exc}") from exc
+        except Exception as exc:
+            raise _failure("read the password from the keyring", exc) from exc
 
     async def delete_secret(self, key: str) -> None:
         try:
             await asyncio.to_thread(keyring.delete_password, self._service, key)
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored under that key: the goal is reached
-        except keyring.errors.KeyringError as exc:
-            raise SecretStoreUnavailable(f"the keyring could not delete the password: {exc}") from exc
+        except Exception as exc:
+            raise _failure("delete the password from the keyring", exc) from exc
 
     async def has_secret(self, key: str) -> bool:
         return await self.get_secret(key) is not None

@@ -85,3 +85,34 @@ def test_the_settings_files_language_and_start_minimized_are_applied_at_start():
     assert not shows_window_at_start(LocalSettings(start_minimized=True), tray_shown=True)
     assert shows_window_at_start(LocalSettings(start_minimized=True), tray_shown=False)  # no tray: no way back
     assert shows_window_at_start(LocalSettings(), tray_shown=True)
+
+
+@pytest.mark.gui
+def test_a_db_that_does_not_exist_is_said_in_a_dialog_and_not_created(tmp_path):
+    missing = tmp_path / "typo" / "crm.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop_sync", "--db", str(missing)],
+        env=_environment_without_display(QT_QPA_PLATFORM="offscreen", **{QUIT_AFTER_ENV: "200"}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("desktop-sync")]  # Qt may add its own
+    assert ours == [
+        f"desktop-sync: error: --db: no store at {missing} (to create one there: desktop-sync --db {missing} init)"
+    ]
+    assert not missing.exists() and not missing.parent.exists()
+
+
+@pytest.mark.gui
+def test_the_missing_store_dialog_names_the_path_and_the_command(qtbot, tmp_path):
+    from desktop_sync.ui.errors import ErrorDialog, missing_store_report
+
+    path = str(tmp_path / "crm.sqlite3")
+    dialog = ErrorDialog(missing_store_report(path, "--db", f"desktop-sync --db {path} init"))
+    qtbot.addWidget(dialog)
+    assert path in dialog.title_label.text()
+    assert dialog.cause_label.text().startswith("--db names a store that does not exist.")
+    assert f"desktop-sync --db {path} init" in dialog.fix_label.text()

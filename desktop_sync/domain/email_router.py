@@ -1,7 +1,7 @@
 """The legacy E-mail Router's configuration files, read tolerantly, and the rules that merge them into profiles.
 
-What the format is known to be (with a confidence label on every element) is in the shared research
-notes ``email-router/README.md``. This module reads the three files of each router from bytes, groups
+What the format is known to be (with a confidence label on every element) is in the research notes
+``tests/reference/email-router/README.md``. This module reads the three files of each router from bytes, groups
 the providers into the router's incoming and outgoing profiles, merges each (incoming, outgoing)
 pair that a user or queue actually uses into one email server profile, and says why whatever
 cannot be migrated cannot. It never decrypts a password: it only notes that one was there.
@@ -11,6 +11,9 @@ do not know are kept and shown, never used; a value we cannot map is reported, n
 document with a DOCTYPE or an entity declaration is refused, so no entity is ever expanded.
 
 Mapping (router -> profile field), the parts marked [I] resting on inferred element names or values:
+
+- ProfileName [I]: the router's name of the profile a provider belongs to; it names the router
+  profile (else its type and host), and so the merged profile, "<incoming> + <outgoing>".
 
 - ProviderClass [I]: ``...Pop3...`` POP3 in; ``...Imap...`` IMAP in; ``...Smtp...`` SMTP out;
   ``...Exchange...`` Exchange, out when the class name has ``Send``; ``...WebDav...`` or an Exchange
@@ -109,6 +112,7 @@ class Provider:
     use_ssl: str | None = None
     is_forward_mailbox: str | None = None
     delete_emails: str | None = None
+    profile_name: str | None = None  # the router's own name of the profile this provider belongs to
     user_ids: tuple[str, ...] = ()
     queue_ids: tuple[str, ...] = ()
     unknown: tuple[Setting, ...] = ()
@@ -243,6 +247,7 @@ _PROVIDER_FIELDS = {
     "emailusessl": "use_ssl",
     "isforwardmailbox": "is_forward_mailbox",
     "deleteemails": "delete_emails",
+    "profilename": "profile_name",
 }
 # Known and deliberately unused: how the router signed in to the CRM has no counterpart here.
 _PROVIDER_IGNORED = {"crmauthmode"}
@@ -332,11 +337,23 @@ def _provider(element: ET.Element, source: str) -> Provider:
         use_ssl=values.get("use_ssl") or None,
         is_forward_mailbox=values.get("is_forward_mailbox") or None,
         delete_emails=values.get("delete_emails") or None,
+        profile_name=_profile_name(values.get("profile_name", "")),
         user_ids=tuple(user_ids),
         queue_ids=tuple(queue_ids),
         unknown=tuple(unknown),
         problems=tuple(problems),
     )
+
+
+PROFILE_NAME_MAX = 80  # a router profile's name, as part of a merged name "<in> + <out>" (200 at most)
+
+
+def _profile_name(raw: str) -> str | None:
+    """The router's profile name made fit to name a profile: one line, printable, not too long."""
+    name = " ".join("".join(c if c.isprintable() else " " for c in raw).split())
+    if len(name) > PROFILE_NAME_MAX:
+        name = name[: PROFILE_NAME_MAX - 1].rstrip() + "…"
+    return name or None
 
 
 # --- SystemState.xml and EncryptionKey.xml ----------------------------------------------------------
@@ -896,6 +913,13 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
     for router in routers:
         for note in router.agent.notes:
             warn(WarningCode.FILE_STRUCTURE, note)
+        provider_unknown = [s for provider in router.agent.providers for s in provider.unknown]
+        if provider_unknown:  # once per file, however many providers or profiles carry them
+            warn(
+                WarningCode.UNKNOWN_ELEMENTS,
+                f"{router.agent.source}: provider elements not understood, kept and not migrated: "
+                + _describe_unknown(provider_unknown),
+            )
         if router.agent.unknown_settings:
             listed = ", ".join(f"{s.name}={s.value}" for s in router.agent.unknown_settings)
             warn(
@@ -957,7 +981,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
 
     # 2. the router's incoming and outgoing profiles, rebuilt by grouping
     groups = _group(classified, warn)
-    names = _unique_names(list(groups))
+    names = _unique_names({s: _router_name(items) for s, items in groups.items()})
     router_profiles = {s: _router_profile(s, names[s], items) for s, items in groups.items()}
     incoming = sorted((p for p in router_profiles.values() if p.role is Role.INCOMING), key=lambda p: p.name)
     outgoing = sorted((p for p in router_profiles.values() if p.role is Role.OUTGOING), key=lambda p: p.name)
@@ -966,12 +990,6 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             webdav = profile.settings.server_type is ServerType.WEBDAV
             code = WarningCode.EXCHANGE_WEBDAV if webdav else WarningCode.CUSTOM_PROVIDER
             warn(code, profile.problem, profile.label, blocking=True)
-        if profile.unknown:
-            warn(
-                WarningCode.UNKNOWN_ELEMENTS,
-                "elements not understood, kept and not migrated: " + _describe_unknown(profile.unknown),
-                profile.label,
-            )
 
     # 3. whose mailbox each provider serves: by address (incoming), by CRM id (outgoing)
     users_by_email = {u.email.lower(): u for u in snapshot.users}
@@ -1245,9 +1263,9 @@ _CREDENTIAL_LABELS = {
 }
 
 
-def _name_candidates(s: ServerSettings) -> list[str]:
+def _name_candidates(s: ServerSettings, router_name: str | None = None) -> list[str]:
     """Ever longer names for a router profile; the first that no other profile shares is used."""
-    base = f"{_TYPE_LABELS[s.server_type]} {s.host or s.provider_class.rsplit('.', 1)[-1]}"
+    base = router_name or f"{_TYPE_LABELS[s.server_type]} {s.host or s.provider_class.rsplit('.', 1)[-1]}"
     credentials = _CREDENTIAL_LABELS[s.credentials]
     if s.account:
         credentials += f" {s.account}"
@@ -1260,15 +1278,24 @@ def _name_candidates(s: ServerSettings) -> list[str]:
     ]
 
 
-def _unique_names(settings: Sequence[ServerSettings]) -> dict[ServerSettings, str]:
-    """Short names, unique within a role: type and host, then what tells colliding profiles apart."""
+def _router_name(items: Sequence[_Classified]) -> str | None:
+    """The router's own name for a group of providers (``ProfileName``): the one they share, or the
+    names they carry joined (one group, several names: same settings under different names)."""
+    found = sorted({i.provider.profile_name for i in items if i.provider.profile_name}, key=str.lower)
+    return " / ".join(found) if found else None
+
+
+def _unique_names(settings: Mapping[ServerSettings, str | None]) -> dict[ServerSettings, str]:
+    """Short names, unique within a role: the router's own profile name (else type and host), then
+    what tells colliding profiles apart."""
     names: dict[ServerSettings, str] = {}
     for role in Role:
         in_role = sorted(
-            (s for s in settings if s.role is role), key=lambda s: [c.lower() for c in _name_candidates(s)]
+            (s for s in settings if s.role is role),
+            key=lambda s: [c.lower() for c in _name_candidates(s, settings[s])],
         )
         for level in range(4):
-            proposed = {s: names.get(s) or _name_candidates(s)[level] for s in in_role}
+            proposed = {s: names.get(s) or _name_candidates(s, settings[s])[level] for s in in_role}
             counts = Counter(n.lower() for n in proposed.values())
             for s, name in proposed.items():
                 if s not in names and (counts[name.lower()] == 1 or level == 3):

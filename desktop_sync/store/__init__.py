@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.store.act_repository import SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.database import (
+    StoreMissing,
     StoreUnavailable,
     default_database_path,
     describe,
     make_async_engine,
     resolve_url,
+    sqlite_file,
     upgrade_schema,
 )
 from desktop_sync.store.engine_repositories import (
@@ -45,9 +47,11 @@ __all__ = [
     "EngineAlreadyRunning",
     "SqlStore",
     "SqlTransaction",
+    "StoreMissing",
     "StoreUnavailable",
     "default_database_path",
     "open_store",
+    "store_file",
 ]
 
 
@@ -138,12 +142,21 @@ class SqlStore:
         await self._engine.dispose()
 
 
-def open_store(url: str | None = None) -> SqlStore:
+def store_file(url: str | None = None) -> Path | None:
+    """The file of the SQLite store ``url`` names (as open_store resolves it); None for PostgreSQL."""
+    return sqlite_file(resolve_url(url))
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> SqlStore:
     """Open the store named by ``url`` (or $DESKTOP_SYNC_DB, or the embedded SQLite file).
 
-    Upgrades the schema first; raises StoreUnavailable with a readable reason when it cannot.
+    Upgrades the schema first; raises StoreUnavailable with a readable reason when it cannot. With
+    ``create=False`` an SQLite file that does not exist is not created: StoreMissing names it.
     """
     resolved = resolve_url(url)
+    path = sqlite_file(resolved)
+    if not create and path is not None and not path.exists():
+        raise StoreMissing(path)
     upgrade_schema(resolved)
     sqlite_path = resolved.database if resolved.get_backend_name() == "sqlite" else None
     return SqlStore(make_async_engine(resolved), describe(resolved), sqlite_path)

@@ -6,8 +6,10 @@ The schema is upgraded with Alembic whenever the store is opened.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,16 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 class StoreUnavailable(PermanentError):
     code = "store_unavailable"
+
+
+class StoreMissing(StoreUnavailable):
+    """An SQLite store named explicitly does not exist, and was not asked to be created."""
+
+    code = "store_missing"
+
+    def __init__(self, path: Path):
+        super().__init__(f"no store at {path}")
+        self.path = path
 
 
 def default_database_path() -> Path:
@@ -77,6 +89,13 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite store; None for PostgreSQL and in-memory SQLite."""
+    if not is_sqlite(url) or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -118,10 +137,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade_schema(url: URL) -> None:
-    """Bring the schema to the newest revision; a no-op when it is already there."""
+    """Bring the schema to the newest revision; a no-op when it is already there.
+
+    Alembic's own INFO lines ("Context impl SQLiteImpl.", "Running upgrade ...") are kept out of the
+    output: the store logs one line of its own instead.
+    """
     engine = make_sync_engine(url)
     try:
-        with engine.begin() as connection:
+        with engine.begin() as connection, _alembic_quiet():
             current = MigrationContext.configure(connection).get_current_revision()
             head = ScriptDirectory.from_config(alembic_config()).get_current_head()
             if current != head:
@@ -131,6 +154,18 @@ def upgrade_schema(url: URL) -> None:
         raise StoreUnavailable(f"cannot open the store ({describe(url)}): {_first_line(exc)}") from exc
     finally:
         engine.dispose()
+
+
+@contextlib.contextmanager
+def _alembic_quiet() -> Iterator[None]:
+    """Alembic's loggers at WARNING while it runs, whatever the root logger's level."""
+    alembic_log = logging.getLogger("alembic")
+    before = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(before)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -113,6 +113,22 @@ def report_for(error: BaseException, action: str = "", facts: Mapping[str, str] 
     )
 
 
+def missing_store_report(path: str, named_by: str, create_command: str) -> ErrorReport:
+    """The application was pointed at a store that does not exist: it says so, and creates nothing."""
+    return ErrorReport(
+        QCoreApplication.translate("MissingStore", "No store at {path}").format(path=path),
+        QCoreApplication.translate(
+            "MissingStore",
+            "{named_by} names a store that does not exist. Desktop Sync creates a new store only at its "
+            "default location, so nothing was created.",
+        ).format(named_by=named_by),
+        QCoreApplication.translate(
+            "MissingStore", "Check the path; to create a new store there, run: {command}"
+        ).format(command=create_command),
+        f"store_missing: {named_by}: {path}",
+    )
+
+
 class ErrorDialog(QDialog):
     """Title, cause, fix, and a collapsible, copyable details pane."""
 

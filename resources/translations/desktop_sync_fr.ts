@@ -3135,6 +3135,21 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>MissingStore</name>
+    <message>
+        <source>No store at {path}</source>
+        <translation>Aucune base à l&apos;emplacement {path}</translation>
+    </message>
+    <message>
+        <source>{named_by} names a store that does not exist. Desktop Sync creates a new store only at its default location, so nothing was created.</source>
+        <translation>{named_by} désigne une base qui n&apos;existe pas. Desktop Sync ne crée une nouvelle base qu&apos;à son emplacement par défaut ; rien n&apos;a donc été créé.</translation>
+    </message>
+    <message>
+        <source>Check the path; to create a new store there, run: {command}</source>
+        <translation>Vérifiez le chemin ; pour créer une nouvelle base à cet endroit, exécutez : {command}</translation>
+    </message>
+</context>
+<context>
     <name>NotificationArea</name>
     <message>
         <source>Details…</source>

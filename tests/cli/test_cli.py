@@ -38,7 +38,9 @@ class Cli:
 
 @pytest.fixture
 def run(tmp_path: Path) -> Cli:
-    return Cli(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    cli_on_store = Cli(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    assert cli_on_store("init").code == 0  # a store named by --db is created by init only
+    return cli_on_store
 
 
 def add_imap(run: Cli, name: str = "Corp", *extra: str) -> Result:
@@ -381,8 +383,9 @@ def test_db_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     db = tmp_path / "env.sqlite3"
     monkeypatch.setenv("DESKTOP_SYNC_DB", f"sqlite:///{db}")
     out, err = io.StringIO(), io.StringIO()
-    assert cli.main(["user", "add", "a@example.test", "--name", "A"], out=out, err=err) == 0
+    assert cli.main(["init"], out=out, err=err) == 0
     assert db.exists()
+    assert cli.main(["user", "add", "a@example.test", "--name", "A"], out=out, err=err) == 0
 
 
 def test_the_installed_entry_point_speaks_the_same_contract(tmp_path: Path) -> None:
@@ -392,6 +395,7 @@ def test_the_installed_entry_point_speaks_the_same_contract(tmp_path: Path) -> N
     def call(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(exe), *argv], capture_output=True, text=True, env=env, timeout=60)
 
+    assert call("init").returncode == 0
     bad = call("profile", "add", "X", "--kind", "imap", "--incoming-host", "h.example.test", "--timeout", "500")
     assert (bad.returncode, bad.stderr.strip().splitlines()) == (
         2,

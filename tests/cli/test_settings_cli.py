@@ -14,6 +14,7 @@ from desktop_sync import cli
 def settings_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert cli.main(["--db", db, "init"], out=io.StringIO(), err=io.StringIO()) == 0
 
     def call(*argv: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()

@@ -1,7 +1,7 @@
 """Microsoft's published EWS schemas, loaded once, to validate SOAP envelopes and to order item fields.
 
-The schemas live in ``shared/docs/ews/schema/`` beside the clone (CI lays a copy of ``shared/`` at the
-same relative place). ``ews-envelope.xsd`` is the entry point: it imports a local stand-in for the XML
+The schemas live in the repository, in ``tests/reference/ews/schema/`` (provenance and licence in
+``tests/reference/ews/PROVENANCE.md``). ``ews-envelope.xsd`` is the entry point: it imports a local stand-in for the XML
 namespace first (``types.xsd`` imports that namespace without a location), then a strict SOAP 1.1
 envelope whose Header and Body children must be global EWS elements, then ``messages.xsd``, which
 imports ``types.xsd``. lxml compiles the set as it is, in about 0.2 s, with no network access.
@@ -25,11 +25,11 @@ SCHEMA_DIR_ENV = "EWS_SCHEMA_DIR"
 
 
 def schema_dir() -> Path:
-    """The folder with ``ews-envelope.xsd``: ``$EWS_SCHEMA_DIR`` if set, else ``../shared/docs/ews/schema``."""
+    """The folder with ``ews-envelope.xsd``: ``$EWS_SCHEMA_DIR`` if set, else ``tests/reference/ews/schema``."""
     override = os.environ.get(SCHEMA_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared/docs/ews/schema"
+    return Path(__file__).resolve().parents[1] / "reference" / "ews" / "schema"
 
 
 class SchemaUnavailable(RuntimeError):

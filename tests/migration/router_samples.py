@@ -1,4 +1,5 @@
-"""The shared E-mail Router samples: where they are, and the users, queue and profiles they describe."""
+"""The E-mail Router samples: where they are (``tests/reference/email-router``), and the users, queue and
+profiles they describe."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.store import SqlStore
 
-# CI has the shared folder beside the clone, as on the development machines.
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared/docs/email-router"
+# In the repository: provenance and licence in tests/reference/email-router/PROVENANCE.md.
+SAMPLES = Path(__file__).resolve().parents[1] / "reference" / "email-router"
 
 # The sample's users and queue with the CRM ids its outgoing providers list.
 SAMPLE_USERS = {
@@ -22,10 +23,11 @@ SAMPLE_USERS = {
 }
 SAMPLE_QUEUES = {"sales@contoso.com": ("Sales", "7b1e4d20-19d8-e011-9077-00155d0a1b01")}
 
-EXCHANGE_SMTP = "Exchange mail.contoso.local + SMTP smtp.contoso.local"
-POP3_SMTP = "POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop) + SMTP smtp.contoso.local"
-ONLINE = "Exchange outlook.office365.com + Exchange mail.contoso.local"
-FORWARD = "POP3 pop.contoso-mail.net (mailbox credentials)"
+# Named after the router's own profiles (ProfileName), "<incoming> + <outgoing>".
+EXCHANGE_SMTP = "Exchange 2010 Incoming + SMTP Outgoing"
+POP3_SMTP = "POP3 Incoming (service account CONTOSO\\svc-crmpop) + SMTP Outgoing"
+ONLINE = "Exchange Online Incoming + Exchange 2010 Outgoing"
+FORWARD = "POP3 Incoming (mailbox credentials)"
 SAMPLE_PROFILES = sorted([EXCHANGE_SMTP, POP3_SMTP, ONLINE, FORWARD], key=str.lower)
 
 

@@ -97,7 +97,8 @@ def test_agent_file_sample_settings_and_providers() -> None:
     first = config.providers[0]
     assert first.email_address == "alice.adams@contoso.com"
     assert first.source.startswith(f"{AGENT_FILE}, line ")
-    assert [s.name for s in first.unknown] == ["ProfileName"]  # [I] in the samples: kept, not used
+    assert first.unknown == ()
+    assert first.profile_name == "Exchange 2010 Incoming"  # the router's name of its profile
     pop3 = config.providers[3]
     assert pop3.has_password and pop3.email_user == "CONTOSO\\svc-crmpop"
     assert "kq3vA9o1cU0m2Hq7yZr1Xw==" not in repr(pop3)  # the encrypted password is never kept
@@ -116,14 +117,14 @@ def test_system_state_sample_thresholds_from_escaped_xml() -> None:
 def test_samples_router_profiles_merged_pairs_and_mailboxes(sample_router: Path) -> None:
     reading = read(sample_router)
     assert [p.label for p in reading.incoming] == [
-        "Incoming Exchange mail.contoso.local",
-        "Incoming Exchange outlook.office365.com",
-        "Incoming POP3 pop.contoso-mail.net (mailbox credentials)",
-        "Incoming POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop)",
+        "Incoming Exchange 2010 Incoming",
+        "Incoming Exchange Online Incoming",
+        "Incoming POP3 Incoming (mailbox credentials)",  # one ProfileName, two sets of settings
+        "Incoming POP3 Incoming (service account CONTOSO\\svc-crmpop)",
     ]
     assert [p.label for p in reading.outgoing] == [
-        "Outgoing Exchange mail.contoso.local",
-        "Outgoing SMTP smtp.contoso.local",
+        "Outgoing Exchange 2010 Outgoing",
+        "Outgoing SMTP Outgoing",
     ]
     assert [p.name for p in reading.profiles] == SAMPLE_PROFILES
     assert all(p.profile is not None and p.problem is None for p in reading.profiles)
@@ -167,11 +168,8 @@ def test_samples_warnings_beside_the_profiles_they_concern(sample_router: Path) 
         WarningCode.SHARED_POP3_ACCOUNT,
     }
     assert codes(reading, ONLINE) == {WarningCode.EXCHANGE_ONLINE_BASIC, WarningCode.EXCHANGE_SERVERS_DIFFER}
-    assert codes(reading, "Incoming Exchange mail.contoso.local") == {WarningCode.UNKNOWN_ELEMENTS}
-    assert (
-        "ProfileName ('Exchange 2010 Incoming')"
-        in reading.warnings_for("Incoming Exchange mail.contoso.local")[0].message
-    )
+    assert codes(reading, "Incoming Exchange 2010 Incoming") == set()
+    assert not any(w.code is WarningCode.UNKNOWN_ELEMENTS for w in reading.warnings)  # ProfileName is read
     assert not any(w.blocking for w in reading.warnings)
 
 
@@ -230,7 +228,7 @@ def test_ids_and_addresses_that_match_nobody_are_reported_not_guessed(make_route
         )
 
     reading = read(make_router(edit=edit), snapshot=snapshot)
-    unmatched = reading.warnings_for("Outgoing SMTP smtp.contoso.local")
+    unmatched = reading.warnings_for("Outgoing SMTP Outgoing")
     text = next(w.message for w in unmatched if w.code is WarningCode.UNMATCHED_ID)
     assert "3 id(s)" in text
     assert "user 3f2a9c11-13d8-e011-9077-00155d0a1b01" in text  # bob is not in this store
@@ -249,11 +247,10 @@ def test_a_user_known_only_by_id_gets_an_incoming_only_or_outgoing_only_pair(mak
 
     reading = read(make_router(edit=edit))
     mailboxes = {m.address: m for m in reading.mailboxes}
-    assert mailboxes["erin.evans@contoso.com"].profile == "Exchange mail.contoso.local"  # outgoing only
+    assert mailboxes["erin.evans@contoso.com"].profile == "Exchange 2010 Outgoing"  # outgoing only
     assert mailboxes["erin.evans@contoso.com"].incoming is None
     assert (
-        mailboxes["carol.clark@contoso.com"].profile
-        == "POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop)"
+        mailboxes["carol.clark@contoso.com"].profile == "POP3 Incoming (service account CONTOSO\\svc-crmpop)"
     )
 
 
@@ -310,7 +307,7 @@ def test_pop3_with_exchange_outgoing_warns_and_drops_outgoing(make_router: Route
         )
 
     reading = read(make_router(edit=edit))
-    name = "POP3 pop.contoso-mail.net (service account CONTOSO\\svc-crmpop) + Exchange mail.contoso.local"
+    name = "POP3 Incoming (service account CONTOSO\\svc-crmpop) + Exchange 2010 Outgoing"
     merged = reading.profile(name)
     assert merged is not None and merged.profile is not None and merged.profile.outgoing is None
     assert WarningCode.POP3_EXCHANGE in codes(reading, name)

@@ -21,9 +21,14 @@ class Admin:
 
     def __init__(self, db: str):
         self.db = db
+        self.initialised = False
 
     def __call__(self, *argv: str, stdin: str = "", ok: bool = True) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
+        if not self.initialised:  # as an admin starts: a store named by --db is created by init only
+            said = io.StringIO()
+            assert cli.main(["--db", self.db, "init"], out=said, err=said) == 0, said.getvalue()
+            self.initialised = True
         code = cli.main(["--db", self.db, *argv], out=out, err=err, stdin=io.StringIO(stdin))
         if ok:
             assert code == 0, f"{argv}: {err.getvalue()}{out.getvalue()}"
