@@ -35,7 +35,7 @@ from exchangelib.ewsdatetime import UTC
 from exchangelib.protocol import Protocol
 from exchangelib.util import _get_retry_after
 
-from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, transport_context
+from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, secret_fingerprint, transport_context
 from desktop_sync.connectors.exchange_errors import EwsErrorCode, ews_error, translate_ews
 from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
@@ -87,7 +87,9 @@ class EwsTarget:
         # Per-mailbox credentials never share: each mailbox has its own throttle and pool.
         owner = None if p.credentials_on is CredentialsOn.PROFILE else self.address
         settings = (p.auth, p.max_connections, p.timeout_seconds, p.ca_file, p.allow_insecure)
-        return (p.ews_url, self.domain if p.ews_url is None else None, self.login, owner, *settings, self.secret)
+        # The secret's keyed hash: a changed password opens a new protocol, and the key holds no secret.
+        secret = secret_fingerprint(self.secret)
+        return (p.ews_url, self.domain if p.ews_url is None else None, self.login, owner, *settings, secret)
 
 
 def endpoint_of(url: str) -> Endpoint:
@@ -211,6 +213,7 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
         oauth2_token_endpoint: str | None = None,
     ) -> Any:
         session = super().raw_session(prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint)
+        session.trust_env = False  # no proxy, CA bundle or .netrc from the environment: the profile says
         own_host = urlsplit(prefix).hostname
         for mounted in (prefix, oauth2_token_endpoint):
             if not mounted:
