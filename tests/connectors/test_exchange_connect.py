@@ -4,7 +4,6 @@ connection test's steps."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from exchangelib.autodiscover import cache as autodiscover_cache_module
 from exchangelib.autodiscover.cache import autodiscover_cache
 from exchangelib.autodiscover.protocol import AutodiscoverProtocol
 from servers.tls import TlsFiles
+from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.connectors import Credentials as DomainCredentials
@@ -159,11 +159,10 @@ async def test_per_mailbox_credentials_are_delegate_access_each_on_its_own_pool(
         await fetch_subjects(connectors, profile, own_credentials(ALICE), BOB)
     assert (caught.value.code, caught.value.scope) == ("access_denied", ErrorScope.MAILBOX)
     # A mailbox's own connection is closed with its connector: one per mailbox would pile up on the server.
-    for _ in range(50):
-        if ews_server.stats.connections_open == 0:
-            break
-        await asyncio.sleep(0.05)
-    assert ews_server.stats.connections_open == 0
+    async def all_closed() -> bool:
+        return ews_server.stats.connections_open == 0
+
+    await eventually(all_closed, what="the connections closed")
 
 
 async def test_the_connection_test_runs_each_step_and_names_the_one_that_failed(
