@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cli_admin import Admin
 
 from desktop_sync.logs import (
     FORMAT,
@@ -171,3 +172,35 @@ def test_the_log_directory_is_0700_and_its_files_0600(monkeypatch: pytest.Monkey
     files = sorted(path.parent.iterdir())
     assert [f.name for f in files] == ["desktop-sync.log", "desktop-sync.log.1"]
     assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+def test_debug_logging_writes_no_sql_parameter_and_no_mail_body(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    marker = "Body-marker-" + secrets.token_hex(6)
+    cli = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+
+    def admin(*argv: str) -> None:
+        configure(console_level=None, level="debug")  # each command closes the log when it ends
+        cli(*argv)
+
+    path = configure(console_level=None, level="debug")
+    assert path is not None
+    try:
+        admin("profile", "add", "Corp", "--kind", "imap", "--incoming-host", "imap.example.test",
+              "--outgoing-host", "smtp.example.test")  # fmt: skip
+        admin("user", "add", "alice@example.test", "--name", "Alice")
+        admin("mailbox", "add", "alice@example.test", "--profile", "Corp", "--user", "alice@example.test")
+        admin("email", "send", "--from", "alice@example.test", "--to", "bob@example.test", "--subject", "Hello",
+              "--body", marker)  # fmt: skip
+        admin("email", "list", "--search", marker)
+        configure(console_level=None, level="debug")
+        logging.getLogger("desktop_sync.test_logs").debug("the run is over")
+    finally:
+        close()
+    written = path.read_text(encoding="utf-8")
+    assert any(  # DEBUG did reach the file
+        "DEBUG" in line and "the run is over" in line for line in written.splitlines()
+    )
+    assert marker not in written

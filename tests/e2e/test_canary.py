@@ -38,13 +38,16 @@ pytestmark = [pytest.mark.dovecot, pytest.mark.smtp, pytest.mark.slow]
 
 
 class RecordingAdmin(Admin):
-    """The CLI, keeping everything it printed."""
+    """The CLI with its log at DEBUG, keeping everything it printed."""
 
     def __init__(self, db: str) -> None:
         super().__init__(db)
         self.printed: list[str] = []
 
     def __call__(self, *argv: str, stdin: str = "", ok: bool = True) -> tuple[int, str, str]:
+        # Logging at DEBUG to the log file for each command (a command closes the log when it ends;
+        # engine run sets it up again from the settings file, at DEBUG too).
+        logs.configure(console_level=None, level="debug")
         code, out, err = super().__call__(*argv, stdin=stdin, ok=ok)
         self.printed += [out, err]
         return code, out, err
