@@ -34,6 +34,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import AlertRepository, SecretStore, Store
 from desktop_sync.engine.cycle import login_for, secret_key
+from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
 
 TEST_FAILED = "test_enable_failed"  # the code of a failed channel's alert: the run after replaces it
@@ -81,7 +82,9 @@ class TestAndEnable:
         secrets: SecretStore,
         throttles: Throttles,
         clock: Callable[[], dt.datetime],
+        bus: EventBus | None = None,
     ):
+        self._bus = bus  # told of the alerts a run leaves (the alerts wall, notifications)
         self._store = store
         self._connectors = connectors
         self._secrets = secrets
@@ -122,6 +125,7 @@ class TestAndEnable:
             states[channel] = ChannelState(state.method, enabled, status, failed_step, now)
             reports.append(ChannelReport(channel, status, enabled, failed_step, detail, code, result.steps))
         now = self._now()
+        raised: list[Alert] = []
         async with self._store.transaction() as tx:
             current = await tx.mailboxes.get(mailbox.id) if mailbox.id is not None else None
             if current is not None:
@@ -133,7 +137,7 @@ class TestAndEnable:
                         act=states[Channel.ACT],
                     )
                 )
-                await self._record_alerts(tx.alerts, current, profile, reports, approved, now)
+                raised = await self._record_alerts(tx.alerts, current, profile, reports, approved, now)
                 if any(s.enabled for s in states.values()):
                     status_row = await tx.status.get(current.id)  # type: ignore[arg-type]
                     await tx.status.save(
@@ -146,6 +150,9 @@ class TestAndEnable:
                             backoff_until=None,
                         )
                     )
+        if self._bus is not None:
+            for alert in raised:  # once committed
+                self._bus.publish(AlertRaised(alert))
         return TestEnableReport(mailbox.address, approved, tuple(reports))
 
     async def _record_alerts(
@@ -156,11 +163,12 @@ class TestAndEnable:
         reports: Sequence[ChannelReport],
         approved: bool,
         now: dt.datetime,
-    ) -> None:
+    ) -> list[Alert]:
         """This run's alerts in place of the last run's: an error per failed channel, a warning when
-        the mailbox passed but is not approved."""
+        the mailbox passed but is not approved. Returns the alerts added."""
         assert mailbox.id is not None
         await alerts.clear_code(mailbox.id, ALERT_CODES, now)
+        added = []
         for report in reports:
             if report.status is not TestStatus.FAILURE:
                 continue
@@ -171,13 +179,20 @@ class TestAndEnable:
             # a permission; a code without one gets the general text.
             chosen = code if code is not None and template(code) is not None else TEST_FAILED
             text = explain(chosen, address=mailbox.address, server=_server(profile, report.channel), detail=detail)
-            await alerts.add(self._alert(Severity.ERROR, TEST_FAILED, text.title, text.cause, text.fix, mailbox, now))
+            added.append(
+                await alerts.add(
+                    self._alert(Severity.ERROR, TEST_FAILED, text.title, text.cause, text.fix, mailbox, now)
+                )
+            )
         passed = any(r.status is TestStatus.SUCCESS for r in reports)
         if passed and not approved:
             text = explain(AWAITING_APPROVAL, address=mailbox.address)
-            await alerts.add(
-                self._alert(Severity.WARNING, AWAITING_APPROVAL, text.title, text.cause, text.fix, mailbox, now)
+            added.append(
+                await alerts.add(
+                    self._alert(Severity.WARNING, AWAITING_APPROVAL, text.title, text.cause, text.fix, mailbox, now)
+                )
             )
+        return added
 
     @staticmethod
     def _alert(

@@ -10,6 +10,7 @@ from support.engine_world import World
 from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import Alert, AlertScope, ApprovalState, Channel, Severity, TestStatus
+from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.test_enable import TestAndEnable
 from desktop_sync.engine.throttle import Throttles
 
@@ -181,3 +182,20 @@ async def test_passing_without_approval_leaves_a_warning_until_a_test_after_appr
     report = await operation(world).run("alice@example.test")
     assert report.approved and report.ok
     assert await active_alerts(world, "alice@example.test") == []
+
+
+async def test_the_alerts_a_run_leaves_are_told_on_the_bus(world: World) -> None:
+    await world.profile()
+    await world.mailbox("alice@example.test", enabled=False)
+    refuse_login(world, "alice@example.test")
+    bus = EventBus()
+    heard: list[object] = []
+    bus.subscribe(heard.append)
+    operation_with_bus = TestAndEnable(
+        store=world.store, connectors=world.factory, secrets=world.secrets, throttles=Throttles(), clock=world.clock,
+        bus=bus,
+    )  # fmt: skip
+    await operation_with_bus.run("alice@example.test")
+    assert [type(e) for e in heard] == [AlertRaised]
+    [stored] = await active_alerts(world, "alice@example.test")
+    assert isinstance(heard[0], AlertRaised) and heard[0].alert == stored
