@@ -72,9 +72,11 @@ class _KnownSecrets:
     def remember(self, secret: str | None) -> None:
         if not secret or len(secret) < MIN_SECRET_LENGTH:
             return
+        digest = hash(secret)
         with self._lock:
             known = self._by_length.get(len(secret), frozenset())
-            self._by_length = {**self._by_length, len(secret): known | {hash(secret)}}
+            if digest not in known:  # each cycle hands the same secrets again: nothing to copy then
+                self._by_length = {**self._by_length, len(secret): known | {digest}}
 
     def forget_all(self) -> None:
         with self._lock:
@@ -131,10 +133,11 @@ def forget_secrets() -> None:
 
 
 def redact(text: str) -> str:
-    text = _known.mask(text)
+    # The patterns first: a remembered secret that happens to be a word of theirs ("secret" in
+    # "client_secret=...") must not hide the key from them.
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return _known.mask(text)
 
 
 class RedactingFormatter(logging.Formatter):

@@ -29,6 +29,14 @@ from desktop_sync.logs import (
 )
 
 
+@pytest.fixture(autouse=True)
+def no_remembered_secrets() -> Iterator[None]:
+    """Each test starts without the secrets earlier tests handed to connectors or the keyring."""
+    forget_secrets()
+    yield
+    forget_secrets()
+
+
 @pytest.mark.parametrize(
     ("text", "secret"),
     [
@@ -140,6 +148,11 @@ def test_a_remembered_secret_is_masked_wherever_it_appears(secret: str, before: 
         assert secret not in redact(text)
     finally:
         forget_secrets()
+
+
+def test_a_remembered_secret_that_is_a_word_of_a_pattern_leaves_the_pattern_working() -> None:
+    remember_secret("secret")  # a test password somewhere: "client_secret=" must still be recognised
+    assert "XYZ123" not in redact("client_secret=XYZ123")
 
 
 def test_short_secrets_are_not_remembered() -> None:
