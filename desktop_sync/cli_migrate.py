@@ -67,7 +67,7 @@ def _ask_passwords(ctx: Context, args: argparse.Namespace, accounts: Sequence[Ac
 async def migrate_router(ctx: Context, args: argparse.Namespace) -> int:
     service = MigrationService(ctx.store, ctx.secrets)
     reading = await service.read_routers(args.routers)
-    plan = service.plan(reading, args.select or None)
+    plan = service.plan(reading, args.select or None, args.allow_insecure or ())
     if args.dry_run:
         if args.json:
             ctx.print_json(plan.to_dict())
@@ -100,6 +100,7 @@ def add_migrate_commands(commands: Any, common: Any, group: Any, command: Any) -
         fields={
             "routers": "DIR",
             "select": "--select",
+            "allow_insecure": "--allow-insecure",
             "password_stdin": "--password-stdin",
             "password": "--password-stdin",
         },
@@ -116,6 +117,13 @@ def add_migrate_commands(commands: Any, common: Any, group: Any, command: Any) -
         metavar="NAME",
         action="append",
         help="migrate only this merged profile (repeat for several; default: all that can be migrated)",
+    )
+    router.add_argument(
+        "--allow-insecure",
+        metavar="NAME",
+        action="append",
+        help="migrate this merged profile although its router used no SSL/TLS: passwords cross the network in "
+        "clear text (repeat for several; without it such a profile is blocked)",
     )
     router.add_argument("--dry-run", action="store_true", help="print what would be created; write nothing")
     router.add_argument("--json", action="store_true")

@@ -19,6 +19,7 @@ import platformdirs
 
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.settings import LocalSettings, local_from
+from desktop_sync.private_files import private_directory
 
 APP_NAME = "desktop-sync"
 STORE_ENV = "DESKTOP_SYNC_DB"
@@ -54,7 +55,8 @@ class ConfigFile:
 
     def save(self, values: Mapping[str, Any]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_directory(self.path.parent, narrow=self.path.parent == config_directory())
+            # mkstemp makes the file 0600, and the replace keeps that mode
             handle, temporary = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(dict(values), out, indent=2, sort_keys=True)

@@ -15,6 +15,7 @@ import keyring.backend
 import keyring.errors
 
 from desktop_sync.domain.errors import SecretStoreUnavailable
+from desktop_sync.logs import remember_secret
 
 log = logging.getLogger("desktop_sync.secrets")
 
@@ -79,6 +80,7 @@ class KeyringSecrets:
             )
 
     async def set_secret(self, key: str, value: str) -> None:
+        remember_secret(value)  # masked in every log text from now on, even if storing it fails
         self.check_secure()
         try:
             await asyncio.to_thread(keyring.set_password, self._service, key, value)
@@ -88,9 +90,11 @@ class KeyringSecrets:
 
     async def get_secret(self, key: str) -> str | None:
         try:
-            return await asyncio.to_thread(keyring.get_password, self._service, key)
+            value = await asyncio.to_thread(keyring.get_password, self._service, key)
         except Exception as exc:
             raise _failure("read the password from the keyring", exc) from exc
+        remember_secret(value)
+        return value
 
     async def delete_secret(self, key: str) -> None:
         try:

@@ -1,12 +1,40 @@
-"""Secrets never reach a log: the redaction filter on every handler."""
+"""Secrets never reach a log: redaction of the formatted record (tracebacks included), private log files."""
 
 from __future__ import annotations
 
+import io
 import logging
+import logging.handlers
+import os
+import secrets
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.cli_admin import Admin
 
-from desktop_sync.logs import RedactingFilter, redact
+from desktop_sync.logs import (
+    FORMAT,
+    MIN_SECRET_LENGTH,
+    RedactingFilter,
+    RedactingFormatter,
+    close,
+    configure,
+    forget_secrets,
+    redact,
+    remember_secret,
+)
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_secrets() -> Iterator[None]:
+    """Each test starts without the secrets earlier tests handed to connectors or the keyring."""
+    forget_secrets()
+    yield
+    forget_secrets()
 
 
 @pytest.mark.parametrize(
@@ -43,3 +71,149 @@ def test_the_filter_masks_arguments_too(caplog: pytest.LogCaptureFixture) -> Non
     finally:
         caplog.handler.removeFilter(handler_filter)
     assert "hunter22" not in caplog.text
+
+
+# --- redaction after formatting: tracebacks and their causes
+
+
+@pytest.fixture
+def remembered() -> Iterator[str]:
+    secret = "Canary-" + secrets.token_hex(8)
+    remember_secret(secret)
+    yield secret
+    forget_secrets()
+
+
+def _formatted(logger_name: str, emit: Callable[[logging.Logger], None]) -> str:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter(FORMAT))
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        emit(logger)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    return stream.getvalue()
+
+
+def test_a_traceback_and_its_cause_never_carry_a_remembered_secret(remembered: str) -> None:
+    def fail(logger: logging.Logger) -> None:
+        try:
+            try:
+                raise OSError(f"server said no to {remembered}")
+            except OSError as cause:
+                raise RuntimeError(f"login failed, password={remembered!r}") from cause
+        except RuntimeError:
+            logger.exception("cycle failed for %s", "alice")
+
+    text = _formatted("desktop_sync.test_logs.traceback", fail)
+    assert "Traceback" in text and "OSError" in text and "RuntimeError" in text  # the trace is kept
+    assert remembered not in text
+    assert "server said no to ***" in text
+
+
+def test_a_secret_in_the_stack_info_is_masked(remembered: str) -> None:
+    def emit(logger: logging.Logger) -> None:
+        logger.debug("token %s", remembered, stack_info=True)
+
+    text = _formatted("desktop_sync.test_logs.stack", emit)
+    assert "Stack (most recent call last)" in text
+    assert remembered not in text
+
+
+def test_a_secret_in_a_url_is_masked() -> None:
+    assert "s3cret" not in redact("store postgresql://crm:s3cret@db.example.test/crm unreachable")
+
+
+# Generated text: any remembered secret, wherever it sits in any text and however often, comes out masked.
+_WORDS = st.text(max_size=80)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    secret=st.text(min_size=MIN_SECRET_LENGTH, max_size=40),
+    before=_WORDS,
+    after=_WORDS,
+    times=st.integers(min_value=1, max_value=3),
+)
+def test_a_remembered_secret_is_masked_wherever_it_appears(secret: str, before: str, after: str, times: int) -> None:
+    forget_secrets()
+    remember_secret(secret)
+    try:
+        text = before + (secret + after) * times
+        assert secret not in redact(text)
+    finally:
+        forget_secrets()
+
+
+def test_a_remembered_secret_that_is_a_word_of_a_pattern_leaves_the_pattern_working() -> None:
+    remember_secret("secret")  # a test password somewhere: "client_secret=" must still be recognised
+    assert "XYZ123" not in redact("client_secret=XYZ123")
+
+
+def test_short_secrets_are_not_remembered() -> None:
+    remember_secret("abc")
+    try:
+        assert redact("abcdef") == "abcdef"
+    finally:
+        forget_secrets()
+
+
+# --- the log files are private
+
+
+def test_the_log_directory_is_0700_and_its_files_0600(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(os, "umask", os.umask)  # restored below whatever happens
+    old = os.umask(0o022)  # the usual umask would make 0755 and 0644
+    try:
+        path = configure(console_level=None, level="debug")
+        assert path is not None
+        logging.getLogger("desktop_sync.test_logs").warning("a line")
+        handler = next(h for h in logging.getLogger().handlers if getattr(h, "_desktop_sync", False))
+        assert isinstance(handler, logging.handlers.RotatingFileHandler)
+        handler.doRollover()  # a rotation makes a new file: private too
+        logging.getLogger("desktop_sync.test_logs").warning("another line")
+    finally:
+        os.umask(old)
+        close()
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    files = sorted(path.parent.iterdir())
+    assert [f.name for f in files] == ["desktop-sync.log", "desktop-sync.log.1"]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+def test_debug_logging_writes_no_sql_parameter_and_no_mail_body(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    marker = "Body-marker-" + secrets.token_hex(6)
+    cli = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
+
+    def admin(*argv: str) -> None:
+        configure(console_level=None, level="debug")  # each command closes the log when it ends
+        cli(*argv)
+
+    path = configure(console_level=None, level="debug")
+    assert path is not None
+    try:
+        admin("profile", "add", "Corp", "--kind", "imap", "--incoming-host", "imap.example.test",
+              "--outgoing-host", "smtp.example.test")  # fmt: skip
+        admin("user", "add", "alice@example.test", "--name", "Alice")
+        admin("mailbox", "add", "alice@example.test", "--profile", "Corp", "--user", "alice@example.test")
+        admin("email", "send", "--from", "alice@example.test", "--to", "bob@example.test", "--subject", "Hello",
+              "--body", marker)  # fmt: skip
+        admin("email", "list", "--search", marker)
+        configure(console_level=None, level="debug")
+        logging.getLogger("desktop_sync.test_logs").debug("the run is over")
+    finally:
+        close()
+    written = path.read_text(encoding="utf-8")
+    assert any(  # DEBUG did reach the file
+        "DEBUG" in line and "the run is over" in line for line in written.splitlines()
+    )
+    assert marker not in written

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import enum
 import errno
+import hashlib
+import hmac
 import imaplib
 import poplib
+import secrets
 import socket
 import ssl
 import time
@@ -304,6 +307,19 @@ def tls_detail(sock: ssl.SSLSocket | ssl.SSLObject | None) -> str:
         return "TLS"
     cipher = sock.cipher()
     return f"{sock.version()} {cipher[0] if cipher else ''}, certificate verified".replace("  ", " ")
+
+
+_FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint means nothing outside it
+
+
+def secret_fingerprint(secret: str | None) -> str | None:
+    """A keyed hash of ``secret`` for keys that must change with it (connection reuse), never the secret.
+
+    Two connectors with the same password share a connection, a changed password does not, and a
+    key, its repr or a dump of a cache shows nothing that would help guess the password."""
+    if secret is None:
+        return None
+    return hmac.new(_FINGERPRINT_KEY, secret.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

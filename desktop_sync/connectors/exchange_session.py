@@ -29,13 +29,17 @@ import requests.adapters
 from exchangelib import BASIC, DELEGATE, IMPERSONATION, NTLM, OAUTH2, Account, Configuration, FailFast, Identity
 from exchangelib import Credentials as EwsCredentials
 from exchangelib.autodiscover import Autodiscovery
+from exchangelib.autodiscover import cache as autodiscover_cache_module
+from exchangelib.autodiscover import discovery as autodiscovery_module
+from exchangelib.autodiscover.cache import autodiscover_cache
+from exchangelib.autodiscover.protocol import AutodiscoverProtocol
 from exchangelib.credentials import OAuth2Credentials
 from exchangelib.errors import ErrorInternalServerTransientError, ErrorServerBusy
 from exchangelib.ewsdatetime import UTC
 from exchangelib.protocol import Protocol
 from exchangelib.util import _get_retry_after
 
-from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, transport_context
+from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, secret_fingerprint, transport_context
 from desktop_sync.connectors.exchange_errors import EwsErrorCode, ews_error, translate_ews
 from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
@@ -87,7 +91,9 @@ class EwsTarget:
         # Per-mailbox credentials never share: each mailbox has its own throttle and pool.
         owner = None if p.credentials_on is CredentialsOn.PROFILE else self.address
         settings = (p.auth, p.max_connections, p.timeout_seconds, p.ca_file, p.allow_insecure)
-        return (p.ews_url, self.domain if p.ews_url is None else None, self.login, owner, *settings, self.secret)
+        # The secret's keyed hash: a changed password opens a new protocol, and the key holds no secret.
+        secret = secret_fingerprint(self.secret)
+        return (p.ews_url, self.domain if p.ews_url is None else None, self.login, owner, *settings, secret)
 
 
 def endpoint_of(url: str) -> Endpoint:
@@ -211,6 +217,7 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
         oauth2_token_endpoint: str | None = None,
     ) -> Any:
         session = super().raw_session(prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint)
+        session.trust_env = False  # no proxy, CA bundle or .netrc from the environment: the profile says
         own_host = urlsplit(prefix).hostname
         for mounted in (prefix, oauth2_token_endpoint):
             if not mounted:
@@ -251,6 +258,50 @@ def _default_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+# --- autodiscover, with the profile's trust and nothing from the environment
+
+_discovering = threading.local()  # the TLS context of the profile whose autodiscovery runs in this thread
+
+
+class _AutodiscoverProtocol(AutodiscoverProtocol):  # type: ignore[misc]
+    """exchangelib's autodiscover protocol, verifying TLS with the context of the profile being discovered
+    (its CA file, else the system store) and taking no proxy, CA bundle or .netrc from the environment.
+
+    exchangelib builds these by name inside its autodiscovery; ``_install_autodiscover`` points that name
+    here, and the profile's context comes through ``_discovering`` (the discovery runs in one thread)."""
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config=config)
+        self._context: ssl.SSLContext = getattr(_discovering, "context", None) or _default_context()
+
+    def raw_session(
+        self,
+        prefix: str,
+        oauth2_client: Any = None,
+        oauth2_session_params: Any = None,
+        oauth2_token_endpoint: str | None = None,
+    ) -> Any:
+        session = AutodiscoverProtocol.raw_session.__func__(  # the classmethod, for this class
+            type(self), prefix, oauth2_client, oauth2_session_params, oauth2_token_endpoint
+        )
+        session.trust_env = False
+        old = session.adapters.get(prefix)
+        session.mount(
+            prefix, _VerifyingAdapter(self._context, pool_connections=1, pool_maxsize=1, pool_block=True, max_retries=0)
+        )
+        if old is not None:
+            old.close()
+        return session
+
+
+def _install_autodiscover() -> None:
+    autodiscovery_module.AutodiscoverProtocol = _AutodiscoverProtocol
+    autodiscover_cache_module.AutodiscoverProtocol = _AutodiscoverProtocol
+
+
+_install_autodiscover()
 
 
 # --- the factory's sessions
@@ -386,6 +437,8 @@ class EwsSessions:
         if found is not None:
             return found
         credentials = EwsCredentials(target.login, target.secret)
+        # the profile's CA file (else the system store), as for its EWS requests
+        _discovering.context = transport_context(target.profile, Endpoint(target.domain, 443, Security.TLS))
         try:
             response, protocol = Autodiscovery(email=target.address, credentials=credentials).discover()
         except DesktopSyncError:
@@ -397,6 +450,9 @@ class EwsSessions:
                     EwsErrorCode.AUTODISCOVER_FAILED, f"{target.domain}: {problem.message}", scope=ErrorScope.PROFILE
                 )
             raise problem from exc
+        finally:
+            _discovering.context = None
+            _forget_autodiscover_protocol_of(target.domain, credentials)
         url = str(protocol.service_endpoint)
         # Autodiscovery put a protocol in exchangelib's process-wide cache; we make our own.
         protocol.close()
@@ -407,6 +463,15 @@ class EwsSessions:
         with self._lock:
             self._discovered[key] = found
         return found
+
+
+def _forget_autodiscover_protocol_of(domain: str, credentials: Any) -> None:
+    """exchangelib keeps the autodiscover protocol in memory keyed by (domain, credentials), the password
+    among them: drop it (the endpoint stays in its per-domain file, which holds no credentials)."""
+    with autodiscover_cache:
+        kept = autodiscover_cache._protocols.pop((domain, credentials), None)
+    if kept is not None:
+        kept.close()
 
 
 def utc(value: Any) -> dt.datetime | None:

@@ -16,6 +16,7 @@ from desktop_sync.connectors.smtp import SmtpOutgoing
 from desktop_sync.domain.connectors import ActSync, Credentials, IncomingMail, OutgoingMail, ThrottleKey
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileKind
+from desktop_sync.logs import remember_secret
 
 _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)
 
@@ -71,6 +72,7 @@ class MailConnectorFactory:
     def incoming(
         self, profile: Profile, mailbox: Mailbox, credentials: Credentials, folders: Sequence[str] = ()
     ) -> IncomingMail:
+        remember_secret(credentials.secret)  # masked in every log text from now on
         if profile.kind is ProfileKind.IMAP:
             group = _throttle_key(profile, mailbox)
             return ImapIncoming(
@@ -100,6 +102,7 @@ class MailConnectorFactory:
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail:
         if not self.supports(profile, Channel.OUTGOING):
             raise self._unsupported(profile, Channel.OUTGOING)
+        remember_secret(credentials.secret)
         if profile.kind is ProfileKind.EXCHANGE:
             return ExchangeOutgoing(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
         sent_folder = SentFolder(profile, credentials) if profile.kind is ProfileKind.IMAP else None
@@ -114,6 +117,7 @@ class MailConnectorFactory:
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
         if profile.kind is not ProfileKind.EXCHANGE:
             raise self._unsupported(profile, Channel.ACT)
+        remember_secret(credentials.secret)
         return ExchangeAct(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
 
     def close(self) -> None:

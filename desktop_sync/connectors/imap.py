@@ -41,6 +41,7 @@ from desktop_sync.connectors.errors import (
     credentials_scope,
     error,
     resolve,
+    secret_fingerprint,
     tls_detail,
     translate,
 )
@@ -169,14 +170,14 @@ def parse_server_id(text: str) -> tuple[str, int, int]:
 
 def pool_key(profile: Profile, credentials: Credentials) -> tuple[object, ...]:
     """What two connectors must share to reuse each other's connection: server, login, password
-    and every setting that shapes the connection."""
+    (its keyed hash: the key holds no secret) and every setting that shapes the connection."""
     return (
         profile.incoming,
         profile.ca_file,
         profile.allow_insecure,
         profile.timeout_seconds,
         credentials.login,
-        credentials.secret,
+        secret_fingerprint(credentials.secret),
     )
 
 

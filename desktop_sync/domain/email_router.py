@@ -1379,8 +1379,9 @@ def _merge(
         notes.append(
             (
                 WarningCode.NON_SSL,
-                f"the router used {s.host} without SSL/TLS; the profile keeps it so (allow insecure is on, "
-                "passwords cross the network in clear text) - switch it to TLS if the server offers it",
+                f"the router used {s.host} without SSL/TLS: passwords would cross the network in clear text, "
+                "so the profile is migrated only where clear text is allowed for it - switch it to TLS if the "
+                "server offers it",
                 False,
             )
         )
@@ -1525,8 +1526,9 @@ def _smtp_notes(incoming: ServerSettings, smtp: ServerSettings) -> list[_Note]:
         notes.append(
             (
                 WarningCode.NON_SSL,
-                f"the router sent through {smtp.host} without SSL/TLS; the profile keeps it so (allow insecure "
-                "is on) - switch it to STARTTLS or TLS if the server offers it",
+                f"the router sent through {smtp.host} without SSL/TLS: passwords would cross the network in "
+                "clear text, so the profile is migrated only where clear text is allowed for it - switch it to "
+                "STARTTLS or TLS if the server offers it",
                 False,
             )
         )

@@ -36,6 +36,17 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="{address} is enabled but its email address has not been approved, so it is not synchronized.",
         fix="Approve the mailbox (desktop-sync mailbox approve {address}), then run Test & Enable.",
     ),
+    "mailbox_awaiting_approval": Explanation(
+        title="Mailbox must be approved",
+        cause="{address} passed Test & Enable, but its email address has not been approved, so it does not "
+        "synchronize.",
+        fix="Approve the mailbox (desktop-sync mailbox approve {address}), then run Test & Enable to enable it.",
+    ),
+    "test_enable_failed": Explanation(
+        title="Test & Enable failed",
+        cause="Test & Enable of {address} failed: {detail}",
+        fix="Fix the cause, then run Test & Enable again.",
+    ),
     "password_missing": Explanation(
         title="No password for the mailbox",
         cause="{address} signs in with its own credentials and no password is stored for it.",

@@ -1,5 +1,10 @@
 """Test & Enable: test each channel of a mailbox through its connector, record, enable what passed.
 
+Like the reference product it leaves alerts on the mailbox: an error for each channel that failed
+(the cause and the fix of its error: password, server, certificate, permission), and a warning when
+the mailbox passed but is not approved. Each run replaces the alerts of the run before, so they
+clear when a later test passes (approving the mailbox clears the warning too).
+
 Runs as an asynchronous operation (its own queue in the engine), or directly from the CLI.
 """
 
@@ -7,23 +12,39 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from desktop_sync.domain.connectors import ConnectionTest, ConnectorFactory, Credentials, StepResult, TestStep
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
+from desktop_sync.domain.messages import explain, template
 from desktop_sync.domain.model import (
+    Alert,
+    AlertScope,
     ApprovalState,
     Channel,
     ChannelState,
     Mailbox,
     Profile,
+    ProfileKind,
+    Severity,
     SyncMethod,
     TestStatus,
 )
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports import AlertRepository, SecretStore, Store
 from desktop_sync.engine.cycle import login_for, secret_key
+from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
+
+TEST_FAILED = "test_enable_failed"  # the code of a failed channel's alert: the run after replaces it
+AWAITING_APPROVAL = "mailbox_awaiting_approval"
+ALERT_CODES = (TEST_FAILED, AWAITING_APPROVAL)
+_CHANNEL_NAMES = {
+    Channel.INCOMING: "incoming email",
+    Channel.OUTGOING: "outgoing email",
+    Channel.ACT: "appointments, contacts and tasks",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +82,9 @@ class TestAndEnable:
         secrets: SecretStore,
         throttles: Throttles,
         clock: Callable[[], dt.datetime],
+        bus: EventBus | None = None,
     ):
+        self._bus = bus  # told of the alerts a run leaves (the alerts wall, notifications)
         self._store = store
         self._connectors = connectors
         self._secrets = secrets
@@ -101,6 +124,8 @@ class TestAndEnable:
                 detail = "passed; not enabled because the mailbox is not approved"
             states[channel] = ChannelState(state.method, enabled, status, failed_step, now)
             reports.append(ChannelReport(channel, status, enabled, failed_step, detail, code, result.steps))
+        now = self._now()
+        raised: list[Alert] = []
         async with self._store.transaction() as tx:
             current = await tx.mailboxes.get(mailbox.id) if mailbox.id is not None else None
             if current is not None:
@@ -112,6 +137,7 @@ class TestAndEnable:
                         act=states[Channel.ACT],
                     )
                 )
+                raised = await self._record_alerts(tx.alerts, current, profile, reports, approved, now)
                 if any(s.enabled for s in states.values()):
                     status_row = await tx.status.get(current.id)  # type: ignore[arg-type]
                     await tx.status.save(
@@ -124,7 +150,65 @@ class TestAndEnable:
                             backoff_until=None,
                         )
                     )
+        if self._bus is not None:
+            for alert in raised:  # once committed
+                self._bus.publish(AlertRaised(alert))
         return TestEnableReport(mailbox.address, approved, tuple(reports))
+
+    async def _record_alerts(
+        self,
+        alerts: AlertRepository,
+        mailbox: Mailbox,
+        profile: Profile,
+        reports: Sequence[ChannelReport],
+        approved: bool,
+        now: dt.datetime,
+    ) -> list[Alert]:
+        """This run's alerts in place of the last run's: an error per failed channel, a warning when
+        the mailbox passed but is not approved. Returns the alerts added."""
+        assert mailbox.id is not None
+        await alerts.clear_code(mailbox.id, ALERT_CODES, now)
+        added = []
+        for report in reports:
+            if report.status is not TestStatus.FAILURE:
+                continue
+            channel = _CHANNEL_NAMES[report.channel]
+            detail = f"the {channel} test failed at the {report.failed_step} step: {report.detail}"
+            code = report.error_code
+            # The error's own explanation says what to do about a password, a server, a certificate or
+            # a permission; a code without one gets the general text.
+            chosen = code if code is not None and template(code) is not None else TEST_FAILED
+            text = explain(chosen, address=mailbox.address, server=_server(profile, report.channel), detail=detail)
+            added.append(
+                await alerts.add(
+                    self._alert(Severity.ERROR, TEST_FAILED, text.title, text.cause, text.fix, mailbox, now)
+                )
+            )
+        passed = any(r.status is TestStatus.SUCCESS for r in reports)
+        if passed and not approved:
+            text = explain(AWAITING_APPROVAL, address=mailbox.address)
+            added.append(
+                await alerts.add(
+                    self._alert(Severity.WARNING, AWAITING_APPROVAL, text.title, text.cause, text.fix, mailbox, now)
+                )
+            )
+        return added
+
+    @staticmethod
+    def _alert(
+        severity: Severity, code: str, title: str, cause: str, fix: str, mailbox: Mailbox, now: dt.datetime
+    ) -> Alert:
+        return Alert(
+            severity,
+            AlertScope.MAILBOX,
+            code,
+            title,
+            cause,
+            fix,
+            mailbox_id=mailbox.id,
+            profile_id=mailbox.profile_id,
+            created_at=now,
+        )
 
     async def _test(self, channel: Channel, mailbox: Mailbox, profile: Profile) -> ConnectionTest:
         if not self._connectors.supports(profile, channel):
@@ -153,3 +237,13 @@ class TestAndEnable:
 
 def _failed(step: TestStep, detail: str, code: str) -> ConnectionTest:
     return ConnectionTest(steps=(StepResult(step, False, detail, code),))
+
+
+def _server(profile: Profile, channel: Channel) -> str:
+    """The server a channel's test talked to, as alerts name it."""
+    if profile.kind is ProfileKind.EXCHANGE:
+        if profile.ews_url:
+            return urlsplit(profile.ews_url).netloc or profile.ews_url
+        return f"autodiscover for {profile.incoming.host}"
+    endpoint = profile.outgoing if channel is Channel.OUTGOING and profile.outgoing is not None else profile.incoming
+    return f"{endpoint.host}:{endpoint.port}"

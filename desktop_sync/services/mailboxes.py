@@ -36,6 +36,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
 from desktop_sync.domain.validation import normalize_address
+from desktop_sync.engine.test_enable import AWAITING_APPROVAL
 
 
 def utcnow() -> dt.datetime:
@@ -305,6 +306,9 @@ class MailboxService:
             mailbox = await _mailbox(tx, address)
             if mailbox.approval is ApprovalState.APPROVED:
                 return mailbox
+            assert mailbox.id is not None
+            # Test & Enable's "must be approved" warning has done its work
+            await tx.alerts.clear_code(mailbox.id, [AWAITING_APPROVAL], self._clock())
             return await tx.mailboxes.update(dataclasses.replace(mailbox, approval=ApprovalState.APPROVED))
 
     async def set_password(self, address: str, password: str) -> None:

@@ -5,7 +5,9 @@ Three calls, so that a wizard and the command line drive it the same way:
 - ``read_routers(paths)`` reads the three files of up to four routers (at most 32 MB in all) and
   matches their mailboxes with this store's users and queues: a RouterReading with the router's
   profiles, the merged pairs, the mailboxes, the warnings and the accounts needing a password.
-- ``plan(reading, selection)`` says what would be created or changed: the dry run.
+- ``plan(reading, selection, allow_insecure)`` says what would be created or changed: the dry run.
+  A profile whose router used no TLS is blocked (not migrated, with a warning) unless its name is
+  in ``allow_insecure``: the migration never turns clear-text connections on by itself.
 - ``run(plan, passwords, progress)`` does it in one transaction, in three steps (profiles, forward
   mailboxes, then queues' and users' mailboxes) and returns a report that can be saved as text or
   JSON. Running it again creates nothing twice: profiles are matched by name, mailboxes by address.
@@ -46,6 +48,7 @@ from desktop_sync.domain.email_router import (
     RouterReading,
     RouterWarning,
     StoreSnapshot,
+    WarningCode,
     accounts_for,
     analyze,
     check_encryption_key,
@@ -409,12 +412,33 @@ def _mailbox_kind_label(mailbox: RouterMailbox) -> str:
     }[mailbox.kind]
 
 
-def plan_migration(reading: RouterReading, selection: Collection[str] | None = None) -> MigrationPlan:
+CLEAR_TEXT_BLOCKED = (
+    "blocked: the router used no SSL/TLS, and the migration does not turn clear-text connections on by "
+    "itself - allow clear text for this profile (the wizard's tick, or --allow-insecure NAME) to migrate it"
+)
+
+
+def plan_migration(
+    reading: RouterReading, selection: Collection[str] | None = None, allow_insecure: Collection[str] = ()
+) -> MigrationPlan:
     """What migrating the selected profiles (all when None) would do, against the store the reading saw.
 
-    Raises ValidationError (field ``select``) for a name that is not one of the profiles found.
+    A profile that needs clear text (its router used no TLS) is blocked unless named in
+    ``allow_insecure``: skipped with its mailboxes, its warning made blocking.
+    Raises ValidationError (field ``select`` or ``allow_insecure``) for a name that is not one of the
+    profiles found.
     """
     by_lower = {p.name.lower(): p for p in reading.profiles}
+    allowed: set[str] = set()
+    for name in allow_insecure:
+        found = by_lower.get(name.strip().lower())
+        if found is None:
+            known = "; ".join(p.name for p in reading.profiles) or "none"
+            raise ValidationError.single(
+                "allow_insecure", f"no profile {name!r} was found; the profiles found: {known}"
+            )
+        allowed.add(found.name)
+    blocked = {p.name for p in reading.profiles if p.data.allow_insecure and p.name not in allowed}
     if selection is None:
         chosen = {p.name for p in reading.profiles}
     else:
@@ -436,6 +460,8 @@ def plan_migration(reading: RouterReading, selection: Collection[str] | None = N
             skipped.append(Skipped(merged.name, "profile", "not selected"))
         elif merged.profile is None:
             skipped.append(Skipped(merged.name, "profile", merged.problem or "cannot be migrated"))
+        elif merged.name in blocked:
+            skipped.append(Skipped(merged.name, "profile", CLEAR_TEXT_BLOCKED))
         elif merged.name in existing_profiles:
             detail = _difference(existing_profiles[merged.name], merged.profile)
             profiles.append(PlannedProfile(merged, Action.KEEP, detail))
@@ -458,7 +484,12 @@ def plan_migration(reading: RouterReading, selection: Collection[str] | None = N
             skipped.append(Skipped(mailbox.address, kind, mailbox.problem or "no profile"))
             continue
         if mailbox.profile not in planned_names:
-            why = "not selected" if mailbox.profile not in chosen else "cannot be migrated"
+            if mailbox.profile not in chosen:
+                why = "not selected"
+            elif mailbox.profile in blocked:
+                why = "blocked until clear text is allowed for it"
+            else:
+                why = "cannot be migrated"
             skipped.append(Skipped(mailbox.address, kind, f"its profile {mailbox.profile} is {why}"))
             continue
         existing = mailboxes_by_address.get(mailbox.address.lower())
@@ -479,7 +510,9 @@ def plan_migration(reading: RouterReading, selection: Collection[str] | None = N
 
     router_labels = {p.label for p in reading.incoming + reading.outgoing}
     warnings = tuple(
-        w for w in reading.warnings if w.profile is None or w.profile in chosen or w.profile in router_labels
+        _blocking_if(w, blocked, reading)
+        for w in reading.warnings
+        if w.profile is None or w.profile in chosen or w.profile in router_labels
     )
     return MigrationPlan(
         routers=tuple(r.directory for r in reading.routers),
@@ -491,6 +524,18 @@ def plan_migration(reading: RouterReading, selection: Collection[str] | None = N
         warnings=warnings,
         reading=reading,
     )
+
+
+def _blocking_if(warning: RouterWarning, blocked: Collection[str], reading: RouterReading) -> RouterWarning:
+    """A clear-text warning of a blocked profile is why it is not migrated: blocking, and saying so."""
+    if warning.code is not WarningCode.NON_SSL or warning.profile is None:
+        return warning
+    concerned = {
+        p.name for p in reading.profiles if warning.profile in (p.name, p.incoming, p.outgoing)
+    } & set(blocked)
+    if not concerned:
+        return warning
+    return dataclasses.replace(warning, blocking=True, message=f"{warning.message}; {CLEAR_TEXT_BLOCKED}")
 
 
 def _planned_accounts(
@@ -729,8 +774,10 @@ class MigrationService:
             )
         return analyze(routers, snapshot)
 
-    def plan(self, reading: RouterReading, selection: Collection[str] | None = None) -> MigrationPlan:
-        return plan_migration(reading, selection)
+    def plan(
+        self, reading: RouterReading, selection: Collection[str] | None = None, allow_insecure: Collection[str] = ()
+    ) -> MigrationPlan:
+        return plan_migration(reading, selection, allow_insecure)
 
     async def run(
         self,

@@ -247,6 +247,7 @@ class SyncControl:
             secrets=self._secrets,
             throttles=self._throttles,
             clock=self._clock,
+            bus=self._bus,  # its alerts reach the alerts wall at once
         )
         gate = asyncio.Semaphore(TEST_AND_ENABLE_AT_ONCE)
 

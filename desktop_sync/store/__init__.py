@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from desktop_sync.domain.errors import PermanentError
+from desktop_sync.private_files import private_file
 from desktop_sync.store.act_repository import SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.database import (
     StoreMissing,
@@ -102,7 +103,7 @@ class SqlStore:
         if self._sqlite_path is None:
             yield
             return
-        lock_path = Path(self._sqlite_path + ".engine.lock")
+        lock_path = private_file(Path(self._sqlite_path + ".engine.lock"))
         handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole block
         try:
             try:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError
+from desktop_sync.private_files import private_directory, private_file
 
 log = logging.getLogger("desktop_sync.store")
 
@@ -108,24 +109,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_sync_engine(url: URL) -> Engine:
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-        engine = create_engine(url, poolclass=NullPool)
+        engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 10})
+    return create_engine(url, poolclass=NullPool, hide_parameters=True, connect_args={"connect_timeout": 10})
 
 
 def make_async_engine(url: URL) -> AsyncEngine:
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url.set(drivername="sqlite+aiosqlite"))
+        engine = create_async_engine(url.set(drivername="sqlite+aiosqlite"), hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    # hide_parameters: SQL parameters (mail bodies, addresses) never reach a log or an error text
+    return create_async_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10}
+    )
 
 
 def _ensure_sqlite_dir(url: URL) -> None:
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    """The store's directory 0700 and its file 0600 before SQLite creates it with the umask's mode
+    (SQLite gives its -wal and -shm files the database file's mode)."""
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        path = Path(url.database)
+        default = path == default_database_path()
+        # An existing folder or file the admin chose (--db) keeps its mode; ours are narrowed.
+        private_directory(path.parent, narrow=default)
+        private_file(path, narrow=default)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

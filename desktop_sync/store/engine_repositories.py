@@ -488,12 +488,14 @@ class SqlActivities:
         if mailbox_id is not None:
             query = query.where(EmailActivityRow.mailbox_id == mailbox_id)
         if search:
-            pattern = f"%{search}%"
+            # What the user typed is text: % and _ (and the escape character) match themselves (LIKE ... ESCAPE).
             query = query.where(
                 or_(
-                    EmailActivityRow.subject.ilike(pattern),
+                    EmailActivityRow.subject.icontains(search, autoescape=True),
                     EmailActivityRow.id.in_(
-                        select(ActivityPartyRow.activity_id).where(ActivityPartyRow.address.ilike(pattern))
+                        select(ActivityPartyRow.activity_id).where(
+                            ActivityPartyRow.address.icontains(search, autoescape=True)
+                        )
                     ),
                 )
             )

@@ -148,6 +148,8 @@ class ErrorDialog(QDialog):
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.title_label = QLabel(f"<b>{_escape(report.title)}</b>")
         self.cause_label = QLabel(report.cause)
+        # The cause carries what a server said: shown as it is, never read as markup (a link, an image).
+        self.cause_label.setTextFormat(Qt.TextFormat.PlainText)
         self.fix_label = QLabel(self.tr("<b>How to fix it:</b> {fix}").format(fix=_escape(report.fix)))
         for label in (self.title_label, self.cause_label, self.fix_label):
             label.setWordWrap(True)
@@ -226,6 +228,7 @@ class NotificationArea(QWidget):
         self.icon = QLabel()
         self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16))
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a cause from a server is not markup
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_button = QToolButton()
         self.details_button.setText(self.tr("Details…"))

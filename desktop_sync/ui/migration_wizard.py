@@ -81,6 +81,7 @@ from desktop_sync.ui.page import sentence_label, use_placeholder_colour
 # what matches nobody in the store: shown apart from the profiles, under "Not matched"
 UNMATCHED_CODES = frozenset({WarningCode.UNMATCHED_ADDRESS, WarningCode.UNMATCHED_ID, WarningCode.MAILBOX_CONFLICT})
 NAME_ROLE = Qt.ItemDataRole.UserRole
+CLEAR_TEXT_ROLE = Qt.ItemDataRole.UserRole + 1  # on the "Allow clear text" tick: its profile's name
 
 
 class Page:
@@ -325,6 +326,30 @@ class MigrationProfilesPage(QWizardPage):
                 names.append(item.data(0, NAME_ROLE))
         return names
 
+    def allowed_clear_text(self) -> list[str]:
+        """The profiles whose "Allow clear text" is ticked (their router used no TLS)."""
+        names = []
+        for row in range(self.profiles.topLevelItemCount()):
+            tick = self.clear_text_item(self.profiles.topLevelItem(row))
+            if tick is not None and tick.checkState(0) is Qt.CheckState.Checked:
+                names.append(tick.data(0, CLEAR_TEXT_ROLE))
+        return names
+
+    @staticmethod
+    def clear_text_item(item: QTreeWidgetItem) -> QTreeWidgetItem | None:
+        """The "Allow clear text" tick under a profile's row, if it has one."""
+        for index in range(item.childCount()):
+            child = item.child(index)
+            if child.data(0, CLEAR_TEXT_ROLE):
+                return child
+        return None
+
+    def set_clear_text_allowed(self, name: str, allowed: bool) -> None:
+        tick = self.clear_text_item(self.profile_item(name))
+        if tick is None:
+            raise LookupError(f"{name} does not need clear text")
+        tick.setCheckState(0, Qt.CheckState.Checked if allowed else Qt.CheckState.Unchecked)
+
     def set_selected(self, name: str, migrate: bool) -> None:
         item = self.profile_item(name)
         item.setCheckState(0, Qt.CheckState.Checked if migrate else Qt.CheckState.Unchecked)
@@ -344,7 +369,9 @@ class MigrationProfilesPage(QWizardPage):
         if reading is None:
             return False
         try:
-            self._wizard.set_plan(self._wizard.migration.plan(reading, self.selected()))
+            self._wizard.set_plan(
+                self._wizard.migration.plan(reading, self.selected(), allow_insecure=self.allowed_clear_text())
+            )
         except ValidationError as exc:
             self.error_label.setText("; ".join(exc.errors.values()))
             self.error_label.setVisible(True)
@@ -353,7 +380,9 @@ class MigrationProfilesPage(QWizardPage):
         return True
 
     def _fill(self, reading: RouterReading) -> None:
-        everything = plan_migration(reading)
+        # what each profile would do once allowed: one that needs clear text gets a tick to allow it
+        needs_clear_text = [p.name for p in reading.profiles if p.profile is not None and p.data.allow_insecure]
+        everything = plan_migration(reading, allow_insecure=needs_clear_text)
         actions = {p.name: p for p in everything.profiles}
         by_profile: dict[str, list[PlannedMailbox]] = {}
         for planned in everything.forward_mailboxes + everything.mailboxes:
@@ -392,6 +421,23 @@ class MigrationProfilesPage(QWizardPage):
                 if any(w.blocking for w in concerning) or concerning:
                     item.setIcon(1, warning_icon)
             self.profiles.addTopLevelItem(item)
+            if merged.name in needs_clear_text and planned is not None:
+                tick = QTreeWidgetItem(
+                    item,
+                    [
+                        self.tr("Allow clear text"),
+                        "",
+                        self.tr(
+                            "The router used no SSL/TLS: passwords and mail cross the network unencrypted. "
+                            "Without this tick the profile and its mailboxes are not migrated."
+                        ),
+                    ],
+                )
+                tick.setData(0, CLEAR_TEXT_ROLE, merged.name)
+                tick.setFlags((tick.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsAutoTristate)
+                tick.setCheckState(0, Qt.CheckState.Unchecked)  # never on by itself
+                tick.setToolTip(2, tick.text(2))
+                tick.setIcon(1, warning_icon)
             for warning in concerning:
                 child = QTreeWidgetItem(item, [self._warning_kind(warning), "", warning.message])
                 child.setIcon(0, stop_icon if warning.blocking else warning_icon)

@@ -2813,6 +2813,14 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <translation>ne peut pas être migré</translation>
     </message>
     <message>
+        <source>Allow clear text</source>
+        <translation>Autoriser le texte en clair</translation>
+    </message>
+    <message>
+        <source>The router used no SSL/TLS: passwords and mail cross the network unencrypted. Without this tick the profile and its mailboxes are not migrated.</source>
+        <translation>Le routeur n&apos;utilisait pas SSL/TLS : les mots de passe et les e-mails traversent le réseau sans chiffrement. Sans cette case cochée, le profil et ses boîtes aux lettres ne sont pas migrés.</translation>
+    </message>
+    <message>
         <source>Every mailbox and id matched a user or queue of this store.</source>
         <translation>Chaque boîte aux lettres et chaque identifiant correspond à un utilisateur ou à une file d&apos;attente de cette base.</translation>
     </message>

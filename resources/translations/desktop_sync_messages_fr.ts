@@ -49,6 +49,36 @@
         <translation>Approuvez la boîte aux lettres (desktop-sync mailbox approve {address}), puis lancez Tester et activer.</translation>
     </message>
     <message>
+        <extracomment>mailbox_awaiting_approval.title</extracomment>
+        <source>Mailbox must be approved</source>
+        <translation>La boîte aux lettres doit être approuvée</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_awaiting_approval.cause</extracomment>
+        <source>{address} passed Test &amp; Enable, but its email address has not been approved, so it does not synchronize.</source>
+        <translation>{address} a réussi Tester et activer, mais son adresse e-mail n'a pas été approuvée : elle ne se synchronise donc pas.</translation>
+    </message>
+    <message>
+        <extracomment>mailbox_awaiting_approval.fix</extracomment>
+        <source>Approve the mailbox (desktop-sync mailbox approve {address}), then run Test &amp; Enable to enable it.</source>
+        <translation>Approuvez la boîte aux lettres (desktop-sync mailbox approve {address}), puis lancez Tester et activer pour l'activer.</translation>
+    </message>
+    <message>
+        <extracomment>test_enable_failed.title</extracomment>
+        <source>Test &amp; Enable failed</source>
+        <translation>Échec de Tester et activer</translation>
+    </message>
+    <message>
+        <extracomment>test_enable_failed.cause</extracomment>
+        <source>Test &amp; Enable of {address} failed: {detail}</source>
+        <translation>Tester et activer a échoué pour {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>test_enable_failed.fix</extracomment>
+        <source>Fix the cause, then run Test &amp; Enable again.</source>
+        <translation>Corrigez la cause, puis relancez Tester et activer.</translation>
+    </message>
+    <message>
         <extracomment>password_missing.title</extracomment>
         <source>No password for the mailbox</source>
         <translation>Aucun mot de passe pour la boîte aux lettres</translation>

@@ -4,7 +4,6 @@ connection test's steps."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -25,9 +24,10 @@ from ews.fixtures import ALICE, BOB, PASSWORDS, running_ews_server
 from ews.server import AuthScheme, EwsServer
 from exchangelib import Configuration, Credentials, FailFast
 from exchangelib.autodiscover import cache as autodiscover_cache_module
-from exchangelib.autodiscover.cache import autodiscover_cache
+from exchangelib.autodiscover.cache import autodiscover_cache, shelve_open_with_failover
 from exchangelib.autodiscover.protocol import AutodiscoverProtocol
 from servers.tls import TlsFiles
+from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.connectors import Credentials as DomainCredentials
@@ -159,11 +159,10 @@ async def test_per_mailbox_credentials_are_delegate_access_each_on_its_own_pool(
         await fetch_subjects(connectors, profile, own_credentials(ALICE), BOB)
     assert (caught.value.code, caught.value.scope) == ("access_denied", ErrorScope.MAILBOX)
     # A mailbox's own connection is closed with its connector: one per mailbox would pile up on the server.
-    for _ in range(50):
-        if ews_server.stats.connections_open == 0:
-            break
-        await asyncio.sleep(0.05)
-    assert ews_server.stats.connections_open == 0
+    async def all_closed() -> bool:
+        return ews_server.stats.connections_open == 0
+
+    await eventually(all_closed, what="the connections closed")
 
 
 async def test_the_connection_test_runs_each_step_and_names_the_one_that_failed(
@@ -232,3 +231,32 @@ async def test_without_an_ews_url_the_endpoint_is_autodiscovered(
         TestStep.RESOLVE,
         "autodiscover_failed",
     )
+
+
+async def test_autodiscover_trusts_the_profiles_ca_file_and_nothing_from_the_environment(
+    https_ews: EwsServer,
+    tls_ca: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    connectors: MailConnectorFactory,
+) -> None:
+    # As above, the domain's autodiscover endpoint comes from exchangelib's per-domain file (no DNS on
+    # loopback); the protocol that asks it is the connector's, with the profile's CA file.
+    storage = tmp_path / "autodiscover"
+    monkeypatch.setattr(autodiscover_cache_module, "AUTODISCOVER_PERSISTENT_STORAGE", storage)
+    with shelve_open_with_failover(storage) as db:
+        db["example.test"] = (https_ews.autodiscover_url, "basic", FailFast())
+    # Whatever the environment says is not ours to follow: a CA bundle that trusts nothing, a dead proxy.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "nowhere.pem"))
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    https_ews.deliver(ALICE, mime(1))
+    profile = exchange_profile(https_ews, ews_url=None, ca_file=str(tls_ca))
+    try:
+        assert await fetch_subjects(connectors, profile, own_credentials()) == ["Message 1"]
+    finally:
+        autodiscover_cache.clear()
+        autodiscover_cache.close()
+    assert https_ews.stats.count("GetUserSettings") == 1
+    # exchangelib's in-memory cache, keyed by the credentials (the password among them), was emptied
+    assert len(autodiscover_cache) == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -152,14 +151,13 @@ async def test_a_dropped_connection_and_a_slow_answer_are_transient(
         ErrorScope.MAILBOX,
     )
     ews_server.faults.next("SyncFolderItems", SLOW, seconds=3)
-    started = time.monotonic()
+    # reported as the profile's time-out (how soon it gives up is measured in bench/timeouts.py)
     expect(
         await fetch_error(connectors, exchange_profile(ews_server, timeout_seconds=1), own_credentials()),
         TransientError,
         "timeout",
         ErrorScope.MAILBOX,
     )
-    assert time.monotonic() - started < 2.5
     batches, _ = await drain(connectors.incoming(exchange_profile(ews_server), mailbox(), own_credentials()))
     assert len(batches[0].items) == 1  # nothing was lost: the next cycle gets it
 

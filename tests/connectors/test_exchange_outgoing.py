@@ -3,7 +3,6 @@ refusals, and the failures after which the fate of a mail is unknown."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 
@@ -14,6 +13,7 @@ from connectors.test_exchange_kit import service_profile as service_profile_of
 from ews.faults import DROP, HTTP_503, SLOW
 from ews.fixtures import ALICE, BOB
 from ews.server import EwsServer
+from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.connectors import OutgoingMail, OutgoingMessage, SendOutcome
@@ -118,9 +118,5 @@ async def test_a_connection_lost_after_handing_the_mail_over_is_delivery_unknown
         await sender(connectors, ews_server, timeout_seconds=1).send(message(6))
     assert isinstance(caught.value, DesktopSyncError) and caught.value.code == "delivery_unknown"
     # Sent Items decides: the slow one went through after all (once the server got to it), the dropped one did not.
-    for _ in range(40):
-        if await outgoing.find_sent(message(6).message_id):
-            break
-        await asyncio.sleep(0.1)
-    assert await outgoing.find_sent(message(6).message_id) is True
+    await eventually(lambda: outgoing.find_sent(message(6).message_id), what="the slow mail in Sent Items")
     assert await outgoing.find_sent(message(5).message_id) is False

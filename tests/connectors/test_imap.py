@@ -519,9 +519,7 @@ async def test_idle_wakes_when_mail_arrives(
         await asyncio.sleep(0.5)
         assert not waiting.done()
         deliver(dovecot, mail_user, "pushed")
-        started = asyncio.get_running_loop().time()
-        await waiting
-        assert asyncio.get_running_loop().time() - started < 5
+        await waiting  # woken (wait_for's 10 s is a hang guard; the latency is bench/timeouts.py's)
         items, _, _ = await fetch_all(connector)
         assert subjects(items) == ["pushed"]
     finally:

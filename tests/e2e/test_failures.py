@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -401,6 +402,12 @@ async def test_every_connection_dropped_during_a_tls_import_is_retried_and_nothi
 def doveadm(dovecot: DovecotServer, *argv: str) -> str:
     program = shutil.which("doveadm") or shutil.which("doveadm", path="/usr/bin:/usr/sbin")
     if program is None:
+        # doveadm comes with Dovecot: where the servers are installed (CI, scripts/run-tests) it must be there
+        if any(
+            os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+            for name in ("CI", "DESKTOP_SYNC_REQUIRE_SERVERS")
+        ):
+            pytest.fail("doveadm is not installed, although the test servers are", pytrace=False)
         pytest.skip("doveadm is not installed")
     assert dovecot.root is not None
     result = subprocess.run(

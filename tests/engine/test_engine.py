@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import pytest
 from support.engine_world import World
@@ -171,9 +170,7 @@ async def test_the_run_loop_follows_the_schedule(world: World) -> None:
 
 async def test_run_for_a_duration_returns(world: World) -> None:
     engine = await world.engine(tick_seconds=0.01)
-    started = dt.datetime.now(dt.UTC)
-    await engine.run(duration=0.2)
-    assert dt.datetime.now(dt.UTC) - started < dt.timedelta(seconds=10)
+    await asyncio.wait_for(engine.run(duration=0.2), 30)  # returns by itself (30 s: a hang guard)
 
 
 async def _count(world: World, n: int) -> bool:

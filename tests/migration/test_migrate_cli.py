@@ -103,7 +103,7 @@ def nothing_written(run: Cli) -> bool:
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(run: Cli, sample_router: Path) -> None:
-    result = run("migrate", "router", str(sample_router), "--dry-run")
+    result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--dry-run")
     assert result.code == 0, result.err
     for name in SAMPLE_PROFILES:
         assert f"[create] {name}" in result.out
@@ -113,7 +113,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(run: Cli, sample_router: Pat
     assert "warning: incoming Exchange with outgoing SMTP" in result.out
     assert nothing_written(run)
 
-    data = run("migrate", "router", str(sample_router), "--dry-run", "--json").json()
+    data = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--dry-run", "--json").json()
     assert [p["name"] for p in data["profiles"]] == SAMPLE_PROFILES
     assert {"routers", "router_profiles", "forward_mailboxes", "mailboxes", "skipped", "accounts", "warnings"} <= set(
         data
@@ -122,7 +122,10 @@ def test_dry_run_prints_the_plan_and_writes_nothing(run: Cli, sample_router: Pat
 
 
 def test_migrate_with_passwords_on_standard_input(run: Cli, sample_router: Path, memory_keyring: Any) -> None:
-    result = run("migrate", "router", str(sample_router), "--password-stdin", stdin="pop-pw\n\nerin-pw\nfrank-pw\n")
+    result = run(
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin",
+        stdin="pop-pw\n\nerin-pw\nfrank-pw\n",
+    )  # fmt: skip
     assert result.code == 0, result.err
     assert "Creating email server profiles: 4/4" in result.out
     assert "Updating user and queue mailboxes: 7/7" in result.out
@@ -133,7 +136,7 @@ def test_migrate_with_passwords_on_standard_input(run: Cli, sample_router: Path,
     profiles = {p["name"]: p for p in run("profile", "list", "--json").json()}
     assert profiles[POP3_SMTP]["login"] == "CONTOSO\\svc-crmpop"
 
-    again = run("migrate", "router", str(sample_router), "--json")
+    again = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--json")
     assert again.code == 0, again.err
     report = again.json()
     assert {p["result"] for p in report["profiles"]} == {"kept"}
@@ -142,7 +145,9 @@ def test_migrate_with_passwords_on_standard_input(run: Cli, sample_router: Path,
 
 
 def test_wrong_number_of_password_lines_is_bad_input(run: Cli, sample_router: Path) -> None:
-    result = run("migrate", "router", str(sample_router), "--password-stdin", stdin="only-one\n")
+    result = run(
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="only-one\n"
+    )
     assert result.code == 2
     assert result.err.startswith("desktop-sync: error: --password-stdin: 4 line(s) expected")
     assert result.err.count("\n") == 1
@@ -159,14 +164,14 @@ def test_passwords_asked_on_the_terminal(
         return "typed" if len(prompts) == 1 else ""
 
     monkeypatch.setattr(cli_migrate.getpass, "getpass", fake_getpass)
-    result = run("migrate", "router", str(sample_router), stdin=TtyInput())
+    result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, stdin=TtyInput())
     assert result.code == 0, result.err
     assert len(prompts) == 4 and prompts[0].startswith("Password 1/4 for CONTOSO\\svc-crmpop")
     assert list(memory_keyring.passwords.values()) == ["typed"]
 
 
 def test_without_a_terminal_no_password_is_asked(run: Cli, sample_router: Path) -> None:
-    result = run("migrate", "router", str(sample_router))
+    result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP)
     assert result.code == 0, result.err
     assert "4 password(s) not asked" in result.out
     assert "[needed]" in result.out
@@ -196,6 +201,20 @@ def test_no_secure_keyring_is_exit_1_and_nothing_written(run: Cli, sample_router
     import keyring.backends.fail
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    result = run("migrate", "router", str(sample_router), "--password-stdin", stdin="a\nb\nc\nd\n")
+    result = run(
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="a\nb\nc\nd\n"
+    )
     assert result.code == 1 and "no secure keyring" in result.err
     assert nothing_written(run)
+
+
+def test_a_profile_without_tls_is_blocked_unless_allow_insecure_names_it(run: Cli, sample_router: Path) -> None:
+    blocked = run("migrate", "router", str(sample_router), "--dry-run", "--json")
+    assert blocked.code == 0, blocked.err
+    data = blocked.json()
+    assert POP3_SMTP not in {p["name"] for p in data["profiles"]}
+    assert any(s["subject"] == POP3_SMTP and s["reason"].startswith("blocked") for s in data["skipped"])
+    allowed = run("migrate", "router", str(sample_router), "--dry-run", "--json", "--allow-insecure", POP3_SMTP)
+    assert POP3_SMTP in {p["name"] for p in allowed.json()["profiles"]}
+    unknown = run("migrate", "router", str(sample_router), "--dry-run", "--allow-insecure", "Nope")
+    assert unknown.code == 2 and unknown.err.startswith("desktop-sync: error: --allow-insecure: no profile 'Nope'")

@@ -68,7 +68,7 @@ def test_dry_run_writes_nothing_and_lists_queues_first(store: SqlStore, sample_r
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         return plan, await snapshot(store)
 
     plan, (profiles, mailboxes, alerts) = run(scenario())
@@ -89,7 +89,7 @@ def test_migration_creates_profiles_and_mailboxes_for_test_and_enable(store: Sql
     async def scenario() -> tuple[MigrationReport, Any]:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         report = await migration.run(plan, {}, lambda step, done, total: steps.append((step, done, total)))
         return report, await snapshot(store)
 
@@ -130,10 +130,10 @@ def test_running_twice_creates_nothing_twice(any_store: SqlStore, sample_router:
     async def scenario() -> tuple[Any, Any, MigrationReport]:
         await seed_directory(any_store)
         first = service(any_store)
-        await first.run(first.plan(await first.read_routers([sample_router])))
+        await first.run(first.plan(await first.read_routers([sample_router]), allow_insecure=[POP3_SMTP]))
         after_first = await snapshot(any_store)
         second = service(any_store)
-        plan = second.plan(await second.read_routers([sample_router]))
+        plan = second.plan(await second.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         assert {p.action for p in plan.profiles} == {Action.KEEP}
         assert {m.action for m in plan.forward_mailboxes + plan.mailboxes} == {Action.UNCHANGED}
         report = await second.run(plan)
@@ -152,7 +152,7 @@ def test_passwords_go_to_the_keyring_once_per_account(
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         passwords = {account: f"pw-{n}" for n, account in enumerate(plan.accounts)}
         report = await migration.run(plan, passwords)
         return plan, report, await snapshot(store)
@@ -179,8 +179,9 @@ def test_entering_passwords_later_clears_the_credentials_alert(store: SqlStore, 
     async def scenario() -> tuple[list[Any], list[Any]]:
         await seed_directory(store)
         migration = service(store)
-        await migration.run(migration.plan(await migration.read_routers([sample_router]), [POP3_SMTP]))
-        plan = migration.plan(await migration.read_routers([sample_router]), [POP3_SMTP])
+        reading = await migration.read_routers([sample_router])
+        await migration.run(migration.plan(reading, [POP3_SMTP], allow_insecure=[POP3_SMTP]))
+        plan = migration.plan(await migration.read_routers([sample_router]), [POP3_SMTP], allow_insecure=[POP3_SMTP])
         before = (await snapshot(store))[2]
         await migration.run(plan, {plan.accounts[0]: "secret"})
         async with store.transaction() as tx:
@@ -223,7 +224,7 @@ def test_existing_mailboxes_are_updated_or_left_with_a_reason(store: SqlStore, s
         await DirectoryService(store).add_user("someone@contoso.com", "Someone")
         await mailboxes.add("carol.clark@contoso.com", "Old", user_email="someone@contoso.com")
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         report = await migration.run(plan)
         return plan, report, await snapshot(store)
 
@@ -248,7 +249,7 @@ def test_an_existing_profile_of_the_same_name_is_kept(store: SqlStore, sample_ro
             ProfileInput(name=FORWARD, kind=ProfileKind.IMAP, incoming_host="imap.contoso.test")
         )
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         report = await migration.run(plan)
         return plan, report
 
@@ -264,7 +265,7 @@ def test_no_secure_keyring_refuses_before_writing(store: SqlStore, sample_router
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         keyring.set_keyring(keyring.backends.fail.Keyring())
         with pytest.raises(SecretStoreUnavailable):
             await migration.run(plan, {plan.accounts[0]: "secret"})
@@ -277,7 +278,7 @@ def test_unknown_accounts_are_refused(store: SqlStore, sample_router: Path) -> N
     async def scenario() -> None:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
         stranger = dataclasses.replace(plan.accounts[0], login="stranger")
         with pytest.raises(ValidationError):
             await migration.run(plan, {stranger: "x"})
@@ -303,9 +304,63 @@ def test_profile_credentials_follow_the_profile_kind(store: SqlStore, sample_rou
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        await migration.run(migration.plan(await migration.read_routers([sample_router])))
+        await migration.run(migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP]))
         return (await snapshot(store))[0]
 
     profiles = {p.name: p for p in run(scenario())}
     assert profiles[POP3_SMTP].credentials_on is CredentialsOn.PROFILE
     assert profiles[ONLINE].kind is ProfileKind.EXCHANGE
+
+
+# --- clear text is never turned on by the migration itself
+
+
+def test_a_profile_without_tls_is_blocked_with_its_mailboxes_until_clear_text_is_allowed(
+    store: SqlStore, sample_router: Path
+) -> None:
+    async def scenario() -> Any:
+        await seed_directory(store)
+        migration = service(store)
+        plan = migration.plan(await migration.read_routers([sample_router]))
+        report = await migration.run(plan, {})
+        return plan, report, await snapshot(store)
+
+    plan, report, (profiles, mailboxes, _alerts) = run(scenario())
+    assert POP3_SMTP not in {p.name for p in profiles}
+    assert all(not p.allow_insecure for p in profiles)
+    [blocked] = [s for s in plan.skipped if s.subject == POP3_SMTP]
+    assert blocked.reason.startswith("blocked: the router used no SSL/TLS")
+    assert "--allow-insecure NAME" in blocked.reason
+    held_back = {s.subject: s.reason for s in plan.skipped if s.kind != "profile"}
+    assert held_back and all(r == f"its profile {POP3_SMTP} is blocked until clear text is allowed for it"
+                             for r in held_back.values())  # fmt: skip
+    assert not held_back.keys() & {m.address for m in mailboxes}
+    [warning] = [w for w in plan.warnings if w.code.value == "non_ssl"]
+    assert warning.blocking and "blocked" in warning.message
+    assert "not migrated: " in report.to_text()
+
+
+def test_allowing_clear_text_for_a_profile_migrates_it_with_a_warning(store: SqlStore, sample_router: Path) -> None:
+    async def scenario() -> Any:
+        await seed_directory(store)
+        migration = service(store)
+        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP.upper()])
+        await migration.run(plan, {})
+        return plan, await snapshot(store)
+
+    plan, (profiles, _mailboxes, _alerts) = run(scenario())
+    [pop3] = [p for p in profiles if p.name == POP3_SMTP]
+    assert pop3.allow_insecure
+    assert [p.name for p in profiles if p.allow_insecure] == [POP3_SMTP]  # only the one allowed
+    [warning] = [w for w in plan.warnings if w.code.value == "non_ssl"]
+    assert not warning.blocking and "clear text" in warning.message
+
+
+def test_allowing_clear_text_for_an_unknown_profile_is_refused(store: SqlStore, sample_router: Path) -> None:
+    async def scenario() -> None:
+        migration = service(store)
+        migration.plan(await migration.read_routers([sample_router]), allow_insecure=["No such profile"])
+
+    with pytest.raises(ValidationError) as info:
+        run(scenario())
+    assert list(info.value.errors) == ["allow_insecure"]

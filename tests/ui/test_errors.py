@@ -4,6 +4,7 @@ shown at most once every few seconds with the rest coalesced."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 
@@ -76,3 +77,29 @@ def test_notifications_are_rate_limited_and_coalesced(qtbot, run):
     run(until(lambda: area.shown() is not first, timeout=10, what="the coalesced notification"))
     assert area.shown().title == "Failure 4"
     assert area.label.text().endswith("(and 4 more)")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "<b>NO</b> [AUTHENTICATIONFAILED] <a href='https://phish.example/reset'>reset your password</a>",
+        "<img src='https://tracker.example/pixel.png'> LOGIN failed",
+        "5.7.8 Error: authentication failed: <script>alert(1)</script> &amp; more",
+    ],
+)
+def test_what_a_server_said_is_shown_as_plain_text_never_as_markup(qtbot, said: str) -> None:
+    report = report_for(PermanentError(said, code="auth_failed"))
+    assert said in report.cause
+    dialog = ErrorDialog(report)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.cause_label.textFormat() is Qt.TextFormat.PlainText
+    assert dialog.cause_label.text() == report.cause  # every character as the server sent it
+    assert dialog.cause_label.openExternalLinks() is False
+    assert "&lt;" in dialog.title_label.text() or "<" not in report.title  # the title is escaped markup
+
+    area = NotificationArea()
+    qtbot.addWidget(area)
+    area.notify(report)
+    assert area.label.textFormat() is Qt.TextFormat.PlainText
+    assert said in area.label.text()

@@ -95,6 +95,7 @@ def migrate(
     qtbot: Any,
     *,
     untick: tuple[str, ...] = (),
+    allow_clear_text: tuple[str, ...] = (),
     passwords: dict[str, str] | None = None,
     screenshots: bool = False,
 ) -> None:
@@ -110,6 +111,8 @@ def migrate(
     assert wizard.currentId() == Page.PROFILES
     for name in untick:
         wizard.profiles_page.set_selected(name, False)
+    for name in allow_clear_text:
+        wizard.profiles_page.set_clear_text_allowed(name, True)
     if screenshots:
         shot(wizard, "2-profiles")
 
@@ -169,6 +172,10 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
     assert any("Local System" in text for text in beside)  # the warning about its sign-in, beside it
     assert any("SMTP server is no longer used" in text for text in beside)
     assert any(text.startswith("sales@contoso.com") for text in beside)  # its mailboxes
+    assert page.clear_text_item(exchange) is None  # TLS: nothing to allow
+    tick = page.clear_text_item(page.profile_item(POP3_SMTP))
+    assert tick is not None and tick.checkState(0) is Qt.CheckState.Unchecked  # clear text is never on by itself
+    assert "unencrypted" in tick.text(2)
     unmatched = [page.unmatched.item(i).text() for i in range(page.unmatched.count())]
     assert any(text.startswith("frank.foster@contoso.com") for text in unmatched)
     assert any("3f2a9c15-13d8-e011-9077-00155d0a1b01" in text for text in unmatched)  # Frank's CRM id too
@@ -185,6 +192,7 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
         run,
         qtbot,
         untick=(ONLINE,),
+        allow_clear_text=(POP3_SMTP,),
         passwords={SVC_ACCOUNT: "pop-secret"},
         screenshots=True,
     )
@@ -219,7 +227,7 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
     window.migrate_action.trigger()
     second = window.migration_wizard
     assert second is not None and second is not wizard
-    migrate(world, second, router, run, qtbot)
+    migrate(world, second, router, run, qtbot, allow_clear_text=(POP3_SMTP,))
     profiles_after, mailboxes_after, _ = run(store_contents(world))
     assert profiles_after == SAMPLE_PROFILES
     assert [m for m in mailboxes_after if m.address in addresses] == mailboxes  # untouched
@@ -331,3 +339,17 @@ def test_without_a_secure_keyring_the_progress_page_says_so_and_nothing_is_writt
     assert run(store_contents(world)) == ([], [], [])
     wizard.reject()
     assert not wizard.isVisible()
+
+
+def test_a_profile_without_tls_is_not_migrated_unless_clear_text_is_ticked(
+    world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
+) -> None:
+    _window, wizard = open_wizard(world, qtbot)
+    migrate(world, wizard, router, run, qtbot)  # every profile ticked, clear text not allowed
+    profiles, mailboxes, _ = run(store_contents(world))
+    assert POP3_SMTP not in profiles and profiles == sorted(n for n in SAMPLE_PROFILES if n != POP3_SMTP)
+    assert wizard.report is not None
+    [skipped] = [s for s in wizard.report.skipped if s.subject == POP3_SMTP]
+    assert skipped.reason.startswith("blocked")
+    assert "carol.clark@contoso.com" not in {m.address for m in mailboxes}  # its mailbox waits with it
+    wizard.accept()
