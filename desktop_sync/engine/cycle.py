@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
@@ -24,7 +24,15 @@ from desktop_sync.domain.connectors import (
     ItemFailure,
     RawMessage,
 )
-from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups, smart_match, subject_key
+from desktop_sync.domain.correlation import (
+    CorrelationMethod,
+    Lookup,
+    correlation_lookups,
+    decision_order,
+    smart_match,
+    subject_key,
+    waits_for,
+)
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.mail import ParsedEmail
@@ -481,14 +489,33 @@ class MailboxCycle:
             records = await tx.records.find_many_by_email(
                 list({address for _, email in fresh for address in email.addresses()})
             )
-            tracked: list[tuple[RawMessage, IncomingEmail]] = []
-            for item, email in fresh:
+            # A reply whose parent is in this batch is decided after it and correlates to it exactly as if
+            # the parent had been imported before (parents in earlier batches are in the store already).
+            in_batch = {email.message_id for _, email in fresh}
+            waits = [waits_for(lookups[item.server_id], by_message_id, known_ids, in_batch) for item, _ in fresh]
+            tracked_here: set[str] = set()  # Message-IDs of the mail of this batch decided tracked so far
+            decided: dict[int, IncomingEmail] = {}
+            for position in decision_order([email.message_id for _, email in fresh], waits):
+                item, email = fresh[position]
                 incoming = await self._track(
-                    tx, ctx, item, email, lookups[item.server_id], by_message_id, known_ids, candidates, records
+                    tx,
+                    ctx,
+                    item,
+                    email,
+                    lookups[item.server_id],
+                    by_message_id,
+                    tracked_here,
+                    known_ids,
+                    candidates,
+                    records,
                 )
                 if incoming is not None:
-                    tracked.append((item, incoming))
+                    decided[position] = incoming
+                    tracked_here.add(email.message_id)
+            tracked = [(fresh[position][0], decided[position]) for position in sorted(decided)]
             results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
+            # replies that came before their parent (a server's order is not thread order) join it now
+            await tx.activities.correlate_waiting_replies(list(tracked_here))
             new = 0
             for (raw, _), result in zip(tracked, results, strict=True):
                 if result is not None:
@@ -521,23 +548,32 @@ class MailboxCycle:
         email: ParsedEmail,
         lookups: Sequence[Lookup],
         by_message_id: Mapping[str, int],
+        tracked_here: Container[str],
         known_ids: set[int],
         candidates: Mapping[str, dict[int, set[str]]],
         records: dict[str, tuple[RecordType, int]],
     ) -> IncomingEmail | None:
         """Why this mail is tracked, if it is: correlation, the owner's choice, a tracked folder."""
         correlated_id: int | None = None
+        correlated_message_id: str | None = None  # tracked mail of this batch: its id is known once recorded
         method: CorrelationMethod | None = None
         for lookup in lookups:
             if lookup.message_ids:
-                correlated_id = next((by_message_id[m] for m in lookup.message_ids if m in by_message_id), None)
+                for message_id in lookup.message_ids:
+                    if message_id in by_message_id:
+                        correlated_id = by_message_id[message_id]
+                        break
+                    if message_id in tracked_here:
+                        correlated_message_id = message_id
+                        break
             elif lookup.activity_id is not None and lookup.activity_id in known_ids:
                 correlated_id = lookup.activity_id
             elif lookup.subject_key is not None:
                 correlated_id = smart_match(candidates.get(lookup.subject_key, {}), lookup.addresses)
-            if correlated_id is not None:
+            if correlated_id is not None or correlated_message_id is not None:
                 method = lookup.method
                 break
+        correlated = correlated_id is not None or correlated_message_id is not None
         resolved = {address: records[address] for address in email.addresses() if address in records}
         sender = email.sender
         sender_record = resolved.get(sender.address) if sender else None
@@ -546,7 +582,7 @@ class MailboxCycle:
             RecordType.ACCOUNT,
             RecordType.LEAD,
         )
-        decision = decide_tracking(ctx.tracking, correlated=correlated_id is not None, sender_known=sender_known)
+        decision = decide_tracking(ctx.tracking, correlated=correlated, sender_known=sender_known)
         rule = next((f for f in ctx.tracked_folders if f.folder_name == item.folder), None)
         if rule is not None:  # moved into a tracked folder: tracked whatever the tracking choice
             decision = TrackingDecision(True, f"in the tracked folder {rule.folder_name}")
@@ -565,6 +601,7 @@ class MailboxCycle:
             tracked_reason=decision.reason,
             correlation_method=method.value if method else None,
             correlated_activity_id=correlated_id,
+            correlated_message_id=correlated_message_id,
             regarding=rule.regarding if rule is not None else None,
             resolved_parties=resolved,
             subject_key=subject_key(email.subject, ctx.profile.tracking_token_prefix),

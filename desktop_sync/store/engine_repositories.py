@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
+from desktop_sync.domain.correlation import CorrelationMethod
 from desktop_sync.domain.mail import Attachment, Party
 from desktop_sync.domain.model import (
     ActivityAttachment,
@@ -50,6 +51,7 @@ from desktop_sync.store.models import (
 )
 
 EMAIL = "email"
+IN_REPLY_TO = CorrelationMethod.IN_REPLY_TO.value
 # the tables themselves, for Core bulk inserts (executemany: one statement for a batch)
 _ACTIVITIES = cast(Table, EmailActivityRow.__table__)
 _PARTIES = cast(Table, ActivityPartyRow.__table__)
@@ -439,6 +441,22 @@ class SqlActivities:
             ]
             if attachments:
                 await self._s.execute(insert(_ATTACHMENTS), attachments)
+            # replies to mail of this same call: their parent's id is known only now
+            replies = []
+            for message_id, email in fresh.items():
+                parent = email.correlated_message_id
+                if parent is None or parent == message_id:
+                    continue
+                parent_id = new_ids.get(parent) or existing.get(parent)
+                if parent_id is not None:
+                    replies.append({"reply": new_ids[message_id], "parent": parent_id})
+            if replies:
+                await self._s.execute(
+                    update(_ACTIVITIES)
+                    .where(_ACTIVITIES.c.id == bindparam("reply"))
+                    .values(correlated_activity_id=bindparam("parent")),
+                    replies,
+                )
         results: list[int | None] = []
         created: set[str] = set()
         links = []
@@ -461,6 +479,31 @@ class SqlActivities:
             )
         await self._s.execute(insert(_LINKS), links)
         return results
+
+    async def correlate_waiting_replies(self, message_ids: Sequence[str]) -> int:
+        """Replies recorded before their parent (a server's order is not thread order) join it once it is.
+
+        In-Reply-To comes first in correlation: a reply correlated otherwise (or not at all) for want of
+        its parent is correlated by In-Reply-To to the oldest activity with the parent's Message-ID.
+        """
+        if not message_ids:
+            return 0
+        parent = _ACTIVITIES.alias("parent")
+        oldest = select(func.min(parent.c.id)).where(parent.c.message_id == _ACTIVITIES.c.in_reply_to).scalar_subquery()
+        result = await self._s.execute(
+            update(_ACTIVITIES)
+            .where(
+                _ACTIVITIES.c.in_reply_to.in_(list(set(message_ids))),
+                _ACTIVITIES.c.direction == Direction.INCOMING.value,
+                or_(
+                    _ACTIVITIES.c.correlation_method.is_(None),
+                    _ACTIVITIES.c.correlation_method != IN_REPLY_TO,
+                ),
+                or_(_ACTIVITIES.c.message_id.is_(None), _ACTIVITIES.c.message_id != _ACTIVITIES.c.in_reply_to),
+            )
+            .values(correlated_activity_id=oldest, correlation_method=IN_REPLY_TO)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def list(
         self,
