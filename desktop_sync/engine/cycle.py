@@ -76,6 +76,7 @@ from desktop_sync.engine.events import (
 )
 from desktop_sync.engine.parsing import MailParser, Parsed, default_processes
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
+from desktop_sync.engine.waiting_replies import WaitingReplies
 
 log = logging.getLogger("desktop_sync.engine.cycle")
 
@@ -237,6 +238,7 @@ class MailboxCycle:
         self._status_buffer = status_buffer
         processes = self._settings.parse_processes
         self.parser = MailParser(default_processes() if processes is None else processes)
+        self.waiting = WaitingReplies()  # replies read before their parent, under "replies" or "known senders"
 
     # --- the cycle -----------------------------------------------------------------------------
 
@@ -356,6 +358,7 @@ class MailboxCycle:
                         landed, pending = pending, None
                         total += await self._land(ctx, connector, *landed, total)
                         more = landed[0].more
+                    total += await self._read_waiting_replies(ctx, connector)
                 finally:
                     if pending is not None:  # an error or a cancellation: the parse ahead is dropped
                         pending[1].cancel()
@@ -392,6 +395,22 @@ class MailboxCycle:
                 raise
             log.info("%s: after a failed read, %s", ctx.mailbox.address, exc.message)
         return result.new
+
+    async def _read_waiting_replies(self, ctx: Context, connector: IncomingMail) -> int:
+        """Mail left untracked because it reached the server before its parent, whose parent is tracked
+        now: read again and decided as if it came after it. What cannot be read again is let go."""
+        new = 0
+        while due := self.waiting.take_due(ctx.id):
+            for server_id in due:
+                try:
+                    item = await connector.fetch_item(server_id)
+                except PermanentError as exc:
+                    log.info("%s: a reply read before its parent is gone: %s", ctx.mailbox.address, exc.message)
+                    continue
+                result = await self._commit(ctx, Batch(items=(item,), cursor=None))
+                await self._write_categories(ctx, connector, result)
+                new += result.new
+        return new
 
     async def _follow_renames(self, ctx: Context, connector: IncomingMail) -> Context:
         """A tracked folder renamed or moved on the server keeps its rule: it is found by its id."""
@@ -530,6 +549,13 @@ class MailboxCycle:
             if new:
                 status = await tx.status.get(ctx.id)
                 await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
+        self.waiting.tracked(ctx.id, tracked_here)
+        undecided_on_correlation = ctx.tracking in (TrackingChoice.REPLIES, TrackingChoice.KNOWN_SENDERS)
+        if undecided_on_correlation and not ctx.profile.delete_after_download:  # else it cannot be read again
+            for position, (item, _) in enumerate(fresh):
+                if position not in decided:  # tracked if what it answers were: it may come later
+                    wanted = [m for lookup in lookups[item.server_id] for m in lookup.message_ids]
+                    self.waiting.wait(ctx.id, item.server_id, wanted)
         self._counters.items_committed(new, latencies)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))

@@ -18,6 +18,11 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import text
+
+from desktop_sync.domain.correlation import tracking_token
+from desktop_sync.store.database import make_sync_engine, resolve_url
+
 TOKEN_PREFIX = "CRM:"
 
 
@@ -194,3 +199,50 @@ def tracked_under_replies(mails: Sequence[ThreadedMail], crm: Mapping[int, str])
         if expected_correlations([mail], tracked, crm)[mail.message_id] is not None:
             tracked.add(mail.message_id)
     return tracked
+
+
+# --- the store's side
+
+
+def sql(db: str, statement: str, **params: object) -> list[tuple[object, ...]]:
+    engine = make_sync_engine(resolve_url(db))
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def add_crm_roots(db: str, count: int) -> list[CrmRoot]:
+    """Mail sent from the CRM earlier, that conversations of the mailbox continue."""
+    roots = []
+    for n in range(count):
+        message_id = f"<crm.{n}@example.test>"
+        sql(
+            db,
+            "INSERT INTO email_activities (direction, status, subject, message_id, send_attempts, created_at,"
+            " modified_at) VALUES ('outgoing', 'sent', 'pending', :message_id, 0, :now, :now)",
+            message_id=message_id,
+            now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+        )
+        [(activity_id,)] = sql(db, "SELECT id FROM email_activities WHERE message_id = :m", m=message_id)
+        assert isinstance(activity_id, int)
+        subject = f"Offer {n} {tracking_token('CRM:', activity_id)}"
+        sql(db, "UPDATE email_activities SET subject = :s WHERE id = :i", s=subject, i=activity_id)
+        roots.append(CrmRoot(activity_id, message_id, subject))
+    return roots
+
+
+def correlations(db: str) -> dict[str, tuple[str, str] | None]:
+    """Message-ID -> (method, Message-ID of the activity it correlates to) of every incoming activity."""
+    rows = sql(
+        db,
+        "SELECT a.message_id, a.correlation_method, p.message_id FROM email_activities a "
+        "LEFT JOIN email_activities p ON p.id = a.correlated_activity_id WHERE a.direction = 'incoming'",
+    )
+    found: dict[str, tuple[str, str] | None] = {}
+    for message_id, method, parent in rows:
+        assert isinstance(message_id, str)
+        found[message_id] = (str(method), str(parent)) if method is not None else None
+    return found
