@@ -34,11 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from imap_import import MemoryKeyring, admin, back_to_back, set_up_store, warm_index
 from servers.dovecot import DovecotServer
+from servers.ports import LOOPBACK
 from servers.tls import make_temp_ca
 from support.threads import (
     add_crm_roots,
     correlations,
     expected_correlations,
+    order_on_server,
     threaded_mailbox,
     tracked_under_replies,
 )
@@ -51,6 +53,7 @@ def main() -> int:
     parser.add_argument("--tracking", choices=["all", "replies"], default="all")
     parser.add_argument("--out-of-order", type=float, default=0.03, help="share of replies before their parent")
     parser.add_argument("--seed", type=int, default=10_000)
+    parser.add_argument("--show", type=int, default=0, help="print this many mails not as the oracle says")
     args = parser.parse_args()
     keyring.set_keyring(MemoryKeyring())
     ca_dir, tls = make_temp_ca()
@@ -68,6 +71,10 @@ def main() -> int:
             for mail in in_server_order:
                 dovecot.deliver(account.name, mail.raw)
             warm_index(dovecot, account.name, account.password)
+            # the engine reads by UID, and a Maildir delivery does not keep the order files were written in
+            in_server_order = order_on_server(
+                LOOPBACK, dovecot.ports["imap"], account.name, account.password, in_server_order
+            )
             print(f"{len(in_server_order)} threaded messages delivered in {time.perf_counter() - started:.1f} s")
 
             crm = {root.activity_id: root.message_id for root in roots}
@@ -100,6 +107,8 @@ def main() -> int:
                 exact = sum(1 for m, e in expected.items() if found.get(m, "missing") == e)
                 exact_in_order = sum(1 for m in in_order if found.get(m, "missing") == expected[m])
                 wrongly_tracked = len(set(found) - set(expected))
+                for m in [m for m, e in expected.items() if found.get(m, "missing") != e][: args.show]:
+                    print(f"   {m}: {found.get(m, 'missing')}, the oracle says {expected[m]}")
                 print(f"\nbatches of {batch_size}: {len(found)} activities in {result['wall']:.1f} s")
                 print(
                     f"   replies correlated by In-Reply-To  {right:6d} of {len(by_in_reply_to):6d}  "

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from servers.dovecot import DovecotServer, MailUser
+from servers.ports import LOOPBACK
 from support.cli_admin import Admin
 from support.threads import (
     ThreadedMail,
     add_crm_roots,
     correlations,
     expected_correlations,
+    order_on_server,
     threaded_mailbox,
     tracked_under_replies,
 )
@@ -109,9 +111,11 @@ def replies_before_their_parent(
     return before
 
 
-def deliver(dovecot: DovecotServer, user: MailUser, mails: list[ThreadedMail]) -> None:
+def deliver(dovecot: DovecotServer, user: MailUser, mails: list[ThreadedMail]) -> list[ThreadedMail]:
+    """Deliver ``mails``; returns them in the server's order (by UID)."""
     for mail in mails:
         dovecot.deliver(user.name, mail.raw)
+    return order_on_server(LOOPBACK, dovecot.ports["imap"], user.name, user.password, mails)
 
 
 @pytest.mark.parametrize("batch_size", [4, 50, 500])
@@ -122,8 +126,7 @@ def test_a_threaded_mailbox_correlates_its_replies_whatever_the_batch_size(
     set_up(db, dovecot, mail_user, tls_ca, "all")
     roots = add_crm_roots(db, 20)
     mailbox = threaded_mailbox(1_000, mail_user.address, seed=batch_size, crm_roots=roots)
-    in_server_order = mailbox.in_server_order(seed=batch_size, out_of_order=0.03)
-    deliver(dovecot, mail_user, in_server_order)
+    in_server_order = deliver(dovecot, mail_user, mailbox.in_server_order(seed=batch_size, out_of_order=0.03))
 
     asyncio.run(first_import(db, batch_size))
 
@@ -148,8 +151,7 @@ def test_the_replies_choice_tracks_what_continues_a_tracked_conversation(
     set_up(db, dovecot, mail_user, tls_ca, "replies")
     roots = add_crm_roots(db, 15)
     mailbox = threaded_mailbox(400, mail_user.address, seed=100 + batch_size, crm_roots=roots)
-    in_server_order = mailbox.in_server_order(seed=1, out_of_order=0.15)
-    deliver(dovecot, mail_user, in_server_order)
+    in_server_order = deliver(dovecot, mail_user, mailbox.in_server_order(seed=1, out_of_order=0.15))
 
     asyncio.run(first_import(db, batch_size))
 

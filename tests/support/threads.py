@@ -14,7 +14,9 @@ first) — given which mail is tracked.
 from __future__ import annotations
 
 import datetime as dt
+import imaplib
 import random
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -246,3 +248,25 @@ def correlations(db: str) -> dict[str, tuple[str, str] | None]:
         assert isinstance(message_id, str)
         found[message_id] = (str(method), str(parent)) if method is not None else None
     return found
+
+
+def order_on_server(
+    host: str, port: int, login: str, password: str, mails: Sequence[ThreadedMail]
+) -> list[ThreadedMail]:
+    """``mails`` in the order of their UIDs in the INBOX: a Maildir delivery does not keep the order
+    the files were written in, and the engine reads by UID."""
+    imap = imaplib.IMAP4(host, port, timeout=300)
+    try:
+        imap.login(login, password)
+        imap.select("INBOX", readonly=True)
+        _, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+    finally:
+        imap.logout()
+    by_id = {mail.message_id: mail for mail in mails}
+    ordered = []
+    for part in data:
+        if isinstance(part, tuple):
+            found = re.search(rb"<[^>]+>", part[1])
+            if found is not None:
+                ordered.append(by_id[found.group().decode()])
+    return ordered
