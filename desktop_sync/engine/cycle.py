@@ -401,12 +401,16 @@ class MailboxCycle:
         now: read again and decided as if it came after it. What cannot be read again is let go."""
         new = 0
         while due := self.waiting.take_due(ctx.id):
-            for server_id in due:
+            for number, server_id in enumerate(due):
                 try:
                     item = await connector.fetch_item(server_id)
                 except PermanentError as exc:
                     log.info("%s: a reply read before its parent is gone: %s", ctx.mailbox.address, exc.message)
                     continue
+                except TransientError as exc:  # the cycle's mail is committed: these wait for the next one
+                    self.waiting.due_again(ctx.id, due[number:])
+                    log.info("%s: replies read before their parent wait: %s", ctx.mailbox.address, exc.message)
+                    return new
                 result = await self._commit(ctx, Batch(items=(item,), cursor=None))
                 await self._write_categories(ctx, connector, result)
                 new += result.new

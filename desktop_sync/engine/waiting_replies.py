@@ -53,6 +53,10 @@ class WaitingReplies:
         """The server ids to read again, in the order they became due."""
         return self._due.pop(mailbox, [])
 
+    def due_again(self, mailbox: MailboxId, server_ids: Sequence[str]) -> None:
+        """Could not be read again now: due at the next cycle, first."""
+        self._due[mailbox] = [*server_ids, *self._due.get(mailbox, [])]
+
     def __len__(self) -> int:
         return sum(len(waiting) for waiting in self._waiting.values())
 

@@ -21,6 +21,8 @@ def test_a_reply_is_due_once_one_of_its_message_ids_is_tracked_in_its_own_mailbo
     assert len(waiting) == 1
     waiting.tracked(ALICE, ["<other>"])
     assert waiting.take_due(ALICE) == ["8"] and len(waiting) == 0
+    waiting.due_again(ALICE, ["8"])  # the server could not give it now
+    assert waiting.take_due(ALICE) == ["8"]
 
 
 def test_waiting_again_replaces_what_it_waited_for_and_the_oldest_are_forgotten_past_the_limit() -> None:
