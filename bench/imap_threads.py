@@ -92,6 +92,9 @@ def main() -> int:
             in_order = [
                 m for m, e in expected.items() if e is None or e[1] not in positions or positions[e[1]] < positions[m]
             ]
+            # replies to tracked mail that reached the server before their parent: only the follow-up joins them
+            parents = {m: wanted[1] for m, wanted in expected.items() if wanted is not None}
+            early = [m for m in by_in_reply_to if positions.get(parents[m], -1) > positions[m]]
             print(
                 f"tracking {args.tracking}: {len(expected)} tracked, {len(by_in_reply_to)} replies to tracked mail "
                 f"by In-Reply-To, {len(expected) - len(in_order)} reaching the server before what they correlate to"
@@ -113,6 +116,17 @@ def main() -> int:
                 print(
                     f"   replies correlated by In-Reply-To  {right:6d} of {len(by_in_reply_to):6d}  "
                     f"{100 * right / max(1, len(by_in_reply_to)):6.2f} %   (aim >= 99 %)"
+                )
+
+                def batch_of(message_id: str, size: int = batch_size) -> tuple[int, int]:
+                    """Which batch the engine reads a mail in: cycles of 500, batches of ``size`` within."""
+                    return positions[message_id] // 500, positions[message_id] % 500 // size
+
+                later = [m for m in early if batch_of(parents[m]) != batch_of(m)]  # the parent comes in a later batch
+                joined = sum(1 for m in later if found.get(m) == expected[m])
+                print(
+                    f"     before their parent's batch      {joined:6d} of {len(later):6d}  joined it when it came "
+                    f"(without that: {100 * (right - joined) / max(1, len(by_in_reply_to)):.2f} %)"
                 )
                 print(
                     f"   exactly as the oracle              {exact:6d} of {len(expected):6d}  "
