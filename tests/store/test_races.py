@@ -12,6 +12,9 @@ import asyncio
 import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
 
 from desktop_sync.domain.model import (
     Channel,
@@ -22,6 +25,7 @@ from desktop_sync.domain.model import (
     MailboxState,
     Profile,
     ProfileKind,
+    RecordType,
     Security,
     SyncStatus,
 )
@@ -101,37 +105,62 @@ def test_sync_now_while_the_engine_writes_a_new_mailboxs_first_status(store: Sql
         assert (status.state, status.items_synced, status.sync_requested_at) == (MailboxState.SYNCING, 3, NOW)
 
 
-def test_two_writers_of_the_same_cursor_counter_setting_and_failed_item(store: SqlStore, store_url: str) -> None:
+async def write_cursor(tx: SqlTransaction, box: MailboxId, round_: int, who: str) -> None:
+    await tx.cursors.set(box, Channel.INCOMING, "INBOX", f"{who}-{round_}")
+
+
+async def write_counter(tx: SqlTransaction, box: MailboxId, round_: int, who: str) -> None:
+    await tx.counters.save({(f"race_{round_}", "{}"): float(round_)})
+
+
+async def write_setting(tx: SqlTransaction, box: MailboxId, round_: int, who: str) -> None:
+    await tx.app_settings.put({f"race.{round_}": who})
+
+
+async def write_failed_item(tx: SqlTransaction, box: MailboxId, round_: int, who: str) -> None:
+    item = FailedItem(box, Channel.INCOMING, "42", "message_unreadable", who, last_failed_at=NOW)
+    await tx.failed_items.record(item)
+
+
+async def write_link(tx: SqlTransaction, box: MailboxId, round_: int, who: str) -> None:
+    await tx.act_links.put(box, RecordType.CONTACT, round_, "AAMk-1", who, {"full_name": who})
+
+
+async def rounds_right(tx: SqlTransaction, ids: list[MailboxId], write: object) -> list[bool]:
+    """Whether each round left one row, whole, written by one of the two writers."""
+    rounds = range(len(ids))
+    if write is write_cursor:
+        cursors = [await tx.cursors.get_all(ids[n], Channel.INCOMING) for n in rounds]
+        return [cursors[n] in ({"INBOX": f"a-{n}"}, {"INBOX": f"b-{n}"}) for n in rounds]
+    if write is write_counter:
+        counters = await tx.counters.load()
+        return [counters.get((f"race_{n}", "{}")) == n for n in rounds]
+    if write is write_setting:
+        settings = await tx.app_settings.all()
+        return [settings.get(f"race.{n}") in ("a", "b") for n in rounds]
+    if write is write_failed_item:  # one failed item per mailbox, failed twice
+        attempts: dict[MailboxId, list[int]] = {}
+        for failed in await tx.failed_items.list():
+            attempts.setdefault(failed.mailbox_id, []).append(failed.attempts)
+        return [attempts.get(ids[n]) == [2] for n in rounds]
+    links = [await tx.act_links.list(ids[n], RecordType.CONTACT) for n in rounds]
+    return [len(found) == 1 and found[0].change_key in ("a", "b") for found in links]
+
+
+@pytest.mark.parametrize("write", [write_cursor, write_counter, write_setting, write_failed_item, write_link])
+def test_two_writers_creating_the_same_row(store: SqlStore, store_url: str, write: Any) -> None:
     ids = mailboxes(store, ROUNDS)
 
-    def writes(who: str) -> Write:
-        async def write(tx: SqlTransaction, round_: int) -> None:
-            await tx.cursors.set(ids[round_], Channel.INCOMING, "INBOX", f"{who}-{round_}")
-            await tx.counters.save({(f"race_{round_}", "{}"): float(round_)})
-            await tx.app_settings.put({f"race.{round_}": who})
-            await tx.failed_items.record(
-                FailedItem(
-                    mailbox_id=ids[round_],
-                    channel=Channel.INCOMING,
-                    item_ref="42",
-                    code="message_unreadable",
-                    reason=who,
-                    last_failed_at=NOW,
-                )
-            )
+    def writer(who: str) -> Write:
+        async def one(tx: SqlTransaction, round_: int) -> None:
+            await write(tx, ids[round_], round_, who)
 
-        return write
+        return one
 
-    assert race(store_url, writes("a"), writes("b")) == []
+    assert race(store_url, writer("a"), writer("b")) == []
 
-    async def read() -> tuple[list[dict[str, str]], dict[tuple[str, str], float], dict[str, object], list[int]]:
+    async def check() -> list[bool]:
         async with store.transaction() as tx:
-            cursors = [await tx.cursors.get_all(m, Channel.INCOMING) for m in ids]
-            failed = await tx.failed_items.list()
-            return cursors, await tx.counters.load(), await tx.app_settings.all(), [f.attempts for f in failed]
+            return await rounds_right(tx, ids, write)
 
-    cursors, counters, settings, attempts = asyncio.run(read())
-    assert all(c["INBOX"] in (f"a-{n}", f"b-{n}") for n, c in enumerate(cursors))
-    assert all(counters[(f"race_{n}", "{}")] == n for n in range(ROUNDS))
-    assert all(settings[f"race.{n}"] in ("a", "b") for n in range(ROUNDS))
-    assert attempts == [2] * ROUNDS  # one failed item per mailbox, failed twice
+    assert asyncio.run(check()) == [True] * ROUNDS
