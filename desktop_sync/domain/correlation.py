@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import heapq
 import re
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
 
 from desktop_sync.domain.mail import ParsedEmail
@@ -106,3 +108,109 @@ def correlation_lookups(email: ParsedEmail, token_prefix: str, *, smart_matching
         if key is not None and len(addresses) >= SMART_MATCH_MIN_SHARED_ADDRESSES:
             lookups.append(Lookup(CorrelationMethod.SMART_MATCHING, subject_key=key, addresses=addresses))
     return lookups
+
+
+def waits_for(
+    lookups: Sequence[Lookup], found: Container[str], known_activities: Container[int], in_batch: Container[str]
+) -> list[str]:
+    """The Message-IDs of other mail of the same batch that must be decided before this mail.
+
+    Its look-ups are tried in order; those the store already answers end the list (they win whatever
+    the batch holds), and a Message-ID of mail in the batch is one to wait for: if that mail is
+    tracked, it is the conversation, exactly as if it had been imported in an earlier cycle.
+    Smart matching looks in the store only.
+    """
+    waits: list[str] = []
+    for lookup in lookups:
+        if lookup.message_ids:
+            for message_id in lookup.message_ids:
+                if message_id in found:
+                    return waits
+                if message_id in in_batch and message_id not in waits:
+                    waits.append(message_id)
+        elif lookup.activity_id is not None and lookup.activity_id in known_activities:
+            return waits
+    return waits
+
+
+def decision_order(message_ids: Sequence[str], waits: Sequence[Collection[str]]) -> list[int]:
+    """The positions of a batch's mails in the order to decide them: each after the other mails of
+    the batch it waits for (by their Message-ID), otherwise in the server's order.
+
+    A reply may come before its parent in the server's order (a server's order is not thread order).
+    Mails that wait for each other in a loop (forged or broken headers) are decided one after the
+    other in the server's order, each as if the undecided ones were not there.
+    """
+    positions: dict[str, list[int]] = {}
+    for position, message_id in enumerate(message_ids):
+        positions.setdefault(message_id, []).append(position)
+    needs: list[list[int]] = [[] for _ in message_ids]  # the mails each one waits for
+    for position, wanted in enumerate(waits):
+        for message_id in wanted:
+            needs[position].extend(other for other in positions.get(message_id, ()) if other != position)
+    groups = _loops(needs)  # a mail alone, or mails that wait for each other
+    group_of = {position: number for number, group in enumerate(groups) for position in group}
+    blocking = [0] * len(groups)  # how many undecided groups each group waits for
+    waiters: list[set[int]] = [set() for _ in groups]
+    for number, group in enumerate(groups):
+        for position in group:
+            for other in needs[position]:
+                if group_of[other] != number and number not in waiters[group_of[other]]:
+                    waiters[group_of[other]].add(number)
+                    blocking[number] += 1
+    ready = [(group[0], number) for number, group in enumerate(groups) if blocking[number] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        _, number = heapq.heappop(ready)
+        order.extend(groups[number])
+        for waiter in waiters[number]:
+            blocking[waiter] -= 1
+            if blocking[waiter] == 0:
+                heapq.heappush(ready, (groups[waiter][0], waiter))
+    return order
+
+
+def _loops(needs: Sequence[Sequence[int]]) -> list[list[int]]:
+    """The strongly connected groups of the "waits for" graph (Tarjan's algorithm, without recursion:
+    a batch may hold a long thread), each in the server's order."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    groups: list[list[int]] = []
+    for start in range(len(needs)):
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, edge = work.pop()
+            if edge == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            descended = False
+            for i in range(edge, len(needs[node])):
+                other = needs[node][i]
+                if other not in index:
+                    work.append((node, i + 1))
+                    work.append((other, 0))
+                    descended = True
+                    break
+                if other in on_stack:
+                    low[node] = min(low[node], index[other])
+            if descended:
+                continue
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                groups.append(sorted(group))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return groups

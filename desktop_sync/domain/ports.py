@@ -124,6 +124,8 @@ class IncomingEmail:
     tracked_reason: str
     correlation_method: str | None = None
     correlated_activity_id: int | None = None
+    # correlated to mail recorded in the same call (its activity id is known only once it is recorded)
+    correlated_message_id: str | None = None
     regarding: tuple[RecordType, int] | None = None
     resolved_parties: Mapping[str, tuple[RecordType, int]] = field(default_factory=dict)
     subject_key: str | None = None  # domain/correlation.py's subject_key, for smart matching later
@@ -195,6 +197,11 @@ class ActivityRepository(Protocol):
         self, mailbox_id: MailboxId, emails: Sequence[IncomingEmail]
     ) -> Sequence[int | None]: ...
 
+    async def correlate_waiting_replies(self, message_ids: Sequence[str]) -> int:
+        """Incoming activities whose In-Reply-To is one of these Message-IDs and that are not yet
+        correlated by it (their parent came after them) now are; says how many."""
+        ...
+
     async def add_incoming(self, mailbox_id: MailboxId, email: IncomingEmail) -> int | None:
         """Record ``email`` and link it to its server item. Returns the activity id, or None when
         the same Message-ID was already recorded for the mailbox (the link is still stored)."""
@@ -256,6 +263,8 @@ class OutgoingDraft:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     correlated_activity_id: int | None = None
+    # correlated to mail recorded in the same call (its activity id is known only once it is recorded)
+    correlated_message_id: str | None = None
     regarding: tuple[RecordType, int] | None = None
     attachments: tuple[OutgoingAttachment, ...] = ()
 

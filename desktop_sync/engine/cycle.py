@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.connectors import (
@@ -25,7 +25,15 @@ from desktop_sync.domain.connectors import (
     ItemFailure,
     RawMessage,
 )
-from desktop_sync.domain.correlation import CorrelationMethod, Lookup, correlation_lookups, smart_match, subject_key
+from desktop_sync.domain.correlation import (
+    CorrelationMethod,
+    Lookup,
+    correlation_lookups,
+    decision_order,
+    smart_match,
+    subject_key,
+    waits_for,
+)
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
@@ -70,6 +78,7 @@ from desktop_sync.engine.events import (
 )
 from desktop_sync.engine.parsing import MailParser, Parsed, default_processes
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
+from desktop_sync.engine.waiting_replies import WaitingReplies
 
 log = logging.getLogger("desktop_sync.engine.cycle")
 
@@ -243,6 +252,7 @@ class MailboxCycle:
         self._status_buffer = status_buffer
         processes = self._settings.parse_processes
         self.parser = MailParser(default_processes() if processes is None else processes)
+        self.waiting = WaitingReplies()  # replies read before their parent, under "replies" or "known senders"
 
     # --- the cycle -----------------------------------------------------------------------------
 
@@ -362,6 +372,7 @@ class MailboxCycle:
                         landed, pending = pending, None
                         total += await self._land(ctx, connector, *landed, total)
                         more = landed[0].more
+                    total += await self._read_waiting_replies(ctx, connector)
                 finally:
                     if pending is not None:  # an error or a cancellation: the parse ahead is dropped
                         pending[1].cancel()
@@ -398,6 +409,26 @@ class MailboxCycle:
                 raise
             log.info("%s: after a failed read, %s", ctx.mailbox.address, exc.message)
         return result.new
+
+    async def _read_waiting_replies(self, ctx: Context, connector: IncomingMail) -> int:
+        """Mail left untracked because it reached the server before its parent, whose parent is tracked
+        now: read again and decided as if it came after it. What cannot be read again is let go."""
+        new = 0
+        while due := self.waiting.take_due(ctx.id):
+            for number, server_id in enumerate(due):
+                try:
+                    item = await connector.fetch_item(server_id)
+                except PermanentError as exc:
+                    log.info("%s: a reply read before its parent is gone: %s", ctx.mailbox.address, exc.message)
+                    continue
+                except TransientError as exc:  # the cycle's mail is committed: these wait for the next one
+                    self.waiting.due_again(ctx.id, due[number:])
+                    log.info("%s: replies read before their parent wait: %s", ctx.mailbox.address, exc.message)
+                    return new
+                result = await self._commit(ctx, Batch(items=(item,), cursor=None))
+                await self._write_categories(ctx, connector, result)
+                new += result.new
+        return new
 
     async def _follow_renames(self, ctx: Context, connector: IncomingMail) -> Context:
         """A tracked folder renamed or moved on the server keeps its rule: it is found by its id."""
@@ -541,19 +572,36 @@ class MailboxCycle:
             records = await tx.records.find_many_by_email(
                 list({address for _, email in fresh for address in email.addresses()})
             )
-            tracked: list[tuple[RawMessage, IncomingEmail]] = []
-            for item, email in fresh:
+            # A reply whose parent is in this batch is decided after it and correlates to it exactly as if
+            # the parent had been imported before (parents in earlier batches are in the store already).
+            in_batch = {email.message_id for _, email in fresh}
+            waits = [waits_for(lookups[item.server_id], by_message_id, known_ids, in_batch) for item, _ in fresh]
+            tracked_here: set[str] = set()  # Message-IDs of the mail of this batch decided tracked so far
+            decided: dict[int, IncomingEmail] = {}
+            for position in decision_order([email.message_id for _, email in fresh], waits):
+                item, email = fresh[position]
                 incoming = None
                 with _isolated(item, Step.TRACK, failures):
                     incoming = self._track(
-                        ctx, item, email, lookups[item.server_id], by_message_id, known_ids, candidates, records
+                        ctx,
+                        item,
+                        email,
+                        lookups[item.server_id],
+                        by_message_id,
+                        tracked_here,
+                        known_ids,
+                        candidates,
+                        records,
                     )
                 if incoming is not None:
-                    incoming = await self._create_sender_contact(tx, ctx, incoming, records)
-                    tracked.append((item, incoming))
+                    decided[position] = await self._create_sender_contact(tx, ctx, incoming, records)
+                    tracked_here.add(email.message_id)
+            tracked = [(fresh[position][0], decided[position]) for position in sorted(decided)]
             isolated = {failure.server_id for failure in failures}
             committed = [item for item, _ in parsed if item.server_id not in isolated]
             results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
+            # replies that came before their parent (a server's order is not thread order) join it now
+            await tx.activities.correlate_waiting_replies(list(tracked_here))
             new = 0
             for (raw, _), result in zip(tracked, results, strict=True):
                 if result is not None:
@@ -568,6 +616,13 @@ class MailboxCycle:
             if new:
                 status = await tx.status.get(ctx.id)
                 await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
+        self.waiting.tracked(ctx.id, tracked_here)
+        undecided_on_correlation = ctx.tracking in (TrackingChoice.REPLIES, TrackingChoice.KNOWN_SENDERS)
+        if undecided_on_correlation and not ctx.profile.delete_after_download:  # else it cannot be read again
+            for position, (item, _) in enumerate(fresh):
+                if position not in decided:  # tracked if what it answers were: it may come later
+                    wanted = [m for lookup in lookups[item.server_id] for m in lookup.message_ids]
+                    self.waiting.wait(ctx.id, item.server_id, wanted)
         self._counters.items_committed(new, latencies)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
@@ -585,23 +640,32 @@ class MailboxCycle:
         email: ParsedEmail,
         lookups: Sequence[Lookup],
         by_message_id: Mapping[str, int],
+        tracked_here: Container[str],
         known_ids: set[int],
         candidates: Mapping[str, dict[int, set[str]]],
         records: dict[str, tuple[RecordType, int]],
     ) -> IncomingEmail | None:
         """Why this mail is tracked, if it is: correlation, the owner's choice, a tracked folder."""
         correlated_id: int | None = None
+        correlated_message_id: str | None = None  # tracked mail of this batch: its id is known once recorded
         method: CorrelationMethod | None = None
         for lookup in lookups:
             if lookup.message_ids:
-                correlated_id = next((by_message_id[m] for m in lookup.message_ids if m in by_message_id), None)
+                for message_id in lookup.message_ids:
+                    if message_id in by_message_id:
+                        correlated_id = by_message_id[message_id]
+                        break
+                    if message_id in tracked_here:
+                        correlated_message_id = message_id
+                        break
             elif lookup.activity_id is not None and lookup.activity_id in known_ids:
                 correlated_id = lookup.activity_id
             elif lookup.subject_key is not None:
                 correlated_id = smart_match(candidates.get(lookup.subject_key, {}), lookup.addresses)
-            if correlated_id is not None:
+            if correlated_id is not None or correlated_message_id is not None:
                 method = lookup.method
                 break
+        correlated = correlated_id is not None or correlated_message_id is not None
         resolved = {address: records[address] for address in email.addresses() if address in records}
         sender = email.sender
         sender_record = resolved.get(sender.address) if sender else None
@@ -610,7 +674,7 @@ class MailboxCycle:
             RecordType.ACCOUNT,
             RecordType.LEAD,
         )
-        decision = decide_tracking(ctx.tracking, correlated=correlated_id is not None, sender_known=sender_known)
+        decision = decide_tracking(ctx.tracking, correlated=correlated, sender_known=sender_known)
         rule = next((f for f in ctx.tracked_folders if f.folder_name == item.folder), None)
         if rule is not None:  # moved into a tracked folder: tracked whatever the tracking choice
             decision = TrackingDecision(True, f"in the tracked folder {rule.folder_name}")
@@ -624,6 +688,7 @@ class MailboxCycle:
             tracked_reason=decision.reason,
             correlation_method=method.value if method else None,
             correlated_activity_id=correlated_id,
+            correlated_message_id=correlated_message_id,
             regarding=rule.regarding if rule is not None else None,
             resolved_parties=resolved,
             subject_key=subject_key(email.subject, ctx.profile.tracking_token_prefix),

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desktop_sync.domain.act import MAPPING, ConflictPolicy, Link
 from desktop_sync.domain.errors import NotFoundError
 from desktop_sync.domain.model import MailboxId, RecordType, UserId
+from desktop_sync.store.engine_repositories import dialect_insert
 from desktop_sync.store.models import (
     ActConflictRow,
     AppointmentRow,
@@ -141,9 +142,9 @@ class SqlActLinks:
 
     async def list(self, mailbox_id: MailboxId, record_type: RecordType) -> Sequence[Link]:
         rows = await self._s.scalars(
-            select(ItemLinkRow).where(
-                ItemLinkRow.mailbox_id == mailbox_id, ItemLinkRow.record_type == record_type.value
-            )
+            select(ItemLinkRow)
+            .where(ItemLinkRow.mailbox_id == mailbox_id, ItemLinkRow.record_type == record_type.value)
+            .execution_options(populate_existing=True)  # put() writes with an upsert, past the session
         )
         return [Link(r.local_id, r.server_id, r.change_key, _from_json(r.base) or {}) for r in rows]
 
@@ -156,20 +157,18 @@ class SqlActLinks:
         change_key: str | None,
         base: Mapping[str, Any],
     ) -> None:
-        row = await self._s.scalar(
-            select(ItemLinkRow).where(
-                ItemLinkRow.mailbox_id == mailbox_id,
-                ItemLinkRow.record_type == record_type.value,
-                ItemLinkRow.server_id == server_id,
-            )
+        changes = {
+            "local_id": local_id,
+            "change_key": change_key,
+            "base": _to_json(dict(base)),
+            "updated_at": dt.datetime.now(dt.UTC),
+        }
+        statement = dialect_insert(self._s)(ItemLinkRow).values(
+            mailbox_id=mailbox_id, record_type=record_type.value, server_id=server_id, **changes
         )
-        if row is None:
-            row = ItemLinkRow(mailbox_id=mailbox_id, record_type=record_type.value, server_id=server_id)
-            self._s.add(row)
-        row.local_id = local_id
-        row.change_key = change_key
-        row.base = _to_json(dict(base))
-        await self._s.flush()
+        await self._s.execute(
+            statement.on_conflict_do_update(index_elements=["mailbox_id", "record_type", "server_id"], set_=changes)
+        )
 
     async def remove(self, mailbox_id: MailboxId, record_type: RecordType, server_id: str) -> None:
         await self._s.execute(

@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, selectinload
 
+from desktop_sync.domain.correlation import CorrelationMethod
 from desktop_sync.domain.folders import RecordChoice
 from desktop_sync.domain.mail import Attachment, Party
 from desktop_sync.domain.model import (
@@ -52,11 +53,19 @@ from desktop_sync.store.models import (
 )
 
 EMAIL = "email"
+IN_REPLY_TO = CorrelationMethod.IN_REPLY_TO.value
 # the tables themselves, for Core bulk inserts (executemany: one statement for a batch)
 _ACTIVITIES = cast(Table, EmailActivityRow.__table__)
 _PARTIES = cast(Table, ActivityPartyRow.__table__)
 _ATTACHMENTS = cast(Table, AttachmentRow.__table__)
 _LINKS = cast(Table, ItemLinkRow.__table__)
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT of the store's dialect, with ON CONFLICT: a row that two writers may both create first
+    (a status, a cursor, a counter, a heartbeat) is written with one upsert, never read-then-insert,
+    which fails with a UNIQUE violation when the other writer inserts in between."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _status(row: MailboxStatusRow) -> SyncStatus:
@@ -78,13 +87,6 @@ def _status(row: MailboxStatusRow) -> SyncStatus:
 class SqlStatus:
     def __init__(self, session: AsyncSession):
         self._s = session
-
-    async def _row(self, mailbox_id: MailboxId) -> MailboxStatusRow:
-        row = await self._s.get(MailboxStatusRow, mailbox_id)
-        if row is None:
-            row = MailboxStatusRow(mailbox_id=mailbox_id, state="idle", items_synced=0, failure_count=0)
-            self._s.add(row)
-        return row
 
     async def get(self, mailbox_id: MailboxId) -> SyncStatus:
         row = await self._s.get(MailboxStatusRow, mailbox_id, populate_existing=True)
@@ -115,8 +117,7 @@ class SqlStatus:
             }
             for status in statuses
         ]
-        insert = postgresql_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(MailboxStatusRow)
+        statement = dialect_insert(self._s)(MailboxStatusRow)
         updated = {name: statement.excluded[name] for name in rows[0] if name != "mailbox_id"}
         await self._s.execute(statement.on_conflict_do_update(index_elements=["mailbox_id"], set_=updated), rows)
 
@@ -135,9 +136,15 @@ class SqlStatus:
         return {m: found.get(m) or SyncStatus(m) for m in mailbox_ids}
 
     async def request_sync(self, mailbox_id: MailboxId, at: dt.datetime) -> None:
-        row = await self._row(mailbox_id)
-        row.sync_requested_at = at
-        await self._s.flush()
+        """Sync now from any process: creates the status if the engine has not written it yet."""
+        statement = dialect_insert(self._s)(MailboxStatusRow).values(
+            mailbox_id=mailbox_id, state=MailboxState.IDLE.value, items_synced=0, failure_count=0, sync_requested_at=at
+        )
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["mailbox_id"], set_={"sync_requested_at": statement.excluded.sync_requested_at}
+            )
+        )
 
     async def take_sync_requests(self, mailbox_ids: Sequence[MailboxId]) -> Sequence[MailboxId]:
         if not mailbox_ids:
@@ -161,9 +168,9 @@ class SqlCursors:
 
     async def get_all(self, mailbox_id: MailboxId, channel: Channel) -> dict[str, str]:
         rows = await self._s.scalars(
-            select(ServerCursorRow).where(
-                ServerCursorRow.mailbox_id == mailbox_id, ServerCursorRow.channel == channel.value
-            )
+            select(ServerCursorRow)
+            .where(ServerCursorRow.mailbox_id == mailbox_id, ServerCursorRow.channel == channel.value)
+            .execution_options(populate_existing=True)  # set() writes with an upsert, past the session
         )
         return {r.folder: r.value for r in rows}
 
@@ -171,9 +178,9 @@ class SqlCursors:
         if not mailbox_ids:
             return {}
         rows = await self._s.scalars(
-            select(ServerCursorRow).where(
-                ServerCursorRow.mailbox_id.in_(mailbox_ids), ServerCursorRow.channel == channel.value
-            )
+            select(ServerCursorRow)
+            .where(ServerCursorRow.mailbox_id.in_(mailbox_ids), ServerCursorRow.channel == channel.value)
+            .execution_options(populate_existing=True)
         )
         found: dict[MailboxId, dict[str, str]] = {}
         for r in rows:
@@ -181,18 +188,14 @@ class SqlCursors:
         return found
 
     async def set(self, mailbox_id: MailboxId, channel: Channel, folder: str, value: str) -> None:
-        row = await self._s.scalar(
-            select(ServerCursorRow).where(
-                ServerCursorRow.mailbox_id == mailbox_id,
-                ServerCursorRow.channel == channel.value,
-                ServerCursorRow.folder == folder,
+        statement = dialect_insert(self._s)(ServerCursorRow).values(
+            mailbox_id=mailbox_id, channel=channel.value, folder=folder, value=value
+        )
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["mailbox_id", "channel", "folder"], set_={"value": statement.excluded.value}
             )
         )
-        if row is None:
-            self._s.add(ServerCursorRow(mailbox_id=mailbox_id, channel=channel.value, folder=folder, value=value))
-        else:
-            row.value = value
-        await self._s.flush()
 
     async def rename(self, mailbox_id: MailboxId, channel: Channel, old: str, new: str) -> None:
         """A renamed folder keeps its place: its cursor moves to the new name."""
@@ -441,6 +444,22 @@ class SqlActivities:
             ]
             if attachments:
                 await self._s.execute(insert(_ATTACHMENTS), attachments)
+            # replies to mail of this same call: their parent's id is known only now
+            replies = []
+            for message_id, email in fresh.items():
+                parent = email.correlated_message_id
+                if parent is None or parent == message_id:
+                    continue
+                parent_id = new_ids.get(parent) or existing.get(parent)
+                if parent_id is not None:
+                    replies.append({"reply": new_ids[message_id], "parent": parent_id})
+            if replies:
+                await self._s.execute(
+                    update(_ACTIVITIES)
+                    .where(_ACTIVITIES.c.id == bindparam("reply"))
+                    .values(correlated_activity_id=bindparam("parent")),
+                    replies,
+                )
         results: list[int | None] = []
         created: set[str] = set()
         links = []
@@ -463,6 +482,31 @@ class SqlActivities:
             )
         await self._s.execute(insert(_LINKS), links)
         return results
+
+    async def correlate_waiting_replies(self, message_ids: Sequence[str]) -> int:
+        """Replies recorded before their parent (a server's order is not thread order) join it once it is.
+
+        In-Reply-To comes first in correlation: a reply correlated otherwise (or not at all) for want of
+        its parent is correlated by In-Reply-To to the oldest activity with the parent's Message-ID.
+        """
+        if not message_ids:
+            return 0
+        parent = _ACTIVITIES.alias("parent")
+        oldest = select(func.min(parent.c.id)).where(parent.c.message_id == _ACTIVITIES.c.in_reply_to).scalar_subquery()
+        result = await self._s.execute(
+            update(_ACTIVITIES)
+            .where(
+                _ACTIVITIES.c.in_reply_to.in_(list(set(message_ids))),
+                _ACTIVITIES.c.direction == Direction.INCOMING.value,
+                or_(
+                    _ACTIVITIES.c.correlation_method.is_(None),
+                    _ACTIVITIES.c.correlation_method != IN_REPLY_TO,
+                ),
+                or_(_ACTIVITIES.c.message_id.is_(None), _ACTIVITIES.c.message_id != _ACTIVITIES.c.in_reply_to),
+            )
+            .values(correlated_activity_id=oldest, correlation_method=IN_REPLY_TO)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def list(
         self,
@@ -686,37 +730,44 @@ class SqlFailedItems:
         self._s = session
 
     async def record(self, item: FailedItem) -> FailedItem:
+        now = item.last_failed_at or dt.datetime.now(dt.UTC)
+        changes = {
+            "folder": item.folder,
+            "summary": item.summary,
+            "code": item.code,
+            "reason": item.reason,
+            "permanent": item.permanent,
+            "last_failed_at": now,
+            "next_retry_at": item.next_retry_at,
+            "resolved_at": None,
+        }
+        # what names the item to a person; a retry that fails before the item is read knows less
+        # than the first failure did, so a missing name keeps the one stored
+        names = {
+            "subject": _cut(item.subject, 500) or None,
+            "sender": _cut(item.sender, 500) or None,
+            "item_date": item.item_date,
+        }
+        key = {"mailbox_id": item.mailbox_id, "channel": item.channel.value, "item_ref": item.item_ref}
+        statement = dialect_insert(self._s)(FailedItemRow).values(
+            **key, **changes, **names, first_failed_at=now, attempts=1
+        )
+        kept = {name: func.coalesce(statement.excluded[name], getattr(FailedItemRow, name)) for name in names}
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(key), set_={**changes, **kept, "attempts": FailedItemRow.attempts + 1}
+            )
+        )
         row = await self._s.scalar(
-            select(FailedItemRow).where(
+            select(FailedItemRow)
+            .where(
                 FailedItemRow.mailbox_id == item.mailbox_id,
                 FailedItemRow.channel == item.channel.value,
                 FailedItemRow.item_ref == item.item_ref,
             )
+            .execution_options(populate_existing=True)
         )
-        now = item.last_failed_at or dt.datetime.now(dt.UTC)
-        if row is None:
-            row = FailedItemRow(
-                mailbox_id=item.mailbox_id,
-                channel=item.channel.value,
-                item_ref=item.item_ref,
-                first_failed_at=now,
-                attempts=0,
-            )
-            self._s.add(row)
-        row.attempts = (row.attempts or 0) + 1
-        row.folder = item.folder
-        row.summary = item.summary
-        # a retry that fails before the item is read knows less than the first failure did
-        row.subject = _cut(item.subject, 500) or row.subject
-        row.sender = _cut(item.sender, 500) or row.sender
-        row.item_date = item.item_date or row.item_date
-        row.code = item.code
-        row.reason = item.reason
-        row.permanent = item.permanent
-        row.last_failed_at = now
-        row.next_retry_at = item.next_retry_at
-        row.resolved_at = None
-        await self._s.flush()
+        assert row is not None
         return _failed(row)
 
     async def list(
@@ -798,19 +849,25 @@ class SqlCounters:
         self._s = session
 
     async def save(self, values: Mapping[tuple[str, str], float]) -> None:
-        existing = {(r.name, r.labels): r for r in await self._s.scalars(select(CounterRow))}
+        if not values:
+            return
         now = dt.datetime.now(dt.UTC)
-        for (name, labels), value in values.items():
-            row = existing.get((name, labels))
-            if row is None:
-                self._s.add(CounterRow(name=name, labels=labels, value=value, updated_at=now))
-            else:
-                row.value = value
-                row.updated_at = now
-        await self._s.flush()
+        rows = [
+            {"name": name, "labels": labels, "value": value, "updated_at": now}
+            for (name, labels), value in values.items()
+        ]
+        statement = dialect_insert(self._s)(CounterRow)
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name", "labels"],
+                set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+            ),
+            rows,
+        )
 
     async def load(self) -> dict[tuple[str, str], float]:
-        return {(r.name, r.labels): r.value for r in await self._s.scalars(select(CounterRow))}
+        rows = await self._s.scalars(select(CounterRow).execution_options(populate_existing=True))
+        return {(r.name, r.labels): r.value for r in rows}
 
 
 class SqlLeases:
@@ -821,12 +878,14 @@ class SqlLeases:
         self._s = session
 
     async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime) -> None:
-        row = await self._s.get(EngineHostRow, owner)
-        if row is None:
-            self._s.add(EngineHostRow(owner=owner, hostname=hostname, pid=pid, started_at=now, heartbeat_at=now))
-        else:
-            row.heartbeat_at = now
-        await self._s.flush()
+        statement = dialect_insert(self._s)(EngineHostRow).values(
+            owner=owner, hostname=hostname, pid=pid, started_at=now, heartbeat_at=now
+        )
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["owner"], set_={"heartbeat_at": statement.excluded.heartbeat_at}
+            )
+        )
 
     async def live_hosts(self, since: dt.datetime) -> int:
         return int(
@@ -847,8 +906,7 @@ class SqlLeases:
         missing = select(MailboxRow.id).where(~MailboxRow.id.in_(select(MailboxLeaseRow.mailbox_id)))
         new_rows = [{"mailbox_id": m, "owner": None, "expires_at": None} for m in await self._s.scalars(missing)]
         if new_rows:
-            insert = postgresql_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
-            await self._s.execute(insert(MailboxLeaseRow).on_conflict_do_nothing(), new_rows)
+            await self._s.execute(dialect_insert(self._s)(MailboxLeaseRow).on_conflict_do_nothing(), new_rows)
         # renew mine
         await self._s.execute(update(MailboxLeaseRow).where(MailboxLeaseRow.owner == owner).values(expires_at=expires))
         mine = list(

@@ -198,6 +198,7 @@ class EmailActivityRow(Base):
     __tablename__ = "email_activities"
     __table_args__ = (
         Index("ix_email_activities_message_id", "message_id"),
+        Index("ix_email_activities_in_reply_to", "in_reply_to"),  # replies waiting for their parent
         Index("ix_email_activities_status", "status"),
         Index("ix_email_activities_subject_key", "subject_key"),
     )

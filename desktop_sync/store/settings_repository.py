@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from desktop_sync.store.engine_repositories import dialect_insert
 from desktop_sync.store.models import AppSettingRow
 
 
@@ -18,7 +20,7 @@ class SqlAppSettings:
 
     async def all(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for row in await self._s.scalars(select(AppSettingRow)):
+        for row in await self._s.scalars(select(AppSettingRow).execution_options(populate_existing=True)):
             try:
                 values[row.key] = json.loads(row.value)
             except ValueError:
@@ -26,11 +28,16 @@ class SqlAppSettings:
         return values
 
     async def put(self, values: Mapping[str, Any]) -> None:
-        for key, value in values.items():
-            encoded = json.dumps(value)
-            row = await self._s.get(AppSettingRow, key)
-            if row is None:
-                self._s.add(AppSettingRow(key=key, value=encoded))
-            else:
-                row.value = encoded
-        await self._s.flush()
+        """One upsert: two admins saving the same new setting at once both succeed (the last one wins)."""
+        if not values:
+            return
+        now = dt.datetime.now(dt.UTC)
+        rows = [{"key": key, "value": json.dumps(value), "modified_at": now} for key, value in values.items()]
+        statement = dialect_insert(self._s)(AppSettingRow)
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={"value": statement.excluded.value, "modified_at": statement.excluded.modified_at},
+            ),
+            rows,
+        )

@@ -42,6 +42,7 @@ def message(n: int, sender: str = "carol@customer.test", to: str = "alice@exampl
 class ScriptedMailbox:
     messages: list[tuple[int, bytes, dt.datetime | None]] = field(default_factory=list)
     errors: list[DesktopSyncError] = field(default_factory=list)  # raised by the next fetches, in turn
+    item_errors: list[DesktopSyncError] = field(default_factory=list)  # raised by the next fetch_items
     test_result: ConnectionTest | None = None
     next_uid: int = 1
 
@@ -126,6 +127,9 @@ class ScriptedIncoming:
             server.disconnect()
 
     async def fetch_item(self, server_id: str) -> RawMessage:
+        box = self.server.box(self.address)
+        if box.item_errors:
+            raise box.item_errors.pop(0)
         uid = int(server_id.split(";")[1])
         for n, raw, at in self.server.box(self.address).messages:
             if n == uid:
