@@ -31,6 +31,7 @@ from desktop_sync.domain.act import (
     DeleteInExchange,
     Link,
     PlanSettings,
+    Rekey,
     Skip,
     Unlink,
     UpdateInCrm,
@@ -243,15 +244,15 @@ class ActCycle:
             async with self._store.transaction() as tx:
                 await tx.crm.create(record_type, user.id, _mapped(record_type, action.values))
         elif isinstance(action, Adopt):
+            base = _mapped(record_type, action.values)
             async with self._store.transaction() as tx:
-                await tx.act_links.put(
-                    mid,
-                    record_type,
-                    action.local_id,
-                    action.server_id,
-                    action.change_key,
-                    _mapped(record_type, action.values),
-                )
+                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, action.change_key, base)
+            # An UpdateInExchange of the same item may follow (the record changed since the item was made).
+            links[action.server_id] = Link(action.local_id, action.server_id, action.change_key, base)
+        elif isinstance(action, Rekey):
+            link = links[action.server_id]
+            async with self._store.transaction() as tx:
+                await tx.act_links.put(mid, record_type, link.local_id, link.server_id, action.change_key, link.base)
         elif isinstance(action, Unlink):
             async with self._store.transaction() as tx:
                 await tx.act_links.remove(mid, record_type, action.server_id)

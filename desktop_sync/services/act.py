@@ -19,6 +19,7 @@ from desktop_sync.domain.act import (
     CreateInCrm,
     CreateInExchange,
     DeleteInExchange,
+    Rekey,
     Skip,
     Unlink,
     UpdateInCrm,
@@ -338,7 +339,11 @@ def planned_action(record_type: RecordType, action: Action, titles: Mapping[int,
 def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, str]]) -> ActPreview:
     """A dry run's report as planned actions per record type (``titles``: each record's title by id)."""
     actions = {
-        t.record_type: tuple(planned_action(t.record_type, a, titles.get(t.record_type, {})) for a in t.actions)
+        t.record_type: tuple(
+            planned_action(t.record_type, a, titles.get(t.record_type, {}))
+            for a in t.actions
+            if not isinstance(a, Rekey)  # bookkeeping of a change key: nothing the admin decides on
+        )
         for t in report.types
     }
     return ActPreview(report.address, actions, report.skipped)
