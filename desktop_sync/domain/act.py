@@ -567,3 +567,54 @@ def safety_stop(
     if too_many(summary.removed_by_exchange):
         return StopReason.EXCHANGE_MASS_REMOVAL
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlan:
+    """A plan the safety stop holds: one mailbox, one record type, until an admin confirms it."""
+
+    mailbox_id: int
+    record_type: RecordType
+    reason: StopReason
+    counts: Mapping[str, int]
+    links: int
+    fingerprint: str
+    held_at: dt.datetime
+
+    @classmethod
+    def of(
+        cls, mailbox_id: int, record_type: RecordType, reason: StopReason, summary: PlanSummary, at: dt.datetime
+    ) -> HeldPlan:
+        return cls(mailbox_id, record_type, reason, dict(summary.counts), summary.links, summary.fingerprint, at)
+
+
+_ACTION_WORDS = {
+    "DeleteInExchange": "delete {n} in Exchange",
+    "Unlink": "unlink {n}",
+    "CreateInExchange": "create {n} in Exchange",
+    "UpdateInExchange": "update {n} in Exchange",
+    "CreateInCrm": "create {n} in the CRM",
+    "UpdateInCrm": "update {n} in the CRM",
+    "CopyInCrm": "copy {n} in the CRM",
+    "Adopt": "link {n} again",
+    "Conflict": "record {n} conflicts",
+    "Skip": "skip {n}",
+    "Rekey": "refresh {n} change keys",
+}
+_STOP_WHY = {
+    StopReason.CRM_EMPTY: "the CRM has none of the user's records at all",
+    StopReason.EXCHANGE_EMPTY: "Exchange reports no item at all",
+    StopReason.CRM_MASS_REMOVAL: "because of changes in the CRM",
+    StopReason.EXCHANGE_MASS_REMOVAL: "because of changes in Exchange",
+}
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """``{"Unlink": 12, "DeleteInExchange": 3}`` as people read it: "delete 3 in Exchange, unlink 12"."""
+    order = list(_ACTION_WORDS)
+    names = sorted(counts, key=lambda n: order.index(n) if n in order else len(order))
+    return ", ".join(_ACTION_WORDS.get(n, n + " {n}").format(n=counts[n]) for n in names if counts[n])
+
+
+def stop_why(reason: StopReason) -> str:
+    return _STOP_WHY[reason]

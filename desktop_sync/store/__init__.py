@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from desktop_sync.domain.errors import PermanentError
-from desktop_sync.store.act_repository import SqlActLinks, SqlConflicts, SqlCrmRecords
+from desktop_sync.store.act_repository import SqlActHolds, SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.database import (
     StoreUnavailable,
     default_database_path,
@@ -78,6 +78,7 @@ class SqlTransaction:
         self.crm = SqlCrmRecords(session)
         self.act_links = SqlActLinks(session)
         self.conflicts = SqlConflicts(session)
+        self.act_holds = SqlActHolds(session)
         self.app_settings = SqlAppSettings(session)
 
 
