@@ -32,6 +32,7 @@ from desktop_sync.domain.act import (
     HeldPlan,
     Link,
     PlanSettings,
+    PlanSummary,
     Rekey,
     SafetyLimits,
     Skip,
@@ -95,6 +96,7 @@ class TypeReport:
     held: HeldPlan | None = None  # the plan waits for confirmation: none of ``actions`` was done
     confirmed: bool = False  # a held plan, confirmed, ran
     changed_since_held: bool = False  # a confirmation came for another plan than this one: held anew
+    summary: PlanSummary | None = None  # the plan counted (links before it, actions, removals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +248,7 @@ class ActCycle:
             exchange_empty=cursor is None and not changes.items,
         )
         if dry_run:
-            return TypeReport(record_type, tuple(actions), stop=stop)
+            return TypeReport(record_type, tuple(actions), stop=stop, summary=summary)
         if stop is not None and confirmed != summary.fingerprint:
             held = HeldPlan.of(mailbox.id, record_type, stop, summary, now)
             await self._hold(mailbox, held)
@@ -258,9 +260,13 @@ class ActCycle:
                 describe_counts(summary.counts),
             )
             return TypeReport(
-                record_type, tuple(actions), stop=stop, held=held, changed_since_held=confirmed is not None
+                record_type,
+                tuple(actions),
+                stop=stop,
+                held=held,
+                changed_since_held=confirmed is not None,
+                summary=summary,
             )
-        await self._release(mailbox, record_type)
         by_link = {link.server_id: link for link in links}
         pushed: set[str] = set()
         failed = []
@@ -273,6 +279,8 @@ class ActCycle:
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
+        # a plan held before is no longer waiting (confirmed, or the cause went away), nor its alert
+        await self._release(mailbox, record_type)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
         return TypeReport(
             record_type,
@@ -281,6 +289,7 @@ class ActCycle:
             more=changes.more and not failed,
             stop=stop,
             confirmed=stop is not None,
+            summary=summary,
         )
 
     async def _hold(self, mailbox: Mailbox, held: HeldPlan) -> None:

@@ -20,6 +20,7 @@ from desktop_sync.domain.act import (
     CreateInCrm,
     CreateInExchange,
     DeleteInExchange,
+    HeldPlan,
     Rekey,
     Skip,
     Unlink,
@@ -169,6 +170,16 @@ class ActService:
             stored = await tx.crm.get(record_type, record_id)
         assert stored is not None
         return RecordView(record_type, record_id, stored, ())
+
+    async def held_plans(self, address: str | None = None) -> Sequence[HeldPlan]:
+        """The plans the safety stop holds (of one mailbox, or all), for confirmation."""
+        async with self._store.transaction() as tx:
+            if address is None:
+                return await tx.act_holds.list()
+            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
+            if mailbox is None or mailbox.id is None:
+                raise NotFoundError("address", f"no mailbox {address}")
+            return await tx.act_holds.list(mailbox.id)
 
     async def delete(self, record_type: RecordType, record_id: int) -> str:
         """Delete a CRM record (its tombstone is written with it: the next cycle may delete its Exchange
