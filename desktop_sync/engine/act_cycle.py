@@ -151,9 +151,7 @@ class ActCycle:
         """
         async with self._store.transaction() as tx:
             held = tuple(
-                h
-                for h in await tx.act_holds.list(mailbox_id)
-                if record_types is None or h.record_type in record_types
+                h for h in await tx.act_holds.list(mailbox_id) if record_types is None or h.record_type in record_types
             )
         if not held:
             return (), None
@@ -193,9 +191,7 @@ class ActCycle:
                         if confirm is not None and record_type not in confirm:
                             continue
                         confirmed = confirm.get(record_type) if confirm is not None else None
-                        reports.append(
-                            await self._sync_type(connector, mailbox, user, record_type, dry_run, confirmed)
-                        )
+                        reports.append(await self._sync_type(connector, mailbox, user, record_type, dry_run, confirmed))
                 finally:
                     await connector.close()
         except DesktopSyncError as exc:

@@ -340,6 +340,7 @@ def test_running_the_plan_then_planning_again_leaves_nothing_to_do_and_both_side
         for name in both_ways(scenario.record_type):
             assert record.get(name) == item.values.get(name), (name, record, item)
             assert link.base.get(name) == record.get(name), (name, link.base, record)
+
     # every record the filter selects, and every new tracked item, ends up linked
     def organizer_missing(values_now: dict[str, Any]) -> bool:
         return scenario.record_type is RecordType.APPOINTMENT and not values_now.get("organizer")
@@ -370,9 +371,7 @@ def _limits() -> st.SearchStrategy[SafetyLimits]:
 
 @PROFILE
 @given(scenarios(), _limits())
-def test_the_safety_stop_holds_exactly_the_plans_that_remove_too_much(
-    scenario: Scenario, limits: SafetyLimits
-) -> None:
+def test_the_safety_stop_holds_exactly_the_plans_that_remove_too_much(scenario: Scenario, limits: SafetyLimits) -> None:
     world, actions = first_plan(scenario)
     summary = summarize(actions, list(world.links.values()))
     assert sum(summary.counts.values()) == len(actions)
