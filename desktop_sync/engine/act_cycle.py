@@ -141,22 +141,25 @@ class ActCycle:
         self._settings = settings or ActSettings()
 
     async def confirm(
-        self, mailbox_id: MailboxId, record_types: Collection[RecordType] | None = None
-    ) -> tuple[tuple[HeldPlan, ...], ActReport | None]:
-        """Run once the plans the safety stop holds for ``mailbox_id`` (of ``record_types``, else all).
+        self,
+        mailbox_id: MailboxId,
+        record_types: Collection[RecordType] | None = None,
+        seen: Mapping[RecordType, str] | None = None,
+    ) -> tuple[tuple[RecordType, ...], ActReport | None]:
+        """Run once the plans the safety stop holds for ``mailbox_id`` (of ``record_types``, else all),
+        or, with ``seen``, the plans a preview showed (their fingerprints by type).
 
         Each runs only if planning again gives the same removals the admin saw (its fingerprint);
         otherwise the new plan is held in its place (``changed_since_held`` in the report). Returns
-        what was waiting, and the cycle's report (None when nothing was).
+        the types that were waiting, and the cycle's report (None when none was).
         """
-        async with self._store.transaction() as tx:
-            held = tuple(
-                h for h in await tx.act_holds.list(mailbox_id) if record_types is None or h.record_type in record_types
-            )
-        if not held:
+        if seen is None:
+            async with self._store.transaction() as tx:
+                seen = {h.record_type: h.fingerprint for h in await tx.act_holds.list(mailbox_id)}
+        confirm = {t: f for t, f in seen.items() if record_types is None or t in record_types}
+        if not confirm:
             return (), None
-        confirm = {h.record_type: h.fingerprint for h in held}
-        return held, await self.run(mailbox_id, confirm=confirm)
+        return tuple(confirm), await self.run(mailbox_id, confirm=confirm)
 
     async def run(
         self,

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_sync.domain.act import (
@@ -23,6 +23,7 @@ from desktop_sync.domain.act import (
     HeldPlan,
     Rekey,
     Skip,
+    StopReason,
     Unlink,
     UpdateInCrm,
     UpdateInExchange,
@@ -430,6 +431,8 @@ class ActPreview:
     address: str
     actions: Mapping[RecordType, tuple[PlannedAction, ...]]
     skipped: str | None = None  # why the cycle would do nothing
+    held: Mapping[RecordType, StopReason] = field(default_factory=dict)  # plans the safety stop holds
+    fingerprints: Mapping[RecordType, str] = field(default_factory=dict)  # of the held plans, to confirm them
 
     def count(self) -> int:
         return sum(len(actions) for actions in self.actions.values())
@@ -485,4 +488,6 @@ def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, st
         )
         for t in report.types
     }
-    return ActPreview(report.address, actions, report.skipped)
+    held = {t.record_type: t.stop for t in report.types if t.stop is not None}
+    fingerprints = {t.record_type: t.summary.fingerprint for t in report.types if t.stop and t.summary}
+    return ActPreview(report.address, actions, report.skipped, held, fingerprints)

@@ -121,7 +121,7 @@ async def test_confirming_runs_the_held_plan_once_and_clears_the_alert(world: Wo
     await leave_filter(world, ids[:6])
     await run(world)
     held, report = await world.engines[0].act.confirm(MAILBOX, [C])
-    assert [h.record_type for h in held] == [C]
+    assert held == (C,)
     assert report is not None
     [typed] = report.types
     assert typed.confirmed and typed.held is None
