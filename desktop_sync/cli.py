@@ -24,7 +24,7 @@ from desktop_sync import __version__, logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.cli_migrate import add_migrate_commands
 from desktop_sync.config import ConfigFile, local_settings, store_location
-from desktop_sync.domain.act import MAPPING, ConflictPolicy, describe_counts, stop_why
+from desktop_sync.domain.act import MAPPING, ConflictPolicy, describe_counts
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
@@ -51,6 +51,7 @@ from desktop_sync.domain.settings import show as show_setting
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.engine.act_cycle import describe as describe_action
+from desktop_sync.engine.act_cycle import stop_why
 from desktop_sync.engine.engine import Engine
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles

@@ -601,20 +601,8 @@ _ACTION_WORDS = {
     "Skip": "skip {n}",
     "Rekey": "refresh {n} change keys",
 }
-_STOP_WHY = {
-    StopReason.CRM_EMPTY: "the CRM has none of the user's records at all",
-    StopReason.EXCHANGE_EMPTY: "Exchange reports no item at all",
-    StopReason.CRM_MASS_REMOVAL: "because of changes in the CRM",
-    StopReason.EXCHANGE_MASS_REMOVAL: "because of changes in Exchange",
-}
-
-
 def describe_counts(counts: Mapping[str, int]) -> str:
     """``{"Unlink": 12, "DeleteInExchange": 3}`` as people read it: "delete 3 in Exchange, unlink 12"."""
     order = list(_ACTION_WORDS)
     names = sorted(counts, key=lambda n: order.index(n) if n in order else len(order))
     return ", ".join(_ACTION_WORDS.get(n, n + " {n}").format(n=counts[n]) for n in names if counts[n])
-
-
-def stop_why(reason: StopReason) -> str:
-    return _STOP_WHY[reason]

@@ -43,7 +43,6 @@ from desktop_sync.domain.act import (
     describe_counts,
     plan,
     safety_stop,
-    stop_why,
     summarize,
 )
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
@@ -84,6 +83,17 @@ class ActSettings:
 
 SAFETY_ALERT = "act_safety_stop"
 KINDS = {RecordType.APPOINTMENT: "appointments", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
+_STOP_WHY = {
+    StopReason.CRM_EMPTY: "the CRM has none of the user's records at all",
+    StopReason.EXCHANGE_EMPTY: "Exchange reports no item at all",
+    StopReason.CRM_MASS_REMOVAL: "because of changes in the CRM",
+    StopReason.EXCHANGE_MASS_REMOVAL: "because of changes in Exchange",
+}
+
+
+def stop_why(reason: StopReason) -> str:
+    """Why a plan is held, as the alert and the CLI say it."""
+    return _STOP_WHY[reason]
 
 
 @dataclass(frozen=True, slots=True)
