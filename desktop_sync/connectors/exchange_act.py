@@ -586,6 +586,7 @@ class ExchangeAct:
             return _sync_page(account, record_type, state, size)
 
         page = await self._link.call(sync)
+        full = state is None
         if page is None:
             if state is None:
                 raise TransientError(
@@ -597,6 +598,7 @@ class ExchangeAct:
                 FOLDERS[record_type],
             )
             page = await self._link.call(lambda a: _sync_page(a, record_type, None, size))
+            full = True
             if page is None:
                 raise TransientError(
                     f"{FOLDERS[record_type]}: the server refused a sync from the start", code="protocol_error"
@@ -621,7 +623,7 @@ class ExchangeAct:
                     raise _translate(self._link.target, result)
                 elif type(result) is model:  # a distribution list among contacts, a note among tasks: not ours
                     items.append(_exchange_item(record_type, result))
-        return ActChanges(tuple(items), _encode(page.sync_state), more=not page.last)
+        return ActChanges(tuple(items), _encode(page.sync_state), more=not page.last, full=full)
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False

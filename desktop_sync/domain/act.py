@@ -341,11 +341,14 @@ def plan(
     links: Sequence[Link],
     settings: PlanSettings,
     deleted: Collection[int] = frozenset(),
+    complete: bool = False,
 ) -> list[Action]:
     """Everything to do to bring both sides in line, in a stable order (links first, then new ones).
 
     ``deleted``: the local ids with a tombstone (deleted in the CRM). A linked record missing from
     ``crm`` without one was not deleted: it left the user's scope, and is unlinked.
+    ``complete``: ``exchange`` is the whole folder (read from the start), not the changes since the
+    last sync, so a linked item missing from it was deleted in Exchange.
     """
     mapping = MAPPING[record_type]
     to_exchange = [m.crm for m in mapping if m.flow is not Flow.TO_CRM]
@@ -361,7 +364,7 @@ def plan(
         record = records.get(link.local_id)
         item = items.get(link.server_id)
         remote_changed = item is not None and not item.deleted and item.change_key != link.change_key
-        if item is not None and item.deleted:
+        if (item is not None and item.deleted) or (item is None and complete):
             actions.append(Unlink(link.local_id, link.server_id, DELETED_IN_EXCHANGE))
             released.add(link.local_id)
             continue

@@ -214,6 +214,8 @@ class ActChanges:
     items: tuple[ExchangeItem, ...]
     cursor: str
     more: bool = False
+    # read from the start (no cursor, or the server forgot ours): the folder's items, not changes
+    full: bool = False
 
 
 class ActSync(Protocol):

@@ -248,13 +248,15 @@ class ActCycle:
             user=user.email,
             now=now,
         )
-        actions = plan(record_type, crm, changes.items, links, settings, deleted)
+        # the whole folder in one page (read from the start): a linked item not in it is gone
+        complete = (cursor is None or changes.full) and not changes.more
+        actions = plan(record_type, crm, changes.items, links, settings, deleted, complete)
         summary = summarize(actions, links)
         stop = safety_stop(
             summary,
             self._settings.safety,
             crm_empty=not records,
-            exchange_empty=cursor is None and not changes.items,
+            exchange_empty=complete and not changes.items,
         )
         if dry_run:
             return TypeReport(record_type, tuple(actions), stop=stop, summary=summary)

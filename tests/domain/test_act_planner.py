@@ -299,3 +299,13 @@ def test_an_item_we_created_for_a_record_since_unlinked_or_deleted_stays_in_exch
     stamped = ExchangeItem("X5", "ck2", BASE, tracked=True, origin_local_id=1)
     assert plan(C, [record(in_filter=False)], [stamped], [], SETTINGS) == []  # left the filter: not adopted
     assert plan(C, [], [stamped], [], SETTINGS) == []  # deleted in the CRM: not created again
+
+
+def test_a_linked_item_missing_from_a_complete_snapshot_was_deleted_in_exchange() -> None:
+    # read from the start, the folder no longer has X1: deleted there (the CRM keeps its record, which the
+    # filter still selects, so it is sent again)
+    assert plan(C, [record()], [], [link()], SETTINGS, complete=True) == [
+        Unlink(1, "X1", "deleted in Exchange; the CRM record is kept"),
+        CreateInExchange(1, BASE),
+    ]
+    assert plan(C, [record()], [], [link()], SETTINGS) == []  # changes only: nothing changed

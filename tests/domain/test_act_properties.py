@@ -91,6 +91,7 @@ class Scenario:
     new_items: list[tuple[dict[str, Any], bool]]  # values, tracked
     lost_links: list[tuple[int, dict[str, Any]]]  # an item we made for new record n, with these values
     settings: PlanSettings
+    complete: bool = False  # Exchange is read from the start: the whole folder, deletions by absence
 
 
 @st.composite
@@ -131,7 +132,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         user=ME,
         now=NOW,
     )
-    return Scenario(record_type, pairs, new_records, new_items, lost_links, plan_settings)
+    return Scenario(record_type, pairs, new_records, new_items, lost_links, plan_settings, draw(st.booleans()))
 
 
 # --- a model of both sides -------------------------------------------------------------------------
@@ -212,6 +213,10 @@ def build(scenario: Scenario) -> World:
     for n, record in scenario.lost_links:
         world.items[f"L{n}"] = Item(dict(record), world.new_key(), True, 100 + n)
         world.report(f"L{n}")
+    if scenario.complete:  # the whole folder as it is: every item, and the deleted ones simply absent
+        world.reported = {}
+        for sid in world.items:
+            world.report(sid)
     return world
 
 
@@ -293,6 +298,7 @@ def first_plan(scenario: Scenario) -> tuple[World, list[Action]]:
         list(world.links.values()),
         scenario.settings,
         deleted=frozenset(world.tombstones),
+        complete=scenario.complete,
     )
     return world, actions
 

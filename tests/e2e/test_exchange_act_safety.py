@@ -4,6 +4,7 @@ its Exchange item; `contact set` changes a record, or refuses bad input on one l
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ import pytest
 from ews.fixtures import ALICE, PASSWORDS, SERVICE
 from ews.server import EwsServer
 from support.cli_admin import Admin
+
+from desktop_sync.domain.model import Channel
+from desktop_sync.store import open_store
 
 WRITES = ("CreateItem", "UpdateItem", "DeleteItem")
 
@@ -105,3 +109,43 @@ def test_contact_set_changes_a_record_and_refuses_bad_input(admin: Admin, ews_se
     cycle(admin)
     [item] = ews_server.items(ALICE, "contacts")
     assert item.text("JobTitle") == "Buyer"
+
+
+def test_a_folder_found_empty_when_the_server_forgot_our_sync_state_is_held(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    admin.exchange_mailbox(ews_server.url, PASSWORDS[SERVICE], ALICE)
+    admin("filter", "add", ALICE, "--type", "contact", "--name", "Customers", "--rule", "company not_empty")
+    for name in ("Carol", "Dan"):
+        admin("contact", "add", "--user", ALICE, "--first-name", name, "--company", "Contoso")
+    cycle(admin)
+    for item in ews_server.items(ALICE, "contacts"):
+        ews_server.delete_item(item.id)
+    forget_sync_states(admin)  # e.g. a mailbox move: the server reads the folder again from the start
+    ews_server.stats.reset()
+    cycle(admin)
+    assert all(c["linked"] for c in contacts(admin))
+    assert not any(ews_server.stats.count(op) for op in WRITES)
+    [alert] = safety_alerts(admin)
+    assert "Exchange reports no item at all" in alert["cause"] and "unlink 2" in alert["cause"]
+    code, out, _ = admin("act", "confirm", ALICE)
+    assert code == 0 and "contacts: applied once: unlink 2, create 2 in Exchange." in out, out
+    assert sorted(i.text("GivenName") for i in ews_server.items(ALICE, "contacts")) == ["Carol", "Dan"]
+    assert all(c["linked"] for c in contacts(admin))
+
+
+def forget_sync_states(admin: Admin) -> None:
+    """What a server that no longer knows our SyncStates makes of our cursors."""
+
+    async def forget() -> None:
+        store = open_store(admin.db)
+        try:
+            async with store.transaction() as tx:
+                mailbox = await tx.mailboxes.by_address(ALICE)
+                assert mailbox is not None and mailbox.id is not None
+                for kind in ("appointment", "contact", "task"):
+                    await tx.cursors.set(mailbox.id, Channel.ACT, kind, "act1:Zm9yZ290dGVu")
+        finally:
+            await store.close()
+
+    asyncio.run(forget())

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from support.engine_world import World
 
 from desktop_sync.domain.act import SafetyLimits, StopReason
-from desktop_sync.domain.model import MailboxId, RecordType
+from desktop_sync.domain.model import Channel, MailboxId, RecordType
 from desktop_sync.domain.sync_filters import Match, parse_rule
 from desktop_sync.engine.act_cycle import ActSettings
 from desktop_sync.services.act import ActService
@@ -220,3 +220,18 @@ async def test_the_dry_run_tells_the_stop_and_holds_nothing(world: World) -> Non
     async with world.store.transaction() as tx:
         assert await tx.act_holds.list(MAILBOX) == []
     assert await safety_alerts(world) == []
+
+
+async def test_an_exchange_folder_read_again_from_the_start_and_found_empty_is_held(world: World) -> None:
+    user_id = await alice(world)
+    ids = await linked_contacts(world, user_id, 2)
+    # the server forgot our sync state, and the folder is empty when read again from the start
+    world.factory.exchange.items[C].clear()
+    world.factory.exchange.log.clear()
+    async with world.store.transaction() as tx:
+        await tx.cursors.clear(MAILBOX, Channel.ACT, C.value)
+    await run(world)
+    assert await links(world) == ids
+    async with world.store.transaction() as tx:
+        [held] = await tx.act_holds.list(MAILBOX)
+    assert held.reason is StopReason.EXCHANGE_EMPTY and dict(held.counts) == {"CreateInExchange": 2, "Unlink": 2}

@@ -96,8 +96,7 @@ def test_the_preview_shows_a_held_plan_and_confirms_what_it_showed(ui, run, qtbo
     # the page owns the dialog, which deletes itself once the confirmation has run
     groups = [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
     assert (
-        "Contacts: 6 actions — held by the safety stop: too many links removed because of changes in the CRM"
-        in groups
+        "Contacts: 6 actions — held by the safety stop: too many links removed because of changes in the CRM" in groups
     )
     assert dialog.summary.text().startswith(f"The safety stop holds changes of {ALICE}")
     assert dialog.confirm_button.isVisible()
