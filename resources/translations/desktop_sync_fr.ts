@@ -622,6 +622,10 @@
         <source>Re&amp;fresh</source>
         <translation>&amp;Actualiser</translation>
     </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
     <message numerus="yes">
         <source>In conflict (%n field(s)): see Conflicts</source>
         <translation>
@@ -684,6 +688,22 @@
     <message>
         <source>open the new record dialog</source>
         <translation>ouvrir la fenêtre de nouvel enregistrement</translation>
+    </message>
+    <message>
+        <source>Delete “{title}” from the CRM? At the next synchronization its Exchange item is deleted too, where the rules allow (a meeting only when its owner organizes it and it is still to come).</source>
+        <translation>Supprimer « {title} » du CRM ? À la prochaine synchronisation, son élément Exchange est supprimé aussi, là où les règles le permettent (une réunion seulement si son propriétaire l’organise et qu’elle est à venir).</translation>
+    </message>
+    <message>
+        <source>Delete {type}</source>
+        <translation>Supprimer : {type}</translation>
+    </message>
+    <message>
+        <source>delete the record</source>
+        <translation>supprimer l’enregistrement</translation>
+    </message>
+    <message>
+        <source>{type} deleted: {title}.</source>
+        <translation>Suppression effectuée : {title} ({type}).</translation>
     </message>
     <message>
         <source>{type} added: {title}.</source>

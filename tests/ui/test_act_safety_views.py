@@ -8,6 +8,7 @@ import pytest
 
 from desktop_sync.domain.model import MailboxId
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
+from desktop_sync.ui.act_view import ActRecordsPage
 from desktop_sync.ui.alerts_view import AlertsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
@@ -124,3 +125,39 @@ def test_a_preview_without_a_held_plan_has_no_confirm_button(ui, run, qtbot):
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.confirm_button.isVisible()
+
+
+def test_deleting_a_record_in_the_application_deletes_its_exchange_item_at_the_next_cycle(ui, run, qtbot):
+    mailbox_id, ids = run(linked_then_leaving(ui, leaving=0, count=3))
+    asked: list[tuple[str, str]] = []
+    answers = [False, True]
+
+    async def ask(title: str, text: str) -> bool:
+        asked.append((title, text))
+        return answers.pop(0)
+
+    page = ActRecordsPage(ui.context, ui.presenter(), asker=ask)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_type(C)
+    page._reload.stop()  # the type's own reload would replace the rows (and the selection) mid-test
+    run(page.refresh())
+    assert not page.delete_action.isEnabled()  # nothing selected
+    row = next(r for r in range(page.proxy.rowCount()) if page.proxy.index(r, 0).data() == "Carol 1 Customer")
+    page.table.selectRow(row)
+    assert page.selected_record() == (ids[1], "Carol 1 Customer")
+    assert page.delete_action.isEnabled()
+    page.delete_action.trigger()  # answered No: nothing happens
+    run(until(lambda: len(asked) == 1, what="the question"))
+    assert asked[0][0] == "Delete Contact" and "Carol 1 Customer" in asked[0][1]
+    messages: list[str] = []
+    page.message.connect(messages.append)
+    page.delete_action.trigger()
+    run(until(lambda: bool(messages) or bool(ui.shown), what="the deletion's message"))
+    assert ui.shown == [] and len(asked) == 2
+    assert messages == ["Contact deleted: Carol 1 Customer."]
+    run(until(lambda: len(page.rows()) == 2, what="the list without it"))
+    assert sorted(r["Name"] for r in page.rows()) == ["Carol 0 Customer", "Carol 2 Customer"]
+    run(cycle(ui, mailbox_id))
+    assert sorted(i.values["first_name"] for i in ui.connectors.exchange.live(C).values()) == ["Carol 0", "Carol 2"]
+    assert ui.shown == []
