@@ -184,6 +184,7 @@ class ActCycle:
             mailbox = await tx.mailboxes.get(mailbox_id)
             profile = await tx.profiles.get(mailbox.profile_id) if mailbox else None
             user = await tx.users.get(mailbox.user_id) if mailbox and mailbox.user_id is not None else None
+            held_types = {h.record_type for h in await tx.act_holds.list(mailbox_id)} if mailbox else set()
         if mailbox is None or profile is None:
             return ActReport("?", dry_run, skipped="the mailbox no longer exists")
         if mailbox.act.method is not SyncMethod.SERVER_SIDE or (not mailbox.act.enabled and not dry_run):
@@ -204,7 +205,11 @@ class ActCycle:
                         if confirm is not None and record_type not in confirm:
                             continue
                         confirmed = confirm.get(record_type) if confirm is not None else None
-                        reports.append(await self._sync_type(connector, mailbox, user, record_type, dry_run, confirmed))
+                        reports.append(
+                            await self._sync_type(
+                                connector, mailbox, user, record_type, dry_run, confirmed, record_type in held_types
+                            )
+                        )
                 finally:
                     await connector.close()
         except DesktopSyncError as exc:
@@ -228,6 +233,7 @@ class ActCycle:
         record_type: RecordType,
         dry_run: bool,
         confirmed: str | None = None,
+        was_held: bool = False,
     ) -> TypeReport:
         assert mailbox.id is not None and user.id is not None
         now = self._now()
@@ -290,8 +296,8 @@ class ActCycle:
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
-        # a plan held before is no longer waiting (confirmed, or the cause went away), nor its alert
-        await self._release(mailbox, record_type)
+        if was_held:  # no longer waiting (confirmed, or the cause went away), nor its alert
+            await self._release(mailbox, record_type)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
         return TypeReport(
             record_type,
