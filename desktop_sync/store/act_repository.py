@@ -119,15 +119,17 @@ class SqlCrmRecords:
     async def create(self, record_type: RecordType, owner: UserId | None, values: Mapping[str, Any]) -> int:
         table = _TABLES[record_type]
         row = table(owner_user_id=owner)
-        bind = self._s.get_bind()
-        if bind.dialect.name == "sqlite":
+        if self._s.get_bind().dialect.name == "sqlite":
             # SQLite gives a deleted last id to the next row; a tombstone's id must never name a new
             # record (links and the planner know records by id). PostgreSQL sequences never reuse.
-            last = await self._s.scalar(select(func.max(table.id)))
-            buried = await self._s.scalar(
-                select(func.max(ActTombstoneRow.local_id)).where(ActTombstoneRow.record_type == record_type.value)
+            # The id is computed inside the INSERT itself (RETURNING gives it back): no extra round trip.
+            last = select(func.max(table.id)).scalar_subquery()
+            buried = (
+                select(func.max(ActTombstoneRow.local_id))
+                .where(ActTombstoneRow.record_type == record_type.value)
+                .scalar_subquery()
             )
-            row.id = max(last or 0, buried or 0) + 1
+            row.id = func.max(func.coalesce(last, 0), func.coalesce(buried, 0)) + 1
         if record_type is RecordType.CONTACT:
             row.full_name = ""
         _fill(record_type, row, values)
