@@ -28,7 +28,7 @@ from desktop_sync import __version__, logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.cli_migrate import add_migrate_commands
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
-from desktop_sync.domain.act import ConflictPolicy
+from desktop_sync.domain.act import MAPPING, ConflictPolicy, describe_counts
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
@@ -58,6 +58,7 @@ from desktop_sync.domain.settings import show as show_setting
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.engine.act_cycle import describe as describe_action
+from desktop_sync.engine.act_cycle import stop_why
 from desktop_sync.engine.engine import Engine
 from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
@@ -74,6 +75,7 @@ from desktop_sync.services.sync_filters import FilterView, SyncFilterService
 from desktop_sync.store import SqlStore, StoreMissing, open_store, store_file
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
+EXIT_NOTHING_WAITING = 3  # act confirm: no plan waits for confirmation
 PROG = "desktop-sync"
 
 
@@ -794,6 +796,59 @@ async def records_add(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def records_delete(ctx: Context, args: argparse.Namespace) -> int:
+    record_type = RecordType(args.record_type)
+    title = await ctx.act().delete(record_type, args.id)
+    ctx.print(
+        f"Deleted {record_type.value} {args.id}" + (f" ({title})" if title else "") + "; the next cycle deletes "
+        "its Exchange item where the deletion rules allow."
+    )
+    return EXIT_OK
+
+
+async def records_set(ctx: Context, args: argparse.Namespace) -> int:
+    record_type = RecordType(args.record_type)
+    view = await ctx.act().set(record_type, args.id, args.assignments)
+    ctx.print(f"Changed {record_type.value} {view.id} ({view.title}); the next cycle carries it to Exchange.")
+    return EXIT_OK
+
+
+async def _act_cycle(ctx: Context) -> Engine:
+    # the limits every engine on this store shares, the safety stop's thresholds among them
+    settings = await ctx.settings().engine_settings()
+    return Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings)
+
+
+async def act_confirm(ctx: Context, args: argparse.Namespace) -> int:
+    mailbox = await ctx.mailboxes().get(args.email)
+    assert mailbox.id is not None
+    types = [RecordType(args.type)] if args.type else None
+    engine = await _act_cycle(ctx)
+    _, report = await engine.act.confirm(mailbox.id, types)
+    if report is None:
+        which = f"{args.type}s of " if args.type else ""
+        ctx.print(f"Nothing waits for confirmation for the {which}{mailbox.address}.")
+        return EXIT_NOTHING_WAITING
+    if report.error or report.skipped:
+        ctx.print(f"{mailbox.address}: {report.error or report.skipped}; nothing was applied.")
+        return EXIT_FAILED
+    applied = 0
+    for t in report.types:
+        kind = t.record_type.value + "s"
+        if t.held is not None:
+            ctx.print(
+                f"{kind}: the plan changed since it was held and was not run; it waits again: "
+                f"{describe_counts(t.held.counts)} ({stop_why(t.held.reason)}). Check it "
+                f"(sync now {mailbox.address} --dry-run), then confirm again."
+            )
+            continue
+        applied += 1
+        counts = _counts(t.actions)
+        failed = f"; {len(t.failed)} failed (see: desktop-sync failed list)" if t.failed else ""
+        ctx.print(f"{kind}: applied once: {describe_counts(counts) or 'nothing left to do'}{failed}.")
+    return EXIT_OK if applied else EXIT_NOTHING_WAITING
+
+
 async def conflicts_list(ctx: Context, args: argparse.Namespace) -> int:
     conflicts = await ctx.act().conflicts(include_resolved=args.all)
     if args.json:
@@ -820,8 +875,9 @@ async def conflicts_resolve(ctx: Context, args: argparse.Namespace) -> int:
 async def sync_dry_run(ctx: Context, args: argparse.Namespace) -> int:
     mailbox = await ctx.mailboxes().get(args.email)
     assert mailbox.id is not None
-    engine = Engine(store=ctx.store, connectors=ctx.connectors(), secrets=ctx.secrets)
+    engine = await _act_cycle(ctx)
     report = await engine.act.run(mailbox.id, dry_run=True)
+    held = {h.record_type: h for h in await ctx.act().held_plans(mailbox.address)}
     data = {
         "mailbox": mailbox.address,
         "dry_run": True,
@@ -829,6 +885,16 @@ async def sync_dry_run(ctx: Context, args: argparse.Namespace) -> int:
         "error": report.error,
         "counts": report.counts,
         "actions": {t.record_type.value: [describe_action(a) for a in t.actions] for t in report.types},
+        "held": {
+            t.record_type.value: {
+                "reason": t.stop.value,
+                "waiting": t.record_type in held,
+                "counts": _counts(t.actions),
+                "links": t.summary.links if t.summary else 0,
+            }
+            for t in report.types
+            if t.stop is not None
+        },
     }
     if args.json:
         ctx.print_json(data)
@@ -840,7 +906,19 @@ async def sync_dry_run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(
             f"  {t.record_type.value}s: " + (", ".join(f"{type(a).__name__}" for a in t.actions) or "nothing to do")
         )
+        if t.stop is not None:
+            ctx.print(
+                f"    held by the safety stop ({stop_why(t.stop)}): {describe_counts(_counts(t.actions))}; "
+                f"run it once with: desktop-sync act confirm {mailbox.address} --type {t.record_type.value}"
+            )
     return EXIT_OK
+
+
+def _counts(actions: Sequence[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for action in actions:
+        counts[type(action).__name__] = counts.get(type(action).__name__, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 async def sync_now(ctx: Context, args: argparse.Namespace) -> int:
@@ -1534,6 +1612,38 @@ def build_parser() -> Parser:
             add.add_argument("--priority", choices=["low", "normal", "high"])
             add.add_argument("--percent-complete", metavar="N", type=_percent, help="0-100")
             add.add_argument("--body")
+
+        delete = command(
+            records,
+            "delete",
+            records_delete,
+            f"delete a {kind} from the CRM (the next cycle deletes its Exchange item where the rules allow)",
+            fields={"id": "ID"},
+        )
+        delete.set_defaults(record_type=kind)
+        delete.add_argument("id", metavar="ID", type=int)
+        names = [m.crm for m in MAPPING[record_type]]
+        change = command(
+            records,
+            "set",
+            records_set,
+            f"change fields of a {kind} (an empty VALUE clears one)",
+            fields={"id": "ID", **{n: n for n in names}},
+        )
+        change.set_defaults(record_type=kind)
+        change.add_argument("id", metavar="ID", type=int)
+        change.add_argument("assignments", metavar="FIELD=VALUE", nargs="+", help="fields: " + ", ".join(names))
+
+    act = group("act", "appointments, contacts and tasks: plans the safety stop holds")
+    confirm = command(
+        act,
+        "confirm",
+        act_confirm,
+        "run once the plan the safety stop holds for a mailbox (see: sync now EMAIL --dry-run)",
+        fields={"address": "EMAIL", "id": "EMAIL"},
+    )
+    confirm.add_argument("email", metavar="EMAIL")
+    confirm.add_argument("--type", choices=[t.value for t in SYNCED_TYPES], help="only this record type")
 
     conflicts = group("conflicts", "fields both sides changed since the last sync")
     lst = command(conflicts, "list", conflicts_list, "list open conflicts")

@@ -619,6 +619,7 @@ class ExchangeAct:
             return _sync_page(account, record_type, state, size)
 
         page = await self._link.call(sync)
+        full = state is None
         if page is None:
             if state is None:
                 raise TransientError(
@@ -630,6 +631,7 @@ class ExchangeAct:
                 FOLDERS[record_type],
             )
             page = await self._link.call(lambda a: _sync_page(a, record_type, None, size))
+            full = True
             if page is None:
                 raise TransientError(
                     f"{FOLDERS[record_type]}: the server refused a sync from the start", code="protocol_error"
@@ -663,7 +665,9 @@ class ExchangeAct:
                     except Exception as exc:  # one item's values we cannot convert: that item's failure alone
                         reason = failure_reason(Step.CONVERT, exc, item_id)
                         failures.append(ItemFailure(item_id, folder, ITEM_FAILED, reason, transient=False))
-        return ActChanges(tuple(items), _encode(page.sync_state), more=not page.last, failures=tuple(failures))
+        return ActChanges(
+            tuple(items), _encode(page.sync_state), more=not page.last, failures=tuple(failures), full=full
+        )
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False

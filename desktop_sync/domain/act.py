@@ -12,9 +12,14 @@ each action with its link row in one transaction. Policies, stated once:
   stays linked while the item carries the tracking category, and is unlinked when the category goes.
   An item we created (stamped with its CRM id) is adopted again only by its record still in the
   filter, and never comes back to the CRM as a new record.
-- A CRM delete deletes in Exchange only when linked (and, for an appointment, organized by the
-  user and in the future); otherwise it unlinks. An Exchange delete unlinks: the CRM keeps its
-  record, the system of record.
+- Only a record really deleted in the CRM (its deletion wrote a tombstone, ``deleted`` here) may
+  delete its Exchange item, and only when linked (and, for an appointment, organized by the user
+  and in the future); otherwise it unlinks. A linked record merely missing from the user's
+  snapshot (its owner changed, it is out of scope) is unlinked, exactly like leaving the filter.
+  An Exchange delete unlinks: the CRM keeps its record, the system of record (and a record the
+  filter still selects is sent again, as a new record would be).
+- Safety stop: ``summarize`` and ``safety_stop`` say when a plan would remove too many links at
+  once (or one side is suddenly empty); the cycle then holds the plan for an admin to confirm.
 - An appointment without an organizer is not synchronized (the reason is reported). No
   invitations for past meetings, meetings without attendees, or when the user is not the organizer.
 - Conflicts (both sides changed the same field since the last sync, to different values): the
@@ -28,7 +33,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,6 +248,16 @@ class Adopt:
 
 
 @dataclass(frozen=True, slots=True)
+class Rekey:
+    """The item changed in Exchange in nothing we map: the link learns its new change key (or the next
+    update would carry a stale one)."""
+
+    local_id: int
+    server_id: str
+    change_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Unlink:
     local_id: int
     server_id: str
@@ -278,6 +293,7 @@ Action = (
     | UpdateInCrm
     | CopyInCrm
     | Adopt
+    | Rekey
     | Unlink
     | Conflict
     | Skip
@@ -300,6 +316,14 @@ def _changed(base: Mapping[str, Any], now: Mapping[str, Any], fields: Sequence[s
 
 
 NO_ORGANIZER = "an appointment without an organizer is not synchronized"
+
+# Why a link goes away (Unlink.reason); the first two come from the Exchange side, the rest from the CRM's.
+DELETED_IN_EXCHANGE = "deleted in Exchange; the CRM record is kept"
+CATEGORY_REMOVED = "the tracking category was removed in Exchange; CRM record kept"
+LEFT_FILTER = "left the sync filter; kept in Exchange"
+OUT_OF_SCOPE = "no longer among the user's records (owner changed, or out of scope); kept in Exchange"
+MEETING_KEPT = "deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)"
+EXCHANGE_SIDE_REASONS = frozenset({DELETED_IN_EXCHANGE, CATEGORY_REMOVED})
 
 
 def _appointment_problem(values: Mapping[str, Any]) -> str | None:
@@ -330,8 +354,16 @@ def plan(
     exchange: Sequence[ExchangeItem],
     links: Sequence[Link],
     settings: PlanSettings,
+    deleted: Collection[int] = frozenset(),
+    complete: bool = False,
 ) -> list[Action]:
-    """Everything to do to bring both sides in line, in a stable order (links first, then new ones)."""
+    """Everything to do to bring both sides in line, in a stable order (links first, then new ones).
+
+    ``deleted``: the local ids with a tombstone (deleted in the CRM). A linked record missing from
+    ``crm`` without one was not deleted: it left the user's scope, and is unlinked.
+    ``complete``: ``exchange`` is the whole folder (read from the start), not the changes since the
+    last sync, so a linked item missing from it was deleted in Exchange.
+    """
     mapping = MAPPING[record_type]
     to_exchange = [m.crm for m in mapping if m.flow is not Flow.TO_CRM]
     to_crm = [m.crm for m in mapping if m.flow is not Flow.TO_EXCHANGE]
@@ -339,39 +371,37 @@ def plan(
     items = {i.server_id: i for i in exchange}
     linked_local = {link.local_id for link in links}
     linked_remote = {link.server_id for link in links}
+    released: set[int] = set()  # records unlinked by an Exchange-side change: new again, if the filter selects them
     actions: list[Action] = []
 
-    for link in sorted(links, key=lambda x: x.local_id):
+    for link in sorted(links, key=lambda x: (x.local_id, x.server_id)):
         record = records.get(link.local_id)
         item = items.get(link.server_id)
         remote_changed = item is not None and not item.deleted and item.change_key != link.change_key
-        if item is not None and item.deleted:
-            actions.append(Unlink(link.local_id, link.server_id, "deleted in Exchange; the CRM record is kept"))
+        if (item is not None and item.deleted) or (item is None and complete):
+            actions.append(Unlink(link.local_id, link.server_id, DELETED_IN_EXCHANGE))
+            released.add(link.local_id)
             continue
         current_key = item.change_key if item is not None else link.change_key
-        if record is None or record.deleted:
+        if (record is not None and record.deleted) or (record is None and link.local_id in deleted):
             base = dict(link.base)
             if _may_delete_in_exchange(record_type, base, settings):
                 actions.append(DeleteInExchange(link.local_id, link.server_id, current_key))
             else:
-                actions.append(
-                    Unlink(
-                        link.local_id,
-                        link.server_id,
-                        "deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)",
-                    )
-                )
+                actions.append(Unlink(link.local_id, link.server_id, MEETING_KEPT))
+            continue
+        if record is None:  # not deleted: its owner changed, or it is out of the user's scope
+            actions.append(Unlink(link.local_id, link.server_id, OUT_OF_SCOPE))
             continue
         if link.base.get(FROM_EXCHANGE) and item is not None and not item.tracked:
-            actions.append(
-                Unlink(link.local_id, link.server_id, "the tracking category was removed in Exchange; CRM record kept")
-            )
+            actions.append(Unlink(link.local_id, link.server_id, CATEGORY_REMOVED))
+            released.add(link.local_id)
             continue
         if not record.in_filter and not link.base.get(FROM_EXCHANGE):
             if settings.delete_on_leaving_filter and _may_delete_in_exchange(record_type, record.values, settings):
                 actions.append(DeleteInExchange(link.local_id, link.server_id, current_key))
             else:
-                actions.append(Unlink(link.local_id, link.server_id, "left the sync filter; kept in Exchange"))
+                actions.append(Unlink(link.local_id, link.server_id, LEFT_FILTER))
             continue
         crm_changes = _changed(link.base, record.values, to_exchange)
         exchange_changes = _changed(link.base, item.values, to_crm) if remote_changed and item else set()
@@ -398,6 +428,9 @@ def plan(
             pull |= conflicting
         else:  # keep CRM, or keep both: the linked pair takes the CRM's values
             push |= conflicting
+        # The same change on both sides: nothing moves, but the link must learn the agreed value and
+        # the new change key, or the next cycle would push it again.
+        pull |= same
         if push:
             change_key = item.change_key if item is not None else link.change_key
             actions.append(
@@ -411,6 +444,8 @@ def plan(
                     link.local_id, link.server_id, item.change_key, {n: item.values.get(n) for n in sorted(pull)}
                 )
             )
+        if remote_changed and not push and not pull and item is not None:
+            actions.append(Rekey(link.local_id, link.server_id, item.change_key))
         if settings.conflict_policy is ConflictPolicy.KEEP_BOTH and conflicting and item is not None:
             actions.append(CopyInCrm(link.local_id, dict(item.values)))
 
@@ -425,9 +460,19 @@ def plan(
             adopted.add(origin)
             linked_remote.add(item.server_id)
             actions.append(Adopt(origin, item.server_id, item.change_key, dict(item.values)))
+            # the record may have changed since the item was made from it: carry that over now
+            behind = _changed(item.values, record.values, to_exchange)
+            if behind:
+                actions.append(
+                    UpdateInExchange(
+                        origin, item.server_id, item.change_key, {n: record.values.get(n) for n in sorted(behind)}
+                    )
+                )
 
     for record in sorted(crm, key=lambda r: r.local_id):
-        if record.local_id in linked_local or record.local_id in adopted or record.deleted or not record.in_filter:
+        if record.local_id in adopted or record.deleted or not record.in_filter:
+            continue
+        if record.local_id in linked_local and record.local_id not in released:
             continue
         if record_type is RecordType.APPOINTMENT:
             problem = _appointment_problem(record.values)
@@ -452,3 +497,129 @@ def plan(
                 continue
         actions.append(CreateInCrm(item.server_id, item.change_key, dict(item.values)))
     return actions
+
+
+# --- the safety stop ------------------------------------------------------------------------------
+
+
+class StopReason(enum.Enum):
+    """Why a plan waits for an admin's confirmation instead of running."""
+
+    CRM_EMPTY = "crm_empty"  # the user's CRM snapshot has no record at all while links exist
+    EXCHANGE_EMPTY = "exchange_empty"  # a full Exchange snapshot has no item at all while links exist
+    CRM_MASS_REMOVAL = "crm_mass_removal"  # CRM-side changes would delete or unlink too many links
+    EXCHANGE_MASS_REMOVAL = "exchange_mass_removal"  # Exchange-side changes would unlink too many links
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyLimits:
+    """A plan that removes more than ``percent`` % of the links and more than ``minimum`` of them waits."""
+
+    percent: int = 20
+    minimum: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    """What a plan would do, counted, and a fingerprint of what it would remove."""
+
+    links: int  # links before the plan
+    counts: Mapping[str, int]  # action name -> how many
+    removed_by_crm: int  # links the plan deletes or unlinks because of the CRM side
+    removed_by_exchange: int  # ... because of the Exchange side
+    fingerprint: str  # of the removals (action, record, item): what an admin confirms
+
+    @property
+    def removals(self) -> int:
+        return self.removed_by_crm + self.removed_by_exchange
+
+
+def _removal_side(action: Action) -> str | None:
+    if isinstance(action, DeleteInExchange):
+        return "crm"
+    if isinstance(action, Unlink):
+        return "exchange" if action.reason in EXCHANGE_SIDE_REASONS else "crm"
+    return None
+
+
+def summarize(actions: Sequence[Action], links: Sequence[Link]) -> PlanSummary:
+    """Counts per action, removals per side, and the removals' fingerprint."""
+    counts: dict[str, int] = {}
+    by_side = {"crm": 0, "exchange": 0}
+    removals: list[tuple[str, int, str]] = []
+    for action in actions:
+        name = type(action).__name__
+        counts[name] = counts.get(name, 0) + 1
+        side = _removal_side(action)
+        if side is not None:
+            assert isinstance(action, (DeleteInExchange, Unlink))
+            by_side[side] += 1
+            removals.append((name, action.local_id, action.server_id))
+    digest = hashlib.sha256(json.dumps(sorted(removals)).encode()).hexdigest()[:16]
+    return PlanSummary(len(links), dict(sorted(counts.items())), by_side["crm"], by_side["exchange"], digest)
+
+
+def safety_stop(
+    summary: PlanSummary,
+    limits: SafetyLimits,
+    *,
+    crm_empty: bool = False,
+    exchange_empty: bool = False,
+) -> StopReason | None:
+    """Why this plan must wait for confirmation, or None when it may run.
+
+    ``crm_empty``: the user's CRM snapshot has no record at all; ``exchange_empty``: a full Exchange
+    snapshot (no cursor) has no item at all. Either matters only while links exist.
+    """
+    if summary.links and crm_empty:
+        return StopReason.CRM_EMPTY
+    if summary.links and exchange_empty:
+        return StopReason.EXCHANGE_EMPTY
+
+    def too_many(removed: int) -> bool:
+        return removed > limits.minimum and removed * 100 > summary.links * limits.percent
+
+    if too_many(summary.removed_by_crm):
+        return StopReason.CRM_MASS_REMOVAL
+    if too_many(summary.removed_by_exchange):
+        return StopReason.EXCHANGE_MASS_REMOVAL
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlan:
+    """A plan the safety stop holds: one mailbox, one record type, until an admin confirms it."""
+
+    mailbox_id: int
+    record_type: RecordType
+    reason: StopReason
+    counts: Mapping[str, int]
+    links: int
+    fingerprint: str
+    held_at: dt.datetime
+
+    @classmethod
+    def of(
+        cls, mailbox_id: int, record_type: RecordType, reason: StopReason, summary: PlanSummary, at: dt.datetime
+    ) -> HeldPlan:
+        return cls(mailbox_id, record_type, reason, dict(summary.counts), summary.links, summary.fingerprint, at)
+
+
+_ACTION_WORDS = {
+    "DeleteInExchange": "delete {n} in Exchange",
+    "Unlink": "unlink {n}",
+    "CreateInExchange": "create {n} in Exchange",
+    "UpdateInExchange": "update {n} in Exchange",
+    "CreateInCrm": "create {n} in the CRM",
+    "UpdateInCrm": "update {n} in the CRM",
+    "CopyInCrm": "copy {n} in the CRM",
+    "Adopt": "link {n} again",
+    "Conflict": "record {n} conflicts",
+    "Skip": "skip {n}",
+    "Rekey": "refresh {n} change keys",
+}
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """``{"Unlink": 12, "DeleteInExchange": 3}`` as people read it: "delete 3 in Exchange, unlink 12"."""
+    order = list(_ACTION_WORDS)
+    names = sorted(counts, key=lambda n: order.index(n) if n in order else len(order))
+    return ", ".join(_ACTION_WORDS.get(n, n + " {n}").format(n=counts[n]) for n in names if counts[n])

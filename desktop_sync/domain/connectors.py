@@ -219,6 +219,8 @@ class ActChanges:
     cursor: str
     more: bool = False
     failures: tuple[ItemFailure, ...] = ()  # items that could not be read: the ledger's, not the cursor's
+    # read from the start (no cursor, or the server forgot ours): the folder's items, not changes
+    full: bool = False
 
 
 class ActSync(Protocol):

@@ -147,6 +147,14 @@ _CATALOGUE: dict[str, Explanation] = {
         "({exchange_value}) since the last synchronization; the {kept} value was kept.",
         fix="Resolve it in the Conflicts view, or: desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.",
     ),
+    "act_safety_stop": Explanation(
+        title="Synchronization of {kind} held for confirmation",
+        cause="The {kind} of {address} would change too much at once: {changes} ({removed} of {links} "
+        "links deleted or unlinked; {why}). Nothing of it was written, and the {kind} of this mailbox wait.",
+        fix="If this is what you want, run it once: Confirm changes (on this alert or in Preview "
+        "synchronization), or desktop-sync act confirm {address} --type {type}. Otherwise fix the cause "
+        "(sync filters, owners, the Exchange folder); the plan waits until then.",
+    ),
     "retries_exhausted": Explanation(
         title="Synchronization stopped after repeated failures",
         cause="{address} failed {attempts} times in a row ({detail}); its channel was disabled.",

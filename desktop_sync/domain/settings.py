@@ -56,6 +56,25 @@ SPECS: tuple[Spec, ...] = (
     Spec("items_per_cycle", Scope.STORE, Kind.INTEGER, 500, 10, 10_000, summary="items per mailbox per cycle"),
     Spec("attachment_limit_mb", Scope.STORE, Kind.INTEGER, 5, 1, 150, unit="MB", summary="larger: no content"),
     Spec("smart_matching", Scope.STORE, Kind.BOOLEAN, False, summary="correlate by subject and addresses"),
+    Spec(
+        "act_safety_percent",
+        Scope.STORE,
+        Kind.INTEGER,
+        20,
+        1,
+        100,
+        unit="%",
+        summary="hold an ACT plan removing more than this share of the links",
+    ),
+    Spec(
+        "act_safety_min",
+        Scope.STORE,
+        Kind.INTEGER,
+        5,
+        0,
+        100_000,
+        summary="... and more than this many links",
+    ),
     Spec("store", Scope.LOCAL, Kind.TEXT, "", summary="database URL or SQLite path; empty: the embedded file"),
     Spec("log_level", Scope.LOCAL, Kind.CHOICE, "info", choices=LOG_LEVELS),
     Spec("language", Scope.LOCAL, Kind.CHOICE, "system", choices=LANGUAGES),
@@ -78,6 +97,8 @@ class EngineLimits:
     items_per_cycle: int = 500
     attachment_limit_mb: int = 5
     smart_matching: bool = False
+    act_safety_percent: int = 20
+    act_safety_min: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,14 +29,22 @@ from desktop_sync.domain.act import (
     CreateInExchange,
     CrmRecord,
     DeleteInExchange,
+    HeldPlan,
     Link,
     PlanSettings,
+    PlanSummary,
+    Rekey,
+    SafetyLimits,
     Skip,
+    StopReason,
     Unlink,
     UpdateInCrm,
     UpdateInExchange,
+    describe_counts,
     plan,
     record_headline,
+    safety_stop,
+    summarize,
 )
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
@@ -57,7 +65,7 @@ from desktop_sync.domain.model import (
     TestStatus,
     User,
 )
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports import SecretStore, Store, Transaction
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import resolve_credentials
@@ -72,6 +80,22 @@ class ActSettings:
     delete_on_leaving_filter: bool = False
     conflict_policy: ConflictPolicy = ConflictPolicy.KEEP_CRM
     changes_per_cycle: int = 512
+    safety: SafetyLimits = field(default_factory=SafetyLimits)
+
+
+SAFETY_ALERT = "act_safety_stop"
+KINDS = {RecordType.APPOINTMENT: "appointments", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
+_STOP_WHY = {
+    StopReason.CRM_EMPTY: "the CRM has none of the user's records at all",
+    StopReason.EXCHANGE_EMPTY: "Exchange reports no item at all",
+    StopReason.CRM_MASS_REMOVAL: "because of changes in the CRM",
+    StopReason.EXCHANGE_MASS_REMOVAL: "because of changes in Exchange",
+}
+
+
+def stop_why(reason: StopReason) -> str:
+    """Why a plan is held, as the alert and the CLI say it."""
+    return _STOP_WHY[reason]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +104,11 @@ class TypeReport:
     actions: tuple[Action, ...]
     failed: tuple[str, ...] = ()
     more: bool = False  # Exchange has more changes than one page: the next cycle comes in seconds
+    stop: StopReason | None = None  # the safety stop's verdict on this plan (a dry run says it too)
+    held: HeldPlan | None = None  # the plan waits for confirmation: none of ``actions`` was done
+    confirmed: bool = False  # a held plan, confirmed, ran
+    changed_since_held: bool = False  # a confirmation came for another plan than this one: held anew
+    summary: PlanSummary | None = None  # the plan counted (links before it, actions, removals)
     item_titles: Mapping[str, str] = field(default_factory=dict)  # Exchange items' titles, to name them
 
 
@@ -129,11 +158,41 @@ class ActCycle:
         self._now = clock
         self._settings = settings or ActSettings()
 
-    async def run(self, mailbox_id: MailboxId, *, dry_run: bool = False) -> ActReport:
+    async def confirm(
+        self,
+        mailbox_id: MailboxId,
+        record_types: Collection[RecordType] | None = None,
+        seen: Mapping[RecordType, str] | None = None,
+    ) -> tuple[tuple[RecordType, ...], ActReport | None]:
+        """Run once the plans the safety stop holds for ``mailbox_id`` (of ``record_types``, else all),
+        or, with ``seen``, the plans a preview showed (their fingerprints by type).
+
+        Each runs only if planning again gives the same removals the admin saw (its fingerprint);
+        otherwise the new plan is held in its place (``changed_since_held`` in the report). Returns
+        the types that were waiting, and the cycle's report (None when none was).
+        """
+        if seen is None:
+            async with self._store.transaction() as tx:
+                seen = {h.record_type: h.fingerprint for h in await tx.act_holds.list(mailbox_id)}
+        confirm = {t: f for t, f in seen.items() if record_types is None or t in record_types}
+        if not confirm:
+            return (), None
+        return tuple(confirm), await self.run(mailbox_id, confirm=confirm)
+
+    async def run(
+        self,
+        mailbox_id: MailboxId,
+        *,
+        dry_run: bool = False,
+        confirm: Mapping[RecordType, str] | None = None,
+    ) -> ActReport:
+        """One ACT cycle of the mailbox. ``confirm``: the fingerprints of held plans to run this once
+        (only those record types are synchronized then)."""
         async with self._store.transaction() as tx:
             mailbox = await tx.mailboxes.get(mailbox_id)
             profile = await tx.profiles.get(mailbox.profile_id) if mailbox else None
             user = await tx.users.get(mailbox.user_id) if mailbox and mailbox.user_id is not None else None
+            held_types = {h.record_type for h in await tx.act_holds.list(mailbox_id)} if mailbox else set()
         if mailbox is None or profile is None:
             return ActReport("?", dry_run, skipped="the mailbox no longer exists")
         if mailbox.act.method is not SyncMethod.SERVER_SIDE or (not mailbox.act.enabled and not dry_run):
@@ -151,7 +210,14 @@ class ActCycle:
                 try:
                     reports = []
                     for record_type in SYNCED_TYPES:
-                        reports.append(await self._sync_type(connector, mailbox, user, record_type, dry_run))
+                        if confirm is not None and record_type not in confirm:
+                            continue
+                        confirmed = confirm.get(record_type) if confirm is not None else None
+                        reports.append(
+                            await self._sync_type(
+                                connector, mailbox, user, record_type, dry_run, confirmed, record_type in held_types
+                            )
+                        )
                 finally:
                     await connector.close()
         except DesktopSyncError as exc:
@@ -160,13 +226,22 @@ class ActCycle:
             return ActReport(mailbox.address, dry_run, error=f"{exc.code}: {exc.message}")
         counts: dict[str, int] = {}
         for report in reports:
+            if report.held is not None:
+                continue  # planned, not done
             for action in report.actions:
                 name = type(action).__name__
                 counts[name] = counts.get(name, 0) + 1
         return ActReport(mailbox.address, dry_run, tuple(reports), counts=counts)
 
     async def _sync_type(
-        self, connector: ActSync, mailbox: Mailbox, user: User, record_type: RecordType, dry_run: bool
+        self,
+        connector: ActSync,
+        mailbox: Mailbox,
+        user: User,
+        record_type: RecordType,
+        dry_run: bool,
+        confirmed: str | None = None,
+        was_held: bool = False,
     ) -> TypeReport:
         assert mailbox.id is not None and user.id is not None
         now = self._now()
@@ -174,6 +249,7 @@ class ActCycle:
             filters = await tx.sync_filters.list(user_id=user.id, record_type=record_type)
             records = await tx.crm.list(record_type, owner=user.id)
             links = await tx.act_links.list(mailbox.id, record_type)
+            deleted = await tx.crm.deleted_ids(record_type, [link.local_id for link in links])
             cursor = (await tx.cursors.get_all(mailbox.id, Channel.ACT)).get(record_type.value)
         changes = await connector.changes(record_type, cursor, self._settings.changes_per_cycle)
         crm = [
@@ -186,7 +262,16 @@ class ActCycle:
             user=user.email,
             now=now,
         )
-        actions = plan(record_type, crm, changes.items, links, settings)
+        # the whole folder in one page (read from the start): a linked item not in it is gone
+        complete = (cursor is None or changes.full) and not changes.more
+        actions = plan(record_type, crm, changes.items, links, settings, deleted, complete)
+        summary = summarize(actions, links)
+        stop = safety_stop(
+            summary,
+            self._settings.safety,
+            crm_empty=not records,
+            exchange_empty=complete and not changes.items,
+        )
         # what each side knows of a record, to name it (not by its ids) when it fails
         by_local: dict[int, Mapping[str, Any]] = {local_id: values for local_id, values in records}
         by_server: dict[str, Mapping[str, Any]] = {item.server_id: item.values for item in changes.items}
@@ -201,7 +286,25 @@ class ActCycle:
             titles = {
                 server_id: record_headline(record_type, values)[0] or "" for server_id, values in by_server.items()
             }
-            return TypeReport(record_type, tuple(actions), unreadable, item_titles=titles)
+            return TypeReport(record_type, tuple(actions), unreadable, stop=stop, summary=summary, item_titles=titles)
+        if stop is not None and confirmed != summary.fingerprint:
+            held = HeldPlan.of(mailbox.id, record_type, stop, summary, now)
+            await self._hold(mailbox, held)
+            log.warning(
+                "%s: the %s plan is held for confirmation (%s: %s)",
+                mailbox.address,
+                record_type.value,
+                stop.value,
+                describe_counts(summary.counts),
+            )
+            return TypeReport(
+                record_type,
+                tuple(actions),
+                stop=stop,
+                held=held,
+                changed_since_held=confirmed is not None,
+                summary=summary,
+            )
         for failure in changes.failures:  # in the ledger; they do not hold the type's cursor back
             await self._record(
                 mailbox, record_type, failure.server_id, "read", failure.code, failure.reason,
@@ -238,9 +341,68 @@ class ActCycle:
         if not failed:
             async with self._store.transaction() as tx:
                 await tx.cursors.set(mailbox.id, Channel.ACT, record_type.value, changes.cursor)
+        if was_held:  # no longer waiting (confirmed, or the cause went away), nor its alert
+            await self._release(mailbox, record_type)
         self._counters.add("desktop_sync_act_actions_total", len(actions) - len(failed), type=record_type.value)
-        report = (*unreadable, *unapplied, *failed)
-        return TypeReport(record_type, tuple(actions), report, more=changes.more and not failed)
+        return TypeReport(
+            record_type,
+            tuple(actions),
+            (*unreadable, *unapplied, *failed),
+            more=changes.more and not failed,
+            stop=stop,
+            confirmed=stop is not None,
+            summary=summary,
+        )
+
+    async def _hold(self, mailbox: Mailbox, held: HeldPlan) -> None:
+        """Keep the plan for confirmation; a new or different one gets a warning alert (its older one goes)."""
+        assert mailbox.id is not None
+        counts = held.counts
+        text = explain(
+            SAFETY_ALERT,
+            kind=KINDS[held.record_type],
+            type=held.record_type.value,
+            address=mailbox.address,
+            changes=describe_counts(counts),
+            removed=str(counts.get("DeleteInExchange", 0) + counts.get("Unlink", 0)),
+            links=str(held.links),
+            why=stop_why(held.reason),
+        )
+        async with self._store.transaction() as tx:
+            if not await tx.act_holds.hold(held):
+                return
+            await self._clear_safety_alerts(tx, mailbox.id, held.record_type)
+            alert = await tx.alerts.add(
+                Alert(
+                    Severity.WARNING,
+                    AlertScope.MAILBOX,
+                    SAFETY_ALERT,
+                    text.title,
+                    text.cause,
+                    text.fix,
+                    mailbox_id=mailbox.id,
+                    profile_id=mailbox.profile_id,
+                    item_ref=held.record_type.value,
+                    created_at=held.held_at,
+                )
+            )
+        self._bus.publish(AlertRaised(alert))
+
+    async def _release(self, mailbox: Mailbox, record_type: RecordType) -> None:
+        """The type's plan runs: a plan held before is no longer waiting, nor its alert."""
+        assert mailbox.id is not None
+        async with self._store.transaction() as tx:
+            if await tx.act_holds.release(mailbox.id, record_type):
+                await self._clear_safety_alerts(tx, mailbox.id, record_type)
+
+    async def _clear_safety_alerts(self, tx: Transaction, mailbox_id: MailboxId, record_type: RecordType) -> None:
+        stale = [
+            a.id
+            for a in await tx.alerts.list(mailbox_id=mailbox_id)
+            if a.code == SAFETY_ALERT and a.item_ref == record_type.value and a.id is not None
+        ]
+        if stale:
+            await tx.alerts.clear(stale, self._now())
 
     async def _execute(
         self,
@@ -290,15 +452,15 @@ class ActCycle:
             async with self._store.transaction() as tx:
                 await tx.crm.create(record_type, user.id, _mapped(record_type, action.values))
         elif isinstance(action, Adopt):
+            base = _mapped(record_type, action.values)
             async with self._store.transaction() as tx:
-                await tx.act_links.put(
-                    mid,
-                    record_type,
-                    action.local_id,
-                    action.server_id,
-                    action.change_key,
-                    _mapped(record_type, action.values),
-                )
+                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, action.change_key, base)
+            # An UpdateInExchange of the same item may follow (the record changed since the item was made).
+            links[action.server_id] = Link(action.local_id, action.server_id, action.change_key, base)
+        elif isinstance(action, Rekey):
+            link = links[action.server_id]
+            async with self._store.transaction() as tx:
+                await tx.act_links.put(mid, record_type, link.local_id, link.server_id, action.change_key, link.base)
         elif isinstance(action, Unlink):
             async with self._store.transaction() as tx:
                 await tx.act_links.remove(mid, record_type, action.server_id)

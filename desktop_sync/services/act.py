@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_sync.domain.act import (
@@ -19,7 +20,10 @@ from desktop_sync.domain.act import (
     CreateInCrm,
     CreateInExchange,
     DeleteInExchange,
+    HeldPlan,
+    Rekey,
     Skip,
+    StopReason,
     Unlink,
     UpdateInCrm,
     UpdateInExchange,
@@ -168,6 +172,45 @@ class ActService:
         assert stored is not None
         return RecordView(record_type, record_id, stored, ())
 
+    async def held_plans(self, address: str | None = None) -> Sequence[HeldPlan]:
+        """The plans the safety stop holds (of one mailbox, or all), for confirmation."""
+        async with self._store.transaction() as tx:
+            if address is None:
+                return await tx.act_holds.list()
+            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
+            if mailbox is None or mailbox.id is None:
+                raise NotFoundError("address", f"no mailbox {address}")
+            return await tx.act_holds.list(mailbox.id)
+
+    async def delete(self, record_type: RecordType, record_id: int) -> str:
+        """Delete a CRM record (its tombstone is written with it: the next cycle may delete its Exchange
+        item, where the deletion rules allow). Returns its title."""
+        if record_type not in SYNCED_TYPES:
+            raise ValidationError.single("type", f"{record_type.value} is not an appointment, contact or task")
+        async with self._store.transaction() as tx:
+            record = await tx.crm.get(record_type, record_id)
+            if record is None or not await tx.crm.delete(record_type, record_id):
+                raise NotFoundError("id", f"no {record_type.value} {record_id}")
+        return record_title(record_type, record)
+
+    async def set(self, record_type: RecordType, record_id: int, assignments: Sequence[str]) -> RecordView:
+        """Change fields of a CRM record from ``FIELD=VALUE`` texts (the mapping's CRM field names; an
+        empty value clears the field). Every assignment is checked before anything is written."""
+        if record_type not in SYNCED_TYPES:
+            raise ValidationError.single("type", f"{record_type.value} is not an appointment, contact or task")
+        if not assignments:
+            raise ValidationError.single("FIELD=VALUE", "give at least one FIELD=VALUE")
+        changes = parse_assignments(record_type, assignments)
+        async with self._store.transaction() as tx:
+            record = await tx.crm.get(record_type, record_id)
+            if record is None:
+                raise NotFoundError("id", f"no {record_type.value} {record_id}")
+            _check(record_type, {**record, **changes})
+            await tx.crm.update(record_type, record_id, changes)
+            stored = await tx.crm.get(record_type, record_id)
+        assert stored is not None
+        return RecordView(record_type, record_id, stored, ())
+
     async def conflicts(self, include_resolved: bool = False) -> Sequence[Mapping[str, Any]]:
         async with self._store.transaction() as tx:
             return await tx.conflicts.list(include_resolved=include_resolved)
@@ -230,6 +273,104 @@ class ActService:
             return conflict
 
 
+# What each mapped field takes, when given as text (``contact set 12 company=Contoso``).
+_DATETIMES = {"starts_at", "ends_at", "due_at"}
+_ADDRESSES = {"organizer", "email", "email2"}
+_CHOICES = {
+    "show_as": ("free", "tentative", "busy", "out_of_office", "working_elsewhere"),
+    "importance": ("low", "normal", "high"),
+    "priority": ("low", "normal", "high"),
+    "status": ("not_started", "in_progress", "completed", "waiting", "deferred"),
+}
+_PATTERNS = ("daily", "weekly", "monthly", "yearly")
+_TEXT_LIMIT = 100_000
+# The store's column widths (the CRM's own limits): longer text is refused, not cut.
+_LENGTHS = {
+    "full_name": 200,
+    "first_name": 100,
+    "last_name": 100,
+    "phone": 50,
+    "mobile_phone": 50,
+    "company": 200,
+    "job_title": 200,
+    "street": 500,
+    "city": 200,
+    "postal_code": 50,
+    "country": 200,
+    "location": 500,
+}
+
+
+def settable_fields(record_type: RecordType) -> tuple[str, ...]:
+    """The fields ``set`` takes: the CRM side of the mapping table."""
+    return tuple(m.crm for m in MAPPING[record_type])
+
+
+def parse_value(record_type: RecordType, name: str, text: str) -> Any:
+    """``text`` as the value of field ``name``; ValidationError naming the field when it cannot be."""
+    if name not in settable_fields(record_type):
+        raise ValidationError.single(
+            name, f"not a field of {record_type.value}s (one of: {', '.join(settable_fields(record_type))})"
+        )
+    if "\x00" in text or len(text) > _TEXT_LIMIT:
+        raise ValidationError.single(name, "not a value this field can hold")
+    value = text.strip()
+    if name in ("all_day",):
+        if value.lower() in ("true", "yes", "on", "1"):
+            return True
+        if value.lower() in ("false", "no", "off", "0", ""):
+            return False
+        raise ValidationError.single(name, f"{text!r} is not true or false")
+    if not value:
+        return () if name == "attendees" else None
+    if name in _DATETIMES:
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError.single(name, f"{text!r} is not an ISO date or date-time") from None
+        return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    if name in _ADDRESSES:
+        return normalize_address(value, name)
+    if name == "attendees":
+        return tuple(normalize_address(a, name) for a in value.split(",") if a.strip())
+    if name in _CHOICES:
+        if value.lower() not in _CHOICES[name]:
+            raise ValidationError.single(name, f"{text!r} is not one of {', '.join(_CHOICES[name])}")
+        return value.lower()
+    if name == "percent_complete":
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError.single(name, f"{text!r} is not a whole number") from None
+        if not 0 <= number <= 100:
+            raise ValidationError.single(name, f"{number} is outside 0-100")
+        return number
+    if name == "recurrence":
+        try:
+            data = json.loads(value)
+        except ValueError:
+            raise ValidationError.single(name, "not JSON (see the README for the pattern's keys)") from None
+        if not isinstance(data, dict) or data.get("pattern") not in _PATTERNS:
+            raise ValidationError.single(name, f"a JSON object whose pattern is one of {', '.join(_PATTERNS)}")
+        return data
+    limit = _LENGTHS.get(name)
+    if limit is not None and len(value) > limit:
+        raise ValidationError.single(name, f"longer than {limit} characters")
+    return value
+
+
+def parse_assignments(record_type: RecordType, assignments: Sequence[str]) -> dict[str, Any]:
+    """``["FIELD=VALUE", ...]`` as field values, all checked; ValidationError on the first bad one."""
+    changes: dict[str, Any] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValidationError.single("FIELD=VALUE", f"{assignment!r} is not FIELD=VALUE")
+        changes[name] = parse_value(record_type, name, text)
+    return changes
+
+
 def _check(record_type: RecordType, values: Mapping[str, Any]) -> None:
     if record_type is RecordType.APPOINTMENT:
         starts, ends = values.get("starts_at"), values.get("ends_at")
@@ -290,6 +431,8 @@ class ActPreview:
     address: str
     actions: Mapping[RecordType, tuple[PlannedAction, ...]]
     skipped: str | None = None  # why the cycle would do nothing
+    held: Mapping[RecordType, StopReason] = field(default_factory=dict)  # plans the safety stop holds
+    fingerprints: Mapping[RecordType, str] = field(default_factory=dict)  # of the held plans, to confirm them
 
     def count(self) -> int:
         return sum(len(actions) for actions in self.actions.values())
@@ -344,8 +487,12 @@ def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, st
     """A dry run's report as planned actions per record type (``titles``: each record's title by id)."""
     actions = {
         t.record_type: tuple(
-            planned_action(t.record_type, a, titles.get(t.record_type, {}), t.item_titles) for a in t.actions
+            planned_action(t.record_type, a, titles.get(t.record_type, {}), t.item_titles)
+            for a in t.actions
+            if not isinstance(a, Rekey)  # bookkeeping of a change key: nothing the admin decides on
         )
         for t in report.types
     }
-    return ActPreview(report.address, actions, report.skipped)
+    held = {t.record_type: t.stop for t in report.types if t.stop is not None}
+    fingerprints = {t.record_type: t.summary.fingerprint for t in report.types if t.stop and t.summary}
+    return ActPreview(report.address, actions, report.skipped, held, fingerprints)

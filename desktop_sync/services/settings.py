@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from desktop_sync.domain.act import SafetyLimits
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports import Autostart, LocalConfig, Store
 from desktop_sync.domain.retry import RetryPolicy
@@ -42,12 +43,16 @@ def engine_settings(limits: EngineLimits, base: EngineSettings | None = None) ->
         smart_matching=limits.smart_matching,
         retry=RetryPolicy(backoff=float(limits.backoff_seconds), max_attempts=limits.max_retries),
     )
+    act = dataclasses.replace(
+        base.act, safety=SafetyLimits(percent=limits.act_safety_percent, minimum=limits.act_safety_min)
+    )
     return dataclasses.replace(
         base,
         mailbox_workers=limits.mailbox_workers,
         outgoing_workers=limits.outgoing_workers,
         operation_workers=limits.operation_workers,
         cycle=cycle,
+        act=act,
     )
 
 

@@ -12,12 +12,13 @@ import asyncio
 import datetime as dt
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
+from desktop_sync.domain.model import RecordType
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.sync_filters import SYNCED_TYPES
 from desktop_sync.domain.validation import normalize_address
@@ -70,6 +71,16 @@ class TestEnableOutcome:
 class SyncNowResult:
     started: tuple[str, ...]  # queued in this process's engine now
     requested: tuple[str, ...]  # recorded for the engine that syncs them (paused here, or another host)
+
+
+@dataclass(frozen=True, slots=True)
+class ActConfirmation:
+    """What confirming a mailbox's held plans did."""
+
+    address: str
+    waiting: bool  # something waited for confirmation
+    applied: tuple[RecordType, ...] = ()  # these types' plans ran once
+    held_again: tuple[RecordType, ...] = ()  # these changed since they were held: the new plan waits
 
 
 class SyncControl:
@@ -263,6 +274,44 @@ class SyncControl:
 
         return list(await asyncio.gather(*(one(a) for a in addresses)))
 
+    def _act_cycle(self) -> ActCycle:
+        """The running engine's ACT cycle, or one over the same throttles while it is paused."""
+        assert self._connectors is not None
+        if self._engine is not None:
+            return self._engine.act
+        return ActCycle(
+            store=self._store,
+            connectors=self._connectors,
+            secrets=self._secrets,
+            throttles=self._throttles,
+            bus=self._bus,
+            counters=Counters(),
+            clock=self._clock,
+            settings=(self._settings or EngineSettings()).act,
+        )
+
+    async def confirm_act(
+        self, address: str, record_type: RecordType | None = None, seen: Mapping[RecordType, str] | None = None
+    ) -> ActConfirmation:
+        """Run once the plans the safety stop holds for ``address`` (one record type, or all), as
+        ``act confirm`` does, or those a preview showed (``seen``: ``ActPreview.fingerprints``).
+        Raises DesktopSyncError when the mailbox cannot be reached."""
+        if self._connectors is None:
+            raise DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
+        async with self._store.transaction() as tx:
+            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
+        if mailbox is None or mailbox.id is None:
+            raise NotFoundError("address", f"no mailbox {address}")
+        held, report = await self._act_cycle().confirm(mailbox.id, [record_type] if record_type else None, seen)
+        if report is None:
+            return ActConfirmation(mailbox.address, waiting=False)
+        if report.error:
+            code, _, message = report.error.partition(": ")
+            raise DesktopSyncError(message or code, code=code if message else None)
+        applied = tuple(t.record_type for t in report.types if t.held is None)
+        again = tuple(t.record_type for t in report.types if t.held is not None)
+        return ActConfirmation(mailbox.address, waiting=bool(held), applied=applied, held_again=again)
+
     async def preview(self, address: str) -> ActPreview:
         """What the next cycle of ``address``'s appointments, contacts and tasks would do, changing nothing.
 
@@ -275,22 +324,7 @@ class SyncControl:
             mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
         if mailbox is None or mailbox.id is None:
             raise NotFoundError("address", f"no mailbox {address}")
-        engine = self._engine
-        cycle = (
-            engine.act
-            if engine is not None
-            else ActCycle(
-                store=self._store,
-                connectors=self._connectors,
-                secrets=self._secrets,
-                throttles=self._throttles,
-                bus=self._bus,
-                counters=Counters(),
-                clock=self._clock,
-                settings=(self._settings or EngineSettings()).act,
-            )
-        )
-        report = await cycle.run(mailbox.id, dry_run=True)
+        report = await self._act_cycle().run(mailbox.id, dry_run=True)
         if report.error:
             code, _, message = report.error.partition(": ")
             raise DesktopSyncError(message or code, code=code if message else None)

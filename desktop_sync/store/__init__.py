@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.private_files import private_file
-from desktop_sync.store.act_repository import SqlActLinks, SqlConflicts, SqlCrmRecords
+from desktop_sync.store.act_repository import SqlActHolds, SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.database import (
     StoreMissing,
     StoreUnavailable,
@@ -83,6 +83,7 @@ class SqlTransaction:
         self.crm = SqlCrmRecords(session)
         self.act_links = SqlActLinks(session)
         self.conflicts = SqlConflicts(session)
+        self.act_holds = SqlActHolds(session)
         self.app_settings = SqlAppSettings(session)
 
 

@@ -11,15 +11,17 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from desktop_sync.domain.act import MAPPING, ConflictPolicy, Link
+from desktop_sync.domain.act import MAPPING, ConflictPolicy, HeldPlan, Link, StopReason
 from desktop_sync.domain.errors import NotFoundError
 from desktop_sync.domain.model import MailboxId, RecordType, UserId
 from desktop_sync.store.engine_repositories import dialect_insert
 from desktop_sync.store.models import (
     ActConflictRow,
+    ActHeldPlanRow,
+    ActTombstoneRow,
     AppointmentRow,
     ContactRow,
     ItemLinkRow,
@@ -116,7 +118,19 @@ class SqlCrmRecords:
         return _values(record_type, found[0], found[1]) if found else None
 
     async def create(self, record_type: RecordType, owner: UserId | None, values: Mapping[str, Any]) -> int:
-        row = _TABLES[record_type](owner_user_id=owner)
+        table = _TABLES[record_type]
+        row = table(owner_user_id=owner)
+        if self._s.get_bind().dialect.name == "sqlite":
+            # SQLite gives a deleted last id to the next row; a tombstone's id must never name a new
+            # record (links and the planner know records by id). PostgreSQL sequences never reuse.
+            # The id is computed inside the INSERT itself (RETURNING gives it back): no extra round trip.
+            last = select(func.max(table.id)).scalar_subquery()
+            buried = (
+                select(func.max(ActTombstoneRow.local_id))
+                .where(ActTombstoneRow.record_type == record_type.value)
+                .scalar_subquery()
+            )
+            row.id = func.max(func.coalesce(last, 0), func.coalesce(buried, 0)) + 1
         if record_type is RecordType.CONTACT:
             row.full_name = ""
         _fill(record_type, row, values)
@@ -132,7 +146,92 @@ class SqlCrmRecords:
         await self._s.flush()
 
     async def delete(self, record_type: RecordType, record_id: int) -> bool:
+        """Delete the record and write its tombstone in the same transaction (only a tombstone lets
+        the ACT planner delete the record's Exchange item)."""
         result = await self._s.execute(delete(_TABLES[record_type]).where(_TABLES[record_type].id == record_id))
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        known = await self._s.scalar(
+            select(ActTombstoneRow.id).where(
+                ActTombstoneRow.record_type == record_type.value, ActTombstoneRow.local_id == record_id
+            )
+        )
+        if known is None:
+            self._s.add(ActTombstoneRow(record_type=record_type.value, local_id=record_id, deleted_at=utcnow()))
+        await self._s.flush()
+        return True
+
+    async def deleted_ids(self, record_type: RecordType, record_ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        ids = sorted(set(record_ids))
+        for start in range(0, len(ids), 500):  # within every backend's limit of bound parameters
+            found.update(
+                await self._s.scalars(
+                    select(ActTombstoneRow.local_id).where(
+                        ActTombstoneRow.record_type == record_type.value,
+                        ActTombstoneRow.local_id.in_(ids[start : start + 500]),
+                    )
+                )
+            )
+        return found
+
+
+class SqlActHolds:
+    def __init__(self, session: AsyncSession):
+        self._s = session
+
+    @staticmethod
+    def _plan(row: ActHeldPlanRow) -> HeldPlan:
+        return HeldPlan(
+            row.mailbox_id,
+            RecordType(row.record_type),
+            StopReason(row.reason),
+            json.loads(row.counts),
+            row.links,
+            row.fingerprint,
+            row.held_at,
+        )
+
+    async def _row(self, mailbox_id: MailboxId, record_type: RecordType) -> ActHeldPlanRow | None:
+        return await self._s.scalar(
+            select(ActHeldPlanRow).where(
+                ActHeldPlanRow.mailbox_id == mailbox_id, ActHeldPlanRow.record_type == record_type.value
+            )
+        )
+
+    async def hold(self, plan: HeldPlan) -> bool:
+        row = await self._row(MailboxId(plan.mailbox_id), plan.record_type)
+        counts = json.dumps(dict(plan.counts), sort_keys=True)
+        same = (plan.fingerprint, plan.reason.value, counts)
+        if row is not None and (row.fingerprint, row.reason, row.counts) == same:
+            return False
+        if row is None:
+            row = ActHeldPlanRow(mailbox_id=plan.mailbox_id, record_type=plan.record_type.value)
+            self._s.add(row)
+        row.reason = plan.reason.value
+        row.counts = counts
+        row.links = plan.links
+        row.fingerprint = plan.fingerprint
+        row.held_at = plan.held_at
+        await self._s.flush()
+        return True
+
+    async def get(self, mailbox_id: MailboxId, record_type: RecordType) -> HeldPlan | None:
+        row = await self._row(mailbox_id, record_type)
+        return self._plan(row) if row is not None else None
+
+    async def list(self, mailbox_id: MailboxId | None = None) -> Sequence[HeldPlan]:
+        query = select(ActHeldPlanRow).order_by(ActHeldPlanRow.mailbox_id, ActHeldPlanRow.record_type)
+        if mailbox_id is not None:
+            query = query.where(ActHeldPlanRow.mailbox_id == mailbox_id)
+        return [self._plan(row) for row in await self._s.scalars(query)]
+
+    async def release(self, mailbox_id: MailboxId, record_type: RecordType) -> bool:
+        result = await self._s.execute(
+            delete(ActHeldPlanRow).where(
+                ActHeldPlanRow.mailbox_id == mailbox_id, ActHeldPlanRow.record_type == record_type.value
+            )
+        )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -503,3 +503,31 @@ class AppSettingRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class ActTombstoneRow(Base):
+    """A CRM appointment, contact or task that was deleted: only such a record may delete its Exchange item."""
+
+    __tablename__ = "act_tombstones"
+    __table_args__ = (UniqueConstraint("record_type", "local_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(20))
+    local_id: Mapped[int] = mapped_column(Integer)
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ActHeldPlanRow(Base):
+    """A mailbox's ACT plan for one record type that the safety stop holds until an admin confirms it."""
+
+    __tablename__ = "act_held_plans"
+    __table_args__ = (UniqueConstraint("mailbox_id", "record_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    record_type: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(40))
+    counts: Mapped[str] = mapped_column(Text)  # JSON: action name -> how many
+    links: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    held_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,7 +3,7 @@ do on each side, from the engine's dry run (which reads both sides and changes n
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_sync.domain.act import ConflictPolicy
+from desktop_sync.domain.act import ConflictPolicy, StopReason
 from desktop_sync.domain.model import RecordType
 from desktop_sync.services.act import ActPreview, PlannedAction, PlannedKind, Side
 from desktop_sync.ui.act_view import field_label, type_label, value_text
@@ -24,7 +24,10 @@ KIND_ROLE = Qt.ItemDataRole.UserRole
 
 
 class ActPreviewDialog(QDialog):
-    """The planned actions of one mailbox, grouped by record type."""
+    """The planned actions of one mailbox, grouped by record type; Confirm changes runs a plan the
+    safety stop holds once (``confirm_requested`` with the mailbox's address)."""
+
+    confirm_requested = Signal(str)
 
     def __init__(self, preview: ActPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +55,13 @@ class ActPreviewDialog(QDialog):
                     else self.tr("{type}: nothing to do").format(type=type_label(record_type))
                 ]
             )
+            if record_type in preview.held:
+                group.setText(
+                    0,
+                    self.tr("{group} — held by the safety stop: {why}").format(
+                        group=group.text(0), why=self.stop_text(preview.held[record_type])
+                    ),
+                )
             group.setFirstColumnSpanned(True)
             font = group.font(0)
             font.setBold(True)
@@ -78,6 +88,10 @@ class ActPreviewDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.confirm_button = buttons.addButton(self.tr("Con&firm changes"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.confirm_button.setToolTip(self.tr("Run the held plan once, as listed here"))
+        self.confirm_button.setVisible(bool(preview.held))
+        self.confirm_button.clicked.connect(lambda: self.confirm_requested.emit(preview.address))
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
@@ -95,6 +109,11 @@ class ActPreviewDialog(QDialog):
             return self.tr("Appointments, contacts and tasks of {address} would not be synchronized: {reason}.").format(
                 address=preview.address, reason=self.reason_text(preview.skipped)
             ) + ("\n" + nothing_changed)
+        if preview.held:
+            return self.tr(
+                "The safety stop holds changes of {address}: they would remove too much at once, so nothing "
+                "of them is written until you confirm them (Confirm changes runs them once)."
+            ).format(address=preview.address) + ("\n" + nothing_changed)
         if not preview.count():
             return self.tr("{address} is up to date: the next synchronization has nothing to do.").format(
                 address=preview.address
@@ -102,6 +121,14 @@ class ActPreviewDialog(QDialog):
         return self.tr("The next synchronization of {address} would take %n action(s).", "", preview.count()).format(
             address=preview.address
         ) + ("\n" + nothing_changed)
+
+    def stop_text(self, reason: StopReason) -> str:
+        return {
+            StopReason.CRM_EMPTY: self.tr("the CRM has none of the user's records at all"),
+            StopReason.EXCHANGE_EMPTY: self.tr("Exchange reports no item at all"),
+            StopReason.CRM_MASS_REMOVAL: self.tr("too many links removed because of changes in the CRM"),
+            StopReason.EXCHANGE_MASS_REMOVAL: self.tr("too many links removed because of changes in Exchange"),
+        }[reason]
 
     def kind_text(self, planned: PlannedAction) -> str:
         return {
@@ -167,6 +194,12 @@ class ActPreviewDialog(QDialog):
             "the mailbox no longer exists": self.tr("the mailbox no longer exists"),
             "deleted in Exchange; the CRM record is kept": self.tr("Deleted in Exchange; the CRM record is kept"),
             "left the sync filter; kept in Exchange": self.tr("Left the sync filter; kept in Exchange"),
+            "no longer among the user's records (owner changed, or out of scope); kept in Exchange": self.tr(
+                "No longer among the user's records (owner changed, or out of scope); kept in Exchange"
+            ),
+            "the tracking category was removed in Exchange; CRM record kept": self.tr(
+                "The tracking category was removed in Exchange; the CRM record is kept"
+            ),
             "deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)": self.tr(
                 "Deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)"
             ),

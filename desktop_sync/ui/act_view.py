@@ -39,6 +39,7 @@ from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
 from desktop_sync.ui.formatting import format_when, to_qdatetime
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.prompts import Asker, message_box_asker
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -395,10 +396,17 @@ class ActRecordsPage(QWidget):
 
     message = Signal(str)
 
-    def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: UiContext | None,
+        errors: ErrorPresenter,
+        parent: QWidget | None = None,
+        asker: Asker | None = None,
+    ) -> None:
         super().__init__(parent)
         self._context = context
         self._presenter = errors
+        self._ask = asker or message_box_asker(self)
         self._users: list[User] = []
         self.dialog: ActRecordDialog | None = None
         self.title_label = title_label(self.tr("Appointments, contacts & tasks"))
@@ -444,9 +452,13 @@ class ActRecordsPage(QWidget):
         find_action = QAction(self)
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        # deleting writes the record's tombstone: only then may the next cycle delete its Exchange item
+        self.delete_action = QAction(self.tr("&Delete…"), self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
         self.new_action.triggered.connect(self.new_record)
         self.refresh_action.triggered.connect(self._reload_now)
-        for action in (self.new_action, self.refresh_action, find_action):
+        self.delete_action.triggered.connect(self.delete_selected)
+        for action in (self.new_action, self.delete_action, self.refresh_action, find_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         filters = QHBoxLayout()
@@ -455,7 +467,7 @@ class ActRecordsPage(QWidget):
         filters.addWidget(user_label)
         filters.addWidget(self.user)
         filters.addWidget(self.search, stretch=1)
-        for action in (self.new_action, self.refresh_action):
+        for action in (self.new_action, self.delete_action, self.refresh_action):
             button = QPushButton(action.text())
             button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
             button.clicked.connect(action.trigger)
@@ -479,7 +491,19 @@ class ActRecordsPage(QWidget):
             context.bridge.cycle_finished.connect(self._cycle_finished)
         for action in (self.new_action, self.refresh_action):
             action.setEnabled(context is not None)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._fill(self.current_type(), [])
+        self._update_actions()
+
+    def selected_record(self) -> tuple[int, str] | None:
+        """The id and title of the one selected record, if one is."""
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) != 1:
+            return None
+        return int(rows[0].data(ID_ROLE)), str(rows[0].data() or "")
+
+    def _update_actions(self, *_args: object) -> None:
+        self.delete_action.setEnabled(self._context is not None and self.selected_record() is not None)
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -574,6 +598,7 @@ class ActRecordsPage(QWidget):
             }[record_type]
         )
         self.empty.update()
+        self._update_actions()
 
     def _cell(self, name: str, value: Any) -> QStandardItem:
         item = QStandardItem(value_text(name, value))
@@ -634,6 +659,30 @@ class ActRecordsPage(QWidget):
         async with self._presenter.guard(self.new_action, action=self.tr("open the new record dialog")):
             await self.refresh()  # the owners offered are the users of now
             self.open_dialog()
+
+    @asyncSlot()
+    async def delete_selected(self) -> None:
+        chosen = self.selected_record()
+        if chosen is None or self._context is None:
+            return
+        record_id, title = chosen
+        record_type = self.current_type()
+        question = self.tr(
+            "Delete “{title}” from the CRM? At the next synchronization its Exchange item is deleted too, "
+            "where the rules allow (a meeting only when its owner organizes it and it is still to come)."
+        ).format(title=title or f"#{record_id}")
+        if not await self._ask(self.tr("Delete {type}").format(type=type_label(record_type, plural=False)), question):
+            return
+        async with self._presenter.guard(self.delete_action, action=self.tr("delete the record")):
+            deleted = await self._context.act.delete(record_type, record_id)
+            self.message.emit(
+                self.tr("{type} deleted: {title}.").format(
+                    type=type_label(record_type, plural=False), title=deleted or f"#{record_id}"
+                )
+            )
+        async with self._presenter.guard(action=self.tr("refresh the records")):
+            await self.refresh()
+        self._update_actions()
 
     @asyncSlot()
     async def _saved(self, view: RecordView) -> None:

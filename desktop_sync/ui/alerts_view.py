@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.model import MailboxId, Severity
+from desktop_sync.domain.model import MailboxId, RecordType, Severity
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
 from desktop_sync.ui.context import UiContext
@@ -34,6 +34,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
 WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+CONFIRM_ROLE = Qt.ItemDataRole.UserRole + 4  # (mailbox, record type) of a held plan's open alert
+SAFETY_STOP = "act_safety_stop"
 RELOAD_DELAY_MS = 500
 
 SEVERITY_COLOURS = {
@@ -121,12 +123,25 @@ class AlertsPage(QWidget):
         self.clear_button.clicked.connect(self.clear_action.trigger)
         self.clear_action.changed.connect(lambda: self.clear_button.setEnabled(self.clear_action.isEnabled()))
 
+        # a plan the safety stop holds: run it once, as `desktop-sync act confirm` does
+        self.confirm_action = QAction(self.tr("Con&firm changes"), self)
+        self.confirm_action.setToolTip(
+            self.tr("Run once the held plan this alert describes (the changes are applied as listed)")
+        )
+        self.confirm_action.triggered.connect(self.confirm_selected)
+        self.addAction(self.confirm_action)
+        self.confirm_button = QPushButton(self.confirm_action.text())
+        self.confirm_button.setToolTip(self.confirm_action.toolTip())
+        self.confirm_button.clicked.connect(self.confirm_action.trigger)
+        self.confirm_action.changed.connect(lambda: self.confirm_button.setEnabled(self.confirm_action.isEnabled()))
+
         filters = QHBoxLayout()
         filters.addWidget(severity_label)
         filters.addWidget(self.severity)
         filters.addWidget(where_label)
         filters.addWidget(self.where, stretch=1)
         filters.addWidget(self.show_cleared)
+        filters.addWidget(self.confirm_button)
         filters.addWidget(self.clear_button)
         # the whole cause and fix of the alert in hand, which the table's cells can only begin
         self.detail = QLabel()
@@ -157,6 +172,7 @@ class AlertsPage(QWidget):
         self.show_cleared.toggled.connect(self._reload_soon)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.table.selectionModel().currentRowChanged.connect(self._update_actions)
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(RELOAD_DELAY_MS)
@@ -208,6 +224,8 @@ class AlertsPage(QWidget):
                 item.setData(item.text().lower(), SORT_ROLE)
                 item.setToolTip(item.text())
             items[0].setForeground(SEVERITY_COLOURS[alert.severity])
+            if alert.code == SAFETY_STOP and not alert.cleared and view.mailbox and alert.item_ref:
+                items[0].setData((view.mailbox, alert.item_ref), CONFIRM_ROLE)
             items[1].setData(alert.created_at.timestamp() if alert.created_at else 0.0, SORT_ROLE)
             if alert.cleared:
                 for item in items:
@@ -279,6 +297,15 @@ class AlertsPage(QWidget):
 
     def _update_actions(self, *_args: object) -> None:
         self.clear_action.setEnabled(self._context is not None and bool(self.selected_ids()))
+        self.confirm_action.setEnabled(self._context is not None and self.held_plan() is not None)
+
+    def held_plan(self) -> tuple[str, str] | None:
+        """The (mailbox, record type) of the held plan the current alert describes, if it does."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        found = self.proxy.index(index.row(), 0).data(CONFIRM_ROLE)
+        return (str(found[0]), str(found[1])) if found else None
 
     # --- live ----------------------------------------------------------------------------------
 
@@ -296,6 +323,29 @@ class AlertsPage(QWidget):
     async def _reload_now(self) -> None:
         async with self._presenter.guard(action=self.tr("refresh the alerts")):
             await self.refresh()
+
+    @asyncSlot()
+    async def confirm_selected(self) -> None:
+        held = self.held_plan()
+        if held is None or self._context is None:
+            return
+        address, kind = held
+        async with self._presenter.guard(self.confirm_action, action=self.tr("confirm the held changes")):
+            outcome = await self._context.sync.confirm_act(address, RecordType(kind))
+            if outcome.applied:
+                self.message.emit(self.tr("The held changes of {address} were applied once.").format(address=address))
+            elif outcome.held_again:
+                self.message.emit(
+                    self.tr(
+                        "The changes of {address} changed since they were held: nothing was applied, "
+                        "and the new plan waits. Preview it, then confirm again."
+                    ).format(address=address)
+                )
+            else:
+                self.message.emit(self.tr("Nothing waits for confirmation for {address}.").format(address=address))
+        async with self._presenter.guard(action=self.tr("refresh the alerts")):
+            await self.refresh()
+        self._update_actions()  # the guard gave the action back its state from before
 
     @asyncSlot()
     async def clear_selected(self) -> None:

@@ -30,7 +30,16 @@ Translate = Callable[[str], str]
 
 # Facts the engine writes in English into texts (engine/outgoing.py names the SMTP side so);
 # translated in context "MessageFacts" when a recovered fact is exactly one of them.
-FACT_PHRASES = ("the outgoing server",)
+FACT_PHRASES = (
+    "the outgoing server",
+    # the record types and reasons of a safety stop (act_safety_stop); "contacts" is French too
+    "appointments",
+    "tasks",
+    "the CRM has none of the user's records at all",
+    "Exchange reports no item at all",
+    "because of changes in the CRM",
+    "because of changes in Exchange",
+)
 
 
 def qt_translate(text: str) -> str:

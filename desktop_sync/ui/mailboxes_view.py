@@ -446,8 +446,33 @@ class MailboxesPage(QWidget):
             self.message.emit(self.tr("Previewing the synchronization of {address}…").format(address=addresses[0]))
             preview = await self._context.sync.preview(addresses[0])
             dialog = ActPreviewDialog(preview, self)
+            dialog.confirm_requested.connect(self.confirm_held)
             self.dialog = dialog
             dialog.open()
+
+    @asyncSlot(str)
+    async def confirm_held(self, address: str) -> None:
+        """Confirm changes in the preview: run the plans the safety stop holds for ``address`` once."""
+        if self._context is None:
+            return
+        dialog = self.dialog if isinstance(self.dialog, ActPreviewDialog) else None
+        controls = [dialog.confirm_button] if dialog is not None else []
+        seen = dialog.preview.fingerprints if dialog is not None else None
+        async with self._presenter.guard(*controls, action=self.tr("confirm the held changes")):
+            outcome = await self._context.sync.confirm_act(address, seen=seen)
+            if outcome.applied and not outcome.held_again:
+                self.message.emit(self.tr("The held changes of {address} were applied once.").format(address=address))
+                if dialog is not None:
+                    dialog.accept()
+            elif outcome.held_again:
+                self.message.emit(
+                    self.tr(
+                        "The changes of {address} changed since they were held: nothing was applied, "
+                        "and the new plan waits. Preview it, then confirm again."
+                    ).format(address=address)
+                )
+            else:
+                self.message.emit(self.tr("Nothing waits for confirmation for {address}.").format(address=address))
 
     @asyncSlot()
     async def delete_selected(self) -> None:

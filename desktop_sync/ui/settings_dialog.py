@@ -104,6 +104,8 @@ class SettingsDialog(QDialog):
             "items_per_cycle": self.tr("&Items per mailbox per cycle:"),
             "attachment_limit_mb": self.tr("&Attachments kept up to:"),
             "smart_matching": self.tr("Smart &matching: correlate replies by subject and addresses too"),
+            "act_safety_percent": self.tr("Hold a plan removing more than this share of the &links:"),
+            "act_safety_min": self.tr("...and more than this many lin&ks:"),
             "store": self.tr("Store l&ocation:"),
             "log_level": self.tr("Log le&vel:"),
             "language": self.tr("La&nguage:"),
@@ -122,6 +124,8 @@ class SettingsDialog(QDialog):
                 spin.setSuffix(self.tr(" s"))
             elif unit == "MB":
                 spin.setSuffix(self.tr(" MB"))
+            elif unit == "%":
+                spin.setSuffix(self.tr(" %"))
             return spin
         if kind is Kind.CHOICE:
             combo = QComboBox()

@@ -222,12 +222,28 @@
         <translation>{type} : rien à faire</translation>
     </message>
     <message>
+        <source>{group} — held by the safety stop: {why}</source>
+        <translation>{group} — suspendu par l’arrêt de sécurité : {why}</translation>
+    </message>
+    <message>
+        <source>Con&amp;firm changes</source>
+        <translation>Con&amp;firmer les modifications</translation>
+    </message>
+    <message>
+        <source>Run the held plan once, as listed here</source>
+        <translation>Exécuter une fois le plan suspendu, tel qu’il est listé ici</translation>
+    </message>
+    <message>
         <source>This is a preview: nothing has been changed in the CRM or in Exchange.</source>
         <translation>Ceci est un aperçu : rien n’a été modifié dans le CRM ni dans Exchange.</translation>
     </message>
     <message>
         <source>Appointments, contacts and tasks of {address} would not be synchronized: {reason}.</source>
         <translation>Les rendez-vous, contacts et tâches de {address} ne seraient pas synchronisés : {reason}.</translation>
+    </message>
+    <message>
+        <source>The safety stop holds changes of {address}: they would remove too much at once, so nothing of them is written until you confirm them (Confirm changes runs them once).</source>
+        <translation>L’arrêt de sécurité suspend des modifications de {address} : elles retireraient trop à la fois, donc rien n’en est écrit tant que vous ne les confirmez pas (Confirmer les modifications les exécute une fois).</translation>
     </message>
     <message>
         <source>{address} is up to date: the next synchronization has nothing to do.</source>
@@ -239,6 +255,22 @@
             <numerusform>La prochaine synchronisation de {address} effectuerait %n action.</numerusform>
             <numerusform>La prochaine synchronisation de {address} effectuerait %n actions.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>the CRM has none of the user&apos;s records at all</source>
+        <translation>le CRM n’a plus aucun enregistrement de l’utilisateur</translation>
+    </message>
+    <message>
+        <source>Exchange reports no item at all</source>
+        <translation>Exchange ne signale plus aucun élément</translation>
+    </message>
+    <message>
+        <source>too many links removed because of changes in the CRM</source>
+        <translation>trop de liens retirés à cause de modifications dans le CRM</translation>
+    </message>
+    <message>
+        <source>too many links removed because of changes in Exchange</source>
+        <translation>trop de liens retirés à cause de modifications dans Exchange</translation>
     </message>
     <message>
         <source>Create</source>
@@ -347,6 +379,14 @@
     <message>
         <source>Left the sync filter; kept in Exchange</source>
         <translation>Sorti du filtre de synchronisation ; conservé dans Exchange</translation>
+    </message>
+    <message>
+        <source>No longer among the user&apos;s records (owner changed, or out of scope); kept in Exchange</source>
+        <translation>Ne fait plus partie des enregistrements de l’utilisateur (propriétaire changé, ou hors périmètre) ; conservé dans Exchange</translation>
+    </message>
+    <message>
+        <source>The tracking category was removed in Exchange; the CRM record is kept</source>
+        <translation>La catégorie de suivi a été retirée dans Exchange ; l’enregistrement du CRM est conservé</translation>
     </message>
     <message>
         <source>Deleted in the CRM; the meeting is left in Exchange (not organized by the user, or past)</source>
@@ -578,6 +618,10 @@
         <source>Re&amp;fresh</source>
         <translation>&amp;Actualiser</translation>
     </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
     <message numerus="yes">
         <source>In conflict (%n field(s)): see Conflicts</source>
         <translation>
@@ -640,6 +684,22 @@
     <message>
         <source>open the new record dialog</source>
         <translation>ouvrir la fenêtre de nouvel enregistrement</translation>
+    </message>
+    <message>
+        <source>Delete “{title}” from the CRM? At the next synchronization its Exchange item is deleted too, where the rules allow (a meeting only when its owner organizes it and it is still to come).</source>
+        <translation>Supprimer « {title} » du CRM ? À la prochaine synchronisation, son élément Exchange est supprimé aussi, là où les règles le permettent (une réunion seulement si son propriétaire l’organise et qu’elle est à venir).</translation>
+    </message>
+    <message>
+        <source>Delete {type}</source>
+        <translation>Supprimer : {type}</translation>
+    </message>
+    <message>
+        <source>delete the record</source>
+        <translation>supprimer l’enregistrement</translation>
+    </message>
+    <message>
+        <source>{type} deleted: {title}.</source>
+        <translation>Suppression effectuée : {title} ({type}).</translation>
     </message>
     <message>
         <source>{type} added: {title}.</source>
@@ -1016,6 +1076,14 @@
         <translation>&amp;Effacer la sélection</translation>
     </message>
     <message>
+        <source>Con&amp;firm changes</source>
+        <translation>Con&amp;firmer les modifications</translation>
+    </message>
+    <message>
+        <source>Run once the held plan this alert describes (the changes are applied as listed)</source>
+        <translation>Exécuter une fois le plan suspendu que décrit cette alerte (les modifications sont appliquées telles que listées)</translation>
+    </message>
+    <message>
         <source>Alert details</source>
         <translation>Détails de l&apos;alerte</translation>
     </message>
@@ -1050,6 +1118,22 @@
     <message>
         <source>refresh the alerts</source>
         <translation>actualiser les alertes</translation>
+    </message>
+    <message>
+        <source>confirm the held changes</source>
+        <translation>confirmer les modifications suspendues</translation>
+    </message>
+    <message>
+        <source>The held changes of {address} were applied once.</source>
+        <translation>Les modifications suspendues de {address} ont été appliquées une fois.</translation>
+    </message>
+    <message>
+        <source>The changes of {address} changed since they were held: nothing was applied, and the new plan waits. Preview it, then confirm again.</source>
+        <translation>Les modifications de {address} ont changé depuis leur suspension : rien n’a été appliqué, et le nouveau plan attend. Prévisualisez-le, puis confirmez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Nothing waits for confirmation for {address}.</source>
+        <translation>Rien n’attend de confirmation pour {address}.</translation>
     </message>
     <message>
         <source>clear the alerts</source>
@@ -2528,6 +2612,22 @@
         <translation>Aperçu de la synchronisation de {address}…</translation>
     </message>
     <message>
+        <source>confirm the held changes</source>
+        <translation>confirmer les modifications suspendues</translation>
+    </message>
+    <message>
+        <source>The held changes of {address} were applied once.</source>
+        <translation>Les modifications suspendues de {address} ont été appliquées une fois.</translation>
+    </message>
+    <message>
+        <source>The changes of {address} changed since they were held: nothing was applied, and the new plan waits. Preview it, then confirm again.</source>
+        <translation>Les modifications de {address} ont changé depuis leur suspension : rien n’a été appliqué, et le nouveau plan attend. Prévisualisez-le, puis confirmez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Nothing waits for confirmation for {address}.</source>
+        <translation>Rien n’attend de confirmation pour {address}.</translation>
+    </message>
+    <message>
         <source>delete mailboxes</source>
         <translation>supprimer des boîtes aux lettres</translation>
     </message>
@@ -3766,6 +3866,14 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>&amp;Correspondance intelligente : rattacher aussi les réponses par objet et adresses</translation>
     </message>
     <message>
+        <source>Hold a plan removing more than this share of the &amp;links:</source>
+        <translation>&amp;Quota de liens retirés au-delà duquel un plan est suspendu :</translation>
+    </message>
+    <message>
+        <source>...and more than this many lin&amp;ks:</source>
+        <translation>… et au-delà de ce no&amp;mbre de liens :</translation>
+    </message>
+    <message>
         <source>Store l&amp;ocation:</source>
         <translation>Emplacement de la ba&amp;se :</translation>
     </message>
@@ -3788,6 +3896,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source> MB</source>
         <translation> Mo</translation>
+    </message>
+    <message>
+        <source> %</source>
+        <translation> %</translation>
     </message>
     <message>
         <source>Debug</source>

@@ -334,6 +334,21 @@
         <translation>Résolvez-le dans la vue Conflits, ou : desktop-sync conflicts resolve {conflict_id} {{crm,exchange,both}}.</translation>
     </message>
     <message>
+        <extracomment>act_safety_stop.title</extracomment>
+        <source>Synchronization of {kind} held for confirmation</source>
+        <translation>Synchronisation des {kind} suspendue jusqu’à confirmation</translation>
+    </message>
+    <message>
+        <extracomment>act_safety_stop.cause</extracomment>
+        <source>The {kind} of {address} would change too much at once: {changes} ({removed} of {links} links deleted or unlinked; {why}). Nothing of it was written, and the {kind} of this mailbox wait.</source>
+        <translation>Les {kind} de {address} changeraient trop à la fois : {changes} ({removed} liens sur {links} supprimés ou déliés ; {why}). Rien n’en a été écrit, et les {kind} de cette boîte attendent.</translation>
+    </message>
+    <message>
+        <extracomment>act_safety_stop.fix</extracomment>
+        <source>If this is what you want, run it once: Confirm changes (on this alert or in Preview synchronization), or desktop-sync act confirm {address} --type {type}. Otherwise fix the cause (sync filters, owners, the Exchange folder); the plan waits until then.</source>
+        <translation>Si c’est voulu, exécutez-le une fois : Confirmer les modifications (sur cette alerte ou dans l’aperçu de la synchronisation), ou desktop-sync act confirm {address} --type {type}. Sinon, corrigez la cause (filtres de synchronisation, propriétaires, dossier Exchange) ; le plan attend jusque-là.</translation>
+    </message>
+    <message>
         <extracomment>retries_exhausted.title</extracomment>
         <source>Synchronization stopped after repeated failures</source>
         <translation>Synchronisation arrêtée après des échecs répétés</translation>
@@ -545,6 +560,36 @@
         <extracomment>a fact put in a message by the engine</extracomment>
         <source>the outgoing server</source>
         <translation>le serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>appointments</source>
+        <translation>rendez-vous</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>tasks</source>
+        <translation>tâches</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>the CRM has none of the user's records at all</source>
+        <translation>le CRM n’a plus aucun enregistrement de l’utilisateur</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>Exchange reports no item at all</source>
+        <translation>Exchange ne signale plus aucun élément</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>because of changes in the CRM</source>
+        <translation>à cause de modifications dans le CRM</translation>
+    </message>
+    <message>
+        <extracomment>a fact put in a message by the engine</extracomment>
+        <source>because of changes in Exchange</source>
+        <translation>à cause de modifications dans Exchange</translation>
     </message>
 </context>
 </TS>

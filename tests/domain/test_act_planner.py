@@ -84,14 +84,20 @@ EXPECTED = {
     ("unchanged", "unchanged"): [],
     ("unchanged", "absent"): [],
     ("unchanged", "changed"): [UpdateInCrm(1, "X1", "ck2", {"last_name": "Smith"})],
-    ("unchanged", "deleted"): [Unlink(1, "X1", "deleted in Exchange; the CRM record is kept")],
+    ("unchanged", "deleted"): [  # the filter still selects the record: it is sent again, as a new one
+        Unlink(1, "X1", "deleted in Exchange; the CRM record is kept"),
+        CreateInExchange(1, BASE),
+    ],
     ("changed", "unchanged"): [UpdateInExchange(1, "X1", "ck1", {"company": "Fabrikam"})],
     ("changed", "absent"): [UpdateInExchange(1, "X1", "ck1", {"company": "Fabrikam"})],
     ("changed", "changed"): [  # different fields: both flow, no conflict
         UpdateInExchange(1, "X1", "ck2", {"company": "Fabrikam"}),
         UpdateInCrm(1, "X1", "ck2", {"last_name": "Smith"}),
     ],
-    ("changed", "deleted"): [Unlink(1, "X1", "deleted in Exchange; the CRM record is kept")],
+    ("changed", "deleted"): [
+        Unlink(1, "X1", "deleted in Exchange; the CRM record is kept"),
+        CreateInExchange(1, {**BASE, "company": "Fabrikam"}),
+    ],
     ("deleted", "unchanged"): [DeleteInExchange(1, "X1", "ck1")],
     ("deleted", "absent"): [DeleteInExchange(1, "X1", "ck1")],
     ("deleted", "changed"): [DeleteInExchange(1, "X1", "ck2")],  # the CRM delete wins, with the newest key
@@ -182,9 +188,10 @@ def test_keep_exchange_and_keep_both() -> None:
     assert keep_both[2] == CopyInCrm(1, {**BASE, "company": "Northwind"})
 
 
-def test_the_same_change_on_both_sides_is_no_conflict() -> None:
+def test_the_same_change_on_both_sides_is_no_conflict_and_the_link_learns_it() -> None:
     actions = plan(C, [record(company="Fabrikam")], [item(change_key="ck2", company="Fabrikam")], [link()], SETTINGS)
-    assert actions == []
+    # the value is already on both sides; the update records it (and the new change key) in the link
+    assert actions == [UpdateInCrm(1, "X1", "ck2", {"company": "Fabrikam"})]
 
 
 # --- appointments: the seed's rules --------------------------------------------------------------
@@ -229,13 +236,24 @@ def test_invitations_only_for_future_meetings_the_user_organizes_with_attendees(
 
 def test_deleting_a_meeting_in_the_crm_deletes_it_in_exchange_only_when_organized_and_future() -> None:
     future = {"organizer": ME, "starts_at": NOW + dt.timedelta(days=1)}
-    assert plan(A, [], [], [Link(7, "E1", "ck", future)], SETTINGS) == [DeleteInExchange(7, "E1", "ck")]
+    assert plan(A, [], [], [Link(7, "E1", "ck", future)], SETTINGS, deleted={7}) == [DeleteInExchange(7, "E1", "ck")]
     for base in (
         {"organizer": "bob@example.test", "starts_at": NOW + dt.timedelta(days=1)},
         {"organizer": ME, "starts_at": NOW - dt.timedelta(days=1)},
     ):
-        [action] = plan(A, [], [], [Link(7, "E1", "ck", base)], SETTINGS)
+        [action] = plan(A, [], [], [Link(7, "E1", "ck", base)], SETTINGS, deleted={7})
         assert isinstance(action, Unlink)
+
+
+def test_a_linked_record_missing_without_a_tombstone_is_unlinked_not_deleted() -> None:
+    future = {"organizer": ME, "starts_at": NOW + dt.timedelta(days=1)}
+    assert plan(A, [], [], [Link(7, "E1", "ck", future)], SETTINGS) == [
+        Unlink(7, "E1", "no longer among the user's records (owner changed, or out of scope); kept in Exchange")
+    ]
+    assert plan(C, [], [], [link()], SETTINGS) == [
+        Unlink(1, "X1", "no longer among the user's records (owner changed, or out of scope); kept in Exchange")
+    ]
+    assert plan(C, [], [], [link()], SETTINGS, deleted={1}) == [DeleteInExchange(1, "X1", "ck1")]
 
 
 def test_the_organizer_flows_from_exchange_only() -> None:
@@ -281,3 +299,13 @@ def test_an_item_we_created_for_a_record_since_unlinked_or_deleted_stays_in_exch
     stamped = ExchangeItem("X5", "ck2", BASE, tracked=True, origin_local_id=1)
     assert plan(C, [record(in_filter=False)], [stamped], [], SETTINGS) == []  # left the filter: not adopted
     assert plan(C, [], [stamped], [], SETTINGS) == []  # deleted in the CRM: not created again
+
+
+def test_a_linked_item_missing_from_a_complete_snapshot_was_deleted_in_exchange() -> None:
+    # read from the start, the folder no longer has X1: deleted there (the CRM keeps its record, which the
+    # filter still selects, so it is sent again)
+    assert plan(C, [record()], [], [link()], SETTINGS, complete=True) == [
+        Unlink(1, "X1", "deleted in Exchange; the CRM record is kept"),
+        CreateInExchange(1, BASE),
+    ]
+    assert plan(C, [record()], [], [link()], SETTINGS) == []  # changes only: nothing changed

@@ -81,7 +81,7 @@ class ScriptedAct:
             seen[server_id] = ExchangeItem(
                 server_id, stored.change_key, dict(stored.values), stored.tracked, stored.deleted, stored.origin
             )
-        return ActChanges(tuple(seen.values()), str(position), more)
+        return ActChanges(tuple(seen.values()), str(position), more, full=cursor is None)
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False

@@ -43,6 +43,12 @@ SAMPLE_FACTS = {
     "exchange_value": "'Head of {purchasing}'",
     "kept": "CRM",
     "conflict_id": "7",
+    "kind": "contacts",
+    "type": "contact",
+    "changes": "delete 3 in Exchange, unlink 12",
+    "removed": "15",
+    "links": "40",
+    "why": "because of changes in the CRM",
 }
 PARTS_OF_CATALOGUE = [(code, part) for code in sorted(known_codes()) for part in PARTS]
 
