@@ -37,7 +37,7 @@ from desktop_sync.services.act import LinkState, RecordView
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.formatting import format_when, to_qdatetime
+from desktop_sync.ui.formatting import date_time_format, format_when, to_qdatetime
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -149,6 +149,7 @@ class OptionalDateTime(QWidget):
         super().__init__(parent)
         self.check = QCheckBox(label)
         self.edit = QDateTimeEdit()
+        self.edit.setDisplayFormat(date_time_format())
         self.edit.setCalendarPopup(True)
         self.edit.setEnabled(False)
         self.edit.setAccessibleName(label.replace("&", ""))
@@ -217,6 +218,8 @@ class ActRecordDialog(QDialog):
             self.subject = line("subject", self.tr("&Subject:"))
             self.starts_at = QDateTimeEdit(to_qdatetime(start))
             self.ends_at = QDateTimeEdit(to_qdatetime(start + dt.timedelta(hours=1)))
+            self.starts_at.setDisplayFormat(date_time_format())
+            self.ends_at.setDisplayFormat(date_time_format())
             for edit in (self.starts_at, self.ends_at):
                 edit.setCalendarPopup(True)
             form.addRow(self.tr("S&tart:"), self.fields.wrap("starts_at", self.starts_at, "start"))

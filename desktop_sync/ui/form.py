@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop_sync.ui.explanations import localize_field_error
+
 ERROR_COLOUR = QColor("#b3261e")
 
 
@@ -57,13 +59,13 @@ class FieldErrors:
             by_label.setdefault(id(label), (label, widget, []))[2].append(message)
         first: QWidget | None = None
         for label, widget, messages in by_label.values():
-            label.setText("\n".join(_sentence(m) for m in messages))
+            label.setText("\n".join(_sentence(localize_field_error(m)) for m in messages))
             label.setVisible(True)
             widget.setAccessibleDescription(label.text())
             if first is None:
                 first = widget
         if general:
-            self.general.setText("\n".join(_sentence(m) for m in general))
+            self.general.setText("\n".join(_sentence(localize_field_error(m)) for m in general))
             self.general.setVisible(True)
         if first is not None:
             first.setFocus()

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -31,9 +33,11 @@ from desktop_sync.services.sync_control import TestEnableOutcome
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
-from desktop_sync.ui.mailbox_dialog import MailboxDialog, describe_outcome
+from desktop_sync.ui.explanations import explain_localized
+from desktop_sync.ui.mailbox_dialog import MailboxDialog, channel_result
 from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
 from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.profile_dialog import FAILED_COLOUR, OK_COLOUR, channel_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
@@ -72,7 +76,7 @@ class ApplyProfileDialog(QDialog):
 
 
 class TestEnableResultsDialog(QDialog):
-    """What Test & Enable found, mailbox by mailbox and channel by channel."""
+    """What Test & Enable found: a row per mailbox and channel, with what to do about a failure."""
 
     __test__ = False
 
@@ -80,17 +84,68 @@ class TestEnableResultsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Test & Enable results"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName(self.tr("Test & Enable results"))
-        self.text.setPlainText("\n\n".join(f"{outcome.address}\n{describe_outcome(outcome)}" for outcome in outcomes))
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Mailbox"), self.tr("Channel"), self.tr("Result"), self.tr("What to do")]
+        )
+        self.table.setAccessibleName(self.tr("Test & Enable results"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        for outcome in outcomes:
+            for row in self._rows(outcome):
+                self._add_row(row)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout.addWidget(self.table)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 90, metrics.lineSpacing() * 20)
+        self.resize(metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
+
+    def _rows(self, outcome: TestEnableOutcome) -> list[tuple[str, str, str, str]]:
+        if outcome.error is not None:
+            explained = explain_localized(outcome.error.code, address=outcome.address, detail=outcome.error.message)
+            return [(outcome.address, self.tr("All"), f"{explained.title}: {outcome.error.message}", explained.fix)]
+        assert outcome.report is not None
+        rows = []
+        for channel in outcome.report.channels:
+            result, fix = channel_result(outcome, channel)
+            rows.append((outcome.address, channel_label(channel.channel), result, fix))
+        if not outcome.report.approved:
+            rows.append(
+                (
+                    outcome.address,
+                    self.tr("Approval"),
+                    self.tr("Not approved"),
+                    self.tr("Approve the mailbox, then run Test & Enable again."),
+                )
+            )
+        return rows
+
+    def _add_row(self, texts: tuple[str, str, str, str]) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, text in enumerate(texts):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            if column == 2:
+                item.setForeground(FAILED_COLOUR if texts[3] else OK_COLOUR)
+            self.table.setItem(row, column, item)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the table shows, row by row (for tests and checks)."""
+        return [
+            tuple(self.table.item(row, column).text() for column in range(self.table.columnCount()))
+            for row in range(self.table.rowCount())
+        ]
 
 
 class MailboxesPage(QWidget):
@@ -403,9 +458,7 @@ class MailboxesPage(QWidget):
             outcomes = await self._context.sync.test_and_enable(addresses)
             passed = sum(1 for o in outcomes if o.report is not None and o.report.ok)
             self.message.emit(
-                self.tr("Test & Enable: {passed} of {total} mailbox(es) passed.").format(
-                    passed=passed, total=len(outcomes)
-                )
+                self.tr("Test & Enable: {passed} of %n mailbox(es) passed.", "", len(outcomes)).format(passed=passed)
             )
             await self.refresh()
             dialog = TestEnableResultsDialog(outcomes, self)

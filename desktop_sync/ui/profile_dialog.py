@@ -36,6 +36,7 @@ from qasync import asyncSlot
 
 from desktop_sync.domain.connectors import ConnectionTest, TestStep
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
+from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     MAX_CONNECTIONS_DEFAULT,
     MAX_CONNECTIONS_MAX,
@@ -59,7 +60,9 @@ from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.services.connection_test import EXPECTED_STEPS, TestAccount
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
+from desktop_sync.ui.formatting import date_format
 
 OK_COLOUR = QColor("#2e7d32")
 FAILED_COLOUR = QColor("#b3261e")
@@ -82,6 +85,7 @@ class DateField(QWidget):
         super().__init__(parent)
         self.check = QCheckBox(text)
         self.date = QDateEdit()
+        self.date.setDisplayFormat(date_format())
         self.date.setCalendarPopup(True)
         self.date.setDate(QDate.currentDate().addMonths(-1))
         self.date.setEnabled(False)
@@ -280,7 +284,7 @@ class ProfileDialog(QDialog):
         self.test_button.clicked.connect(self.start_test)
         self.test_results = QTreeWidget()
         self.test_results.setColumnCount(3)
-        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Time"), self.tr("Result")])
+        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Duration"), self.tr("Result")])
         self.test_results.setRootIsDecorated(True)
         self.test_results.setAccessibleName(self.tr("Test results"))
         self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
@@ -578,8 +582,10 @@ class ProfileDialog(QDialog):
         failed_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         for step in result.steps:
             text = self.tr("Passed") if step.ok else self.tr("Failed")
+            if not step.ok and step.error_code and template(step.error_code) is not None:
+                text = explain_localized(step.error_code).title  # "Unknown server name" says more than "Failed"
             if step.detail:
-                text = self.tr("{result}: {detail}").format(result=text, detail=step.detail)
+                text = self.tr("{result}: {detail}").format(result=text, detail=localize_step_text(step.detail))
             elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
             child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
             child.setIcon(0, ok_icon if step.ok else failed_icon)

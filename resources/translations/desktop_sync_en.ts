@@ -122,6 +122,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Test &amp; Enable: {passed} of %n mailbox(es) passed.</source>
+        <translation>
+            <numerusform>Test &amp; Enable: {passed} of %n mailbox passed.</numerusform>
+            <numerusform>Test &amp; Enable: {passed} of %n mailboxes passed.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Synchronizing %n mailbox(es) now.</source>
         <translation>
             <numerusform>Synchronizing %n mailbox now.</numerusform>

@@ -2420,9 +2420,12 @@
             <numerusform>Test de %n boîtes aux lettres…</numerusform>
         </translation>
     </message>
-    <message>
-        <source>Test &amp; Enable: {passed} of {total} mailbox(es) passed.</source>
-        <translation>Tester et activer : {passed} boîte(s) sur {total} réussie(s).</translation>
+    <message numerus="yes">
+        <source>Test &amp; Enable: {passed} of %n mailbox(es) passed.</source>
+        <translation>
+            <numerusform>Tester et activer : {passed} boîte aux lettres sur %n a réussi.</numerusform>
+            <numerusform>Tester et activer : {passed} boîtes aux lettres sur %n ont réussi.</numerusform>
+        </translation>
     </message>
     <message>
         <source>sync now</source>
@@ -3290,12 +3293,12 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Étape</translation>
     </message>
     <message>
-        <source>Time</source>
-        <translation>Heure</translation>
-    </message>
-    <message>
         <source>Result</source>
         <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
     </message>
     <message>
         <source>Test results</source>
@@ -3768,24 +3771,36 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
 <context>
     <name>TestEnable</name>
     <message>
+        <source>Passed, enabled</source>
+        <translation>Réussi, activé</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Réussi</translation>
+    </message>
+    <message>
+        <source>Failed at {step}</source>
+        <translation>Échec à l'étape « {step} »</translation>
+    </message>
+    <message>
+        <source>: {detail}</source>
+        <translation> : {detail}</translation>
+    </message>
+    <message>
+        <source>Correct the cause above, then run Test &amp; Enable again.</source>
+        <translation>Corrigez la cause indiquée, puis relancez Tester et activer.</translation>
+    </message>
+    <message>
+        <source>Not synchronized</source>
+        <translation>Non synchronisé</translation>
+    </message>
+    <message>
         <source>{address}: {error}</source>
         <translation>{address} : {error}</translation>
     </message>
     <message>
-        <source>{channel}: passed, enabled</source>
-        <translation>{channel} : réussi, activé</translation>
-    </message>
-    <message>
-        <source>{channel}: passed</source>
-        <translation>{channel} : réussi</translation>
-    </message>
-    <message>
-        <source>{channel}: failed at {step}</source>
-        <translation>{channel} : échec à {step}</translation>
-    </message>
-    <message>
-        <source>{channel}: not synchronized</source>
-        <translation>{channel} : non synchronisé</translation>
+        <source>{channel}: {result}</source>
+        <translation>{channel} : {result}</translation>
     </message>
     <message>
         <source>The mailbox is not approved: approve it, then run Test &amp; Enable again.</source>
@@ -3797,6 +3812,38 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Test &amp; Enable results</source>
         <translation>Résultats de Tester et activer</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Que faire</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tous</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approbation</translation>
+    </message>
+    <message>
+        <source>Not approved</source>
+        <translation>Non approuvée</translation>
+    </message>
+    <message>
+        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
+        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
     </message>
 </context>
 <context>

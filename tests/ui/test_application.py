@@ -80,7 +80,7 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
     page.table.selectRow(0)
     page.test_action.trigger()
     run(until(lambda: page.dialog is not None and page.dialog.isVisible(), what="the Test & Enable results"))
-    assert "Incoming email: passed, enabled" in page.dialog.text.toPlainText()
+    assert ("alice@example.test", "Incoming email", "Passed, enabled", "") in page.dialog.rows()
     page.dialog.close()
     assert cell(app, Column.INCOMING) == "On"
 
