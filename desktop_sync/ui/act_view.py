@@ -38,7 +38,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
 from desktop_sync.ui.formatting import date_time_format, format_when, to_qdatetime
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -412,11 +412,11 @@ class ActRecordsPage(QWidget):
                 "the tracking category come to the CRM. Once linked, changes flow both ways."
             )
         )
-        self.record_type = QComboBox()
+        self.record_type = narrow_combo(QComboBox())
         self.record_type.setAccessibleName(self.tr("Record type"))
         for record_type in (RecordType.APPOINTMENT, RecordType.CONTACT, RecordType.TASK):
             self.record_type.addItem(type_label(record_type), record_type)
-        self.user = QComboBox()
+        self.user = narrow_combo(QComboBox())
         self.user.setAccessibleName(self.tr("Owner"))
         self.user.addItem(self.tr("All users"), None)
         self.search = QLineEdit()
@@ -564,7 +564,7 @@ class ActRecordsPage(QWidget):
                 cell.setEditable(False)
                 cell.setData(view.id, ID_ROLE)
             self.model.appendRow(cells)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         widest = self.fontMetrics().averageCharWidth() * 32
         for column in range(2, self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))

@@ -35,7 +35,7 @@ from desktop_sync.domain.model import ActivityParty, Direction, EmailActivity, P
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.formatting import format_number, format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REFRESH_DELAY_MS = 1000
@@ -153,10 +153,10 @@ class ActivitiesPage(QWidget):
         self.search.setPlaceholderText(self.tr("Search subject or address (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search activities"))
-        self.mailbox_filter = QComboBox()
+        self.mailbox_filter = narrow_combo(QComboBox())
         self.mailbox_filter.setAccessibleName(self.tr("Show activities of mailbox"))
         self.mailbox_filter.addItem(self.tr("All mailboxes"), None)
-        self.direction_filter = QComboBox()
+        self.direction_filter = narrow_combo(QComboBox())
         self.direction_filter.setAccessibleName(self.tr("Show activities of direction"))
         self.direction_filter.addItem(self.tr("Incoming and outgoing"), None)
         self.direction_filter.addItem(self.tr("Incoming"), Direction.INCOMING)
@@ -398,7 +398,7 @@ class ActivitiesPage(QWidget):
         )
         self.empty.update()
         if not self.table.property("sized") and self.model.rowCount():
-            self.table.resizeColumnsToContents()
+            fit_columns(self.table)
             self.table.setProperty("sized", True)
         row = self.row_of(selected) if selected is not None else None
         if row is not None:

@@ -28,7 +28,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
 from desktop_sync.ui.explanations import localize
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -97,13 +97,13 @@ class AlertsPage(QWidget):
         self.table.setWordWrap(True)
         self.empty = EmptyState(self.table, self.tr("No alerts."))
 
-        self.severity = QComboBox()
+        self.severity = narrow_combo(QComboBox())
         self.severity.setAccessibleName(self.tr("Severity"))
         self.severity.addItem(self.tr("All severities"), None)
         self.severity.addItem(self.tr("Errors"), Severity.ERROR)
         self.severity.addItem(self.tr("Warnings"), Severity.WARNING)
         self.severity.addItem(self.tr("Information"), Severity.INFORMATION)
-        self.where = QComboBox()
+        self.where = narrow_combo(QComboBox())
         self.where.setAccessibleName(self.tr("Mailbox or profile"))
         self.where.addItem(self.tr("All mailboxes and profiles"), None)
         self.show_cleared = QCheckBox(self.tr("Show &cleared"))
@@ -224,7 +224,7 @@ class AlertsPage(QWidget):
         self.where.setCurrentIndex(max(self.where.findData(chosen), 0))
         self.where.blockSignals(False)
         self._filters_changed()
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         widest = self.fontMetrics().averageCharWidth() * 45
         for column in (4, 5, 6):  # what happened, cause, fix: the detail pane has them whole
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))

@@ -14,7 +14,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 RELOAD_DELAY_MS = 1000
@@ -121,7 +121,7 @@ class FailedItemsPage(QWidget):
                 cell.setToolTip(cell.text())
             cells[3].setToolTip(f"{why.cause}\n{why.fix}".strip())
             self.model.appendRow(cells)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self.table.setColumnWidth(3, min(self.table.columnWidth(3), self.fontMetrics().averageCharWidth() * 60))
         self.empty.update()
         self._update_actions()

@@ -36,7 +36,15 @@ from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
 from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.mailbox_dialog import MailboxDialog, channel_result
 from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import (
+    MAX_COLUMN_CHARACTERS,
+    EmptyState,
+    fit_columns,
+    narrow_combo,
+    sentence_label,
+    table_view,
+    title_label,
+)
 from desktop_sync.ui.profile_dialog import FAILED_COLOUR, OK_COLOUR, channel_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
@@ -183,7 +191,7 @@ class MailboxesPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search mailboxes"))
         self.search.textChanged.connect(self.proxy.set_search)
-        self.state_filter = QComboBox()
+        self.state_filter = narrow_combo(QComboBox())
         self.state_filter.setAccessibleName(self.tr("Show mailboxes in state"))
         self.state_filter.addItem(self.tr("All states"), None)
         for state in MailboxState:
@@ -199,6 +207,8 @@ class MailboxesPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.sortByColumn(Column.ADDRESS, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(Column.LAST_ERROR, QHeaderView.ResizeMode.Stretch)
+        # what an admin looks for first: which mailbox, and how it is doing
+        self.table.horizontalHeader().moveSection(self.table.horizontalHeader().visualIndex(Column.STATE), 1)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
@@ -377,10 +387,11 @@ class MailboxesPage(QWidget):
         finally:
             self._refreshing = False
         if self.model.rowCount() and not self.table.property("sized"):
-            self.table.resizeColumnsToContents()
-            # the state grows while a mailbox imports ("Importing: 1,250 of 10,000, about 2 min left")
-            wide = self.table.fontMetrics().horizontalAdvance(self.tr("Importing: 10,000 of 10,000, about 10 min left"))
-            self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
+            fit_columns(self.table)
+            # the state grows while a mailbox imports ("Importing: 1,250 of 10,000, about 2 min left"):
+            # room for that much, elided beyond (its tooltip says the whole)
+            wide = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARACTERS + 32
+            self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide))
             self.table.setProperty("sized", True)
         self._update_actions()
 

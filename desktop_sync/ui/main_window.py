@@ -44,7 +44,7 @@ from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
 from desktop_sync.ui.migration_wizard import MigrationWizard
-from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
+from desktop_sync.ui.page import ElidedLabel, sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker
 from desktop_sync.ui.settings_dialog import SettingsDialog
@@ -224,8 +224,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentItemChanged.connect(self._on_navigation_item_changed)
 
         self.engine_label = QLabel()
-        self.database_label = QLabel(self.tr("Database: {location}").format(location=database_label))
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.database_label = ElidedLabel(self.tr("Database: {location}").format(location=database_label))
         self.statusBar().addPermanentWidget(self.notifications, stretch=1)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().addPermanentWidget(self.database_label)

@@ -2375,10 +2375,6 @@
         <translation>ouvrir les options du propriétaire</translation>
     </message>
     <message>
-        <source>Importing: 10,000 of 10,000, about 10 min left</source>
-        <translation>Importation : 10 000 sur 10 000, encore environ 10 min</translation>
-    </message>
-    <message>
         <source>refresh the mailbox list</source>
         <translation>actualiser la liste des boîtes aux lettres</translation>
     </message>
@@ -3780,7 +3776,7 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
     <message>
         <source>Failed at {step}</source>
-        <translation>Échec à l'étape « {step} »</translation>
+        <translation>Échec à l&apos;étape « {step} »</translation>
     </message>
     <message>
         <source>: {detail}</source>
