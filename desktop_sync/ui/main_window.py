@@ -248,6 +248,12 @@ class MainWindow(QMainWindow):
         else:
             self.engine_label.setText(self.tr("Not connected to a store"))
 
+        # "Get started" stays in the navigation until a mailbox has synchronized once
+        self._guide_done = False
+        model = self.mailboxes_page.model
+        model.modelReset.connect(self._follow_guide)
+        model.rowsInserted.connect(self._follow_guide)
+        model.dataChanged.connect(self._follow_guide)
         if has_profiles:
             self.show_view(View.MAILBOXES)
         else:
@@ -289,6 +295,26 @@ class MainWindow(QMainWindow):
             self.navigation.insertItem(0, self._first_run_item)
             self._fit_navigation_width()
         self.navigation.setCurrentItem(self._first_run_item)
+
+    def _follow_guide(self, *_args: object) -> None:
+        """Offer "Get started" while mailboxes exist but none has synchronized; take it away for
+        good once one has."""
+        if self._guide_done:
+            return
+        model = self.mailboxes_page.model
+        if model.any_synchronized():
+            self._guide_done = True
+            if self._first_run_item is not None:
+                shown = self.is_first_run_shown()
+                self.navigation.takeItem(self.navigation.row(self._first_run_item))
+                self._first_run_item = None
+                if shown:
+                    self.show_view(View.MAILBOXES)
+        elif model.rowCount() and self._first_run_item is None:
+            current = self.navigation.currentItem()
+            self.show_first_run()
+            if current is not None:
+                self.navigation.setCurrentItem(current)  # offered, not imposed
 
     def is_first_run_shown(self) -> bool:
         return self.stack.currentWidget() is self.first_run_page

@@ -76,6 +76,9 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
     assert app.sync.status.status is EngineStatus.RUNNING
     assert "running" in app.window.engine_label.text()
     assert page.model.rowCount() == 1 and cell(app, Column.INCOMING) == "Not tested"
+    navigation = app.window.navigation
+    # a mailbox that never synchronized: the guide is offered, the Mailboxes view stays in front
+    assert navigation.item(0).text() == "Get started" and app.window.current_view() is View.MAILBOXES
 
     page.table.selectRow(0)
     page.test_action.trigger()
@@ -86,6 +89,9 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
 
     run(until(lambda: cell(app, Column.ITEMS) == "3", what="the first cycle's items in the list"))
     run(until(lambda: cell(app, Column.STATE) == "Idle", what="the idle state"))
+    entries = lambda: [navigation.item(row).text() for row in range(navigation.count())]  # noqa: E731
+    run(until(lambda: "Get started" not in entries(), what="the guide to go once a mailbox synchronized"))
+    assert app.window.current_view() is View.MAILBOXES
     assert app.tray_controller.current().state is TrayState.IDLE
 
     server.deliver(ALICE, message(10))
