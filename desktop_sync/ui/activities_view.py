@@ -153,10 +153,10 @@ class ActivitiesPage(QWidget):
         self.search.setPlaceholderText(self.tr("Search subject or address (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search activities"))
-        self.mailbox_filter = narrow_combo(QComboBox())
+        self.mailbox_filter = narrow_combo(QComboBox(), characters=16)
         self.mailbox_filter.setAccessibleName(self.tr("Show activities of mailbox"))
         self.mailbox_filter.addItem(self.tr("All mailboxes"), None)
-        self.direction_filter = narrow_combo(QComboBox())
+        self.direction_filter = narrow_combo(QComboBox(), characters=20)
         self.direction_filter.setAccessibleName(self.tr("Show activities of direction"))
         self.direction_filter.addItem(self.tr("Incoming and outgoing"), None)
         self.direction_filter.addItem(self.tr("Incoming"), Direction.INCOMING)
@@ -397,7 +397,7 @@ class ActivitiesPage(QWidget):
             self.tr("No activity matches the search and filters.") if filtered else self.tr("No tracked email yet.")
         )
         self.empty.update()
-        if not self.table.property("sized") and self.model.rowCount():
+        if not self.table.property("sized") and self.model.rowCount() and self.table.isVisible():
             fit_columns(self.table)
             self.table.setProperty("sized", True)
         row = self.row_of(selected) if selected is not None else None

@@ -97,7 +97,7 @@ class AlertsPage(QWidget):
         self.table.setWordWrap(True)
         self.empty = EmptyState(self.table, self.tr("No alerts."))
 
-        self.severity = narrow_combo(QComboBox())
+        self.severity = narrow_combo(QComboBox(), characters=18)
         self.severity.setAccessibleName(self.tr("Severity"))
         self.severity.addItem(self.tr("All severities"), None)
         self.severity.addItem(self.tr("Errors"), Severity.ERROR)
@@ -127,7 +127,10 @@ class AlertsPage(QWidget):
         filters.addWidget(where_label)
         filters.addWidget(self.where, stretch=1)
         filters.addWidget(self.show_cleared)
-        filters.addWidget(self.clear_button)
+        # acting on the selection sits under it, so the filters fit a 1024-pixel screen in French
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.clear_button)
         # the whole cause and fix of the alert in hand, which the table's cells can only begin
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -151,6 +154,7 @@ class AlertsPage(QWidget):
         layout.addWidget(self.description_label)
         layout.addLayout(filters)
         layout.addWidget(splitter, stretch=1)
+        layout.addLayout(actions)
 
         self.severity.currentIndexChanged.connect(self._filters_changed)
         self.where.currentIndexChanged.connect(self._filters_changed)

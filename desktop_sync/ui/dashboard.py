@@ -31,7 +31,7 @@ from desktop_sync.ui.page import sentence_label, title_label
 
 HISTORY = 150  # samples kept per chart (5 minutes at one every 2 s)
 HISTORY_SECONDS = 300.0  # the widest a chart's time axis gets
-MIN_SPAN_SECONDS = 60.0  # the narrowest: the first samples do not stretch across the width
+MIN_SPAN_SECONDS = 10.0  # the narrowest: two first samples are not one wall-to-wall line
 SCALE_LEAST = 5.0  # a queue of one is not drawn as a full bar
 _KEY = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})?$")
 _LABEL = re.compile(r'(\w+)="([^"]*)"')
@@ -204,7 +204,8 @@ class BarChart(QWidget):
             painter.setPen(muted)
             align = Qt.AlignmentFlag.AlignHCenter if fraction else Qt.AlignmentFlag.AlignLeft
             box = QRectF(x - (value_width / 2 if fraction else 0), bottom + 2, value_width, metrics.height())
-            painter.drawText(box, align | Qt.AlignmentFlag.AlignTop, format_number(top * fraction, 0))
+            tick = top * fraction
+            painter.drawText(box, align | Qt.AlignmentFlag.AlignTop, format_number(tick, 0 if tick.is_integer() else 1))
         for n, (label, value) in enumerate(self.bars):
             row = QRectF(0, n * height, self.width(), height)
             painter.setPen(text_colour)

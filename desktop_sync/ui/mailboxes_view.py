@@ -41,6 +41,7 @@ from desktop_sync.ui.page import (
     EmptyState,
     fit_columns,
     narrow_combo,
+    resize_within_screen,
     sentence_label,
     table_view,
     title_label,
@@ -116,7 +117,7 @@ class TestEnableResultsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
+        resize_within_screen(self, metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
 
     def _rows(self, outcome: TestEnableOutcome) -> list[tuple[str, str, str, str]]:
         if outcome.error is not None:
@@ -386,11 +387,11 @@ class MailboxesPage(QWidget):
                     break
         finally:
             self._refreshing = False
-        if self.model.rowCount() and not self.table.property("sized"):
+        if self.model.rowCount() and not self.table.property("sized") and self.table.isVisible():
             fit_columns(self.table)
             # the state grows while a mailbox imports ("Importing: 1,250 of 10,000, about 2 min left"):
             # room for that much, elided beyond (its tooltip says the whole)
-            wide = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARACTERS + 32
+            wide = self.table.fontMetrics().averageCharWidth() * (MAX_COLUMN_CHARACTERS + 8) + 32
             self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide))
             self.table.setProperty("sized", True)
         self._update_actions()

@@ -76,7 +76,7 @@ from desktop_sync.services.migration import (
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import error_label
-from desktop_sync.ui.page import sentence_label, use_placeholder_colour
+from desktop_sync.ui.page import resize_within_screen, sentence_label, use_placeholder_colour
 
 # what matches nobody in the store: shown apart from the profiles, under "Not matched"
 UNMATCHED_CODES = frozenset({WarningCode.UNMATCHED_ADDRESS, WarningCode.UNMATCHED_ID, WarningCode.MAILBOX_CONFLICT})
@@ -940,7 +940,7 @@ class MigrationWizard(QWizard):
             self.setPage(number, page)
         self.progress_page.finished.connect(self._progress_finished)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 175, metrics.lineSpacing() * 46)
+        resize_within_screen(self, metrics.averageCharWidth() * 175, metrics.lineSpacing() * 46)
 
     def set_reading(self, reading: RouterReading | None) -> None:
         self.reading = reading

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QSize, Qt
-from PySide6.QtGui import QFont, QHelpEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QGuiApplication, QHelpEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -81,6 +81,17 @@ class ElidedLabel(QLabel):
         super().setText(shown)
 
 
+def resize_within_screen(window: QWidget, width: int, height: int) -> None:
+    """``window.resize(width, height)``, but never larger than the screen it opens on (a 1024x768
+    screen must still show a dialog's buttons)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width() - 16)
+        height = min(height, room.height() - 16)
+    window.resize(width, height)
+
+
 def narrow_combo(combo: QComboBox, characters: int = 10) -> QComboBox:
     """A filter's combo box that does not widen its page to its longest item (an address, a long
     French label): it shows ``characters`` at least, takes more room when there is some, and its
@@ -124,12 +135,14 @@ def fit_columns(table: QTableView, max_characters: int = MAX_COLUMN_CHARACTERS) 
     table.resizeColumnsToContents()
     widest = table.fontMetrics().averageCharWidth() * max_characters
     header = table.horizontalHeader()
+    model = table.model()
     for column in range(header.count()):
-        if (
-            header.sectionResizeMode(column) is QHeaderView.ResizeMode.Interactive
-            and table.columnWidth(column) > widest
-        ):
-            table.setColumnWidth(column, widest)
+        title = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) if model else None
+        # never narrower than its title: a header cut on both sides reads as nothing
+        room = max(widest, header.fontMetrics().horizontalAdvance(str(title or "")) + 28)
+        interactive = header.sectionResizeMode(column) is QHeaderView.ResizeMode.Interactive
+        if interactive and table.columnWidth(column) > room:
+            table.setColumnWidth(column, room)
 
 
 def table_view(accessible_name: str) -> QTableView:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QSplitter,
     QStyle,
     QToolButton,
     QTreeWidget,
@@ -63,6 +64,7 @@ from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
 from desktop_sync.ui.formatting import date_format
+from desktop_sync.ui.page import narrow_combo, resize_within_screen
 
 OK_COLOUR = QColor("#2e7d32")
 FAILED_COLOUR = QColor("#b3261e")
@@ -203,14 +205,14 @@ class ProfileDialog(QDialog):
         servers_box.setLayout(servers)
 
         # --- credentials
-        self.auth = QComboBox()
+        self.auth = narrow_combo(QComboBox(), characters=24)
         for method, text in (
             (AuthMethod.BASIC, self.tr("User name and password")),
             (AuthMethod.NTLM, self.tr("NTLM (Exchange on premises)")),
             (AuthMethod.OAUTH2, self.tr("OAuth 2 (Exchange Online)")),
         ):
             self.auth.addItem(text, method)
-        self.credentials_on = QComboBox()
+        self.credentials_on = narrow_combo(QComboBox(), characters=24)
         self.credentials_on.addItem(self.tr("Each mailbox signs in with its own credentials"), CredentialsOn.MAILBOX)
         self.credentials_on.addItem(
             self.tr("One service account for every mailbox (impersonation)"), CredentialsOn.PROFILE
@@ -287,6 +289,10 @@ class ProfileDialog(QDialog):
         self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Duration"), self.tr("Result")])
         self.test_results.setRootIsDecorated(True)
         self.test_results.setAccessibleName(self.tr("Test results"))
+        # a step's result (the server's own words, a certificate's subject) wraps in a narrow dialog
+        self.test_results.setWordWrap(True)
+        self.test_results.setUniformRowHeights(False)
+        self.test_results.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         self.raw_button = QToolButton()
         self.raw_button.setText(self.tr("Last request and &response"))
@@ -322,7 +328,7 @@ class ProfileDialog(QDialog):
         test_layout.addWidget(self.raw)
         test_box = QGroupBox(self.tr("Test connection"))
         test_box.setLayout(test_layout)
-        test_box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        test_box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
 
         # --- assembly: the settings scroll on the left, the test on the right
         settings = QWidget()
@@ -336,19 +342,26 @@ class ProfileDialog(QDialog):
         scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(settings.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        # the whole form when there is room; on a small screen it scrolls sideways too
+        scroll.setMinimumWidth(
+            min(settings.sizeHint().width(), self.fontMetrics().averageCharWidth() * 70)
+            + scroll.verticalScrollBar().sizeHint().width()
+        )
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-        columns = QHBoxLayout()
-        columns.addWidget(scroll, stretch=1)
-        columns.addWidget(test_box, stretch=1)
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(scroll)
+        columns.addWidget(test_box)
+        columns.setChildrenCollapsible(False)
+        columns.setStretchFactor(0, 1)
+        columns.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields.general)
-        layout.addLayout(columns, stretch=1)
+        layout.addWidget(columns, stretch=1)
         layout.addWidget(self.buttons)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -362,7 +375,7 @@ class ProfileDialog(QDialog):
         self._kind_changed()
         self._credentials_changed()
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 200, metrics.lineSpacing() * 46)
+        resize_within_screen(self, metrics.averageCharWidth() * 200, metrics.lineSpacing() * 46)
 
     # --- the form ------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, report_for
 from desktop_sync.ui.filter_editor import FilterEditorDialog, FilterTexts
 from desktop_sync.ui.form import FieldErrors, error_label
-from desktop_sync.ui.page import sentence_label
+from desktop_sync.ui.page import resize_within_screen, sentence_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # the folder's full name on the server
@@ -518,7 +518,7 @@ class UserOptionsDialog(QDialog):
         layout.addWidget(self.tabs, stretch=1)
         layout.addWidget(self.buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 100, metrics.lineSpacing() * 30)
+        resize_within_screen(self, metrics.averageCharWidth() * 100, metrics.lineSpacing() * 30)
         self._loading: asyncio.Task[None] | None = None
 
     def start_loading(self) -> asyncio.Task[None]:
