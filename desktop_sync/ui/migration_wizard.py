@@ -250,14 +250,11 @@ class MigrationRoutersPage(QWizardPage):
             self.status_label.setText(self.tr("Add at least one router folder."))
             return
         self.status_label.setText(
-            self.tr(
-                "Read {routers} router(s): {providers} provider(s), {profiles} email server profile(s) and "
-                "{mailboxes} mailbox(es) found."
-            ).format(
-                routers=len(reading.routers),
-                providers=sum(r.providers for r in reading.routers),
-                profiles=len(reading.profiles),
-                mailboxes=len(reading.mailboxes),
+            self.tr("{routers}: {providers}, {profiles} and {mailboxes} found.").format(
+                routers=self.tr("Read %n router(s)", "", len(reading.routers)),
+                providers=self.tr("%n provider(s)", "", sum(r.providers for r in reading.routers)),
+                profiles=self.tr("%n email server profile(s)", "", len(reading.profiles)),
+                mailboxes=self.tr("%n mailbox(es)", "", len(reading.mailboxes)),
             )
         )
 
@@ -575,10 +572,12 @@ class MigrationCredentialsPage(QWizardPage):
 
     def _where(self, account: Account) -> str:
         if account.scope is CredentialsOn.PROFILE:
-            return self.tr("The service account of the profile(s): {profiles}").format(
+            return self.tr("The service account of %n profile(s): {profiles}", "", len(account.profiles)).format(
                 profiles=", ".join(account.profiles)
             )
-        return self.tr("Signs in to the mailbox(es): {mailboxes}").format(mailboxes=", ".join(account.mailboxes))
+        return self.tr("Signs in to %n mailbox(es): {mailboxes}", "", len(account.mailboxes)).format(
+            mailboxes=", ".join(account.mailboxes)
+        )
 
     def passwords(self) -> dict[Account, str]:
         return {account: field.text() for account, field in self.fields.items() if field.text()}
@@ -848,16 +847,20 @@ class MigrationReportPage(QWizardPage):
         needed = sum(o.result is Result.NEEDED for o in report.credentials)
         lines = [
             self.tr(
-                "{count} mailbox(es) wait for you to approve them and run Test & Enable: at most {batch} per "
-                "batch, queues first."
-            ).format(count=len(report.ready_for_test), batch=TEST_ENABLE_BATCH)
+                "%n mailbox(es) wait for you to approve them and run Test & Enable: at most {batch} per "
+                "batch, queues first.",
+                "",
+                len(report.ready_for_test),
+            ).format(batch=TEST_ENABLE_BATCH)
         ]
         if needed:
             lines.append(
                 self.tr(
-                    "{count} profile(s) still need passwords: enter them in the profile editor or with "
-                    "desktop-sync mailbox set-password."
-                ).format(count=needed)
+                    "%n profile(s) still need passwords: enter them in the profile editor or with "
+                    "desktop-sync mailbox set-password.",
+                    "",
+                    needed,
+                )
             )
         self.next_label.setText("\n".join(lines))
         self.report_text.setPlainText(report.to_text())

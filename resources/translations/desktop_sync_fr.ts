@@ -2691,13 +2691,19 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <source>{number}. Password of {login} on {server}</source>
         <translation>{number}. Mot de passe de {login} sur {server}</translation>
     </message>
-    <message>
-        <source>The service account of the profile(s): {profiles}</source>
-        <translation>Le compte de service du ou des profils : {profiles}</translation>
+    <message numerus="yes">
+        <source>The service account of %n profile(s): {profiles}</source>
+        <translation>
+            <numerusform>Le compte de service du profil : {profiles}</numerusform>
+            <numerusform>Le compte de service des %n profils : {profiles}</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Signs in to the mailbox(es): {mailboxes}</source>
-        <translation>Se connecte à la ou aux boîtes aux lettres : {mailboxes}</translation>
+    <message numerus="yes">
+        <source>Signs in to %n mailbox(es): {mailboxes}</source>
+        <translation>
+            <numerusform>Se connecte à la boîte aux lettres : {mailboxes}</numerusform>
+            <numerusform>Se connecte aux %n boîtes aux lettres : {mailboxes}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2896,13 +2902,19 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <source>&amp;Save…</source>
         <translation>&amp;Enregistrer…</translation>
     </message>
-    <message>
-        <source>{count} mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
-        <translation>{count} boîte(s) aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</translation>
+    <message numerus="yes">
+        <source>%n mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres attend que vous l'approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d'attente d'abord.</numerusform>
+            <numerusform>%n boîtes aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d'attente d'abord.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
-        <translation>{count} profil(s) ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</translation>
+    <message numerus="yes">
+        <source>%n profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
+        <translation>
+            <numerusform>%n profil a encore besoin de mots de passe : saisissez-les dans l'éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+            <numerusform>%n profils ont encore besoin de mots de passe : saisissez-les dans l'éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Save the migration report</source>
@@ -3045,8 +3057,36 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Ajoutez au moins un dossier de routeur.</translation>
     </message>
     <message>
-        <source>Read {routers} router(s): {providers} provider(s), {profiles} email server profile(s) and {mailboxes} mailbox(es) found.</source>
-        <translation>{routers} routeur(s) lu(s) : {providers} fournisseur(s), {profiles} profil(s) de serveur de messagerie et {mailboxes} boîte(s) aux lettres trouvés.</translation>
+        <source>{routers}: {providers}, {profiles} and {mailboxes} found.</source>
+        <translation>{routers} : {providers}, {profiles} et {mailboxes} trouvés.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %n router(s)</source>
+        <translation>
+            <numerusform>%n routeur lu</numerusform>
+            <numerusform>%n routeurs lus</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n provider(s)</source>
+        <translation>
+            <numerusform>%n fournisseur</numerusform>
+            <numerusform>%n fournisseurs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email server profile(s)</source>
+        <translation>
+            <numerusform>%n profil de serveur de messagerie</numerusform>
+            <numerusform>%n profils de serveur de messagerie</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n boîte aux lettres</numerusform>
+            <numerusform>%n boîtes aux lettres</numerusform>
+        </translation>
     </message>
 </context>
 <context>
