@@ -399,6 +399,9 @@ class ActivitiesPage(QWidget):
         self.empty.update()
         if not self.table.property("sized") and self.model.rowCount() and self.table.isVisible():
             fit_columns(self.table)
+            # the sender matters as much as the subject: never just its first letters
+            sender = self.table.fontMetrics().averageCharWidth() * 24
+            self.table.setColumnWidth(3, max(self.table.columnWidth(3), sender))
             self.table.setProperty("sized", True)
         row = self.row_of(selected) if selected is not None else None
         if row is not None:

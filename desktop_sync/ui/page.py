@@ -143,6 +143,9 @@ def fit_columns(table: QTableView, max_characters: int = MAX_COLUMN_CHARACTERS) 
         interactive = header.sectionResizeMode(column) is QHeaderView.ResizeMode.Interactive
         if interactive and table.columnWidth(column) > room:
             table.setColumnWidth(column, room)
+    if header.stretchLastSection():  # sizing the last column took it out of stretching: put it back
+        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
 
 
 def table_view(accessible_name: str) -> QTableView:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -293,6 +294,9 @@ class ProfileDialog(QDialog):
         self.test_results.setWordWrap(True)
         self.test_results.setUniformRowHeights(False)
         self.test_results.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.test_results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.test_results.header().setStretchLastSection(True)
+        self.test_results.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         self.raw_button = QToolButton()
         self.raw_button.setText(self.tr("Last request and &response"))

@@ -2905,15 +2905,15 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     <message numerus="yes">
         <source>%n mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
         <translation>
-            <numerusform>%n boîte aux lettres attend que vous l'approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d'attente d'abord.</numerusform>
-            <numerusform>%n boîtes aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d'attente d'abord.</numerusform>
+            <numerusform>%n boîte aux lettres attend que vous l&apos;approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</numerusform>
+            <numerusform>%n boîtes aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
         <translation>
-            <numerusform>%n profil a encore besoin de mots de passe : saisissez-les dans l'éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
-            <numerusform>%n profils ont encore besoin de mots de passe : saisissez-les dans l'éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+            <numerusform>%n profil a encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+            <numerusform>%n profils ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
         </translation>
     </message>
     <message>
@@ -4059,6 +4059,14 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>none</source>
         <translation>aucune</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
     </message>
     <message>
         <source>load the user&apos;s options</source>
