@@ -295,6 +295,7 @@ class StepRecorder:
     current: TestStep = TestStep.RESOLVE
     last_request: str = ""
     last_response: str = ""
+    transcript: list[str] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
 
     def begin(self, step: TestStep) -> None:
@@ -311,17 +312,24 @@ class StepRecorder:
         self.steps.append(StepResult(self.current, False, problem.message, problem.code, self._elapsed_ms()))
         if self.last_request and not self.last_response:
             self.last_response = problem.message  # the refusal is the answer to the last request
+        self.transcript.append(f"! {problem.message}")
 
     def exchange(self, request: str, response: str = "") -> None:
         """Remember a command and its answer; callers mask secrets before they get here."""
         self.last_request = request
         self.last_response = response
+        if request:
+            self.transcript.append(f"> {request}")
+        if response:
+            self.transcript.append(f"< {response}")
 
     def answer(self, response: str) -> None:
         self.last_response = response
+        if response:
+            self.transcript.append(f"< {response}")
 
     def result(self) -> ConnectionTest:
-        return ConnectionTest(tuple(self.steps), self.last_request, self.last_response)
+        return ConnectionTest(tuple(self.steps), self.last_request, self.last_response, tuple(self.transcript))
 
 
 def tls_detail(sock: ssl.SSLSocket | ssl.SSLObject | None) -> str:

@@ -97,6 +97,9 @@ class ConnectionTest:
     steps: tuple[StepResult, ...]
     last_request: str = ""  # redacted: never a password
     last_response: str = ""
+    # the whole exchange in order: "> " what was sent (redacted), "< " what came back,
+    # "! " where it stopped
+    transcript: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -394,6 +394,12 @@ class MailboxesPage(QWidget):
             wide = self.table.fontMetrics().averageCharWidth() * (MAX_COLUMN_CHARACTERS + 8) + 32
             self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide))
             self.table.setProperty("sized", True)
+        elif self.table.property("sized"):
+            # a longer address arrived (a migration, a new mailbox): the first column grows to it
+            cap = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARACTERS
+            needed = min(self.table.sizeHintForColumn(Column.ADDRESS), cap)
+            if needed > self.table.columnWidth(Column.ADDRESS):
+                self.table.setColumnWidth(Column.ADDRESS, needed)
         self._update_actions()
 
     @asyncSlot()

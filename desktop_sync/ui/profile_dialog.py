@@ -616,6 +616,8 @@ class ProfileDialog(QDialog):
         self.test_results.resizeColumnToContents(1)
 
     def _raw_text(self, channel: Channel, result: ConnectionTest) -> str:
+        if result.transcript:  # every command and answer, in order
+            return "\n".join([channel_label(channel), *result.transcript])
         request = result.last_request or self.tr("(none)")
         response = result.last_response or self.tr("(none)")
         return self.tr("{channel}\n> {request}\n< {response}").format(

@@ -182,6 +182,13 @@ async def test_connection_test_offers_a_sender_and_sends_nothing(
         assert "certificate verified: localhost, issued by Desktop Sync Test CA, valid until 20" in tls, tls
         assert result.steps[4].detail == f"the server accepts {mail_user.address} as sender (nothing was sent)"
         assert result.last_request == "RSET"
+        # the whole exchange, in order, for the admin to read: never the password
+        sent = [line for line in result.transcript if line.startswith("> ")]
+        expected = ["> STARTTLS"] if security is Security.STARTTLS else []
+        expected += [f"> AUTH {mail_user.name} ********", f"> MAIL FROM:<{mail_user.address}>", "> RSET"]
+        assert [line for line in sent if not line.startswith("> EHLO")] == expected, result.transcript
+        assert result.transcript[0].startswith("< 220")
+        assert mail_user.password not in "\n".join(result.transcript)
     assert smtp_server.messages == []
 
 
