@@ -363,6 +363,7 @@ class ProfileDialog(QDialog):
         columns.setChildrenCollapsible(False)
         columns.setStretchFactor(0, 1)
         columns.setStretchFactor(1, 1)
+        columns.setSizes([1000, 1000])  # half each: the test's results need room as much as the form
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields.general)
         layout.addWidget(columns, stretch=1)
@@ -601,13 +602,19 @@ class ProfileDialog(QDialog):
             text = self.tr("Passed") if step.ok else self.tr("Failed")
             if not step.ok and step.error_code and template(step.error_code) is not None:
                 text = explain_localized(step.error_code).title  # "Unknown server name" says more than "Failed"
-            if step.detail:
-                text = self.tr("{result}: {detail}").format(result=text, detail=localize_step_text(step.detail))
             elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
             child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
             child.setIcon(0, ok_icon if step.ok else failed_icon)
             child.setForeground(2, OK_COLOUR if step.ok else FAILED_COLOUR)
             child.setToolTip(2, text)
+            if step.detail:
+                # what the step found, on a line of its own across the columns: readable in a narrow dialog
+                detail = localize_step_text(step.detail)
+                line = QTreeWidgetItem(child, [detail])
+                line.setFirstColumnSpanned(True)
+                line.setToolTip(0, detail)
+                line.setForeground(0, OK_COLOUR if step.ok else FAILED_COLOUR)
+                child.setExpanded(True)
         item.setText(2, self.tr("Passed") if result.ok else self.tr("Failed"))
         item.setIcon(0, ok_icon if result.ok else failed_icon)
         item.setForeground(2, OK_COLOUR if result.ok else FAILED_COLOUR)

@@ -3433,10 +3433,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Échec</translation>
     </message>
     <message>
-        <source>{result}: {detail}</source>
-        <translation>{result} : {detail}</translation>
-    </message>
-    <message>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
