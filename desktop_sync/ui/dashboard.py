@@ -31,7 +31,7 @@ from desktop_sync.ui.page import sentence_label, title_label
 
 HISTORY = 150  # samples kept per chart (5 minutes at one every 2 s)
 HISTORY_SECONDS = 300.0  # the widest a chart's time axis gets
-MIN_SPAN_SECONDS = 10.0  # the narrowest: two first samples are not one wall-to-wall line
+MIN_SPAN_SECONDS = 2.0  # the narrowest (two samples a moment apart still span the width)
 SCALE_LEAST = 5.0  # a queue of one is not drawn as a full bar
 _KEY = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})?$")
 _LABEL = re.compile(r'(\w+)="([^"]*)"')

@@ -476,7 +476,9 @@ class MailboxesPage(QWidget):
             outcomes = await self._context.sync.test_and_enable(addresses)
             passed = sum(1 for o in outcomes if o.report is not None and o.report.ok)
             self.message.emit(
-                self.tr("Test & Enable: {passed} of %n mailbox(es) passed.", "", len(outcomes)).format(passed=passed)
+                self.tr("Test & Enable: {passed} passed out of %n mailbox(es).", "", len(outcomes)).format(
+                    passed=passed
+                )
             )
             await self.refresh()
             dialog = TestEnableResultsDialog(outcomes, self)

@@ -363,7 +363,10 @@ class ProfileDialog(QDialog):
         columns.setChildrenCollapsible(False)
         columns.setStretchFactor(0, 1)
         columns.setStretchFactor(1, 1)
-        columns.setSizes([1000, 1000])  # half each: the test's results need room as much as the form
+        # the form as wide as it wants when the screen allows, the test the rest; shrunk alike otherwise
+        columns.setSizes(
+            [scroll.minimumWidth() + self.fontMetrics().averageCharWidth() * 20, test_box.sizeHint().width()]
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields.general)
         layout.addWidget(columns, stretch=1)

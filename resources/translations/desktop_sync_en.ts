@@ -122,10 +122,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Test &amp; Enable: {passed} of %n mailbox(es) passed.</source>
+        <source>Test &amp; Enable: {passed} passed out of %n mailbox(es).</source>
         <translation>
-            <numerusform>Test &amp; Enable: {passed} of %n mailbox passed.</numerusform>
-            <numerusform>Test &amp; Enable: {passed} of %n mailboxes passed.</numerusform>
+            <numerusform>Test &amp; Enable: {passed} passed out of %n mailbox.</numerusform>
+            <numerusform>Test &amp; Enable: {passed} passed out of %n mailboxes.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -2417,10 +2417,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Test &amp; Enable: {passed} of %n mailbox(es) passed.</source>
+        <source>Test &amp; Enable: {passed} passed out of %n mailbox(es).</source>
         <translation>
-            <numerusform>Tester et activer : {passed} boîte aux lettres sur %n a réussi.</numerusform>
-            <numerusform>Tester et activer : {passed} boîtes aux lettres sur %n ont réussi.</numerusform>
+            <numerusform>Tester et activer : réussite pour {passed} sur %n boîte aux lettres.</numerusform>
+            <numerusform>Tester et activer : réussite pour {passed} sur %n boîtes aux lettres.</numerusform>
         </translation>
     </message>
     <message>
