@@ -594,7 +594,7 @@ class ProfileDialog(QDialog):
             self.test_results.addTopLevelItem(item)
             item.setExpanded(True)
             items[channel] = item
-        self.test_results.resizeColumnToContents(0)
+        self._fit_test_columns()
         return items
 
     def _show_result(self, item: QTreeWidgetItem, result: ConnectionTest) -> None:
@@ -607,6 +607,7 @@ class ProfileDialog(QDialog):
                 text = explain_localized(step.error_code).title  # "Unknown server name" says more than "Failed"
             elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
             child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
+            child.setToolTip(0, step_label(step.step))
             child.setIcon(0, ok_icon if step.ok else failed_icon)
             child.setForeground(2, OK_COLOUR if step.ok else FAILED_COLOUR)
             child.setToolTip(2, text)
@@ -622,8 +623,17 @@ class ProfileDialog(QDialog):
         item.setIcon(0, ok_icon if result.ok else failed_icon)
         item.setForeground(2, OK_COLOUR if result.ok else FAILED_COLOUR)
         item.setExpanded(True)
-        self.test_results.resizeColumnToContents(0)
-        self.test_results.resizeColumnToContents(1)
+        self._fit_test_columns()
+
+    def _fit_test_columns(self) -> None:
+        """Steps and durations as wide as they need, but the result always keeps some room (step
+        names elide first, their tooltip whole)."""
+        tree = self.test_results
+        tree.resizeColumnToContents(0)
+        tree.resizeColumnToContents(1)
+        room = tree.viewport().width() - tree.columnWidth(1) - tree.fontMetrics().averageCharWidth() * 12
+        if room > 0 and tree.columnWidth(0) > room:
+            tree.setColumnWidth(0, room)
 
     def _raw_text(self, channel: Channel, result: ConnectionTest) -> str:
         if result.transcript:  # every command and answer, in order
