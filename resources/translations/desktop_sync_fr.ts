@@ -2881,7 +2881,7 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     </message>
     <message>
         <source>Done. Profiles: {created} created, {kept} already there. Mailboxes: {new} created, {updated} updated, {same} unchanged.</source>
-        <translation>Terminé. Profils : {created} créé(s), {kept} déjà présent(s). Boîtes aux lettres : {new} créée(s), {updated} mise(s) à jour, {same} inchangée(s).</translation>
+        <translation>Terminé. Profils créés : {created}, déjà présents : {kept}. Boîtes aux lettres créées : {new}, mises à jour : {updated}, inchangées : {same}.</translation>
     </message>
 </context>
 <context>
