@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from enum import IntEnum
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -225,6 +225,12 @@ class MainWindow(QMainWindow):
 
         self.engine_label = QLabel()
         self.database_label = ElidedLabel(self.tr("Database: {location}").format(location=database_label))
+        # what an action just did, elided with its tooltip rather than cut by the labels beside it
+        self.message_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(lambda: self.message_label.setText(""))
+        self.statusBar().addWidget(self.message_label, stretch=1)
         self.statusBar().addPermanentWidget(self.notifications, stretch=1)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().addPermanentWidget(self.database_label)
@@ -324,7 +330,8 @@ class MainWindow(QMainWindow):
         self.show_view(View.MAILBOXES)
 
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, MESSAGE_SHOWN_MS)
+        self.message_label.setText(text)
+        self._message_timer.start(MESSAGE_SHOWN_MS)
 
     async def refresh_all(self) -> None:
         """Load every view from the services (at start, and when asked); the first failure is said once."""
