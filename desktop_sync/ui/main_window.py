@@ -229,8 +229,9 @@ class MainWindow(QMainWindow):
         self.message_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
-        self._message_timer.timeout.connect(lambda: self.message_label.setText(""))
+        self._message_timer.timeout.connect(lambda: self.message_label.setVisible(False))
         self.statusBar().addWidget(self.message_label, stretch=1)
+        self.message_label.setVisible(False)  # no room taken from an alert's notification while silent
         self.statusBar().addPermanentWidget(self.notifications, stretch=1)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().addPermanentWidget(self.database_label)
@@ -331,6 +332,7 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
         self._message_timer.start(MESSAGE_SHOWN_MS)
 
     async def refresh_all(self) -> None:
