@@ -8,6 +8,8 @@ failures arise and where each must get the same code whatever the protocol.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import enum
 import errno
 import hashlib
@@ -23,7 +25,7 @@ from typing import Any
 
 import aiosmtplib
 
-from desktop_sync.domain.connectors import ConnectionTest, Credentials, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, Credentials, StepResult, TestStep, step_text
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, Security
 
@@ -232,21 +234,45 @@ class Address:
 async def resolve(endpoint: Endpoint, timeout: float) -> list[Address]:
     """The TCP addresses of ``endpoint``; HOST_NOT_FOUND, SERVER_UNREACHABLE or TIMEOUT when there are none."""
     loop = asyncio.get_running_loop()
+    host = endpoint.host
     try:
-        infos = await asyncio.wait_for(
-            loop.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM), timeout=timeout
-        )
-    except (OSError, TimeoutError) as exc:
+        infos = await asyncio.wait_for(loop.getaddrinfo(host, endpoint.port, type=socket.SOCK_STREAM), timeout=timeout)
+    except socket.gaierror as exc:
+        if exc.errno in _DNS_NOT_FOUND:
+            raise error(ErrorCode.HOST_NOT_FOUND, step_text("name_not_found", host=host)) from exc
+        reason = exc.strerror or _describe(exc)
+        raise error(ErrorCode.SERVER_UNREACHABLE, step_text("name_lookup_failed", host=host, reason=reason)) from exc
+    except TimeoutError as exc:
+        raise error(ErrorCode.TIMEOUT, step_text("name_lookup_timeout", host=host, seconds=_seconds(timeout))) from exc
+    except OSError as exc:
         raise translate(exc) from exc
     addresses = [Address(family, kind, proto, tuple(sockaddr)) for family, kind, proto, _name, sockaddr in infos]
     if not addresses:
-        raise error(ErrorCode.HOST_NOT_FOUND, f"{endpoint.host} has no address")
+        raise error(ErrorCode.HOST_NOT_FOUND, step_text("name_without_address", host=host))
     return addresses
 
 
-def connect_first(addresses: list[Address], timeout: float) -> socket.socket:
-    """A blocking TCP connection to the first address that answers (for the worker-thread connectors)."""
-    last: OSError | None = None
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def connect_error(exc: BaseException, host: str, address: Address, timeout: float) -> DesktopSyncError:
+    """The domain error for a TCP connection to ``address`` (a name of ``host``) that failed, said as
+    a person would: refused, no answer, no route; anything else as ``translate`` says it."""
+    facts = {"host": host, "address": address.host, "port": str(address.sockaddr[1])}
+    if isinstance(exc, ConnectionRefusedError):
+        return error(ErrorCode.SERVER_UNREACHABLE, step_text("refused", **facts))
+    if isinstance(exc, TimeoutError):
+        return error(ErrorCode.TIMEOUT, step_text("no_answer", seconds=_seconds(timeout), **facts))
+    if isinstance(exc, OSError) and exc.errno in _UNREACHABLE_ERRNOS:
+        return error(ErrorCode.SERVER_UNREACHABLE, step_text("unreachable", **facts))
+    return translate(exc)
+
+
+def connect_first(addresses: list[Address], timeout: float, host: str = "") -> socket.socket:
+    """A blocking TCP connection to the first address that answers (for the worker-thread connectors);
+    the last address's failure, as a domain error, when none does."""
+    last: tuple[OSError, Address] | None = None
     for address in addresses:
         sock = socket.socket(address.family, address.kind, address.proto)
         try:
@@ -254,11 +280,11 @@ def connect_first(addresses: list[Address], timeout: float) -> socket.socket:
             sock.connect(address.sockaddr)
         except OSError as exc:
             sock.close()
-            last = exc
+            last = (exc, address)
             continue
         return sock
     assert last is not None, "resolve() never returns an empty list"
-    raise last
+    raise connect_error(last[0], host or last[1].host, last[1], timeout) from last[0]
 
 
 @dataclass(slots=True)
@@ -272,6 +298,7 @@ class StepRecorder:
     current: TestStep = TestStep.RESOLVE
     last_request: str = ""
     last_response: str = ""
+    transcript: list[str] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
 
     def begin(self, step: TestStep) -> None:
@@ -288,25 +315,52 @@ class StepRecorder:
         self.steps.append(StepResult(self.current, False, problem.message, problem.code, self._elapsed_ms()))
         if self.last_request and not self.last_response:
             self.last_response = problem.message  # the refusal is the answer to the last request
+        self.transcript.append(f"! {problem.message}")
 
     def exchange(self, request: str, response: str = "") -> None:
         """Remember a command and its answer; callers mask secrets before they get here."""
         self.last_request = request
         self.last_response = response
+        if request:
+            self.transcript.append(f"> {request}")
+        if response:
+            self.transcript.append(f"< {response}")
 
     def answer(self, response: str) -> None:
         self.last_response = response
+        if response:
+            self.transcript.append(f"< {response}")
 
     def result(self) -> ConnectionTest:
-        return ConnectionTest(tuple(self.steps), self.last_request, self.last_response)
+        return ConnectionTest(tuple(self.steps), self.last_request, self.last_response, tuple(self.transcript))
 
 
 def tls_detail(sock: ssl.SSLSocket | ssl.SSLObject | None) -> str:
-    """What a finished TLS handshake agreed on, for a test step's detail."""
+    """What a finished TLS handshake agreed on, and whose certificate it verified until when."""
     if sock is None:
         return "TLS"
     cipher = sock.cipher()
-    return f"{sock.version()} {cipher[0] if cipher else ''}, certificate verified".replace("  ", " ")
+    facts = {"version": sock.version() or "TLS", "cipher": cipher[0] if cipher else "?"}
+    certificate = sock.getpeercert() or {}
+    if not certificate:
+        return step_text("tls_plain", **facts)
+    expiry = certificate.get("notAfter")
+    if isinstance(expiry, str):
+        with contextlib.suppress(ValueError):
+            expiry = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(expiry), dt.UTC).date().isoformat()
+    return step_text(
+        "tls",
+        subject=_name(certificate.get("subject")),
+        issuer=_name(certificate.get("issuer")),
+        expiry=expiry or "?",
+        **facts,
+    )
+
+
+def _name(rdns: Any) -> str:
+    """A certificate name as its common name (or organization), e.g. ``imap.contoso.test``."""
+    attributes = {key: value for rdn in rdns or () for key, value in rdn}
+    return str(attributes.get("commonName") or attributes.get("organizationName") or "?")
 
 
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint means nothing outside it

@@ -766,7 +766,7 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
         names = ", ".join(sorted({address.host for address in addresses}))
         steps.ok(f"EWS URL {url} ({how}); {endpoint.host}: {names}")
         steps.begin(TestStep.CONNECT)
-        sock = await _call(target, lambda: connect_first(addresses, timeout))
+        sock = await _call(target, lambda: connect_first(addresses, timeout, endpoint.host))
         peer = sock.getpeername()[0]
         try:
             steps.ok(f"connected to {peer} port {endpoint.port}")

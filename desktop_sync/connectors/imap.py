@@ -55,6 +55,7 @@ from desktop_sync.domain.connectors import (
     RawMessage,
     TestStep,
     ThrottleKey,
+    step_text,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.folders import ServerFolder
@@ -251,10 +252,10 @@ class _Session:
         implicit = endpoint.security is Security.TLS
 
         def opener() -> socket.socket:
-            sock = connect_first(addresses, settings.timeout)
+            sock = connect_first(addresses, settings.timeout, endpoint.host)
             if not implicit:
                 return sock
-            steps.ok(f"connected to {sock.getpeername()[0]} port {endpoint.port}")
+            steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
             steps.begin(TestStep.TLS)
             assert settings.context is not None
             try:
@@ -271,27 +272,37 @@ class _Session:
             if implicit:
                 steps.ok(tls_detail(client.socket()))
             else:
-                steps.ok(f"connected to {client.socket().getpeername()[0]} port {endpoint.port}: {greeting}")
+                steps.ok(
+                    step_text(
+                        "connected_greeting",
+                        address=client.socket().getpeername()[0],
+                        port=endpoint.port,
+                        greeting=greeting,
+                    )
+                )
                 steps.begin(TestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange("STARTTLS")
                     if not client.has_capability("STARTTLS"):
                         raise error(
-                            ErrorCode.TLS_UNAVAILABLE,
-                            f"{endpoint.host}:{endpoint.port} does not offer STARTTLS",
+                            ErrorCode.TLS_UNAVAILABLE, step_text("no_starttls", host=endpoint.host, port=endpoint.port)
                         )
                     steps.answer(_text(client.starttls(settings.context)))
                     steps.ok(tls_detail(client.socket()))
                 else:
-                    steps.ok("not used: clear text, allowed by the profile")
+                    steps.ok(step_text("clear_text"))
             steps.begin(TestStep.AUTHENTICATE)
             if settings.secret is None:
-                raise error(ErrorCode.PASSWORD_MISSING, f"no password for {settings.login}", scope=settings.auth_scope)
+                raise error(
+                    ErrorCode.PASSWORD_MISSING,
+                    step_text("no_password", login=settings.login),
+                    scope=settings.auth_scope,
+                )
             steps.exchange(f"LOGIN {settings.login} {_MASK}")
             steps.answer(_text(client.login(settings.login, settings.secret)))
             if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
                 client.enable("CONDSTORE")
-            steps.ok(f"logged in as {settings.login}")
+            steps.ok(step_text("logged_in", login=settings.login))
         except BaseException:
             _shutdown(client)
             raise
@@ -550,7 +561,7 @@ class _Link:
         steps.begin(TestStep.RESOLVE)
         addresses = await resolve(settings.endpoint, settings.timeout)
         names = sorted({address.host for address in addresses})
-        steps.ok(f"{settings.endpoint.host}: {', '.join(names)}")
+        steps.ok(step_text("resolved", host=settings.endpoint.host, addresses=", ".join(names)))
         return await self._connect(settings, addresses, steps)
 
     async def _open(self) -> _Session:
@@ -881,8 +892,12 @@ class ImapIncoming:
             sent = next((folder.name for folder in folders if folder.special_use == "\\Sent"), None)
             steps.answer(f"{len(folders)} folders")
             if INBOX not in names:
-                raise error(ErrorCode.MAILBOX_NOT_FOUND, "the account has no INBOX")
-            steps.ok(f"{len(folders)} folders; Sent folder: {sent or 'none'}")
+                raise error(ErrorCode.MAILBOX_NOT_FOUND, step_text("no_inbox"))
+            steps.ok(
+                step_text("folders", count=len(folders), sent=sent)
+                if sent
+                else step_text("folders_no_sent", count=len(folders))
+            )
         except DesktopSyncError as problem:
             steps.fail(problem)
         except Exception as exc:

@@ -40,6 +40,7 @@ from desktop_sync.domain.connectors import (
     ItemFailure,
     RawMessage,
     TestStep,
+    step_text,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
 from desktop_sync.domain.folders import ServerFolder
@@ -116,11 +117,11 @@ class _Session:
         opened: list[socket.socket] = []
 
         def opener() -> socket.socket:
-            sock = connect_first(addresses, settings.timeout)
+            sock = connect_first(addresses, settings.timeout, endpoint.host)
             opened.append(sock)
             if not implicit:
                 return sock
-            steps.ok(f"connected to {sock.getpeername()[0]} port {endpoint.port}")
+            steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
             steps.begin(TestStep.TLS)
             assert context is not None
             wrapped = context.wrap_socket(sock, server_hostname=endpoint.host)
@@ -140,7 +141,14 @@ class _Session:
             if implicit:
                 steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
             else:
-                steps.ok(f"connected to {client.sock.getpeername()[0]} port {endpoint.port}: {greeting}")
+                steps.ok(
+                    step_text(
+                        "connected_greeting",
+                        address=client.sock.getpeername()[0],
+                        port=endpoint.port,
+                        greeting=greeting,
+                    )
+                )
                 steps.begin(TestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange("CAPA")
@@ -149,16 +157,22 @@ class _Session:
                     except poplib.error_proto:
                         capabilities = {}
                     if "STLS" not in capabilities:
-                        raise error(ErrorCode.TLS_UNAVAILABLE, f"{endpoint.host}:{endpoint.port} does not offer STLS")
+                        raise error(
+                            ErrorCode.TLS_UNAVAILABLE, step_text("no_stls", host=endpoint.host, port=endpoint.port)
+                        )
                     steps.exchange("STLS")
                     assert context is not None
                     steps.answer(_text(client.stls(context)))
                     steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
                 else:
-                    steps.ok("not used: clear text, allowed by the profile")
+                    steps.ok(step_text("clear_text"))
             steps.begin(TestStep.AUTHENTICATE)
             if settings.secret is None:
-                raise error(ErrorCode.PASSWORD_MISSING, f"no password for {settings.login}", scope=settings.auth_scope)
+                raise error(
+                    ErrorCode.PASSWORD_MISSING,
+                    step_text("no_password", login=settings.login),
+                    scope=settings.auth_scope,
+                )
             steps.exchange(f"USER {settings.login}")
             client.user(settings.login)
             steps.exchange(f"PASS {_MASK}")
@@ -169,7 +183,7 @@ class _Session:
                 if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
                     problem = error(ErrorCode.AUTH_FAILED, problem.message, scope=settings.auth_scope)
                 raise problem from exc
-            steps.ok(f"logged in as {settings.login}")
+            steps.ok(step_text("logged_in", login=settings.login))
         except BaseException:
             _close_quietly(client)
             raise
@@ -457,7 +471,7 @@ class Pop3Incoming:
                 steps.exchange("UIDL")
                 listing = await self._call(session, lambda s: s.uidl())
                 steps.answer(f"{len(listing)} messages")
-                steps.ok(f"{FOLDER}: {count} messages, {size} bytes")
+                steps.ok(step_text("pop3_inbox", count=count, size=size))
             except DesktopSyncError as problem:
                 steps.fail(problem)
             finally:

@@ -21,6 +21,7 @@ from desktop_sync.connectors.errors import (
     Address,
     ErrorCode,
     StepRecorder,
+    connect_error,
     credentials_scope,
     error,
     resolve,
@@ -36,6 +37,7 @@ from desktop_sync.domain.connectors import (
     SendOutcome,
     SendResult,
     TestStep,
+    step_text,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import Endpoint, Profile, Security
@@ -108,9 +110,9 @@ class SmtpOutgoing:
         endpoint = settings.endpoint
         steps.begin(TestStep.RESOLVE)
         addresses = await resolve(endpoint, settings.timeout)
-        steps.ok(f"{endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
+        steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
         steps.begin(TestStep.CONNECT)
-        sock = await _open_socket(addresses, settings.timeout)
+        sock = await _open_socket(addresses, settings.timeout, endpoint.host)
         implicit = endpoint.security is Security.TLS
         client = aiosmtplib.SMTP(
             hostname=endpoint.host,
@@ -124,43 +126,50 @@ class SmtpOutgoing:
         line = _Line(client, sock)
         try:
             if implicit:
-                steps.ok(f"connected to {sock.getpeername()[0]} port {endpoint.port}")
+                steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
                 steps.begin(TestStep.TLS)
             greeting = await client.connect()
             steps.exchange("", f"{greeting.code} {greeting.message}")
             if implicit:
                 steps.ok(tls_detail(client.get_transport_info("ssl_object")))
             else:
-                steps.ok(f"connected to {endpoint.host} port {endpoint.port}: {greeting.code} {greeting.message}")
+                steps.ok(
+                    step_text(
+                        "connected_greeting",
+                        address=sock.getpeername()[0],
+                        port=endpoint.port,
+                        greeting=f"{greeting.code} {greeting.message}",
+                    )
+                )
                 steps.begin(TestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange(f"EHLO {self._local_hostname}")
                     await client.ehlo()
                     if not client.supports_extension("starttls"):
                         raise error(
-                            ErrorCode.TLS_UNAVAILABLE, f"{endpoint.host}:{endpoint.port} does not offer STARTTLS"
+                            ErrorCode.TLS_UNAVAILABLE, step_text("no_starttls", host=endpoint.host, port=endpoint.port)
                         )
                     steps.exchange("STARTTLS")
                     response = await client.starttls(tls_context=settings.context)
                     steps.answer(f"{response.code} {response.message}")
                     steps.ok(tls_detail(client.get_transport_info("ssl_object")))
                 else:
-                    steps.ok("not used: clear text, allowed by the profile")
+                    steps.ok(step_text("clear_text"))
             steps.begin(TestStep.AUTHENTICATE)
             if settings.secret is None:
-                steps.ok("no password: sending without authentication")
+                steps.ok(step_text("no_password_send"))
             else:
                 await client.ehlo()
                 if not client.supports_extension("auth"):
                     raise error(
                         ErrorCode.AUTH_FAILED,
-                        f"{endpoint.host} offers no authentication on this connection",
+                        step_text("no_auth_offered", host=endpoint.host),
                         scope=settings.auth_scope,
                     )
                 steps.exchange(f"AUTH {settings.login} {_MASK}")
                 response = await client.login(settings.login, settings.secret)
                 steps.answer(f"{response.code} {response.message}")
-                steps.ok(f"logged in as {settings.login}")
+                steps.ok(step_text("logged_in", login=settings.login))
         except Exception as exc:
             await line.dispose(graceful=False)
             raise translate(exc, auth_scope=settings.auth_scope) from exc
@@ -285,7 +294,7 @@ class SmtpOutgoing:
                 steps.answer(f"{response.code} {response.message}")
                 steps.exchange("RSET")
                 await client.rset()
-                steps.ok(f"the server accepts {self._sender_address} as sender (nothing was sent)")
+                steps.ok(step_text("sender_accepted", sender=self._sender_address))
             except DesktopSyncError as problem:
                 steps.fail(problem)
             except Exception as exc:
@@ -304,10 +313,10 @@ class SmtpOutgoing:
             await self._sent_folder.close()
 
 
-async def _open_socket(addresses: list[Address], timeout: float) -> socket.socket:
+async def _open_socket(addresses: list[Address], timeout: float, host: str) -> socket.socket:
     """A non-blocking TCP connection to the first address that answers."""
     loop = asyncio.get_running_loop()
-    last: Exception | None = None
+    last: tuple[Exception, Address] | None = None
     for address in addresses:
         sock = socket.socket(address.family, address.kind, address.proto)
         sock.setblocking(False)
@@ -315,14 +324,14 @@ async def _open_socket(addresses: list[Address], timeout: float) -> socket.socke
             await asyncio.wait_for(loop.sock_connect(sock, address.sockaddr), timeout)
         except (OSError, TimeoutError) as exc:
             sock.close()
-            last = exc
+            last = (exc, address)
             continue
         except BaseException:
             sock.close()
             raise
         return sock
     assert last is not None, "resolve() never returns an empty list"
-    raise translate(last) from last
+    raise connect_error(last[0], host, last[1], timeout) from last[0]
 
 
 async def _reset(client: aiosmtplib.SMTP) -> None:

@@ -39,6 +39,48 @@ class TestStep(enum.Enum):
     ACCESS = "access"  # Exchange: the mailbox is reachable (impersonation, rights)
 
 
+# What a connection test says of each step, by code: connectors fill these templates (an
+# unknown fact reads "?"), the CLI prints them in English, and the GUI shows them in the
+# interface's language (ui/explanations.py; desktop_sync_messages_<lang>.ts, context "StepTexts").
+# Server answers are never in here: they are quoted as they came, in the raw exchange.
+STEP_TEXTS: dict[str, str] = {
+    "resolved": "{host}: {addresses}",
+    "connected": "connected to {address} port {port}",
+    "connected_greeting": "connected to {address} port {port}: {greeting}",
+    "tls": "{version} ({cipher}), certificate verified: {subject}, issued by {issuer}, valid until {expiry}",
+    "tls_plain": "{version} ({cipher}), certificate verified",
+    "clear_text": "not used: clear text, allowed by the profile",
+    "logged_in": "logged in as {login}",
+    "no_password_send": "no password: sending without authentication",
+    "sender_accepted": "the server accepts {sender} as sender (nothing was sent)",
+    "folders": "{count} folders; Sent folder: {sent}",
+    "folders_no_sent": "{count} folders; no Sent folder",
+    "pop3_inbox": "the Inbox holds {count} messages ({size} bytes)",
+    "name_not_found": "the name {host} was not found (DNS)",
+    "name_lookup_failed": "the name {host} could not be looked up (DNS): {reason}",
+    "name_lookup_timeout": "looking up the name {host} took longer than {seconds} s (DNS)",
+    "name_without_address": "the name {host} has no address (DNS)",
+    "refused": "{host} ({address}) refused the connection on port {port}: nothing listens there",
+    "no_answer": "{host} ({address}) did not answer on port {port} within {seconds} s",
+    "unreachable": "{host} ({address}) cannot be reached from this computer (no route to it)",
+    "no_starttls": "{host}:{port} does not offer STARTTLS",
+    "no_stls": "{host}:{port} does not offer STLS",
+    "no_password": "no password for {login}",
+    "no_auth_offered": "{host} offers no authentication on this connection",
+    "no_inbox": "the account has no INBOX",
+}
+
+
+class _Facts(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def step_text(code: str, **facts: object) -> str:
+    """The English text of the step outcome ``code``, filled with ``facts``."""
+    return STEP_TEXTS[code].format_map(_Facts({name: str(value) for name, value in facts.items()}))
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     step: TestStep
@@ -55,6 +97,9 @@ class ConnectionTest:
     steps: tuple[StepResult, ...]
     last_request: str = ""  # redacted: never a password
     last_response: str = ""
+    # the whole exchange in order: "> " what was sent (redacted), "< " what came back,
+    # "! " where it stopped
+    transcript: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

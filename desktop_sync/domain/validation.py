@@ -39,13 +39,50 @@ _ADDRESS = re.compile(rf"^{_LOCAL}@{_LABEL}(?:\.{_LABEL})+$")
 _HOST = re.compile(rf"^(?:{_LABEL})(?:\.{_LABEL})*$|^\[?[0-9a-fA-F:.]+\]?$")
 
 
+# Every text these checks give, by code: the CLI prints it in English as it is; the GUI shows it
+# in the interface's language (ui/explanations.py reads the facts back out and fills the
+# translated template; desktop_sync_messages_<lang>.ts, context "FieldErrors").
+FIELD_ERRORS: dict[str, str] = {
+    "address_required": "an email address is required",
+    "address_invalid": "{value} is not a valid email address",
+    "guid_invalid": "{value} is not a GUID",
+    "name_required": "a name is required",
+    "profile_name_required": "a profile name is required",
+    "too_long": "at most {limit} characters",
+    "host_invalid": "{value} is not a host name or IP address",
+    "port_range": "port {port} is outside {low}-{high}",
+    "url_invalid": "{value} is not an http(s) URL",
+    "url_insecure": "http:// sends credentials in clear text; use https:// or --allow-insecure",
+    "exchange_outgoing_host": "Exchange sends mail through EWS; leave the outgoing host empty",
+    "ews_url_not_exchange": "only Exchange profiles have an EWS URL",
+    "auth_not_exchange": "{auth} authentication is for Exchange profiles",
+    "incoming_host_required": "the incoming server's host is required",
+    "outgoing_port_without_host": "an outgoing port was given without an outgoing host",
+    "security_none": "'none' sends passwords in clear text; add --allow-insecure to accept",
+    "max_connections_range": "{value} is outside {low}-{high} (default {default})",
+    "seconds_range_default": "{value} s is outside {low}-{high} s (default {default})",
+    "seconds_range": "{value} s is outside {low}-{high} s",
+    "date_without_zone": "the date needs a time zone",
+    "service_login_required": "credentials on the profile need the service account's login",
+    "delete_not_pop3": "only POP3 profiles delete mail after download",
+    "token_prefix_invalid": "1-20 characters without spaces",
+    "category_invalid": "at most 100 characters, without commas or semicolons",
+    "categories_not_exchange": "only Exchange items carry categories",
+}
+
+
+def field_error(code: str, **facts: str) -> str:
+    """The English text of the check ``code``, filled with ``facts``."""
+    return FIELD_ERRORS[code].format(**facts)
+
+
 def normalize_address(address: str, field: str = "email") -> str:
     """Return the address lower-cased, or raise a ValidationError naming ``field``."""
     value = address.strip()
     if not value:
-        raise ValidationError.single(field, "an email address is required")
+        raise ValidationError.single(field, field_error("address_required"))
     if len(value) > 320 or not _ADDRESS.match(value) or ".." in value or value.startswith("."):
-        raise ValidationError.single(field, f"{address!r} is not a valid email address")
+        raise ValidationError.single(field, field_error("address_invalid", value=repr(address)))
     return value.lower()
 
 
@@ -56,15 +93,15 @@ def normalize_crm_id(crm_id: str | None, field: str = "crm_id") -> str | None:
     try:
         return str(uuid.UUID(crm_id.strip().strip("{}")))
     except ValueError as exc:
-        raise ValidationError.single(field, f"{crm_id!r} is not a GUID") from exc
+        raise ValidationError.single(field, field_error("guid_invalid", value=repr(crm_id))) from exc
 
 
 def check_name(name: str, field: str = "name", max_length: int = 200) -> str:
     value = name.strip()
     if not value:
-        raise ValidationError.single(field, "a name is required")
+        raise ValidationError.single(field, field_error("name_required"))
     if len(value) > max_length:
-        raise ValidationError.single(field, f"at most {max_length} characters")
+        raise ValidationError.single(field, field_error("too_long", limit=str(max_length)))
     return value
 
 
@@ -101,14 +138,14 @@ def _check_host(errors: dict[str, str], field: str, host: str | None) -> str | N
         return None
     value = host.strip()
     if len(value) > 255 or not _HOST.match(value):
-        errors[field] = f"{host!r} is not a host name or IP address"
+        errors[field] = field_error("host_invalid", value=repr(host))
         return None
     return value.lower()
 
 
 def _check_port(errors: dict[str, str], field: str, port: int | None) -> None:
     if port is not None and not PORT_MIN <= port <= PORT_MAX:
-        errors[field] = f"port {port} is outside {PORT_MIN}-{PORT_MAX}"
+        errors[field] = field_error("port_range", port=str(port), low=str(PORT_MIN), high=str(PORT_MAX))
 
 
 def validate_profile(data: ProfileInput) -> Profile:
@@ -119,9 +156,9 @@ def validate_profile(data: ProfileInput) -> Profile:
     errors: dict[str, str] = {}
     name = data.name.strip()
     if not name:
-        errors["name"] = "a profile name is required"
+        errors["name"] = field_error("profile_name_required")
     elif len(name) > 200:
-        errors["name"] = "at most 200 characters"
+        errors["name"] = field_error("too_long", limit="200")
 
     incoming_host = _check_host(errors, "incoming_host", data.incoming_host)
     outgoing_host = _check_host(errors, "outgoing_host", data.outgoing_host)
@@ -133,10 +170,10 @@ def validate_profile(data: ProfileInput) -> Profile:
         if ews_url:
             parts = urlsplit(ews_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:
-                errors["ews_url"] = f"{data.ews_url!r} is not an http(s) URL"
+                errors["ews_url"] = field_error("url_invalid", value=repr(data.ews_url))
             else:
                 if parts.scheme == "http" and not data.allow_insecure:
-                    errors["ews_url"] = "http:// sends credentials in clear text; use https:// or --allow-insecure"
+                    errors["ews_url"] = field_error("url_insecure")
                 if incoming_host is None and "incoming_host" not in errors:
                     incoming_host = parts.hostname.lower()
         elif incoming_host is not None:
@@ -144,52 +181,54 @@ def validate_profile(data: ProfileInput) -> Profile:
             port = f":{data.incoming_port}" if data.incoming_port else ""
             ews_url = f"{scheme}://{incoming_host}{port}/EWS/Exchange.asmx"
         if data.outgoing_host:
-            errors.setdefault("outgoing_host", "Exchange sends mail through EWS; leave the outgoing host empty")
+            errors.setdefault("outgoing_host", field_error("exchange_outgoing_host"))
     else:
         if ews_url:
-            errors["ews_url"] = "only Exchange profiles have an EWS URL"
+            errors["ews_url"] = field_error("ews_url_not_exchange")
         if data.auth is AuthMethod.NTLM or data.auth is AuthMethod.OAUTH2:
-            errors["auth"] = f"{data.auth.value} authentication is for Exchange profiles"
+            errors["auth"] = field_error("auth_not_exchange", auth=data.auth.value)
     if incoming_host is None and "incoming_host" not in errors:
-        errors["incoming_host"] = "the incoming server's host is required"
+        errors["incoming_host"] = field_error("incoming_host_required")
     if outgoing_host is None and data.outgoing_port is not None and "outgoing_host" not in errors:
-        errors["outgoing_host"] = "an outgoing port was given without an outgoing host"
+        errors["outgoing_host"] = field_error("outgoing_port_without_host")
 
     if not data.allow_insecure:
         if data.incoming_security is Security.NONE:
-            errors.setdefault(
-                "incoming_security", "'none' sends passwords in clear text; add --allow-insecure to accept"
-            )
+            errors.setdefault("incoming_security", field_error("security_none"))
         if outgoing_host and data.outgoing_security is Security.NONE:
-            errors.setdefault(
-                "outgoing_security", "'none' sends passwords in clear text; add --allow-insecure to accept"
-            )
+            errors.setdefault("outgoing_security", field_error("security_none"))
 
     max_connections = data.max_connections if data.max_connections is not None else 10
     if not MAX_CONNECTIONS_MIN <= max_connections <= MAX_CONNECTIONS_MAX:
-        errors["max_connections"] = (
-            f"{max_connections} is outside {MAX_CONNECTIONS_MIN}-{MAX_CONNECTIONS_MAX} (default 10)"
+        errors["max_connections"] = field_error(
+            "max_connections_range",
+            value=str(max_connections),
+            low=str(MAX_CONNECTIONS_MIN),
+            high=str(MAX_CONNECTIONS_MAX),
+            default="10",
         )
     timeout = data.timeout_seconds if data.timeout_seconds is not None else TIMEOUT_DEFAULT
     if not TIMEOUT_MIN <= timeout <= TIMEOUT_MAX:
-        errors["timeout_seconds"] = f"{timeout} s is outside {TIMEOUT_MIN}-{TIMEOUT_MAX} s (default 60)"
+        errors["timeout_seconds"] = field_error(
+            "seconds_range_default", value=str(timeout), low=str(TIMEOUT_MIN), high=str(TIMEOUT_MAX), default="60"
+        )
     min_poll = data.min_poll_seconds if data.min_poll_seconds is not None else 60
     if not 0 <= min_poll <= 12 * 60:
-        errors["min_poll_seconds"] = f"{min_poll} s is outside 0-720 s"
+        errors["min_poll_seconds"] = field_error("seconds_range", value=str(min_poll), low="0", high="720")
     if data.process_email_from is not None and data.process_email_from.tzinfo is None:
-        errors["process_email_from"] = "the date needs a time zone"
+        errors["process_email_from"] = field_error("date_without_zone")
     if data.credentials_on is CredentialsOn.PROFILE and not (data.login and data.login.strip()):
-        errors["login"] = "credentials on the profile need the service account's login"
+        errors["login"] = field_error("service_login_required")
     if data.delete_after_download and data.kind is not ProfileKind.POP3:
-        errors["delete_after_download"] = "only POP3 profiles delete mail after download"
+        errors["delete_after_download"] = field_error("delete_not_pop3")
     prefix = data.tracking_token_prefix.strip()
     if not prefix or len(prefix) > 20 or any(ch.isspace() for ch in prefix):
-        errors["tracking_token_prefix"] = "1-20 characters without spaces"
+        errors["tracking_token_prefix"] = field_error("token_prefix_invalid")
     category = data.tracked_category.strip()
     if len(category) > 100 or any(ch in category for ch in ",;\n\r\t"):
-        errors["tracked_category"] = "at most 100 characters, without commas or semicolons"
+        errors["tracked_category"] = field_error("category_invalid")
     elif data.kind is not ProfileKind.EXCHANGE and data.tag_undeliverable:
-        errors["tag_undeliverable"] = "only Exchange items carry categories"
+        errors["tag_undeliverable"] = field_error("categories_not_exchange")
 
     if errors:
         raise ValidationError(errors)

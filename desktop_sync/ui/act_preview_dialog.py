@@ -18,7 +18,7 @@ from desktop_sync.domain.act import ConflictPolicy, StopReason
 from desktop_sync.domain.model import RecordType
 from desktop_sync.services.act import ActPreview, PlannedAction, PlannedKind, Side
 from desktop_sync.ui.act_view import field_label, type_label, value_text
-from desktop_sync.ui.page import sentence_label, title_label
+from desktop_sync.ui.page import resize_within_screen, sentence_label, title_label
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 
@@ -98,7 +98,7 @@ class ActPreviewDialog(QDialog):
         layout.addWidget(self.tree, stretch=1)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 120, metrics.lineSpacing() * 28)
+        resize_within_screen(self, metrics.averageCharWidth() * 120, metrics.lineSpacing() * 28)
 
     # --- texts ---------------------------------------------------------------------------------
 

@@ -37,8 +37,8 @@ from desktop_sync.services.act import LinkState, RecordView
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.formatting import format_when, to_qdatetime
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.formatting import date_time_format, format_when, to_qdatetime
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -150,6 +150,7 @@ class OptionalDateTime(QWidget):
         super().__init__(parent)
         self.check = QCheckBox(label)
         self.edit = QDateTimeEdit()
+        self.edit.setDisplayFormat(date_time_format())
         self.edit.setCalendarPopup(True)
         self.edit.setEnabled(False)
         self.edit.setAccessibleName(label.replace("&", ""))
@@ -218,6 +219,8 @@ class ActRecordDialog(QDialog):
             self.subject = line("subject", self.tr("&Subject:"))
             self.starts_at = QDateTimeEdit(to_qdatetime(start))
             self.ends_at = QDateTimeEdit(to_qdatetime(start + dt.timedelta(hours=1)))
+            self.starts_at.setDisplayFormat(date_time_format())
+            self.ends_at.setDisplayFormat(date_time_format())
             for edit in (self.starts_at, self.ends_at):
                 edit.setCalendarPopup(True)
             form.addRow(self.tr("S&tart:"), self.fields.wrap("starts_at", self.starts_at, "start"))
@@ -417,11 +420,11 @@ class ActRecordsPage(QWidget):
                 "the tracking category come to the CRM. Once linked, changes flow both ways."
             )
         )
-        self.record_type = QComboBox()
+        self.record_type = narrow_combo(QComboBox())
         self.record_type.setAccessibleName(self.tr("Record type"))
         for record_type in (RecordType.APPOINTMENT, RecordType.CONTACT, RecordType.TASK):
             self.record_type.addItem(type_label(record_type), record_type)
-        self.user = QComboBox()
+        self.user = narrow_combo(QComboBox())
         self.user.setAccessibleName(self.tr("Owner"))
         self.user.addItem(self.tr("All users"), None)
         self.search = QLineEdit()
@@ -585,7 +588,7 @@ class ActRecordsPage(QWidget):
                 cell.setEditable(False)
                 cell.setData(view.id, ID_ROLE)
             self.model.appendRow(cells)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         widest = self.fontMetrics().averageCharWidth() * 32
         for column in range(2, self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))

@@ -35,7 +35,7 @@ from desktop_sync.domain.model import ActivityParty, Direction, EmailActivity, P
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.formatting import format_number, format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 REFRESH_DELAY_MS = 1000
@@ -153,10 +153,10 @@ class ActivitiesPage(QWidget):
         self.search.setPlaceholderText(self.tr("Search subject or address (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search activities"))
-        self.mailbox_filter = QComboBox()
+        self.mailbox_filter = narrow_combo(QComboBox(), characters=16)
         self.mailbox_filter.setAccessibleName(self.tr("Show activities of mailbox"))
         self.mailbox_filter.addItem(self.tr("All mailboxes"), None)
-        self.direction_filter = QComboBox()
+        self.direction_filter = narrow_combo(QComboBox(), characters=20)
         self.direction_filter.setAccessibleName(self.tr("Show activities of direction"))
         self.direction_filter.addItem(self.tr("Incoming and outgoing"), None)
         self.direction_filter.addItem(self.tr("Incoming"), Direction.INCOMING)
@@ -395,8 +395,11 @@ class ActivitiesPage(QWidget):
             self.tr("No activity matches the search and filters.") if filtered else self.tr("No tracked email yet.")
         )
         self.empty.update()
-        if not self.table.property("sized") and self.model.rowCount():
-            self.table.resizeColumnsToContents()
+        if not self.table.property("sized") and self.model.rowCount() and self.table.isVisible():
+            fit_columns(self.table)
+            # the sender matters as much as the subject: never just its first letters
+            sender = self.table.fontMetrics().averageCharWidth() * 24
+            self.table.setColumnWidth(3, max(self.table.columnWidth(3), sender))
             self.table.setProperty("sized", True)
         row = self.row_of(selected) if selected is not None else None
         if row is not None:

@@ -28,7 +28,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
 from desktop_sync.ui.explanations import localize
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -99,13 +99,13 @@ class AlertsPage(QWidget):
         self.table.setWordWrap(True)
         self.empty = EmptyState(self.table, self.tr("No alerts."))
 
-        self.severity = QComboBox()
+        self.severity = narrow_combo(QComboBox(), characters=18)
         self.severity.setAccessibleName(self.tr("Severity"))
         self.severity.addItem(self.tr("All severities"), None)
         self.severity.addItem(self.tr("Errors"), Severity.ERROR)
         self.severity.addItem(self.tr("Warnings"), Severity.WARNING)
         self.severity.addItem(self.tr("Information"), Severity.INFORMATION)
-        self.where = QComboBox()
+        self.where = narrow_combo(QComboBox())
         self.where.setAccessibleName(self.tr("Mailbox or profile"))
         self.where.addItem(self.tr("All mailboxes and profiles"), None)
         self.show_cleared = QCheckBox(self.tr("Show &cleared"))
@@ -141,8 +141,11 @@ class AlertsPage(QWidget):
         filters.addWidget(where_label)
         filters.addWidget(self.where, stretch=1)
         filters.addWidget(self.show_cleared)
-        filters.addWidget(self.confirm_button)
-        filters.addWidget(self.clear_button)
+        # acting on the selection sits under it, so the filters fit a 1024-pixel screen in French
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.confirm_button)
+        actions.addWidget(self.clear_button)
         # the whole cause and fix of the alert in hand, which the table's cells can only begin
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -166,6 +169,7 @@ class AlertsPage(QWidget):
         layout.addWidget(self.description_label)
         layout.addLayout(filters)
         layout.addWidget(splitter, stretch=1)
+        layout.addLayout(actions)
 
         self.severity.currentIndexChanged.connect(self._filters_changed)
         self.where.currentIndexChanged.connect(self._filters_changed)
@@ -242,7 +246,7 @@ class AlertsPage(QWidget):
         self.where.setCurrentIndex(max(self.where.findData(chosen), 0))
         self.where.blockSignals(False)
         self._filters_changed()
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         widest = self.fontMetrics().averageCharWidth() * 45
         for column in (4, 5, 6):  # what happened, cause, fix: the detail pane has them whole
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))

@@ -19,7 +19,7 @@ from desktop_sync.ui.act_view import field_label, type_label, value_text
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 RESOLVED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -189,7 +189,7 @@ class ConflictsPage(QWidget):
                     font.setStrikeOut(True)
                     cell.setFont(font)
             self.model.appendRow(cells)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         widest = self.fontMetrics().averageCharWidth() * 40
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), widest))

@@ -4,11 +4,12 @@ latency, mailboxes by state). Clicking a state opens the mailbox list filtered t
 from __future__ import annotations
 
 import collections
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDateTime, QLocale, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,11 +25,14 @@ from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.engine.events import CountersUpdated
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.context import UiContext
-from desktop_sync.ui.formatting import format_count, format_number
+from desktop_sync.ui.formatting import format_count, format_number, time_format
 from desktop_sync.ui.mailboxes_model import STATE_COLOURS, MailboxTableModel
 from desktop_sync.ui.page import sentence_label, title_label
 
 HISTORY = 150  # samples kept per chart (5 minutes at one every 2 s)
+HISTORY_SECONDS = 300.0  # the widest a chart's time axis gets
+MIN_SPAN_SECONDS = 2.0  # the narrowest (two samples a moment apart still span the width)
+SCALE_LEAST = 5.0  # a queue of one is not drawn as a full bar
 _KEY = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})?$")
 _LABEL = re.compile(r'(\w+)="([^"]*)"')
 SERIES_COLOUR = QColor("#1565c0")
@@ -54,6 +58,7 @@ class Card(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(f"<b>{title}</b>")
+        self.title.setWordWrap(True)  # a long (French) title wraps rather than widen the dashboard
         self.value = QLabel("—")
         font = QFont(self.value.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -66,61 +71,101 @@ class Card(QFrame):
         layout.addWidget(chart, stretch=1)
 
 
-class SeriesChart(QWidget):
-    """A line of the recent values of one measure, from zero to the highest value seen."""
+def nice_ceiling(value: float, least: float = 1.0) -> float:
+    """The round number (1, 2 or 5 times a power of ten) at or above ``value`` and ``least``: the
+    end of a scale a reader takes in at a glance."""
+    value = max(value, least)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1.0, 2.0, 5.0, 10.0) if step * power >= value)
 
-    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+
+def clock_time(seconds_ago: float) -> str:
+    """The wall-clock time ``seconds_ago`` seconds before now, with seconds, in the locale."""
+    moment = QDateTime.currentDateTime().addMSecs(-round(seconds_ago * 1000))
+    layout = time_format()
+    if "ss" not in layout:
+        layout = layout.replace("mm", "mm:ss")
+    return QLocale().toString(moment.time(), layout)
+
+
+class SeriesChart(QWidget):
+    """The recent values of one measure against time: the last ``HISTORY_SECONDS`` (or since the
+    first sample) across the whole width, a time axis under it and the scale on the left."""
+
+    def __init__(
+        self, empty_text: str, parent: QWidget | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(parent)
         self.empty_text = empty_text
-        self.samples: collections.deque[float] = collections.deque(maxlen=HISTORY)
-        self.setMinimumSize(QSize(200, 90))
+        self._clock = clock
+        self.samples: collections.deque[tuple[float, float]] = collections.deque(maxlen=HISTORY)
+        self.setMinimumSize(QSize(200, 110))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def add(self, value: float) -> None:
-        self.samples.append(max(0.0, value))
+        self.samples.append((self._clock(), max(0.0, value)))
         self.update()
+
+    def values(self) -> list[float]:
+        return [value for _, value in self.samples]
+
+    def span(self, now: float) -> float:
+        """Seconds the width stands for: since the first sample kept, at least a minute."""
+        if not self.samples:
+            return MIN_SPAN_SECONDS
+        return min(HISTORY_SECONDS, max(MIN_SPAN_SECONDS, now - self.samples[0][0]))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        area = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        metrics = self.fontMetrics()
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        top = nice_ceiling(max(self.values(), default=0.0))
+        scale_width = metrics.horizontalAdvance(format_number(top)) + 6
+        area = QRectF(self.rect()).adjusted(scale_width, metrics.height() / 2, -4, -metrics.height() - 4)
         grid = QPen(self.palette().color(QPalette.ColorRole.Mid))
         grid.setStyle(Qt.PenStyle.DotLine)
-        painter.setPen(grid)
         for fraction in (0.0, 0.5, 1.0):
             y = area.top() + area.height() * fraction
+            painter.setPen(grid)
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+            painter.setPen(muted)
+            label = QRectF(0, y - metrics.height() / 2, scale_width - 4, metrics.height())
+            painter.drawText(
+                label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, format_number(top * (1 - fraction))
+            )
+        now = self._clock()
+        span = self.span(now)
+        painter.setPen(muted)
+        axis = QRectF(area.left(), area.bottom() + 2, area.width(), metrics.height())
+        painter.drawText(axis, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, clock_time(span))
+        painter.drawText(axis, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, clock_time(0))
         if len(self.samples) < 2:
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
-        top = max(self.samples) or 1.0
-        step = area.width() / (HISTORY - 1)
-        start = area.right() - step * (len(self.samples) - 1)
-        path = QPainterPath()
-        for n, value in enumerate(self.samples):
-            point = QPointF(start + step * n, area.bottom() - area.height() * value / top)
-            if n == 0:
-                path.moveTo(point)
-            else:
-                path.lineTo(point)
+
+        def point(at: float, value: float) -> QPointF:
+            x = area.right() - area.width() * min(1.0, (now - at) / span)
+            return QPointF(x, area.bottom() - area.height() * value / top)
+
+        points = [point(at, value) for at, value in self.samples]
+        path = QPainterPath(points[0])
+        for each in points[1:]:
+            path.lineTo(each)
         fill = QPainterPath(path)
-        fill.lineTo(QPointF(area.right(), area.bottom()))
-        fill.lineTo(QPointF(start, area.bottom()))
+        fill.lineTo(QPointF(points[-1].x(), area.bottom()))
+        fill.lineTo(QPointF(points[0].x(), area.bottom()))
         fill.closeSubpath()
         shade = QColor(SERIES_COLOUR)
         shade.setAlpha(40)
         painter.fillPath(fill, shade)
         painter.setPen(QPen(SERIES_COLOUR, 2))
         painter.drawPath(path)
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(
-            area.adjusted(4, 2, -4, -2), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, format_number(top)
-        )
 
 
 class BarChart(QWidget):
-    """Horizontal bars, one per label, scaled to the largest."""
+    """Horizontal bars, one per label, on a round scale drawn under them (0 to a round number at
+    or above the largest), so a bar's length says its value and not only which is longest."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +177,10 @@ class BarChart(QWidget):
         self.bars = bars
         self.update()
 
+    def top(self) -> float:
+        """The value at the end of the scale."""
+        return nice_ceiling(max((value for _, value in self.bars), default=0.0), least=SCALE_LEAST)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.bars:
             return
@@ -139,9 +188,24 @@ class BarChart(QWidget):
         metrics = self.fontMetrics()
         label_width = max(metrics.horizontalAdvance(label) for label, _ in self.bars) + 8
         value_width = metrics.horizontalAdvance("00000") + 8
-        height = self.height() / len(self.bars)
-        top = max(value for _, value in self.bars) or 1.0
+        scale_height = metrics.height() + 4
+        height = min((self.height() - scale_height) / len(self.bars), metrics.height() * 2.2)
+        top = self.top()
+        span = max(0.0, self.width() - label_width - value_width)
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        grid = QPen(self.palette().color(QPalette.ColorRole.Mid))
+        grid.setStyle(Qt.PenStyle.DotLine)
+        bottom = height * len(self.bars)
+        for fraction in (0.0, 0.5, 1.0):
+            x = label_width + span * fraction
+            painter.setPen(grid)
+            painter.drawLine(QPointF(x, 0), QPointF(x, bottom))
+            painter.setPen(muted)
+            align = Qt.AlignmentFlag.AlignHCenter if fraction else Qt.AlignmentFlag.AlignLeft
+            box = QRectF(x - (value_width / 2 if fraction else 0), bottom + 2, value_width, metrics.height())
+            tick = top * fraction
+            painter.drawText(box, align | Qt.AlignmentFlag.AlignTop, format_number(tick, 0 if tick.is_integer() else 1))
         for n, (label, value) in enumerate(self.bars):
             row = QRectF(0, n * height, self.width(), height)
             painter.setPen(text_colour)
@@ -150,8 +214,7 @@ class BarChart(QWidget):
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 label,
             )
-            span = max(0.0, row.width() - label_width - value_width)
-            bar = QRectF(row.left() + label_width, row.center().y() - height * 0.3, span * value / top, height * 0.6)
+            bar = QRectF(label_width, row.center().y() - height * 0.3, span * min(value, top) / top, height * 0.6)
             painter.fillRect(bar, QUEUE_COLOURS[n % len(QUEUE_COLOURS)])
             painter.drawText(
                 QRectF(bar.right() + 4, row.top(), value_width, row.height()),
@@ -240,8 +303,8 @@ class DashboardPage(QWidget):
         )
 
         self.queues = BarChart()
-        self.items = SeriesChart(self.tr("Waiting for the engine's counters"))
-        self.latency = SeriesChart(self.tr("No mail with a server arrival time yet"))
+        self.items = SeriesChart(self.tr("Waiting for the engine's counters"), clock=clock)
+        self.latency = SeriesChart(self.tr("No mail with a server arrival time yet"), clock=clock)
         self.queue_card = Card(self.tr("Queue lengths (waiting and running)"), self.queues)
         self.items_card = Card(self.tr("Items per second"), self.items)
         self.latency_card = Card(self.tr("Latency, server to CRM (seconds)"), self.latency)

@@ -23,7 +23,7 @@ from desktop_sync.domain.model import TrackingChoice
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -170,7 +170,7 @@ class DirectoryPage(QWidget):
                 [queue.name, queue.email, self.tr("Queue"), owned.get(("queue", queue.email), "—"), "—"],
                 EntryKind.QUEUE,
             )
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self.empty.update()
 
     def selected_user(self) -> str | None:

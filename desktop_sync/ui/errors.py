@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.messages import known_codes
 from desktop_sync.ui.explanations import explain_localized
+from desktop_sync.ui.page import ElidedLabel
 
 log = logging.getLogger("desktop_sync.ui")
 
@@ -227,9 +228,8 @@ class NotificationArea(QWidget):
 
         self.icon = QLabel()
         self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16))
-        self.label = QLabel()
+        self.label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # a cause from a server is not markup
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_button = QToolButton()
         self.details_button.setText(self.tr("Details…"))
         self.details_button.setAutoRaise(True)

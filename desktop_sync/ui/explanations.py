@@ -20,10 +20,14 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 
+from desktop_sync.domain.connectors import STEP_TEXTS
 from desktop_sync.domain.messages import Explanation, template, templates
+from desktop_sync.domain.validation import FIELD_ERRORS
 
 CONTEXT = "Messages"
 FACTS_CONTEXT = "MessageFacts"
+FIELD_ERRORS_CONTEXT = "FieldErrors"  # the checks of what an admin types (domain/validation.py)
+STEP_TEXTS_CONTEXT = "StepTexts"  # what a connection test says of each step (domain/connectors.py)
 Part = Literal["title", "cause", "fix"]
 PARTS: tuple[Part, ...] = ("title", "cause", "fix")
 Translate = Callable[[str], str]
@@ -181,6 +185,56 @@ def explain_localized(code: str, translate: Translate = qt_translate, **facts: s
             translated = source
         texts[part] = fill(translated, values) or source.format_map(values)
     return Explanation(**texts)
+
+
+def qt_translate_field_error(text: str) -> str:
+    return QCoreApplication.translate(FIELD_ERRORS_CONTEXT, text)
+
+
+def qt_translate_step_text(text: str) -> str:
+    return QCoreApplication.translate(STEP_TEXTS_CONTEXT, text)
+
+
+def _localize_known(text: str, known: Iterable[str], translate: Translate) -> str:
+    """``text`` when it is one of the templates ``known`` filled in, translated with the same facts;
+    any other text (or one without a usable translation) as it is."""
+    for template_text in known:
+        facts = recover_facts(template_text, text)
+        if facts is None:
+            continue
+        translated = translate(template_text)
+        if translated == template_text or not _same_facts(translated, facts):
+            return text
+        return fill(translated, facts) or text
+    return text
+
+
+def localize_field_error(text: str, translate: Translate = qt_translate_field_error) -> str:
+    """A check's error (one of domain/validation.py's FIELD_ERRORS, filled) in the interface's language."""
+    return _localize_known(text, FIELD_ERRORS.values(), translate)
+
+
+def localize_step_text(text: str, translate: Translate = qt_translate_step_text) -> str:
+    """A connection test step's detail (one of domain/connectors.py's STEP_TEXTS) in the interface's
+    language; a server's own words stay as they are."""
+    return _localize_known(text, _steps_longest_first(), translate)
+
+
+@functools.cache
+def _steps_longest_first() -> tuple[str, ...]:
+    # "connected to {address} port {port}: {greeting}" before "... port {port}", which would
+    # otherwise take the greeting into {port}
+    return tuple(sorted(STEP_TEXTS.values(), key=len, reverse=True))
+
+
+def field_error_sources() -> list[tuple[str, str]]:
+    """Every template of domain/validation.py's FIELD_ERRORS with its code, for the catalogue."""
+    return [(text, code) for code, text in FIELD_ERRORS.items()]
+
+
+def step_text_sources() -> list[tuple[str, str]]:
+    """Every template of domain/connectors.py's STEP_TEXTS with its code, for the catalogue."""
+    return [(text, code) for code, text in STEP_TEXTS.items()]
 
 
 def message_sources() -> list[tuple[str, list[str]]]:

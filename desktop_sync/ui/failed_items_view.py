@@ -14,7 +14,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 REASON = 5  # the column of "Why it failed"
@@ -151,10 +151,9 @@ class FailedItemsPage(QWidget):
             cells[0].setToolTip(self.item_tooltip(item))
             cells[REASON].setToolTip(f"{why.cause}\n{why.fix}".strip())
             self.model.appendRow(cells)
-        self.table.resizeColumnsToContents()
-        for column, chars in ((0, 50), (1, 40), (REASON, 60)):
-            width = min(self.table.columnWidth(column), self.fontMetrics().averageCharWidth() * chars)
-            self.table.setColumnWidth(column, width)
+        fit_columns(self.table)
+        reason_width = min(self.table.columnWidth(REASON), self.fontMetrics().averageCharWidth() * 60)
+        self.table.setColumnWidth(REASON, reason_width)
         self.empty.update()
         self._update_actions()
 

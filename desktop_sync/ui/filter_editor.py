@@ -38,6 +38,7 @@ from desktop_sync.domain.sync_filters import (
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors, error_label
+from desktop_sync.ui.page import resize_within_screen
 
 
 class FilterTexts(QObject):
@@ -265,7 +266,7 @@ class FilterEditorDialog(QDialog):
         if not self.rows and not self._nested:
             self.add_row(None)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 110, metrics.lineSpacing() * 22)
+        resize_within_screen(self, metrics.averageCharWidth() * 110, metrics.lineSpacing() * 22)
 
     def add_row(self, rule: Rule | None) -> RuleRow:
         row = RuleRow(self, rule)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+
+from desktop_sync.ui.explanations import localize_field_error
 
 ERROR_COLOUR = QColor("#b3261e")
 
@@ -57,16 +59,17 @@ class FieldErrors:
             by_label.setdefault(id(label), (label, widget, []))[2].append(message)
         first: QWidget | None = None
         for label, widget, messages in by_label.values():
-            label.setText("\n".join(_sentence(m) for m in messages))
+            label.setText("\n".join(_sentence(localize_field_error(m)) for m in messages))
             label.setVisible(True)
             widget.setAccessibleDescription(label.text())
             if first is None:
                 first = widget
         if general:
-            self.general.setText("\n".join(_sentence(m) for m in general))
+            self.general.setText("\n".join(_sentence(localize_field_error(m)) for m in general))
             self.general.setVisible(True)
         if first is not None:
             first.setFocus()
+            _make_room(first.window())
 
     def clear(self) -> None:
         self._errors = {}
@@ -90,6 +93,19 @@ class FieldErrors:
 
     def has_errors(self) -> bool:
         return bool(self._errors)
+
+
+def _make_room(window: QWidget) -> None:
+    """Grow a dialog so that the errors just shown, wrapped, neither overlap the next field nor
+    get cut (a window does not grow by itself for a label's height-for-width)."""
+    layout = window.layout()
+    if not isinstance(window, QDialog) or layout is None:
+        return
+    layout.activate()
+    width = max(window.width(), layout.minimumSize().width())
+    height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+    if height > window.height() or width > window.width():
+        window.resize(width, max(height, window.height()))
 
 
 def _sentence(message: str) -> str:

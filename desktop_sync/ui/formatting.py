@@ -1,10 +1,14 @@
-"""How times, durations and counts read in the GUI, in the user's locale."""
+"""How times, durations and counts read in the GUI, in the interface language's locale.
+
+Every date shows its four-digit year (a locale's short format may have two: "12/7/26"), and a
+time that is not today's shows beside its date. Editors of dates use the same formats.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale
 
 
 def to_qdatetime(value: dt.datetime) -> QDateTime:
@@ -13,16 +17,37 @@ def to_qdatetime(value: dt.datetime) -> QDateTime:
     return QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
 
 
+def date_format(locale: QLocale | None = None) -> str:
+    """The locale's short date format, with a four-digit year."""
+    text = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
+    if "yyyy" not in text:
+        text = text.replace("yy", "yyyy")
+    return text
+
+
+def time_format(locale: QLocale | None = None) -> str:
+    return (locale or QLocale()).timeFormat(QLocale.FormatType.ShortFormat)
+
+
+def date_time_format(locale: QLocale | None = None) -> str:
+    """A date and a time, as ``format_when`` writes a time that is not today's."""
+    return f"{date_format(locale)} {time_format(locale)}"
+
+
+def format_date(value: dt.date) -> str:
+    return QLocale().toString(QDate(value.year, value.month, value.day), date_format())
+
+
 def format_when(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """A time of today as its clock time, another day with its date; "—" when there is none."""
+    """A time of today as its clock time, another day's with its date before it; "—" when there is none."""
     if value is None:
         return "—"
     locale = QLocale()
     local = to_qdatetime(value).toLocalTime()
     today = to_qdatetime(now or dt.datetime.now(dt.UTC)).toLocalTime().date()
     if local.date() == today:
-        return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
-    return locale.toString(local, QLocale.FormatType.ShortFormat)
+        return locale.toString(local.time(), time_format(locale))
+    return locale.toString(local, date_time_format(locale))
 
 
 def format_count(value: float) -> str:

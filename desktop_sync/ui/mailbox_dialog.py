@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from desktop_sync.domain.connectors import TestStep
 from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
@@ -39,6 +41,7 @@ from desktop_sync.domain.model import (
     TestStatus,
     User,
 )
+from desktop_sync.engine.test_enable import ChannelReport
 from desktop_sync.services.mailboxes import (
     ChannelChoice,
     MailboxView,
@@ -49,8 +52,9 @@ from desktop_sync.services.mailboxes import (
 from desktop_sync.services.sync_control import TestEnableOutcome
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.profile_dialog import DateField, channel_label
+from desktop_sync.ui.profile_dialog import DateField, channel_label, step_label
 from desktop_sync.ui.prompts import Asker
 
 Owner = tuple[str, str] | None  # ("user" | "queue", email), or nobody
@@ -452,6 +456,40 @@ class MailboxDialog(QDialog):
                         row.set_state(state, self._test_text(state))
 
 
+def failed_step_label(value: str | None) -> str:
+    """The failed step of a channel report (a TestStep's value) as the test connection names it."""
+    try:
+        return step_label(TestStep(value))
+    except ValueError:
+        return value or "?"
+
+
+def channel_result(outcome: TestEnableOutcome, channel: ChannelReport) -> tuple[str, str]:
+    """What Test & Enable found for one channel, and what to do about it ("" when nothing)."""
+    if channel.status is TestStatus.SUCCESS:
+        result = (
+            QCoreApplication.translate("TestEnable", "Passed, enabled")
+            if channel.enabled
+            else QCoreApplication.translate("TestEnable", "Passed")
+        )
+        return result, ""
+    if channel.status is TestStatus.FAILURE:
+        result = QCoreApplication.translate("TestEnable", "Failed at {step}").format(
+            step=failed_step_label(channel.failed_step)
+        )
+        if channel.detail:
+            result += QCoreApplication.translate("TestEnable", ": {detail}").format(
+                detail=localize_step_text(channel.detail)
+            )
+        fix = ""
+        if channel.error_code and template(channel.error_code) is not None:
+            fix = explain_localized(channel.error_code, address=outcome.address, detail=channel.detail).fix
+        return result, fix or QCoreApplication.translate(
+            "TestEnable", "Correct the cause above, then run Test & Enable again."
+        )
+    return QCoreApplication.translate("TestEnable", "Not synchronized"), ""
+
+
 def describe_outcome(outcome: TestEnableOutcome) -> str:
     """One line per channel: passed and enabled, or failed at which step and why."""
     if outcome.error is not None:
@@ -461,21 +499,12 @@ def describe_outcome(outcome: TestEnableOutcome) -> str:
     assert outcome.report is not None
     lines = []
     for channel in outcome.report.channels:
-        name = channel_label(channel.channel)
-        if channel.status is TestStatus.SUCCESS:
-            line = (
-                QCoreApplication.translate("TestEnable", "{channel}: passed, enabled")
-                if channel.enabled
-                else QCoreApplication.translate("TestEnable", "{channel}: passed")
+        result, _fix = channel_result(outcome, channel)
+        lines.append(
+            QCoreApplication.translate("TestEnable", "{channel}: {result}").format(
+                channel=channel_label(channel.channel), result=result
             )
-        elif channel.status is TestStatus.FAILURE:
-            line = QCoreApplication.translate("TestEnable", "{channel}: failed at {step}")
-        else:
-            line = QCoreApplication.translate("TestEnable", "{channel}: not synchronized")
-        line = line.format(channel=name, step=channel.failed_step or "?")
-        if channel.detail and channel.status is not TestStatus.NOT_RUN:
-            line += f" ({channel.detail})"
-        lines.append(line)
+        )
     if not outcome.report.approved:
         lines.append(
             QCoreApplication.translate(

@@ -327,6 +327,10 @@ class MailboxTableModel(QAbstractTableModel):
     def rows(self) -> list[MailboxRow]:
         return list(self._rows)
 
+    def any_synchronized(self) -> bool:
+        """Whether a mailbox has finished a synchronization (the first-run guide's end)."""
+        return any(row.last_sync_at is not None for row in self._rows)
+
     def row_at(self, row: int) -> MailboxRow:
         return self._rows[row]
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -32,9 +34,20 @@ from desktop_sync.services.sync_control import TestEnableOutcome
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
-from desktop_sync.ui.mailbox_dialog import MailboxDialog, describe_outcome
+from desktop_sync.ui.explanations import explain_localized
+from desktop_sync.ui.mailbox_dialog import MailboxDialog, channel_result
 from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import (
+    MAX_COLUMN_CHARACTERS,
+    EmptyState,
+    fit_columns,
+    narrow_combo,
+    resize_within_screen,
+    sentence_label,
+    table_view,
+    title_label,
+)
+from desktop_sync.ui.profile_dialog import FAILED_COLOUR, OK_COLOUR, channel_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
@@ -73,7 +86,7 @@ class ApplyProfileDialog(QDialog):
 
 
 class TestEnableResultsDialog(QDialog):
-    """What Test & Enable found, mailbox by mailbox and channel by channel."""
+    """What Test & Enable found: a row per mailbox and channel, with what to do about a failure."""
 
     __test__ = False
 
@@ -81,17 +94,68 @@ class TestEnableResultsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Test & Enable results"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName(self.tr("Test & Enable results"))
-        self.text.setPlainText("\n\n".join(f"{outcome.address}\n{describe_outcome(outcome)}" for outcome in outcomes))
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Mailbox"), self.tr("Channel"), self.tr("Result"), self.tr("What to do")]
+        )
+        self.table.setAccessibleName(self.tr("Test & Enable results"))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        for outcome in outcomes:
+            for row in self._rows(outcome):
+                self._add_row(row)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout.addWidget(self.table)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 90, metrics.lineSpacing() * 20)
+        resize_within_screen(self, metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
+
+    def _rows(self, outcome: TestEnableOutcome) -> list[tuple[str, str, str, str]]:
+        if outcome.error is not None:
+            explained = explain_localized(outcome.error.code, address=outcome.address, detail=outcome.error.message)
+            return [(outcome.address, self.tr("All"), f"{explained.title}: {outcome.error.message}", explained.fix)]
+        assert outcome.report is not None
+        rows = []
+        for channel in outcome.report.channels:
+            result, fix = channel_result(outcome, channel)
+            rows.append((outcome.address, channel_label(channel.channel), result, fix))
+        if not outcome.report.approved:
+            rows.append(
+                (
+                    outcome.address,
+                    self.tr("Approval"),
+                    self.tr("Not approved"),
+                    self.tr("Approve the mailbox, then run Test & Enable again."),
+                )
+            )
+        return rows
+
+    def _add_row(self, texts: tuple[str, str, str, str]) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for column, text in enumerate(texts):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            if column == 2:
+                item.setForeground(FAILED_COLOUR if texts[3] else OK_COLOUR)
+            self.table.setItem(row, column, item)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the table shows, row by row (for tests and checks)."""
+        return [
+            tuple(self.table.item(row, column).text() for column in range(self.table.columnCount()))
+            for row in range(self.table.rowCount())
+        ]
 
 
 class MailboxesPage(QWidget):
@@ -129,7 +193,7 @@ class MailboxesPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search mailboxes"))
         self.search.textChanged.connect(self.proxy.set_search)
-        self.state_filter = QComboBox()
+        self.state_filter = narrow_combo(QComboBox())
         self.state_filter.setAccessibleName(self.tr("Show mailboxes in state"))
         self.state_filter.addItem(self.tr("All states"), None)
         for state in DisplayState:
@@ -145,6 +209,8 @@ class MailboxesPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.sortByColumn(Column.ADDRESS, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(Column.LAST_ERROR, QHeaderView.ResizeMode.Stretch)
+        # what an admin looks for first: which mailbox, and how it is doing
+        self.table.horizontalHeader().moveSection(self.table.horizontalHeader().visualIndex(Column.STATE), 1)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
@@ -322,13 +388,19 @@ class MailboxesPage(QWidget):
                     break
         finally:
             self._refreshing = False
-        if self.model.rowCount() and not self.table.property("sized"):
+        if self.model.rowCount() and not self.table.property("sized") and self.table.isVisible():
             self.size_columns()
+        elif self.table.property("sized"):
+            # a longer address arrived (a migration, a new mailbox): the first column grows to it
+            cap = self.table.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARACTERS
+            needed = min(self.table.sizeHintForColumn(Column.ADDRESS), cap)
+            if needed > self.table.columnWidth(Column.ADDRESS):
+                self.table.setColumnWidth(Column.ADDRESS, needed)
         self._update_actions()
 
     def size_columns(self) -> None:
         """Fit the columns to the first rows loaded, leaving the state room to grow."""
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         # the state grows while a mailbox imports ("Importing (1,250 of 10,000, about 2 min left)")
         sample = self.tr("Importing (10,000 of 10,000, about 10 min left)")
         wide = self.table.fontMetrics().horizontalAdvance(sample)
@@ -409,8 +481,8 @@ class MailboxesPage(QWidget):
             outcomes = await self._context.sync.test_and_enable(addresses)
             passed = sum(1 for o in outcomes if o.report is not None and o.report.ok)
             self.message.emit(
-                self.tr("Test & Enable: {passed} of {total} mailbox(es) passed.").format(
-                    passed=passed, total=len(outcomes)
+                self.tr("Test & Enable: {passed} passed out of %n mailbox(es).", "", len(outcomes)).format(
+                    passed=passed
                 )
             )
             await self.refresh()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from enum import IntEnum
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,7 +44,7 @@ from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
 from desktop_sync.ui.migration_wizard import MigrationWizard
-from desktop_sync.ui.page import sentence_label, title_label, use_placeholder_colour
+from desktop_sync.ui.page import ElidedLabel, sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker
 from desktop_sync.ui.settings_dialog import SettingsDialog
@@ -224,8 +224,14 @@ class MainWindow(QMainWindow):
         self.navigation.currentItemChanged.connect(self._on_navigation_item_changed)
 
         self.engine_label = QLabel()
-        self.database_label = QLabel(self.tr("Database: {location}").format(location=database_label))
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.database_label = ElidedLabel(self.tr("Database: {location}").format(location=database_label))
+        # what an action just did, elided with its tooltip rather than cut by the labels beside it
+        self.message_label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(lambda: self.message_label.setVisible(False))
+        self.statusBar().addWidget(self.message_label, stretch=1)
+        self.message_label.setVisible(False)  # no room taken from an alert's notification while silent
         self.statusBar().addPermanentWidget(self.notifications, stretch=1)
         self.statusBar().addPermanentWidget(self.engine_label)
         self.statusBar().addPermanentWidget(self.database_label)
@@ -249,6 +255,12 @@ class MainWindow(QMainWindow):
         else:
             self.engine_label.setText(self.tr("Not connected to a store"))
 
+        # "Get started" stays in the navigation until a mailbox has synchronized once
+        self._guide_done = False
+        model = self.mailboxes_page.model
+        model.modelReset.connect(self._follow_guide)
+        model.rowsInserted.connect(self._follow_guide)
+        model.dataChanged.connect(self._follow_guide)
         if has_profiles:
             self.show_view(View.MAILBOXES)
         else:
@@ -291,6 +303,26 @@ class MainWindow(QMainWindow):
             self._fit_navigation_width()
         self.navigation.setCurrentItem(self._first_run_item)
 
+    def _follow_guide(self, *_args: object) -> None:
+        """Offer "Get started" while mailboxes exist but none has synchronized; take it away for
+        good once one has."""
+        if self._guide_done:
+            return
+        model = self.mailboxes_page.model
+        if model.any_synchronized():
+            self._guide_done = True
+            if self._first_run_item is not None:
+                shown = self.is_first_run_shown()
+                self.navigation.takeItem(self.navigation.row(self._first_run_item))
+                self._first_run_item = None
+                if shown:
+                    self.show_view(View.MAILBOXES)
+        elif model.rowCount() and self._first_run_item is None:
+            current = self.navigation.currentItem()
+            self.show_first_run()
+            if current is not None:
+                self.navigation.setCurrentItem(current)  # offered, not imposed
+
     def is_first_run_shown(self) -> bool:
         return self.stack.currentWidget() is self.first_run_page
 
@@ -299,7 +331,9 @@ class MainWindow(QMainWindow):
         self.show_view(View.MAILBOXES)
 
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, MESSAGE_SHOWN_MS)
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+        self._message_timer.start(MESSAGE_SHOWN_MS)
 
     async def refresh_all(self) -> None:
         """Load every view from the services (at start, and when asked); the first failure is said once."""

@@ -76,7 +76,7 @@ from desktop_sync.services.migration import (
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import error_label
-from desktop_sync.ui.page import sentence_label, use_placeholder_colour
+from desktop_sync.ui.page import resize_within_screen, sentence_label, use_placeholder_colour
 
 # what matches nobody in the store: shown apart from the profiles, under "Not matched"
 UNMATCHED_CODES = frozenset({WarningCode.UNMATCHED_ADDRESS, WarningCode.UNMATCHED_ID, WarningCode.MAILBOX_CONFLICT})
@@ -251,14 +251,11 @@ class MigrationRoutersPage(QWizardPage):
             self.status_label.setText(self.tr("Add at least one router folder."))
             return
         self.status_label.setText(
-            self.tr(
-                "Read {routers} router(s): {providers} provider(s), {profiles} email server profile(s) and "
-                "{mailboxes} mailbox(es) found."
-            ).format(
-                routers=len(reading.routers),
-                providers=sum(r.providers for r in reading.routers),
-                profiles=len(reading.profiles),
-                mailboxes=len(reading.mailboxes),
+            self.tr("{routers}: {providers}, {profiles} and {mailboxes} found.").format(
+                routers=self.tr("Read %n router(s)", "", len(reading.routers)),
+                providers=self.tr("%n provider(s)", "", sum(r.providers for r in reading.routers)),
+                profiles=self.tr("%n email server profile(s)", "", len(reading.profiles)),
+                mailboxes=self.tr("%n mailbox(es)", "", len(reading.mailboxes)),
             )
         )
 
@@ -621,10 +618,12 @@ class MigrationCredentialsPage(QWizardPage):
 
     def _where(self, account: Account) -> str:
         if account.scope is CredentialsOn.PROFILE:
-            return self.tr("The service account of the profile(s): {profiles}").format(
+            return self.tr("The service account of %n profile(s): {profiles}", "", len(account.profiles)).format(
                 profiles=", ".join(account.profiles)
             )
-        return self.tr("Signs in to the mailbox(es): {mailboxes}").format(mailboxes=", ".join(account.mailboxes))
+        return self.tr("Signs in to %n mailbox(es): {mailboxes}", "", len(account.mailboxes)).format(
+            mailboxes=", ".join(account.mailboxes)
+        )
 
     def passwords(self) -> dict[Account, str]:
         return {account: field.text() for account, field in self.fields.items() if field.text()}
@@ -894,16 +893,20 @@ class MigrationReportPage(QWizardPage):
         needed = sum(o.result is Result.NEEDED for o in report.credentials)
         lines = [
             self.tr(
-                "{count} mailbox(es) wait for you to approve them and run Test & Enable: at most {batch} per "
-                "batch, queues first."
-            ).format(count=len(report.ready_for_test), batch=TEST_ENABLE_BATCH)
+                "%n mailbox(es) wait for you to approve them and run Test & Enable: at most {batch} per "
+                "batch, queues first.",
+                "",
+                len(report.ready_for_test),
+            ).format(batch=TEST_ENABLE_BATCH)
         ]
         if needed:
             lines.append(
                 self.tr(
-                    "{count} profile(s) still need passwords: enter them in the profile editor or with "
-                    "desktop-sync mailbox set-password."
-                ).format(count=needed)
+                    "%n profile(s) still need passwords: enter them in the profile editor or with "
+                    "desktop-sync mailbox set-password.",
+                    "",
+                    needed,
+                )
             )
         self.next_label.setText("\n".join(lines))
         self.report_text.setPlainText(report.to_text())
@@ -986,7 +989,7 @@ class MigrationWizard(QWizard):
             self.setPage(number, page)
         self.progress_page.finished.connect(self._progress_finished)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 175, metrics.lineSpacing() * 46)
+        resize_within_screen(self, metrics.averageCharWidth() * 175, metrics.lineSpacing() * 46)
 
     def set_reading(self, reading: RouterReading | None) -> None:
         self.reading = reading

@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QSplitter,
     QStyle,
     QToolButton,
     QTreeWidget,
@@ -36,6 +38,7 @@ from qasync import asyncSlot
 
 from desktop_sync.domain.connectors import ConnectionTest, TestStep
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
+from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     MAX_CONNECTIONS_DEFAULT,
     MAX_CONNECTIONS_MAX,
@@ -59,7 +62,10 @@ from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.services.connection_test import EXPECTED_STEPS, TestAccount
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
+from desktop_sync.ui.formatting import date_format
+from desktop_sync.ui.page import narrow_combo, resize_within_screen
 
 OK_COLOUR = QColor("#2e7d32")
 FAILED_COLOUR = QColor("#b3261e")
@@ -82,6 +88,7 @@ class DateField(QWidget):
         super().__init__(parent)
         self.check = QCheckBox(text)
         self.date = QDateEdit()
+        self.date.setDisplayFormat(date_format())
         self.date.setCalendarPopup(True)
         self.date.setDate(QDate.currentDate().addMonths(-1))
         self.date.setEnabled(False)
@@ -199,14 +206,14 @@ class ProfileDialog(QDialog):
         servers_box.setLayout(servers)
 
         # --- credentials
-        self.auth = QComboBox()
+        self.auth = narrow_combo(QComboBox(), characters=24)
         for method, text in (
             (AuthMethod.BASIC, self.tr("User name and password")),
             (AuthMethod.NTLM, self.tr("NTLM (Exchange on premises)")),
             (AuthMethod.OAUTH2, self.tr("OAuth 2 (Exchange Online)")),
         ):
             self.auth.addItem(text, method)
-        self.credentials_on = QComboBox()
+        self.credentials_on = narrow_combo(QComboBox(), characters=24)
         self.credentials_on.addItem(self.tr("Each mailbox signs in with its own credentials"), CredentialsOn.MAILBOX)
         self.credentials_on.addItem(
             self.tr("One service account for every mailbox (impersonation)"), CredentialsOn.PROFILE
@@ -280,9 +287,16 @@ class ProfileDialog(QDialog):
         self.test_button.clicked.connect(self.start_test)
         self.test_results = QTreeWidget()
         self.test_results.setColumnCount(3)
-        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Time"), self.tr("Result")])
+        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Duration"), self.tr("Result")])
         self.test_results.setRootIsDecorated(True)
         self.test_results.setAccessibleName(self.tr("Test results"))
+        # a step's result (the server's own words, a certificate's subject) wraps in a narrow dialog
+        self.test_results.setWordWrap(True)
+        self.test_results.setUniformRowHeights(False)
+        self.test_results.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.test_results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.test_results.header().setStretchLastSection(True)
+        self.test_results.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         self.raw_button = QToolButton()
         self.raw_button.setText(self.tr("Last request and &response"))
@@ -318,7 +332,7 @@ class ProfileDialog(QDialog):
         test_layout.addWidget(self.raw)
         test_box = QGroupBox(self.tr("Test connection"))
         test_box.setLayout(test_layout)
-        test_box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        test_box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
 
         # --- assembly: the settings scroll on the left, the test on the right
         settings = QWidget()
@@ -332,19 +346,30 @@ class ProfileDialog(QDialog):
         scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(settings.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        # the whole form when there is room; on a small screen it scrolls sideways too
+        scroll.setMinimumWidth(
+            min(settings.sizeHint().width(), self.fontMetrics().averageCharWidth() * 70)
+            + scroll.verticalScrollBar().sizeHint().width()
+        )
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
-        columns = QHBoxLayout()
-        columns.addWidget(scroll, stretch=1)
-        columns.addWidget(test_box, stretch=1)
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(scroll)
+        columns.addWidget(test_box)
+        columns.setChildrenCollapsible(False)
+        columns.setStretchFactor(0, 1)
+        columns.setStretchFactor(1, 1)
+        # the form as wide as it wants when the screen allows, the test the rest; shrunk alike otherwise
+        columns.setSizes(
+            [scroll.minimumWidth() + self.fontMetrics().averageCharWidth() * 20, test_box.sizeHint().width()]
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.fields.general)
-        layout.addLayout(columns, stretch=1)
+        layout.addWidget(columns, stretch=1)
         layout.addWidget(self.buttons)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -358,7 +383,7 @@ class ProfileDialog(QDialog):
         self._kind_changed()
         self._credentials_changed()
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 200, metrics.lineSpacing() * 46)
+        resize_within_screen(self, metrics.averageCharWidth() * 200, metrics.lineSpacing() * 46)
 
     # --- the form ------------------------------------------------------------------------------
 
@@ -569,7 +594,7 @@ class ProfileDialog(QDialog):
             self.test_results.addTopLevelItem(item)
             item.setExpanded(True)
             items[channel] = item
-        self.test_results.resizeColumnToContents(0)
+        self._fit_test_columns()
         return items
 
     def _show_result(self, item: QTreeWidgetItem, result: ConnectionTest) -> None:
@@ -578,21 +603,41 @@ class ProfileDialog(QDialog):
         failed_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         for step in result.steps:
             text = self.tr("Passed") if step.ok else self.tr("Failed")
-            if step.detail:
-                text = self.tr("{result}: {detail}").format(result=text, detail=step.detail)
+            if not step.ok and step.error_code and template(step.error_code) is not None:
+                text = explain_localized(step.error_code).title  # "Unknown server name" says more than "Failed"
             elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
             child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
+            child.setToolTip(0, step_label(step.step))
             child.setIcon(0, ok_icon if step.ok else failed_icon)
             child.setForeground(2, OK_COLOUR if step.ok else FAILED_COLOUR)
             child.setToolTip(2, text)
+            if step.detail:
+                # what the step found, on a line of its own across the columns: readable in a narrow dialog
+                detail = localize_step_text(step.detail)
+                line = QTreeWidgetItem(child, [detail])
+                line.setFirstColumnSpanned(True)
+                line.setToolTip(0, detail)
+                line.setForeground(0, OK_COLOUR if step.ok else FAILED_COLOUR)
+                child.setExpanded(True)
         item.setText(2, self.tr("Passed") if result.ok else self.tr("Failed"))
         item.setIcon(0, ok_icon if result.ok else failed_icon)
         item.setForeground(2, OK_COLOUR if result.ok else FAILED_COLOUR)
         item.setExpanded(True)
-        self.test_results.resizeColumnToContents(0)
-        self.test_results.resizeColumnToContents(1)
+        self._fit_test_columns()
+
+    def _fit_test_columns(self) -> None:
+        """Steps and durations as wide as they need, but the result always keeps some room (step
+        names elide first, their tooltip whole)."""
+        tree = self.test_results
+        tree.resizeColumnToContents(0)
+        tree.resizeColumnToContents(1)
+        room = tree.viewport().width() - tree.columnWidth(1) - tree.fontMetrics().averageCharWidth() * 12
+        if room > 0 and tree.columnWidth(0) > room:
+            tree.setColumnWidth(0, room)
 
     def _raw_text(self, channel: Channel, result: ConnectionTest) -> str:
+        if result.transcript:  # every command and answer, in order
+            return "\n".join([channel_label(channel), *result.transcript])
         request = result.last_request or self.tr("(none)")
         response = result.last_response or self.tr("(none)")
         return self.tr("{channel}\n> {request}\n< {response}").format(

@@ -12,7 +12,7 @@ from qasync import asyncSlot
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, ProfileKind
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.page import EmptyState, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
 from desktop_sync.ui.profile_dialog import ProfileDialog
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
@@ -117,7 +117,7 @@ class ProfilesPage(QWidget):
                 item.setEditable(False)
                 item.setData(profile.name, NAME_ROLE)
             self.model.appendRow(items)
-        self.table.resizeColumnsToContents()
+        fit_columns(self.table)
         self.empty.update()
         if selected:
             self.select(selected)

@@ -64,7 +64,8 @@ def install_translators(app: QCoreApplication, environ: Mapping[str, str]) -> tu
     if language != "en" and qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         installed.append(qt)
-    if environ.get(LANGUAGE_ENV):
-        # dates and numbers follow the language asked for, not only the words
+    if QLocale.system().name().split("_")[0] != language:
+        # dates and numbers follow the interface's language, not only the words (a system in
+        # en_GB keeps its own English formats; French words on a German system get French dates)
         QLocale.setDefault(QLocale(language))
     return language, installed

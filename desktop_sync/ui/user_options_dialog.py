@@ -39,7 +39,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, report_for
 from desktop_sync.ui.filter_editor import FilterEditorDialog, FilterTexts
 from desktop_sync.ui.form import FieldErrors, error_label
-from desktop_sync.ui.page import sentence_label
+from desktop_sync.ui.page import resize_within_screen, sentence_label
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.regarding_picker import RegardingPicker
 
@@ -525,13 +525,22 @@ class UserOptionsDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.tabs.currentChanged.connect(self._offer_save)
         layout = QVBoxLayout(self)
         layout.addWidget(header)
         layout.addWidget(self.tabs, stretch=1)
         layout.addWidget(self.buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 100, metrics.lineSpacing() * 30)
+        resize_within_screen(self, metrics.averageCharWidth() * 100, metrics.lineSpacing() * 30)
         self._loading: asyncio.Task[None] | None = None
+
+    def _offer_save(self, _index: int = 0) -> None:
+        """The Synchronization tab saves each change at once: no Save button while it is shown, and
+        Cancel reads Close (the other tabs' changes wait for their Save, as before)."""
+        immediate = self.tabs.currentWidget() is self.synchronization_tab
+        self.save_button.setVisible(not immediate)
+        self.cancel_button.setText(self.tr("Close") if immediate else self.tr("Cancel"))
 
     def start_loading(self) -> asyncio.Task[None]:
         """Load the filters and read the folders from the server, without blocking the window."""

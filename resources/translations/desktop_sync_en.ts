@@ -122,6 +122,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Test &amp; Enable: {passed} passed out of %n mailbox(es).</source>
+        <translation>
+            <numerusform>Test &amp; Enable: {passed} passed out of %n mailbox.</numerusform>
+            <numerusform>Test &amp; Enable: {passed} passed out of %n mailboxes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Synchronizing %n mailbox(es) now.</source>
         <translation>
             <numerusform>Synchronizing %n mailbox now.</numerusform>
@@ -164,6 +171,71 @@
         <translation>
             <numerusform>Synchronizing %n mailbox now.</numerusform>
             <numerusform>Synchronizing %n mailboxes now.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MigrationCredentialsPage</name>
+    <message numerus="yes">
+        <source>The service account of %n profile(s): {profiles}</source>
+        <translation>
+            <numerusform>The service account of the profile: {profiles}</numerusform>
+            <numerusform>The service account of %n profiles: {profiles}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Signs in to %n mailbox(es): {mailboxes}</source>
+        <translation>
+            <numerusform>Signs in to the mailbox: {mailboxes}</numerusform>
+            <numerusform>Signs in to %n mailboxes: {mailboxes}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MigrationReportPage</name>
+    <message numerus="yes">
+        <source>%n mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
+        <translation>
+            <numerusform>%n mailbox waits for you to approve it and run Test &amp; Enable: at most {batch} per batch, queues first.</numerusform>
+            <numerusform>%n mailboxes wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
+        <translation>
+            <numerusform>%n profile still needs passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</numerusform>
+            <numerusform>%n profiles still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MigrationRoutersPage</name>
+    <message numerus="yes">
+        <source>Read %n router(s)</source>
+        <translation>
+            <numerusform>Read %n router</numerusform>
+            <numerusform>Read %n routers</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n provider(s)</source>
+        <translation>
+            <numerusform>%n provider</numerusform>
+            <numerusform>%n providers</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email server profile(s)</source>
+        <translation>
+            <numerusform>%n email server profile</numerusform>
+            <numerusform>%n email server profiles</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n mailbox</numerusform>
+            <numerusform>%n mailboxes</numerusform>
         </translation>
     </message>
 </context>

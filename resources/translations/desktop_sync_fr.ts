@@ -2581,9 +2581,12 @@
             <numerusform>Test de %n boîtes aux lettres…</numerusform>
         </translation>
     </message>
-    <message>
-        <source>Test &amp; Enable: {passed} of {total} mailbox(es) passed.</source>
-        <translation>Tester et activer : {passed} boîte(s) sur {total} réussie(s).</translation>
+    <message numerus="yes">
+        <source>Test &amp; Enable: {passed} passed out of %n mailbox(es).</source>
+        <translation>
+            <numerusform>Tester et activer : réussite pour {passed} sur %n boîte aux lettres.</numerusform>
+            <numerusform>Tester et activer : réussite pour {passed} sur %n boîtes aux lettres.</numerusform>
+        </translation>
     </message>
     <message>
         <source>sync now</source>
@@ -2869,13 +2872,19 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <source>{number}. Password of {login} on {server}</source>
         <translation>{number}. Mot de passe de {login} sur {server}</translation>
     </message>
-    <message>
-        <source>The service account of the profile(s): {profiles}</source>
-        <translation>Le compte de service du ou des profils : {profiles}</translation>
+    <message numerus="yes">
+        <source>The service account of %n profile(s): {profiles}</source>
+        <translation>
+            <numerusform>Le compte de service du profil : {profiles}</numerusform>
+            <numerusform>Le compte de service des %n profils : {profiles}</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Signs in to the mailbox(es): {mailboxes}</source>
-        <translation>Se connecte à la ou aux boîtes aux lettres : {mailboxes}</translation>
+    <message numerus="yes">
+        <source>Signs in to %n mailbox(es): {mailboxes}</source>
+        <translation>
+            <numerusform>Se connecte à la boîte aux lettres : {mailboxes}</numerusform>
+            <numerusform>Se connecte aux %n boîtes aux lettres : {mailboxes}</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3061,7 +3070,7 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
     </message>
     <message>
         <source>Done. Profiles: {created} created, {kept} already there. Mailboxes: {new} created, {updated} updated, {same} unchanged.</source>
-        <translation>Terminé. Profils : {created} créé(s), {kept} déjà présent(s). Boîtes aux lettres : {new} créée(s), {updated} mise(s) à jour, {same} inchangée(s).</translation>
+        <translation>Terminé. Profils créés : {created}, déjà présents : {kept}. Boîtes aux lettres créées : {new}, mises à jour : {updated}, inchangées : {same}.</translation>
     </message>
 </context>
 <context>
@@ -3082,13 +3091,19 @@ Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchan
         <source>&amp;Save…</source>
         <translation>&amp;Enregistrer…</translation>
     </message>
-    <message>
-        <source>{count} mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
-        <translation>{count} boîte(s) aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</translation>
+    <message numerus="yes">
+        <source>%n mailbox(es) wait for you to approve them and run Test &amp; Enable: at most {batch} per batch, queues first.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres attend que vous l&apos;approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</numerusform>
+            <numerusform>%n boîtes aux lettres attendent que vous les approuviez et lanciez Tester et activer : au plus {batch} par lot, les files d&apos;attente d&apos;abord.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{count} profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
-        <translation>{count} profil(s) ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</translation>
+    <message numerus="yes">
+        <source>%n profile(s) still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</source>
+        <translation>
+            <numerusform>%n profil a encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+            <numerusform>%n profils ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Save the migration report</source>
@@ -3231,8 +3246,36 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Ajoutez au moins un dossier de routeur.</translation>
     </message>
     <message>
-        <source>Read {routers} router(s): {providers} provider(s), {profiles} email server profile(s) and {mailboxes} mailbox(es) found.</source>
-        <translation>{routers} routeur(s) lu(s) : {providers} fournisseur(s), {profiles} profil(s) de serveur de messagerie et {mailboxes} boîte(s) aux lettres trouvés.</translation>
+        <source>{routers}: {providers}, {profiles} and {mailboxes} found.</source>
+        <translation>{routers} : {providers}, {profiles} et {mailboxes} trouvés.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Read %n router(s)</source>
+        <translation>
+            <numerusform>%n routeur lu</numerusform>
+            <numerusform>%n routeurs lus</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n provider(s)</source>
+        <translation>
+            <numerusform>%n fournisseur</numerusform>
+            <numerusform>%n fournisseurs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n email server profile(s)</source>
+        <translation>
+            <numerusform>%n profil de serveur de messagerie</numerusform>
+            <numerusform>%n profils de serveur de messagerie</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es)</source>
+        <translation>
+            <numerusform>%n boîte aux lettres</numerusform>
+            <numerusform>%n boîtes aux lettres</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3490,12 +3533,12 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Étape</translation>
     </message>
     <message>
-        <source>Time</source>
-        <translation>Heure</translation>
-    </message>
-    <message>
         <source>Result</source>
         <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
     </message>
     <message>
         <source>Test results</source>
@@ -3592,10 +3635,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Failed</source>
         <translation>Échec</translation>
-    </message>
-    <message>
-        <source>{result}: {detail}</source>
-        <translation>{result} : {detail}</translation>
     </message>
     <message>
         <source>{ms} ms</source>
@@ -4019,24 +4058,36 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
 <context>
     <name>TestEnable</name>
     <message>
+        <source>Passed, enabled</source>
+        <translation>Réussi, activé</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Réussi</translation>
+    </message>
+    <message>
+        <source>Failed at {step}</source>
+        <translation>Échec à l&apos;étape « {step} »</translation>
+    </message>
+    <message>
+        <source>: {detail}</source>
+        <translation> : {detail}</translation>
+    </message>
+    <message>
+        <source>Correct the cause above, then run Test &amp; Enable again.</source>
+        <translation>Corrigez la cause indiquée, puis relancez Tester et activer.</translation>
+    </message>
+    <message>
+        <source>Not synchronized</source>
+        <translation>Non synchronisé</translation>
+    </message>
+    <message>
         <source>{address}: {error}</source>
         <translation>{address} : {error}</translation>
     </message>
     <message>
-        <source>{channel}: passed, enabled</source>
-        <translation>{channel} : réussi, activé</translation>
-    </message>
-    <message>
-        <source>{channel}: passed</source>
-        <translation>{channel} : réussi</translation>
-    </message>
-    <message>
-        <source>{channel}: failed at {step}</source>
-        <translation>{channel} : échec à {step}</translation>
-    </message>
-    <message>
-        <source>{channel}: not synchronized</source>
-        <translation>{channel} : non synchronisé</translation>
+        <source>{channel}: {result}</source>
+        <translation>{channel} : {result}</translation>
     </message>
     <message>
         <source>The mailbox is not approved: approve it, then run Test &amp; Enable again.</source>
@@ -4048,6 +4099,38 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Test &amp; Enable results</source>
         <translation>Résultats de Tester et activer</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Que faire</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tous</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approbation</translation>
+    </message>
+    <message>
+        <source>Not approved</source>
+        <translation>Non approuvée</translation>
+    </message>
+    <message>
+        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
+        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
     </message>
 </context>
 <context>
@@ -4235,6 +4318,14 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>none</source>
         <translation>aucune</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
     </message>
     <message>
         <source>load the user&apos;s options</source>

@@ -592,4 +592,255 @@
         <translation>à cause de modifications dans Exchange</translation>
     </message>
 </context>
+<context>
+    <name>FieldErrors</name>
+    <message>
+        <extracomment>a form field's error (address_required)</extracomment>
+        <source>an email address is required</source>
+        <translation>une adresse e-mail est requise</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (address_invalid)</extracomment>
+        <source>{value} is not a valid email address</source>
+        <translation>{value} n'est pas une adresse e-mail valide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (guid_invalid)</extracomment>
+        <source>{value} is not a GUID</source>
+        <translation>{value} n'est pas un GUID</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (name_required)</extracomment>
+        <source>a name is required</source>
+        <translation>un nom est requis</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_name_required)</extracomment>
+        <source>a profile name is required</source>
+        <translation>un nom de profil est requis</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (too_long)</extracomment>
+        <source>at most {limit} characters</source>
+        <translation>au plus {limit} caractères</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (host_invalid)</extracomment>
+        <source>{value} is not a host name or IP address</source>
+        <translation>{value} n'est ni un nom d'hôte ni une adresse IP</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (port_range)</extracomment>
+        <source>port {port} is outside {low}-{high}</source>
+        <translation>le port {port} est hors de la plage {low}-{high}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (url_invalid)</extracomment>
+        <source>{value} is not an http(s) URL</source>
+        <translation>{value} n'est pas une URL http(s)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (url_insecure)</extracomment>
+        <source>http:// sends credentials in clear text; use https:// or --allow-insecure</source>
+        <translation>http:// envoie les identifiants en clair ; utilisez https:// ou --allow-insecure</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (exchange_outgoing_host)</extracomment>
+        <source>Exchange sends mail through EWS; leave the outgoing host empty</source>
+        <translation>Exchange envoie le courrier par EWS ; laissez vide le serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (ews_url_not_exchange)</extracomment>
+        <source>only Exchange profiles have an EWS URL</source>
+        <translation>seuls les profils Exchange ont une URL EWS</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (auth_not_exchange)</extracomment>
+        <source>{auth} authentication is for Exchange profiles</source>
+        <translation>l'authentification {auth} est réservée aux profils Exchange</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (incoming_host_required)</extracomment>
+        <source>the incoming server's host is required</source>
+        <translation>le nom du serveur entrant est requis</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (outgoing_port_without_host)</extracomment>
+        <source>an outgoing port was given without an outgoing host</source>
+        <translation>un port sortant est indiqué sans serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (security_none)</extracomment>
+        <source>'none' sends passwords in clear text; add --allow-insecure to accept</source>
+        <translation>« none » envoie les mots de passe en clair ; ajoutez --allow-insecure pour l'accepter</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (max_connections_range)</extracomment>
+        <source>{value} is outside {low}-{high} (default {default})</source>
+        <translation>{value} est hors de la plage {low}-{high} (par défaut {default})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (seconds_range_default)</extracomment>
+        <source>{value} s is outside {low}-{high} s (default {default})</source>
+        <translation>{value} s est hors de la plage {low}-{high} s (par défaut {default})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (seconds_range)</extracomment>
+        <source>{value} s is outside {low}-{high} s</source>
+        <translation>{value} s est hors de la plage {low}-{high} s</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (date_without_zone)</extracomment>
+        <source>the date needs a time zone</source>
+        <translation>la date doit avoir un fuseau horaire</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (service_login_required)</extracomment>
+        <source>credentials on the profile need the service account's login</source>
+        <translation>les identifiants sur le profil demandent l'identifiant du compte de service</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (delete_not_pop3)</extracomment>
+        <source>only POP3 profiles delete mail after download</source>
+        <translation>seuls les profils POP3 suppriment le courrier après téléchargement</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (token_prefix_invalid)</extracomment>
+        <source>1-20 characters without spaces</source>
+        <translation>1 à 20 caractères, sans espace</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (category_invalid)</extracomment>
+        <source>at most 100 characters, without commas or semicolons</source>
+        <translation>au plus 100 caractères, sans virgule ni point-virgule</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (categories_not_exchange)</extracomment>
+        <source>only Exchange items carry categories</source>
+        <translation>seuls les éléments Exchange portent des catégories</translation>
+    </message>
+</context>
+<context>
+    <name>StepTexts</name>
+    <message>
+        <extracomment>a connection test step (resolved)</extracomment>
+        <source>{host}: {addresses}</source>
+        <translation>{host} : {addresses}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (connected)</extracomment>
+        <source>connected to {address} port {port}</source>
+        <translation>connecté à {address}, port {port}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (connected_greeting)</extracomment>
+        <source>connected to {address} port {port}: {greeting}</source>
+        <translation>connecté à {address}, port {port} : {greeting}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (tls)</extracomment>
+        <source>{version} ({cipher}), certificate verified: {subject}, issued by {issuer}, valid until {expiry}</source>
+        <translation>{version} ({cipher}), certificat vérifié : {subject}, émis par {issuer}, valide jusqu'au {expiry}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (tls_plain)</extracomment>
+        <source>{version} ({cipher}), certificate verified</source>
+        <translation>{version} ({cipher}), certificat vérifié</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (clear_text)</extracomment>
+        <source>not used: clear text, allowed by the profile</source>
+        <translation>non utilisé : texte en clair, autorisé par le profil</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (logged_in)</extracomment>
+        <source>logged in as {login}</source>
+        <translation>connecté en tant que {login}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_password_send)</extracomment>
+        <source>no password: sending without authentication</source>
+        <translation>pas de mot de passe : envoi sans authentification</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (sender_accepted)</extracomment>
+        <source>the server accepts {sender} as sender (nothing was sent)</source>
+        <translation>le serveur accepte {sender} comme expéditeur (rien n'a été envoyé)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (folders)</extracomment>
+        <source>{count} folders; Sent folder: {sent}</source>
+        <translation>{count} dossiers ; dossier des éléments envoyés : {sent}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (folders_no_sent)</extracomment>
+        <source>{count} folders; no Sent folder</source>
+        <translation>{count} dossiers ; aucun dossier des éléments envoyés</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (pop3_inbox)</extracomment>
+        <source>the Inbox holds {count} messages ({size} bytes)</source>
+        <translation>la boîte de réception contient {count} messages ({size} octets)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (name_not_found)</extracomment>
+        <source>the name {host} was not found (DNS)</source>
+        <translation>le nom {host} est introuvable (DNS)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (name_lookup_failed)</extracomment>
+        <source>the name {host} could not be looked up (DNS): {reason}</source>
+        <translation>le nom {host} n'a pas pu être résolu (DNS) : {reason}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (name_lookup_timeout)</extracomment>
+        <source>looking up the name {host} took longer than {seconds} s (DNS)</source>
+        <translation>la résolution du nom {host} a pris plus de {seconds} s (DNS)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (name_without_address)</extracomment>
+        <source>the name {host} has no address (DNS)</source>
+        <translation>le nom {host} n'a aucune adresse (DNS)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (refused)</extracomment>
+        <source>{host} ({address}) refused the connection on port {port}: nothing listens there</source>
+        <translation>{host} ({address}) a refusé la connexion sur le port {port} : rien n'y écoute</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_answer)</extracomment>
+        <source>{host} ({address}) did not answer on port {port} within {seconds} s</source>
+        <translation>{host} ({address}) n'a pas répondu sur le port {port} en {seconds} s</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (unreachable)</extracomment>
+        <source>{host} ({address}) cannot be reached from this computer (no route to it)</source>
+        <translation>{host} ({address}) est injoignable depuis cet ordinateur (aucune route)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_starttls)</extracomment>
+        <source>{host}:{port} does not offer STARTTLS</source>
+        <translation>{host}:{port} ne propose pas STARTTLS</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_stls)</extracomment>
+        <source>{host}:{port} does not offer STLS</source>
+        <translation>{host}:{port} ne propose pas STLS</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_password)</extracomment>
+        <source>no password for {login}</source>
+        <translation>aucun mot de passe pour {login}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_auth_offered)</extracomment>
+        <source>{host} offers no authentication on this connection</source>
+        <translation>{host} ne propose aucune authentification sur cette connexion</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_inbox)</extracomment>
+        <source>the account has no INBOX</source>
+        <translation>le compte n'a pas de boîte INBOX</translation>
+    </message>
+</context>
 </TS>

@@ -497,6 +497,10 @@ async def test_nobody_listening_is_server_unreachable(
         with pytest.raises(TransientError) as caught:
             await fetch_all(connector)
         assert caught.value.code == "server_unreachable" and caught.value.scope is ErrorScope.PROFILE
+        text = caught.value.message  # said as a person would, not "[Errno 111] Connection refused"
+        assert text.startswith("localhost (") and text.endswith(
+            f"refused the connection on port {port}: nothing listens there"
+        )
     finally:
         await connector.close()
 

@@ -177,8 +177,18 @@ async def test_connection_test_offers_a_sender_and_sends_nothing(
             TestStep.AUTHENTICATE,
             TestStep.SEND,
         ]
-        assert "verified" in result.steps[2].detail
+        tls = result.steps[2].detail
+        # the certificate's subject, issuer and expiry, as the admin checks them against the server's
+        assert "certificate verified: localhost, issued by Desktop Sync Test CA, valid until 20" in tls, tls
+        assert result.steps[4].detail == f"the server accepts {mail_user.address} as sender (nothing was sent)"
         assert result.last_request == "RSET"
+        # the whole exchange, in order, for the admin to read: never the password
+        sent = [line for line in result.transcript if line.startswith("> ")]
+        expected = ["> STARTTLS"] if security is Security.STARTTLS else []
+        expected += [f"> AUTH {mail_user.name} ********", f"> MAIL FROM:<{mail_user.address}>", "> RSET"]
+        assert [line for line in sent if not line.startswith("> EHLO")] == expected, result.transcript
+        assert result.transcript[0].startswith("< 220")
+        assert mail_user.password not in "\n".join(result.transcript)
     assert smtp_server.messages == []
 
 
@@ -282,6 +292,9 @@ async def test_nobody_listening_is_server_unreachable(
         assert caught.value.code == "server_unreachable"
         result = await connector.test()
         assert result.failed_step is TestStep.CONNECT
+        # said as a person would, not "[Errno 111] Connection refused"
+        assert result.steps[-1].detail.endswith(f"refused the connection on port {port}: nothing listens there")
+        assert "Errno" not in result.steps[-1].detail
     finally:
         await connector.close()
 

@@ -79,16 +79,22 @@ def test_test_and_enable_then_mail_arrives_live_and_sync_now_fetches_more(deskto
     assert page.model.rowCount() == 1 and cell(app, Column.INCOMING) == "Not tested"
     assert cell(app, Column.STATE) == "Not tested"  # approved, never tested: not "Idle"
     assert app.tray_controller.current().state is TrayState.WARNING
+    navigation = app.window.navigation
+    # a mailbox that never synchronized: the guide is offered, the Mailboxes view stays in front
+    assert navigation.item(0).text() == "Get started" and app.window.current_view() is View.MAILBOXES
 
     page.table.selectRow(0)
     page.test_action.trigger()
     run(until(lambda: page.dialog is not None and page.dialog.isVisible(), what="the Test & Enable results"))
-    assert "Incoming email: passed, enabled" in page.dialog.text.toPlainText()
+    assert ("alice@example.test", "Incoming email", "Passed, enabled", "") in page.dialog.rows()
     page.dialog.close()
     assert cell(app, Column.INCOMING) == "On"
 
     run(until(lambda: cell(app, Column.ITEMS) == "3", what="the first cycle's items in the list"))
     run(until(lambda: cell(app, Column.STATE).startswith("Idle (next sync at "), what="the idle state"))
+    entries = lambda: [navigation.item(row).text() for row in range(navigation.count())]  # noqa: E731
+    run(until(lambda: "Get started" not in entries(), what="the guide to go once a mailbox synchronized"))
+    assert app.window.current_view() is View.MAILBOXES
     assert app.tray_controller.current().state is TrayState.IDLE
 
     server.deliver(ALICE, message(10))

@@ -4,6 +4,7 @@ catalogue covers every string of the interface, and the windows really show Fren
 from __future__ import annotations
 
 import shutil
+import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -180,3 +181,140 @@ def test_the_new_dialogs_and_the_activities_view_speak_french(french, ui, run, q
     assert page.title_label.text() == "Activités"
     assert page.model.headerData(5, Qt.Orientation.Horizontal) == "Raison du suivi"
     assert page.empty.label.text() == "Aucun e-mail suivi pour l'instant."
+
+
+# --- everything a person reads, generated: validation errors, test steps, dates ----------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from desktop_sync.domain.connectors import STEP_TEXTS, step_text  # noqa: E402
+from desktop_sync.domain.errors import ValidationError  # noqa: E402
+from desktop_sync.domain.model import AuthMethod, Channel, CredentialsOn, ProfileKind, Security  # noqa: E402
+from desktop_sync.domain.validation import (  # noqa: E402
+    FIELD_ERRORS,
+    ProfileInput,
+    check_name,
+    normalize_address,
+    normalize_crm_id,
+    validate_profile,
+)
+from desktop_sync.ui.explanations import localize_field_error, localize_step_text  # noqa: E402
+from desktop_sync.ui.formatting import format_when  # noqa: E402
+
+GENERATED = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+maybe_text = st.none() | st.text(max_size=40)
+maybe_int = st.none() | st.integers(min_value=-10, max_value=70_000)
+profile_inputs = st.builds(
+    ProfileInput,
+    name=st.text(max_size=210),
+    kind=st.sampled_from(ProfileKind),
+    incoming_host=maybe_text | st.sampled_from(["imap.contoso.test", "imap contoso", "[::1]"]),
+    incoming_port=maybe_int,
+    incoming_security=st.sampled_from(Security),
+    outgoing_host=maybe_text | st.just("smtp.contoso.test"),
+    outgoing_port=maybe_int,
+    outgoing_security=st.sampled_from(Security),
+    ews_url=maybe_text | st.sampled_from(["http://mail.contoso.test/EWS/Exchange.asmx", "ftp://x", "https://"]),
+    auth=st.sampled_from(AuthMethod),
+    credentials_on=st.sampled_from(CredentialsOn),
+    login=maybe_text,
+    max_connections=maybe_int,
+    timeout_seconds=maybe_int,
+    min_poll_seconds=maybe_int,
+    process_email_from=st.none() | st.datetimes() | st.datetimes(timezones=st.just(UTC)),
+    allow_insecure=st.booleans(),
+    delete_after_download=st.booleans(),
+    tracking_token_prefix=st.text(max_size=25),
+    tracked_category=st.text(max_size=110),
+    tag_undeliverable=st.booleans(),
+)
+
+
+def test_the_french_catalogue_has_every_validation_error(french):
+    """Each template of domain/validation.py, filled, reads in French (not the English left as is)."""
+    for code, template_text in FIELD_ERRORS.items():
+        english = template_text.format_map(
+            {name: f"<{name}>" for name in ("value", "limit", "port", "low", "high", "auth", "default")}
+        )
+        assert localize_field_error(english) != english, code
+
+
+@GENERATED
+@given(profile_inputs)
+def test_every_error_the_profile_form_can_show_reads_in_french(french, data):
+    try:
+        validate_profile(data)
+    except ValidationError as exc:
+        for field, english in exc.errors.items():
+            french_text = localize_field_error(english)
+            assert french_text != english, (field, english)
+
+
+@GENERATED
+@given(st.text(max_size=60), st.text(max_size=60), st.text(max_size=250))
+def test_every_error_of_an_address_a_guid_or_a_name_reads_in_french(french, address, guid, name):
+    for check in (lambda: normalize_address(address), lambda: normalize_crm_id(guid), lambda: check_name(name)):
+        try:
+            check()
+        except ValidationError as exc:
+            (english,) = exc.errors.values()
+            assert localize_field_error(english) != english, english
+
+
+plain_facts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-@[]", min_size=1, max_size=30)
+
+
+@GENERATED
+@given(st.sampled_from(sorted(STEP_TEXTS)), plain_facts, plain_facts, plain_facts)
+def test_every_connection_test_step_reads_in_french_with_its_facts(french, code, first, second, third):
+    names = [name for _, name, _, _ in string.Formatter().parse(STEP_TEXTS[code]) if name]
+    facts = dict(zip(names, [first, second, third, first + second, second + third, third + first], strict=False))
+    english = step_text(code, **facts)
+    shown = localize_step_text(english)
+    assert shown != english, (code, english)
+    for value in facts.values():
+        assert value in shown, (code, value, shown)
+
+
+def test_a_failed_step_in_the_connection_test_is_french_and_says_what_failed(french, ui, qtbot):
+    from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+
+    dialog = ProfileDialog(ui.context, ui.presenter())
+    qtbot.addWidget(dialog)
+    item = dialog._show_expected((Channel.INCOMING,))[Channel.INCOMING]
+    dialog._show_result(
+        item,
+        ConnectionTest(
+            (
+                StepResult(
+                    TestStep.RESOLVE,
+                    False,
+                    step_text("name_not_found", host="imap.contoso.test"),
+                    "host_not_found",
+                    3.0,
+                ),
+            )
+        ),
+    )
+    assert dialog.test_results.headerItem().text(1) == "Durée"
+    assert item.child(0).text(0) == "Résoudre le nom du serveur"
+    assert item.child(0).text(2) == "Nom de serveur inconnu"
+    assert item.child(0).child(0).text(0) == "le nom imap.contoso.test est introuvable (DNS)"
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "12/24/2025"), ("fr", "24/12/2025")])
+def test_times_of_another_day_show_their_date_with_a_four_digit_year(qapp, language, expected):
+    _, translators = install_translators(qapp, {LANGUAGE_ENV: language})
+    QLocale.setDefault(QLocale(language))
+    try:
+        now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+        other_day = format_when(datetime(2025, 12, 24, 9, 30, tzinfo=UTC), now)
+        assert other_day.startswith(expected), other_day
+        today = format_when(now - timedelta(minutes=1), now)
+        assert "2026" not in today and ":" in today  # today's time alone
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

@@ -152,9 +152,9 @@ def test_approve_then_test_and_enable_from_the_dialog(world, run, qtbot, tmp_pat
     qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
     run(until(lambda: not dialog.approve_button.isEnabled(), what="approval"))
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    run(until(lambda: "passed" in dialog.outcome_label.text() and dialog.test_button.isEnabled(), what="Test & Enable"))
+    run(until(lambda: "Passed" in dialog.outcome_label.text() and dialog.test_button.isEnabled(), what="Test & Enable"))
 
-    assert "Incoming email: passed, enabled" in dialog.outcome_label.text()
+    assert "Incoming email: Passed, enabled" in dialog.outcome_label.text()
     mailbox = run(world.context.mailboxes.get("alice@example.test"))
     assert mailbox.approval is ApprovalState.APPROVED
     assert mailbox.incoming.enabled and mailbox.incoming.test_status is TestStatus.SUCCESS

@@ -149,3 +149,15 @@ def test_window_grabs_show_drawn_text(make_window, tmp_path):
         # A title drawn as a single flat colour means no font was found ("empty labels").
         title = window.first_run_page.title_label if view is None else window.page(view).title_label
         assert _has_drawn_content(title.grab().toImage()), name
+
+
+def test_a_long_status_message_is_elided_with_its_tooltip_and_the_store_path_stays(make_window, qtbot):
+    window = make_window(has_profiles=True)
+    window.resize(1024, 700)
+    text = "Test & Enable: " + ", ".join(f"mailbox{n}@example.test passed" for n in range(30))
+    window.show_message(text)
+    qtbot.waitUntil(lambda: window.message_label.isVisible())
+    assert window.message_label.toolTip() == text  # the whole message, for when it does not fit
+    assert window.message_label.text() == text
+    assert window.width() <= 1024  # a long message never widens the window
+    assert window.database_label.toolTip().startswith("Database: ")

@@ -23,7 +23,17 @@ from desktop_sync.engine.events import AlertRaised
 from desktop_sync.resources import resource_path
 from desktop_sync.ui.alerts_view import AlertsPage
 from desktop_sync.ui.errors import ErrorDialog, ErrorPresenter, NotificationArea, report_for
-from desktop_sync.ui.explanations import CONTEXT, FACT_PHRASES, FACTS_CONTEXT, message_sources, placeholders
+from desktop_sync.ui.explanations import (
+    CONTEXT,
+    FACT_PHRASES,
+    FACTS_CONTEXT,
+    FIELD_ERRORS_CONTEXT,
+    STEP_TEXTS_CONTEXT,
+    field_error_sources,
+    message_sources,
+    placeholders,
+    step_text_sources,
+)
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 from tests.ui.conftest import save_grab, until
@@ -94,6 +104,8 @@ def test_every_template_has_a_finished_french_translation_keeping_its_placeholde
     messages = read_messages(MESSAGES_TS)
     wanted = [(CONTEXT, source) for source, _ in message_sources()]
     wanted += [(FACTS_CONTEXT, phrase) for phrase in FACT_PHRASES]
+    wanted += [(FIELD_ERRORS_CONTEXT, source) for source, _ in field_error_sources()]
+    wanted += [(STEP_TEXTS_CONTEXT, source) for source, _ in step_text_sources()]
     assert sorted(messages) == sorted(wanted)  # nothing missing, nothing obsolete
     for (_, source), message in messages.items():
         translation = message.find("translation")

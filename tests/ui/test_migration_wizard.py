@@ -160,7 +160,7 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
     # page 1 -> 2: the profiles found, each merged pair, its warnings beside it, and who matched nobody
     wizard.routers_page.add_router(router)
     run(wizard.routers_page.wait_read())
-    assert "1 router(s)" in wizard.routers_page.status_label.text()
+    assert wizard.routers_page.status_label.text().startswith("Read 1 router")
     wizard.next()
     page = wizard.profiles_page
     tree = page.profiles
@@ -208,8 +208,8 @@ def test_the_wizard_migrates_the_sample_router_and_a_second_run_creates_nothing_
     assert all(field.text() == "" for field in wizard.credentials_page.fields.values())  # forgotten
     report = wizard.report_page.report_text.toPlainText()
     next_steps = wizard.report_page.next_label.text()
-    assert next_steps.startswith("6 mailbox(es) wait for you to approve them and run Test & Enable: at most 200")
-    assert "profile(s) still need passwords" in next_steps
+    assert next_steps.startswith("6 mailbox") and "approve them and run Test & Enable: at most 200" in next_steps
+    assert "still need" in next_steps
     assert "at most 200 mailboxes per batch" in report and "queues first" in report
     # through the engine's operations queue: its OperationFinished came over the bridge
     assert [(f.operation, f.ok) for f in finished] == [(MIGRATION_OPERATION, True)]
@@ -301,7 +301,7 @@ def test_the_wizard_speaks_french(world: UiWorld, router: Path, run: Callable[..
         assert wizard.windowTitle() == "Migrer depuis l'E-mail Router"
         wizard.routers_page.add_router(router)
         run(wizard.routers_page.wait_read())
-        assert wizard.routers_page.status_label.text().startswith("1 routeur(s) lu(s)")
+        assert wizard.routers_page.status_label.text().startswith("1 routeur lu : 10 fournisseurs, 4 profils")
         shot(wizard, "fr-1-routers")
         wizard.next()
         assert wizard.profiles_page.title() == "Profils trouvés"

@@ -151,7 +151,10 @@ def test_test_connection_shows_each_step_and_the_raw_exchange(dialog, ui, run, q
     assert incoming.text(0) == "Incoming email" and incoming.text(2) == "Failed"
     steps = [(incoming.child(i).text(0), incoming.child(i).text(2)) for i in range(incoming.childCount())]
     assert steps[0] == ("Resolve the server's name", "Passed")
-    assert steps[-1] == ("Sign in", "Failed: the server refused the password")
+    assert steps[-1] == ("Sign in", "The server refused the credentials")
+    # what the step found, on its own line under it, spanning the columns
+    found = incoming.child(3).child(0)
+    assert found.text(0) == "the server refused the password" and found.isFirstColumnSpanned()
     assert outgoing.text(2) == "Passed"
     qtbot.mouseClick(dialog.raw_button, Qt.MouseButton.LeftButton)
     assert dialog.raw.isVisible()

@@ -97,8 +97,11 @@ def test_the_filter_editor_round_trip_is_stored_and_evaluated_in_the_domain(ui, 
     answers = Answers(True)
     dialog = open_dialog(ui, run, qtbot, answers=answers)
     tab = dialog.synchronization_tab
+    assert not dialog.save_button.isHidden() and dialog.cancel_button.text() == "Cancel"
     dialog.tabs.setCurrentWidget(tab)
     assert "combine with OR" in tab.note.text()
+    # each change here is saved at once: no Save button to wonder about
+    assert dialog.save_button.isHidden() and dialog.cancel_button.text() == "Close"
     tab.record_type.setCurrentIndex(tab.record_type.findData(RecordType.TASK))
     assert tab.list.topLevelItemCount() == 0
 
