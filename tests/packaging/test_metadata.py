@@ -22,6 +22,15 @@ def test_the_version_comes_from_the_package_metadata() -> None:
         [sys.executable, "-m", "desktop_sync", "--version"], capture_output=True, text=True, check=True, timeout=120
     )
     assert shown.stdout == f"desktop-sync {project_version()}\n"
+    # --version among other options goes through the full parser, and says the same
+    parsed = subprocess.run(
+        [sys.executable, "-m", "desktop_sync", "--db", "unused.sqlite3", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert parsed.stdout == shown.stdout
 
 
 def test_the_appstream_file_names_the_current_release_and_the_launcher() -> None:
