@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the clean system lives with the tests
 
-from support.bundle import REPO, project_version  # noqa: E402
+from support.bundle import REPO, free_display, project_version  # noqa: E402
 from support.chroot import ENV, CleanSystem, base_tree, cache_root, clean_system, debian_mirror  # noqa: E402
 
 WINDOW_TIMEOUT_S = 60.0
+PRIORITY: list[str] = []  # --priority: `nice -n -15`, so that other jobs on a shared machine weigh less
 
 
 def listing(times: list[tuple[float, float]]) -> str:
@@ -55,7 +56,7 @@ def folder_size(folder: Path) -> int:
 def start_xvfb() -> tuple[subprocess.Popen[bytes], int]:
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        ["Xvfb", f":{free_display()}", "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
         pass_fds=(write_fd,),
         stderr=subprocess.DEVNULL,
     )
@@ -107,7 +108,8 @@ def tree_cpu_seconds(root_pid: int) -> float:
 def time_to_window(system: CleanSystem, display: int) -> tuple[float, float]:
     """Wall-clock and CPU seconds from exec to the window mapped."""
     environment = {**ENV, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
-    command = ["chroot", str(system.root), "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in environment.items())]
+    assignments = [f"{k}={v}" for k, v in environment.items()]
+    command = [*PRIORITY, "chroot", str(system.root), "/usr/bin/env", "-i", *assignments]
     started = time.perf_counter()
     process = subprocess.Popen([*command, "desktop-sync"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -143,7 +145,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="run scripts/build-bundle first")
     parser.add_argument("--runs", type=int, default=5, help="warm starts and --version runs to take the median of")
+    parser.add_argument("--priority", action="store_true", help="run the timed starts with nice -n -15")
     args = parser.parse_args()
+    if args.priority:
+        PRIORITY[:] = ["nice", "-n", "-15"]
     if os.geteuid() != 0:
         raise SystemExit("bench/bundle.py needs root: it installs the .deb in a clean Debian system (chroot)")
     if shutil.which("xwininfo") is None:
@@ -178,6 +183,7 @@ def main() -> int:
     print(f"cold start to window   {cold[0]:.2f} s, {cold[1]:.2f} s CPU   (first start after install)   aim <= 3 s")
     print(f"warm start to window   {median(warm)}   ({listing(warm)})")
     print(f"desktop-sync --version {median(versions)}   ({listing(versions)})")
+    print(f"priority: {' '.join(PRIORITY) or 'normal'}")
     print(f"load average after measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores shared)")
     return 0
 

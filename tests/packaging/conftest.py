@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from support.bundle import REPO, Artefacts, Display, project_version
+from support.bundle import REPO, Artefacts, Display, free_display, project_version
 from support.chroot import ChrootUnavailable, CleanSystem, base_tree, cache_root, clean_system, debian_mirror
 
 
@@ -72,7 +72,7 @@ def xvfb() -> Iterator[Display]:
         unavailable("Xvfb is not installed (Debian package: xvfb)")
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        [binary, f":{free_display()}", "-displayfd", str(write_fd), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
         pass_fds=(write_fd,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

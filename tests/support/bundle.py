@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,3 +32,11 @@ def depends() -> list[str]:
 class Display:
     number: int
     socket_dir: Path
+
+
+def free_display() -> int:
+    """An X display number no server holds, away from the low numbers other jobs' servers take."""
+    for number in random.sample(range(200, 900), 700):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number in 200-899")
