@@ -207,8 +207,12 @@ def test_the_tarball_runs_with_the_libraries_its_readme_lists(
     folder = f"/root/desktop-sync-{artefacts.version}-linux-x86_64"
     system.sh(f"cd /root && tar -xzf {tarball}")
 
-    # The admin CLI needs none of the desktop's libraries: it runs on a bare server.
+    # The admin CLI and the headless engine need none of the desktop's libraries: they run on a bare
+    # server (the store is created and migrated there).
     assert system(f"{folder}/desktop-sync", "--version").out.strip() == f"desktop-sync {artefacts.version}"
+    assert "engine" in system(f"{folder}/desktop-sync", "--help").out
+    assert "No mailboxes" in system(f"{folder}/desktop-sync", "mailbox", "list").out
+    assert "Engine stopped: 0 mailbox cycle(s)" in system(f"{folder}/desktop-sync", "engine", "run", "--once").out
 
     # The README's list, installed by hand as an admin reads it (apt only fetches what is named).
     readme = system.path(f"{folder}/README.txt").read_text()
