@@ -1,3 +1,7 @@
 """Desktop Sync: server-side synchronization between a CRM store and mail servers."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+# One source of truth: the version in pyproject.toml, read from the installed package's metadata
+# (an editable install, a wheel, or the bundle, which carries the metadata beside the code).
+__version__ = version("desktop-sync")

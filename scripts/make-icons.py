@@ -4,12 +4,15 @@
 The SVGs are written by this script so that the four tray states share one envelope and differ only
 in colour and badge; edit the drawing here, then run `.venv/bin/python scripts/make-icons.py`.
 PNGs are rendered from the SVGs with QtSvg's QSvgRenderer, so the two never drift apart.
+The bundle's Windows icon (`desktop-sync.ico`) and macOS icon (`desktop-sync.icns`) are made of
+PNG renderings of the same SVG, written here byte by byte (both formats embed PNGs as they are).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import struct
 import sys
 from pathlib import Path
 
@@ -17,6 +20,11 @@ ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
 
 APP_ICON_PNG_SIZE = 256
 TRAY_PNG_SIZES = (22, 32, 64)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+# ICNS element types holding a PNG of the given pixel size (macOS 10.7 and later).
+ICNS_TYPES = (
+    (b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic08", 256), (b"ic09", 512), (b"ic10", 1024),
+)
 
 BLUE = "#2563eb"
 BLUE_DARK = "#1d4ed8"
@@ -150,7 +158,39 @@ def tray_icon_svg(state: str) -> str:
 """
 
 
-def render_png(svg_path: Path, size: int, png_path: Path) -> None:
+def png_bytes(svg_path: Path, size: int) -> bytes:
+    """The SVG rendered at ``size`` pixels, as PNG file contents."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    image = _render(svg_path, size)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise RuntimeError(f"cannot encode {svg_path} at {size} px")
+    buffer.close()
+    return bytes(data.data())
+
+
+def ico_bytes(pngs: dict[int, bytes]) -> bytes:
+    """A Windows .ico whose images are PNGs (Windows Vista and later read them)."""
+    header = struct.pack("<HHH", 0, 1, len(pngs))
+    offset = len(header) + 16 * len(pngs)
+    entries, images = b"", b""
+    for size, png in sorted(pngs.items()):
+        side = 0 if size >= 256 else size  # 0 means 256 in an ICO directory entry
+        entries += struct.pack("<BBBBHHII", side, side, 0, 0, 1, 32, len(png), offset + len(images))
+        images += png
+    return header + entries + images
+
+
+def icns_bytes(pngs: dict[int, bytes]) -> bytes:
+    """A macOS .icns made of PNG elements."""
+    elements = b"".join(kind + struct.pack(">I", 8 + len(pngs[size])) + pngs[size] for kind, size in ICNS_TYPES)
+    return b"icns" + struct.pack(">I", 8 + len(elements)) + elements
+
+
+def _render(svg_path: Path, size: int):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
@@ -164,6 +204,11 @@ def render_png(svg_path: Path, size: int, png_path: Path) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     renderer.render(painter)
     painter.end()
+    return image
+
+
+def render_png(svg_path: Path, size: int, png_path: Path) -> None:
+    image = _render(svg_path, size)
     if not image.save(str(png_path), "PNG"):
         raise RuntimeError(f"cannot write {png_path}")
 
@@ -179,6 +224,11 @@ def main() -> int:
     app_svg.write_text(app_icon_svg(), encoding="utf-8")
     render_png(app_svg, APP_ICON_PNG_SIZE, ICONS_DIR / "desktop-sync.png")
     written = [app_svg.name, "desktop-sync.png"]
+    ico_pngs = {size: png_bytes(app_svg, size) for size in ICO_SIZES}
+    (ICONS_DIR / "desktop-sync.ico").write_bytes(ico_bytes(ico_pngs))
+    icns_pngs = {size: png_bytes(app_svg, size) for _, size in ICNS_TYPES}
+    (ICONS_DIR / "desktop-sync.icns").write_bytes(icns_bytes(icns_pngs))
+    written += ["desktop-sync.ico", "desktop-sync.icns"]
 
     for state in TRAY_STATES:
         svg = ICONS_DIR / f"tray-{state}.svg"

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QTableWidget,
     QVBoxLayout,
@@ -29,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync import __version__
 from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui import icons
+from desktop_sync.ui.about_dialog import AboutDialog, AboutFacts
 from desktop_sync.ui.act_view import ActRecordsPage
 from desktop_sync.ui.activities_view import ActivitiesPage
 from desktop_sync.ui.alerts_view import AlertsPage
@@ -170,7 +169,9 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._context = context
+        self._database_label = database_label
         self.settings_dialog: SettingsDialog | None = None
+        self.about_dialog: AboutDialog | None = None
         self.setWindowTitle(self.tr("Desktop Sync"))
         self.setWindowIcon(icons.app_icon())
 
@@ -534,11 +535,7 @@ class MainWindow(QMainWindow):
             action.setChecked(candidate is view)
 
     def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            self.tr("About Desktop Sync"),
-            self.tr(
-                "Desktop Sync {version}\n\nServer-side synchronization between a CRM and "
-                "Exchange, IMAP, POP3 and SMTP mail servers."
-            ).format(version=__version__),
-        )
+        settings = self._context.settings if self._context is not None else None
+        facts = AboutFacts.of_this_process(self._database_label, settings.local_location if settings else None)
+        self.about_dialog = AboutDialog(facts, self)
+        self.about_dialog.open()

@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About Desktop Sync</source>
+        <translation>À propos de Desktop Sync</translation>
+    </message>
+    <message>
+        <source>Desktop Sync {version}</source>
+        <translation>Desktop Sync {version}</translation>
+    </message>
+    <message>
+        <source>Server-side synchronization between a CRM and Exchange, IMAP, POP3 and SMTP mail servers.</source>
+        <translation>Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchange, IMAP, POP3 et SMTP.</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Licence</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Base de données</translation>
+    </message>
+    <message>
+        <source>Log file</source>
+        <translation>Fichier journal</translation>
+    </message>
+    <message>
+        <source>Settings file</source>
+        <translation>Fichier de paramètres</translation>
+    </message>
+    <message>
+        <source>Runtime</source>
+        <translation>Environnement d&apos;exécution</translation>
+    </message>
+    <message>
+        <source>{label}:</source>
+        <translation>{label} :</translation>
+    </message>
+    <message>
+        <source>&amp;Copy for a support request</source>
+        <translation>&amp;Copier pour une demande d&apos;assistance</translation>
+    </message>
+    <message>
+        <source>Copies the version, the store and where the log and settings files are</source>
+        <translation>Copie la version, la base de données et l&apos;emplacement des fichiers journal et de paramètres</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard: paste it into your support request.</source>
+        <translation>Copié dans le presse-papiers : collez-le dans votre demande d&apos;assistance.</translation>
+    </message>
+</context>
+<context>
     <name>ActFields</name>
     <message>
         <source>Subject</source>
@@ -2832,18 +2887,6 @@
     <message>
         <source>refresh the mailbox list</source>
         <translation>actualiser la liste des boîtes aux lettres</translation>
-    </message>
-    <message>
-        <source>About Desktop Sync</source>
-        <translation>À propos de Desktop Sync</translation>
-    </message>
-    <message>
-        <source>Desktop Sync {version}
-
-Server-side synchronization between a CRM and Exchange, IMAP, POP3 and SMTP mail servers.</source>
-        <translation>Desktop Sync {version}
-
-Synchronisation côté serveur entre un CRM et des serveurs de messagerie Exchange, IMAP, POP3 et SMTP.</translation>
     </message>
 </context>
 <context>
