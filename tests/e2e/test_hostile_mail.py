@@ -606,7 +606,9 @@ def test_a_30_mb_message_is_imported_with_its_attachment_recorded_but_not_stored
 async def import_in_process(
     tmp_path: Path, dovecot: DovecotServer, user: MailUser, tls_ca: Path, raws: list[bytes]
 ) -> tuple[float, Engine]:
-    """Import ``raws`` with an engine in this process; returns the longest the event loop stalled."""
+    """Import ``raws`` with an engine in this process; returns the most CPU time the event loop's thread
+    spent between two of its turns (what would freeze the window; CPU time, not wall time, so that a
+    loaded machine does not make it look longer than it is)."""
     admin = Admin(f"sqlite:///{tmp_path / 'crm.sqlite3'}")
     await asyncio.to_thread(set_up_queue_mailbox, admin, dovecot, user, tls_ca, "imap")
     deliver_in_order(dovecot, user, raws)
@@ -622,11 +624,11 @@ async def import_in_process(
 
     async def heartbeat() -> None:
         nonlocal stall
-        last = time.perf_counter()
+        last = time.thread_time()  # the loop thread's own CPU time
         while running:
             await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            stall = max(stall, now - last - 0.01)
+            now = time.thread_time()
+            stall = max(stall, now - last)
             last = now
 
     beating = asyncio.create_task(heartbeat())
@@ -650,7 +652,7 @@ async def test_a_huge_address_header_does_not_block_the_engine(
     raw = headers("huge_cc", extra=b"Cc: " + recipients + b"\r\n") + b"\r\nto everyone\r\n"
     stall, engine = await import_in_process(tmp_path, dovecot, mail_user, tls_ca, [raw, ordinary(1).raw])
     assert engine.items_committed == 2
-    assert stall < 1.0, f"the event loop stood still for {stall:.1f} s"
+    assert stall < 1.0, f"the event loop's thread worked {stall:.1f} s of CPU between two turns"
 
 
 @pytest.mark.slow
