@@ -140,6 +140,9 @@ def test_an_authentication_failure_shows_on_the_row_the_wall_and_the_tray(deskto
     run(until(lambda: cell(app, Column.INCOMING) == "On", what="Test & Enable"))
     page.dialog.close()
     server.fail_next(ALICE, PermanentError("LOGIN refused", code="auth_failed"))
+    # a cycle that surely comes after the failure was set (the first one may have run already)
+    page.table.selectRow(0)
+    page.sync_action.trigger()
     run(until(lambda: cell(app, Column.STATE) == "Needs attention", what="the channel disabled by the error"))
     assert cell(app, Column.LAST_ERROR) == "LOGIN refused"
     run(until(lambda: app.window.alerts_page.model.rowCount() == 1, what="the alert on the wall"))

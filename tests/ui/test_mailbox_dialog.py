@@ -150,7 +150,9 @@ def test_approve_then_test_and_enable_from_the_dialog(world, run, qtbot, tmp_pat
     assert dialog.approve_button.isEnabled()
 
     qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
-    run(until(lambda: not dialog.approve_button.isEnabled(), what="approval"))
+    # the button is disabled while the approval runs too: wait for what the approval shows
+    run(until(lambda: dialog.approval.text() == "Approved", what="approval"))
+    assert not dialog.approve_button.isEnabled()
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     run(until(lambda: "Passed" in dialog.outcome_label.text() and dialog.test_button.isEnabled(), what="Test & Enable"))
 
