@@ -204,7 +204,8 @@ async def test_a_paused_engine_starts_no_scheduled_cycle_but_honours_sync_now(wo
     engine = await world.engine(tick_seconds=0.01, refresh_seconds=0.05, push=False)
     engine.pause()
     runner = asyncio.create_task(engine.run())
-    await asyncio.sleep(0.2)
+    await eventually(lambda: _true(bool(engine._mailboxes)), what="the engine to know the mailbox")
+    await asyncio.sleep(0.2)  # twenty ticks in which nothing may start (a paused engine)
     assert world.server.fetches == 0
     mailbox_id = next(iter(engine._mailboxes))
     assert engine.sync_now(mailbox_id)
