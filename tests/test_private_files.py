@@ -78,17 +78,17 @@ def test_an_existing_embedded_store_is_narrowed(fresh_home: Path, usual_umask: N
 
 
 def test_a_store_file_chosen_by_the_admin_keeps_its_folder_mode(tmp_path: Path, usual_umask: None) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir(mode=0o755)
-    os.chmod(shared, 0o755)
+    chosen = tmp_path / "team-folder"
+    chosen.mkdir(mode=0o755)
+    os.chmod(chosen, 0o755)
 
     async def open_it() -> None:
-        store = open_store(str(shared / "crm.sqlite3"))
+        store = open_store(str(chosen / "crm.sqlite3"))
         await store.close()
 
     asyncio.run(open_it())
-    assert mode(shared) == 0o755  # the admin's folder is left alone
-    assert mode(shared / "crm.sqlite3") == 0o600  # the file we created is private
+    assert mode(chosen) == 0o755  # the admin's folder is left alone
+    assert mode(chosen / "crm.sqlite3") == 0o600  # the file we created is private
 
 
 def test_the_settings_file_and_its_directory_are_private(fresh_home: Path, usual_umask: None) -> None:

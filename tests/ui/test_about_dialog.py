@@ -78,8 +78,8 @@ def french(qapp) -> Iterator[None]:
     QLocale.setDefault(previous)
 
 
-def test_about_speaks_french(french, qtbot) -> None:
-    facts = AboutFacts.of_this_process("sqlite:///crm.sqlite3", "/home/a/.config/desktop-sync/settings.json")
+def test_about_speaks_french(french, qtbot, tmp_path) -> None:
+    facts = AboutFacts.of_this_process("sqlite:///crm.sqlite3", str(tmp_path / "settings.json"))
     dialog = AboutDialog(facts)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "À propos de Desktop Sync"
