@@ -1056,7 +1056,11 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         if unmatched:
             warn(
                 WarningCode.UNMATCHED_ID,
-                migration_text("ids_unmatched", count=len(unmatched), ids=", ".join(unmatched)),
+                migration_text(
+                    "id_unmatched" if len(unmatched) == 1 else "ids_unmatched",
+                    count=len(unmatched),
+                    ids=", ".join(unmatched),
+                ),
                 profile.label,
             )
 

@@ -60,8 +60,12 @@ MIGRATION_TEXTS: dict[str, str] = {
         "--crm-id GUID, or queue add), then run the migration again"
     ),
     "mailbox_not_migrated": "{address}: not migrated: {problem}",
+    "id_unmatched": (
+        "1 id listed here matches no user or queue of this store, so nothing is migrated for it "
+        "(add it with --crm-id, then run the migration again): {ids}"
+    ),
     "ids_unmatched": (
-        "{count} id(s) listed here match no user or queue of this store, so nothing is migrated for them "
+        "{count} ids listed here match no user or queue of this store, so nothing is migrated for them "
         "(add them with --crm-id, then run the migration again): {ids}"
     ),
     "id_not_guid": "{value} (not a GUID)",

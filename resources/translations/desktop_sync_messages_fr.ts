@@ -991,9 +991,14 @@
         <translation>{address} : non migrée : {problem}</translation>
     </message>
     <message>
+        <extracomment>an E-mail Router migration text (id_unmatched)</extracomment>
+        <source>1 id listed here matches no user or queue of this store, so nothing is migrated for it (add it with --crm-id, then run the migration again): {ids}</source>
+        <translation>1 identifiant cité ici ne correspond à aucun utilisateur ni aucune file d'attente de cette base, rien n'est donc migré pour lui (ajoutez-le avec --crm-id, puis relancez la migration) : {ids}</translation>
+    </message>
+    <message>
         <extracomment>an E-mail Router migration text (ids_unmatched)</extracomment>
-        <source>{count} id(s) listed here match no user or queue of this store, so nothing is migrated for them (add them with --crm-id, then run the migration again): {ids}</source>
-        <translation>{count} identifiant(s) cités ici ne correspondent à aucun utilisateur ni aucune file d'attente de cette base, rien n'est donc migré pour eux (ajoutez-les avec --crm-id, puis relancez la migration) : {ids}</translation>
+        <source>{count} ids listed here match no user or queue of this store, so nothing is migrated for them (add them with --crm-id, then run the migration again): {ids}</source>
+        <translation>{count} identifiants cités ici ne correspondent à aucun utilisateur ni aucune file d'attente de ce magasin, rien n'est donc migré pour eux (ajoutez-les avec --crm-id, puis relancez la migration) : {ids}</translation>
     </message>
     <message>
         <extracomment>an E-mail Router migration text (id_not_guid)</extracomment>
