@@ -719,6 +719,126 @@
         <source>only Exchange items carry categories</source>
         <translation>seuls les éléments Exchange portent des catégories</translation>
     </message>
+    <message>
+        <extracomment>a form field's error (ca_file_missing)</extracomment>
+        <source>{path}: no such file</source>
+        <translation>{path} : fichier introuvable</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (ca_file_unreadable)</extracomment>
+        <source>{path}: cannot be read ({reason})</source>
+        <translation>{path} : illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (ca_file_no_pem)</extracomment>
+        <source>{path}: no PEM certificate in this file</source>
+        <translation>{path} : aucun certificat PEM dans ce fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (credentials_on_mailboxes)</extracomment>
+        <source>this profile keeps credentials on each mailbox, not on the profile</source>
+        <translation>ce profil garde les identifiants sur chaque boîte aux lettres, pas sur le profil</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (credentials_on_profile)</extracomment>
+        <source>profile {name} keeps the credentials on the profile</source>
+        <translation>le profil {name} garde les identifiants sur le profil</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_exists)</extracomment>
+        <source>a profile named {name} already exists</source>
+        <translation>un profil nommé {name} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (password_empty)</extracomment>
+        <source>the password is empty</source>
+        <translation>le mot de passe est vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_in_use_one)</extracomment>
+        <source>1 mailbox uses this profile ({mailboxes}): move or delete it first</source>
+        <translation>1 boîte aux lettres utilise ce profil ({mailboxes}) : déplacez-la ou supprimez-la d'abord</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_in_use)</extracomment>
+        <source>{count} mailboxes use this profile ({mailboxes}): move or delete them first</source>
+        <translation>{count} boîtes aux lettres utilisent ce profil ({mailboxes}) : déplacez-les ou supprimez-les d'abord</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_and_queue)</extracomment>
+        <source>a mailbox belongs to a user or a queue, not both</source>
+        <translation>une boîte aux lettres appartient à un utilisateur ou à une file d'attente, pas aux deux</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (mailbox_exists)</extracomment>
+        <source>a mailbox {address} already exists</source>
+        <translation>une boîte aux lettres {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_has_mailbox)</extracomment>
+        <source>queue {address} already has a mailbox</source>
+        <translation>la file d'attente {address} a déjà une boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (unsent_mail_one)</extracomment>
+        <source>1 mail from {address} is not sent yet: let the engine send it, or resolve it in the outgoing list first</source>
+        <translation>1 message de {address} n'est pas encore envoyé : laissez le moteur l'envoyer, ou réglez-le d'abord dans la liste des envois</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (unsent_mail)</extracomment>
+        <source>{count} mails from {address} are not sent yet: let the engine send them, or resolve them in the outgoing list first</source>
+        <translation>{count} messages de {address} ne sont pas encore envoyés : laissez le moteur les envoyer, ou réglez-les d'abord dans la liste des envois</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (channel_method_required)</extracomment>
+        <source>choose how the channel synchronizes before enabling it</source>
+        <translation>choisissez comment le canal se synchronise avant de l'activer</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (forward_incoming_only)</extracomment>
+        <source>only incoming email can arrive through a forward mailbox</source>
+        <translation>seul le courrier entrant peut arriver par une boîte aux lettres de transfert</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (act_exchange_only)</extracomment>
+        <source>appointments, contacts and tasks are synchronized with Exchange only</source>
+        <translation>les rendez-vous, contacts et tâches ne se synchronisent qu'avec Exchange</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (no_outgoing_server)</extracomment>
+        <source>profile {name} has no outgoing server</source>
+        <translation>le profil {name} n'a pas de serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_exists)</extracomment>
+        <source>a user {address} already exists</source>
+        <translation>un utilisateur {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (address_is_queue)</extracomment>
+        <source>{address} is already a queue's address</source>
+        <translation>{address} est déjà l'adresse d'une file d'attente</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_crm_id_taken)</extracomment>
+        <source>another user has the CRM id {crm_id}</source>
+        <translation>un autre utilisateur a l'identifiant CRM {crm_id}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_exists)</extracomment>
+        <source>a queue {address} already exists</source>
+        <translation>une file d'attente {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (address_is_user)</extracomment>
+        <source>{address} is already a user's address</source>
+        <translation>{address} est déjà l'adresse d'un utilisateur</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_crm_id_taken)</extracomment>
+        <source>another queue has the CRM id {crm_id}</source>
+        <translation>une autre file d'attente a l'identifiant CRM {crm_id}</translation>
+    </message>
 </context>
 <context>
     <name>StepTexts</name>

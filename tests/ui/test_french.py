@@ -233,12 +233,14 @@ profile_inputs = st.builds(
 )
 
 
+def _names(template_text: str) -> list[str]:
+    return list(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template_text) if name))
+
+
 def test_the_french_catalogue_has_every_validation_error(french):
     """Each template of domain/validation.py, filled, reads in French (not the English left as is)."""
     for code, template_text in FIELD_ERRORS.items():
-        english = template_text.format_map(
-            {name: f"<{name}>" for name in ("value", "limit", "port", "low", "high", "auth", "default")}
-        )
+        english = template_text.format_map({name: f"<{name}>" for name in _names(template_text)})
         assert localize_field_error(english) != english, code
 
 
@@ -335,10 +337,6 @@ from desktop_sync.domain.migration_texts import MIGRATION_TEXTS, migration_text 
 from desktop_sync.domain.model import Queue, QueueId, User, UserId  # noqa: E402
 from desktop_sync.services.migration import plan_migration  # noqa: E402
 from desktop_sync.ui.explanations import localize_migration_text  # noqa: E402
-
-
-def _names(template_text: str) -> list[str]:
-    return list(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template_text) if name))
 
 
 @GENERATED
@@ -455,3 +453,27 @@ def test_every_warning_and_reason_the_migration_wizard_can_show_reads_in_french(
     shown += [p.detail for p in plan.profiles + plan.forward_mailboxes + plan.mailboxes if p.detail]
     for english in shown:
         assert localize_migration_text(english) != english, english
+
+
+# --- what the services refuse, as the error dialog shows it ------------------------------------------
+
+from desktop_sync.domain.validation import field_error  # noqa: E402
+from desktop_sync.ui.errors import report_for  # noqa: E402
+
+
+@GENERATED
+@given(st.integers(min_value=1, max_value=10_000), plain_facts)
+def test_a_service_refusal_reads_in_french_in_the_error_dialog_with_its_count(french, count, address):
+    one = count == 1
+    refusals = {
+        "name": field_error(
+            "profile_in_use_one" if one else "profile_in_use", count=str(count), mailboxes=f"{address}, …"
+        ),
+        "address": field_error("unsent_mail_one" if one else "unsent_mail", count=str(count), address=address),
+        "email": field_error("user_exists", address=address),
+    }
+    cause = report_for(ValidationError(refusals), "delete the profile").cause
+    assert "(s)" not in cause and "(es)" not in cause
+    assert ("1 boîte aux lettres utilise ce profil" if one else f"{count} boîtes aux lettres utilisent") in cause
+    assert ("1 message de" if one else f"{count} messages de") in cause
+    assert f"un utilisateur {address} existe déjà" in cause
