@@ -169,16 +169,16 @@ def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, list[int]]:
     Raises RouterFileError naming ``source`` for an empty or malformed document.
     """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
-        raise RouterFileError(source, "the file is empty")
+        raise RouterFileError(source, migration_text("file_empty"))
     scanner = ParserCreate()
     depth = 0
     lines: list[int] = []
 
     def refuse_doctype(*_: object) -> None:
-        raise _Refused("it has a DOCTYPE declaration, which an E-mail Router file never has; refused for safety")
+        raise _Refused(migration_text("doctype_refused"))
 
     def refuse_entity(*_: object) -> None:
-        raise _Refused("it declares an entity, which an E-mail Router file never does; refused for safety")
+        raise _Refused(migration_text("entity_refused"))
 
     def start(name: str, _attributes: object) -> None:
         nonlocal depth
@@ -202,7 +202,7 @@ def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, list[int]]:
     except ExpatError as exc:
         reason = errors.messages.get(exc.code, str(exc)) if exc.code is not None else str(exc)
         raise RouterFileError(
-            source, f"not well-formed XML ({reason}) at line {exc.lineno}, column {exc.offset + 1}"
+            source, migration_text("not_well_formed", reason=reason, line=exc.lineno, column=exc.offset + 1)
         ) from None
     # The scan proved the document well-formed and free of DTDs, so ElementTree expands nothing.
     return ET.fromstring(data), lines
@@ -259,15 +259,14 @@ def parse_agent_config(data: bytes, source: str) -> AgentConfig:
     root, lines = _parse_xml(data, source)
     if _local(root.tag).lower() != "configuration":
         raise RouterFileError(
-            source, f"the root element is <{_local(root.tag)}>, not <Configuration>: not an E-mail Router configuration"
+            source, migration_text("root_not_configuration", element=_local(root.tag))
         )
     for child, line in zip(root, lines, strict=True):
         for inner in child.iter():
             if inner is not child and _local(inner.tag).lower() == "providerconfiguration":
                 raise RouterFileError(
                     source,
-                    f"a <ProviderConfiguration> is nested inside the <{_local(child.tag)}> of line {line}; each "
-                    "must be a child of <Configuration>",
+                    migration_text("nested_provider", element=_local(child.tag), line=line),
                 )
     providers: list[Provider] = []
     settings: list[Setting] = []

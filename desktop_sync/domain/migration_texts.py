@@ -9,6 +9,29 @@ desktop_sync_messages_<lang>.ts, context "MigrationTexts").
 from __future__ import annotations
 
 MIGRATION_TEXTS: dict[str, str] = {
+    # the folders and files given (first page of the wizard)
+    "no_folder_given": "give the folder of at least one E-mail Router",
+    "too_many_routers": "at most {limit} routers at a time; {count} were given",
+    "no_such_folder": "no such folder",
+    "not_a_folder": "not a folder: give the folder that holds the router's three files",
+    "router_twice": "this router was given twice",
+    "unreadable": "cannot be read ({reason})",
+    "file_missing": "no such file: each router needs {files}",
+    "case_twins": "two files are named {name} but for their case",
+    "file_empty": "the file is empty",
+    "file_too_large": "{size} is more than the {limit} allowed",
+    "files_too_large": "with this file the routers' files come to {size}, more than the {limit} allowed in all",
+    "read_too_large": "more than the {limit} allowed",
+    "doctype_refused": "it has a DOCTYPE declaration, which an E-mail Router file never has; refused for safety",
+    "entity_refused": "it declares an entity, which an E-mail Router file never does; refused for safety",
+    "not_well_formed": "not well-formed XML ({reason}) at line {line}, column {column}",
+    "root_not_configuration": (
+        "the root element is <{element}>, not <Configuration>: not an E-mail Router configuration"
+    ),
+    "nested_provider": (
+        "a <ProviderConfiguration> is nested inside the <{element}> of line {line}; each must be a child of "
+        "<Configuration>"
+    ),
     # reading the files
     "no_system_configuration": "{source} has no <SystemConfiguration>; the router-wide settings are unknown",
     "several_system_configurations": "{source} has {count} <SystemConfiguration> elements; all were read",

@@ -100,47 +100,48 @@ def read_router_files(paths: Sequence[str | Path]) -> list[RouterFiles]:
     Sizes are checked before anything is parsed, so an oversized set is refused at once.
     """
     if not paths:
-        raise ValidationError.single("routers", "give the folder of at least one E-mail Router")
+        raise ValidationError.single("routers", migration_text("no_folder_given"))
     if len(paths) > MAX_ROUTERS:
-        raise ValidationError.single("routers", f"at most {MAX_ROUTERS} routers at a time; {len(paths)} were given")
+        raise ValidationError.single("routers", migration_text("too_many_routers", limit=MAX_ROUTERS, count=len(paths)))
     located: list[tuple[Path, list[tuple[Path, int]]]] = []
     seen: set[Path] = set()
     total = 0
     for raw in paths:
         directory = Path(raw).expanduser()
         if not directory.exists():
-            raise RouterFileError(str(directory), "no such folder")
+            raise RouterFileError(str(directory), migration_text("no_such_folder"))
         if not directory.is_dir():
-            raise RouterFileError(str(directory), "not a folder: give the folder that holds the router's three files")
+            raise RouterFileError(str(directory), migration_text("not_a_folder"))
         resolved = directory.resolve()
         if resolved in seen:
-            raise RouterFileError(str(directory), "this router was given twice")
+            raise RouterFileError(str(directory), migration_text("router_twice"))
         seen.add(resolved)
         try:
             entries = [p for p in directory.iterdir() if p.is_file()]
         except OSError as exc:
-            raise RouterFileError(str(directory), f"cannot be read ({exc.strerror})") from exc
+            raise RouterFileError(str(directory), migration_text("unreadable", reason=exc.strerror)) from exc
         files: list[tuple[Path, int]] = []
         for name in ROUTER_FILES:
             matches = sorted(p for p in entries if p.name.lower() == name.lower())
             if not matches:
                 raise RouterFileError(
-                    str(directory / name), f"no such file: each router needs {', '.join(ROUTER_FILES)}"
+                    str(directory / name), migration_text("file_missing", files=", ".join(ROUTER_FILES))
                 )
             if len(matches) > 1:
-                raise RouterFileError(str(matches[1]), f"two files are named {name} but for their case")
+                raise RouterFileError(str(matches[1]), migration_text("case_twins", name=name))
             path = matches[0]
             size = path.stat().st_size
             if size == 0:
-                raise RouterFileError(str(path), "the file is empty")
+                raise RouterFileError(str(path), migration_text("file_empty"))
             total += size
             if size > MAX_TOTAL_BYTES:
-                raise RouterFileError(str(path), f"{_size(size)} is more than the {_size(MAX_TOTAL_BYTES)} allowed")
+                raise RouterFileError(
+                    str(path), migration_text("file_too_large", size=_size(size), limit=_size(MAX_TOTAL_BYTES))
+                )
             if total > MAX_TOTAL_BYTES:
                 raise RouterFileError(
                     str(path),
-                    f"with this file the routers' files come to {_size(total)}, more than the "
-                    f"{_size(MAX_TOTAL_BYTES)} allowed in all",
+                    migration_text("files_too_large", size=_size(total), limit=_size(MAX_TOTAL_BYTES)),
                 )
             files.append((path, size))
         located.append((directory, files))
@@ -153,9 +154,9 @@ def read_router_files(paths: Sequence[str | Path]) -> list[RouterFiles]:
                 with path.open("rb") as handle:
                     data = handle.read(MAX_TOTAL_BYTES + 1)
             except OSError as exc:
-                raise RouterFileError(str(path), f"cannot be read ({exc.strerror})") from exc
+                raise RouterFileError(str(path), migration_text("unreadable", reason=exc.strerror)) from exc
             if len(data) > MAX_TOTAL_BYTES:
-                raise RouterFileError(str(path), f"more than the {_size(MAX_TOTAL_BYTES)} allowed")
+                raise RouterFileError(str(path), migration_text("read_too_large", limit=_size(MAX_TOTAL_BYTES)))
             contents[path.name.lower()] = data
         agent_path, state_path, key_path = (path for path, _ in files)
         # the key only has to be there and well-formed; it is a secret, so it is dropped at once

@@ -222,9 +222,10 @@ class MigrationRoutersPage(QWizardPage):
         except asyncio.CancelledError:
             return  # a newer reading replaced this one
         except RouterFileError as exc:
-            self._show_error(self.tr("{file}: {problem}").format(file=exc.path, problem=exc.problem))
+            problem = localize_migration_text(exc.problem)
+            self._show_error(self.tr("{file}: {problem}").format(file=exc.path, problem=problem))
         except ValidationError as exc:
-            self._show_error("; ".join(exc.errors.values()))
+            self._show_error("; ".join(localize_migration_text(error) for error in exc.errors.values()))
         except Exception as exc:
             if isinstance(exc, DesktopSyncError):  # the store is unavailable...
                 self._show_error(exc.message)

@@ -966,6 +966,91 @@
 <context>
     <name>MigrationTexts</name>
     <message>
+        <extracomment>an E-mail Router migration text (no_folder_given)</extracomment>
+        <source>give the folder of at least one E-mail Router</source>
+        <translation>indiquez le dossier d'au moins un E-mail Router</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (too_many_routers)</extracomment>
+        <source>at most {limit} routers at a time; {count} were given</source>
+        <translation>au plus {limit} routeurs à la fois ; {count} ont été donnés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_such_folder)</extracomment>
+        <source>no such folder</source>
+        <translation>dossier introuvable</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (not_a_folder)</extracomment>
+        <source>not a folder: give the folder that holds the router's three files</source>
+        <translation>ce n'est pas un dossier : indiquez le dossier qui contient les trois fichiers du routeur</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (router_twice)</extracomment>
+        <source>this router was given twice</source>
+        <translation>ce routeur a été donné deux fois</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (unreadable)</extracomment>
+        <source>cannot be read ({reason})</source>
+        <translation>illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_missing)</extracomment>
+        <source>no such file: each router needs {files}</source>
+        <translation>fichier introuvable : chaque routeur a besoin de {files}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (case_twins)</extracomment>
+        <source>two files are named {name} but for their case</source>
+        <translation>deux fichiers s'appellent {name} à la casse près</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_empty)</extracomment>
+        <source>the file is empty</source>
+        <translation>le fichier est vide</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_too_large)</extracomment>
+        <source>{size} is more than the {limit} allowed</source>
+        <translation>{size} dépasse les {limit} autorisés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (files_too_large)</extracomment>
+        <source>with this file the routers' files come to {size}, more than the {limit} allowed in all</source>
+        <translation>avec ce fichier, les fichiers des routeurs font {size}, plus que les {limit} autorisés en tout</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (read_too_large)</extracomment>
+        <source>more than the {limit} allowed</source>
+        <translation>plus que les {limit} autorisés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (doctype_refused)</extracomment>
+        <source>it has a DOCTYPE declaration, which an E-mail Router file never has; refused for safety</source>
+        <translation>il a une déclaration DOCTYPE, ce qu'un fichier de l'E-mail Router n'a jamais ; refusé par sécurité</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (entity_refused)</extracomment>
+        <source>it declares an entity, which an E-mail Router file never does; refused for safety</source>
+        <translation>il déclare une entité, ce qu'un fichier de l'E-mail Router ne fait jamais ; refusé par sécurité</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (not_well_formed)</extracomment>
+        <source>not well-formed XML ({reason}) at line {line}, column {column}</source>
+        <translation>XML mal formé ({reason}) ligne {line}, colonne {column}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (root_not_configuration)</extracomment>
+        <source>the root element is &lt;{element}&gt;, not &lt;Configuration&gt;: not an E-mail Router configuration</source>
+        <translation>l'élément racine est &lt;{element}&gt;, pas &lt;Configuration&gt; : ce n'est pas une configuration de l'E-mail Router</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (nested_provider)</extracomment>
+        <source>a &lt;ProviderConfiguration&gt; is nested inside the &lt;{element}&gt; of line {line}; each must be a child of &lt;Configuration&gt;</source>
+        <translation>un &lt;ProviderConfiguration&gt; est imbriqué dans l'élément &lt;{element}&gt; de la ligne {line} ; chacun doit être un enfant de &lt;Configuration&gt;</translation>
+    </message>
+    <message>
         <extracomment>an E-mail Router migration text (no_system_configuration)</extracomment>
         <source>{source} has no &lt;SystemConfiguration&gt;; the router-wide settings are unknown</source>
         <translation>{source} n'a pas de &lt;SystemConfiguration&gt; : les paramètres généraux du routeur sont inconnus</translation>

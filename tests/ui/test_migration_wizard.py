@@ -268,6 +268,43 @@ def test_a_broken_file_is_named_on_the_first_page_and_nothing_is_written(
     wizard.reject()
 
 
+@pytest.mark.parametrize(
+    ("damage", "french"),
+    [
+        (lambda text: text[:1500], "XML mal formé"),
+        (lambda text: "", "le fichier est vide"),
+        (lambda text: '<!DOCTYPE x [<!ENTITY e "e">]>' + text.split("?>", 1)[1], "refusé par sécurité"),
+        (lambda text: "<Other/>", "pas <Configuration>"),
+    ],
+)
+def test_a_broken_file_is_named_in_french(
+    world: UiWorld,
+    router: Path,
+    run: Callable[..., Any],
+    qtbot: Any,
+    qapp: Any,
+    tmp_path: Path,
+    damage: Callable[[str], str],
+    french: str,
+) -> None:
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr"
+    try:
+        broken = tmp_path / "router-broken"
+        shutil.copytree(router, broken)
+        agent = broken / AGENT_FILE
+        agent.write_text(damage(agent.read_text(encoding="utf-8")), encoding="utf-8")
+        _window, wizard = open_wizard(world, qtbot)
+        wizard.routers_page.add_router(broken)
+        run(wizard.routers_page.wait_read())
+        text = wizard.routers_page.error_label.text()
+        assert str(agent) in text and french in text, text
+        wizard.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
 def test_cancel_during_the_migration_rolls_everything_back(
     world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
 ) -> None:
