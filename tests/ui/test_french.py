@@ -374,10 +374,9 @@ USERS = (
 )
 QUEUES = (Queue("sales@contoso.com", "Sales", "7b1e4d20-19d8-e011-9077-00155d0a1b01", id=QueueId(1)),)
 PREFIX = "Microsoft.Crm.Tools.Email.Providers."
-router_text = st.text(max_size=30)
+router_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
 providers = st.fixed_dictionaries(
-    {},
-    optional={
+    {
         "ProviderClass": st.sampled_from(
             [
                 PREFIX + "Pop3PollingMailboxProvider",
@@ -389,8 +388,7 @@ providers = st.fixed_dictionaries(
                 PREFIX + "PollingMailboxProvider",
                 "Contoso.Mail.CustomProvider",
             ]
-        )
-        | router_text,
+        ),
         "EmailServerUrl": st.sampled_from(
             [
                 "https://mail.contoso.local/EWS/Exchange.asmx",
@@ -404,8 +402,9 @@ providers = st.fixed_dictionaries(
                 "pop3://pop.contoso.local:99999",
                 "https://",
             ]
-        )
-        | router_text,
+        ),
+    },
+    optional={
         "EmailUseSSL": st.sampled_from(["true", "false", "True"]) | router_text,
         "EmailAuthMode": st.sampled_from(["WindowsAuthentication", "ClearText", "Anonymous", "Office365"])
         | router_text,
