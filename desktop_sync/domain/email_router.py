@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError, ParserCreate, errors
 
 from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.migration_texts import migration_text
 from desktop_sync.domain.model import (
     AuthMethod,
     CredentialsOn,
@@ -168,16 +169,16 @@ def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, list[int]]:
     Raises RouterFileError naming ``source`` for an empty or malformed document.
     """
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
-        raise RouterFileError(source, "the file is empty")
+        raise RouterFileError(source, migration_text("file_empty"))
     scanner = ParserCreate()
     depth = 0
     lines: list[int] = []
 
     def refuse_doctype(*_: object) -> None:
-        raise _Refused("it has a DOCTYPE declaration, which an E-mail Router file never has; refused for safety")
+        raise _Refused(migration_text("doctype_refused"))
 
     def refuse_entity(*_: object) -> None:
-        raise _Refused("it declares an entity, which an E-mail Router file never does; refused for safety")
+        raise _Refused(migration_text("entity_refused"))
 
     def start(name: str, _attributes: object) -> None:
         nonlocal depth
@@ -201,7 +202,7 @@ def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, list[int]]:
     except ExpatError as exc:
         reason = errors.messages.get(exc.code, str(exc)) if exc.code is not None else str(exc)
         raise RouterFileError(
-            source, f"not well-formed XML ({reason}) at line {exc.lineno}, column {exc.offset + 1}"
+            source, migration_text("not_well_formed", reason=reason, line=exc.lineno, column=exc.offset + 1)
         ) from None
     # The scan proved the document well-formed and free of DTDs, so ElementTree expands nothing.
     return ET.fromstring(data), lines
@@ -258,15 +259,14 @@ def parse_agent_config(data: bytes, source: str) -> AgentConfig:
     root, lines = _parse_xml(data, source)
     if _local(root.tag).lower() != "configuration":
         raise RouterFileError(
-            source, f"the root element is <{_local(root.tag)}>, not <Configuration>: not an E-mail Router configuration"
+            source, migration_text("root_not_configuration", element=_local(root.tag))
         )
     for child, line in zip(root, lines, strict=True):
         for inner in child.iter():
             if inner is not child and _local(inner.tag).lower() == "providerconfiguration":
                 raise RouterFileError(
                     source,
-                    f"a <ProviderConfiguration> is nested inside the <{_local(child.tag)}> of line {line}; each "
-                    "must be a child of <Configuration>",
+                    migration_text("nested_provider", element=_local(child.tag), line=line),
                 )
     providers: list[Provider] = []
     settings: list[Setting] = []
@@ -284,9 +284,9 @@ def parse_agent_config(data: bytes, source: str) -> AgentConfig:
         else:
             unknown_settings.append(Setting(_local(child.tag), _text(child)))
     if system_count == 0:
-        notes.append(f"{source} has no <SystemConfiguration>; the router-wide settings are unknown")
+        notes.append(migration_text("no_system_configuration", source=source))
     elif system_count > 1:
-        notes.append(f"{source} has {system_count} <SystemConfiguration> elements; all were read")
+        notes.append(migration_text("several_system_configurations", source=source, count=system_count))
     return AgentConfig(source, tuple(providers), tuple(settings), tuple(unknown_settings), tuple(notes))
 
 
@@ -319,7 +319,9 @@ def _provider(element: ET.Element, source: str) -> Provider:
         elif key in _PROVIDER_FIELDS:
             attribute = _PROVIDER_FIELDS[key]
             if attribute in values and values[attribute].lower() != value.lower():
-                problems.append(f"two different <{name}> values ({values[attribute]!r} and {value!r})")
+                problems.append(
+                    migration_text("two_values", element=name, first=repr(values[attribute]), second=repr(value))
+                )
                 continue
             values[attribute] = value
         elif key not in _PROVIDER_IGNORED:
@@ -747,12 +749,12 @@ def _classify(provider: Provider) -> _Classified | _Unusable:
         try:
             address = normalize_address(provider.email_address)
         except ValidationError:
-            return _Unusable(provider, f"<EmailAddress> {provider.email_address!r} is not an email address")
+            return _Unusable(provider, migration_text("address_invalid", value=repr(provider.email_address)))
     forward = _flag(provider.is_forward_mailbox)
     if provider.is_forward_mailbox is not None and forward is None:
-        return _Unusable(provider, f"<IsForwardMailbox> {provider.is_forward_mailbox!r} is not true or false")
+        return _Unusable(provider, migration_text("forward_flag_invalid", value=repr(provider.is_forward_mailbox)))
     if not provider.provider_class:
-        return _Unusable(provider, "it has no <ProviderClass>, so the kind of server is unknown")
+        return _Unusable(provider, migration_text("no_provider_class"))
     full = provider.provider_class.strip()
     short = full.rsplit(".", 1)[-1].lower()
     assembly = (provider.assembly or "").strip().lower()
@@ -765,7 +767,7 @@ def _classify(provider: Provider) -> _Classified | _Unusable:
     if not microsoft:
         role = Role.OUTGOING if listed and address is None else Role.INCOMING
         if role is Role.INCOMING and address is None:
-            return _Unusable(provider, f"a custom provider ({full}) without <EmailAddress> or users")
+            return _Unusable(provider, migration_text("custom_without_address", provider_class=full))
         return _Classified(
             provider, role, ServerType.CUSTOM, host, None, False, None, AuthMode.NOT_STATED, bool(forward), address
         )
@@ -782,28 +784,29 @@ def _classify(provider: Provider) -> _Classified | _Unusable:
     elif "exchange" in short:
         role, server_type = (Role.OUTGOING if "send" in short else Role.INCOMING), ServerType.EXCHANGE
     else:
-        return _Unusable(provider, f"provider class {full} is not one Desktop Sync knows (a base class?)")
+        return _Unusable(provider, migration_text("provider_class_unknown", provider_class=full))
 
     if not provider.server_url:
-        return _Unusable(provider, "it has no <EmailServerUrl>, so the server is unknown")
+        return _Unusable(provider, migration_text("no_server_url"))
     if not host:
-        return _Unusable(provider, f"<EmailServerUrl> {provider.server_url!r} names no server")
+        return _Unusable(provider, migration_text("server_url_no_host", value=repr(provider.server_url)))
     if port == -1:
-        return _Unusable(provider, f"<EmailServerUrl> {provider.server_url!r} has an invalid port")
+        return _Unusable(provider, migration_text("server_url_bad_port", value=repr(provider.server_url)))
     if scheme == "smtps" and port is None:
         port = 465
 
     notes: list[tuple[WarningCode, str]] = []
     stated = _flag(provider.use_ssl)
     if provider.use_ssl is not None and stated is None:
-        return _Unusable(provider, f"<EmailUseSSL> {provider.use_ssl!r} is not true or false")
+        return _Unusable(provider, migration_text("ssl_flag_invalid", value=repr(provider.use_ssl)))
     by_scheme = _SCHEME_TLS.get(scheme)
     if by_scheme is not None and stated is not None and by_scheme != stated:
         notes.append(
             (
                 WarningCode.FILE_STRUCTURE,
-                f"{provider.source}: <EmailUseSSL> says {provider.use_ssl} but the location is {scheme}://; "
-                "the location was followed",
+                migration_text(
+                    "ssl_contradicts_location", source=provider.source, stated=provider.use_ssl, scheme=scheme
+                ),
             )
         )
     if by_scheme is not None:
@@ -824,8 +827,7 @@ def _classify(provider: Provider) -> _Classified | _Unusable:
             notes.append(
                 (
                     WarningCode.EWS_URL_BUILT,
-                    f"the router's Exchange location {provider.server_url} is not an EWS URL; the profile uses "
-                    f"https://{host}/EWS/Exchange.asmx - check it before Test & Enable",
+                    migration_text("ews_url_built", location=provider.server_url, host=host),
                 )
             )
 
@@ -834,16 +836,16 @@ def _classify(provider: Provider) -> _Classified | _Unusable:
     else:
         found = _AUTH_VALUES.get(re.sub(r"[^a-z0-9]", "", provider.auth_mode.lower()))
         if found is None:
-            return _Unusable(provider, f"<EmailAuthMode> {provider.auth_mode!r} is not a mode Desktop Sync knows")
+            return _Unusable(provider, migration_text("auth_mode_unknown", value=repr(provider.auth_mode)))
         auth = found
 
     if role is Role.INCOMING and address is None:
-        return _Unusable(provider, "an incoming provider without <EmailAddress>: no mailbox to migrate")
+        return _Unusable(provider, migration_text("incoming_without_address"))
     if role is Role.OUTGOING and not listed:
-        return _Unusable(provider, "an outgoing provider that lists no <UserId> or <QueueId>: nobody uses it")
+        return _Unusable(provider, migration_text("outgoing_without_ids"))
     if role is Role.INCOMING and listed:
         notes.append(
-            (WarningCode.FILE_STRUCTURE, f"{provider.source}: an incoming provider lists user or queue ids: ignored")
+            (WarningCode.FILE_STRUCTURE, migration_text("incoming_lists_ids", source=provider.source))
         )
     return _Classified(
         provider, role, server_type, host, port, tls, ews_url, auth, bool(forward), address, tuple(notes)
@@ -917,14 +919,15 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         if provider_unknown:  # once per file, however many providers or profiles carry them
             warn(
                 WarningCode.UNKNOWN_ELEMENTS,
-                f"{router.agent.source}: provider elements not understood, kept and not migrated: "
-                + _describe_unknown(provider_unknown),
+                migration_text(
+                    "unknown_elements", source=router.agent.source, elements=_describe_unknown(provider_unknown)
+                ),
             )
         if router.agent.unknown_settings:
             listed = ", ".join(f"{s.name}={s.value}" for s in router.agent.unknown_settings)
             warn(
                 WarningCode.UNKNOWN_SETTINGS,
-                f"{router.agent.source}: router settings not understood (kept, not migrated): {listed}",
+                migration_text("unknown_settings", source=router.agent.source, settings=listed),
             )
         router_deployments = sorted({p.crm_server_url for p in router.agent.providers if p.crm_server_url})
         deployments.update(router_deployments)
@@ -952,12 +955,16 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         for provider in router.agent.providers:
             result = _classify(provider)
             if isinstance(result, _Unusable):
-                subject = f"{provider.email_address}: " if provider.email_address else ""
-                warn(
-                    WarningCode.PROVIDER_UNUSABLE,
-                    f"{subject}{provider.source}: not migrated: {result.reason}",
-                    blocking=True,
-                )
+                if provider.email_address:
+                    text = migration_text(
+                        "provider_unusable_address",
+                        address=provider.email_address,
+                        source=provider.source,
+                        reason=result.reason,
+                    )
+                else:
+                    text = migration_text("provider_unusable", source=provider.source, reason=result.reason)
+                warn(WarningCode.PROVIDER_UNUSABLE, text, blocking=True)
                 continue
             classified.append(result)
             for code, message in result.notes:
@@ -973,11 +980,10 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
     if len(deployments) > 1:
         warn(
             WarningCode.SEVERAL_DEPLOYMENTS,
-            "the providers serve several CRM deployments (" + ", ".join(sorted(deployments)) + "); all of "
-            "them are migrated into this store - deselect the profiles of other organizations",
+            migration_text("several_deployments", deployments=", ".join(sorted(deployments))),
         )
     if not any(router.state for router in routers):
-        warn(WarningCode.NO_STATE, "SystemState.xml holds no provider state: no ThresholdDate to report")
+        warn(WarningCode.NO_STATE, migration_text("no_state"))
 
     # 2. the router's incoming and outgoing profiles, rebuilt by grouping
     groups = _group(classified, warn)
@@ -1013,10 +1019,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             if owner is not None:
                 reads[owner].append((profile, item))
                 continue
-            problem = (
-                "no user or queue has this address: add it (desktop-sync user add ADDRESS --name NAME "
-                "--crm-id GUID, or queue add), then run the migration again"
-            )
+            problem = migration_text("address_unmatched")
             unmatched_mailboxes.append(
                 RouterMailbox(
                     item.address,
@@ -1027,7 +1030,8 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
                     problem=problem,
                 )
             )
-            warn(WarningCode.UNMATCHED_ADDRESS, f"{item.address}: not migrated: {problem}", profile.label, True)
+            text = migration_text("mailbox_not_migrated", address=item.address, problem=problem)
+            warn(WarningCode.UNMATCHED_ADDRESS, text, profile.label, True)
     for profile in outgoing:
         unmatched: list[str] = []
         listed_ids: tuple[tuple[OwnerKind, tuple[str, ...], Mapping[str, User | Queue]], ...] = (
@@ -1039,7 +1043,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
                 try:
                     crm_id = normalize_crm_id(raw)
                 except ValidationError:
-                    unmatched.append(f"{raw!r} (not a GUID)")
+                    unmatched.append(migration_text("id_not_guid", value=repr(raw)))
                     continue
                 found = index.get(crm_id or "")
                 if found is None:
@@ -1051,8 +1055,11 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         if unmatched:
             warn(
                 WarningCode.UNMATCHED_ID,
-                f"{len(unmatched)} id(s) listed here match no user or queue of this store, so nothing is "
-                "migrated for them (add them with --crm-id, then run the migration again): " + ", ".join(unmatched),
+                migration_text(
+                    "id_unmatched" if len(unmatched) == 1 else "ids_unmatched",
+                    count=len(unmatched),
+                    ids=", ".join(unmatched),
+                ),
                 profile.label,
             )
 
@@ -1077,8 +1084,9 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         )
         if len(in_profiles) > 1 or len(out_profiles) > 1:
             several = in_profiles if len(in_profiles) > 1 else out_profiles
-            problem = "it is served by router profiles with different settings: " + ", ".join(p.label for p in several)
-            warn(WarningCode.MAILBOX_CONFLICT, f"{address}: not migrated: {problem}", blocking=True)
+            problem = migration_text("served_by_several", profiles=", ".join(p.label for p in several))
+            text = migration_text("mailbox_not_migrated", address=address, problem=problem)
+            warn(WarningCode.MAILBOX_CONFLICT, text, blocking=True)
             assignments.append((dataclasses.replace(mailbox, problem=problem), None))
             continue
         in_profile = in_profiles[0] if in_profiles else None
@@ -1089,7 +1097,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         if out_profile is not None and out_profile.problem:
             out_profile = None  # its warning says why; the mailbox still gets its incoming mail
         if in_profile is None and out_profile is None:
-            problem = "its only router profile cannot be migrated"
+            problem = migration_text("only_profile_unusable")
             assignments.append((dataclasses.replace(mailbox, problem=problem), None))
             continue
         pair = (in_profile, out_profile)
@@ -1112,10 +1120,9 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             sources=tuple(item.provider.source for _, item in forward_reads),
         )
         if len(in_profiles) > 1:
-            problem = "it is read by router profiles with different settings: " + ", ".join(
-                p.label for p in in_profiles
-            )
-            warn(WarningCode.MAILBOX_CONFLICT, f"{address}: not migrated: {problem}", blocking=True)
+            problem = migration_text("read_by_several", profiles=", ".join(p.label for p in in_profiles))
+            text = migration_text("mailbox_not_migrated", address=address, problem=problem)
+            warn(WarningCode.MAILBOX_CONFLICT, text, blocking=True)
             assignments.append((dataclasses.replace(mailbox, problem=problem), None))
             continue
         in_profile = in_profiles[0]
@@ -1135,14 +1142,19 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
         renamed = _renamed(made, final_names[pair])
         final[pair] = renamed
         if renamed.problem:
-            warn(WarningCode.PROFILE_INVALID, f"not migrated: {renamed.problem}", renamed.name, blocking=True)
+            text = migration_text("profile_not_migrated", problem=renamed.problem)
+            warn(WarningCode.PROFILE_INVALID, text, renamed.name, blocking=True)
         for code, text, blocking in notes:
             warn(code, text, renamed.name, blocking)
     mailboxes: list[RouterMailbox] = list(unmatched_mailboxes)
     for mailbox, assigned in assignments:
         if assigned is not None:
             target = final[assigned]
-            why = f"profile {target.name} cannot be migrated: {target.problem}" if target.problem else None
+            why = (
+                migration_text("profile_cannot_be_migrated", profile=target.name, problem=target.problem)
+                if target.problem
+                else None
+            )
             mailbox = dataclasses.replace(mailbox, profile=target.name, problem=why)
         mailboxes.append(mailbox)
     mailboxes.sort(key=lambda m: (list(MailboxKind).index(m.kind), m.address))
@@ -1187,8 +1199,7 @@ def _group(classified: Sequence[_Classified], warn: Callable[..., None]) -> dict
         if mode is CredentialMode.USER_SPECIFIED and own_login.lower() != item.address:
             warn(
                 WarningCode.CREDENTIALS_INFERRED,
-                f"{item.address} signs in as {own_login}, an account no other mailbox uses: taken as the "
-                "mailbox's own credentials",
+                migration_text("credentials_inferred", address=item.address, login=own_login),
             )
         unusable = item.server_type in (ServerType.CUSTOM, ServerType.WEBDAV)
         settings = ServerSettings(
@@ -1233,15 +1244,9 @@ def _router_profile(settings: ServerSettings, name: str, items: Sequence[_Classi
     unknown = tuple(sorted({s for item in items for s in item.provider.unknown}, key=lambda s: (s.name, s.value)))
     problem = None
     if settings.server_type is ServerType.WEBDAV:
-        problem = (
-            f"Exchange WebDAV ({settings.host}, Exchange 2003/2007) cannot be used by server-side synchronization: "
-            "not migrated - move these mailboxes to Exchange 2010 or later (EWS) and set up their profile by hand"
-        )
+        problem = migration_text("webdav", host=settings.host)
     elif settings.server_type is ServerType.CUSTOM:
-        problem = (
-            f"a custom provider ({settings.provider_class}) has no counterpart in Desktop Sync: not migrated - "
-            "set up the profile of these mailboxes by hand"
-        )
+        problem = migration_text("custom_provider", provider_class=settings.provider_class)
     return RouterProfile(
         role=settings.role,
         name=name,
@@ -1367,9 +1372,9 @@ def _merge(
     kind = _KINDS.get(s.server_type)
     if kind is None:
         problem = (
-            "only an outgoing SMTP server: a Desktop Sync profile needs its incoming server too"
+            migration_text("outgoing_smtp_only")
             if s.server_type is ServerType.SMTP
-            else f"{_TYPE_LABELS[s.server_type]} cannot be migrated"
+            else migration_text("type_cannot_be_migrated", server_type=_TYPE_LABELS[s.server_type])
         )
         notes.append((WarningCode.OUTGOING_ONLY, problem, True))
         kind = ProfileKind.IMAP  # a placeholder for the form; the profile is not written
@@ -1379,9 +1384,7 @@ def _merge(
         notes.append(
             (
                 WarningCode.NON_SSL,
-                f"the router used {s.host} without SSL/TLS: passwords would cross the network in clear text, "
-                "so the profile is migrated only where clear text is allowed for it - switch it to TLS if the "
-                "server offers it",
+                migration_text("incoming_non_ssl", host=s.host),
                 False,
             )
         )
@@ -1393,18 +1396,17 @@ def _merge(
     elif s.auth is AuthMode.OAUTH2:
         auth = AuthMethod.OAUTH2
     elif s.auth is AuthMode.ANONYMOUS and incoming is not None:
-        problem = problem or "the router read this mailbox anonymously, which Desktop Sync cannot do"
+        problem = problem or migration_text("anonymous_incoming")
     elif s.auth is AuthMode.NOT_STATED:
         notes.append(
-            (WarningCode.AUTH_NOT_STATED, "the router's files do not say how it signed in: basic is assumed", False)
+            (WarningCode.AUTH_NOT_STATED, migration_text("auth_not_stated"), False)
         )
     exchange_online = s.host.endswith(("office365.com", "outlook.com"))
     if s.auth is AuthMode.OFFICE365 or (kind is ProfileKind.EXCHANGE and auth is AuthMethod.BASIC and exchange_online):
         notes.append(
             (
                 WarningCode.EXCHANGE_ONLINE_BASIC,
-                f"{s.host} is Exchange Online, which no longer accepts basic authentication: switch the profile to "
-                "OAuth 2 before Test & Enable",
+                migration_text("exchange_online_basic", host=s.host),
                 False,
             )
         )
@@ -1417,9 +1419,7 @@ def _merge(
             notes.append(
                 (
                     WarningCode.SHARED_POP3_ACCOUNT,
-                    f"every mailbox of this profile signs in as {s.account}, and {_TYPE_LABELS[s.server_type]} "
-                    "reads only that account's mail: give each mailbox its own credentials unless they all "
-                    "receive through it",
+                    migration_text("shared_account", login=s.account, server_type=_TYPE_LABELS[s.server_type]),
                     False,
                 )
             )
@@ -1427,9 +1427,7 @@ def _merge(
         notes.append(
             (
                 WarningCode.LOCAL_SYSTEM,
-                "the router signed in with its service's Local System account (Windows integrated), which Desktop "
-                "Sync cannot use: enter each mailbox's credentials (desktop-sync mailbox set-password ADDRESS) "
-                "before Test & Enable",
+                migration_text("local_system"),
                 False,
             )
         )
@@ -1442,7 +1440,7 @@ def _merge(
             notes.append(
                 (
                     WarningCode.DELETE_EMAILS_MIXED,
-                    "some mailboxes deleted mail after download and others kept it: the profile keeps it",
+                    migration_text("delete_mixed"),
                     False,
                 )
             )
@@ -1456,8 +1454,7 @@ def _merge(
             notes.append(
                 (
                     WarningCode.EXCHANGE_SMTP,
-                    f"incoming Exchange with outgoing SMTP ({o.host}): an Exchange profile sends through Exchange "
-                    "(EWS), so the SMTP server is no longer used",
+                    migration_text("exchange_with_smtp", host=o.host),
                     False,
                 )
             )
@@ -1465,8 +1462,7 @@ def _merge(
             notes.append(
                 (
                     WarningCode.POP3_EXCHANGE,
-                    f"incoming {_TYPE_LABELS[s.server_type]} with outgoing Exchange ({o.host}): this profile "
-                    "cannot send through Exchange, so outgoing email is not migrated - add an SMTP server to it",
+                    migration_text("pop3_with_exchange", server_type=_TYPE_LABELS[s.server_type], host=o.host),
                     False,
                 )
             )
@@ -1474,8 +1470,9 @@ def _merge(
             notes.append(
                 (
                     WarningCode.EXCHANGE_SERVERS_DIFFER,
-                    f"mail was read from {s.ews_url or s.host} and sent through {o.ews_url or o.host}; an Exchange "
-                    f"profile uses one server for both: {s.ews_url or s.host}",
+                    migration_text(
+                        "exchange_servers_differ", incoming=s.ews_url or s.host, outgoing=o.ews_url or o.host
+                    ),
                     False,
                 )
             )
@@ -1526,18 +1523,15 @@ def _smtp_notes(incoming: ServerSettings, smtp: ServerSettings) -> list[_Note]:
         notes.append(
             (
                 WarningCode.NON_SSL,
-                f"the router sent through {smtp.host} without SSL/TLS: passwords would cross the network in "
-                "clear text, so the profile is migrated only where clear text is allowed for it - switch it to "
-                "STARTTLS or TLS if the server offers it",
+                migration_text("smtp_non_ssl", host=smtp.host),
                 False,
             )
         )
-    same = "the same credentials as for the incoming server"
     if smtp.credentials is CredentialMode.NONE:
         notes.append(
             (
                 WarningCode.ANONYMOUS_SMTP,
-                f"the router sent anonymously through {smtp.host}; Desktop Sync signs in to it with {same}",
+                migration_text("smtp_anonymous", host=smtp.host),
                 False,
             )
         )
@@ -1545,7 +1539,7 @@ def _smtp_notes(incoming: ServerSettings, smtp: ServerSettings) -> list[_Note]:
         notes.append(
             (
                 WarningCode.SMTP_CREDENTIALS,
-                f"the router sent through {smtp.host} as its Local System account; Desktop Sync signs in with {same}",
+                migration_text("smtp_local_system", host=smtp.host),
                 False,
             )
         )
@@ -1553,7 +1547,7 @@ def _smtp_notes(incoming: ServerSettings, smtp: ServerSettings) -> list[_Note]:
         notes.append(
             (
                 WarningCode.SMTP_CREDENTIALS,
-                f"the router sent through {smtp.host} as {smtp.account}; Desktop Sync signs in with {same}",
+                migration_text("smtp_other_account", host=smtp.host, login=smtp.account),
                 False,
             )
         )

@@ -68,6 +68,36 @@ FIELD_ERRORS: dict[str, str] = {
     "token_prefix_invalid": "1-20 characters without spaces",
     "category_invalid": "at most 100 characters, without commas or semicolons",
     "categories_not_exchange": "only Exchange items carry categories",
+    # what services/profiles.py, services/mailboxes.py and services/directory.py refuse
+    "ca_file_missing": "{path}: no such file",
+    "ca_file_unreadable": "{path}: cannot be read ({reason})",
+    "ca_file_no_pem": "{path}: no PEM certificate in this file",
+    "credentials_on_mailboxes": "this profile keeps credentials on each mailbox, not on the profile",
+    "credentials_on_profile": "profile {name} keeps the credentials on the profile",
+    "profile_exists": "a profile named {name} already exists",
+    "password_empty": "the password is empty",
+    "profile_in_use_one": "1 mailbox uses this profile ({mailboxes}): move or delete it first",
+    "profile_in_use": "{count} mailboxes use this profile ({mailboxes}): move or delete them first",
+    "user_and_queue": "a mailbox belongs to a user or a queue, not both",
+    "mailbox_exists": "a mailbox {address} already exists",
+    "queue_has_mailbox": "queue {address} already has a mailbox",
+    "unsent_mail_one": (
+        "1 mail from {address} is not sent yet: let the engine send it, or resolve it in the outgoing list first"
+    ),
+    "unsent_mail": (
+        "{count} mails from {address} are not sent yet: let the engine send them, or resolve them in the "
+        "outgoing list first"
+    ),
+    "channel_method_required": "choose how the channel synchronizes before enabling it",
+    "forward_incoming_only": "only incoming email can arrive through a forward mailbox",
+    "act_exchange_only": "appointments, contacts and tasks are synchronized with Exchange only",
+    "no_outgoing_server": "profile {name} has no outgoing server",
+    "user_exists": "a user {address} already exists",
+    "address_is_queue": "{address} is already a queue's address",
+    "user_crm_id_taken": "another user has the CRM id {crm_id}",
+    "queue_exists": "a queue {address} already exists",
+    "address_is_user": "{address} is already a user's address",
+    "queue_crm_id_taken": "another queue has the CRM id {crm_id}",
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from desktop_sync.domain.errors import NotFoundError, ValidationError
 from desktop_sync.domain.model import Queue, TrackingChoice, User
 from desktop_sync.domain.ports import Store
-from desktop_sync.domain.validation import check_name, normalize_address, normalize_crm_id
+from desktop_sync.domain.validation import check_name, field_error, normalize_address, normalize_crm_id
 
 
 class DirectoryService:
@@ -19,22 +19,22 @@ class DirectoryService:
         user = User(email=normalize_address(email), name=check_name(name), crm_id=normalize_crm_id(crm_id))
         async with self._store.transaction() as tx:
             if await tx.users.by_email(user.email) is not None:
-                raise ValidationError.single("email", f"a user {user.email} already exists")
+                raise ValidationError.single("email", field_error("user_exists", address=user.email))
             if await tx.queues.by_email(user.email) is not None:
-                raise ValidationError.single("email", f"{user.email} is already a queue's address")
+                raise ValidationError.single("email", field_error("address_is_queue", address=user.email))
             if user.crm_id and await tx.users.by_crm_id(user.crm_id) is not None:
-                raise ValidationError.single("crm_id", f"another user has the CRM id {user.crm_id}")
+                raise ValidationError.single("crm_id", field_error("user_crm_id_taken", crm_id=str(user.crm_id)))
             return await tx.users.add(user)
 
     async def add_queue(self, email: str, name: str, crm_id: str | None = None) -> Queue:
         queue = Queue(email=normalize_address(email), name=check_name(name), crm_id=normalize_crm_id(crm_id))
         async with self._store.transaction() as tx:
             if await tx.queues.by_email(queue.email) is not None:
-                raise ValidationError.single("email", f"a queue {queue.email} already exists")
+                raise ValidationError.single("email", field_error("queue_exists", address=queue.email))
             if await tx.users.by_email(queue.email) is not None:
-                raise ValidationError.single("email", f"{queue.email} is already a user's address")
+                raise ValidationError.single("email", field_error("address_is_user", address=queue.email))
             if queue.crm_id and await tx.queues.by_crm_id(queue.crm_id) is not None:
-                raise ValidationError.single("crm_id", f"another queue has the CRM id {queue.crm_id}")
+                raise ValidationError.single("crm_id", field_error("queue_crm_id_taken", crm_id=str(queue.crm_id)))
             return await tx.queues.add(queue)
 
     async def set_user_options(

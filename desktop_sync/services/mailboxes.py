@@ -35,7 +35,7 @@ from desktop_sync.domain.model import (
     mailbox_secret_key,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
-from desktop_sync.domain.validation import normalize_address
+from desktop_sync.domain.validation import field_error, normalize_address
 from desktop_sync.engine.test_enable import AWAITING_APPROVAL
 
 
@@ -217,23 +217,21 @@ class MailboxService:
         """Add a mailbox, owned by a user or a queue or nobody yet. Nothing is written on error."""
         address = normalize_address(address, "address")
         if user_email and queue_email:
-            raise ValidationError.single("queue", "a mailbox belongs to a user or a queue, not both")
+            raise ValidationError.single("queue", field_error("user_and_queue"))
         if process_email_from is not None and process_email_from.tzinfo is None:
-            raise ValidationError.single("process_email_from", "the date needs a time zone")
+            raise ValidationError.single("process_email_from", field_error("date_without_zone"))
         if password is not None:
             if password == "":
-                raise ValidationError.single("password", "the password is empty")
+                raise ValidationError.single("password", field_error("password_empty"))
             self._secrets.check_secure()
         async with self._store.transaction() as tx:
             profile = await tx.profiles.by_name(profile_name)
             if profile is None:
                 raise NotFoundError("profile", f"no profile named {profile_name!r}")
             if password is not None and profile.credentials_on is CredentialsOn.PROFILE:
-                raise ValidationError.single(
-                    "password", f"profile {profile.name!r} keeps the credentials on the profile"
-                )
+                raise ValidationError.single("password", field_error("credentials_on_profile", name=repr(profile.name)))
             if await tx.mailboxes.by_address(address) is not None:
-                raise ValidationError.single("address", f"a mailbox {address} already exists")
+                raise ValidationError.single("address", field_error("mailbox_exists", address=address))
             user = await _user(tx, user_email) if user_email else None
             queue = None
             if queue_email:
@@ -241,7 +239,7 @@ class MailboxService:
                 if queue is None:
                     raise NotFoundError("queue", f"no queue {queue_email}")
                 if queue.id is not None and await tx.mailboxes.by_queue(queue.id) is not None:
-                    raise ValidationError.single("queue", f"queue {queue.email} already has a mailbox")
+                    raise ValidationError.single("queue", field_error("queue_has_mailbox", address=queue.email))
             others_mailbox = await tx.mailboxes.by_user(user.id) if user and user.id is not None else None
             if user is not None and others_mailbox is not None and not confirm_remap:
                 return RemapNeeded(address, Owner.of_user(user), None, others_mailbox.address)
@@ -313,7 +311,7 @@ class MailboxService:
 
     async def set_password(self, address: str, password: str) -> None:
         if not password:
-            raise ValidationError.single("password", "the password is empty")
+            raise ValidationError.single("password", field_error("password_empty"))
         self._secrets.check_secure()
         mailbox = await self.get(address)
         await self._secrets.set_secret(mailbox_secret_key(mailbox.address), password)
@@ -327,10 +325,9 @@ class MailboxService:
             assert mailbox.id is not None
             waiting = [e for e in await tx.outgoing.by_status(unsent, limit=10_000) if e.mailbox_id == mailbox.id]
             if waiting:
+                code = "unsent_mail_one" if len(waiting) == 1 else "unsent_mail"
                 raise ValidationError.single(
-                    "address",
-                    f"{len(waiting)} mail(s) from {mailbox.address} are not sent yet: "
-                    "let the engine send them, or resolve them in the outgoing list first",
+                    "address", field_error(code, count=str(len(waiting)), address=mailbox.address)
                 )
             await tx.mailboxes.delete(mailbox.id)
             # inside the transaction: if the keyring refuses, the mailbox stays too
@@ -513,15 +510,15 @@ class MailboxService:
 def _channel_problem(profile: Profile, channel: Channel, choice: ChannelChoice) -> str | None:
     """Why ``profile`` cannot synchronize ``channel`` the way ``choice`` says, or None."""
     if choice.enabled and choice.method is SyncMethod.NONE:
-        return "choose how the channel synchronizes before enabling it"
+        return field_error("channel_method_required")
     if choice.method is SyncMethod.FORWARD_MAILBOX and channel is not Channel.INCOMING:
-        return "only incoming email can arrive through a forward mailbox"
+        return field_error("forward_incoming_only")
     if choice.method is SyncMethod.NONE:
         return None
     if channel is Channel.ACT and not profile.has_act:
-        return "appointments, contacts and tasks are synchronized with Exchange only"
+        return field_error("act_exchange_only")
     if channel is Channel.OUTGOING and profile.outgoing is None and profile.kind is not ProfileKind.EXCHANGE:
-        return f"profile {profile.name!r} has no outgoing server"
+        return field_error("no_outgoing_server", name=repr(profile.name))
     return None
 
 

@@ -56,6 +56,7 @@ from desktop_sync.domain.email_router import (
     parse_system_state,
 )
 from desktop_sync.domain.errors import SecretStoreUnavailable, ValidationError
+from desktop_sync.domain.migration_texts import migration_text
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -99,47 +100,48 @@ def read_router_files(paths: Sequence[str | Path]) -> list[RouterFiles]:
     Sizes are checked before anything is parsed, so an oversized set is refused at once.
     """
     if not paths:
-        raise ValidationError.single("routers", "give the folder of at least one E-mail Router")
+        raise ValidationError.single("routers", migration_text("no_folder_given"))
     if len(paths) > MAX_ROUTERS:
-        raise ValidationError.single("routers", f"at most {MAX_ROUTERS} routers at a time; {len(paths)} were given")
+        raise ValidationError.single("routers", migration_text("too_many_routers", limit=MAX_ROUTERS, count=len(paths)))
     located: list[tuple[Path, list[tuple[Path, int]]]] = []
     seen: set[Path] = set()
     total = 0
     for raw in paths:
         directory = Path(raw).expanduser()
         if not directory.exists():
-            raise RouterFileError(str(directory), "no such folder")
+            raise RouterFileError(str(directory), migration_text("no_such_folder"))
         if not directory.is_dir():
-            raise RouterFileError(str(directory), "not a folder: give the folder that holds the router's three files")
+            raise RouterFileError(str(directory), migration_text("not_a_folder"))
         resolved = directory.resolve()
         if resolved in seen:
-            raise RouterFileError(str(directory), "this router was given twice")
+            raise RouterFileError(str(directory), migration_text("router_twice"))
         seen.add(resolved)
         try:
             entries = [p for p in directory.iterdir() if p.is_file()]
         except OSError as exc:
-            raise RouterFileError(str(directory), f"cannot be read ({exc.strerror})") from exc
+            raise RouterFileError(str(directory), migration_text("unreadable", reason=exc.strerror)) from exc
         files: list[tuple[Path, int]] = []
         for name in ROUTER_FILES:
             matches = sorted(p for p in entries if p.name.lower() == name.lower())
             if not matches:
                 raise RouterFileError(
-                    str(directory / name), f"no such file: each router needs {', '.join(ROUTER_FILES)}"
+                    str(directory / name), migration_text("file_missing", files=", ".join(ROUTER_FILES))
                 )
             if len(matches) > 1:
-                raise RouterFileError(str(matches[1]), f"two files are named {name} but for their case")
+                raise RouterFileError(str(matches[1]), migration_text("case_twins", name=name))
             path = matches[0]
             size = path.stat().st_size
             if size == 0:
-                raise RouterFileError(str(path), "the file is empty")
+                raise RouterFileError(str(path), migration_text("file_empty"))
             total += size
             if size > MAX_TOTAL_BYTES:
-                raise RouterFileError(str(path), f"{_size(size)} is more than the {_size(MAX_TOTAL_BYTES)} allowed")
+                raise RouterFileError(
+                    str(path), migration_text("file_too_large", size=_size(size), limit=_size(MAX_TOTAL_BYTES))
+                )
             if total > MAX_TOTAL_BYTES:
                 raise RouterFileError(
                     str(path),
-                    f"with this file the routers' files come to {_size(total)}, more than the "
-                    f"{_size(MAX_TOTAL_BYTES)} allowed in all",
+                    migration_text("files_too_large", size=_size(total), limit=_size(MAX_TOTAL_BYTES)),
                 )
             files.append((path, size))
         located.append((directory, files))
@@ -152,9 +154,9 @@ def read_router_files(paths: Sequence[str | Path]) -> list[RouterFiles]:
                 with path.open("rb") as handle:
                     data = handle.read(MAX_TOTAL_BYTES + 1)
             except OSError as exc:
-                raise RouterFileError(str(path), f"cannot be read ({exc.strerror})") from exc
+                raise RouterFileError(str(path), migration_text("unreadable", reason=exc.strerror)) from exc
             if len(data) > MAX_TOTAL_BYTES:
-                raise RouterFileError(str(path), f"more than the {_size(MAX_TOTAL_BYTES)} allowed")
+                raise RouterFileError(str(path), migration_text("read_too_large", limit=_size(MAX_TOTAL_BYTES)))
             contents[path.name.lower()] = data
         agent_path, state_path, key_path = (path for path, _ in files)
         # the key only has to be there and well-formed; it is a secret, so it is dropped at once
@@ -412,10 +414,7 @@ def _mailbox_kind_label(mailbox: RouterMailbox) -> str:
     }[mailbox.kind]
 
 
-CLEAR_TEXT_BLOCKED = (
-    "blocked: the router used no SSL/TLS, and the migration does not turn clear-text connections on by "
-    "itself - allow clear text for this profile (the wizard's tick, or --allow-insecure NAME) to migrate it"
-)
+CLEAR_TEXT_BLOCKED = migration_text("clear_text_blocked")
 
 
 def plan_migration(
@@ -457,9 +456,9 @@ def plan_migration(
     profiles: list[PlannedProfile] = []
     for merged in reading.profiles:
         if merged.name not in chosen:
-            skipped.append(Skipped(merged.name, "profile", "not selected"))
+            skipped.append(Skipped(merged.name, "profile", migration_text("not_selected")))
         elif merged.profile is None:
-            skipped.append(Skipped(merged.name, "profile", merged.problem or "cannot be migrated"))
+            skipped.append(Skipped(merged.name, "profile", merged.problem or migration_text("cannot_be_migrated")))
         elif merged.name in blocked:
             skipped.append(Skipped(merged.name, "profile", CLEAR_TEXT_BLOCKED))
         elif merged.name in existing_profiles:
@@ -481,16 +480,16 @@ def plan_migration(
     for mailbox in reading.mailboxes:
         kind = _mailbox_kind_label(mailbox)
         if mailbox.problem or mailbox.profile is None:
-            skipped.append(Skipped(mailbox.address, kind, mailbox.problem or "no profile"))
+            skipped.append(Skipped(mailbox.address, kind, mailbox.problem or migration_text("no_profile")))
             continue
         if mailbox.profile not in planned_names:
             if mailbox.profile not in chosen:
-                why = "not selected"
+                why = "profile_not_selected"
             elif mailbox.profile in blocked:
-                why = "blocked until clear text is allowed for it"
+                why = "profile_blocked"
             else:
-                why = "cannot be migrated"
-            skipped.append(Skipped(mailbox.address, kind, f"its profile {mailbox.profile} is {why}"))
+                why = "profile_unusable"
+            skipped.append(Skipped(mailbox.address, kind, migration_text(why, profile=mailbox.profile)))
             continue
         existing = mailboxes_by_address.get(mailbox.address.lower())
         owner_id: int | None = None
@@ -567,8 +566,8 @@ def _difference(existing: Profile, wanted: Profile) -> str:
         if a != b
     ]
     if not differs:
-        return "a profile of this name exists with these settings: kept"
-    return "a profile of this name exists and is kept as it is, although its " + ", ".join(differs) + " differ"
+        return migration_text("profile_exists_same")
+    return migration_text("profile_exists_differs", settings=", ".join(differs))
 
 
 def _decide(
@@ -582,33 +581,34 @@ def _decide(
     owner = target.owner
     if existing is None:
         if owner is not None and owner_mailbox is not None:
-            return None, (
-                f"{owner.label} already has the mailbox {owner_mailbox.address}, and a {owner.kind.value} has one "
-                "mailbox: change it by hand if the migrated address should replace it"
+            return None, migration_text(
+                "owner_has_other_mailbox_kind", owner=owner.label, address=owner_mailbox.address, kind=owner.kind.value
             )
         return Action.CREATE, ""
     mine = False
     if target.kind is MailboxKind.FORWARD:
         if existing.user_id is not None or existing.queue_id is not None:
-            return None, "a mailbox with this address exists and belongs to a user or queue, not a forward mailbox"
+            return None, migration_text("address_belongs_to_owner")
     else:
         assert owner is not None
         if existing.is_forward_mailbox:
-            return None, "a forward mailbox with this address exists"
+            return None, migration_text("forward_exists")
         current = existing.user_id if owner.kind is OwnerKind.USER else existing.queue_id
         mine = owner_id is not None and current == owner_id
         if not mine and (existing.user_id is not None or existing.queue_id is not None):
             return (
                 None,
-                "a mailbox with this address belongs to someone else: map it by hand (desktop-sync mailbox map)",
+                migration_text("address_belongs_to_other"),
             )
         if not mine and owner_mailbox is not None:
-            return None, f"{owner.label} already has the mailbox {owner_mailbox.address}"
+            return None, migration_text("owner_has_mailbox", owner=owner.label, address=owner_mailbox.address)
     if existing_profile == target.profile and (mine or target.kind is MailboxKind.FORWARD):
-        return Action.UNCHANGED, "already migrated"
+        return Action.UNCHANGED, migration_text("already_migrated")
     if existing_profile != target.profile:
-        return Action.UPDATE, f"moves from profile {existing_profile}; synchronization stops until Test & Enable"
-    return Action.UPDATE, f"mapped to {owner.label if owner else 'nobody'}"
+        return Action.UPDATE, migration_text("moves_profile", profile=existing_profile)
+    return Action.UPDATE, (
+        migration_text("mapped_to", owner=owner.label) if owner else migration_text("mapped_to_nobody")
+    )
 
 
 # --- the report --------------------------------------------------------------------------------------
@@ -890,13 +890,13 @@ class MigrationService:
         if owner is not None and owner.kind is OwnerKind.USER:
             user = await tx.users.by_email(owner.email)
             if user is None or user.id is None:
-                return Outcome(target.address, kind, Result.SKIPPED, f"{owner.label} no longer exists")
+                return Outcome(target.address, kind, Result.SKIPPED, migration_text("owner_gone", owner=owner.label))
             user_id = user.id
             owner_mailbox = await tx.mailboxes.by_user(user.id)
         elif owner is not None:
             queue = await tx.queues.by_email(owner.email)
             if queue is None or queue.id is None:
-                return Outcome(target.address, kind, Result.SKIPPED, f"{owner.label} no longer exists")
+                return Outcome(target.address, kind, Result.SKIPPED, migration_text("owner_gone", owner=owner.label))
             queue_id = queue.id
             owner_mailbox = await tx.mailboxes.by_queue(queue.id)
         existing = await tx.mailboxes.by_address(target.address)
@@ -931,7 +931,9 @@ class MigrationService:
                 )
             )
             migrated[target.address] = mailbox
-            return Outcome(target.address, kind, Result.CREATED, f"on profile {profile.name}; pending approval")
+            return Outcome(
+                target.address, kind, Result.CREATED, migration_text("created_pending", profile=profile.name)
+            )
         mailbox = await tx.mailboxes.update(
             dataclasses.replace(
                 existing,
@@ -971,9 +973,9 @@ class MigrationService:
             if password and keys:
                 for key in keys:
                     await self._secrets.set_secret(key, password)
-                outcomes.append(Outcome(account.label, "password", Result.STORED, "in the system keyring"))
+                outcomes.append(Outcome(account.label, "password", Result.STORED, migration_text("password_stored")))
             elif password:
-                detail = "not stored: nothing that signs in with it was migrated"
+                detail = migration_text("password_unused")
                 outcomes.append(Outcome(account.label, "password", Result.SKIPPED, detail))
 
         # what still has no password, by profile: the profile's service account or its mailboxes'
@@ -981,7 +983,7 @@ class MigrationService:
         for name, profile in profiles.items():
             on_profile = profile.credentials_on is CredentialsOn.PROFILE
             if on_profile and not await self._has_secret(profile_secret_key(name)):
-                missing.setdefault(name, []).append(f"the service account {profile.login}")
+                missing.setdefault(name, []).append(migration_text("service_account", login=profile.login))
         by_id = {p.id: name for name, p in profiles.items()}
         for address, mailbox in migrated.items():
             owner_profile = by_id.get(mailbox.profile_id)
@@ -990,7 +992,8 @@ class MigrationService:
             if not await self._has_secret(mailbox_secret_key(address)):
                 missing.setdefault(owner_profile, []).append(address)
         for name, what in sorted(missing.items()):
-            outcomes.append(Outcome(name, "password", Result.NEEDED, "no password yet for " + ", ".join(what)))
+            detail = migration_text("password_needed", what=", ".join(what))
+            outcomes.append(Outcome(name, "password", Result.NEEDED, detail))
 
         open_alerts = {
             alert.profile_id: alert

@@ -10,7 +10,7 @@ from pathlib import Path
 from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
 from desktop_sync.domain.model import CredentialsOn, Profile, profile_secret_key
 from desktop_sync.domain.ports import SecretStore, Store
-from desktop_sync.domain.validation import ProfileInput, validate_profile
+from desktop_sync.domain.validation import ProfileInput, field_error, validate_profile
 
 
 def _check_ca_file(path: str) -> str:
@@ -19,11 +19,12 @@ def _check_ca_file(path: str) -> str:
     try:
         text = file.read_text(encoding="ascii", errors="replace")
     except FileNotFoundError as exc:
-        raise ValidationError.single("ca_file", f"{path}: no such file") from exc
+        raise ValidationError.single("ca_file", field_error("ca_file_missing", path=str(path))) from exc
     except OSError as exc:
-        raise ValidationError.single("ca_file", f"{path}: cannot be read ({exc.strerror})") from exc
+        problem = field_error("ca_file_unreadable", path=str(path), reason=str(exc.strerror or exc))
+        raise ValidationError.single("ca_file", problem) from exc
     if "-----BEGIN CERTIFICATE-----" not in text:
-        raise ValidationError.single("ca_file", f"{path}: no PEM certificate in this file")
+        raise ValidationError.single("ca_file", field_error("ca_file_no_pem", path=str(path)))
     return str(file.resolve())
 
 
@@ -44,13 +45,11 @@ class ProfileService:
         profile = await self.validate(data)
         if password is not None:
             if profile.credentials_on is not CredentialsOn.PROFILE:
-                raise ValidationError.single(
-                    "password", "this profile keeps credentials on each mailbox, not on the profile"
-                )
+                raise ValidationError.single("password", field_error("credentials_on_mailboxes"))
             self._secrets.check_secure()
         async with self._store.transaction() as tx:
             if await tx.profiles.by_name(profile.name) is not None:
-                raise ValidationError.single("name", f"a profile named {profile.name!r} already exists")
+                raise ValidationError.single("name", field_error("profile_exists", name=repr(profile.name)))
             added = await tx.profiles.add(profile)
             if password is not None:
                 # inside the transaction: if the keyring refuses, the profile is not written either
@@ -65,11 +64,9 @@ class ProfileService:
         profile = await self.validate(data)
         if password is not None:
             if profile.credentials_on is not CredentialsOn.PROFILE:
-                raise ValidationError.single(
-                    "password", "this profile keeps credentials on each mailbox, not on the profile"
-                )
+                raise ValidationError.single("password", field_error("credentials_on_mailboxes"))
             if password == "":
-                raise ValidationError.single("password", "the password is empty")
+                raise ValidationError.single("password", field_error("password_empty"))
             self._secrets.check_secure()
         async with self._store.transaction() as tx:
             current = await tx.profiles.by_name(name)
@@ -77,7 +74,7 @@ class ProfileService:
                 raise NotFoundError("profile", f"no profile named {name!r}")
             renamed = profile.name != current.name
             if renamed and await tx.profiles.by_name(profile.name) is not None:
-                raise ValidationError.single("name", f"a profile named {profile.name!r} already exists")
+                raise ValidationError.single("name", field_error("profile_exists", name=repr(profile.name)))
             updated = await tx.profiles.update(dataclasses.replace(profile, id=current.id))
             # inside the transaction: if the keyring refuses, the profile is not changed either
             if password is not None:
@@ -99,10 +96,9 @@ class ProfileService:
                 raise NotFoundError("profile", f"no profile named {name!r}")
             users = sorted(m.address for m in await tx.mailboxes.list() if m.profile_id == profile.id)
             if users:
-                shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
-                raise ValidationError.single(
-                    "name", f"{len(users)} mailbox(es) use this profile ({shown}): move or delete them first"
-                )
+                shown = ", ".join(users[:3]) + (", …" if len(users) > 3 else "")
+                code = "profile_in_use_one" if len(users) == 1 else "profile_in_use"
+                raise ValidationError.single("name", field_error(code, count=str(len(users)), mailboxes=shown))
             await tx.profiles.delete(profile.id)
             if profile.credentials_on is CredentialsOn.PROFILE:
                 # inside the transaction: if the keyring refuses, the profile stays too

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.messages import known_codes
-from desktop_sync.ui.explanations import explain_localized
+from desktop_sync.ui.explanations import explain_localized, localize_field_error
 from desktop_sync.ui.page import ElidedLabel
 
 log = logging.getLogger("desktop_sync.ui")
@@ -76,7 +76,7 @@ def report_for(error: BaseException, action: str = "", facts: Mapping[str, str] 
     message says the cause."""
     heading = QCoreApplication.translate("ErrorPresenter", "Could not {action}").format(action=action) if action else ""
     if isinstance(error, ValidationError):
-        cause = "\n".join(f"{field}: {message}" for field, message in error.errors.items())
+        cause = "\n".join(f"{field}: {localize_field_error(message)}" for field, message in error.errors.items())
         return ErrorReport(
             heading or QCoreApplication.translate("ErrorPresenter", "Some input is not valid"),
             cause,

@@ -22,12 +22,14 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop_sync.domain.connectors import STEP_TEXTS
 from desktop_sync.domain.messages import Explanation, template, templates
+from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
 from desktop_sync.domain.validation import FIELD_ERRORS
 
 CONTEXT = "Messages"
 FACTS_CONTEXT = "MessageFacts"
 FIELD_ERRORS_CONTEXT = "FieldErrors"  # the checks of what an admin types (domain/validation.py)
 STEP_TEXTS_CONTEXT = "StepTexts"  # what a connection test says of each step (domain/connectors.py)
+MIGRATION_TEXTS_CONTEXT = "MigrationTexts"  # what the E-mail Router migration says (domain/migration_texts.py)
 Part = Literal["title", "cause", "fix"]
 PARTS: tuple[Part, ...] = ("title", "cause", "fix")
 Translate = Callable[[str], str]
@@ -225,6 +227,66 @@ def _steps_longest_first() -> tuple[str, ...]:
     # "connected to {address} port {port}: {greeting}" before "... port {port}", which would
     # otherwise take the greeting into {port}
     return tuple(sorted(STEP_TEXTS.values(), key=len, reverse=True))
+
+
+def qt_translate_migration_text(text: str) -> str:
+    return QCoreApplication.translate(MIGRATION_TEXTS_CONTEXT, text)
+
+
+def localize_migration_text(
+    text: str,
+    translate: Translate = qt_translate_migration_text,
+    translate_field_error: Translate = qt_translate_field_error,
+    depth: int = 3,
+) -> str:
+    """A migration warning, reason or result (one of domain/migration_texts.py's MIGRATION_TEXTS, filled)
+    in the interface's language. A fact that is itself one of these texts (the reason inside "not
+    migrated: {problem}") or a form field's error is translated too; any other text stays as it is."""
+    parsed = _parse_migration_text(text, depth)
+    if parsed is None:
+        return _localize_known(text, FIELD_ERRORS.values(), translate_field_error)
+    _, template_text, facts = parsed
+    translated = translate(template_text)
+    if translated == template_text or not _same_facts(translated, facts):
+        return text
+    if depth > 0:
+        facts = {
+            name: localize_migration_text(value, translate, translate_field_error, depth - 1)
+            for name, value in facts.items()
+        }
+    return fill(translated, facts) or text
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_migration_text(text: str, depth: int) -> tuple[int, str, dict[str, str]] | None:
+    """The template ``text`` was made from, with its facts, and how much of the text templates explain.
+
+    Texts nest ("{address}: not migrated: {problem}" around "its profile {profile} is ..."), so a text
+    may match several templates, a placeholder taking in another template's words; the reading kept is
+    the one whose templates, its facts' included, account for the most literal text."""
+    best: tuple[int, str, dict[str, str]] | None = None
+    for template_text in MIGRATION_TEXTS.values():
+        facts = recover_facts(template_text, text)
+        if facts is None:
+            continue
+        score = _literal_length(template_text)
+        if depth > 0:
+            for value in facts.values():
+                inner = _parse_migration_text(value, depth - 1)
+                score += inner[0] if inner is not None else 0
+        if best is None or score > best[0]:
+            best = (score, template_text, facts)
+    return best
+
+
+@functools.cache
+def _literal_length(template_text: str) -> int:
+    return sum(len(literal) for literal, *_ in string.Formatter().parse(template_text))
+
+
+def migration_text_sources() -> list[tuple[str, str]]:
+    """Every template of domain/migration_texts.py's MIGRATION_TEXTS with its code, for the catalogue."""
+    return [(text, code) for code, text in MIGRATION_TEXTS.items()]
 
 
 def field_error_sources() -> list[tuple[str, str]]:

@@ -75,6 +75,7 @@ from desktop_sync.services.migration import (
 )
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
+from desktop_sync.ui.explanations import localize_migration_text
 from desktop_sync.ui.form import error_label
 from desktop_sync.ui.page import resize_within_screen, sentence_label, use_placeholder_colour
 
@@ -221,9 +222,10 @@ class MigrationRoutersPage(QWizardPage):
         except asyncio.CancelledError:
             return  # a newer reading replaced this one
         except RouterFileError as exc:
-            self._show_error(self.tr("{file}: {problem}").format(file=exc.path, problem=exc.problem))
+            problem = localize_migration_text(exc.problem)
+            self._show_error(self.tr("{file}: {problem}").format(file=exc.path, problem=problem))
         except ValidationError as exc:
-            self._show_error("; ".join(exc.errors.values()))
+            self._show_error("; ".join(localize_migration_text(error) for error in exc.errors.values()))
         except Exception as exc:
             if isinstance(exc, DesktopSyncError):  # the store is unavailable...
                 self._show_error(exc.message)
@@ -407,7 +409,7 @@ class MigrationProfilesPage(QWizardPage):
             mailboxes = by_profile.get(merged.name, [])
             if merged.profile is None or planned is None:
                 item.setText(1, self.tr("cannot be migrated"))
-                item.setText(2, merged.problem or "")
+                item.setText(2, localize_migration_text(merged.problem or ""))
                 item.setIcon(0, stop_icon)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
             else:
@@ -436,9 +438,10 @@ class MigrationProfilesPage(QWizardPage):
                 tick.setToolTip(2, tick.text(2))
                 tick.setIcon(1, warning_icon)
             for warning in concerning:
-                child = QTreeWidgetItem(item, [self._warning_kind(warning), "", warning.message])
+                shown = localize_migration_text(warning.message)
+                child = QTreeWidgetItem(item, [self._warning_kind(warning), "", shown])
                 child.setIcon(0, stop_icon if warning.blocking else warning_icon)
-                child.setToolTip(2, warning.message)
+                child.setToolTip(2, shown)
             for planned_mailbox in mailboxes:
                 mailbox = planned_mailbox.mailbox
                 owner = f" — {mailbox.owner.label}" if mailbox.owner else ""
@@ -458,14 +461,23 @@ class MigrationProfilesPage(QWizardPage):
 
         self.unmatched.clear()
         for skipped in everything.skipped:
-            self.unmatched.addItem(f"{skipped.subject}: {skipped.reason}")
+            self.unmatched.addItem(
+                self.tr("{subject}: {reason}").format(
+                    subject=skipped.subject, reason=localize_migration_text(skipped.reason)
+                )
+            )
         for warning in reading.warnings:
+            shown = localize_migration_text(warning.message)
             if warning.code is WarningCode.UNMATCHED_ID:
-                self.unmatched.addItem(f"{warning.profile}: {warning.message}" if warning.profile else warning.message)
+                self.unmatched.addItem(
+                    self.tr("{subject}: {reason}").format(subject=warning.profile, reason=shown)
+                    if warning.profile
+                    else shown
+                )
             elif warning.profile is None or (
                 warning.profile not in used_labels and reading.profile(warning.profile) is None
             ):
-                self.unmatched.addItem(warning.message)
+                self.unmatched.addItem(shown)
         if self.unmatched.count() == 0:
             self.unmatched.addItem(self.tr("Every mailbox and id matched a user or queue of this store."))
         self.completeChanged.emit()
@@ -482,17 +494,21 @@ class MigrationProfilesPage(QWizardPage):
 
         parts = [f"<h3>{escape(merged.name)}</h3>"]
         if merged.profile is None or planned is None:
-            parts.append("<p>" + escape(self.tr("Cannot be migrated: {why}").format(why=merged.problem or "")) + "</p>")
+            parts.append(
+                "<p>"
+                + escape(self.tr("Cannot be migrated: {why}").format(why=localize_migration_text(merged.problem or "")))
+                + "</p>"
+            )
         else:
             parts.append("<p>" + escape(self._settings_text(merged)) + "</p>")
             if planned.detail:
-                parts.append("<p>" + escape(planned.detail) + "</p>")
+                parts.append("<p>" + escape(localize_migration_text(planned.detail)) + "</p>")
         pair = [x for x in (merged.incoming, merged.outgoing) if x]
         parts.append("<p><b>" + escape(self.tr("Made from the router's")) + "</b></p>")
         parts.append(items([escape(x) for x in pair]))
         if warnings:
             parts.append("<p><b>" + escape(self.tr("Warnings")) + "</b></p>")
-            parts.append(items([escape(w.message) for w in warnings]))
+            parts.append(items([escape(localize_migration_text(w.message)) for w in warnings]))
         parts.append("<p><b>" + escape(self.tr("Mailboxes")) + "</b></p>")
         if mailboxes:
             parts.append(
@@ -909,7 +925,127 @@ class MigrationReportPage(QWizardPage):
                 )
             )
         self.next_label.setText("\n".join(lines))
-        self.report_text.setPlainText(report.to_text())
+        self.report_text.setPlainText(self.render(report))
+
+    def render(self, report: MigrationReport) -> str:
+        """The report in the interface's language, from its data (the CLI prints ``to_text()``, in English)."""
+        results = {
+            Result.CREATED: self.tr("created"),
+            Result.KEPT: self.tr("kept"),
+            Result.UPDATED: self.tr("updated"),
+            Result.UNCHANGED: self.tr("unchanged"),
+            Result.SKIPPED: self.tr("skipped"),
+            Result.STORED: self.tr("stored"),
+            Result.NEEDED: self.tr("needed"),
+        }
+        kinds = {
+            "profile": self.tr("profile"),
+            "forward mailbox": self.tr("forward mailbox"),
+            "queue mailbox": self.tr("queue mailbox"),
+            "user mailbox": self.tr("user mailbox"),
+            "mailbox": self.tr("mailbox"),
+            "password": self.tr("password"),
+        }
+        created_profiles = sum(o.result is Result.CREATED for o in report.profiles)
+        kept_profiles = sum(o.result is Result.KEPT for o in report.profiles)
+        lines = [
+            self.tr("E-mail Router migration report, {time}").format(
+                time=report.started_at.isoformat(timespec="seconds")
+            ),
+            self.tr("Routers: {routers}").format(routers=", ".join(report.routers)),
+            self.tr("Profiles: %n created,", "", created_profiles)
+            + " "
+            + self.tr("%n already there.", "", kept_profiles)
+            + " "
+            + self.tr("Mailboxes: %n created,", "", report.count(Result.CREATED))
+            + " "
+            + self.tr("%n updated,", "", report.count(Result.UPDATED))
+            + " "
+            + self.tr("%n unchanged,", "", report.count(Result.UNCHANGED))
+            + " "
+            + self.tr("%n skipped.", "", report.count(Result.SKIPPED)),
+        ]
+        for title, items in (
+            (self.tr("Email server profiles"), report.profiles),
+            (self.tr("Forward mailboxes"), report.forward_mailboxes),
+            (self.tr("User and queue mailboxes"), report.mailboxes),
+            (self.tr("Credentials"), report.credentials),
+        ):
+            lines += ["", self.tr("{title}:").format(title=title)]
+            if not items:
+                lines.append("  " + self.tr("none"))
+            for outcome in items:
+                line = f"  [{results[outcome.result]}] {outcome.subject}"
+                if outcome.detail:
+                    line = self.tr("{line}: {detail}").format(line=line, detail=localize_migration_text(outcome.detail))
+                lines.append(line)
+        if report.skipped:
+            lines += ["", self.tr("Not migrated:")]
+            for skipped in report.skipped:
+                lines.append(
+                    "  "
+                    + self.tr("{kind} {subject}: {reason}").format(
+                        kind=kinds.get(skipped.kind, skipped.kind),
+                        subject=skipped.subject,
+                        reason=localize_migration_text(skipped.reason),
+                    )
+                )
+        warnings = [w for w in report.warnings if not w.blocking]
+        if warnings:
+            lines += ["", self.tr("Warnings:")]
+            for warning in warnings:
+                shown = localize_migration_text(warning.message)
+                lines.append(
+                    "  "
+                    + (
+                        self.tr("{subject}: {reason}").format(subject=warning.profile, reason=shown)
+                        if warning.profile
+                        else shown
+                    )
+                )
+        lines += ["", self.tr("Next steps:")]
+        lines += [f"  - {step}" for step in self.next_steps(report)]
+        return "\n".join(lines) + "\n"
+
+    def next_steps(self, report: MigrationReport) -> list[str]:
+        """MigrationReport.next_steps in the interface's language."""
+        steps = []
+        needed = sum(o.result is Result.NEEDED for o in report.credentials)
+        if needed:
+            steps.append(
+                self.tr(
+                    "Enter the %n missing password(s) listed under Credentials (profile editor, or "
+                    "desktop-sync mailbox set-password ADDRESS); the profiles concerned carry a "
+                    "'credentials needed' alert.",
+                    "",
+                    needed,
+                )
+            )
+        if report.ready_for_test:
+            steps.append(
+                self.tr(
+                    "%n mailbox(es) are left for you to approve and Test & Enable "
+                    "(desktop-sync mailbox approve ADDRESS, then desktop-sync mailbox test-enable ADDRESS). "
+                    "Nothing synchronizes before that. Test and enable at most {batch} mailboxes per batch "
+                    "(Microsoft advises at most 200 every 5 hours), queues first.",
+                    "",
+                    len(report.ready_for_test),
+                ).format(batch=TEST_ENABLE_BATCH)
+            )
+        steps.append(
+            self.tr(
+                "New profiles process email from {time} ({hours} hours before the migration), and so do the "
+                "migrated mailboxes."
+            ).format(time=report.process_email_from.isoformat(timespec="minutes"), hours=PROCESS_EMAIL_FROM_HOURS)
+        )
+        if any(w.code.value in ("non_ssl", "exchange_online_basic", "local_system") for w in report.warnings):
+            steps.append(
+                self.tr(
+                    "Review the warnings before Test & Enable: some profiles need their security or sign-in changed."
+                )
+            )
+        steps.append(self.tr("When the mailboxes work, stop the E-mail Router so that mail is not processed twice."))
+        return steps
 
     def choose_file(self) -> None:
         dialog = QFileDialog(self, self.tr("Save the migration report"))
@@ -933,7 +1069,8 @@ class MigrationReportPage(QWizardPage):
         target = Path(path)
         json_wanted = target.suffix.lower() == ".json" if as_json is None else as_json
         try:
-            target.write_text(report.to_json() if json_wanted else report.to_text(), encoding="utf-8")
+            text = report.to_json() if json_wanted else self.report_text.toPlainText() or self.render(report)
+            target.write_text(text, encoding="utf-8")
         except OSError as exc:
             self._wizard.presenter.present(
                 DesktopSyncError(f"{target}: {exc.strerror or exc}", code="file_not_saved"),

@@ -207,6 +207,62 @@
             <numerusform>%n profiles still need passwords: enter them in the profile editor or with desktop-sync mailbox set-password.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Profiles: %n created,</source>
+        <translation>
+            <numerusform>Profiles: %n created,</numerusform>
+            <numerusform>Profiles: %n created,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already there.</source>
+        <translation>
+            <numerusform>%n already there.</numerusform>
+            <numerusform>%n already there.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mailboxes: %n created,</source>
+        <translation>
+            <numerusform>Mailboxes: %n created,</numerusform>
+            <numerusform>Mailboxes: %n created,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n updated,</source>
+        <translation>
+            <numerusform>%n updated,</numerusform>
+            <numerusform>%n updated,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged,</source>
+        <translation>
+            <numerusform>%n unchanged,</numerusform>
+            <numerusform>%n unchanged,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped.</source>
+        <translation>
+            <numerusform>%n skipped.</numerusform>
+            <numerusform>%n skipped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Enter the %n missing password(s) listed under Credentials (profile editor, or desktop-sync mailbox set-password ADDRESS); the profiles concerned carry a &apos;credentials needed&apos; alert.</source>
+        <translation>
+            <numerusform>Enter the missing password listed under Credentials (profile editor, or desktop-sync mailbox set-password ADDRESS); the profiles concerned carry a &apos;credentials needed&apos; alert.</numerusform>
+            <numerusform>Enter the %n missing passwords listed under Credentials (profile editor, or desktop-sync mailbox set-password ADDRESS); the profiles concerned carry a &apos;credentials needed&apos; alert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) are left for you to approve and Test &amp; Enable (desktop-sync mailbox approve ADDRESS, then desktop-sync mailbox test-enable ADDRESS). Nothing synchronizes before that. Test and enable at most {batch} mailboxes per batch (Microsoft advises at most 200 every 5 hours), queues first.</source>
+        <translation>
+            <numerusform>%n mailbox is left for you to approve and Test &amp; Enable (desktop-sync mailbox approve ADDRESS, then desktop-sync mailbox test-enable ADDRESS). Nothing synchronizes before that. Test and enable at most {batch} mailboxes per batch (Microsoft advises at most 200 every 5 hours), queues first.</numerusform>
+            <numerusform>%n mailboxes are left for you to approve and Test &amp; Enable (desktop-sync mailbox approve ADDRESS, then desktop-sync mailbox test-enable ADDRESS). Nothing synchronizes before that. Test and enable at most {batch} mailboxes per batch (Microsoft advises at most 200 every 5 hours), queues first.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>MigrationRoutersPage</name>

@@ -2973,6 +2973,10 @@
         <translation>Le routeur n&apos;utilisait pas SSL/TLS : les mots de passe et les e-mails traversent le réseau sans chiffrement. Sans cette case cochée, le profil et ses boîtes aux lettres ne sont pas migrés.</translation>
     </message>
     <message>
+        <source>{subject}: {reason}</source>
+        <translation>{subject} : {reason}</translation>
+    </message>
+    <message>
         <source>Every mailbox and id matched a user or queue of this store.</source>
         <translation>Chaque boîte aux lettres et chaque identifiant correspond à un utilisateur ou à une file d&apos;attente de cette base.</translation>
     </message>
@@ -3147,6 +3151,182 @@
             <numerusform>%n profil a encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
             <numerusform>%n profils ont encore besoin de mots de passe : saisissez-les dans l&apos;éditeur de profil ou avec desktop-sync mailbox set-password.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>créé</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>conservé</translation>
+    </message>
+    <message>
+        <source>updated</source>
+        <translation>mis à jour</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>inchangé</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>ignoré</translation>
+    </message>
+    <message>
+        <source>stored</source>
+        <translation>enregistré</translation>
+    </message>
+    <message>
+        <source>needed</source>
+        <translation>manquant</translation>
+    </message>
+    <message>
+        <source>profile</source>
+        <translation>profil</translation>
+    </message>
+    <message>
+        <source>forward mailbox</source>
+        <translation>boîte aux lettres de transfert</translation>
+    </message>
+    <message>
+        <source>queue mailbox</source>
+        <translation>boîte aux lettres de file d&apos;attente</translation>
+    </message>
+    <message>
+        <source>user mailbox</source>
+        <translation>boîte aux lettres d&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>mailbox</source>
+        <translation>boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>password</source>
+        <translation>mot de passe</translation>
+    </message>
+    <message>
+        <source>E-mail Router migration report, {time}</source>
+        <translation>Rapport de migration de l&apos;E-mail Router, {time}</translation>
+    </message>
+    <message>
+        <source>Routers: {routers}</source>
+        <translation>Routeurs : {routers}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Profiles: %n created,</source>
+        <translation>
+            <numerusform>Profils : %n créé,</numerusform>
+            <numerusform>Profils : %n créés,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already there.</source>
+        <translation>
+            <numerusform>%n déjà présent.</numerusform>
+            <numerusform>%n déjà présents.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Mailboxes: %n created,</source>
+        <translation>
+            <numerusform>Boîtes aux lettres : %n créée,</numerusform>
+            <numerusform>Boîtes aux lettres : %n créées,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n updated,</source>
+        <translation>
+            <numerusform>%n mise à jour,</numerusform>
+            <numerusform>%n mises à jour,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged,</source>
+        <translation>
+            <numerusform>%n inchangée,</numerusform>
+            <numerusform>%n inchangées,</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped.</source>
+        <translation>
+            <numerusform>%n ignorée.</numerusform>
+            <numerusform>%n ignorées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Email server profiles</source>
+        <translation>Profils de serveur de messagerie</translation>
+    </message>
+    <message>
+        <source>Forward mailboxes</source>
+        <translation>Boîtes aux lettres de transfert</translation>
+    </message>
+    <message>
+        <source>User and queue mailboxes</source>
+        <translation>Boîtes aux lettres des utilisateurs et des files d&apos;attente</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Identifiants</translation>
+    </message>
+    <message>
+        <source>{title}:</source>
+        <translation>{title} :</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>{line}: {detail}</source>
+        <translation>{line} : {detail}</translation>
+    </message>
+    <message>
+        <source>Not migrated:</source>
+        <translation>Non migré :</translation>
+    </message>
+    <message>
+        <source>{kind} {subject}: {reason}</source>
+        <translation>{kind} {subject} : {reason}</translation>
+    </message>
+    <message>
+        <source>Warnings:</source>
+        <translation>Avertissements :</translation>
+    </message>
+    <message>
+        <source>{subject}: {reason}</source>
+        <translation>{subject} : {reason}</translation>
+    </message>
+    <message>
+        <source>Next steps:</source>
+        <translation>Étapes suivantes :</translation>
+    </message>
+    <message numerus="yes">
+        <source>Enter the %n missing password(s) listed under Credentials (profile editor, or desktop-sync mailbox set-password ADDRESS); the profiles concerned carry a &apos;credentials needed&apos; alert.</source>
+        <translation>
+            <numerusform>Saisissez le mot de passe manquant indiqué sous Identifiants (éditeur de profil, ou desktop-sync mailbox set-password ADDRESS) ; les profils concernés portent une alerte « identifiants nécessaires ».</numerusform>
+            <numerusform>Saisissez les %n mots de passe manquants indiqués sous Identifiants (éditeur de profil, ou desktop-sync mailbox set-password ADDRESS) ; les profils concernés portent une alerte « identifiants nécessaires ».</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mailbox(es) are left for you to approve and Test &amp; Enable (desktop-sync mailbox approve ADDRESS, then desktop-sync mailbox test-enable ADDRESS). Nothing synchronizes before that. Test and enable at most {batch} mailboxes per batch (Microsoft advises at most 200 every 5 hours), queues first.</source>
+        <translation>
+            <numerusform>%n boîte aux lettres vous attend pour l&apos;approbation et Tester et activer (desktop-sync mailbox approve ADDRESS, puis desktop-sync mailbox test-enable ADDRESS). Rien ne se synchronise avant. Testez et activez au plus {batch} boîtes aux lettres par lot (Microsoft conseille au plus 200 toutes les 5 heures), les files d&apos;attente d&apos;abord.</numerusform>
+            <numerusform>%n boîtes aux lettres vous attendent pour l&apos;approbation et Tester et activer (desktop-sync mailbox approve ADDRESS, puis desktop-sync mailbox test-enable ADDRESS). Rien ne se synchronise avant. Testez et activez au plus {batch} boîtes aux lettres par lot (Microsoft conseille au plus 200 toutes les 5 heures), les files d&apos;attente d&apos;abord.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New profiles process email from {time} ({hours} hours before the migration), and so do the migrated mailboxes.</source>
+        <translation>Les nouveaux profils traitent le courrier à partir du {time} ({hours} heures avant la migration), de même que les boîtes aux lettres migrées.</translation>
+    </message>
+    <message>
+        <source>Review the warnings before Test &amp; Enable: some profiles need their security or sign-in changed.</source>
+        <translation>Relisez les avertissements avant Tester et activer : la sécurité ou la connexion de certains profils doit être changée.</translation>
+    </message>
+    <message>
+        <source>When the mailboxes work, stop the E-mail Router so that mail is not processed twice.</source>
+        <translation>Quand les boîtes aux lettres fonctionnent, arrêtez l&apos;E-mail Router pour que le courrier ne soit pas traité deux fois.</translation>
     </message>
     <message>
         <source>Save the migration report</source>

@@ -719,6 +719,126 @@
         <source>only Exchange items carry categories</source>
         <translation>seuls les éléments Exchange portent des catégories</translation>
     </message>
+    <message>
+        <extracomment>a form field's error (ca_file_missing)</extracomment>
+        <source>{path}: no such file</source>
+        <translation>{path} : fichier introuvable</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (ca_file_unreadable)</extracomment>
+        <source>{path}: cannot be read ({reason})</source>
+        <translation>{path} : illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (ca_file_no_pem)</extracomment>
+        <source>{path}: no PEM certificate in this file</source>
+        <translation>{path} : aucun certificat PEM dans ce fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (credentials_on_mailboxes)</extracomment>
+        <source>this profile keeps credentials on each mailbox, not on the profile</source>
+        <translation>ce profil garde les identifiants sur chaque boîte aux lettres, pas sur le profil</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (credentials_on_profile)</extracomment>
+        <source>profile {name} keeps the credentials on the profile</source>
+        <translation>le profil {name} garde les identifiants sur le profil</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_exists)</extracomment>
+        <source>a profile named {name} already exists</source>
+        <translation>un profil nommé {name} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (password_empty)</extracomment>
+        <source>the password is empty</source>
+        <translation>le mot de passe est vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_in_use_one)</extracomment>
+        <source>1 mailbox uses this profile ({mailboxes}): move or delete it first</source>
+        <translation>1 boîte aux lettres utilise ce profil ({mailboxes}) : déplacez-la ou supprimez-la d'abord</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (profile_in_use)</extracomment>
+        <source>{count} mailboxes use this profile ({mailboxes}): move or delete them first</source>
+        <translation>{count} boîtes aux lettres utilisent ce profil ({mailboxes}) : déplacez-les ou supprimez-les d'abord</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_and_queue)</extracomment>
+        <source>a mailbox belongs to a user or a queue, not both</source>
+        <translation>une boîte aux lettres appartient à un utilisateur ou à une file d'attente, pas aux deux</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (mailbox_exists)</extracomment>
+        <source>a mailbox {address} already exists</source>
+        <translation>une boîte aux lettres {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_has_mailbox)</extracomment>
+        <source>queue {address} already has a mailbox</source>
+        <translation>la file d'attente {address} a déjà une boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (unsent_mail_one)</extracomment>
+        <source>1 mail from {address} is not sent yet: let the engine send it, or resolve it in the outgoing list first</source>
+        <translation>1 message de {address} n'est pas encore envoyé : laissez le moteur l'envoyer, ou réglez-le d'abord dans la liste des envois</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (unsent_mail)</extracomment>
+        <source>{count} mails from {address} are not sent yet: let the engine send them, or resolve them in the outgoing list first</source>
+        <translation>{count} messages de {address} ne sont pas encore envoyés : laissez le moteur les envoyer, ou réglez-les d'abord dans la liste des envois</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (channel_method_required)</extracomment>
+        <source>choose how the channel synchronizes before enabling it</source>
+        <translation>choisissez comment le canal se synchronise avant de l'activer</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (forward_incoming_only)</extracomment>
+        <source>only incoming email can arrive through a forward mailbox</source>
+        <translation>seul le courrier entrant peut arriver par une boîte aux lettres de transfert</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (act_exchange_only)</extracomment>
+        <source>appointments, contacts and tasks are synchronized with Exchange only</source>
+        <translation>les rendez-vous, contacts et tâches ne se synchronisent qu'avec Exchange</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (no_outgoing_server)</extracomment>
+        <source>profile {name} has no outgoing server</source>
+        <translation>le profil {name} n'a pas de serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_exists)</extracomment>
+        <source>a user {address} already exists</source>
+        <translation>un utilisateur {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (address_is_queue)</extracomment>
+        <source>{address} is already a queue's address</source>
+        <translation>{address} est déjà l'adresse d'une file d'attente</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (user_crm_id_taken)</extracomment>
+        <source>another user has the CRM id {crm_id}</source>
+        <translation>un autre utilisateur a l'identifiant CRM {crm_id}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_exists)</extracomment>
+        <source>a queue {address} already exists</source>
+        <translation>une file d'attente {address} existe déjà</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (address_is_user)</extracomment>
+        <source>{address} is already a user's address</source>
+        <translation>{address} est déjà l'adresse d'un utilisateur</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (queue_crm_id_taken)</extracomment>
+        <source>another queue has the CRM id {crm_id}</source>
+        <translation>une autre file d'attente a l'identifiant CRM {crm_id}</translation>
+    </message>
 </context>
 <context>
     <name>StepTexts</name>
@@ -841,6 +961,479 @@
         <extracomment>a connection test step (no_inbox)</extracomment>
         <source>the account has no INBOX</source>
         <translation>le compte n'a pas de boîte INBOX</translation>
+    </message>
+</context>
+<context>
+    <name>MigrationTexts</name>
+    <message>
+        <extracomment>an E-mail Router migration text (no_folder_given)</extracomment>
+        <source>give the folder of at least one E-mail Router</source>
+        <translation>indiquez le dossier d'au moins un E-mail Router</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (too_many_routers)</extracomment>
+        <source>at most {limit} routers at a time; {count} were given</source>
+        <translation>au plus {limit} routeurs à la fois ; {count} ont été donnés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_such_folder)</extracomment>
+        <source>no such folder</source>
+        <translation>dossier introuvable</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (not_a_folder)</extracomment>
+        <source>not a folder: give the folder that holds the router's three files</source>
+        <translation>ce n'est pas un dossier : indiquez le dossier qui contient les trois fichiers du routeur</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (router_twice)</extracomment>
+        <source>this router was given twice</source>
+        <translation>ce routeur a été donné deux fois</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (unreadable)</extracomment>
+        <source>cannot be read ({reason})</source>
+        <translation>illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_missing)</extracomment>
+        <source>no such file: each router needs {files}</source>
+        <translation>fichier introuvable : chaque routeur a besoin de {files}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (case_twins)</extracomment>
+        <source>two files are named {name} but for their case</source>
+        <translation>deux fichiers s'appellent {name} à la casse près</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_empty)</extracomment>
+        <source>the file is empty</source>
+        <translation>le fichier est vide</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (file_too_large)</extracomment>
+        <source>{size} is more than the {limit} allowed</source>
+        <translation>{size} dépasse les {limit} autorisés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (files_too_large)</extracomment>
+        <source>with this file the routers' files come to {size}, more than the {limit} allowed in all</source>
+        <translation>avec ce fichier, les fichiers des routeurs font {size}, plus que les {limit} autorisés en tout</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (read_too_large)</extracomment>
+        <source>more than the {limit} allowed</source>
+        <translation>plus que les {limit} autorisés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (doctype_refused)</extracomment>
+        <source>it has a DOCTYPE declaration, which an E-mail Router file never has; refused for safety</source>
+        <translation>il a une déclaration DOCTYPE, ce qu'un fichier de l'E-mail Router n'a jamais ; refusé par sécurité</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (entity_refused)</extracomment>
+        <source>it declares an entity, which an E-mail Router file never does; refused for safety</source>
+        <translation>il déclare une entité, ce qu'un fichier de l'E-mail Router ne fait jamais ; refusé par sécurité</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (not_well_formed)</extracomment>
+        <source>not well-formed XML ({reason}) at line {line}, column {column}</source>
+        <translation>XML mal formé ({reason}) ligne {line}, colonne {column}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (root_not_configuration)</extracomment>
+        <source>the root element is &lt;{element}&gt;, not &lt;Configuration&gt;: not an E-mail Router configuration</source>
+        <translation>l'élément racine est &lt;{element}&gt;, pas &lt;Configuration&gt; : ce n'est pas une configuration de l'E-mail Router</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (nested_provider)</extracomment>
+        <source>a &lt;ProviderConfiguration&gt; is nested inside the &lt;{element}&gt; of line {line}; each must be a child of &lt;Configuration&gt;</source>
+        <translation>un &lt;ProviderConfiguration&gt; est imbriqué dans l'élément &lt;{element}&gt; de la ligne {line} ; chacun doit être un enfant de &lt;Configuration&gt;</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_system_configuration)</extracomment>
+        <source>{source} has no &lt;SystemConfiguration&gt;; the router-wide settings are unknown</source>
+        <translation>{source} n'a pas de &lt;SystemConfiguration&gt; : les paramètres généraux du routeur sont inconnus</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (several_system_configurations)</extracomment>
+        <source>{source} has {count} &lt;SystemConfiguration&gt; elements; all were read</source>
+        <translation>{source} a {count} éléments &lt;SystemConfiguration&gt; : tous ont été lus</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (two_values)</extracomment>
+        <source>two different &lt;{element}&gt; values ({first} and {second})</source>
+        <translation>deux valeurs &lt;{element}&gt; différentes ({first} et {second})</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (ssl_contradicts_location)</extracomment>
+        <source>{source}: &lt;EmailUseSSL&gt; says {stated} but the location is {scheme}://; the location was followed</source>
+        <translation>{source} : &lt;EmailUseSSL&gt; indique {stated} mais l'emplacement est en {scheme}:// ; c'est l'emplacement qui a été suivi</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (incoming_lists_ids)</extracomment>
+        <source>{source}: an incoming provider lists user or queue ids: ignored</source>
+        <translation>{source} : un fournisseur entrant cite des identifiants d'utilisateurs ou de files d'attente : ignorés</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (unknown_elements)</extracomment>
+        <source>{source}: provider elements not understood, kept and not migrated: {elements}</source>
+        <translation>{source} : éléments de fournisseur non compris, conservés et non migrés : {elements}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (unknown_settings)</extracomment>
+        <source>{source}: router settings not understood (kept, not migrated): {settings}</source>
+        <translation>{source} : paramètres du routeur non compris (conservés, non migrés) : {settings}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_state)</extracomment>
+        <source>SystemState.xml holds no provider state: no ThresholdDate to report</source>
+        <translation>SystemState.xml ne contient aucun état de fournisseur : aucune ThresholdDate à signaler</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (several_deployments)</extracomment>
+        <source>the providers serve several CRM deployments ({deployments}); all of them are migrated into this store - deselect the profiles of other organizations</source>
+        <translation>les fournisseurs servent plusieurs déploiements CRM ({deployments}) ; tous sont migrés dans cette base - désélectionnez les profils des autres organisations</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (provider_unusable)</extracomment>
+        <source>{source}: not migrated: {reason}</source>
+        <translation>{source} : non migré : {reason}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (provider_unusable_address)</extracomment>
+        <source>{address}: {source}: not migrated: {reason}</source>
+        <translation>{address} : {source} : non migré : {reason}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (address_invalid)</extracomment>
+        <source>&lt;EmailAddress&gt; {value} is not an email address</source>
+        <translation>&lt;EmailAddress&gt; {value} n'est pas une adresse e-mail</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (forward_flag_invalid)</extracomment>
+        <source>&lt;IsForwardMailbox&gt; {value} is not true or false</source>
+        <translation>&lt;IsForwardMailbox&gt; {value} n'est ni true ni false</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_provider_class)</extracomment>
+        <source>it has no &lt;ProviderClass&gt;, so the kind of server is unknown</source>
+        <translation>il n'a pas de &lt;ProviderClass&gt;, le type de serveur est donc inconnu</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (custom_without_address)</extracomment>
+        <source>a custom provider ({provider_class}) without &lt;EmailAddress&gt; or users</source>
+        <translation>un fournisseur personnalisé ({provider_class}) sans &lt;EmailAddress&gt; ni utilisateurs</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (provider_class_unknown)</extracomment>
+        <source>provider class {provider_class} is not one Desktop Sync knows (a base class?)</source>
+        <translation>la classe de fournisseur {provider_class} n'est pas connue de Desktop Sync (une classe de base ?)</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_server_url)</extracomment>
+        <source>it has no &lt;EmailServerUrl&gt;, so the server is unknown</source>
+        <translation>il n'a pas de &lt;EmailServerUrl&gt;, le serveur est donc inconnu</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (server_url_no_host)</extracomment>
+        <source>&lt;EmailServerUrl&gt; {value} names no server</source>
+        <translation>&lt;EmailServerUrl&gt; {value} ne nomme aucun serveur</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (server_url_bad_port)</extracomment>
+        <source>&lt;EmailServerUrl&gt; {value} has an invalid port</source>
+        <translation>&lt;EmailServerUrl&gt; {value} a un port non valide</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (ssl_flag_invalid)</extracomment>
+        <source>&lt;EmailUseSSL&gt; {value} is not true or false</source>
+        <translation>&lt;EmailUseSSL&gt; {value} n'est ni true ni false</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (auth_mode_unknown)</extracomment>
+        <source>&lt;EmailAuthMode&gt; {value} is not a mode Desktop Sync knows</source>
+        <translation>&lt;EmailAuthMode&gt; {value} n'est pas un mode connu de Desktop Sync</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (incoming_without_address)</extracomment>
+        <source>an incoming provider without &lt;EmailAddress&gt;: no mailbox to migrate</source>
+        <translation>un fournisseur entrant sans &lt;EmailAddress&gt; : aucune boîte aux lettres à migrer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (outgoing_without_ids)</extracomment>
+        <source>an outgoing provider that lists no &lt;UserId&gt; or &lt;QueueId&gt;: nobody uses it</source>
+        <translation>un fournisseur sortant qui ne cite aucun &lt;UserId&gt; ni &lt;QueueId&gt; : personne ne l'utilise</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (ews_url_built)</extracomment>
+        <source>the router's Exchange location {location} is not an EWS URL; the profile uses https://{host}/EWS/Exchange.asmx - check it before Test &amp; Enable</source>
+        <translation>l'emplacement Exchange du routeur {location} n'est pas une URL EWS ; le profil utilise https://{host}/EWS/Exchange.asmx - vérifiez-la avant Tester et activer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (webdav)</extracomment>
+        <source>Exchange WebDAV ({host}, Exchange 2003/2007) cannot be used by server-side synchronization: not migrated - move these mailboxes to Exchange 2010 or later (EWS) and set up their profile by hand</source>
+        <translation>Exchange WebDAV ({host}, Exchange 2003/2007) ne peut pas être utilisé par la synchronisation côté serveur : non migré - déplacez ces boîtes aux lettres vers Exchange 2010 ou ultérieur (EWS) et configurez leur profil à la main</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (custom_provider)</extracomment>
+        <source>a custom provider ({provider_class}) has no counterpart in Desktop Sync: not migrated - set up the profile of these mailboxes by hand</source>
+        <translation>un fournisseur personnalisé ({provider_class}) n'a pas d'équivalent dans Desktop Sync : non migré - configurez le profil de ces boîtes aux lettres à la main</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (credentials_inferred)</extracomment>
+        <source>{address} signs in as {login}, an account no other mailbox uses: taken as the mailbox's own credentials</source>
+        <translation>{address} se connecte en tant que {login}, un compte qu'aucune autre boîte aux lettres n'utilise : pris comme identifiants propres de la boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (address_unmatched)</extracomment>
+        <source>no user or queue has this address: add it (desktop-sync user add ADDRESS --name NAME --crm-id GUID, or queue add), then run the migration again</source>
+        <translation>aucun utilisateur ni aucune file d'attente n'a cette adresse : ajoutez-la (desktop-sync user add ADDRESS --name NAME --crm-id GUID, ou queue add), puis relancez la migration</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (mailbox_not_migrated)</extracomment>
+        <source>{address}: not migrated: {problem}</source>
+        <translation>{address} : non migrée : {problem}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (id_unmatched)</extracomment>
+        <source>1 id listed here matches no user or queue of this store, so nothing is migrated for it (add it with --crm-id, then run the migration again): {ids}</source>
+        <translation>1 identifiant cité ici ne correspond à aucun utilisateur ni aucune file d'attente de cette base, rien n'est donc migré pour lui (ajoutez-le avec --crm-id, puis relancez la migration) : {ids}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (ids_unmatched)</extracomment>
+        <source>{count} ids listed here match no user or queue of this store, so nothing is migrated for them (add them with --crm-id, then run the migration again): {ids}</source>
+        <translation>{count} identifiants cités ici ne correspondent à aucun utilisateur ni aucune file d'attente de ce magasin, rien n'est donc migré pour eux (ajoutez-les avec --crm-id, puis relancez la migration) : {ids}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (id_not_guid)</extracomment>
+        <source>{value} (not a GUID)</source>
+        <translation>{value} (pas un GUID)</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (served_by_several)</extracomment>
+        <source>it is served by router profiles with different settings: {profiles}</source>
+        <translation>elle est servie par des profils du routeur aux paramètres différents : {profiles}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (read_by_several)</extracomment>
+        <source>it is read by router profiles with different settings: {profiles}</source>
+        <translation>elle est lue par des profils du routeur aux paramètres différents : {profiles}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (only_profile_unusable)</extracomment>
+        <source>its only router profile cannot be migrated</source>
+        <translation>son seul profil du routeur ne peut pas être migré</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_not_migrated)</extracomment>
+        <source>not migrated: {problem}</source>
+        <translation>non migré : {problem}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_cannot_be_migrated)</extracomment>
+        <source>profile {profile} cannot be migrated: {problem}</source>
+        <translation>le profil {profile} ne peut pas être migré : {problem}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (outgoing_smtp_only)</extracomment>
+        <source>only an outgoing SMTP server: a Desktop Sync profile needs its incoming server too</source>
+        <translation>seulement un serveur SMTP sortant : un profil Desktop Sync a aussi besoin de son serveur entrant</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (type_cannot_be_migrated)</extracomment>
+        <source>{server_type} cannot be migrated</source>
+        <translation>{server_type} ne peut pas être migré</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (incoming_non_ssl)</extracomment>
+        <source>the router used {host} without SSL/TLS: passwords would cross the network in clear text, so the profile is migrated only where clear text is allowed for it - switch it to TLS if the server offers it</source>
+        <translation>le routeur utilisait {host} sans SSL/TLS : les mots de passe traverseraient le réseau en clair, le profil n'est donc migré que si le texte en clair est autorisé pour lui - passez-le en TLS si le serveur le propose</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (anonymous_incoming)</extracomment>
+        <source>the router read this mailbox anonymously, which Desktop Sync cannot do</source>
+        <translation>le routeur lisait cette boîte aux lettres de façon anonyme, ce que Desktop Sync ne sait pas faire</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (auth_not_stated)</extracomment>
+        <source>the router's files do not say how it signed in: basic is assumed</source>
+        <translation>les fichiers du routeur ne disent pas comment il se connectait : l'authentification basic est supposée</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (exchange_online_basic)</extracomment>
+        <source>{host} is Exchange Online, which no longer accepts basic authentication: switch the profile to OAuth 2 before Test &amp; Enable</source>
+        <translation>{host} est Exchange Online, qui n'accepte plus l'authentification basic : passez le profil en OAuth 2 avant Tester et activer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (shared_account)</extracomment>
+        <source>every mailbox of this profile signs in as {login}, and {server_type} reads only that account's mail: give each mailbox its own credentials unless they all receive through it</source>
+        <translation>chaque boîte aux lettres de ce profil se connecte en tant que {login}, et {server_type} ne lit que le courrier de ce compte : donnez à chaque boîte aux lettres ses propres identifiants, sauf si toutes reçoivent par lui</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (local_system)</extracomment>
+        <source>the router signed in with its service's Local System account (Windows integrated), which Desktop Sync cannot use: enter each mailbox's credentials (desktop-sync mailbox set-password ADDRESS) before Test &amp; Enable</source>
+        <translation>le routeur se connectait avec le compte Système local de son service (authentification Windows intégrée), que Desktop Sync ne peut pas utiliser : saisissez les identifiants de chaque boîte aux lettres (desktop-sync mailbox set-password ADDRESS) avant Tester et activer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (delete_mixed)</extracomment>
+        <source>some mailboxes deleted mail after download and others kept it: the profile keeps it</source>
+        <translation>certaines boîtes aux lettres supprimaient le courrier après téléchargement et d'autres le conservaient : le profil le conserve</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (exchange_with_smtp)</extracomment>
+        <source>incoming Exchange with outgoing SMTP ({host}): an Exchange profile sends through Exchange (EWS), so the SMTP server is no longer used</source>
+        <translation>Exchange entrant avec SMTP sortant ({host}) : un profil Exchange envoie par Exchange (EWS), le serveur SMTP n'est donc plus utilisé</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (pop3_with_exchange)</extracomment>
+        <source>incoming {server_type} with outgoing Exchange ({host}): this profile cannot send through Exchange, so outgoing email is not migrated - add an SMTP server to it</source>
+        <translation>{server_type} entrant avec Exchange sortant ({host}) : ce profil ne peut pas envoyer par Exchange, le courrier sortant n'est donc pas migré - ajoutez-lui un serveur SMTP</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (exchange_servers_differ)</extracomment>
+        <source>mail was read from {incoming} and sent through {outgoing}; an Exchange profile uses one server for both: {incoming}</source>
+        <translation>le courrier était lu sur {incoming} et envoyé par {outgoing} ; un profil Exchange utilise un seul serveur pour les deux : {incoming}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (smtp_non_ssl)</extracomment>
+        <source>the router sent through {host} without SSL/TLS: passwords would cross the network in clear text, so the profile is migrated only where clear text is allowed for it - switch it to STARTTLS or TLS if the server offers it</source>
+        <translation>le routeur envoyait par {host} sans SSL/TLS : les mots de passe traverseraient le réseau en clair, le profil n'est donc migré que si le texte en clair est autorisé pour lui - passez-le en STARTTLS ou TLS si le serveur le propose</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (smtp_anonymous)</extracomment>
+        <source>the router sent anonymously through {host}; Desktop Sync signs in to it with the same credentials as for the incoming server</source>
+        <translation>le routeur envoyait de façon anonyme par {host} ; Desktop Sync s'y connecte avec les mêmes identifiants que pour le serveur entrant</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (smtp_local_system)</extracomment>
+        <source>the router sent through {host} as its Local System account; Desktop Sync signs in with the same credentials as for the incoming server</source>
+        <translation>le routeur envoyait par {host} avec son compte Système local ; Desktop Sync se connecte avec les mêmes identifiants que pour le serveur entrant</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (smtp_other_account)</extracomment>
+        <source>the router sent through {host} as {login}; Desktop Sync signs in with the same credentials as for the incoming server</source>
+        <translation>le routeur envoyait par {host} en tant que {login} ; Desktop Sync se connecte avec les mêmes identifiants que pour le serveur entrant</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_exists_same)</extracomment>
+        <source>a profile of this name exists with these settings: kept</source>
+        <translation>un profil de ce nom existe avec ces paramètres : conservé</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_exists_differs)</extracomment>
+        <source>a profile of this name exists and is kept as it is, although its {settings} differ</source>
+        <translation>un profil de ce nom existe et est conservé tel quel, bien que ses paramètres diffèrent : {settings}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (not_selected)</extracomment>
+        <source>not selected</source>
+        <translation>non sélectionné</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (cannot_be_migrated)</extracomment>
+        <source>cannot be migrated</source>
+        <translation>ne peut pas être migré</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (no_profile)</extracomment>
+        <source>no profile</source>
+        <translation>aucun profil</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (clear_text_blocked)</extracomment>
+        <source>blocked: the router used no SSL/TLS, and the migration does not turn clear-text connections on by itself - allow clear text for this profile (the wizard's tick, or --allow-insecure NAME) to migrate it</source>
+        <translation>bloqué : le routeur n'utilisait pas SSL/TLS, et la migration n'active pas d'elle-même les connexions en clair - autorisez le texte en clair pour ce profil (la case de l'assistant, ou --allow-insecure NAME) pour le migrer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_not_selected)</extracomment>
+        <source>its profile {profile} is not selected</source>
+        <translation>son profil {profile} n'est pas sélectionné</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_blocked)</extracomment>
+        <source>its profile {profile} is blocked until clear text is allowed for it</source>
+        <translation>son profil {profile} est bloqué tant que le texte en clair n'est pas autorisé pour lui</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_unusable)</extracomment>
+        <source>its profile {profile} is cannot be migrated</source>
+        <translation>son profil {profile} ne peut pas être migré</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (owner_has_other_mailbox_kind)</extracomment>
+        <source>{owner} already has the mailbox {address}, and a {kind} has one mailbox: change it by hand if the migrated address should replace it</source>
+        <translation>{owner} a déjà la boîte aux lettres {address}, et un(e) {kind} n'a qu'une boîte aux lettres : changez-la à la main si l'adresse migrée doit la remplacer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (address_belongs_to_owner)</extracomment>
+        <source>a mailbox with this address exists and belongs to a user or queue, not a forward mailbox</source>
+        <translation>une boîte aux lettres avec cette adresse existe et appartient à un utilisateur ou une file d'attente, ce n'est pas une boîte aux lettres de transfert</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (forward_exists)</extracomment>
+        <source>a forward mailbox with this address exists</source>
+        <translation>une boîte aux lettres de transfert avec cette adresse existe</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (address_belongs_to_other)</extracomment>
+        <source>a mailbox with this address belongs to someone else: map it by hand (desktop-sync mailbox map)</source>
+        <translation>une boîte aux lettres avec cette adresse appartient à quelqu'un d'autre : associez-la à la main (desktop-sync mailbox map)</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (owner_has_mailbox)</extracomment>
+        <source>{owner} already has the mailbox {address}</source>
+        <translation>{owner} a déjà la boîte aux lettres {address}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (already_migrated)</extracomment>
+        <source>already migrated</source>
+        <translation>déjà migrée</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (moves_profile)</extracomment>
+        <source>moves from profile {profile}; synchronization stops until Test &amp; Enable</source>
+        <translation>quitte le profil {profile} ; la synchronisation s'arrête jusqu'à Tester et activer</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (mapped_to)</extracomment>
+        <source>mapped to {owner}</source>
+        <translation>associée à {owner}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (mapped_to_nobody)</extracomment>
+        <source>mapped to nobody</source>
+        <translation>associée à personne</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (owner_gone)</extracomment>
+        <source>{owner} no longer exists</source>
+        <translation>{owner} n'existe plus</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (created_pending)</extracomment>
+        <source>on profile {profile}; pending approval</source>
+        <translation>sur le profil {profile} ; en attente d'approbation</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (password_stored)</extracomment>
+        <source>in the system keyring</source>
+        <translation>dans le trousseau du système</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (password_unused)</extracomment>
+        <source>not stored: nothing that signs in with it was migrated</source>
+        <translation>non enregistré : rien de ce qui se connecte avec lui n'a été migré</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (password_needed)</extracomment>
+        <source>no password yet for {what}</source>
+        <translation>pas encore de mot de passe pour {what}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (service_account)</extracomment>
+        <source>the service account {login}</source>
+        <translation>le compte de service {login}</translation>
     </message>
 </context>
 </TS>

@@ -263,7 +263,7 @@ def test_a_profile_in_use_is_named_as_typed(db: str) -> None:
     assert call("--db", db, "mailbox", "add", "a@example.test", "--profile", "Corp")[0] == 0
     code, _, err = call("--db", db, "profile", "delete", "Corp")
     assert code == 2
-    assert one_error_line(err).startswith("NAME: 1 mailbox(es) use this profile")
+    assert one_error_line(err).startswith("NAME: 1 mailbox uses this profile")
 
 
 # --- the keyring ------------------------------------------------------------------------------------

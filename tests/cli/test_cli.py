@@ -618,7 +618,7 @@ def test_deleting_a_profile_in_use_is_refused_until_its_mailboxes_are_gone(run: 
     assert run("user", "add", "alice@example.test", "--name", "Alice").code == 0
     assert run("mailbox", "add", "alice@example.test", "--profile", "Corp", "--user", "alice@example.test").code == 0
     refused = run("profile", "delete", "Corp")
-    assert refused.code == 2 and "NAME: 1 mailbox(es) use this profile" in refused.err, refused
+    assert refused.code == 2 and "NAME: 1 mailbox uses this profile" in refused.err, refused
     assert run("mailbox", "delete", "alice@example.test").code == 0
     assert run("mailbox", "list", "--json").json() == []
     assert run("profile", "delete", "Corp").code == 0

@@ -230,7 +230,7 @@ def test_ids_and_addresses_that_match_nobody_are_reported_not_guessed(make_route
     reading = read(make_router(edit=edit), snapshot=snapshot)
     unmatched = reading.warnings_for("Outgoing SMTP Outgoing")
     text = next(w.message for w in unmatched if w.code is WarningCode.UNMATCHED_ID)
-    assert "3 id(s)" in text
+    assert "3 ids listed here match no user or queue" in text
     assert "user 3f2a9c11-13d8-e011-9077-00155d0a1b01" in text  # bob is not in this store
     assert "{99999999-13d8-e011-9077-00155d0a1b01}" in text and "'not-a-guid' (not a GUID)" in text
     bob = next(m for m in reading.mailboxes if m.address == "bob.brown@contoso.com")

@@ -55,7 +55,7 @@ def test_a_profile_in_use_is_kept_and_an_unused_one_goes_with_its_password(servi
     profiles, _ = services
     with pytest.raises(ValidationError) as refused:
         run(profiles.delete("Corp"))
-    assert refused.value.errors["name"].startswith("1 mailbox(es) use this profile (alice@example.test)")
+    assert refused.value.errors["name"].startswith("1 mailbox uses this profile (alice@example.test)")
     assert keyring.get_password(SERVICE, profile_secret_key("Corp")) == "svc-pw"
 
     run(profiles.delete("Spare"))

@@ -233,12 +233,14 @@ profile_inputs = st.builds(
 )
 
 
+def _names(template_text: str) -> list[str]:
+    return list(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template_text) if name))
+
+
 def test_the_french_catalogue_has_every_validation_error(french):
     """Each template of domain/validation.py, filled, reads in French (not the English left as is)."""
     for code, template_text in FIELD_ERRORS.items():
-        english = template_text.format_map(
-            {name: f"<{name}>" for name in ("value", "limit", "port", "low", "high", "auth", "default")}
-        )
+        english = template_text.format_map({name: f"<{name}>" for name in _names(template_text)})
         assert localize_field_error(english) != english, code
 
 
@@ -318,3 +320,159 @@ def test_times_of_another_day_show_their_date_with_a_four_digit_year(qapp, langu
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+# --- the E-mail Router migration: its warnings, reasons and results, generated -------------------
+
+from xml.sax.saxutils import escape as xml_escape  # noqa: E402
+
+from desktop_sync.domain.email_router import (  # noqa: E402
+    AGENT_FILE,
+    RouterFiles,
+    StoreSnapshot,
+    analyze,
+    parse_agent_config,
+)
+from desktop_sync.domain.migration_texts import MIGRATION_TEXTS, migration_text  # noqa: E402
+from desktop_sync.domain.model import Queue, QueueId, User, UserId  # noqa: E402
+from desktop_sync.services.migration import plan_migration  # noqa: E402
+from desktop_sync.ui.explanations import localize_migration_text  # noqa: E402
+
+
+@GENERATED
+@given(st.sampled_from(sorted(MIGRATION_TEXTS)), st.lists(plain_facts, min_size=4, max_size=4))
+def test_every_migration_text_reads_in_french_with_its_facts(french, code, values):
+    facts = dict(zip(_names(MIGRATION_TEXTS[code]), values, strict=False))
+    english = migration_text(code, **facts)
+    shown = localize_migration_text(english)
+    assert shown != english, (code, english)
+    for value in facts.values():
+        assert value in shown, (code, value, shown)
+
+
+@GENERATED
+@given(
+    st.sampled_from(["mailbox_not_migrated", "profile_not_migrated", "provider_unusable", "provider_unusable_address"]),
+    st.sampled_from(sorted(MIGRATION_TEXTS)),
+    st.lists(plain_facts, min_size=4, max_size=4),
+)
+def test_a_reason_inside_a_warning_reads_in_french_too(french, outer, inner, values):
+    inner_facts = dict(zip(_names(MIGRATION_TEXTS[inner]), values, strict=False))
+    reason = migration_text(inner, **inner_facts)
+    outer_names = _names(MIGRATION_TEXTS[outer])
+    outer_facts = {name: "x@contoso.test" for name in outer_names if name not in ("problem", "reason")}
+    for name in ("problem", "reason"):
+        if name in outer_names:
+            outer_facts[name] = reason
+    shown = localize_migration_text(migration_text(outer, **outer_facts))
+    assert localize_migration_text(reason) in shown, (outer, inner, shown)
+
+
+USERS = (
+    User("alice.adams@contoso.com", "Alice Adams", "3f2a9c10-13d8-e011-9077-00155d0a1b01", id=UserId(1)),
+    User("bob.brown@contoso.com", "Bob Brown", "3f2a9c11-13d8-e011-9077-00155d0a1b01", id=UserId(2)),
+)
+QUEUES = (Queue("sales@contoso.com", "Sales", "7b1e4d20-19d8-e011-9077-00155d0a1b01", id=QueueId(1)),)
+PREFIX = "Microsoft.Crm.Tools.Email.Providers."
+router_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+providers = st.fixed_dictionaries(
+    {
+        "ProviderClass": st.sampled_from(
+            [
+                PREFIX + "Pop3PollingMailboxProvider",
+                PREFIX + "ImapPollingMailboxProvider",
+                PREFIX + "SmtpPollingSendEmailProvider",
+                PREFIX + "ExchangePollingMailboxProvider",
+                PREFIX + "ExchangeOnlinePollingSendEmailProvider",
+                PREFIX + "WebDavPollingMailboxProvider",
+                PREFIX + "PollingMailboxProvider",
+                "Contoso.Mail.CustomProvider",
+            ]
+        ),
+        "EmailServerUrl": st.sampled_from(
+            [
+                "https://mail.contoso.local/EWS/Exchange.asmx",
+                "https://mail.contoso.local/owa",
+                "http://mail.contoso.local/exchange/",
+                "pop3://pop.contoso.local:110",
+                "imaps://imap.contoso.local",
+                "smtp.contoso.local",
+                "smtps://smtp.contoso.local:465",
+                "https://outlook.office365.com/EWS/Exchange.asmx",
+                "pop3://pop.contoso.local:99999",
+                "https://",
+            ]
+        ),
+    },
+    optional={
+        "EmailUseSSL": st.sampled_from(["true", "false", "True"]) | router_text,
+        "EmailAuthMode": st.sampled_from(["WindowsAuthentication", "ClearText", "Anonymous", "Office365"])
+        | router_text,
+        "EmailAddress": st.sampled_from(
+            ["alice.adams@contoso.com", "bob.brown@contoso.com", "sales@contoso.com", "nobody@contoso.com"]
+        )
+        | router_text,
+        "EmailUser": st.sampled_from(["CONTOSO\\svc", "alice.adams@contoso.com"]) | router_text,
+        "EmailPassword": st.just("c2VjcmV0"),
+        "IsForwardMailbox": st.sampled_from(["true", "false"]) | router_text,
+        "DeleteEmails": st.sampled_from(["true", "false"]),
+        "UserId": st.sampled_from([USERS[0].crm_id, USERS[1].crm_id, "not-a-guid"]) | router_text,
+        "QueueId": st.sampled_from([QUEUES[0].crm_id, "00000000-0000-0000-0000-000000000001"]),
+        "ProfileName": st.sampled_from(["Incoming", "Outgoing"]) | router_text,
+        "Unknown": router_text,
+    },
+)
+
+
+def _agent(generated: list[dict[str, str]]) -> bytes:
+    body = "".join(
+        "<ProviderConfiguration>"
+        + "".join(f"<{name}>{xml_escape(value)}</{name}>" for name, value in provider.items())
+        + "</ProviderConfiguration>"
+        for provider in generated
+    )
+    return f"<Configuration><SystemConfiguration/>{body}</Configuration>".encode()
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(providers, min_size=1, max_size=5))
+def test_every_warning_and_reason_the_migration_wizard_can_show_reads_in_french(french, generated):
+    """Whatever the router's files hold, what the wizard shows of them (warnings, why a profile or a
+    mailbox is not migrated, what the plan does with each) has French."""
+    try:
+        agent = parse_agent_config(_agent(generated), AGENT_FILE)
+    except ValidationError:
+        return  # a file that cannot be read is named on the first page (test_migration_wizard)
+    reading = analyze([RouterFiles("router", agent, (), ())], StoreSnapshot(users=USERS, queues=QUEUES))
+    shown = [w.message for w in reading.warnings]
+    shown += [p.problem for p in reading.profiles + reading.incoming + reading.outgoing if p.problem]
+    shown += [m.problem for m in reading.mailboxes if m.problem]
+    plan = plan_migration(reading)
+    shown += [s.reason for s in plan.skipped]
+    shown += [p.detail for p in plan.profiles + plan.forward_mailboxes + plan.mailboxes if p.detail]
+    for english in shown:
+        assert localize_migration_text(english) != english, english
+
+
+# --- what the services refuse, as the error dialog shows it ------------------------------------------
+
+from desktop_sync.domain.validation import field_error  # noqa: E402
+from desktop_sync.ui.errors import report_for  # noqa: E402
+
+
+@GENERATED
+@given(st.integers(min_value=1, max_value=10_000), plain_facts)
+def test_a_service_refusal_reads_in_french_in_the_error_dialog_with_its_count(french, count, address):
+    one = count == 1
+    refusals = {
+        "name": field_error(
+            "profile_in_use_one" if one else "profile_in_use", count=str(count), mailboxes=f"{address}, …"
+        ),
+        "address": field_error("unsent_mail_one" if one else "unsent_mail", count=str(count), address=address),
+        "email": field_error("user_exists", address=address),
+    }
+    cause = report_for(ValidationError(refusals), "delete the profile").cause
+    assert "(s)" not in cause and "(es)" not in cause
+    assert ("1 boîte aux lettres utilise ce profil" if one else f"{count} boîtes aux lettres utilisent") in cause
+    assert ("1 message de" if one else f"{count} messages de") in cause
+    assert f"un utilisateur {address} existe déjà" in cause

@@ -28,9 +28,11 @@ from desktop_sync.ui.explanations import (
     FACT_PHRASES,
     FACTS_CONTEXT,
     FIELD_ERRORS_CONTEXT,
+    MIGRATION_TEXTS_CONTEXT,
     STEP_TEXTS_CONTEXT,
     field_error_sources,
     message_sources,
+    migration_text_sources,
     placeholders,
     step_text_sources,
 )
@@ -106,6 +108,7 @@ def test_every_template_has_a_finished_french_translation_keeping_its_placeholde
     wanted += [(FACTS_CONTEXT, phrase) for phrase in FACT_PHRASES]
     wanted += [(FIELD_ERRORS_CONTEXT, source) for source, _ in field_error_sources()]
     wanted += [(STEP_TEXTS_CONTEXT, source) for source, _ in step_text_sources()]
+    wanted += [(MIGRATION_TEXTS_CONTEXT, source) for source, _ in migration_text_sources()]
     assert sorted(messages) == sorted(wanted)  # nothing missing, nothing obsolete
     for (_, source), message in messages.items():
         translation = message.find("translation")

@@ -26,6 +26,7 @@ from desktop_sync.domain.model import ApprovalState, profile_secret_key
 from desktop_sync.engine.events import OperationFinished
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.migration import CREDENTIALS_ALERT, MIGRATION_OPERATION, MigrationService, MigrationStep
+from desktop_sync.ui.explanations import localize_migration_text
 from desktop_sync.ui.main_window import MainWindow
 from desktop_sync.ui.migration_wizard import MigrationWizard, Page
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
@@ -267,6 +268,43 @@ def test_a_broken_file_is_named_on_the_first_page_and_nothing_is_written(
     wizard.reject()
 
 
+@pytest.mark.parametrize(
+    ("damage", "french"),
+    [
+        (lambda text: text[:1500], "XML mal formé"),
+        (lambda text: "", "le fichier est vide"),
+        (lambda text: '<!DOCTYPE x [<!ENTITY e "e">]>' + text.split("?>", 1)[1], "refusé par sécurité"),
+        (lambda text: "<Other/>", "pas <Configuration>"),
+    ],
+)
+def test_a_broken_file_is_named_in_french(
+    world: UiWorld,
+    router: Path,
+    run: Callable[..., Any],
+    qtbot: Any,
+    qapp: Any,
+    tmp_path: Path,
+    damage: Callable[[str], str],
+    french: str,
+) -> None:
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr"
+    try:
+        broken = tmp_path / "router-broken"
+        shutil.copytree(router, broken)
+        agent = broken / AGENT_FILE
+        agent.write_text(damage(agent.read_text(encoding="utf-8")), encoding="utf-8")
+        _window, wizard = open_wizard(world, qtbot)
+        wizard.routers_page.add_router(broken)
+        run(wizard.routers_page.wait_read())
+        text = wizard.routers_page.error_label.text()
+        assert str(agent) in text and french in text, text
+        wizard.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
 def test_cancel_during_the_migration_rolls_everything_back(
     world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
 ) -> None:
@@ -305,11 +343,47 @@ def test_the_wizard_speaks_french(world: UiWorld, router: Path, run: Callable[..
         shot(wizard, "fr-1-routers")
         wizard.next()
         assert wizard.profiles_page.title() == "Profils trouvés"
+        exchange = wizard.profiles_page.profile_item(EXCHANGE_SMTP)
+        beside = [exchange.child(i).text(2) for i in range(exchange.childCount())]
+        assert any("compte Système local" in text for text in beside)  # its warnings, in French
+        assert any("le serveur SMTP n'est donc plus utilisé" in text for text in beside)
+        found = wizard.profiles_page.unmatched
+        unmatched = [found.item(i).text() for i in range(found.count())]
+        assert any("frank.foster@contoso.com" in text and "aucun utilisateur" in text for text in unmatched)
         shot(wizard, "fr-2-profiles")
         wizard.next()
         wizard.next()
         assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Migrer"
         shot(wizard, "fr-4-review")
+        wizard.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_the_report_reads_in_french_from_its_data_and_is_saved_as_shown(
+    world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any, qapp: Any, tmp_path: Path
+) -> None:
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr"
+    try:
+        _window, wizard = open_wizard(world, qtbot)
+        migrate(world, wizard, router, run, qtbot, untick=(ONLINE,))  # clear text not allowed: POP3 skipped
+        report = wizard.report
+        assert report is not None and report.skipped
+        shown = wizard.report_page.report_text.toPlainText()
+        assert shown.startswith("Rapport de migration de l'E-mail Router")
+        assert "Étapes suivantes :" in shown and "Non migré :" in shown
+        assert "mailbox(es)" not in shown and "Next steps" not in shown
+        for skipped in report.skipped:  # why each is not migrated, in French
+            assert localize_migration_text(skipped.reason) != skipped.reason
+            assert localize_migration_text(skipped.reason) in shown
+        for outcome in report.forward_mailboxes + report.mailboxes:
+            if outcome.detail:
+                assert localize_migration_text(outcome.detail) in shown
+        assert wizard.report_page.save(tmp_path / "rapport.txt")
+        assert (tmp_path / "rapport.txt").read_text(encoding="utf-8") == shown
+        assert "Next steps:" in report.to_text()  # the CLI's text stays English
         wizard.reject()
     finally:
         for translator in translators:

@@ -113,7 +113,7 @@ def test_deleting_a_profile_asks_first_and_is_refused_while_mailboxes_use_it(ui,
     answers.append(True)
     page.delete_action.trigger()
     run(until(lambda: ui.shown, what="the refusal"))
-    assert "1 mailbox(es) use this profile" in ui.shown[0].cause
+    assert "1 mailbox uses this profile" in ui.shown[0].cause
     assert [r[0] for r in rows(page.model)] == ["Corp"]
 
 
