@@ -516,6 +516,8 @@ def _status_json(view: StatusView) -> dict[str, Any]:
         return value.isoformat() if value else None
 
     status, shown = view.status, view.shown
+    progress = shown.progress
+    left = progress.seconds_left if progress else None
     return {
         "state": shown.state.value,
         "engine_state": status.state.value,
@@ -525,6 +527,9 @@ def _status_json(view: StatusView) -> dict[str, Any]:
         "items_synced": status.items_synced,
         "last_error_code": status.last_error_code,
         "last_error": status.last_error,
+        "import_done": progress.done if progress else None,
+        "import_total": progress.total if progress else None,
+        "import_eta_seconds": round(left) if left is not None else None,
     }
 
 
@@ -550,9 +555,21 @@ def _state_text(shown: StateFacts) -> str:
     text = _STATE_TEXT[shown.state]
     if shown.state is DisplayState.BACKING_OFF and shown.backoff_until:
         text += f" (until {_local_time(shown.backoff_until)})"
-    elif shown.state is DisplayState.IMPORTING and shown.progress is not None and shown.progress.total:
-        text += f" ({shown.progress.done:,} of {shown.progress.total:,})"
+    elif shown.state is DisplayState.IMPORTING and shown.progress is not None:
+        progress = shown.progress
+        facts = f"{progress.done:,} of {progress.total:,}" if progress.total else f"{progress.done:,} so far"
+        if progress.seconds_left is not None:
+            facts += f", {_time_left(progress.seconds_left)}"
+        text += f" ({facts})"
     return text
+
+
+def _time_left(seconds: float) -> str:
+    """A rough time left, in the words of the Mailboxes view: "about 3 min left", "about 2 h left"."""
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    return f"about {minutes} min left" if minutes < 90 else f"about {round(minutes / 60)} h left"
 
 
 def _mailbox_json(view: MailboxView) -> dict[str, Any]:

@@ -43,11 +43,12 @@ class FailedItemView:
 class StatusView:
     mailbox: Mailbox
     status: SyncStatus
+    at: dt.datetime | None = None  # when it was read: an import's time left counts from then
 
     @property
     def shown(self) -> StateFacts:
         """The state a person is told (Pending approval, Not tested, ..., Idle), with its facts."""
-        return mailbox_state(self.mailbox, self.status)
+        return mailbox_state(self.mailbox, self.status, now=self.at)
 
 
 class MonitoringService:
@@ -138,4 +139,5 @@ class MonitoringService:
         async with self._store.transaction() as tx:
             mailboxes = await tx.mailboxes.list()
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
-        return [StatusView(m, statuses.get(m.id) or SyncStatus(m.id)) for m in mailboxes if m.id is not None]
+        now = self._clock()
+        return [StatusView(m, statuses.get(m.id) or SyncStatus(m.id), now) for m in mailboxes if m.id is not None]
