@@ -546,6 +546,11 @@ _STATE_TEXT = {
 }
 
 
+def _counted(count: int, thing: str) -> str:
+    """``count`` things in words: "1 alert", "0 alerts", "2 alerts" (every noun here takes an s)."""
+    return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
+
+
 def _local_time(value: dt.datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -985,7 +990,9 @@ async def alerts_list(ctx: Context, args: argparse.Namespace) -> int:
 
 async def alerts_clear(ctx: Context, args: argparse.Namespace) -> int:
     cleared = await ctx.monitoring().clear_alerts(args.ids)
-    ctx.print(f"Cleared {cleared} alert(s).")
+    already = len(set(args.ids)) - cleared
+    were = f" {already} {'was' if already == 1 else 'were'} already cleared." if already else ""
+    ctx.print(f"Cleared {_counted(cleared, 'alert')}.{were}")
     return EXIT_OK
 
 
@@ -1044,7 +1051,7 @@ async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
     if not args.ids and not args.all and not args.mailbox:
         raise ValidationError.single("id", "give failed item ids, --mailbox EMAIL or --all")
     count = await ctx.monitoring().retry_failed(args.ids or None, mailbox=args.mailbox)
-    ctx.print(f"{count} failed item(s) will be retried in their mailbox's next cycle (requested now).")
+    ctx.print(f"{_counted(count, 'failed item')} will be retried in their mailbox's next cycle (requested now).")
     return EXIT_OK
 
 
@@ -1094,8 +1101,9 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
     values = engine.counters.flat()
     errors = sum(v for k, v in values.items() if k.startswith("desktop_sync_errors_total"))
     ctx.print(
-        f"Engine stopped: {engine.cycles_run} mailbox cycle(s), "
-        f"{int(engine.items_committed)} item(s) committed, {int(errors)} error(s) (see: desktop-sync alerts list)."
+        f"Engine stopped: {_counted(engine.cycles_run, 'mailbox cycle')}, "
+        f"{_counted(int(engine.items_committed), 'item')} committed, {_counted(int(errors), 'error')} "
+        "(see: desktop-sync alerts list)."
     )
     return EXIT_OK
 
@@ -1680,7 +1688,7 @@ def build_parser() -> Parser:
     lst.add_argument("--severity", choices=[s.value for s in Severity])
     lst.add_argument("--all", action="store_true", help="include cleared alerts")
     lst.add_argument("--json", action="store_true")
-    clear = command(alerts, "clear", alerts_clear, "clear alerts by id")
+    clear = command(alerts, "clear", alerts_clear, "clear alerts by id", fields={"id": "ID"})
     clear.add_argument("ids", metavar="ID", type=_record_id, nargs="+")
 
     failed = group("failed", "the failed-item ledger")

@@ -88,7 +88,14 @@ class MonitoringService:
         ]
 
     async def clear_alerts(self, alert_ids: Sequence[int]) -> int:
+        """Clear the alerts ``alert_ids``; says how many were not cleared already. An id of no alert
+        is bad input: nothing is cleared, not even the alerts that exist."""
         async with self._store.transaction() as tx:
+            known = {a.id for a in await tx.alerts.list(include_cleared=True)}
+            unknown = [i for i in dict.fromkeys(alert_ids) if i not in known]
+            if unknown:
+                named = ", ".join(str(i) for i in unknown)
+                raise NotFoundError("id", f"no alert {named}" if len(unknown) == 1 else f"no alerts {named}")
             return await tx.alerts.clear([AlertId(i) for i in alert_ids], self._clock())
 
     # --- failed items --------------------------------------------------------------------------
