@@ -194,13 +194,19 @@ def test_negative_counts_and_ids_are_refused(db: str, argv: tuple[str, ...], nam
 
 
 @settings(SETTINGS, max_examples=300)
-@given(value=st.one_of(st.integers(max_value=0).map(str), st.text().filter(lambda t: not _is_int(t))))
+# "--" is not a value but the end of options: "failed retry --" gives no id, which its handler refuses
+@given(value=st.one_of(st.integers(max_value=0).map(str), st.text().filter(lambda t: not _is_int(t) and t != "--")))
 def test_generated_counts_that_are_not_counts_are_refused(value: str) -> None:
     for argv, name in COUNTED:
         problem = refusal(*argv, value)
         if value.startswith("-") and value != "-":  # argparse may take it for an option, and names it
             assert problem.startswith(
-                (f"{name}: ", "unrecognized arguments: ", f"the following arguments are required: {name}")
+                (
+                    f"{name}: ",
+                    "unrecognized arguments: ",
+                    f"the following arguments are required: {name}",
+                    "ambiguous option: ",  # "--d": the options it could be are named
+                )
             ), problem
         else:
             assert problem.startswith(f"{name}: "), problem
