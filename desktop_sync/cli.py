@@ -516,6 +516,8 @@ def _status_json(view: StatusView) -> dict[str, Any]:
         return value.isoformat() if value else None
 
     status, shown = view.status, view.shown
+    progress = shown.progress
+    left = progress.seconds_left if progress else None
     return {
         "state": shown.state.value,
         "engine_state": status.state.value,
@@ -525,6 +527,9 @@ def _status_json(view: StatusView) -> dict[str, Any]:
         "items_synced": status.items_synced,
         "last_error_code": status.last_error_code,
         "last_error": status.last_error,
+        "import_done": progress.done if progress else None,
+        "import_total": progress.total if progress else None,
+        "import_eta_seconds": round(left) if left is not None else None,
     }
 
 
@@ -541,6 +546,11 @@ _STATE_TEXT = {
 }
 
 
+def _counted(count: int, thing: str) -> str:
+    """``count`` things in words: "1 alert", "0 alerts", "2 alerts" (every noun here takes an s)."""
+    return f"{count:,} {thing}" if count == 1 else f"{count:,} {thing}s"
+
+
 def _local_time(value: dt.datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -550,9 +560,21 @@ def _state_text(shown: StateFacts) -> str:
     text = _STATE_TEXT[shown.state]
     if shown.state is DisplayState.BACKING_OFF and shown.backoff_until:
         text += f" (until {_local_time(shown.backoff_until)})"
-    elif shown.state is DisplayState.IMPORTING and shown.progress is not None and shown.progress.total:
-        text += f" ({shown.progress.done:,} of {shown.progress.total:,})"
+    elif shown.state is DisplayState.IMPORTING and shown.progress is not None:
+        progress = shown.progress
+        facts = f"{progress.done:,} of {progress.total:,}" if progress.total else f"{progress.done:,} so far"
+        if progress.seconds_left is not None:
+            facts += f", {_time_left(progress.seconds_left)}"
+        text += f" ({facts})"
     return text
+
+
+def _time_left(seconds: float) -> str:
+    """A rough time left, in the words of the Mailboxes view: "about 3 min left", "about 2 h left"."""
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    return f"about {minutes} min left" if minutes < 90 else f"about {round(minutes / 60)} h left"
 
 
 def _mailbox_json(view: MailboxView) -> dict[str, Any]:
@@ -968,7 +990,9 @@ async def alerts_list(ctx: Context, args: argparse.Namespace) -> int:
 
 async def alerts_clear(ctx: Context, args: argparse.Namespace) -> int:
     cleared = await ctx.monitoring().clear_alerts(args.ids)
-    ctx.print(f"Cleared {cleared} alert(s).")
+    already = len(set(args.ids)) - cleared
+    were = f" {already} {'was' if already == 1 else 'were'} already cleared." if already else ""
+    ctx.print(f"Cleared {_counted(cleared, 'alert')}.{were}")
     return EXIT_OK
 
 
@@ -1027,7 +1051,7 @@ async def failed_retry(ctx: Context, args: argparse.Namespace) -> int:
     if not args.ids and not args.all and not args.mailbox:
         raise ValidationError.single("id", "give failed item ids, --mailbox EMAIL or --all")
     count = await ctx.monitoring().retry_failed(args.ids or None, mailbox=args.mailbox)
-    ctx.print(f"{count} failed item(s) will be retried in their mailbox's next cycle (requested now).")
+    ctx.print(f"{_counted(count, 'failed item')} will be retried in their mailbox's next cycle (requested now).")
     return EXIT_OK
 
 
@@ -1077,8 +1101,9 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
     values = engine.counters.flat()
     errors = sum(v for k, v in values.items() if k.startswith("desktop_sync_errors_total"))
     ctx.print(
-        f"Engine stopped: {engine.cycles_run} mailbox cycle(s), "
-        f"{int(engine.items_committed)} item(s) committed, {int(errors)} error(s) (see: desktop-sync alerts list)."
+        f"Engine stopped: {_counted(engine.cycles_run, 'mailbox cycle')}, "
+        f"{_counted(int(engine.items_committed), 'item')} committed, {_counted(int(errors), 'error')} "
+        "(see: desktop-sync alerts list)."
     )
     return EXIT_OK
 
@@ -1663,7 +1688,7 @@ def build_parser() -> Parser:
     lst.add_argument("--severity", choices=[s.value for s in Severity])
     lst.add_argument("--all", action="store_true", help="include cleared alerts")
     lst.add_argument("--json", action="store_true")
-    clear = command(alerts, "clear", alerts_clear, "clear alerts by id")
+    clear = command(alerts, "clear", alerts_clear, "clear alerts by id", fields={"id": "ID"})
     clear.add_argument("ids", metavar="ID", type=_record_id, nargs="+")
 
     failed = group("failed", "the failed-item ledger")

@@ -8,6 +8,7 @@ one ``DisplayState`` and the facts that go with it, for the Mailboxes view, the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from desktop_sync.domain.model import (
 # withdrawn or expired); no connector records one yet, an interactive sign-in will.
 SIGN_IN_CODES = frozenset({"sign_in_required"})
 
-# A cycle that stopped at its cap comes back this soon: the import goes on.
-RESUME_HINT = dt.timedelta(seconds=30)
+# An import's time left is told up to this; a rate so slow it says more is no estimate.
+LONGEST_ETA = dt.timedelta(days=365)
 
 
 class DisplayState(enum.Enum):
@@ -80,11 +81,40 @@ def _synchronized(channel: ChannelState) -> bool:
     return channel.method is SyncMethod.SERVER_SIDE
 
 
-def _continues(status: SyncStatus) -> bool:
-    """Did the last cycle stop at its cap with more to fetch (the engine resumes within seconds)?"""
-    if status.last_sync_at is None or status.next_sync_at is None or status.last_error_code:
-        return False
-    return status.next_sync_at - status.last_sync_at <= RESUME_HINT
+def advance_import(status: SyncStatus, done: int, total: int | None, now: dt.datetime) -> SyncStatus:
+    """``status`` with an import's progress after a batch: ``done`` items of ``total`` (None: the server
+    does not tell), and when it should end at the rate since the import was first seen."""
+    started = status.import_started_at if status.import_done is not None else None
+    if started is None:
+        started, base = now, done
+    else:
+        base = min(status.import_base, done)
+    eta = None
+    progressed, elapsed = done - base, (now - started).total_seconds()
+    if total is not None and done < total and progressed > 0 and elapsed > 0:
+        left = (total - done) * elapsed / progressed
+        if left <= LONGEST_ETA.total_seconds():  # beyond that, no time left is told: it means nothing
+            eta = now + dt.timedelta(seconds=left)
+    return dataclasses.replace(
+        status, import_done=done, import_total=total, import_base=base, import_started_at=started, import_eta_at=eta
+    )
+
+
+def end_import(status: SyncStatus) -> SyncStatus:
+    """``status`` with no import under way."""
+    return dataclasses.replace(
+        status, import_done=None, import_total=None, import_base=0, import_started_at=None, import_eta_at=None
+    )
+
+
+def import_facts(status: SyncStatus, now: dt.datetime | None = None) -> ImportFacts | None:
+    """The stored progress of an import under way, the time left counted from ``now``; None if none runs."""
+    if status.import_done is None:
+        return None
+    left = None
+    if status.import_eta_at is not None and now is not None:
+        left = max(0.0, (status.import_eta_at - now).total_seconds())
+    return ImportFacts(status.import_done, status.import_total, left)
 
 
 def mailbox_state(
@@ -92,11 +122,13 @@ def mailbox_state(
     status: SyncStatus | None = None,
     progress: ImportFacts | None = None,
     *,
-    follows_imports: bool = False,
+    now: dt.datetime | None = None,
 ) -> StateFacts:
-    """The state of ``mailbox`` given the engine's ``status`` and, while one is seen to run, its
-    import ``progress``. A caller that ``follows_imports`` live (the GUI) gives ``progress`` whenever
-    one runs; for others (the CLI) an import is inferred from the status."""
+    """The state of ``mailbox`` given the engine's ``status`` and its import ``progress``: the GUI,
+    which follows imports live, gives it; otherwise it is the one the engine stored in ``status``,
+    with the time left counted from ``now``."""
+    if progress is None and status is not None:
+        progress = import_facts(status, now)
     error_code = status.last_error_code if status else None
     error = status.last_error if status else None
     last_sync = status.last_sync_at if status else None
@@ -138,8 +170,6 @@ def mailbox_state(
     if engine is MailboxState.SYNCING:
         first = last_sync is None
         return facts(DisplayState.IMPORTING if first else DisplayState.SYNCING, next_sync_at=next_sync)
-    if not follows_imports and status is not None and _continues(status):
-        return facts(DisplayState.IMPORTING, next_sync_at=next_sync)
     # a success clears the engine's error; "disabled" without an error is stale when a channel
     # was enabled since, or means the mailbox only sends: its next look says "idle"
     return facts(DisplayState.IDLE, next_sync_at=next_sync)

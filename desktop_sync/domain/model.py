@@ -308,6 +308,12 @@ class SyncStatus:
     last_error: str | None = None
     backoff_until: dt.datetime | None = None
     sync_requested_at: dt.datetime | None = None
+    # an import under way (a first import or a catch-up): written with each batch, cleared when it ends
+    import_done: int | None = None  # items synchronized so far, counted like items_synced
+    import_total: int | None = None  # of how many, when the server tells
+    import_base: int = 0  # import_done when the import was first seen: the rate counts what came after
+    import_started_at: dt.datetime | None = None
+    import_eta_at: dt.datetime | None = None  # when it should end at the rate so far
 
 
 FailedItemId = NewType("FailedItemId", int)

@@ -38,6 +38,7 @@ from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentEr
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import ParsedEmail
+from desktop_sync.domain.mailbox_state import advance_import, end_import
 from desktop_sync.domain.messages import explain, name_item
 from desktop_sync.domain.model import (
     UNDELIVERABLE_CATEGORY,
@@ -613,9 +614,15 @@ class MailboxCycle:
                 await self._record_failure(tx, ctx, failure, now)
             if batch.cursor is not None:
                 await tx.cursors.set(ctx.id, Channel.INCOMING, batch.cursor.folder, batch.cursor.value)
-            if new:
+            importing = batch.more or bool(batch.remaining)
+            if new or importing:
                 status = await tx.status.get(ctx.id)
-                await tx.status.save(dataclasses.replace(status, items_synced=status.items_synced + new))
+                status = dataclasses.replace(status, items_synced=status.items_synced + new)
+                if importing:  # how far an import has come is told with the batch, to other processes too
+                    done = status.items_synced
+                    total = done + batch.remaining if batch.remaining is not None else None
+                    status = advance_import(status, done, total, now)
+                await tx.status.save(status)
         self.waiting.tracked(ctx.id, tracked_here)
         undecided_on_correlation = ctx.tracking in (TrackingChoice.REPLIES, TrackingChoice.KNOWN_SENDERS)
         if undecided_on_correlation and not ctx.profile.delete_after_download:  # else it cannot be read again
@@ -784,6 +791,9 @@ class MailboxCycle:
             "last_error": None,
             "backoff_until": None,
         }
+        if not more:  # the import, if one ran, has ended
+            changes |= {"import_done": None, "import_total": None, "import_base": 0, "import_started_at": None,
+                        "import_eta_at": None}  # fmt: skip
         if items == 0 and not ctx.status.last_error_code and self._status_buffer is not None:
             # an idle poll: its status is written with others' in one transaction a moment later
             self._status_buffer.put(dataclasses.replace(ctx.status, **changes))  # type: ignore[arg-type]
@@ -821,6 +831,7 @@ class MailboxCycle:
                 backoff_until, next_sync, severity = None, None, Severity.ERROR
                 state = MailboxState.DISABLED
                 raise_alert = True
+                status = end_import(status)  # stopped: no import runs until it is enabled again
                 text = explain("retries_exhausted" if decision.exhausted else error.code, **facts)
                 await self._disable_incoming(tx, ctx, error.code)
             await tx.status.save(

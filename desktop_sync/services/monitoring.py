@@ -43,11 +43,12 @@ class FailedItemView:
 class StatusView:
     mailbox: Mailbox
     status: SyncStatus
+    at: dt.datetime | None = None  # when it was read: an import's time left counts from then
 
     @property
     def shown(self) -> StateFacts:
         """The state a person is told (Pending approval, Not tested, ..., Idle), with its facts."""
-        return mailbox_state(self.mailbox, self.status)
+        return mailbox_state(self.mailbox, self.status, now=self.at)
 
 
 class MonitoringService:
@@ -87,7 +88,14 @@ class MonitoringService:
         ]
 
     async def clear_alerts(self, alert_ids: Sequence[int]) -> int:
+        """Clear the alerts ``alert_ids``; says how many were not cleared already. An id of no alert
+        is bad input: nothing is cleared, not even the alerts that exist."""
         async with self._store.transaction() as tx:
+            known = {a.id for a in await tx.alerts.list(include_cleared=True)}
+            unknown = [i for i in dict.fromkeys(alert_ids) if i not in known]
+            if unknown:
+                named = ", ".join(str(i) for i in unknown)
+                raise NotFoundError("id", f"no alert {named}" if len(unknown) == 1 else f"no alerts {named}")
             return await tx.alerts.clear([AlertId(i) for i in alert_ids], self._clock())
 
     # --- failed items --------------------------------------------------------------------------
@@ -138,4 +146,5 @@ class MonitoringService:
         async with self._store.transaction() as tx:
             mailboxes = await tx.mailboxes.list()
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
-        return [StatusView(m, statuses.get(m.id) or SyncStatus(m.id)) for m in mailboxes if m.id is not None]
+        now = self._clock()
+        return [StatusView(m, statuses.get(m.id) or SyncStatus(m.id), now) for m in mailboxes if m.id is not None]

@@ -81,6 +81,11 @@ def _status(row: MailboxStatusRow) -> SyncStatus:
         last_error=row.last_error,
         backoff_until=row.backoff_until,
         sync_requested_at=row.sync_requested_at,
+        import_done=row.import_done,
+        import_total=row.import_total,
+        import_base=row.import_base or 0,
+        import_started_at=row.import_started_at,
+        import_eta_at=row.import_eta_at,
     )
 
 
@@ -114,6 +119,11 @@ class SqlStatus:
                 "last_error_code": status.last_error_code,
                 "last_error": status.last_error,
                 "backoff_until": status.backoff_until,
+                "import_done": status.import_done,
+                "import_total": status.import_total,
+                "import_base": status.import_base,
+                "import_started_at": status.import_started_at,
+                "import_eta_at": status.import_eta_at,
             }
             for status in statuses
         ]
@@ -138,7 +148,12 @@ class SqlStatus:
     async def request_sync(self, mailbox_id: MailboxId, at: dt.datetime) -> None:
         """Sync now from any process: creates the status if the engine has not written it yet."""
         statement = dialect_insert(self._s)(MailboxStatusRow).values(
-            mailbox_id=mailbox_id, state=MailboxState.IDLE.value, items_synced=0, failure_count=0, sync_requested_at=at
+            mailbox_id=mailbox_id,
+            state=MailboxState.IDLE.value,
+            items_synced=0,
+            failure_count=0,
+            import_base=0,
+            sync_requested_at=at,
         )
         await self._s.execute(
             statement.on_conflict_do_update(

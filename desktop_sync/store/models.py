@@ -421,6 +421,11 @@ class MailboxStatusRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     backoff_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     sync_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    import_done: Mapped[int | None] = mapped_column(BigInteger)
+    import_total: Mapped[int | None] = mapped_column(BigInteger)
+    import_base: Mapped[int] = mapped_column(BigInteger, default=0)
+    import_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    import_eta_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class EngineHostRow(Base):

@@ -140,7 +140,7 @@ class MailboxRow:
         if self.importing is not None and self.state in (MailboxState.SYNCING, MailboxState.IDLE):
             run = self.importing
             progress = ImportFacts(run.done, run.total, run.seconds_left(now))
-        return mailbox_state(self.mailbox, status, progress, follows_imports=True)
+        return mailbox_state(self.mailbox, status, progress)
 
 
 def _continues(event: CycleFinished) -> bool:

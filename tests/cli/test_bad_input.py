@@ -5,7 +5,9 @@ default location, which creates itself."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import math
 import socket
 from collections.abc import Iterator
@@ -18,6 +20,8 @@ from hypothesis import strategies as st
 from keyring.backends import fail
 
 from desktop_sync import cli
+from desktop_sync.domain.model import Alert, AlertScope, Severity
+from desktop_sync.store import open_store
 from desktop_sync.store.database import alembic_config, make_sync_engine, resolve_url
 
 SETTINGS = settings(max_examples=1000, deadline=None)
@@ -190,13 +194,19 @@ def test_negative_counts_and_ids_are_refused(db: str, argv: tuple[str, ...], nam
 
 
 @settings(SETTINGS, max_examples=300)
-@given(value=st.one_of(st.integers(max_value=0).map(str), st.text().filter(lambda t: not _is_int(t))))
+# "--" is not a value but the end of options: "failed retry --" gives no id, which its handler refuses
+@given(value=st.one_of(st.integers(max_value=0).map(str), st.text().filter(lambda t: not _is_int(t) and t != "--")))
 def test_generated_counts_that_are_not_counts_are_refused(value: str) -> None:
     for argv, name in COUNTED:
         problem = refusal(*argv, value)
         if value.startswith("-") and value != "-":  # argparse may take it for an option, and names it
             assert problem.startswith(
-                (f"{name}: ", "unrecognized arguments: ", f"the following arguments are required: {name}")
+                (
+                    f"{name}: ",
+                    "unrecognized arguments: ",
+                    f"the following arguments are required: {name}",
+                    "ambiguous option: ",  # "--d": the options it could be are named
+                )
             ), problem
         else:
             assert problem.startswith(f"{name}: "), problem
@@ -256,6 +266,96 @@ def test_errors_name_the_argument_the_user_typed(db: str, argv: tuple[str, ...],
     code, out, err = call("--db", db, *argv)
     assert (code, out) == (2, "")
     assert one_error_line(err) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("alerts", "clear", "99"), "ID: no alert 99"),
+        (("failed", "retry", "99"), "ID: no open failed item with id 99"),
+        (("outgoing", "resend", "99"), "ID: no outgoing email 99"),
+        (("outgoing", "mark-sent", "99"), "ID: no outgoing email 99"),
+        (("filter", "enable", "99"), "ID: no filter 99"),
+        (("filter", "disable", "99"), "ID: no filter 99"),
+        (("filter", "delete", "99"), "ID: no filter 99"),
+        (("conflicts", "resolve", "99", "crm"), "ID: no open conflict 99"),
+    ],
+)
+def test_an_id_that_names_nothing_is_bad_input_not_a_quiet_success(
+    db: str, argv: tuple[str, ...], expected: str
+) -> None:
+    code, out, err = call("--db", db, *argv)
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == expected
+
+
+def _alerts(db: str, count: int) -> list[int]:
+    """``count`` open alerts in the store at ``db``; their ids."""
+
+    async def add() -> list[int]:
+        store = open_store(f"sqlite:///{db}")
+        try:
+            async with store.transaction() as tx:
+                added = [
+                    await tx.alerts.add(
+                        Alert(Severity.WARNING, AlertScope.PROFILE, "timeout", f"alert {n}", "a cause", "a fix")
+                    )
+                    for n in range(count)
+                ]
+        finally:
+            await store.close()
+        return [a.id for a in added if a.id is not None]
+
+    return asyncio.run(add())
+
+
+def _open_alerts(db: str) -> set[int]:
+    code, out, _ = call("--db", db, "alerts", "list", "--json")
+    assert code == 0
+    return {a["id"] for a in json.loads(out)}
+
+
+def test_alerts_clear_with_an_unknown_id_clears_none_of_the_ids_and_names_the_unknown(db: str) -> None:
+    first, second = _alerts(db, 2)
+    code, out, err = call("--db", db, "alerts", "clear", str(first), "99", str(second), "100")
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == "ID: no alerts 99, 100"
+    assert _open_alerts(db) == {first, second}  # the known ones are not cleared either
+
+
+def test_alerts_clear_counts_in_words_and_tells_what_was_cleared_before(db: str) -> None:
+    first, second, third = _alerts(db, 3)
+    assert call("--db", db, "alerts", "clear", str(first)) == (0, "Cleared 1 alert.\n", "")
+    assert call("--db", db, "alerts", "clear", str(second), str(third), str(third)) == (0, "Cleared 2 alerts.\n", "")
+    assert call("--db", db, "alerts", "clear", str(first)) == (0, "Cleared 0 alerts. 1 was already cleared.\n", "")
+    assert _open_alerts(db) == set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 11), min_size=1, max_size=6))
+def test_generated_id_lists_clear_all_or_nothing(tmp_path_factory: pytest.TempPathFactory, offsets: list[int]) -> None:
+    """Six new alerts each time, named 0-5 from the first; 6-11 name no alert (yet)."""
+    path = _SHARED.get("alerts")
+    if path is None:
+        path = _SHARED["alerts"] = str(tmp_path_factory.mktemp("alerts") / "crm.sqlite3")
+        assert call("--db", path, "init")[0] == 0
+    new = _alerts(path, 6)
+    before = _open_alerts(path)
+    ids = [new[0] + offset for offset in offsets]
+    code, out, err = call("--db", path, "alerts", "clear", *map(str, ids))
+    unknown = [i for i in dict.fromkeys(ids) if i not in new]
+    if unknown:
+        assert (code, out) == (2, "")
+        assert one_error_line(err).endswith(", ".join(map(str, unknown)))
+        assert _open_alerts(path) == before
+    else:
+        cleared = len(set(ids))
+        assert (code, err) == (0, "")
+        assert out == f"Cleared {cleared} alert{'' if cleared == 1 else 's'}.\n"
+        assert _open_alerts(path) == before - set(ids)
+
+
+_SHARED: dict[str, str] = {}
 
 
 def test_a_profile_in_use_is_named_as_typed(db: str) -> None:

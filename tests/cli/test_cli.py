@@ -258,10 +258,14 @@ def test_mailbox_approve_and_list_json_keys(run: Cli) -> None:
         "items_synced",
         "last_error_code",
         "last_error",
+        "import_done",
+        "import_total",
+        "import_eta_seconds",
     }
     # approved but never tested: not "idle", whatever the engine last did (nothing yet)
     assert mailbox["state"] == "not_tested" and mailbox["engine_state"] == "idle"
     assert mailbox["last_sync_at"] is None
+    assert (mailbox["import_done"], mailbox["import_total"], mailbox["import_eta_seconds"]) == (None, None, None)
     assert mailbox["approval"] == "approved"
     assert mailbox["incoming"] == {
         "method": "server_side",

@@ -8,7 +8,14 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, mailbox_state
+from desktop_sync.domain.mailbox_state import (
+    DisplayState,
+    ImportFacts,
+    advance_import,
+    end_import,
+    import_facts,
+    mailbox_state,
+)
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
@@ -100,14 +107,42 @@ def test_a_first_cycle_is_an_import_and_live_progress_is_carried() -> None:
     assert mailbox_state(mailbox(), later).state is DisplayState.SYNCING
 
 
-def test_a_cycle_that_resumes_within_seconds_is_still_importing() -> None:
-    resuming = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(seconds=5), items_synced=500)
-    assert mailbox_state(mailbox(), resuming).state is DisplayState.IMPORTING
-    # the GUI follows imports live, and says one runs when it sees one
-    assert mailbox_state(mailbox(), resuming, follows_imports=True).state is DisplayState.IDLE
+def test_a_next_cycle_within_seconds_is_not_an_import_unless_one_is_stored() -> None:
+    # a profile polling every 5 s is idle between its cycles: the schedule says nothing of an import
+    polling = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(seconds=5), items_synced=500)
+    assert mailbox_state(mailbox(), polling).state is DisplayState.IDLE
+    importing = advance_import(polling, 500, 10_000, NOW)
+    shown = mailbox_state(mailbox(), importing, now=NOW)
+    assert (shown.state, shown.progress, shown.next_sync_at) == (
+        DisplayState.IMPORTING,
+        ImportFacts(500, 10_000, None),
+        NOW + dt.timedelta(seconds=5),
+    )
     waiting = status(last_sync_at=NOW, next_sync_at=NOW + dt.timedelta(minutes=5), items_synced=500)
     shown = mailbox_state(mailbox(), waiting)
     assert (shown.state, shown.next_sync_at) == (DisplayState.IDLE, NOW + dt.timedelta(minutes=5))
+
+
+def test_the_time_left_follows_the_rate_since_the_import_was_first_seen() -> None:
+    first = advance_import(status(items_synced=1_000), 1_000, 10_000, NOW)
+    assert import_facts(first, NOW) == ImportFacts(1_000, 10_000, None)  # no rate yet
+    second = advance_import(first, 2_000, 10_000, NOW + dt.timedelta(minutes=1))
+    # 1,000 a minute: 8,000 left take 8 minutes, counted from when it was read
+    assert import_facts(second, NOW + dt.timedelta(minutes=1)) == ImportFacts(2_000, 10_000, 480.0)
+    assert import_facts(second, NOW + dt.timedelta(minutes=3)) == ImportFacts(2_000, 10_000, 360.0)
+    assert import_facts(second, NOW + dt.timedelta(hours=1)) == ImportFacts(2_000, 10_000, 0.0)
+    unknown = advance_import(second, 3_000, None, NOW + dt.timedelta(minutes=2))
+    assert import_facts(unknown, NOW) == ImportFacts(3_000, None, None)
+    ended = end_import(second)
+    assert import_facts(ended, NOW) is None
+    assert mailbox_state(mailbox(), ended, now=NOW).state is DisplayState.IDLE
+
+
+def test_a_stored_import_gives_way_to_what_is_worse() -> None:
+    importing = advance_import(status(), 10, 100, NOW)
+    backing_off = dataclasses.replace(importing, state=MailboxState.BACKING_OFF, backoff_until=NOW)
+    assert mailbox_state(mailbox(), backing_off, now=NOW).state is DisplayState.BACKING_OFF
+    assert mailbox_state(mailbox(approval=ApprovalState.PENDING), importing).state is DisplayState.PENDING_APPROVAL
 
 
 # --- generated: every combination of what is known ---------------------------------------------
@@ -175,3 +210,31 @@ def test_only_a_mailbox_that_really_synchronizes_is_shown_healthy(
     # the facts are the status's, whatever the state
     assert shown.error == (engine.last_error if engine else None)
     assert shown.last_sync_at == (engine.last_sync_at if engine else None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**9), st.none() | st.integers(0, 10**9), st.integers(0, 10**7)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(-(10**7), 10**7),
+)
+def test_stored_import_progress_is_what_the_last_batch_said_and_its_time_left_is_sane(
+    batches: list[tuple[int, int | None, int]], read_after: int
+) -> None:
+    engine, at = status(), NOW
+    for done, total, seconds in batches:
+        at += dt.timedelta(seconds=seconds)
+        engine = advance_import(engine, done, total, at)
+    done, total, _ = batches[-1]
+    now = at + dt.timedelta(seconds=read_after)
+    facts = import_facts(engine, now)
+    assert facts is not None and (facts.done, facts.total) == (done, total)
+    if facts.seconds_left is not None:
+        assert facts.seconds_left >= 0
+        assert total is not None and done < total
+    assert engine.import_started_at == NOW + dt.timedelta(seconds=batches[0][2])
+    assert mailbox_state(mailbox(), engine, now=now).progress == facts
+    assert import_facts(end_import(engine), now) is None

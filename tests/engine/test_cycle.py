@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import io
+import json
 
 import pytest
 from support.engine_world import START, World
 from support.scripted import message
 
+from desktop_sync import cli
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import Channel, MailboxState, Severity, TestStatus
 from desktop_sync.engine.cycle import CycleSettings
@@ -189,6 +193,46 @@ async def test_an_import_says_how_far_it_has_come_and_that_it_continues(world: W
     finished = [(e.items, e.more_pending) for e in events if isinstance(e, CycleFinished)]
     assert progress == [(4, 12), (8, 12)]  # the last batch, with nothing left, ends with the cycle
     assert finished == [(8, True), (4, False)]
+
+
+async def test_an_import_of_several_cycles_is_told_by_mailbox_list_in_another_process(world: World) -> None:
+    """The CLI reads the import's progress the engine stores with each batch: n of N and the time
+    left, and nothing once the import has ended (not a guess from the schedule)."""
+    await world.profile()
+    await world.mailbox("big@example.test")
+    for n in range(12):
+        world.server.deliver("big@example.test", message(n))
+    world.server.batch_size = 4
+    # the engine's clock starts at the real time, so the CLI's "now" comes right after it
+    world.clock.now = dt.datetime.now(dt.UTC)
+    engine = await world.engine(cycle=CycleSettings(items_per_cycle=4))
+    db = f"sqlite:///{world.tmp_path / 'engine.sqlite3'}"
+
+    async def mailbox_list(*flags: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--db", db, "mailbox", "list", *flags]
+        code = await asyncio.to_thread(cli.main, argv, out=out, err=err, stdin=io.StringIO())
+        assert (code, err.getvalue()) == (0, "")
+        return out.getvalue()
+
+    async def listed() -> dict[str, object]:
+        [row] = json.loads(await mailbox_list("--json"))
+        return {key: row[key] for key in ("state", "import_done", "import_total", "import_eta_seconds")}
+
+    await engine.run_once()  # one batch of 4: no rate yet
+    assert await listed() == {"state": "importing", "import_done": 4, "import_total": 12, "import_eta_seconds": None}
+    assert "Importing (4 of 12)" in await mailbox_list()
+    world.clock.advance(3600)  # the next batch an hour later: 4 an hour, 4 left, so an hour after it
+    await engine.run_once()
+    shown = await listed()
+    eta = shown.pop("import_eta_seconds")
+    assert shown == {"state": "importing", "import_done": 8, "import_total": 12}
+    assert isinstance(eta, int) and 3600 < eta <= 7200
+    assert "Importing (8 of 12, about 2 h left)" in await mailbox_list()
+    world.clock.advance(5)
+    await engine.run_once()  # the last batch: the import has ended
+    assert await listed() == {"state": "idle", "import_done": None, "import_total": None, "import_eta_seconds": None}
+    assert "Idle" in await mailbox_list() and "Importing" not in await mailbox_list()
 
 
 async def test_malformed_mail_goes_to_the_ledger_with_an_item_alert_and_nothing_else_stops(world: World) -> None:

@@ -212,7 +212,7 @@ def test_the_tarball_runs_with_the_libraries_its_readme_lists(
     assert system(f"{folder}/desktop-sync", "--version").out.strip() == f"desktop-sync {artefacts.version}"
     assert "engine" in system(f"{folder}/desktop-sync", "--help").out
     assert "No mailboxes" in system(f"{folder}/desktop-sync", "mailbox", "list").out
-    assert "Engine stopped: 0 mailbox cycle(s)" in system(f"{folder}/desktop-sync", "engine", "run", "--once").out
+    assert "Engine stopped: 0 mailbox cycles" in system(f"{folder}/desktop-sync", "engine", "run", "--once").out
 
     # The README's list, installed by hand as an admin reads it (apt only fetches what is named).
     readme = system.path(f"{folder}/README.txt").read_text()

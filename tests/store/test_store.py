@@ -11,6 +11,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.mailbox_state import advance_import, end_import
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -23,6 +24,7 @@ from desktop_sync.domain.model import (
     Security,
     Severity,
     SyncMethod,
+    SyncStatus,
     TestStatus,
     User,
 )
@@ -122,6 +124,33 @@ def test_mailbox_channels_round_trip(store: SqlStore) -> None:
     added, loaded = asyncio.run(scenario())
     assert loaded == added
     assert loaded is not None and loaded.outgoing.failed_step == "authenticate"
+
+
+def test_an_imports_progress_round_trips_with_the_status_and_is_cleared(store: SqlStore) -> None:
+    at = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+
+    async def scenario() -> tuple[SyncStatus, SyncStatus, SyncStatus]:
+        async with store.transaction() as tx:
+            p = await tx.profiles.add(profile())
+            assert p.id is not None
+            m = await tx.mailboxes.add(Mailbox(address="big@example.test", profile_id=p.id))
+            assert m.id is not None
+            first = advance_import(SyncStatus(m.id, items_synced=1_000), 1_000, 12_000, at)
+            await tx.status.save(advance_import(first, 2_000, 12_000, at + dt.timedelta(seconds=90)))
+        async with store.transaction() as tx:
+            saved = await tx.status.get(m.id)
+            await tx.status.save(end_import(saved))
+        async with store.transaction() as tx:
+            ended = await tx.status.get(m.id)
+            [listed] = await tx.status.list()
+        return saved, ended, listed
+
+    saved, ended, listed = asyncio.run(scenario())
+    assert (saved.import_done, saved.import_total, saved.import_base) == (2_000, 12_000, 1_000)
+    assert saved.import_started_at == at and saved.import_started_at.tzinfo is not None
+    assert saved.import_eta_at == at + dt.timedelta(seconds=90) + dt.timedelta(seconds=(12_000 - 2_000) * 90 / 1_000)
+    assert ended == listed == end_import(saved)
+    assert (ended.import_done, ended.import_total, ended.import_eta_at) == (None, None, None)
 
 
 def test_a_failed_transaction_writes_nothing(store: SqlStore) -> None:
