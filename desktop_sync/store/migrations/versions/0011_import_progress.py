@@ -1,7 +1,7 @@
 """An import's progress is stored with the mailbox's status: another process (the CLI) shows n of N and
 the time left, instead of guessing an import from the schedule.
 
-Revision ID: 0011_progress
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_progress"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
