@@ -658,7 +658,11 @@ class ExchangeAct:
                     reason = failure_reason(Step.READ, result.problem, item_id)
                     failures.append(ItemFailure(item_id, folder, ITEM_FAILED, reason, transient=False))
                 elif isinstance(result, BaseException):
-                    raise _translate(self._link.target, result)
+                    if not _about_this_item(result):
+                        raise _translate(self._link.target, result)
+                    # the server's answer about this one item (ErrorCorruptData...): its failure alone
+                    reason = failure_reason(Step.READ, result, item_id)
+                    failures.append(ItemFailure(item_id, folder, ITEM_FAILED, reason, transient=False))
                 elif type(result) is model:  # a distribution list among contacts, a note among tasks: not ours
                     try:
                         items.append(_exchange_item(record_type, result))
@@ -707,6 +711,30 @@ def _update_checked(
         raise _stale(server_id, "the item was deleted in Exchange meanwhile") from None
     except ValueError as problem:
         raise _invalid(record_type, problem) from problem
+
+
+# Per-item answers that speak of the server, the account or the mailbox rather than of the item.
+_NOT_THE_ITEMS = (
+    ews.ErrorServerBusy,
+    ews.ErrorInternalServerTransientError,
+    ews.ErrorTooManyObjectsOpened,
+    ews.ErrorExceededConnectionCount,
+    ews.ErrorMailboxMoveInProgress,
+    ews.ErrorMailboxStoreUnavailable,
+    ews.ErrorConnectionFailed,
+    ews.ErrorTimeoutExpired,
+    ews.ErrorAccessDenied,
+    ews.ErrorImpersonateUserDenied,
+    ews.ErrorNonExistentMailbox,
+    ews.UnauthorizedError,
+)
+
+
+def _about_this_item(exc: BaseException) -> bool:
+    """Whether a GetItem answer's error for one item is that item's own (ErrorCorruptData, a value the
+    server cannot convert...): it goes to the ledger and the page goes on. The server's or the
+    mailbox's state (busy, access, sign-in) still fails the page, to be tried again."""
+    return isinstance(exc, ews.ResponseMessageError) and not isinstance(exc, _NOT_THE_ITEMS)
 
 
 def _translate(target: EwsTarget, exc: BaseException) -> DesktopSyncError:

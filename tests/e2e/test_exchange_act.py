@@ -385,3 +385,37 @@ def test_a_crm_record_our_conversion_cannot_take_is_in_the_ledger_and_the_others
     [mailbox] = admin.json("mailbox", "list")
     assert (mailbox["act"]["enabled"], mailbox["last_error_code"]) == (True, None)
     assert [a["code"] for a in admin.json("alerts", "list") if a["scope"] != "item"] == []
+
+
+def test_an_item_the_server_answers_an_error_for_is_in_the_ledger_and_the_others_sync(
+    admin: Admin, ews_server: EwsServer
+) -> None:
+    configure(admin, ews_server)
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Dan", "GivenName": "Dan", "Categories": [TRACKED]})
+    corrupt = ews_server.create_item(
+        ALICE, "Contact", {"DisplayName": "Odd", "GivenName": "Odd", "Categories": [TRACKED]}
+    )
+    ews_server.create_item(ALICE, "Contact", {"DisplayName": "Eve", "GivenName": "Eve", "Categories": [TRACKED]})
+    with ews_server.store.lock:
+        ews_server.store.get_item_errors[corrupt] = "ErrorCorruptData"  # GetItem: this item's own error
+    cycle(admin)
+    assert sorted(c["full_name"] for c in records(admin, "contact")) == ["Dan", "Eve"]
+    [failed] = admin.json("failed", "list")
+    assert (failed["item"], failed["code"], failed["channel"]) == (corrupt, "item_failed", "act")
+    assert failed["reason"].startswith(f"reading failed on {corrupt}: ErrorCorruptData"), failed
+    [mailbox] = admin.json("mailbox", "list")
+    assert (mailbox["act"]["enabled"], mailbox["state"], mailbox["last_error_code"]) == (True, "idle", None)
+
+
+def test_a_busy_answer_for_one_item_fails_the_page_to_be_read_again(admin: Admin, ews_server: EwsServer) -> None:
+    configure(admin, ews_server)
+    busy = ews_server.create_item(ALICE, "Contact", {"DisplayName": "Dan", "GivenName": "Dan", "Categories": [TRACKED]})
+    with ews_server.store.lock:
+        ews_server.store.get_item_errors[busy] = "ErrorServerBusy"  # the server's state, not the item's
+    cycle(admin)
+    assert records(admin, "contact") == []
+    assert admin.json("failed", "list") == []
+    with ews_server.store.lock:
+        del ews_server.store.get_item_errors[busy]
+    cycle(admin)
+    assert [c["full_name"] for c in records(admin, "contact")] == ["Dan"]

@@ -619,6 +619,8 @@ def get_item(ctx: Context, op: etree._Element) -> etree._Element:
 
     def build(element: etree._Element) -> etree._Element:
         item = resolve_item(ctx, element)
+        if item.id in ctx.store.get_item_errors:
+            raise EwsError(ctx.store.get_item_errors[item.id])
         message = soap.response_message("GetItem")
         items = etree.SubElement(message, q(M, "Items"))
         items.append(render_item(item, shape, ctx.store))

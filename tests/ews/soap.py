@@ -141,6 +141,7 @@ FAULT_TEXTS = {
     "ErrorIrresolvableConflict": "The send or update operation could not be performed because the change key "
     "passed in the request does not match the current change key for the item.",
     "ErrorItemNotFound": "The specified object was not found in the store.",
+    "ErrorCorruptData": "The item's data is corrupt.",
     "ErrorFolderNotFound": "The specified folder could not be found in the store.",
     "ErrorAccessDenied": "Access is denied. Check credentials and try again.",
     "ErrorInvalidIdMalformed": "Id is malformed.",

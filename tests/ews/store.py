@@ -423,6 +423,8 @@ class Store:
         self.items: dict[str, Item] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.sent: list[SentMessage] = []
+        # GetItem answers ResponseClass="Error" with this code for these items (one item's fault)
+        self.get_item_errors: dict[str, str] = {}
         self._numbers = itertools.count(1)
         self._positions = itertools.count(1)
 
