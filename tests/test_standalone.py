@@ -1,9 +1,10 @@
 """The repository stands alone: nothing the product, its tests, benchmarks or scripts read lies outside it.
 
 A fresh clone in an empty folder must pass the README's test command, so no file under ``desktop_sync/``,
-``tests/``, ``bench/`` or ``scripts/`` may name a path outside the repository: no ``../shared``, no
-machine-specific absolute path, no ``Path(__file__)`` arithmetic that climbs above the repository's root,
-no ``$(dirname "$0")/..`` that does. Reference material lives in ``tests/reference/`` with its provenance.
+``tests/``, ``bench/`` or ``scripts/`` may name a path outside the repository: no sibling folder beside
+the clone (the developers' research folder, say), no machine-specific absolute path, no
+``Path(__file__)`` arithmetic that climbs above the repository's root, no ``$(dirname "$0")/..`` that
+does. Reference material lives in ``tests/reference/`` with its provenance.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def absolute_pattern(roots: tuple[str, ...]) -> re.Pattern[str]:
 
 ABSOLUTE = absolute_pattern(MACHINE_ROOTS)
 ABSOLUTE_IN_ANOTHER_SYSTEM = absolute_pattern(tuple(root for root in MACHINE_ROOTS if root != "/root"))
-SHARED = re.compile(r"""(?:\.\./)+shared\b|\bshared/docs\b|["']shared["']""")
+SIBLING = "shared"  # the developers' research folder beside a clone, which a user's clone lacks
+SHARED = re.compile(rf"""(?:\.\./)+{SIBLING}\b|\b{SIBLING}/docs\b|["']{SIBLING}["']""")
 PARENT_STRING = re.compile(r"""/\s*["']\.\.(?:/[^"']*)?["']""")  # path / "..", path / "../x"
 FILE_ARITHMETIC = re.compile(r"Path\(__file__\)(?:\.resolve\(\)|\.absolute\(\))?((?:\.parents\[\d+\]|\.parent)+)")
 SHELL_DIRNAME = re.compile(r"""\$\(dirname\s+["']?\$(?:0|\{BASH_SOURCE\[0\]\}|BASH_SOURCE)["']?\)((?:/\.\.)+)""")
@@ -95,15 +97,18 @@ def test_no_file_refers_to_a_path_outside_the_repository() -> None:
 @pytest.mark.parametrize(
     ("relative", "line"),
     [
-        ("tests/migration/router_samples.py", 'SAMPLES = Path(__file__).resolve().parents[2].parent / "shared/docs/x"'),
+        (
+            "tests/migration/router_samples.py",
+            f'SAMPLES = Path(__file__).resolve().parents[2].parent / "{SIBLING}/docs/x"',
+        ),
         ("tests/ews/schema.py", "    return Path(__file__).resolve().parents[3] / 'anything'"),
         ("tests/ews/schema.py", "    return Path(__file__).parent.parent.parent.parent / 'docs'"),
         ("bench/ews_idle.py", "ROOT = Path(__file__).resolve().parents[0].parent.parent"),
-        ("tests/x.py", 'SCHEMAS = "../shared/docs/ews/schema"'),
-        ("tests/x.py", 'SCHEMAS = Path("/work/shared/docs/ews/schema")'),
+        ("tests/x.py", f'SCHEMAS = "../{SIBLING}/docs/ews/schema"'),
+        ("tests/x.py", f'SCHEMAS = Path("/work/{SIBLING}/docs/ews/schema")'),
         ("tests/x.py", "DATA = '/home/alice/router'"),
         ("scripts/screenshot", 'cd "$(dirname "$0")/../.."'),
-        ("scripts/screenshot", "cat $(dirname $0)/../../shared/README.md"),
+        ("scripts/screenshot", f"cat $(dirname $0)/../../{SIBLING}/README.md"),
         ("desktop_sync/x.py", 'HERE = ROOT / ".." / "elsewhere"'),
         ("tests/x.py", 'OTHER = REPO / "../other-clone"'),
     ],
