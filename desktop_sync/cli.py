@@ -203,12 +203,16 @@ def _date(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def _whole_number(text: str, not_a_number: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {not_a_number}") from None
+
+
 def _count(text: str) -> int:
     """A number of things: a whole number, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole_number(text, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not a count (1 or more)")
     return value
@@ -216,20 +220,14 @@ def _count(text: str) -> int:
 
 def _record_id(text: str) -> int:
     """An id as ``list`` shows it: a whole number, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
+    value = _whole_number(text, "an id (a whole number)")
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not an id (ids start at 1)")
     return value
 
 
 def _percent(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = _whole_number(text, "a whole number")
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{value} is outside 0-100")
     return value
