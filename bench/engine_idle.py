@@ -28,13 +28,13 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     Profile,
     ProfileKind,
     Security,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
@@ -104,7 +104,7 @@ class IdleFactory:
 
 async def populate(url: str, count: int) -> None:
     store = open_store(url)
-    on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+    on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
     async with store.transaction() as tx:
         profile = await tx.profiles.add(
             Profile(name="Bench", kind=ProfileKind.IMAP, incoming=Endpoint("imap.bench.test", 993, Security.TLS))

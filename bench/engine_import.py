@@ -28,13 +28,13 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     Profile,
     ProfileKind,
     Security,
     SyncMethod,
-    TestStatus,
     TrackingChoice,
     User,
 )
@@ -124,7 +124,7 @@ class Factory:
 async def main(count: int, batch: int) -> None:
     with tempfile.TemporaryDirectory(prefix="desktop-sync-bench-") as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+        on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
         async with store.transaction() as tx:
             profile = await tx.profiles.add(
                 Profile(name="Bench", kind=ProfileKind.IMAP, incoming=Endpoint("imap.bench.test", 993, Security.TLS))

@@ -30,6 +30,7 @@ from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     CredentialsOn,
     Endpoint,
     Mailbox,
@@ -37,7 +38,6 @@ from desktop_sync.domain.model import (
     ProfileKind,
     Security,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
@@ -63,7 +63,7 @@ class BenchKeyring(keyring.backend.KeyringBackend):
 
 async def populate(db: str, url: str, addresses: list[str], credentials_on: CredentialsOn, limit: int) -> None:
     store = open_store(db)
-    on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+    on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
     async with store.transaction() as tx:
         profile = await tx.profiles.add(
             Profile(

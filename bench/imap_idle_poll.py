@@ -47,13 +47,13 @@ from desktop_sync.connectors.imap_pool import PER_SERVER
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     Profile,
     ProfileKind,
     Security,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
@@ -185,7 +185,7 @@ def mail(n: int, to: str) -> bytes:
 
 async def populate(url: str, endpoint: Endpoint, accounts: list[tuple[str, str]], ca_file: Path | None) -> None:
     store = open_store(url)
-    on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+    on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
     try:
         async with store.transaction() as tx:
             profile = await tx.profiles.add(

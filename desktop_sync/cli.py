@@ -59,8 +59,8 @@ from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json,
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.engine.act_cycle import describe as describe_action
 from desktop_sync.engine.act_cycle import stop_why
+from desktop_sync.engine.enablement import Enablement, EnablementReport
 from desktop_sync.engine.engine import Engine
-from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
@@ -639,7 +639,7 @@ async def mailbox_list(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report_json(report: TestEnableReport) -> dict[str, Any]:
+def _report_json(report: EnablementReport) -> dict[str, Any]:
     return {
         "address": report.address,
         "approved": report.approved,
@@ -669,7 +669,7 @@ def _report_json(report: TestEnableReport) -> dict[str, Any]:
 
 
 async def mailbox_test_enable(ctx: Context, args: argparse.Namespace) -> int:
-    operation = TestAndEnable(
+    operation = Enablement(
         store=ctx.store,
         connectors=ctx.connectors(),
         secrets=ctx.secrets,

@@ -25,7 +25,7 @@ from typing import Any
 
 import aiosmtplib
 
-from desktop_sync.domain.connectors import ConnectionTest, Credentials, StepResult, TestStep, step_text
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, Security
 
@@ -295,13 +295,13 @@ class StepRecorder:
     """
 
     steps: list[StepResult] = field(default_factory=list)
-    current: TestStep = TestStep.RESOLVE
+    current: ConnectionTestStep = ConnectionTestStep.RESOLVE
     last_request: str = ""
     last_response: str = ""
     transcript: list[str] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
 
-    def begin(self, step: TestStep) -> None:
+    def begin(self, step: ConnectionTestStep) -> None:
         self.current = step
         self._started = time.monotonic()
 

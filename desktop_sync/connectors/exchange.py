@@ -69,13 +69,13 @@ from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Rec
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
+    ConnectionTestStep,
     Cursor,
     ItemFailure,
     OutgoingMessage,
     RawMessage,
     SendOutcome,
     SendResult,
-    TestStep,
 )
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError
 from desktop_sync.domain.folders import INBOX, ServerFolder
@@ -752,7 +752,7 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
     account: Any = None
     timeout = float(target.profile.timeout_seconds)
     try:
-        steps.begin(TestStep.RESOLVE)
+        steps.begin(ConnectionTestStep.RESOLVE)
         how = "from the profile" if target.profile.ews_url else "by autodiscover"
         url = await _call(target, lambda: sessions.endpoint(target))
         endpoint = endpoint_of(url)
@@ -760,17 +760,17 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
             context = transport_context(target.profile, endpoint)
         except DesktopSyncError as problem:
             steps.ok(f"EWS URL {url} ({how})")
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             raise problem
         addresses = await resolve(endpoint, timeout)
         names = ", ".join(sorted({address.host for address in addresses}))
         steps.ok(f"EWS URL {url} ({how}); {endpoint.host}: {names}")
-        steps.begin(TestStep.CONNECT)
+        steps.begin(ConnectionTestStep.CONNECT)
         sock = await _call(target, lambda: connect_first(addresses, timeout, endpoint.host))
         peer = sock.getpeername()[0]
         try:
             steps.ok(f"connected to {peer} port {endpoint.port}")
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             if context is None:
                 steps.ok("not used: clear text, allowed by the profile")
             else:
@@ -782,18 +782,18 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
                 steps.ok(await _call(target, handshake))
         finally:
             sock.close()
-        steps.begin(TestStep.AUTHENTICATE)
+        steps.begin(ConnectionTestStep.AUTHENTICATE)
         account = await _call(target, lambda: sessions.private_account(target, recorder))
         version = await _call(target, lambda: account.protocol.version)
         steps.exchange(recorder.request, recorder.response)
         steps.ok(f"signed in as {target.login} ({target.profile.auth.value}); server speaks {version.api_version}")
-        steps.begin(TestStep.ACCESS)
+        steps.begin(ConnectionTestStep.ACCESS)
         _, name, total, unread = await _call(target, lambda: _folder_info(account, access))
         steps.exchange(recorder.request, recorder.response)
         how = f"impersonated by {target.login}" if target.impersonation else f"as {target.login}"
         steps.ok(f"{target.address} ({how}): {name} has {total} items, {unread} unread")
         if list_folders:
-            steps.begin(TestStep.LIST_FOLDERS)
+            steps.begin(ConnectionTestStep.LIST_FOLDERS)
             tree = await _call(target, lambda: _read_tree(account))
             steps.exchange(recorder.request, recorder.response)
             under = len(tree.under_inbox())

@@ -49,11 +49,11 @@ from desktop_sync.connectors.imap_pool import ImapPool
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
+    ConnectionTestStep,
     Credentials,
     Cursor,
     ItemFailure,
     RawMessage,
-    TestStep,
     ThrottleKey,
     step_text,
 )
@@ -256,7 +256,7 @@ class _Session:
             if not implicit:
                 return sock
             steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             assert settings.context is not None
             try:
                 return settings.context.wrap_socket(sock, server_hostname=endpoint.host)
@@ -264,7 +264,7 @@ class _Session:
                 sock.close()
                 raise
 
-        steps.begin(TestStep.CONNECT)
+        steps.begin(ConnectionTestStep.CONNECT)
         client = _Client(endpoint.host, endpoint.port, opener, settings.timeout)
         try:
             greeting = _text(client.welcome)
@@ -280,7 +280,7 @@ class _Session:
                         greeting=greeting,
                     )
                 )
-                steps.begin(TestStep.TLS)
+                steps.begin(ConnectionTestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange("STARTTLS")
                     if not client.has_capability("STARTTLS"):
@@ -291,7 +291,7 @@ class _Session:
                     steps.ok(tls_detail(client.socket()))
                 else:
                     steps.ok(step_text("clear_text"))
-            steps.begin(TestStep.AUTHENTICATE)
+            steps.begin(ConnectionTestStep.AUTHENTICATE)
             if settings.secret is None:
                 raise error(
                     ErrorCode.PASSWORD_MISSING,
@@ -558,7 +558,7 @@ class _Link:
     async def open_for_test(self, steps: StepRecorder) -> _Session:
         """A connection that the caller owns, its steps recorded (RESOLVE included)."""
         settings = self._settings()
-        steps.begin(TestStep.RESOLVE)
+        steps.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(settings.endpoint, settings.timeout)
         names = sorted({address.host for address in addresses})
         steps.ok(step_text("resolved", host=settings.endpoint.host, addresses=", ".join(names)))
@@ -878,14 +878,14 @@ class ImapIncoming:
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             steps.fail(problem)
             return steps.result()
         await self._link.close(park=False)  # at most one connection: the test's own replaces the held one
         session: _Session | None = None
         try:
             session = await self._link.open_for_test(steps)
-            steps.begin(TestStep.LIST_FOLDERS)
+            steps.begin(ConnectionTestStep.LIST_FOLDERS)
             steps.exchange('LIST "" "*"')
             folders = await asyncio.to_thread(session.run, lambda s: s.list_folders())
             names = [folder.name for folder in folders]

@@ -35,11 +35,11 @@ from desktop_sync.connectors.errors import (
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
+    ConnectionTestStep,
     Credentials,
     Cursor,
     ItemFailure,
     RawMessage,
-    TestStep,
     step_text,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
@@ -122,13 +122,13 @@ class _Session:
             if not implicit:
                 return sock
             steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             assert context is not None
             wrapped = context.wrap_socket(sock, server_hostname=endpoint.host)
             opened.append(wrapped)
             return wrapped
 
-        steps.begin(TestStep.CONNECT)
+        steps.begin(ConnectionTestStep.CONNECT)
         try:
             client = _Pop3(endpoint.host, endpoint.port, opener)
         except BaseException:
@@ -149,7 +149,7 @@ class _Session:
                         greeting=greeting,
                     )
                 )
-                steps.begin(TestStep.TLS)
+                steps.begin(ConnectionTestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange("CAPA")
                     try:
@@ -166,7 +166,7 @@ class _Session:
                     steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
                 else:
                     steps.ok(step_text("clear_text"))
-            steps.begin(TestStep.AUTHENTICATE)
+            steps.begin(ConnectionTestStep.AUTHENTICATE)
             if settings.secret is None:
                 raise error(
                     ErrorCode.PASSWORD_MISSING,
@@ -307,7 +307,7 @@ class Pop3Incoming:
     async def _open(self, steps: StepRecorder | None = None) -> _Session:
         settings = self._settings()
         recorder = steps or StepRecorder()
-        recorder.begin(TestStep.RESOLVE)
+        recorder.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(settings.endpoint, settings.timeout)
         recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
         task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, recorder))
@@ -458,14 +458,14 @@ class Pop3Incoming:
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(TestStep.TLS)
+            steps.begin(ConnectionTestStep.TLS)
             steps.fail(problem)
             return steps.result()
         async with self._lock:
             session: _Session | None = None
             try:
                 session = await self._open(steps)
-                steps.begin(TestStep.LIST_FOLDERS)
+                steps.begin(ConnectionTestStep.LIST_FOLDERS)
                 steps.exchange("STAT")
                 count, size = await self._call(session, lambda s: s.stat())
                 steps.exchange("UIDL")

@@ -32,11 +32,11 @@ from desktop_sync.connectors.errors import (
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.domain.connectors import (
     ConnectionTest,
+    ConnectionTestStep,
     Credentials,
     OutgoingMessage,
     SendOutcome,
     SendResult,
-    TestStep,
     step_text,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
@@ -108,10 +108,10 @@ class SmtpOutgoing:
         """A connected, secured and authenticated client; each step recorded in ``steps``."""
         settings = self._settings()
         endpoint = settings.endpoint
-        steps.begin(TestStep.RESOLVE)
+        steps.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(endpoint, settings.timeout)
         steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
-        steps.begin(TestStep.CONNECT)
+        steps.begin(ConnectionTestStep.CONNECT)
         sock = await _open_socket(addresses, settings.timeout, endpoint.host)
         implicit = endpoint.security is Security.TLS
         client = aiosmtplib.SMTP(
@@ -127,7 +127,7 @@ class SmtpOutgoing:
         try:
             if implicit:
                 steps.ok(step_text("connected", address=sock.getpeername()[0], port=endpoint.port))
-                steps.begin(TestStep.TLS)
+                steps.begin(ConnectionTestStep.TLS)
             greeting = await client.connect()
             steps.exchange("", f"{greeting.code} {greeting.message}")
             if implicit:
@@ -141,7 +141,7 @@ class SmtpOutgoing:
                         greeting=f"{greeting.code} {greeting.message}",
                     )
                 )
-                steps.begin(TestStep.TLS)
+                steps.begin(ConnectionTestStep.TLS)
                 if endpoint.security is Security.STARTTLS:
                     steps.exchange(f"EHLO {self._local_hostname}")
                     await client.ehlo()
@@ -155,7 +155,7 @@ class SmtpOutgoing:
                     steps.ok(tls_detail(client.get_transport_info("ssl_object")))
                 else:
                     steps.ok(step_text("clear_text"))
-            steps.begin(TestStep.AUTHENTICATE)
+            steps.begin(ConnectionTestStep.AUTHENTICATE)
             if settings.secret is None:
                 steps.ok(step_text("no_password_send"))
             else:
@@ -279,7 +279,9 @@ class SmtpOutgoing:
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(TestStep.TLS if problem.code == ErrorCode.INSECURE_TRANSPORT else TestStep.CONNECT)
+            steps.begin(
+                ConnectionTestStep.TLS if problem.code == ErrorCode.INSECURE_TRANSPORT else ConnectionTestStep.CONNECT
+            )
             steps.fail(problem)
             return steps.result()
         async with self._lock:
@@ -288,7 +290,7 @@ class SmtpOutgoing:
             try:
                 line = await self._connect(steps)
                 client = line.client
-                steps.begin(TestStep.SEND)
+                steps.begin(ConnectionTestStep.SEND)
                 steps.exchange(f"MAIL FROM:<{self._sender_address}>")
                 response = await client.mail(self._sender_address)
                 steps.answer(f"{response.code} {response.message}")

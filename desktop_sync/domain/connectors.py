@@ -25,10 +25,9 @@ from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, RecordType
 
 
-class TestStep(enum.Enum):
+class ConnectionTestStep(enum.Enum):
     """The steps of a connection test, in order; the first that fails is recorded."""
 
-    __test__ = False  # not a pytest test class
 
     RESOLVE = "resolve"
     CONNECT = "connect"
@@ -83,7 +82,7 @@ def step_text(code: str, **facts: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StepResult:
-    step: TestStep
+    step: ConnectionTestStep
     ok: bool
     detail: str = ""
     error_code: str | None = None
@@ -106,7 +105,7 @@ class ConnectionTest:
         return bool(self.steps) and all(step.ok for step in self.steps)
 
     @property
-    def failed_step(self) -> TestStep | None:
+    def failed_step(self) -> ConnectionTestStep | None:
         return next((step.step for step in self.steps if not step.ok), None)
 
     @property

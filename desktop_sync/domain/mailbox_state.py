@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     Mailbox,
     MailboxState,
     SyncMethod,
     SyncStatus,
-    TestStatus,
 )
 
 # A permanent error of these codes means the mailbox's owner must sign in again (OAuth consent
@@ -151,11 +151,11 @@ def mailbox_state(
         return facts(DisplayState.NEEDS_SIGN_IN)
 
     channels = [c for c in (mailbox.incoming, mailbox.outgoing, mailbox.act) if _synchronized(c)]
-    failed = any(c.test_status is TestStatus.FAILURE for c in channels)
+    failed = any(c.test_status is ConnectionTestStatus.FAILURE for c in channels)
     if not any(c.enabled for c in channels):
         if failed:
             return facts(DisplayState.NEEDS_ATTENTION)
-        if channels and all(c.test_status is TestStatus.NOT_RUN for c in channels):
+        if channels and all(c.test_status is ConnectionTestStatus.NOT_RUN for c in channels):
             return facts(DisplayState.NOT_TESTED)
         return facts(DisplayState.DISABLED)
 

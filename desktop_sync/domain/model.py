@@ -64,9 +64,7 @@ class SyncMethod(enum.Enum):
     FORWARD_MAILBOX = "forward_mailbox"  # incoming mail arrives through a forward mailbox
 
 
-class TestStatus(enum.Enum):
-    __test__ = False  # not a pytest test class
-
+class ConnectionTestStatus(enum.Enum):
     NOT_RUN = "not_run"
     SUCCESS = "success"
     FAILURE = "failure"
@@ -189,7 +187,7 @@ class ChannelState:
 
     method: SyncMethod = SyncMethod.NONE
     enabled: bool = False
-    test_status: TestStatus = TestStatus.NOT_RUN
+    test_status: ConnectionTestStatus = ConnectionTestStatus.NOT_RUN
     failed_step: str | None = None
     tested_at: dt.datetime | None = None
 

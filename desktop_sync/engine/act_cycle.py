@@ -55,6 +55,7 @@ from desktop_sync.domain.model import (
     AlertScope,
     ApprovalState,
     Channel,
+    ConnectionTestStatus,
     FailedItem,
     Mailbox,
     MailboxId,
@@ -62,7 +63,6 @@ from desktop_sync.domain.model import (
     RecordType,
     Severity,
     SyncMethod,
-    TestStatus,
     User,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
@@ -590,7 +590,7 @@ class ActCycle:
                 current = await tx.mailboxes.get(mailbox.id)
                 if current is not None:
                     act = dataclasses.replace(
-                        current.act, enabled=False, test_status=TestStatus.FAILURE, failed_step=error.code
+                        current.act, enabled=False, test_status=ConnectionTestStatus.FAILURE, failed_step=error.code
                     )
                     await tx.mailboxes.update(dataclasses.replace(current, act=act))
             alert = await tx.alerts.add(

@@ -46,6 +46,7 @@ from desktop_sync.domain.model import (
     AlertScope,
     ApprovalState,
     Channel,
+    ConnectionTestStatus,
     CredentialsOn,
     FailedItem,
     Mailbox,
@@ -57,7 +58,6 @@ from desktop_sync.domain.model import (
     Severity,
     SyncMethod,
     SyncStatus,
-    TestStatus,
     TrackingChoice,
     effective_process_email_from,
     mailbox_secret_key,
@@ -877,7 +877,7 @@ class MailboxCycle:
         if mailbox is None:
             return
         incoming = dataclasses.replace(
-            mailbox.incoming, enabled=False, test_status=TestStatus.FAILURE, failed_step=code
+            mailbox.incoming, enabled=False, test_status=ConnectionTestStatus.FAILURE, failed_step=code
         )
         await tx.mailboxes.update(dataclasses.replace(mailbox, incoming=incoming))
 

@@ -22,13 +22,13 @@ from desktop_sync.domain.model import (
     Alert,
     AlertScope,
     ApprovalState,
+    ConnectionTestStatus,
     Mailbox,
     OutgoingEmail,
     Profile,
     SendStep,
     Severity,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
@@ -285,7 +285,7 @@ class OutgoingSender:
             current = await tx.mailboxes.get(mailbox.id) if mailbox.id is not None else None
             if current is not None:
                 outgoing = dataclasses.replace(
-                    current.outgoing, enabled=False, test_status=TestStatus.FAILURE, failed_step=error.code
+                    current.outgoing, enabled=False, test_status=ConnectionTestStatus.FAILURE, failed_step=error.code
                 )
                 await tx.mailboxes.update(dataclasses.replace(current, outgoing=outgoing))
         text = explain(error.code, address=mailbox.address, server="the outgoing server", detail=error.message)

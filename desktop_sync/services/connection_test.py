@@ -9,25 +9,41 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectorFactory, Credentials, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, ConnectorFactory, Credentials, StepResult
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError, ValidationError
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileId, ProfileKind
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.services.profiles import ProfileService
 
 # What a test is expected to go through, shown as "waiting" until the connector answers.
-EXPECTED_STEPS: dict[Channel, tuple[TestStep, ...]] = {
-    Channel.INCOMING: (TestStep.RESOLVE, TestStep.CONNECT, TestStep.TLS, TestStep.AUTHENTICATE, TestStep.LIST_FOLDERS),
-    Channel.OUTGOING: (TestStep.RESOLVE, TestStep.CONNECT, TestStep.TLS, TestStep.AUTHENTICATE, TestStep.SEND),
-    Channel.ACT: (TestStep.RESOLVE, TestStep.CONNECT, TestStep.TLS, TestStep.AUTHENTICATE, TestStep.ACCESS),
+EXPECTED_STEPS: dict[Channel, tuple[ConnectionTestStep, ...]] = {
+    Channel.INCOMING: (
+        ConnectionTestStep.RESOLVE,
+        ConnectionTestStep.CONNECT,
+        ConnectionTestStep.TLS,
+        ConnectionTestStep.AUTHENTICATE,
+        ConnectionTestStep.LIST_FOLDERS,
+    ),
+    Channel.OUTGOING: (
+        ConnectionTestStep.RESOLVE,
+        ConnectionTestStep.CONNECT,
+        ConnectionTestStep.TLS,
+        ConnectionTestStep.AUTHENTICATE,
+        ConnectionTestStep.SEND,
+    ),
+    Channel.ACT: (
+        ConnectionTestStep.RESOLVE,
+        ConnectionTestStep.CONNECT,
+        ConnectionTestStep.TLS,
+        ConnectionTestStep.AUTHENTICATE,
+        ConnectionTestStep.ACCESS,
+    ),
 }
 
 
 @dataclass(frozen=True, slots=True)
-class TestAccount:
+class ConnectionTestAccount:
     """Who to test as: a mailbox address, its login (the address when empty) and a password."""
-
-    __test__ = False  # not a pytest test class
 
     address: str
     login: str = ""
@@ -61,7 +77,7 @@ class ConnectionTestService:
             channels.append(Channel.ACT)
         return tuple(channels)
 
-    async def prepare(self, data: ProfileInput, account: TestAccount) -> tuple[Profile, Mailbox, Credentials]:
+    async def prepare(self, data: ProfileInput, account: ConnectionTestAccount) -> tuple[Profile, Mailbox, Credentials]:
         """Check the profile and the test account together; errors are keyed by field.
 
         The account's fields are ``test_address``, ``test_login`` and ``test_password``.
@@ -89,7 +105,7 @@ class ConnectionTestService:
         mailbox = Mailbox(address=address, profile_id=ProfileId(0), login=login)
         return profile, mailbox, Credentials(login, account.password)
 
-    async def run(self, data: ProfileInput, account: TestAccount) -> AsyncIterator[ChannelTest]:
+    async def run(self, data: ProfileInput, account: ConnectionTestAccount) -> AsyncIterator[ChannelTest]:
         """Test each channel in turn and yield its result as soon as it is known.
 
         Raises ValidationError (keyed by field) before any connection when the input is wrong.
@@ -106,7 +122,9 @@ async def _test_channel(
     connectors: ConnectorFactory, profile: Profile, mailbox: Mailbox, credentials: Credentials, channel: Channel
 ) -> ConnectionTest:
     if not connectors.supports(profile, channel):
-        return _failed(TestStep.CONNECT, f"this installation cannot synchronize {channel.value} here", "not_supported")
+        return _failed(
+            ConnectionTestStep.CONNECT, f"this installation cannot synchronize {channel.value} here", "not_supported"
+        )
     try:
         if channel is Channel.INCOMING:
             incoming = connectors.incoming(profile, mailbox, credentials)
@@ -126,8 +144,8 @@ async def _test_channel(
         finally:
             await act.close()
     except DesktopSyncError as exc:
-        return _failed(TestStep.CONNECT, exc.message, exc.code)
+        return _failed(ConnectionTestStep.CONNECT, exc.message, exc.code)
 
 
-def _failed(step: TestStep, detail: str, code: str) -> ConnectionTest:
+def _failed(step: ConnectionTestStep, detail: str, code: str) -> ConnectionTest:
     return ConnectionTest(steps=(StepResult(step, False, detail, code),))

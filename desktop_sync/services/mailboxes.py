@@ -22,6 +22,7 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     CredentialsOn,
     Mailbox,
     Profile,
@@ -29,14 +30,13 @@ from desktop_sync.domain.model import (
     Queue,
     Severity,
     SyncMethod,
-    TestStatus,
     User,
     effective_process_email_from,
     mailbox_secret_key,
 )
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
 from desktop_sync.domain.validation import field_error, normalize_address
-from desktop_sync.engine.test_enable import AWAITING_APPROVAL
+from desktop_sync.engine.enablement import AWAITING_APPROVAL
 
 
 def utcnow() -> dt.datetime:
@@ -435,7 +435,7 @@ class MailboxService:
                 states = {channel: mailbox.channel(channel) for channel in Channel}
                 if enabled:
                     wanted = {
-                        c: s.method is not SyncMethod.NONE and s.test_status is TestStatus.SUCCESS
+                        c: s.method is not SyncMethod.NONE and s.test_status is ConnectionTestStatus.SUCCESS
                         for c, s in states.items()
                     }
                     if not any(wanted.values()):

@@ -24,9 +24,9 @@ from desktop_sync.domain.sync_filters import SYNCED_TYPES
 from desktop_sync.domain.validation import normalize_address
 from desktop_sync.engine.act_cycle import ActCycle
 from desktop_sync.engine.counters import Counters
+from desktop_sync.engine.enablement import Enablement, EnablementReport
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.engine.events import EventBus, OperationFinished, OperationProgress, ProgressReporter
-from desktop_sync.engine.test_enable import TestAndEnable, TestEnableReport
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.services.act import ActPreview, ActService, describe_plan
 from desktop_sync.services.monitoring import MonitoringService
@@ -57,13 +57,12 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
-class TestEnableOutcome:
+class EnablementOutcome:
     """Test & Enable of one mailbox: its report, or the error that kept it from running."""
 
-    __test__ = False  # not a pytest test class
 
     address: str
-    report: TestEnableReport | None = None
+    report: EnablementReport | None = None
     error: DesktopSyncError | None = None
 
 
@@ -239,20 +238,20 @@ class SyncControl:
     async def test_and_enable(
         self,
         addresses: Sequence[str],
-        on_done: Callable[[TestEnableOutcome], None] | None = None,
-    ) -> list[TestEnableOutcome]:
+        on_done: Callable[[EnablementOutcome], None] | None = None,
+    ) -> list[EnablementOutcome]:
         """Test each mailbox's channels and enable what passed; a few mailboxes at a time.
 
         ``on_done`` hears of each mailbox as soon as it is done; the list comes back in the order asked.
         """
         if self._connectors is None:
             error = DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
-            outcomes = [TestEnableOutcome(a, error=error) for a in addresses]
+            outcomes = [EnablementOutcome(a, error=error) for a in addresses]
             for outcome in outcomes:
                 if on_done is not None:
                     on_done(outcome)
             return outcomes
-        operation = TestAndEnable(
+        operation = Enablement(
             store=self._store,
             connectors=self._connectors,
             secrets=self._secrets,
@@ -262,12 +261,12 @@ class SyncControl:
         )
         gate = asyncio.Semaphore(TEST_AND_ENABLE_AT_ONCE)
 
-        async def one(address: str) -> TestEnableOutcome:
+        async def one(address: str) -> EnablementOutcome:
             async with gate:
                 try:
-                    outcome = TestEnableOutcome(address, report=await operation.run(address))
+                    outcome = EnablementOutcome(address, report=await operation.run(address))
                 except DesktopSyncError as exc:
-                    outcome = TestEnableOutcome(address, error=exc)
+                    outcome = EnablementOutcome(address, error=exc)
             if on_done is not None:
                 on_done(outcome)
             return outcome

@@ -17,6 +17,7 @@ from desktop_sync.domain.model import (
     ApprovalState,
     AuthMethod,
     ChannelState,
+    ConnectionTestStatus,
     CredentialsOn,
     Endpoint,
     Mailbox,
@@ -29,7 +30,6 @@ from desktop_sync.domain.model import (
     Security,
     Severity,
     SyncMethod,
-    TestStatus,
     TrackingChoice,
     User,
     UserId,
@@ -235,7 +235,7 @@ def _channel(row: MailboxRow, prefix: str) -> ChannelState:
     return ChannelState(
         method=SyncMethod(getattr(row, f"{prefix}_method")),
         enabled=getattr(row, f"{prefix}_enabled"),
-        test_status=TestStatus(getattr(row, f"{prefix}_test_status")),
+        test_status=ConnectionTestStatus(getattr(row, f"{prefix}_test_status")),
         failed_step=getattr(row, f"{prefix}_failed_step"),
         tested_at=getattr(row, f"{prefix}_tested_at"),
     )

@@ -27,21 +27,21 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.connectors import TestStep
+from desktop_sync.domain.connectors import ConnectionTestStep
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     CredentialsOn,
     Profile,
     Queue,
     SyncMethod,
-    TestStatus,
     User,
 )
-from desktop_sync.engine.test_enable import ChannelReport
+from desktop_sync.engine.enablement import ChannelReport
 from desktop_sync.services.mailboxes import (
     ChannelChoice,
     MailboxView,
@@ -49,7 +49,7 @@ from desktop_sync.services.mailboxes import (
     RemapNeeded,
     default_channels,
 )
-from desktop_sync.services.sync_control import TestEnableOutcome
+from desktop_sync.services.sync_control import EnablementOutcome
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
@@ -305,9 +305,9 @@ class MailboxDialog(QDialog):
         self.channels[Channel.ACT].method.setEnabled(profile.has_act)
 
     def _test_text(self, state: ChannelState) -> str:
-        if state.test_status is TestStatus.SUCCESS:
+        if state.test_status is ConnectionTestStatus.SUCCESS:
             return self.tr("passed")
-        if state.test_status is TestStatus.FAILURE:
+        if state.test_status is ConnectionTestStatus.FAILURE:
             step = state.failed_step or "?"
             return self.tr("failed at {step}").format(step=step)
         return self.tr("not tested")
@@ -457,23 +457,23 @@ class MailboxDialog(QDialog):
 
 
 def failed_step_label(value: str | None) -> str:
-    """The failed step of a channel report (a TestStep's value) as the test connection names it."""
+    """The failed step of a channel report (a ConnectionTestStep's value) as the test connection names it."""
     try:
-        return step_label(TestStep(value))
+        return step_label(ConnectionTestStep(value))
     except ValueError:
         return value or "?"
 
 
-def channel_result(outcome: TestEnableOutcome, channel: ChannelReport) -> tuple[str, str]:
+def channel_result(outcome: EnablementOutcome, channel: ChannelReport) -> tuple[str, str]:
     """What Test & Enable found for one channel, and what to do about it ("" when nothing)."""
-    if channel.status is TestStatus.SUCCESS:
+    if channel.status is ConnectionTestStatus.SUCCESS:
         result = (
             QCoreApplication.translate("TestEnable", "Passed, enabled")
             if channel.enabled
             else QCoreApplication.translate("TestEnable", "Passed")
         )
         return result, ""
-    if channel.status is TestStatus.FAILURE:
+    if channel.status is ConnectionTestStatus.FAILURE:
         result = QCoreApplication.translate("TestEnable", "Failed at {step}").format(
             step=failed_step_label(channel.failed_step)
         )
@@ -490,7 +490,7 @@ def channel_result(outcome: TestEnableOutcome, channel: ChannelReport) -> tuple[
     return QCoreApplication.translate("TestEnable", "Not synchronized"), ""
 
 
-def describe_outcome(outcome: TestEnableOutcome) -> str:
+def describe_outcome(outcome: EnablementOutcome) -> str:
     """One line per channel: passed and enabled, or failed at which step and why."""
     if outcome.error is not None:
         return QCoreApplication.translate("TestEnable", "{address}: {error}").format(

@@ -28,12 +28,12 @@ from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, StateFa
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     Mailbox,
     MailboxId,
     MailboxState,
     SyncMethod,
     SyncStatus,
-    TestStatus,
 )
 from desktop_sync.engine.events import CycleFinished, CycleStarted, ImportProgress, ItemsSynced, MailboxStateChanged
 from desktop_sync.services.mailboxes import MailboxView
@@ -474,9 +474,9 @@ class MailboxTableModel(QAbstractTableModel):
         if state.enabled:
             return self.tr("On")
         return {
-            TestStatus.NOT_RUN: self.tr("Not tested"),
-            TestStatus.SUCCESS: self.tr("Off"),
-            TestStatus.FAILURE: self.tr("Failed"),
+            ConnectionTestStatus.NOT_RUN: self.tr("Not tested"),
+            ConnectionTestStatus.SUCCESS: self.tr("Off"),
+            ConnectionTestStatus.FAILURE: self.tr("Failed"),
         }[state.test_status]
 
     def _channel_tooltip(self, state: ChannelState) -> str | None:
@@ -484,9 +484,9 @@ class MailboxTableModel(QAbstractTableModel):
             return self.tr("Not synchronized")
         switch = self.tr("Enabled") if state.enabled else self.tr("Not enabled")
         test = {
-            TestStatus.NOT_RUN: self.tr("never tested"),
-            TestStatus.SUCCESS: self.tr("last test passed"),
-            TestStatus.FAILURE: self.tr("last test failed at {step}").format(step=state.failed_step or "?"),
+            ConnectionTestStatus.NOT_RUN: self.tr("never tested"),
+            ConnectionTestStatus.SUCCESS: self.tr("last test passed"),
+            ConnectionTestStatus.FAILURE: self.tr("last test failed at {step}").format(step=state.failed_step or "?"),
         }[state.test_status]
         if state.tested_at is not None:
             test += " " + self.tr("({time})").format(time=format_when(state.tested_at))

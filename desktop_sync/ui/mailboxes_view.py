@@ -30,7 +30,7 @@ from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.domain.model import Profile
 from desktop_sync.services.mailboxes import BulkResult, MailboxView
-from desktop_sync.services.sync_control import TestEnableOutcome
+from desktop_sync.services.sync_control import EnablementOutcome
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
@@ -85,12 +85,11 @@ class ApplyProfileDialog(QDialog):
         return str(self.profile.currentData())
 
 
-class TestEnableResultsDialog(QDialog):
+class EnablementResultsDialog(QDialog):
     """What Test & Enable found: a row per mailbox and channel, with what to do about a failure."""
 
-    __test__ = False
 
-    def __init__(self, outcomes: Sequence[TestEnableOutcome], parent: QWidget | None = None) -> None:
+    def __init__(self, outcomes: Sequence[EnablementOutcome], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Test & Enable results"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -120,7 +119,7 @@ class TestEnableResultsDialog(QDialog):
         metrics = self.fontMetrics()
         resize_within_screen(self, metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
 
-    def _rows(self, outcome: TestEnableOutcome) -> list[tuple[str, str, str, str]]:
+    def _rows(self, outcome: EnablementOutcome) -> list[tuple[str, str, str, str]]:
         if outcome.error is not None:
             explained = explain_localized(outcome.error.code, address=outcome.address, detail=outcome.error.message)
             return [(outcome.address, self.tr("All"), f"{explained.title}: {outcome.error.message}", explained.fix)]
@@ -486,7 +485,7 @@ class MailboxesPage(QWidget):
                 )
             )
             await self.refresh()
-            dialog = TestEnableResultsDialog(outcomes, self)
+            dialog = EnablementResultsDialog(outcomes, self)
             self.dialog = dialog
             dialog.open()
 

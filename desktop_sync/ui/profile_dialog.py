@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.connectors import ConnectionTest, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
@@ -59,7 +59,7 @@ from desktop_sync.domain.model import (
     default_port,
 )
 from desktop_sync.domain.validation import ProfileInput
-from desktop_sync.services.connection_test import EXPECTED_STEPS, TestAccount
+from desktop_sync.services.connection_test import EXPECTED_STEPS, ConnectionTestAccount
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
@@ -109,15 +109,15 @@ class DateField(QWidget):
             self.date.setDate(to_qdate(value))
 
 
-def step_label(step: TestStep) -> str:
+def step_label(step: ConnectionTestStep) -> str:
     return {
-        TestStep.RESOLVE: QCoreApplication.translate("ConnectionTest", "Resolve the server's name"),
-        TestStep.CONNECT: QCoreApplication.translate("ConnectionTest", "Connect"),
-        TestStep.TLS: QCoreApplication.translate("ConnectionTest", "Secure the connection (TLS)"),
-        TestStep.AUTHENTICATE: QCoreApplication.translate("ConnectionTest", "Sign in"),
-        TestStep.LIST_FOLDERS: QCoreApplication.translate("ConnectionTest", "List folders"),
-        TestStep.SEND: QCoreApplication.translate("ConnectionTest", "Accept a sender"),
-        TestStep.ACCESS: QCoreApplication.translate("ConnectionTest", "Open the mailbox"),
+        ConnectionTestStep.RESOLVE: QCoreApplication.translate("ConnectionTest", "Resolve the server's name"),
+        ConnectionTestStep.CONNECT: QCoreApplication.translate("ConnectionTest", "Connect"),
+        ConnectionTestStep.TLS: QCoreApplication.translate("ConnectionTest", "Secure the connection (TLS)"),
+        ConnectionTestStep.AUTHENTICATE: QCoreApplication.translate("ConnectionTest", "Sign in"),
+        ConnectionTestStep.LIST_FOLDERS: QCoreApplication.translate("ConnectionTest", "List folders"),
+        ConnectionTestStep.SEND: QCoreApplication.translate("ConnectionTest", "Accept a sender"),
+        ConnectionTestStep.ACCESS: QCoreApplication.translate("ConnectionTest", "Open the mailbox"),
     }[step]
 
 
@@ -554,11 +554,11 @@ class ProfileDialog(QDialog):
             return
         self._test_task = asyncio.ensure_future(self.run_test())
 
-    def test_account(self) -> TestAccount:
+    def test_account(self) -> ConnectionTestAccount:
         password = self.test_password.text()
         if not password and self.credentials_on.currentData() is CredentialsOn.PROFILE:
             password = self.password.text()
-        return TestAccount(self.test_address.text(), self.test_login.text(), password)
+        return ConnectionTestAccount(self.test_address.text(), self.test_login.text(), password)
 
     async def run_test(self) -> None:
         service = self._context.connection_test

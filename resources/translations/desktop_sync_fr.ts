@@ -4318,7 +4318,7 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
-    <name>TestEnableResultsDialog</name>
+    <name>EnablementResultsDialog</name>
     <message>
         <source>Test &amp; Enable results</source>
         <translation>Résultats de Tester et activer</translation>

@@ -30,8 +30,8 @@ from servers.tls import TlsFiles
 from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
+from desktop_sync.domain.connectors import ConnectionTestStep
 from desktop_sync.domain.connectors import Credentials as DomainCredentials
-from desktop_sync.domain.connectors import TestStep
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile
 
@@ -129,7 +129,8 @@ async def test_tls_is_verified_with_the_profiles_ca_file_and_only_with_it(
         await fetch_subjects(connectors, untrusted, own_credentials())
     assert (caught.value.code, caught.value.scope) == ("certificate_invalid", ErrorScope.PROFILE)
     report = await connectors.incoming(untrusted, mailbox(), own_credentials()).test()
-    assert (report.failed_step, report.failure and report.failure.error_code) == (TestStep.TLS, "certificate_invalid")
+    failure = report.failure and report.failure.error_code
+    assert (report.failed_step, failure) == (ConnectionTestStep.TLS, "certificate_invalid")
 
 
 async def test_clear_text_needs_the_profile_to_allow_it(
@@ -140,7 +141,7 @@ async def test_clear_text_needs_the_profile_to_allow_it(
         await fetch_subjects(connectors, strict, own_credentials())
     assert caught.value.code == "insecure_transport"
     report = await connectors.incoming(strict, mailbox(), own_credentials()).test()
-    assert report.failed_step is TestStep.TLS
+    assert report.failed_step is ConnectionTestStep.TLS
     assert ews_server.stats.count() == 0  # refused before any request
 
 
@@ -177,21 +178,22 @@ async def test_the_connection_test_runs_each_step_and_names_the_one_that_failed(
     assert "Sent Items" in outgoing.steps[-1].detail
 
     wrong = await connectors.incoming(profile, mailbox(BOB), service_credentials("wrong")).test()
-    assert (wrong.failed_step, wrong.failure and wrong.failure.error_code) == (TestStep.AUTHENTICATE, "auth_failed")
+    failure = wrong.failure and wrong.failure.error_code
+    assert (wrong.failed_step, failure) == (ConnectionTestStep.AUTHENTICATE, "auth_failed")
     assert "wrong" not in wrong.last_request + wrong.last_response
 
     denied = await connectors.incoming(
         service_profile(ews_server, login="bob"), mailbox(ALICE), DomainCredentials("bob", PASSWORDS[BOB])
     ).test()
     assert (denied.failed_step, denied.failure and denied.failure.error_code) == (
-        TestStep.ACCESS,
+        ConnectionTestStep.ACCESS,
         "impersonation_denied",
     )
     assert "GetFolder" in denied.last_request and "ErrorImpersonateUserDenied" in denied.last_response
 
     missing = await connectors.incoming(profile, mailbox("nobody@example.test"), service_credentials()).test()
     assert (missing.failed_step, missing.failure and missing.failure.error_code) == (
-        TestStep.ACCESS,
+        ConnectionTestStep.ACCESS,
         "mailbox_not_found",
     )
     assert connectors.ews_sessions.open_protocols == 0  # a test runs on a protocol of its own, then closes it
@@ -228,7 +230,7 @@ async def test_without_an_ews_url_the_endpoint_is_autodiscovered(
     oauth = exchange_profile(ews_server, ews_url=None, auth=AuthMethod.OAUTH2, credentials_on=CredentialsOn.PROFILE)
     report = await connectors.incoming(oauth, mailbox(), DomainCredentials("app", "secret")).test()
     assert (report.failed_step, report.failure and report.failure.error_code) == (
-        TestStep.RESOLVE,
+        ConnectionTestStep.RESOLVE,
         "autodiscover_failed",
     )
 

@@ -16,7 +16,7 @@ from servers.dovecot import DovecotServer, MailUser
 from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.imap import FolderCursor, ImapIncoming, parse_server_id
-from desktop_sync.domain.connectors import Batch, IncomingMail, PushListener, RawMessage, TestStep
+from desktop_sync.domain.connectors import Batch, ConnectionTestStep, IncomingMail, PushListener, RawMessage
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Profile, Security
 
@@ -306,11 +306,11 @@ async def test_connection_test_passes_every_step_in_order(
             await connector.close()
         assert result.ok, result
         assert [step.step for step in result.steps] == [
-            TestStep.RESOLVE,
-            TestStep.CONNECT,
-            TestStep.TLS,
-            TestStep.AUTHENTICATE,
-            TestStep.LIST_FOLDERS,
+            ConnectionTestStep.RESOLVE,
+            ConnectionTestStep.CONNECT,
+            ConnectionTestStep.TLS,
+            ConnectionTestStep.AUTHENTICATE,
+            ConnectionTestStep.LIST_FOLDERS,
         ]
         assert all(step.elapsed_ms >= 0 for step in result.steps)
         assert "TLS" in result.steps[2].detail and "verified" in result.steps[2].detail
@@ -330,7 +330,7 @@ async def test_a_wrong_password_is_auth_failed_and_the_test_never_shows_the_pass
     finally:
         await connector.close()
     assert not result.ok
-    assert result.failed_step is TestStep.AUTHENTICATE
+    assert result.failed_step is ConnectionTestStep.AUTHENTICATE
     assert result.failure is not None and result.failure.error_code == "auth_failed"
     assert [step.ok for step in result.steps] == [True, True, True, False]
     assert "LOGIN" in result.last_request and mail_user.name in result.last_request
@@ -363,7 +363,7 @@ async def test_a_certificate_from_another_ca_is_refused(
                     await fetch_all(connector)
                 assert caught.value.code == "certificate_invalid"
                 result = await connector.test()
-                assert result.failed_step is TestStep.TLS
+                assert result.failed_step is ConnectionTestStep.TLS
                 assert result.failure is not None and result.failure.error_code == "certificate_invalid"
             finally:
                 await connector.close()
@@ -396,7 +396,7 @@ async def test_clear_text_is_refused_before_connecting_unless_the_profile_allows
             await fetch_all(connector)
         assert caught.value.code == "insecure_transport" and caught.value.scope is ErrorScope.PROFILE
         result = await connector.test()
-        assert result.failed_step is TestStep.TLS
+        assert result.failed_step is ConnectionTestStep.TLS
     finally:
         await connector.close()
     assert listener.connections == 0
@@ -428,7 +428,11 @@ async def test_starttls_configured_but_not_offered_is_tls_unavailable(
             await fetch_all(connector)
         assert caught.value.code == "tls_unavailable"
         result = await connector.test()
-        assert result.failed_step is TestStep.TLS and [step.ok for step in result.steps] == [True, True, False]
+        assert result.failed_step is ConnectionTestStep.TLS and [step.ok for step in result.steps] == [
+            True,
+            True,
+            False,
+        ]
     finally:
         await connector.close()
 
@@ -480,7 +484,7 @@ async def test_a_silent_server_times_out(
             await fetch_all(connector)
         assert caught.value.code == "timeout"
         result = await connector.test()
-        assert result.failed_step is TestStep.CONNECT and result.failure is not None
+        assert result.failed_step is ConnectionTestStep.CONNECT and result.failure is not None
         assert result.failure.error_code == "timeout"
     finally:
         await connector.close()

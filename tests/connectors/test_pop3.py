@@ -14,7 +14,7 @@ from servers.dovecot import DovecotServer, MailUser
 from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.pop3 import Pop3Incoming, decode_uidls
-from desktop_sync.domain.connectors import Batch, IncomingMail, RawMessage, TestStep
+from desktop_sync.domain.connectors import Batch, ConnectionTestStep, IncomingMail, RawMessage
 from desktop_sync.domain.errors import ErrorScope, PermanentError
 from desktop_sync.domain.model import Profile, Security
 
@@ -228,11 +228,11 @@ async def test_connection_test_steps(mail_user: MailUser, pop3_profile: Callable
             await connector.close()
         assert result.ok, result
         assert [step.step for step in result.steps] == [
-            TestStep.RESOLVE,
-            TestStep.CONNECT,
-            TestStep.TLS,
-            TestStep.AUTHENTICATE,
-            TestStep.LIST_FOLDERS,
+            ConnectionTestStep.RESOLVE,
+            ConnectionTestStep.CONNECT,
+            ConnectionTestStep.TLS,
+            ConnectionTestStep.AUTHENTICATE,
+            ConnectionTestStep.LIST_FOLDERS,
         ]
         assert "0 messages" in result.steps[-1].detail
 
@@ -249,7 +249,7 @@ async def test_a_wrong_password_is_auth_failed_and_never_shown(
         result = await connector.test()
     finally:
         await connector.close()
-    assert result.failed_step is TestStep.AUTHENTICATE
+    assert result.failed_step is ConnectionTestStep.AUTHENTICATE
     assert result.last_request == "PASS ********"
     assert secret not in repr(result)
 

@@ -17,7 +17,7 @@ from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.connectors.smtp import SmtpOutgoing
-from desktop_sync.domain.connectors import OutgoingMail, OutgoingMessage, SendOutcome, TestStep
+from desktop_sync.domain.connectors import ConnectionTestStep, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import PermanentError, TransientError
 from desktop_sync.domain.model import Endpoint, Profile, Security
 
@@ -153,7 +153,7 @@ async def test_a_wrong_password_is_auth_failed_and_the_test_hides_it(
         result = await connector.test()
     finally:
         await connector.close()
-    assert result.failed_step is TestStep.AUTHENTICATE
+    assert result.failed_step is ConnectionTestStep.AUTHENTICATE
     assert [step.ok for step in result.steps] == [True, True, True, False]
     assert "AUTH" in result.last_request and secret not in repr(result)
     assert "535" in result.last_response
@@ -171,11 +171,11 @@ async def test_connection_test_offers_a_sender_and_sends_nothing(
             await connector.close()
         assert result.ok, result
         assert [step.step for step in result.steps] == [
-            TestStep.RESOLVE,
-            TestStep.CONNECT,
-            TestStep.TLS,
-            TestStep.AUTHENTICATE,
-            TestStep.SEND,
+            ConnectionTestStep.RESOLVE,
+            ConnectionTestStep.CONNECT,
+            ConnectionTestStep.TLS,
+            ConnectionTestStep.AUTHENTICATE,
+            ConnectionTestStep.SEND,
         ]
         tls = result.steps[2].detail
         # the certificate's subject, issuer and expiry, as the admin checks them against the server's
@@ -204,7 +204,7 @@ async def test_a_certificate_from_another_ca_is_refused(
                     await connector.send(outgoing_message(mail_user, "someone@example.test"))
                 assert caught.value.code == "certificate_invalid"
                 result = await connector.test()
-                assert result.failed_step is TestStep.TLS
+                assert result.failed_step is ConnectionTestStep.TLS
             finally:
                 await connector.close()
     finally:
@@ -291,7 +291,7 @@ async def test_nobody_listening_is_server_unreachable(
             await connector.send(outgoing_message(mail_user, "someone@example.test"))
         assert caught.value.code == "server_unreachable"
         result = await connector.test()
-        assert result.failed_step is TestStep.CONNECT
+        assert result.failed_step is ConnectionTestStep.CONNECT
         # said as a person would, not "[Errno 111] Connection refused"
         assert result.steps[-1].detail.endswith(f"refused the connection on port {port}: nothing listens there")
         assert "Errno" not in result.steps[-1].detail

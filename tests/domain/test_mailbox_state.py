@@ -19,18 +19,18 @@ from desktop_sync.domain.mailbox_state import (
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     Mailbox,
     MailboxId,
     MailboxState,
     ProfileId,
     SyncMethod,
     SyncStatus,
-    TestStatus,
 )
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 MID = MailboxId(1)
-TESTED_ON = ChannelState(SyncMethod.SERVER_SIDE, enabled=True, test_status=TestStatus.SUCCESS, tested_at=NOW)
+TESTED_ON = ChannelState(SyncMethod.SERVER_SIDE, enabled=True, test_status=ConnectionTestStatus.SUCCESS, tested_at=NOW)
 UNTESTED = ChannelState(SyncMethod.SERVER_SIDE)
 
 
@@ -67,7 +67,7 @@ def test_a_tested_mailbox_switched_off_is_disabled() -> None:
 
 
 def test_a_mailbox_whose_channel_failed_needs_attention() -> None:
-    failed = ChannelState(SyncMethod.SERVER_SIDE, test_status=TestStatus.FAILURE, failed_step="auth_failed")
+    failed = ChannelState(SyncMethod.SERVER_SIDE, test_status=ConnectionTestStatus.FAILURE, failed_step="auth_failed")
     shown = mailbox_state(
         mailbox(incoming=failed, outgoing=failed),
         status(state=MailboxState.DISABLED, last_error_code="auth_failed", last_error="bad password"),
@@ -154,7 +154,7 @@ channels = st.builds(
     ChannelState,
     method=st.sampled_from(SyncMethod),
     enabled=st.booleans(),
-    test_status=st.sampled_from(TestStatus),
+    test_status=st.sampled_from(ConnectionTestStatus),
     failed_step=st.none() | st.text(max_size=20),
     tested_at=times,
 )
@@ -195,7 +195,7 @@ def test_only_a_mailbox_that_really_synchronizes_is_shown_healthy(
     if shown.state.healthy:
         assert box.approval is ApprovalState.APPROVED
         assert any(c.enabled for c in synchronized)
-        assert all(c.test_status is not TestStatus.FAILURE for c in synchronized)
+        assert all(c.test_status is not ConnectionTestStatus.FAILURE for c in synchronized)
         assert engine is None or engine.state not in (MailboxState.BACKING_OFF, MailboxState.NEEDS_ATTENTION)
         stopped = engine is not None and engine.state is MailboxState.DISABLED
         assert not (stopped and (engine.last_error or engine.last_error_code))  # type: ignore[union-attr]

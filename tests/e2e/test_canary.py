@@ -29,7 +29,7 @@ from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.model import Channel, ProfileKind, Security
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
-from desktop_sync.services.connection_test import ConnectionTestService, TestAccount
+from desktop_sync.services.connection_test import ConnectionTestAccount, ConnectionTestService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.store import open_store
 from desktop_sync.store.database import default_database_path
@@ -156,21 +156,21 @@ def test_failing_logins_leave_the_canary_password_nowhere(
                         outgoing_port=smtp_server.port, outgoing_security=Security.STARTTLS,
                         ca_file=str(tls_ca), timeout_seconds=10,
                     ),
-                    TestAccount(imap_user.address, imap_user.name, canary),
+                    ConnectionTestAccount(imap_user.address, imap_user.name, canary),
                 ),
                 (
                     ProfileInput(
                         name="Try POP3", kind=ProfileKind.POP3, incoming_host="localhost",
                         incoming_port=dovecot.ports["pop3s"], ca_file=str(tls_ca), timeout_seconds=10,
                     ),
-                    TestAccount(pop_user.address, pop_user.name, canary),
+                    ConnectionTestAccount(pop_user.address, pop_user.name, canary),
                 ),
                 (
                     ProfileInput(
                         name="Try Exchange", kind=ProfileKind.EXCHANGE, ews_url=ews_server.url,
                         allow_insecure=True, timeout_seconds=10,
                     ),
-                    TestAccount(ALICE, ALICE, canary),
+                    ConnectionTestAccount(ALICE, ALICE, canary),
                 ),
             ]  # fmt: skip
             codes = []

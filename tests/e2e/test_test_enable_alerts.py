@@ -54,13 +54,11 @@ def add_mailbox(admin: Admin, address: str, login: str, password: str, *, approv
         admin("mailbox", "approve", address)
 
 
-def test_enable(admin: Admin, address: str) -> dict[str, Any]:
+def run_test_enable(admin: Admin, address: str) -> dict[str, Any]:
     code, out, err = admin("mailbox", "test-enable", address, "--json", ok=False)
     assert code in (0, 4), err
     return dict(json.loads(out))
 
-
-test_enable.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 def alerts(admin: Admin, address: str) -> list[dict[str, Any]]:
@@ -76,7 +74,7 @@ def test_a_failing_channel_records_an_error_alert_with_the_cause_and_the_fix(
     password = "not-" + mail_user.password if cause == "wrong password" else mail_user.password
     add_mailbox(admin, mail_user.address, mail_user.name, password)
 
-    report = test_enable(admin, mail_user.address)
+    report = run_test_enable(admin, mail_user.address)
     assert not report["ok"]
     [alert] = alerts(admin, mail_user.address)
     assert (alert["severity"], alert["scope"], alert["code"]) == ("error", "mailbox", "test_enable_failed")
@@ -97,11 +95,11 @@ def test_the_error_clears_when_a_later_test_passes_and_the_warning_when_approved
     imap_profile(admin, dovecot.ports["imaps"], tls_ca)
     address = mail_user.address
     add_mailbox(admin, address, mail_user.name, "not-" + mail_user.password, approve=False)
-    test_enable(admin, address)
+    run_test_enable(admin, address)
     assert [a["code"] for a in alerts(admin, address)] == ["test_enable_failed"]
 
     admin("mailbox", "set-password", address, stdin=mail_user.password)
-    report = test_enable(admin, address)
+    report = run_test_enable(admin, address)
     assert report["ok"] and not report["approved"]
     [warning] = alerts(admin, address)  # the error is gone; passing without approval is a warning
     assert (warning["severity"], warning["code"], warning["title"]) == (
@@ -113,7 +111,7 @@ def test_the_error_clears_when_a_later_test_passes_and_the_warning_when_approved
 
     admin("mailbox", "approve", address)
     assert alerts(admin, address) == []
-    report = test_enable(admin, address)
+    report = run_test_enable(admin, address)
     assert report["ok"] and report["approved"]
     assert alerts(admin, address) == []
     cleared = admin.json("alerts", "list", "--mailbox", address, "--all")
@@ -130,7 +128,7 @@ def test_a_missing_permission_records_an_error_alert(admin: Admin, ews_server: E
     admin("user", "add", ALICE, "--name", "Alice")
     admin("mailbox", "add", ALICE, "--profile", "Corp", "--user", ALICE)
     admin("mailbox", "approve", ALICE)
-    report = test_enable(admin, ALICE)
+    report = run_test_enable(admin, ALICE)
     assert not report["ok"]
     codes = {c["error_code"] for c in report["channels"] if c["status"] == "failure"}
     assert codes == {"impersonation_denied"}, report

@@ -14,7 +14,7 @@ from support.scripted import message
 
 from desktop_sync import cli
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
-from desktop_sync.domain.model import Channel, MailboxState, Severity, TestStatus
+from desktop_sync.domain.model import Channel, ConnectionTestStatus, MailboxState, Severity
 from desktop_sync.engine.cycle import CycleSettings
 from desktop_sync.engine.events import (
     AlertRaised,
@@ -122,7 +122,7 @@ async def test_transient_errors_become_permanent_after_the_configured_attempts(w
     ]
     assert "3 times" in alerts[0].cause
     assert stored is not None and not stored.incoming.enabled
-    assert stored.incoming.test_status is TestStatus.FAILURE
+    assert stored.incoming.test_status is ConnectionTestStatus.FAILURE
 
 
 async def test_a_permanent_error_disables_the_channel_at_once(world: World) -> None:

@@ -30,11 +30,11 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     MailboxId,
     ProfileKind,
     RecordType,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.sync_filters import Match, parse_rule
 from desktop_sync.domain.validation import ProfileInput
@@ -72,7 +72,7 @@ async def alice(store: SqlStore, *, act_enabled: bool) -> MailboxId:
     async with store.transaction() as tx:
         mailbox = await tx.mailboxes.by_address(ALICE)
         assert mailbox is not None and mailbox.id is not None
-        act = ChannelState(SyncMethod.SERVER_SIDE, act_enabled, TestStatus.SUCCESS)
+        act = ChannelState(SyncMethod.SERVER_SIDE, act_enabled, ConnectionTestStatus.SUCCESS)
         await tx.mailboxes.update(dataclasses.replace(mailbox, approval=ApprovalState.APPROVED, act=act))
         return mailbox.id
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 from desktop_sync.domain.errors import NotFoundError, ValidationError
-from desktop_sync.domain.model import Channel, ChannelState, ProfileKind, SyncMethod, TestStatus
+from desktop_sync.domain.model import Channel, ChannelState, ConnectionTestStatus, ProfileKind, SyncMethod
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.directory import DirectoryService
@@ -58,7 +58,7 @@ def passed(store: SqlStore, address: str, *channels: Channel) -> None:
         async with store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(address)
             assert mailbox is not None
-            on = ChannelState(SERVER_SIDE, True, TestStatus.SUCCESS, None, NOW)
+            on = ChannelState(SERVER_SIDE, True, ConnectionTestStatus.SUCCESS, None, NOW)
             changes = {channel.value: on for channel in channels}
             await tx.mailboxes.update(dataclasses.replace(mailbox, **changes))
 
@@ -116,7 +116,7 @@ def test_changing_a_channel_method_forgets_its_test(mailboxes: MailboxService, s
             channels={Channel.INCOMING: ChannelChoice(SyncMethod.FORWARD_MAILBOX, False)},
         )
     )
-    assert mailbox.incoming == ChannelState(SyncMethod.FORWARD_MAILBOX, False, TestStatus.NOT_RUN)
+    assert mailbox.incoming == ChannelState(SyncMethod.FORWARD_MAILBOX, False, ConnectionTestStatus.NOT_RUN)
 
 
 def test_map_to_queue_asks_before_taking_a_mailbox_from_its_owner(mailboxes: MailboxService) -> None:

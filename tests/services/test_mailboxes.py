@@ -14,10 +14,10 @@ from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, Va
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     ProfileKind,
     Severity,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
@@ -76,7 +76,7 @@ def enable_all(store: SqlStore, address: str) -> None:
         async with store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(address)
             assert mailbox is not None
-            on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS, None, NOW)
+            on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS, None, NOW)
             await tx.mailboxes.update(dataclasses.replace(mailbox, incoming=on, outgoing=on))
 
     run(go())
@@ -123,7 +123,7 @@ def test_confirming_remaps_stops_the_old_sync_and_records_an_information_alert(
     assert answer.previous_owner is not None and answer.previous_owner.email == "alice@example.test"
     mailbox = run(world.get("shared@example.test"))
     assert not mailbox.incoming.enabled and not mailbox.outgoing.enabled
-    assert mailbox.incoming.test_status is TestStatus.NOT_RUN
+    assert mailbox.incoming.test_status is ConnectionTestStatus.NOT_RUN
     alerts = run(_alerts(store))
     assert [(a.severity, a.code, a.mailbox_id) for a in alerts] == [
         (Severity.INFORMATION, "mailbox_remapped", mailbox.id)

@@ -11,7 +11,7 @@ import pytest_asyncio
 from support.scripted import ScriptedFactory, ScriptedServer, message
 from support.waiting import eventually
 
-from desktop_sync.domain.model import ApprovalState, ChannelState, ProfileKind, SyncMethod, TestStatus
+from desktop_sync.domain.model import ApprovalState, ChannelState, ConnectionTestStatus, ProfileKind, SyncMethod
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import CycleFinished, Event, EventBus
@@ -105,7 +105,7 @@ async def test_sync_now_in_a_running_engine_jumps_the_queue(store: SqlStore) -> 
     async with store.transaction() as tx:
         mailbox = await tx.mailboxes.by_address("alice@example.test")
         assert mailbox is not None
-        on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+        on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
         await tx.mailboxes.update(dataclasses.replace(mailbox, incoming=on, approval=ApprovalState.APPROVED))
     bus = EventBus()
     seen: list[Event] = []

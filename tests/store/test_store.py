@@ -17,6 +17,7 @@ from desktop_sync.domain.model import (
     AlertScope,
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     Profile,
@@ -25,7 +26,6 @@ from desktop_sync.domain.model import (
     Severity,
     SyncMethod,
     SyncStatus,
-    TestStatus,
     User,
 )
 from desktop_sync.store import SqlStore, open_store
@@ -114,8 +114,10 @@ def test_mailbox_channels_round_trip(store: SqlStore) -> None:
                 address="alice@example.test",
                 profile_id=p.id,
                 approval=ApprovalState.APPROVED,
-                incoming=ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS, None, tested),
-                outgoing=ChannelState(SyncMethod.SERVER_SIDE, False, TestStatus.FAILURE, "authenticate", tested),
+                incoming=ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS, None, tested),
+                outgoing=ChannelState(
+                    SyncMethod.SERVER_SIDE, False, ConnectionTestStatus.FAILURE, "authenticate", tested
+                ),
             )
             added = await tx.mailboxes.add(mailbox)
         async with store.transaction() as tx:

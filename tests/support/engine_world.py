@@ -9,11 +9,11 @@ from pathlib import Path
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
+    ConnectionTestStatus,
     CredentialsOn,
     Mailbox,
     ProfileKind,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import Engine, EngineSettings
@@ -85,7 +85,11 @@ class World:
         async with self.store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(address)
             assert mailbox is not None
-            on = ChannelState(SyncMethod.SERVER_SIDE, enabled, TestStatus.SUCCESS if enabled else TestStatus.NOT_RUN)
+            on = ChannelState(
+                SyncMethod.SERVER_SIDE,
+                enabled,
+                ConnectionTestStatus.SUCCESS if enabled else ConnectionTestStatus.NOT_RUN,
+            )
             return await tx.mailboxes.update(
                 dataclasses.replace(
                     mailbox,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
+    ConnectionTestStep,
     Credentials,
     Cursor,
     OutgoingMessage,
@@ -21,7 +22,6 @@ from desktop_sync.domain.connectors import (
     SendOutcome,
     SendResult,
     StepResult,
-    TestStep,
 )
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
 from desktop_sync.domain.folders import ServerFolder
@@ -147,11 +147,11 @@ class ScriptedIncoming:
             tuple(
                 StepResult(step, True)
                 for step in (
-                    TestStep.RESOLVE,
-                    TestStep.CONNECT,
-                    TestStep.TLS,
-                    TestStep.AUTHENTICATE,
-                    TestStep.LIST_FOLDERS,
+                    ConnectionTestStep.RESOLVE,
+                    ConnectionTestStep.CONNECT,
+                    ConnectionTestStep.TLS,
+                    ConnectionTestStep.AUTHENTICATE,
+                    ConnectionTestStep.LIST_FOLDERS,
                 )
             )
         )
@@ -216,7 +216,7 @@ class ScriptedOutgoing:
         return message_id in self.server.sent_folder
 
     async def test(self) -> ConnectionTest:
-        return ConnectionTest((StepResult(TestStep.CONNECT, True), StepResult(TestStep.SEND, True)))
+        return ConnectionTest((StepResult(ConnectionTestStep.CONNECT, True), StepResult(ConnectionTestStep.SEND, True)))
 
     async def close(self) -> None:
         pass

@@ -22,11 +22,11 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     MailboxId,
     ProfileKind,
     RecordType,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.sync_filters import Match, parse_rule
 from desktop_sync.engine.act_cycle import ActCycle, ActReport
@@ -76,7 +76,7 @@ async def exchange_mailbox(ui: UiWorld, address: str = ALICE, name: str = "Alice
     async with ui.store.transaction() as tx:
         mailbox = await tx.mailboxes.by_address(address)
         assert mailbox is not None and mailbox.id is not None
-        on = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
+        on = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
         await tx.mailboxes.update(dataclasses.replace(mailbox, approval=ApprovalState.APPROVED, act=on))
         return mailbox.id
 

@@ -282,7 +282,7 @@ def test_every_connection_test_step_reads_in_french_with_its_facts(french, code,
 
 
 def test_a_failed_step_in_the_connection_test_is_french_and_says_what_failed(french, ui, qtbot):
-    from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+    from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 
     dialog = ProfileDialog(ui.context, ui.presenter())
     qtbot.addWidget(dialog)
@@ -292,7 +292,7 @@ def test_a_failed_step_in_the_connection_test_is_french_and_says_what_failed(fre
         ConnectionTest(
             (
                 StepResult(
-                    TestStep.RESOLVE,
+                    ConnectionTestStep.RESOLVE,
                     False,
                     step_text("name_not_found", host="imap.contoso.test"),
                     "host_not_found",

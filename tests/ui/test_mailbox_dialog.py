@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop_sync.domain.model import ApprovalState, Channel, ProfileKind, SyncMethod, TestStatus
+from desktop_sync.domain.model import ApprovalState, Channel, ConnectionTestStatus, ProfileKind, SyncMethod
 from desktop_sync.services.mailboxes import RemapNeeded
 from desktop_sync.ui.mailbox_dialog import MailboxDialog
 from tests.ui.conftest import Answers, save_grab, until
@@ -159,6 +159,6 @@ def test_approve_then_test_and_enable_from_the_dialog(world, run, qtbot, tmp_pat
     assert "Incoming email: Passed, enabled" in dialog.outcome_label.text()
     mailbox = run(world.context.mailboxes.get("alice@example.test"))
     assert mailbox.approval is ApprovalState.APPROVED
-    assert mailbox.incoming.enabled and mailbox.incoming.test_status is TestStatus.SUCCESS
+    assert mailbox.incoming.enabled and mailbox.incoming.test_status is ConnectionTestStatus.SUCCESS
     assert dialog.channels[Channel.INCOMING].status.text() == "passed"
     save_grab(dialog, tmp_path / "mailbox-dialog.png")

@@ -14,6 +14,7 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     MailboxId,
@@ -24,7 +25,6 @@ from desktop_sync.domain.model import (
     Security,
     SyncMethod,
     SyncStatus,
-    TestStatus,
 )
 from desktop_sync.engine.events import CycleStarted, ImportProgress, ItemsSynced
 from desktop_sync.services.mailboxes import MailboxView, Owner
@@ -38,10 +38,10 @@ from tests.ui.conftest import save_grab
 pytestmark = pytest.mark.gui
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 PROFILE = Profile("Corp", ProfileKind.EXCHANGE, Endpoint("mail.example.test", 443, Security.TLS), id=ProfileId(1))
-ON = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS, tested_at=NOW)
+ON = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS, tested_at=NOW)
 OFF = dataclasses.replace(ON, enabled=False)
 UNTESTED = ChannelState(SyncMethod.SERVER_SIDE)
-FAILED = ChannelState(SyncMethod.SERVER_SIDE, False, TestStatus.FAILURE, "auth_failed", NOW)
+FAILED = ChannelState(SyncMethod.SERVER_SIDE, False, ConnectionTestStatus.FAILURE, "auth_failed", NOW)
 ALL_UNTESTED: dict[str, object] = {"incoming": UNTESTED, "outgoing": UNTESTED, "act": UNTESTED}
 ALL_OFF: dict[str, object] = {"incoming": OFF, "outgoing": OFF, "act": OFF}
 

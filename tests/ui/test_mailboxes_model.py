@@ -12,6 +12,7 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     Endpoint,
     Mailbox,
     MailboxId,
@@ -22,7 +23,6 @@ from desktop_sync.domain.model import (
     Security,
     SyncMethod,
     SyncStatus,
-    TestStatus,
 )
 from desktop_sync.engine.events import CycleFinished, CycleStarted, ImportProgress, ItemsSynced, MailboxStateChanged
 from desktop_sync.services.mailboxes import MailboxView, Owner
@@ -34,8 +34,8 @@ NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 PROFILE = Profile("Corp", ProfileKind.IMAP, Endpoint("imap.example.test", 993, Security.TLS), id=ProfileId(1))
 
 
-ON = ChannelState(SyncMethod.SERVER_SIDE, True, TestStatus.SUCCESS)
-OFF = ChannelState(SyncMethod.SERVER_SIDE, False, TestStatus.SUCCESS)
+ON = ChannelState(SyncMethod.SERVER_SIDE, True, ConnectionTestStatus.SUCCESS)
+OFF = ChannelState(SyncMethod.SERVER_SIDE, False, ConnectionTestStatus.SUCCESS)
 
 
 def view(n: int, owner: str | None = None, **mailbox: object) -> MailboxView:

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.model import CredentialsOn, ProfileKind, Security
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.ui.profile_dialog import ProfileDialog
@@ -130,10 +130,10 @@ def test_exchange_categories_are_saved_and_shown_again(dialog, ui, run, qtbot):
 def test_test_connection_shows_each_step_and_the_raw_exchange(dialog, ui, run, qtbot, tmp_path):
     ui.server.box("alice@example.test").test_result = ConnectionTest(
         (
-            StepResult(TestStep.RESOLVE, True, elapsed_ms=1.2),
-            StepResult(TestStep.CONNECT, True, elapsed_ms=3.4),
-            StepResult(TestStep.TLS, True, elapsed_ms=5.0),
-            StepResult(TestStep.AUTHENTICATE, False, "the server refused the password", "auth_failed", 7.0),
+            StepResult(ConnectionTestStep.RESOLVE, True, elapsed_ms=1.2),
+            StepResult(ConnectionTestStep.CONNECT, True, elapsed_ms=3.4),
+            StepResult(ConnectionTestStep.TLS, True, elapsed_ms=5.0),
+            StepResult(ConnectionTestStep.AUTHENTICATE, False, "the server refused the password", "auth_failed", 7.0),
         ),
         last_request="a1 LOGIN alice ****",
         last_response="a1 NO [AUTHENTICATIONFAILED] Authentication failed.",

@@ -7,18 +7,18 @@ import dataclasses
 import pytest
 from support.engine_world import World
 
-from desktop_sync.domain.connectors import ConnectionTest, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.messages import explain
-from desktop_sync.domain.model import Alert, AlertScope, ApprovalState, Channel, Severity, TestStatus
+from desktop_sync.domain.model import Alert, AlertScope, ApprovalState, Channel, ConnectionTestStatus, Severity
+from desktop_sync.engine.enablement import Enablement
 from desktop_sync.engine.events import AlertRaised, EventBus
-from desktop_sync.engine.test_enable import TestAndEnable
 from desktop_sync.engine.throttle import Throttles
 
 pytestmark = pytest.mark.asyncio
 
 
-def operation(world: World) -> TestAndEnable:
-    return TestAndEnable(
+def operation(world: World) -> Enablement:
+    return Enablement(
         store=world.store, connectors=world.factory, secrets=world.secrets, throttles=Throttles(), clock=world.clock
     )
 
@@ -28,9 +28,9 @@ async def test_passing_channels_are_enabled_and_others_not_run(world: World) -> 
     await world.mailbox("alice@example.test", enabled=False)
     report = await operation(world).run("alice@example.test")
     by_channel = {c.channel: c for c in report.channels}
-    assert by_channel[Channel.INCOMING].status is TestStatus.SUCCESS and by_channel[Channel.INCOMING].enabled
-    assert by_channel[Channel.OUTGOING].status is TestStatus.SUCCESS and by_channel[Channel.OUTGOING].enabled
-    assert by_channel[Channel.ACT].status is TestStatus.NOT_RUN and not by_channel[Channel.ACT].enabled
+    assert by_channel[Channel.INCOMING].status is ConnectionTestStatus.SUCCESS and by_channel[Channel.INCOMING].enabled
+    assert by_channel[Channel.OUTGOING].status is ConnectionTestStatus.SUCCESS and by_channel[Channel.OUTGOING].enabled
+    assert by_channel[Channel.ACT].status is ConnectionTestStatus.NOT_RUN and not by_channel[Channel.ACT].enabled
     async with world.store.transaction() as tx:
         mailbox = await tx.mailboxes.by_address("alice@example.test")
     assert mailbox is not None
@@ -43,16 +43,16 @@ async def test_a_failing_step_is_recorded_and_that_channel_stays_off(world: Worl
     await world.mailbox("alice@example.test", enabled=False)
     world.server.box("alice@example.test").test_result = ConnectionTest(
         (
-            StepResult(TestStep.RESOLVE, True),
-            StepResult(TestStep.CONNECT, True),
-            StepResult(TestStep.TLS, True),
-            StepResult(TestStep.AUTHENTICATE, False, "LOGIN failed", "auth_failed"),
+            StepResult(ConnectionTestStep.RESOLVE, True),
+            StepResult(ConnectionTestStep.CONNECT, True),
+            StepResult(ConnectionTestStep.TLS, True),
+            StepResult(ConnectionTestStep.AUTHENTICATE, False, "LOGIN failed", "auth_failed"),
         )
     )
     report = await operation(world).run("alice@example.test")
     incoming = next(c for c in report.channels if c.channel is Channel.INCOMING)
     assert (incoming.status, incoming.failed_step, incoming.error_code) == (
-        TestStatus.FAILURE,
+        ConnectionTestStatus.FAILURE,
         "authenticate",
         "auth_failed",
     )
@@ -70,7 +70,7 @@ async def test_an_unapproved_mailbox_is_tested_but_not_enabled(world: World) -> 
     report = await operation(world).run("alice@example.test")
     assert not report.approved
     assert all(not c.enabled for c in report.channels)
-    assert any(c.status is TestStatus.SUCCESS for c in report.channels)
+    assert any(c.status is ConnectionTestStatus.SUCCESS for c in report.channels)
 
 
 async def test_a_missing_password_fails_at_authenticate(world: World) -> None:
@@ -111,10 +111,12 @@ async def active_alerts(world: World, address: str) -> list[Alert]:
 def refuse_login(world: World, address: str) -> None:
     world.server.box(address).test_result = ConnectionTest(
         (
-            StepResult(TestStep.RESOLVE, True),
-            StepResult(TestStep.CONNECT, True),
-            StepResult(TestStep.TLS, True),
-            StepResult(TestStep.AUTHENTICATE, False, "[AUTHENTICATIONFAILED] Authentication failed.", "auth_failed"),
+            StepResult(ConnectionTestStep.RESOLVE, True),
+            StepResult(ConnectionTestStep.CONNECT, True),
+            StepResult(ConnectionTestStep.TLS, True),
+            StepResult(
+                ConnectionTestStep.AUTHENTICATE, False, "[AUTHENTICATIONFAILED] Authentication failed.", "auth_failed"
+            ),
         )
     )
 
@@ -155,7 +157,7 @@ async def test_a_code_without_an_explanation_gets_the_general_text(world: World)
     await world.profile()
     await world.mailbox("alice@example.test", enabled=False)
     world.server.box("alice@example.test").test_result = ConnectionTest(
-        (StepResult(TestStep.LIST_FOLDERS, False, "LIST said BYE", "something_new"),)
+        (StepResult(ConnectionTestStep.LIST_FOLDERS, False, "LIST said BYE", "something_new"),)
     )
     await operation(world).run("alice@example.test")
     [alert] = await active_alerts(world, "alice@example.test")
@@ -191,7 +193,7 @@ async def test_the_alerts_a_run_leaves_are_told_on_the_bus(world: World) -> None
     bus = EventBus()
     heard: list[object] = []
     bus.subscribe(heard.append)
-    operation_with_bus = TestAndEnable(
+    operation_with_bus = Enablement(
         store=world.store, connectors=world.factory, secrets=world.secrets, throttles=Throttles(), clock=world.clock,
         bus=bus,
     )  # fmt: skip

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectorFactory, Credentials, StepResult, TestStep
+from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, ConnectorFactory, Credentials, StepResult
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
 from desktop_sync.domain.messages import explain, template
 from desktop_sync.domain.model import (
@@ -25,12 +25,12 @@ from desktop_sync.domain.model import (
     ApprovalState,
     Channel,
     ChannelState,
+    ConnectionTestStatus,
     Mailbox,
     Profile,
     ProfileKind,
     Severity,
     SyncMethod,
-    TestStatus,
 )
 from desktop_sync.domain.ports import AlertRepository, SecretStore, Store
 from desktop_sync.engine.cycle import login_for, secret_key
@@ -50,7 +50,7 @@ _CHANNEL_NAMES = {
 @dataclass(frozen=True, slots=True)
 class ChannelReport:
     channel: Channel
-    status: TestStatus
+    status: ConnectionTestStatus
     enabled: bool
     failed_step: str | None = None
     detail: str = ""
@@ -59,21 +59,17 @@ class ChannelReport:
 
 
 @dataclass(frozen=True, slots=True)
-class TestEnableReport:
-    __test__ = False  # not a pytest test class
-
+class EnablementReport:
     address: str
     approved: bool
     channels: tuple[ChannelReport, ...]
 
     @property
     def ok(self) -> bool:
-        return all(c.status is not TestStatus.FAILURE for c in self.channels)
+        return all(c.status is not ConnectionTestStatus.FAILURE for c in self.channels)
 
 
-class TestAndEnable:
-    __test__ = False
-
+class Enablement:
     def __init__(
         self,
         *,
@@ -91,7 +87,7 @@ class TestAndEnable:
         self._throttles = throttles
         self._now = clock
 
-    async def run(self, address: str) -> TestEnableReport:
+    async def run(self, address: str) -> EnablementReport:
         async with self._store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(address.lower())
             if mailbox is None:
@@ -104,23 +100,23 @@ class TestAndEnable:
         for channel in Channel:
             state = mailbox.channel(channel)
             if state.method is not SyncMethod.SERVER_SIDE:
-                reports.append(ChannelReport(channel, TestStatus.NOT_RUN, False, detail="not synchronized"))
+                reports.append(ChannelReport(channel, ConnectionTestStatus.NOT_RUN, False, detail="not synchronized"))
                 states[channel] = dataclasses.replace(
-                    state, enabled=False, test_status=TestStatus.NOT_RUN, failed_step=None
+                    state, enabled=False, test_status=ConnectionTestStatus.NOT_RUN, failed_step=None
                 )
                 continue
             result = await self._test(channel, mailbox, profile)
             now = self._now()
             if result.ok:
-                status, failed_step, detail, code = TestStatus.SUCCESS, None, "", None
+                status, failed_step, detail, code = ConnectionTestStatus.SUCCESS, None, "", None
             else:
                 failure = result.failure
-                status = TestStatus.FAILURE
+                status = ConnectionTestStatus.FAILURE
                 failed_step = failure.step.value if failure else "unknown"
                 detail = failure.detail if failure else "the test failed"
                 code = failure.error_code if failure else None
-            enabled = status is TestStatus.SUCCESS and approved
-            if status is TestStatus.SUCCESS and not approved:
+            enabled = status is ConnectionTestStatus.SUCCESS and approved
+            if status is ConnectionTestStatus.SUCCESS and not approved:
                 detail = "passed; not enabled because the mailbox is not approved"
             states[channel] = ChannelState(state.method, enabled, status, failed_step, now)
             reports.append(ChannelReport(channel, status, enabled, failed_step, detail, code, result.steps))
@@ -153,7 +149,7 @@ class TestAndEnable:
         if self._bus is not None:
             for alert in raised:  # once committed
                 self._bus.publish(AlertRaised(alert))
-        return TestEnableReport(mailbox.address, approved, tuple(reports))
+        return EnablementReport(mailbox.address, approved, tuple(reports))
 
     async def _record_alerts(
         self,
@@ -170,7 +166,7 @@ class TestAndEnable:
         await alerts.clear_code(mailbox.id, ALERT_CODES, now)
         added = []
         for report in reports:
-            if report.status is not TestStatus.FAILURE:
+            if report.status is not ConnectionTestStatus.FAILURE:
                 continue
             channel = _CHANNEL_NAMES[report.channel]
             detail = f"the {channel} test failed at the {report.failed_step} step: {report.detail}"
@@ -184,7 +180,7 @@ class TestAndEnable:
                     self._alert(Severity.ERROR, TEST_FAILED, text.title, text.cause, text.fix, mailbox, now)
                 )
             )
-        passed = any(r.status is TestStatus.SUCCESS for r in reports)
+        passed = any(r.status is ConnectionTestStatus.SUCCESS for r in reports)
         if passed and not approved:
             text = explain(AWAITING_APPROVAL, address=mailbox.address)
             added.append(
@@ -213,11 +209,15 @@ class TestAndEnable:
     async def _test(self, channel: Channel, mailbox: Mailbox, profile: Profile) -> ConnectionTest:
         if not self._connectors.supports(profile, channel):
             return _failed(
-                TestStep.CONNECT, f"profile {profile.name!r} cannot synchronize {channel.value}", "not_supported"
+                ConnectionTestStep.CONNECT,
+                f"profile {profile.name!r} cannot synchronize {channel.value}",
+                "not_supported",
             )
         secret = await self._secrets.get_secret(secret_key(profile, mailbox))
         if secret is None:
-            return _failed(TestStep.AUTHENTICATE, "no password is stored for this mailbox", "password_missing")
+            return _failed(
+                ConnectionTestStep.AUTHENTICATE, "no password is stored for this mailbox", "password_missing"
+            )
         credentials = Credentials(login_for(profile, mailbox), secret)
         try:
             async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
@@ -232,10 +232,10 @@ class TestAndEnable:
                 finally:
                     await connector.close()
         except DesktopSyncError as exc:
-            return _failed(TestStep.CONNECT, exc.message, exc.code)
+            return _failed(ConnectionTestStep.CONNECT, exc.message, exc.code)
 
 
-def _failed(step: TestStep, detail: str, code: str) -> ConnectionTest:
+def _failed(step: ConnectionTestStep, detail: str, code: str) -> ConnectionTest:
     return ConnectionTest(steps=(StepResult(step, False, detail, code),))
 
 
