@@ -44,13 +44,13 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 def _serve(connection: multiprocessing.connection.Connection, options: dict[str, Any]) -> None:
     sys.path.insert(0, str(TESTS))
-    from ews import server as server_module
+    from ews import handler as handler_module
     from ews.server import EwsServer, Validation
 
     # The test server writes a response's headers and body in two sends; without TCP_NODELAY the body
     # waits for the client's delayed ACK (40 ms) on a kept-alive connection, which a real server does
     # not make its clients do. The benchmarks measure the client, so the server's sockets get it.
-    accept = server_module._HttpServer.get_request
+    accept = handler_module.HttpServer.get_request
 
     def get_request(self: Any) -> tuple[Any, Any]:
         sock, address = accept(self)
@@ -58,7 +58,7 @@ def _serve(connection: multiprocessing.connection.Connection, options: dict[str,
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock, address
 
-    server_module._HttpServer.get_request = get_request  # type: ignore[method-assign]
+    handler_module.HttpServer.get_request = get_request  # type: ignore[method-assign]
     server = EwsServer(validation=Validation.OFF, heartbeat_seconds=options.get("heartbeat", 5.0))
     with server:
         for address, password, impersonation in options["mailboxes"]:

@@ -3,59 +3,43 @@
 ``EwsServer`` serves SOAP 1.1 at ``/EWS/Exchange.asmx`` (HTTP or HTTPS), SOAP autodiscover at
 ``/autodiscover/autodiscover.svc``, POX autodiscover at ``/autodiscover/autodiscover.xml`` and an
 OAuth 2 client-credentials token endpoint at ``/{tenant}/oauth2/v2.0/token``. It keeps mailboxes,
-folders and items in memory (see ``store.py``; the operations are in ``operations.py``), authenticates
+folders and items in memory (see ``store.py``; the operations are in ``operations/``), authenticates
 with Basic, NTLM (pyspnego acceptor, one handshake per connection, as IIS does) or a bearer token,
 honours ``ExchangeImpersonation`` for accounts that have the right, and can inject faults
 (``server.faults``). With ``validation=Validation.STRICT`` every SOAP response is checked against
 Microsoft's schemas before it is sent; an invalid one is recorded and replaced by a loud SOAP fault.
+The HTTP side is ``handler.py``, the EWS requests ``dispatch.py``, autodiscover ``autodiscover.py``.
 """
 
 from __future__ import annotations
 
-import atexit
-import base64
 import contextlib
 import datetime as dt
 import enum
-import json
-import os
-import re
 import secrets
 import socket
 import ssl
-import sys
-import tempfile
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-import spnego
-import spnego.exceptions
 from lxml import etree
 
 from . import operations, soap
-from .faults import DROP, HTTP_401, HTTP_503, SLOW, FaultInjector, RequestRecord, Stats
+from .auth import AuthScheme, Principal, register_ntlm_user
+from .faults import FaultInjector, Stats
+from .fields import field_elements
+from .handler import AUTODISCOVER_SVC, EWS_PATH, LOOPBACK, HttpServer
 from .schema import EwsSchema, SchemaError, load_schema
-from .soap import SOAP, M, T
-from .store import Folder, Item, Mailbox, SentMessage, Store, message_from_mime, now
+from .soap import now
+from .store import Folder, Item, Mailbox, SentMessage, Store, message_from_mime
 
 if TYPE_CHECKING:
     from servers.tls import TlsFiles
-
-LOOPBACK = "127.0.0.1"
-EWS_PATH = "/EWS/Exchange.asmx"
-AUTODISCOVER_SVC = "/autodiscover/autodiscover.svc"
-AUTODISCOVER_XML = "/autodiscover/autodiscover.xml"
-ANS = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
-POX_RESPONSE = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
-POX_OUTLOOK = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 
 
 class Validation(enum.Enum):
@@ -64,465 +48,11 @@ class Validation(enum.Enum):
     STRICT = "strict"  # as COLLECT, and answer a SOAP fault instead of the invalid response
 
 
-class AuthScheme(enum.Enum):
-    BASIC = "Basic"
-    NTLM = "NTLM"
-    BEARER = "Bearer"
-
-
 @dataclass(frozen=True, slots=True)
 class InvalidResponse:
     operation: str
     errors: tuple[SchemaError, ...]
     document: bytes
-
-
-@dataclass(eq=False)
-class Principal:
-    """Who authenticated: a mailbox owner, or an OAuth application (no mailbox, may impersonate)."""
-
-    name: str
-    impersonation_right: bool
-    mailbox: Mailbox | None
-
-
-# --- NTLM credentials
-# pyspnego's NTLM acceptor reads its users from the file named by $NTLM_USER_FILE, which is
-# process-wide: every EwsServer of the process registers its users in one file.
-
-_ntlm_lock = threading.Lock()
-_ntlm_users: dict[tuple[str, str], str] = {}
-_ntlm_file: Path | None = None
-
-
-def _register_ntlm_user(domain: str, username: str, password: str) -> None:
-    global _ntlm_file
-    with _ntlm_lock:
-        if _ntlm_file is None:
-            handle, name = tempfile.mkstemp(prefix="ews-test-ntlm-", suffix=".txt")
-            os.close(handle)
-            _ntlm_file = Path(name)
-            atexit.register(_ntlm_file.unlink, missing_ok=True)
-            os.environ["NTLM_USER_FILE"] = name
-        for user_domain in (domain, ""):
-            _ntlm_users[(user_domain.upper(), username.upper())] = password
-        lines = [f"{d}:{u}:{p}" for (d, u), p in _ntlm_users.items()]
-        _ntlm_file.write_text("\n".join(lines) + "\n")
-
-
-# --- the HTTP side
-
-
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, ews: EwsServer) -> None:
-        self.ews = ews
-        super().__init__((LOOPBACK, 0), _Handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, address = super().get_request()
-        if self.ews.tls_context is not None:
-            sock = self.ews.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that went away mid-request is normal in fault tests; anything else is a bug to see.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, ssl.SSLError, TimeoutError, OSError)):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Drop(Exception):
-    """Close the connection without answering."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _HttpServer
-    server_version = "Microsoft-IIS/10.0"
-    sys_version = ""
-
-    def setup(self) -> None:
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(10)
-            try:
-                self.request.do_handshake()
-            except (ssl.SSLError, OSError):
-                self.connection_number = 0
-                self.ews.stats.connection_opened()
-                self.handshake_failed = True
-                super().setup()
-                self.close_connection = True
-                return
-            self.request.settimeout(None)
-        self.handshake_failed = False
-        super().setup()
-        self.connection_number = self.ews.stats.connection_opened()
-        self.ntlm: spnego.ContextProxy | None = None
-        self.ntlm_principal: Principal | None = None
-        self.ews._connections.add(self.request)
-
-    def handle(self) -> None:
-        if self.handshake_failed:
-            return
-        with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
-            super().handle()
-
-    def finish(self) -> None:
-        with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
-            super().finish()
-        self.ews._connections.discard(self.request)
-        self.ews.stats.connection_closed()
-
-    @property
-    def ews(self) -> EwsServer:
-        return self.server.ews
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    # --- plumbing
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send(
-        self,
-        status: int,
-        body: bytes = b"",
-        *,
-        content_type: str = "text/xml; charset=utf-8",
-        headers: Iterable[tuple[str, str]] = (),
-    ) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        if body:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-
-    def _challenge(self, extra: Iterable[tuple[str, str]] = ()) -> None:
-        headers = list(extra) or self.ews._challenges()
-        self._send(401, headers=headers)
-
-    def do_GET(self) -> None:
-        self._read_body()
-        self._send(404 if not self.path.lower().startswith("/ews") else 405)
-
-    def do_HEAD(self) -> None:
-        self.send_response(200 if self.path.lower().startswith(("/ews", "/autodiscover")) else 404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_POST(self) -> None:
-        body = self._read_body()
-        path = urllib.parse.urlsplit(self.path).path
-        lowered = path.lower()
-        try:
-            if lowered == EWS_PATH.lower():
-                self._ews(body)
-            elif lowered == AUTODISCOVER_SVC:
-                self._autodiscover_soap(body)
-            elif lowered == AUTODISCOVER_XML:
-                self._autodiscover_pox(body)
-            elif re.fullmatch(r"/[^/]+/oauth2/v2\.0/token", lowered):
-                self._token(body)
-            else:
-                self._send(404)
-        except _Drop:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.request.shutdown(socket.SHUT_RDWR)
-
-    # --- authentication
-
-    def _authenticate(self) -> Principal | None:
-        """The authenticated principal, or None after answering 401 (challenge or failure)."""
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        scheme = scheme.lower()
-        schemes = self.ews.auth_schemes
-        if not header:
-            if self.ntlm_principal is not None:
-                return self.ntlm_principal  # NTLM authenticates the connection, not the request
-            self._challenge()
-            return None
-        if scheme == "basic" and AuthScheme.BASIC in schemes:
-            try:
-                username, _, password = base64.b64decode(token).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                username = password = ""
-            principal = self.ews._login(username, password)
-            if principal is None:
-                self._challenge()
-            return principal
-        if scheme in ("ntlm", "negotiate") and AuthScheme.NTLM in schemes:
-            return self._ntlm_step(token)
-        if scheme == "bearer" and AuthScheme.BEARER in schemes:
-            principal = self.ews._bearer(token)
-            if principal is None:
-                self._challenge([("WWW-Authenticate", 'Bearer error="invalid_token"')])
-            return principal
-        self._challenge()
-        return None
-
-    def _ntlm_step(self, token: str) -> Principal | None:
-        try:
-            raw = base64.b64decode(token)
-        except ValueError:
-            self._challenge()
-            return None
-        if self.ntlm is None or raw[8:12] == b"\x01\x00\x00\x00":  # a NEGOTIATE message starts a handshake
-            self.ntlm = spnego.server(protocol="ntlm")
-            self.ntlm_principal = None
-        try:
-            answer = self.ntlm.step(raw)
-        except spnego.exceptions.SpnegoError:
-            # Wrong password: a plain 401 at once, so the client reports bad credentials.
-            self.ntlm = None
-            self._challenge()
-            return None
-        if not self.ntlm.complete:
-            self._challenge([("WWW-Authenticate", "NTLM " + base64.b64encode(answer or b"").decode())])
-            return None
-        principal = self.ews._principal_for(self.ntlm.client_principal or "")
-        self.ntlm = None
-        if principal is None:
-            self._challenge()
-            return None
-        self.ntlm_principal = principal
-        return principal
-
-    # --- EWS
-
-    def _ews(self, body: bytes) -> None:
-        principal = self._authenticate()
-        if principal is None:
-            return
-        try:
-            request = etree.fromstring(body, etree.XMLParser(resolve_entities=False, huge_tree=True))
-            soap_body = request.find(f"{{{SOAP}}}Body")
-            op = next(child for child in soap_body if isinstance(child.tag, str))
-        except (etree.XMLSyntaxError, StopIteration, TypeError):
-            self._answer("(invalid)", soap.fault("ErrorInvalidRequest", "The request is not a SOAP envelope."), 500)
-            return
-        operation = etree.QName(op).localname
-        header = request.find(f"{{{SOAP}}}Header")
-        target = self._impersonated(header)
-        mailbox_address = target or (principal.mailbox.address if principal.mailbox else None)
-        record = {"operation": operation, "mailbox": mailbox_address, "user": principal.name}
-        properties = op.find(f"{{{M}}}ItemShape/{{{T}}}AdditionalProperties")
-        if properties is not None:
-            paths = tuple(_describe_path(path) for path in properties if isinstance(path.tag, str))
-            self.ews.stats.record_shape(operation, paths)
-
-        fault = self.ews.faults.take(operation, mailbox_address)
-        if fault is not None:
-            if fault.kind == DROP:
-                self.ews.stats.record(RequestRecord(**record, status=0, connection=self.connection_number))
-                raise _Drop
-            if fault.kind == SLOW:
-                self.ews._stopping.wait(fault.seconds)
-            elif fault.kind == HTTP_401:
-                self.ews.stats.record(RequestRecord(**record, status=401, connection=self.connection_number))
-                self.ntlm_principal = None
-                self._challenge()
-                return
-            elif fault.kind == HTTP_503:
-                self.ews.stats.record(RequestRecord(**record, status=503, connection=self.connection_number))
-                retry = [("Retry-After", str(max(1, round(fault.back_off_ms / 1000))))] if fault.back_off_ms else []
-                self._send(503, b"Service Unavailable", content_type="text/plain", headers=retry)
-                return
-            elif fault.as_soap_fault:
-                element = soap.fault(fault.kind, soap.fault_text(fault.kind), back_off_ms=fault.back_off_ms)
-                self._answer(operation, element, 500, record)
-                return
-            else:
-                self._answer(operation, operations.forced_error_response(operation, fault.kind), 200, record)
-                return
-
-        with self.ews.store.lock:
-            try:
-                mailbox = self._acting_mailbox(principal, target)
-                ctx = operations.Context(self.ews.store, mailbox, principal.name)
-                if operation == "GetStreamingEvents":
-                    self._stream(ctx, op, record)
-                    return
-                handler = operations.HANDLERS.get(operation)
-                if handler is None:
-                    raise operations.unsupported(f"the {operation} operation")
-                element, status = handler(ctx, op), 200
-            except operations.SoapFault as exc:
-                element, status = soap.fault(exc.code, exc.text, back_off_ms=exc.back_off_ms), 500
-            document = soap.serialize(soap.envelope(element, header=status == 200))
-        self._answer_document(operation, document, status, record)
-
-    def _acting_mailbox(self, principal: Principal, target: str | None) -> Mailbox:
-        """The mailbox a request acts on: the impersonated one (if the principal may), else its own."""
-        if target is not None:
-            if not principal.impersonation_right:
-                raise operations.SoapFault("ErrorImpersonateUserDenied")
-            mailbox = self.ews.store.mailboxes.get(target.lower())
-            if mailbox is None:
-                raise operations.SoapFault("ErrorNonExistentMailbox")
-            return mailbox
-        if principal.mailbox is None:
-            raise operations.SoapFault(
-                "ErrorInvalidExchangeImpersonationHeaderData",
-                "ExchangeImpersonation SOAP header must be present for this type of OAuth token.",
-            )
-        return principal.mailbox
-
-    def _impersonated(self, header: etree._Element | None) -> str | None:
-        if header is None:
-            return None
-        node = header.find(f"{{{T}}}ExchangeImpersonation")
-        if node is None:
-            return None
-        for tag in ("PrimarySmtpAddress", "SmtpAddress", "PrincipalName"):
-            value = node.findtext(f"{{{T}}}ConnectingSID/{{{T}}}{tag}")
-            if value:
-                return value.strip()
-        return ""
-
-    def _answer(self, operation: str, element: etree._Element, status: int, record: dict | None = None) -> None:
-        document = soap.serialize(soap.envelope(element, header=status == 200))
-        self._answer_document(operation, document, status, record)
-
-    def _answer_document(self, operation: str, document: bytes, status: int, record: dict | None) -> None:
-        if not self.ews._check(operation, document):
-            element = soap.fault(
-                "ErrorInternalServerError",
-                f"EWS test server: invalid {operation} response (see server.invalid_responses)",
-            )
-            document, status = soap.serialize(soap.envelope(element, header=False)), 500
-        if record is not None:
-            self.ews.stats.record(RequestRecord(**record, status=status, connection=self.connection_number))
-        self._send(status, document)
-
-    # --- streaming notifications
-
-    def _stream(self, ctx: operations.Context, op: etree._Element, record: dict) -> None:
-        """GetStreamingEvents: keep the response open and write one envelope per batch of events."""
-        store = self.ews.store
-        ids = [(e.text or "").strip() for e in op.iter(f"{{{T}}}SubscriptionId")]
-        subscriptions = [store.subscriptions.get(i) for i in ids]
-        if not ids or any(s is None or s.mailbox is not ctx.mailbox or not s.streaming for s in subscriptions):
-            bad = [i for i, s in zip(ids, subscriptions, strict=True) if s is None or s.mailbox is not ctx.mailbox]
-            message = soap.response_message("GetStreamingEvents", "ErrorSubscriptionNotFound")
-            if bad:
-                holder = etree.SubElement(message, f"{{{M}}}ErrorSubscriptionIds")
-                for ident in bad:
-                    etree.SubElement(holder, f"{{{T}}}SubscriptionId").text = ident
-            document = soap.serialize(soap.envelope(soap.response("GetStreamingEvents", [message])))
-            store.lock.release()
-            try:
-                self._answer_document("GetStreamingEvents", document, 200, record)
-            finally:
-                store.lock.acquire()
-            return
-        minutes = int(op.findtext(f"{{{M}}}ConnectionTimeout") or 30)
-        deadline = time.monotonic() + minutes * self.ews.minute_seconds
-        self.ews.stats.record(RequestRecord(**record, status=200, connection=self.connection_number))
-        store.lock.release()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml; charset=utf-8")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            self.wfile.flush()
-        finally:
-            store.lock.acquire()
-        last_write = time.monotonic()
-        status = "OK"
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.ews._stopping.is_set():
-                    status = "Closed"
-                batches = []
-                for subscription in subscriptions:
-                    if subscription.events:
-                        batches.append((subscription.id, subscription.events))
-                        subscription.events = []
-                due = time.monotonic() - last_write >= self.ews.heartbeat_seconds
-                if batches or due or status == "Closed":
-                    self._write_chunk(self._stream_envelope(batches, status))
-                    last_write = time.monotonic()
-                if status == "Closed":
-                    break
-                wait = min(remaining, self.ews.heartbeat_seconds - (time.monotonic() - last_write), 0.5)
-                store.changed.wait(max(wait, 0.01))
-            self._write_raw(b"0\r\n\r\n")
-        except (ConnectionError, ssl.SSLError, OSError):
-            self.close_connection = True
-
-    def _stream_envelope(self, batches: list[tuple[str, list]], status: str) -> bytes:
-        message = soap.response_message("GetStreamingEvents")
-        if batches:
-            notifications = etree.SubElement(message, f"{{{M}}}Notifications")
-            for subscription_id, events in batches:
-                notifications.append(operations.notification_element(subscription_id, events))
-        message.append(soap.m("ConnectionStatus", status))
-        document = soap.serialize(soap.envelope(soap.response("GetStreamingEvents", [message])))
-        if not self.ews._check("GetStreamingEvents", document):
-            raise ConnectionError("invalid streaming response")
-        return document
-
-    def _write_chunk(self, data: bytes) -> None:
-        self._write_raw(f"{len(data):X}\r\n".encode() + data + b"\r\n")
-
-    def _write_raw(self, data: bytes) -> None:
-        # Written with the store lock released, so one slow client cannot stall the server.
-        lock = self.ews.store.lock
-        lock.release()
-        try:
-            self.wfile.write(data)
-            self.wfile.flush()
-        finally:
-            lock.acquire()
-
-    # --- autodiscover
-
-    def _autodiscover_soap(self, body: bytes) -> None:
-        principal = self._authenticate()
-        if principal is None:
-            return
-        request = etree.fromstring(body)
-        users = [(e.text or "").strip() for e in request.iter(f"{{{ANS}}}Mailbox")]
-        self.ews.stats.record(
-            RequestRecord("GetUserSettings", users[0] if users else None, principal.name, 200, self.connection_number)
-        )
-        self._send(200, self.ews._user_settings(users))
-
-    def _autodiscover_pox(self, body: bytes) -> None:
-        principal = self._authenticate()
-        if principal is None:
-            return
-        match = re.search(rb"<EMailAddress>\s*([^<\s]+)\s*</EMailAddress>", body)
-        address = match.group(1).decode() if match else ""
-        self.ews.stats.record(RequestRecord("Autodiscover", address, principal.name, 200, self.connection_number))
-        self._send(200, self.ews._pox_settings(address))
-
-    def _token(self, body: bytes) -> None:
-        form = urllib.parse.parse_qs(body.decode())
-        client_id = (form.get("client_id") or [""])[0]
-        secret = (form.get("client_secret") or [""])[0]
-        if form.get("grant_type") != ["client_credentials"] or self.ews._oauth_clients.get(client_id) != secret:
-            error = {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}
-            self._send(401, json.dumps(error).encode(), content_type="application/json")
-            return
-        token = self.ews.issue_token()
-        answer = {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
-        self.ews.stats.record(RequestRecord("Token", None, client_id, 200, self.connection_number))
-        self._send(200, json.dumps(answer).encode(), content_type="application/json")
 
 
 # --- the server
@@ -560,7 +90,7 @@ class EwsServer:
         self._logins: dict[str, Principal] = {}
         self._tokens: dict[str, Principal] = {}
         self._oauth_clients: dict[str, str] = {}
-        self._http: _HttpServer | None = None
+        self._http: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -569,7 +99,7 @@ class EwsServer:
     # --- lifecycle
 
     def start(self) -> Self:
-        self._http = _HttpServer(self)
+        self._http = HttpServer(self)
         self._thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="ews-test-server", daemon=True
         )
@@ -648,7 +178,7 @@ class EwsServer:
             self._logins[login.lower()] = principal
         if AuthScheme.NTLM in self.auth_schemes:
             for login in {address, local_part} | ({username} if username else set()):
-                _register_ntlm_user(self.ntlm_domain, login, password)
+                register_ntlm_user(self.ntlm_domain, login, password)
         return mailbox
 
     def set_password(self, address: str, password: str) -> None:
@@ -656,7 +186,7 @@ class EwsServer:
         mailbox.password = password
         if AuthScheme.NTLM in self.auth_schemes:
             for login in {address, address.split("@")[0]}:
-                _register_ntlm_user(self.ntlm_domain, login, password)
+                register_ntlm_user(self.ntlm_domain, login, password)
 
     def add_oauth_token(self, token: str, address: str | None = None) -> None:
         """Accept ``Authorization: Bearer token``: as the mailbox's owner, or (no address) as an application
@@ -806,11 +336,11 @@ class EwsServer:
             mailbox = self.mailbox(address)
             target = mailbox.folder(folder or default)
             spec = soap.t(kind)
-            for element in _field_elements(fields):
+            for element in field_elements(fields):
                 spec.append(element)
             ctx = operations.Context(self.store, mailbox, address)
             item = operations.item_from_element(ctx, spec, target)
-            operations._prepare(ctx, item, draft=False)
+            operations.prepare_item(ctx, item, draft=False)
             self.store.add_item(item, new_mail=kind == "Message" and target is mailbox.distinguished["inbox"])
             return item.id
 
@@ -820,7 +350,7 @@ class EwsServer:
             item = self.item(item_id)
             item.ensure_parsed()
             names = []
-            for element in _field_elements(fields or {}):
+            for element in field_elements(fields or {}):
                 item.props[etree.QName(element).localname] = element
                 names.append(etree.QName(element).localname)
             for name in remove:
@@ -860,107 +390,6 @@ class EwsServer:
         with self.store.lock:
             self.store.delete_folder(self.store.folders[folder_id])
 
-    # --- autodiscover answers
-
-    def _user_settings(self, users: list[str]) -> bytes:
-        nsmap = {
-            "s": SOAP,
-            "a": "http://www.w3.org/2005/08/addressing",
-            "i": "http://www.w3.org/2001/XMLSchema-instance",
-        }
-        envelope = etree.Element(f"{{{SOAP}}}Envelope", nsmap=nsmap)
-        header = etree.SubElement(envelope, f"{{{SOAP}}}Header")
-        action = etree.SubElement(header, "{http://www.w3.org/2005/08/addressing}Action")
-        action.set(f"{{{SOAP}}}mustUnderstand", "1")
-        action.text = "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettingsResponse"
-        info = etree.SubElement(header, f"{{{ANS}}}ServerVersionInfo", nsmap={"h": ANS})
-        for tag, value in (
-            ("MajorVersion", "15"),
-            ("MinorVersion", "1"),
-            ("MajorBuildNumber", "2507"),
-            ("MinorBuildNumber", "6"),
-            ("Version", "Exchange2015"),
-        ):
-            etree.SubElement(info, f"{{{ANS}}}{tag}").text = value
-        body = etree.SubElement(envelope, f"{{{SOAP}}}Body")
-        message = etree.SubElement(body, f"{{{ANS}}}GetUserSettingsResponseMessage", nsmap={None: ANS})
-        response = etree.SubElement(message, f"{{{ANS}}}Response")
-        etree.SubElement(response, f"{{{ANS}}}ErrorCode").text = "NoError"
-        etree.SubElement(response, f"{{{ANS}}}ErrorMessage")
-        responses = etree.SubElement(response, f"{{{ANS}}}UserResponses")
-        for user in users:
-            entry = etree.SubElement(responses, f"{{{ANS}}}UserResponse")
-            with self.store.lock:
-                mailbox = self.store.mailboxes.get(user.lower())
-            if mailbox is None:
-                etree.SubElement(entry, f"{{{ANS}}}ErrorCode").text = "InvalidUser"
-                etree.SubElement(entry, f"{{{ANS}}}ErrorMessage").text = f"Invalid user: '{user}'"
-                continue
-            etree.SubElement(entry, f"{{{ANS}}}ErrorCode").text = "NoError"
-            etree.SubElement(entry, f"{{{ANS}}}ErrorMessage").text = "No error."
-            etree.SubElement(entry, f"{{{ANS}}}RedirectTarget").set(
-                "{http://www.w3.org/2001/XMLSchema-instance}nil", "true"
-            )
-            etree.SubElement(entry, f"{{{ANS}}}UserSettingErrors")
-            settings = etree.SubElement(entry, f"{{{ANS}}}UserSettings")
-            values = {
-                "AutoDiscoverSMTPAddress": mailbox.address,
-                "UserDisplayName": mailbox.display_name,
-                "ExternalEwsUrl": self.url,
-                "InternalEwsUrl": self.url,
-                "EwsSupportedSchemas": "Exchange2007, Exchange2007_SP1, Exchange2010, Exchange2010_SP1, "
-                "Exchange2010_SP2, Exchange2013, Exchange2013_SP1, Exchange2015, Exchange2016",
-                "CasVersion": "15.01.2507.006",
-            }
-            for name, value in values.items():
-                setting = etree.SubElement(settings, f"{{{ANS}}}UserSetting")
-                setting.set("{http://www.w3.org/2001/XMLSchema-instance}type", "StringSetting")
-                etree.SubElement(setting, f"{{{ANS}}}Name").text = name
-                etree.SubElement(setting, f"{{{ANS}}}Value").text = value
-        return etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-
-    def _pox_settings(self, address: str) -> bytes:
-        root = etree.Element(f"{{{POX_RESPONSE}}}Autodiscover", nsmap={None: POX_RESPONSE})
-        with self.store.lock:
-            mailbox = self.store.mailboxes.get(address.lower())
-        if mailbox is None:
-            response = etree.SubElement(root, f"{{{POX_RESPONSE}}}Response")
-            error = etree.SubElement(response, f"{{{POX_RESPONSE}}}Error", Time=time.strftime("%H:%M:%S"), Id="1")
-            etree.SubElement(error, f"{{{POX_RESPONSE}}}ErrorCode").text = "500"
-            etree.SubElement(error, f"{{{POX_RESPONSE}}}Message").text = "The email address can't be found."
-            etree.SubElement(error, f"{{{POX_RESPONSE}}}DebugData")
-            return etree.tostring(root, xml_declaration=True, encoding="utf-8")
-        response = etree.SubElement(root, f"{{{POX_OUTLOOK}}}Response", nsmap={None: POX_OUTLOOK})
-
-        def sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
-            node = etree.SubElement(parent, f"{{{POX_OUTLOOK}}}{tag}")
-            node.text = text
-            return node
-
-        user = sub(response, "User")
-        sub(user, "DisplayName", mailbox.display_name)
-        sub(user, "AutoDiscoverSMTPAddress", mailbox.address)
-        account = sub(response, "Account")
-        sub(account, "AccountType", "email")
-        sub(account, "Action", "settings")
-        for kind in ("EXCH", "EXPR"):
-            protocol = sub(account, "Protocol")
-            sub(protocol, "Type", kind)
-            sub(protocol, "Server", LOOPBACK)
-            sub(protocol, "ASUrl", self.url)
-            sub(protocol, "EwsUrl", self.url)
-            sub(protocol, "EmwsUrl", self.url)
-        return etree.tostring(root, xml_declaration=True, encoding="utf-8")
-
-
-def _describe_path(path: etree._Element) -> str:
-    """A property path as the tests name it: "item:Subject", "contacts:EmailAddress[EmailAddress1]", or
-    "extended:NAME" for an extended property."""
-    if etree.QName(path).localname == "ExtendedFieldURI":
-        return f"extended:{path.get('PropertyName') or path.get('PropertyTag') or path.get('PropertyId')}"
-    index = path.get("FieldIndex")
-    return f"{path.get('FieldURI')}[{index}]" if index else str(path.get("FieldURI"))
-
 
 def _mime_bytes(raw: bytes | str | EmailMessage) -> bytes:
     if isinstance(raw, EmailMessage):
@@ -968,49 +397,3 @@ def _mime_bytes(raw: bytes | str | EmailMessage) -> bytes:
     if isinstance(raw, str):
         return raw.encode()
     return raw
-
-
-RECIPIENT_FIELDS = {
-    "ToRecipients",
-    "CcRecipients",
-    "BccRecipients",
-    "RequiredAttendees",
-    "OptionalAttendees",
-    "Resources",
-    "ReplyTo",
-}
-SINGLE_RECIPIENT_FIELDS = {"From", "Sender", "Organizer"}
-
-
-def _field_elements(fields: Mapping[str, Any]) -> list[etree._Element]:
-    from .store import mailbox_element, recipients_element
-
-    elements = []
-    for name, value in fields.items():
-        if isinstance(value, etree._Element):
-            elements.append(value)
-        elif name in RECIPIENT_FIELDS:
-            if name in ("RequiredAttendees", "OptionalAttendees", "Resources"):
-                holder = soap.t(name)
-                for display, address in value:
-                    attendee = soap.t("Attendee")
-                    attendee.append(mailbox_element(display, address))
-                    holder.append(attendee)
-                elements.append(holder)
-            else:
-                elements.append(recipients_element(name, value))
-        elif name in SINGLE_RECIPIENT_FIELDS:
-            holder = soap.t(name)
-            holder.append(mailbox_element(*value))
-            elements.append(holder)
-        elif name == "Body":
-            text, body_type = (value, "Text") if isinstance(value, str) else value
-            elements.append(soap.t("Body", text, BodyType=body_type))
-        elif name == "Categories":
-            holder = soap.t("Categories")
-            for category in value:
-                holder.append(soap.t("String", category))
-            elements.append(holder)
-        else:
-            elements.append(soap.t(name, value))
-    return elements

@@ -50,6 +50,11 @@ def xml_value(value: object) -> str:
     return str(value)
 
 
+def now() -> dt.datetime:
+    """The current time as Exchange keeps it: UTC, whole seconds."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 def format_datetime(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -1,16 +1,16 @@
-"""The EWS test server's state: mailboxes, folders, items, change logs and subscriptions, in memory.
+"""The EWS test server's state: mailboxes, folders and items in memory (change logs, subscriptions: ``changes.py``).
 
 Items keep their fields as EWS ``t:`` elements keyed by local name, exactly as a client sent them in
 CreateItem/UpdateItem (or as derived from a delivered MIME message), and are written back in the order
 ``types.xsd`` gives for their type. Every folder has a change log (global sequence numbers); a sync
 state is an opaque token naming a folder and a position in that log, so SyncFolderItems and
-SyncFolderHierarchy return real incremental changes. Everything is guarded by one re-entrant lock.
+SyncFolderHierarchy return real incremental changes (ids and tokens: ``ids.py``; fields: ``fields.py``,
+``mime.py``). Everything is guarded by one re-entrant lock.
 """
 
 from __future__ import annotations
 
 import base64
-import bisect
 import copy
 import datetime as dt
 import email.errors
@@ -18,207 +18,21 @@ import email.header
 import email.policy
 import email.utils
 import itertools
-import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.parser import BytesParser
 
 from lxml import etree
 
-from .schema import child_order, child_types
-from .soap import T, format_datetime, local, t
-
-# --- ids
-
-
-def encode_id(kind: str, number: int) -> str:
-    return base64.b64encode(f"ews-test:{kind}:{number}".encode()).decode()
-
-
-def decode_id(value: str, kind: str) -> int | None:
-    try:
-        text = base64.b64decode(value.encode(), validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    prefix = f"ews-test:{kind}:"
-    if not text.startswith(prefix) or not text[len(prefix) :].isdigit():
-        return None
-    return int(text[len(prefix) :])
-
-
-def encode_change_key(number: int, version: int) -> str:
-    return base64.b64encode(f"ck:{number}:{version}".encode()).decode()
-
-
-def decode_change_key(value: str) -> tuple[int, int] | None:
-    try:
-        text = base64.b64decode(value.encode(), validate=True).decode()
-        kind, number, version = text.split(":")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if kind != "ck" or not number.isdigit() or not version.isdigit():
-        return None
-    return int(number), int(version)
-
-
-class InvalidSyncState(ValueError):
-    """A sync state this server did not issue, or one issued for another folder."""
-
-
-def encode_sync_state(scope: str, folder_id: str, position: int) -> str:
-    return base64.b64encode(f"sync:{scope}:{folder_id}:{position}".encode()).decode()
-
-
-def decode_sync_state(value: str, scope: str, folder_id: str) -> int:
-    try:
-        text = base64.b64decode(value.encode(), validate=True).decode()
-        kind, token_scope, rest = text.split(":", 2)
-        token_folder, position = rest.rsplit(":", 1)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidSyncState(value) from exc
-    if kind != "sync" or token_scope != scope or token_folder != folder_id or not position.isdigit():
-        raise InvalidSyncState(value)
-    return int(position)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-# --- item types
-
-ITEM_TYPES = {
-    "Message": ("MessageType", "IPM.Note"),
-    "CalendarItem": ("CalendarItemType", "IPM.Appointment"),
-    "Contact": ("ContactItemType", "IPM.Contact"),
-    "Task": ("TaskType", "IPM.Task"),
-    "Item": ("ItemType", "IPM.Note"),
-}
-FOLDER_TYPES = {
-    "Folder": "FolderType",
-    "CalendarFolder": "CalendarFolderType",
-    "ContactsFolder": "ContactsFolderType",
-    "TasksFolder": "TasksFolderType",
-}
-FOLDER_TAG_BY_CLASS = {"IPF.Appointment": "CalendarFolder", "IPF.Contact": "ContactsFolder", "IPF.Task": "TasksFolder"}
-
-# Indexed field URIs name one entry of a dictionary element.
-INDEXED_CONTAINERS = {
-    "EmailAddress": "EmailAddresses",
-    "PhoneNumber": "PhoneNumbers",
-    "ImAddress": "ImAddresses",
-    "PhysicalAddress": "PhysicalAddresses",
-}
-
-# Fields read from a MIME message's headers, and those that need its body.
-MIME_HEADER_FIELDS = frozenset(
-    {
-        "Subject",
-        "Sender",
-        "From",
-        "ToRecipients",
-        "CcRecipients",
-        "InternetMessageId",
-        "DateTimeSent",
-        "References",
-        "InReplyTo",
-        "ConversationTopic",
-        "Importance",
-        "ReplyTo",
-    }
-)
-MIME_BODY_FIELDS = frozenset({"Body", "TextBody", "HasAttachments", "UniqueBody"})
-
-# Fields a Default shape returns (Exchange's default set is similar: ids, subject, flags, dates, people).
-DEFAULT_FIELDS = frozenset(
-    {
-        "ItemId",
-        "ParentFolderId",
-        "ItemClass",
-        "Subject",
-        "Sensitivity",
-        "DateTimeReceived",
-        "Size",
-        "Importance",
-        "HasAttachments",
-        "DateTimeSent",
-        "DateTimeCreated",
-        "DisplayTo",
-        "DisplayCc",
-        "From",
-        "IsRead",
-        "Start",
-        "End",
-        "Location",
-        "Organizer",
-        "DisplayName",
-        "GivenName",
-        "Surname",
-        "CompanyName",
-        "EmailAddresses",
-        "Status",
-        "DueDate",
-        "PercentComplete",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """What a GetItem/FindItem/SyncFolderItems request asked for."""
-
-    base: str = "IdOnly"  # IdOnly | Default | AllProperties
-    fields: frozenset[str] = frozenset()
-    extended: tuple[etree._Element, ...] = ()
-
-    def wants(self, name: str) -> bool:
-        if name in ("ItemId", "FolderId") or name in self.fields:
-            return True
-        if self.base == "AllProperties":
-            return name not in ("MimeContent", "UniqueBody", "TextBody", "NormalizedBody")
-        if self.base == "Default":
-            return name in DEFAULT_FIELDS
-        return False
-
-
-def field_name(path: etree._Element) -> str | None:
-    """The element local name that a ``t:FieldURI``/``t:IndexedFieldURI`` path points at."""
-    uri = path.get("FieldURI") or ""
-    name = local(path)
-    if name == "IndexedFieldURI":
-        head = uri.split(":")[1] if ":" in uri else uri
-        return INDEXED_CONTAINERS.get(head, head)
-    if name == "ExtendedFieldURI":
-        return "ExtendedProperty"
-    return uri.split(":")[-1] if uri else None
-
+from .changes import ChangeLog, Event, Subscription, net_changes
+from .fields import FOLDER_TAG_BY_CLASS, MIME_BODY_FIELDS, MIME_HEADER_FIELDS
+from .ids import encode_change_key, encode_id
+from .mime import props_from_body, props_from_headers, raw_headers
+from .soap import now, t
 
 # --- mailbox contents
-
-
-class ChangeLog:
-    """Sequence-numbered (kind, id) entries: kind is "add", "mod" or "del"."""
-
-    def __init__(self) -> None:
-        self.positions: list[int] = []
-        self.entries: list[tuple[str, str]] = []
-
-    def append(self, position: int, kind: str, ident: str) -> None:
-        self.positions.append(position)
-        self.entries.append((kind, ident))
-
-    def since(self, position: int) -> Iterator[tuple[int, str, str]]:
-        start = bisect.bisect_right(self.positions, position)
-        for index in range(start, len(self.positions)):
-            kind, ident = self.entries[index]
-            yield self.positions[index], kind, ident
-
-    @property
-    def last(self) -> int:
-        return self.positions[-1] if self.positions else 0
 
 
 @dataclass(eq=False)
@@ -351,9 +165,6 @@ class Mailbox:
             node = matches[0]
         return node
 
-    def mailbox_element(self, tag: str = "Mailbox") -> etree._Element:
-        return mailbox_element(self.display_name, self.address, tag=tag)
-
 
 # Distinguished folders every mailbox gets: (id, display name, folder class, parent id).
 DISTINGUISHED_FOLDERS = (
@@ -369,37 +180,6 @@ DISTINGUISHED_FOLDERS = (
     ("contacts", "Contacts", "IPF.Contact", "msgfolderroot"),
     ("tasks", "Tasks", "IPF.Task", "msgfolderroot"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One notification event, as GetStreamingEvents reports it."""
-
-    kind: str  # NewMailEvent | CreatedEvent | ModifiedEvent | DeletedEvent | MovedEvent | CopiedEvent
-    watermark: str
-    timestamp: dt.datetime
-    item_id: str | None
-    item_change_key: str | None
-    folder_id: str | None
-    parent_folder_id: str
-    old_item_id: str | None = None
-    old_parent_folder_id: str | None = None
-    unread_count: int | None = None
-
-
-@dataclass(eq=False)
-class Subscription:
-    id: str
-    mailbox: Mailbox
-    folder_ids: frozenset[str] | None  # None: all folders
-    event_types: frozenset[str]
-    events: list[Event] = field(default_factory=list)
-    streaming: bool = True
-
-    def matches(self, kind: str, folder_ids: Iterable[str]) -> bool:
-        if kind not in self.event_types:
-            return False
-        return self.folder_ids is None or any(f in self.folder_ids for f in folder_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,7 +326,7 @@ class Store:
 
     def item_changes(self, folder: Folder, position: int, limit: int) -> tuple[list[tuple[str, str]], int, bool]:
         """Net item changes after ``position``: ([(change, item_id)], new position, includes last)."""
-        return _net_changes(folder.log, position, limit, lambda ident: ident in folder.items)
+        return net_changes(folder.log, position, limit, lambda ident: ident in folder.items)
 
     def folder_changes(
         self, mailbox: Mailbox, scope: Folder, position: int, limit: int
@@ -555,7 +335,7 @@ class Store:
             folder = mailbox.folders.get(ident)
             return folder is not None and folder.is_under(scope)
 
-        return _net_changes(mailbox.hierarchy_log, position, limit, exists)
+        return net_changes(mailbox.hierarchy_log, position, limit, exists)
 
     # --- notifications
 
@@ -603,278 +383,9 @@ class Store:
             self.changed.notify_all()
 
 
-def _net_changes(
-    log: ChangeLog, position: int, limit: int, exists: Callable[[str], bool]
-) -> tuple[list[tuple[str, str]], int, bool]:
-    """Walk the log after ``position`` and return at most ``limit`` net changes, in first-touch order.
-
-    An object whose first entry after ``position`` is "add" did not exist then: it is a Create if it
-    still exists, nothing otherwise. Any other first entry means the client knows it: Update if it
-    still exists, Delete if not. The new position stops just before the first object left for the
-    next page, so objects that did not fit are reported in full on the next call.
-    """
-    seen: set[str] = set()
-    changes: list[tuple[str, str]] = []
-    new_position = position
-    for entry_position, kind, ident in log.since(position):
-        if ident in seen:
-            new_position = entry_position
-            continue
-        if len(changes) >= limit:
-            return changes, new_position, False
-        seen.add(ident)
-        new_position = entry_position
-        alive = exists(ident)
-        if kind == "add":
-            if alive:
-                changes.append(("Create", ident))
-        elif alive:
-            changes.append(("Update", ident))
-        else:
-            changes.append(("Delete", ident))
-    return changes, new_position, True
-
-
-# --- building and reading item fields
-
-
-def mailbox_element(name: str | None, address: str, *, tag: str = "Mailbox") -> etree._Element:
-    element = t(tag)
-    if name:
-        element.append(t("Name", name))
-    element.append(t("EmailAddress", address))
-    element.append(t("RoutingType", "SMTP"))
-    element.append(t("MailboxType", "Mailbox"))
-    return element
-
-
-def recipients_element(tag: str, addresses: Iterable[tuple[str, str]]) -> etree._Element:
-    element = t(tag)
-    for name, address in addresses:
-        element.append(mailbox_element(name, address))
-    return element
-
-
-def single_recipient(tag: str, name: str, address: str) -> etree._Element:
-    element = t(tag)
-    element.append(mailbox_element(name, address))
-    return element
-
-
-def recipient_addresses(element: etree._Element | None) -> list[tuple[str, str]]:
-    """(name, address) pairs of a recipients element (ToRecipients, From, Organizer, RequiredAttendees...)."""
-    if element is None:
-        return []
-    pairs = []
-    for mailbox in element.iter(f"{{{T}}}Mailbox"):
-        address = mailbox.findtext(f"{{{T}}}EmailAddress") or ""
-        name = mailbox.findtext(f"{{{T}}}Name") or ""
-        if address:
-            pairs.append((name, address))
-    return pairs
-
-
-def _decoded(value: str | None) -> str:
-    """A header value with RFC 2047 encoded words decoded (lenient, like a mail client)."""
-    if value is None:
-        return ""
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (LookupError, ValueError, email.errors.HeaderParseError):
-        return value
-
-
-def _address_list(values: list[str] | None) -> list[tuple[str, str]]:
-    if not values:
-        return []
-    pairs = email.utils.getaddresses([str(v) for v in values])
-    return [(_decoded(name), address) for name, address in pairs if address and "@" in address]
-
-
-def raw_headers(raw: bytes) -> dict[str, list[str]]:
-    """The header block of a MIME message, unfolded, by lower-case name (much faster than email.parser)."""
-    end = raw.find(b"\r\n\r\n")
-    if end < 0:
-        end = raw.find(b"\n\n")
-    head = (raw if end < 0 else raw[:end]).decode("utf-8", "replace")
-    headers: dict[str, list[str]] = {}
-    for line in re.sub(r"\r?\n[ \t]+", " ", head).splitlines():
-        name, colon, value = line.partition(":")
-        if colon:
-            headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return headers
-
-
-def props_from_headers(headers: dict[str, list[str]], wanted: set[str]) -> dict[str, etree._Element]:
-    """The wanted EWS fields that a message's headers give."""
-    props: dict[str, etree._Element] = {}
-
-    def first(name: str) -> str | None:
-        values = headers.get(name)
-        return values[0] if values else None
-
-    subject = first("subject")
-    if subject is not None and wanted & {"Subject", "ConversationTopic"}:
-        text = _decoded(subject)
-        props["Subject"] = t("Subject", text)
-        props["ConversationTopic"] = t("ConversationTopic", re.sub(r"^((re|fwd?|aw|wg):\s*)+", "", text, flags=re.I))
-    if wanted & {"From", "Sender"}:
-        senders = _address_list(headers.get("from"))
-        if senders:
-            props["From"] = single_recipient("From", *senders[0])
-            props["Sender"] = single_recipient("Sender", *(_address_list(headers.get("sender")) or senders)[0])
-    for header, name in (("to", "ToRecipients"), ("cc", "CcRecipients"), ("reply-to", "ReplyTo")):
-        if name in wanted:
-            pairs = _address_list(headers.get(header))
-            if pairs:
-                props[name] = recipients_element(name, pairs)
-    for header, name in (
-        ("message-id", "InternetMessageId"),
-        ("references", "References"),
-        ("in-reply-to", "InReplyTo"),
-    ):
-        value = first(header)
-        if value and name in wanted:
-            props[name] = t(name, " ".join(value.split()))
-    date = first("date")
-    if date is not None and "DateTimeSent" in wanted:
-        try:
-            sent = email.utils.parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            sent = None
-        if sent is not None:
-            if sent.tzinfo is None:
-                sent = sent.replace(tzinfo=dt.UTC)
-            props["DateTimeSent"] = t("DateTimeSent", format_datetime(sent))
-    importance = (first("importance") or "").lower()
-    if importance in ("high", "low") and "Importance" in wanted:
-        props["Importance"] = t("Importance", importance.capitalize())
-    return props
-
-
-def props_from_body(message: EmailMessage) -> dict[str, etree._Element]:
-    props: dict[str, etree._Element] = {}
-    body = message.get_body(preferencelist=("html", "plain"))
-    if body is not None:
-        try:
-            content = body.get_content()
-        except (LookupError, ValueError):
-            content = ""
-        body_type = "HTML" if body.get_content_type() == "text/html" else "Text"
-        props["Body"] = t("Body", content, BodyType=body_type)
-    has_attachments = any(True for _ in message.iter_attachments()) if message.is_multipart() else False
-    props["HasAttachments"] = t("HasAttachments", has_attachments)
-    return props
-
-
-def plain_text(body: etree._Element | None) -> str:
-    if body is None:
-        return ""
-    text = body.text or ""
-    if body.get("BodyType") == "HTML":
-        text = re.sub(r"<[^>]+>", "", text)
-    return text
-
-
-def build_mime(item: Item, sender: Mailbox) -> bytes:
-    """The MIME form of a message created from fields (what Exchange generates when sending)."""
-    message = EmailMessage(policy=email.policy.SMTP)
-    senders = recipient_addresses(item.props.get("From")) or [(sender.display_name, sender.address)]
-    message["From"] = email.utils.formataddr(senders[0])
-    for name, header in (("ToRecipients", "To"), ("CcRecipients", "Cc"), ("ReplyTo", "Reply-To")):
-        pairs = recipient_addresses(item.props.get(name))
-        if pairs:
-            message[header] = ", ".join(email.utils.formataddr(pair) for pair in pairs)
-    message["Subject"] = item.text("Subject") or ""
-    message["Date"] = email.utils.format_datetime(now())
-    message_id = item.text("InternetMessageId") or email.utils.make_msgid(domain=sender.address.split("@")[-1])
-    message["Message-ID"] = message_id
-    for name, header in (("InReplyTo", "In-Reply-To"), ("References", "References")):
-        value = item.text(name)
-        if value:
-            message[header] = value
-    body = item.props.get("Body")
-    if body is not None and body.get("BodyType") == "HTML":
-        message.set_content(body.text or "", subtype="html")
-    else:
-        message.set_content(plain_text(body))
-    for attachment in item.props.get("Attachments", ()):
-        content = attachment.findtext(f"{{{T}}}Content")
-        if content is None:
-            continue  # item attachments are not rendered into MIME by the test server
-        maintype, _, subtype = (attachment.findtext(f"{{{T}}}ContentType") or "application/octet-stream").partition("/")
-        message.add_attachment(
-            base64.b64decode(content),
-            maintype=maintype,
-            subtype=subtype or "octet-stream",
-            filename=attachment.findtext(f"{{{T}}}Name") or "attachment",
-        )
-    return message.as_bytes()
-
-
 def message_from_mime(store: Store, folder: Folder, raw: bytes, *, is_read: bool = False) -> Item:
     """An unsaved Message item whose fields are read lazily from ``raw``."""
     item = store.new_item("Message", folder)
     item.set_mime(raw)
     item.props["IsRead"] = t("IsRead", is_read)
     return item
-
-
-def canonical(element: etree._Element, tag: str) -> etree._Element:
-    """Write a client's value the way Exchange writes it back: xs:boolean as true/false (clients may send
-    1/0, and exchangelib does), xs:dateTime in UTC with a Z (clients send offsets)."""
-    kind = child_types(ITEM_TYPES.get(tag, ITEM_TYPES["Item"])[0]).get(local(element))
-    text = (element.text or "").strip()
-    if kind == "xs:boolean" and text in ("1", "0"):
-        element.text = "true" if text == "1" else "false"
-    elif kind == "xs:dateTime" and text:
-        try:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return element
-        element.text = format_datetime(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
-    return element
-
-
-def merge_indexed(container: etree._Element, entry: etree._Element) -> None:
-    """Put a dictionary entry (``<t:Entry Key=…>``) into its container, replacing or merging by Key."""
-    key = entry.get("Key")
-    for existing in container:
-        if existing.get("Key") == key:
-            if len(entry):  # PhysicalAddress entries merge their sub-fields
-                order = child_order("PhysicalAddressDictionaryEntryType")
-                parts = {local(child): child for child in existing}
-                for child in entry:
-                    parts[local(child)] = copy.deepcopy(child)
-                for child in list(existing):
-                    existing.remove(child)
-                for name in order:
-                    if name in parts:
-                        existing.append(parts[name])
-            else:
-                existing.text = entry.text
-                for name, value in entry.attrib.items():
-                    existing.set(name, value)
-            return
-    container.append(copy.deepcopy(entry))
-
-
-def delete_indexed(container: etree._Element, key: str, sub_field: str | None) -> None:
-    for existing in list(container):
-        if existing.get("Key") != key:
-            continue
-        if sub_field is None:
-            container.remove(existing)
-            continue
-        for child in list(existing):
-            if local(child) == sub_field:
-                existing.remove(child)
-        if not len(existing):
-            container.remove(existing)
-
-
-def extended_key(path: etree._Element) -> tuple[str, ...]:
-    return tuple(
-        path.get(name) or ""
-        for name in ("DistinguishedPropertySetId", "PropertySetId", "PropertyTag", "PropertyName", "PropertyId")
-    )
