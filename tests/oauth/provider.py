@@ -22,6 +22,7 @@ provider down (503) and read which endpoints were called (``calls``; never a tok
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import secrets
 import socket
@@ -226,7 +227,6 @@ class OAuthProvider:
         self._http = _HttpServer(self)  # binds the port, which the issuer names
         self.validator = ProviderValidator(self.state, self.issuer, self._key, self.tenant)
         self.server = Server(self.validator, token_expires_in=lambda request: self.access_lifetime)
-        self.server.device_code_grant.register_token_modifier(self._device_refresh_token)
         self.devices = DeviceAuthorizationEndpoint(
             self.validator,
             verification_uri=self.endpoint("device"),
@@ -255,10 +255,6 @@ class OAuthProvider:
         self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.stop()
-
-    def _device_refresh_token(self, token: dict[str, Any]) -> dict[str, Any]:
-        # oauthlib's device grant gives no refresh token; Microsoft's and Google's do.
-        return {**token, "refresh_token": secrets.token_urlsafe(32)}
 
     # --- answering (called by the handler)
 
@@ -300,7 +296,9 @@ class OAuthProvider:
             # A bad client or redirect URI is never redirected back (RFC 6749 4.1.2.1): the page says so.
             return error.status_code, {}, _json({"error": error.error, "error_description": error.description})
         except OAuth2Error as error:  # any other error goes back to the app, with its state
-            return 302, {"Location": error.in_uri(error.redirect_uri)}, ""
+            params = dict(error.twotuples)
+            return _back_to_app(error.redirect_uri, params, _query(uri).get("response_mode") == "form_post")
+        form_post = _query(uri).get("response_mode") == "form_post"
         hint = credentials.get("request").login_hint if credentials.get("request") is not None else None
         user = self.state.find_user(hint) if hint else self._signed_in
         redirect = credentials["redirect_uri"]
@@ -308,10 +306,17 @@ class OAuthProvider:
             error = {"error": "access_denied", "error_description": "the user declined to sign in"}
             if credentials.get("state"):
                 error["state"] = credentials["state"]
-            return 302, {"Location": _with_query(redirect, error)}, ""
+            return _back_to_app(redirect, error, form_post)
         credentials = {k: v for k, v in credentials.items() if k != "request"}
         credentials["user"] = user
-        return _oauthlib(self.server.create_authorization_response(uri, "GET", None, headers, scopes, credentials))
+        status, answer_headers, body = _oauthlib(
+            self.server.create_authorization_response(uri, "GET", None, headers, scopes, credentials)
+        )
+        if status == 302 and form_post:
+            location = urllib.parse.urlsplit(answer_headers["Location"])
+            target = urllib.parse.urlunsplit(location._replace(query=""))
+            return _back_to_app(target, dict(urllib.parse.parse_qsl(location.query)), form_post=True)
+        return status, answer_headers, body
 
     def _device_authorization(self, uri: str, body: str, headers: dict[str, str]) -> tuple[int, dict[str, str], str]:
         assert self.devices is not None
@@ -340,6 +345,26 @@ class OAuthProvider:
         except KeyError as error:
             return 400, {"Content-Type": "text/plain; charset=utf-8"}, str(error)
         return 200, {"Content-Type": "text/plain; charset=utf-8"}, "You are signed in; you may close this page."
+
+
+def _query(uri: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(uri).query))
+
+
+def _back_to_app(redirect: str, params: dict[str, str], form_post: bool) -> tuple[int, dict[str, str], str]:
+    """The answer that sends the browser back to the app: a redirect with a query, or (``response_mode=
+    form_post``, which msal asks for) a page whose form the browser posts to the app at once."""
+    if not form_post:
+        return 302, {"Location": _with_query(redirect, params)}, ""
+    fields = "".join(
+        f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
+        for name, value in params.items()
+    )
+    page = (
+        f'<html><body onload="document.forms[0].submit()"><form method="post" action="{html.escape(redirect)}">'
+        f"{fields}</form></body></html>"
+    )
+    return 200, {"Content-Type": "text/html; charset=utf-8"}, page
 
 
 def _user_code() -> str:

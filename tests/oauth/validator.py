@@ -216,6 +216,9 @@ class ProviderValidator(RequestValidator):  # type: ignore[misc]
                 old.replaced = True
             if new_refresh and new_refresh not in self.state.refresh_tokens:
                 self.state.refresh_tokens[new_refresh] = RefreshToken(new_refresh, grant, grant.scopes)
+        if request.grant_type == DEVICE_GRANT and "openid" in scopes and request.user is not None:
+            # oauthlib's device grant is not OpenID-aware; Microsoft's gives an ID token, as here.
+            token["id_token"] = self.finalize_id_token({"aud": request.client_id}, token, None, request)
 
     def validate_refresh_token(
         self, refresh_token: str, client: Client, request: Request, *args: Any, **kwargs: Any
