@@ -1,11 +1,13 @@
 """A Microsoft Graph v1.0 test server on 127.0.0.1 over TLS: mail, as Exchange Online serves it.
 
-``GraphServer`` keeps mailboxes in memory (``store.py``) and answers at Graph's paths under ``/v1.0``:
+``GraphServer`` keeps mailboxes in memory (``store.py``) and answers at Graph's paths under ``/v1.0``
+(``protocol.py`` holds what the routes share: errors, paging, delta links):
 mail folders, a folder's ``messages/delta`` (pages of ``Prefer: odata.maxpagesize``, ``@odata.nextLink``
 then ``@odata.deltaLink``, ``@removed`` for what left the folder, 410 ``syncStateNotFound`` for an
 expired token), a message and its MIME (``$value``), PATCH of categories and flags, ``sendMail`` with a
 MIME body (the copy lands in Sent Items), ``$filter=internetMessageId eq '…'``, ``$select`` and JSON
-``$batch`` of at most 20 requests. Access tokens are the OAuth test provider's: delegated for the
+``$batch`` of at most 20 requests (``mail.py``); contacts, a calendar view's delta, To Do tasks and the
+category list, writes checked against the metadata (``records.py``). Access tokens are the OAuth test provider's: delegated for the
 signed-in user's own mailbox, app-only (``.default``) for the mailboxes an application access policy
 allows. Faults: 429 with ``Retry-After``, 503, dropped connections. Every JSON answer is checked
 against Microsoft's metadata before it is sent; a wrong one is recorded in ``invalid`` and answered 500.
@@ -14,16 +16,13 @@ against Microsoft's metadata before it is sent; a wrong one is recorded in ``inv
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
-import datetime as dt
 import json
 import socket
 import ssl
 import sys
 import threading
 import urllib.parse
-import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -33,13 +32,13 @@ from oauth.provider import OAuthProvider
 from servers.ports import LOOPBACK
 from servers.tls import TlsFiles
 
+from . import mail, records
 from .metadata import GraphSchema
-from .store import DeltaTokenGone, GraphStore, Mailbox, graph_time
+from .protocol import Answer, GraphError, Request, error_body
+from .store import GraphStore, Mailbox
 
 APP_SCOPE = "https://outlook.office365.com/.default"
-DEFAULT_PAGE = 10
 MAX_BATCH = 20
-Answer = tuple[int, dict[str, str], Any, str | None]  # status, headers, body, the JSON's type for checking
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +46,6 @@ class Call:
     method: str
     path: str
     status: int
-
-
-class GraphError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.headers = status, code, headers or {}
 
 
 class Faults:
@@ -131,14 +124,14 @@ class GraphServer:
             status, answer_headers, payload, json_type = self._route(method, target, headers, body)
         except GraphError as error:
             status, answer_headers, json_type = error.status, error.headers, None
-            payload = _error_body(error.code, str(error))
+            payload = error_body(error.code, str(error))
         if json_type is not None:
             kind, _, type_name = json_type.partition(":")
             check = self.schema.check_collection if kind == "collection" else self.schema.check
             problems = check(type_name, payload)
             if problems:
                 self.invalid.extend(f"{method} {target}: {p}" for p in problems)
-                status, payload = 500, _error_body("generalException", "the test server's answer broke the metadata")
+                status, payload = 500, error_body("generalException", "the test server's answer broke the metadata")
         return status, answer_headers, payload, json_type
 
     def _route(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
@@ -151,26 +144,11 @@ class GraphServer:
         if len(segments) < 2 or segments[0] != "users":
             raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segments[0]}'.")
         mailbox = self._authorize(headers, segments[1])
-        rest = segments[2:]
-        select = query.get("$select")
-        match (method, rest):
-            case ("GET", ["mailFolders"]):
-                folders = [self._folder(mailbox, f.id) for f in mailbox.folders.values()]
-                return 200, {}, {"value": folders}, "collection:mailFolder"
-            case ("GET", ["mailFolders", folder]):
-                return 200, {}, self._folder(mailbox, folder), "entity:mailFolder"
-            case ("GET", ["mailFolders", folder, "messages", "delta"]):
-                return self._delta(mailbox, folder, query, headers, target)
-            case ("GET", ["mailFolders", folder, "messages"]):
-                return self._find(mailbox, folder, query.get("$filter", ""), select)
-            case ("GET", ["messages", message_id]):
-                return 200, {}, _selected(self._message(mailbox, message_id).resource(), select), "entity:message"
-            case ("GET", ["messages", message_id, "$value"]):
-                return 200, {"Content-Type": "message/rfc822"}, self._message(mailbox, message_id).mime, None
-            case ("PATCH", ["messages", message_id]):
-                return self._patch(mailbox, message_id, body)
-            case ("POST", ["sendMail"]):
-                return self._send(mailbox, headers, body)
+        request = Request(self, mailbox, method, segments[2:], query, headers, body, target)
+        for routes in (mail.route, records.route):
+            answer = routes(request)
+            if answer is not None:
+                return answer
         raise GraphError(400, "BadRequest", f"Unsupported request: {method} {parts.path}")
 
     # --- tokens and permissions
@@ -194,110 +172,6 @@ class GraphServer:
                 raise GraphError(403, "ErrorAccessDenied", "Access to OData is disabled: application access policy.")
         return mailbox
 
-    # --- mail
-
-    def _folder(self, mailbox: Mailbox, name: str) -> dict[str, Any]:
-        folder = mailbox.folder(name)
-        if folder is None:
-            raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        inside = [m for m in mailbox.messages.values() if m.folder_id == folder.id]
-        return {"id": folder.id, "displayName": folder.display_name, "parentFolderId": folder.parent_id,
-                "childFolderCount": 0, "totalItemCount": len(inside),
-                "unreadItemCount": sum(1 for m in inside if not m.is_read), "isHidden": False}  # fmt: skip
-
-    def _message(self, mailbox: Mailbox, message_id: str) -> Any:
-        message = mailbox.messages.get(message_id)
-        if message is None:
-            raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        return message
-
-    def _delta(
-        self, mailbox: Mailbox, name: str, query: dict[str, str], headers: dict[str, str], target: str
-    ) -> Answer:
-        folder = mailbox.folder(name)
-        if folder is None:
-            raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        page_size = _max_page_size(headers.get("prefer", ""))
-        if "$skiptoken" in query:
-            since, offset, upto = _read_skip(query["$skiptoken"])
-        else:
-            since = 0
-            if "$deltatoken" in query:
-                try:
-                    since = self.store.read_delta_token(query["$deltatoken"], folder.id)
-                except DeltaTokenGone:
-                    raise GraphError(410, "SyncStateNotFound", "The sync state is no longer valid.") from None
-                except ValueError:
-                    raise GraphError(400, "BadRequest", "The delta token is malformed.") from None
-            offset, upto = 0, mailbox.position()
-        changes = self.store.changes(mailbox, folder.id, since, upto)
-        page = changes[offset : offset + page_size]
-        select = query.get("$select")
-        items: list[dict[str, Any]] = []
-        for message_id, removed in page:
-            message = mailbox.messages.get(message_id)
-            if removed or message is None:
-                items.append({"id": message_id, "@removed": {"reason": "deleted"}})
-            else:
-                items.append(_selected(message.resource(), select))
-        base = target.split("?")[0]
-        keep = {"$select": select} if select else {}
-        if offset + page_size < len(changes):
-            link = {"@odata.nextLink": self._link(base, {**keep, "$skiptoken": _skip(since, offset + page_size, upto)})}
-        else:
-            link = {
-                "@odata.deltaLink": self._link(base, {**keep, "$deltatoken": self.store.delta_token(folder.id, upto)})
-            }
-        return 200, _preference(headers), {"value": items, **link}, "collection:message"
-
-    def _link(self, path: str, params: dict[str, str]) -> str:
-        return f"{self.url.removesuffix('/v1.0')}{path}?{urllib.parse.urlencode(params)}"
-
-    def _find(self, mailbox: Mailbox, name: str, where: str, select: str | None) -> Answer:
-        folder = mailbox.folder(name)
-        if folder is None:
-            raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
-        prefix = "internetMessageId eq '"
-        if not (where.startswith(prefix) and where.endswith("'")):
-            raise GraphError(400, "BadRequest", "Only $filter=internetMessageId eq '...' is supported here.")
-        wanted = where[len(prefix) : -1].replace("''", "'")
-        found = [_selected(m.resource(), select) for m in mailbox.messages.values()
-                 if m.folder_id == folder.id and (m.resource()["internetMessageId"] or "") == wanted]  # fmt: skip
-        return 200, {}, {"value": found}, "collection:message"
-
-    def _patch(self, mailbox: Mailbox, message_id: str, body: bytes) -> Answer:
-        message = self._message(mailbox, message_id)
-        try:
-            changes = json.loads(body or b"{}")
-        except ValueError:
-            raise GraphError(400, "BadRequest", "The request body is not JSON.") from None
-        problems = self.schema.check("message", {"id": message.id, **changes}) if isinstance(changes, dict) else ["x"]
-        if problems or not set(changes) <= {"categories", "isRead"}:
-            raise GraphError(400, "BadRequest", f"Invalid update: {problems or sorted(changes)}")
-        fields = {"categories": changes["categories"]} if "categories" in changes else {}
-        if "isRead" in changes:
-            fields["is_read"] = changes["isRead"]
-        self.store.update(mailbox, message, **fields)
-        return 200, {}, message.resource(), "entity:message"
-
-    def _send(self, mailbox: Mailbox, headers: dict[str, str], body: bytes) -> Answer:
-        if not headers.get("content-type", "").startswith("text/plain"):
-            raise GraphError(400, "BadRequest", "A MIME message is sent base64-encoded as text/plain.")
-        try:
-            mime = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            raise GraphError(
-                400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content."
-            ) from None
-        if b"\r\n\r\n" not in mime and b"\n\n" not in mime:
-            raise GraphError(400, "ErrorMimeContentInvalid", "The MIME content is not valid.")
-        copy = self.store.deliver(mailbox.address, mime, folder="sentitems")
-        self.store.update(mailbox, copy, is_read=True)
-        for recipient in copy.resource()["toRecipients"] + copy.resource()["ccRecipients"]:
-            if self.store.mailbox(recipient["emailAddress"]["address"]) is not None:
-                self.store.deliver(recipient["emailAddress"]["address"], mime)
-        return 202, {}, None, None
-
     def _batch(self, headers: dict[str, str], body: bytes) -> Answer:
         try:
             requests = json.loads(body)["requests"]
@@ -318,46 +192,6 @@ class GraphServer:
                 payload = base64.b64encode(payload).decode()
             responses.append({"id": request["id"], "status": status, "headers": answer_headers, "body": payload})
         return 200, {}, {"responses": responses}, None
-
-
-def _error_body(code: str, message: str) -> dict[str, Any]:
-    stamp = graph_time(dt.datetime.now(dt.UTC))
-    inner = {"date": stamp, "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())}
-    return {"error": {"code": code, "message": message, "innerError": inner}}
-
-
-def _selected(resource: dict[str, Any], select: str | None) -> dict[str, Any]:
-    if not select:
-        return resource
-    wanted = {name.strip() for name in select.split(",")} | {"id"}
-    return {k: v for k, v in resource.items() if k in wanted}
-
-
-def _max_page_size(prefer: str) -> int:
-    for part in prefer.split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "odata.maxpagesize" and value.isdigit():
-            return max(1, min(int(value), 1000))
-    return DEFAULT_PAGE
-
-
-def _preference(headers: dict[str, str]) -> dict[str, str]:
-    applied = [
-        p.strip() for p in headers.get("prefer", "").split(",") if p.strip().startswith(("odata.maxpagesize", "IdType"))
-    ]
-    return {"Preference-Applied": ", ".join(applied)} if applied else {}
-
-
-def _skip(since: int, offset: int, upto: int) -> str:
-    return base64.urlsafe_b64encode(f"{since}:{offset}:{upto}".encode()).decode().rstrip("=")
-
-
-def _read_skip(token: str) -> tuple[int, int, int]:
-    try:
-        since, offset, upto = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")
-        return int(since), int(offset), int(upto)
-    except (ValueError, UnicodeDecodeError):
-        raise GraphError(400, "BadRequest", "The skip token is malformed.") from None
 
 
 # --- the HTTP side
@@ -412,6 +246,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._answer("PATCH")
 
+    def do_DELETE(self) -> None:
+        self._answer("DELETE")
+
     def _answer(self, method: str) -> None:
         graph = self.server.graph
         length = int(self.headers.get("Content-Length") or 0)
@@ -427,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             status = int(fault[0])
             code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
-            answer_headers, payload = {"Retry-After": str(int(fault[1]))}, _error_body(code, "Please retry later.")
+            answer_headers, payload = {"Retry-After": str(int(fault[1]))}, error_body(code, "Please retry later.")
         else:
             headers = {name.lower(): value for name, value in self.headers.items()}
             status, answer_headers, payload, _ = graph.answer(method, self.path, headers, body)

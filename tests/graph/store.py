@@ -1,4 +1,5 @@
-"""The Graph test server's mailboxes: folders and messages with their MIME, a change log, delta tokens.
+"""The Graph test server's mailboxes: folders, messages with their MIME, contacts, events and To Do tasks,
+a change log and delta tokens.
 
 Ids are immutable (what ``Prefer: IdType="ImmutableId"`` gives): a moved message keeps its id. Each
 change (a message created, updated, moved in or out, deleted) is one position in the mailbox's
@@ -100,6 +101,70 @@ class Message:
         }
 
 
+# What each kind of record needs beyond what the client sent (non-nullable in the metadata).
+RECORD_DEFAULTS: dict[str, dict[str, Any]] = {
+    "contact": {},
+    "event": {},
+    "todoTask": {"importance": "normal", "isReminderOn": False, "status": "notStarted"},
+}
+
+
+@dataclass(slots=True)
+class Record:
+    """A contact, an event or a To Do task: its Graph JSON as last written, and its bookkeeping."""
+
+    id: str
+    kind: str  # the metadata's type name
+    container_id: str
+    data: dict[str, Any]
+    created: dt.datetime = field(default_factory=now)
+    modified: dt.datetime = field(default_factory=now)
+    change: int = 1
+    extended: dict[str, str] = field(default_factory=dict)  # singleValueExtendedProperties: id -> value
+    linked: list[dict[str, Any]] = field(default_factory=list)  # a To Do task's linkedResources
+
+    def resource(self, expand: str = "") -> dict[str, Any]:
+        stamps: dict[str, Any] = {
+            "createdDateTime": graph_time(self.created),
+            "lastModifiedDateTime": graph_time(self.modified),
+        }
+        if self.kind == "todoTask":
+            stamps["bodyLastModifiedDateTime"] = graph_time(self.modified)
+        else:
+            stamps["changeKey"] = f"EQAAA{self.change:08d}"
+        found = {**RECORD_DEFAULTS[self.kind], **self.data, **stamps, "id": self.id}
+        if "singleValueExtendedProperties" in expand:
+            wanted = _expand_filter(expand)
+            found["singleValueExtendedProperties"] = [
+                {"id": key, "value": value}
+                for key, value in self.extended.items()
+                if wanted is None or key.lower() == wanted
+            ]
+        if "linkedResources" in expand:
+            found["linkedResources"] = list(self.linked)
+        return found
+
+
+def _expand_filter(expand: str) -> str | None:
+    """The id in ``singleValueExtendedProperties($filter=id eq '…')``, lower-cased; None for all."""
+    marker = "$filter=id eq '"
+    start = expand.find(marker)
+    if start < 0:
+        return None
+    end = expand.find("'", start + len(marker))
+    return expand[start + len(marker) : end].lower() if end > 0 else None
+
+
+@dataclass(slots=True)
+class Container:
+    """A contact folder, a calendar or a To Do list."""
+
+    id: str
+    kind: str  # "contactFolder", "calendar", "todoTaskList"
+    display_name: str
+    default: bool
+
+
 @dataclass(slots=True)
 class Change:
     position: int
@@ -115,10 +180,32 @@ class Mailbox:
         self._ids = ids
         self.folders: dict[str, Folder] = {}
         self.messages: dict[str, Message] = {}
+        self.records: dict[str, Record] = {}
+        self.categories: list[dict[str, Any]] = []
         self.log: list[Change] = []
+        self.folder_log_id = self._new_id("L")  # where folder changes are logged (mailFolders/delta)
         for well_known, name in WELL_KNOWN.items():
             folder = Folder(self._new_id("F"), name, well_known, None)
             self.folders[folder.id] = folder
+        self.containers = {
+            c.id: c
+            for c in (
+                Container(self._new_id("C"), "contactFolder", "Contacts", True),
+                Container(self._new_id("A"), "calendar", "Calendar", True),
+                Container(self._new_id("T"), "todoTaskList", "Tasks", True),
+            )
+        }
+
+    def container(self, kind: str, name_or_id: str | None = None) -> Container | None:
+        for container in self.containers.values():
+            if container.kind == kind and (
+                name_or_id in (None, container.id) or (container.default and name_or_id == "default")
+            ):
+                return container
+        return None
+
+    def exists(self, item_id: str) -> bool:
+        return item_id in self.messages or item_id in self.records or item_id in self.folders
 
     def _new_id(self, kind: str) -> str:
         raw = f"{kind}{next(self._ids):012d}{secrets.token_hex(8)}".encode()
@@ -147,6 +234,8 @@ class GraphStore:
             mailbox = Mailbox(address, self._ids)
             self.mailboxes[address.lower()] = mailbox
             self.mailboxes[mailbox.user_id] = mailbox
+            for folder in mailbox.folders.values():  # a first mailFolders/delta round lists them
+                self._log(mailbox, folder.id, mailbox.folder_log_id, removed=False)
             return mailbox
 
     def mailbox(self, user: str) -> Mailbox | None:
@@ -179,6 +268,39 @@ class GraphStore:
             message.folder_id = folder_id
             message.change += 1
             self._log(mailbox, message.id, folder_id, removed=False)
+
+    def rename_folder(self, mailbox: Mailbox, folder: Folder, name: str) -> None:
+        with self.lock:
+            folder.display_name = name
+            self._log(mailbox, folder.id, mailbox.folder_log_id, removed=False)
+
+    def add_folder(self, mailbox: Mailbox, name: str, parent: Folder | None = None) -> Folder:
+        with self.lock:
+            folder = Folder(mailbox._new_id("F"), name, None, parent.id if parent else None)
+            mailbox.folders[folder.id] = folder
+            self._log(mailbox, folder.id, mailbox.folder_log_id, removed=False)
+            return folder
+
+    # --- contacts, events, tasks
+
+    def add_record(self, mailbox: Mailbox, container: Container, kind: str, data: dict[str, Any]) -> Record:
+        with self.lock:
+            record = Record(mailbox._new_id("R"), kind, container.id, dict(data))
+            mailbox.records[record.id] = record
+            self._log(mailbox, record.id, container.id, removed=False)
+            return record
+
+    def update_record(self, mailbox: Mailbox, record: Record, data: dict[str, Any]) -> None:
+        with self.lock:
+            record.data.update(data)
+            record.change += 1
+            record.modified = now()
+            self._log(mailbox, record.id, record.container_id, removed=False)
+
+    def delete_record(self, mailbox: Mailbox, record: Record) -> None:
+        with self.lock:
+            del mailbox.records[record.id]
+            self._log(mailbox, record.id, record.container_id, removed=True)
 
     def delete(self, mailbox: Mailbox, message: Message) -> None:
         with self.lock:
@@ -218,7 +340,7 @@ class GraphStore:
                     latest.pop(change.message_id, None)
                     latest[change.message_id] = change.removed
             return [(message_id, removed) for message_id, removed in latest.items()
-                    if (removed and since > 0) or (not removed and message_id in mailbox.messages)]  # fmt: skip
+                    if (removed and since > 0) or (not removed and mailbox.exists(message_id))]  # fmt: skip
 
     def expire_delta_tokens(self) -> None:
         with self.lock:
