@@ -7,9 +7,9 @@ then ``@odata.deltaLink``, ``@removed`` for what left the folder, 410 ``syncStat
 expired token), a message and its MIME (``$value``), PATCH of categories and flags, ``sendMail`` with a
 MIME body (the copy lands in Sent Items), ``$filter=internetMessageId eq '…'``, ``$select`` and JSON
 ``$batch`` of at most 20 requests (``mail.py``); contacts, a calendar view's delta, To Do tasks and the
-category list, writes checked against the metadata (``records.py``). Access tokens are the OAuth test provider's: delegated for the
-signed-in user's own mailbox, app-only (``.default``) for the mailboxes an application access policy
-allows. Faults: 429 with ``Retry-After``, 503, dropped connections. Every JSON answer is checked
+category list, writes checked against the metadata (``records.py``). Access tokens are the OAuth test
+provider's: delegated for the signed-in user's own mailbox, app-only (``.default``) for the mailboxes
+an application access policy allows. Faults: 429 with ``Retry-After``, 503, dropped connections. Every JSON answer is checked
 against Microsoft's metadata before it is sent; a wrong one is recorded in ``invalid`` and answered 500.
 """
 
