@@ -1,16 +1,16 @@
 """A Microsoft Graph v1.0 test server on 127.0.0.1 over TLS: mail, as Exchange Online serves it.
 
 ``GraphServer`` keeps mailboxes in memory (``store.py``) and answers at Graph's paths under ``/v1.0``
-(``protocol.py`` holds what the routes share: errors, paging, delta links):
-mail folders, a folder's ``messages/delta`` (pages of ``Prefer: odata.maxpagesize``, ``@odata.nextLink``
-then ``@odata.deltaLink``, ``@removed`` for what left the folder, 410 ``syncStateNotFound`` for an
-expired token), a message and its MIME (``$value``), PATCH of categories and flags, ``sendMail`` with a
-MIME body (the copy lands in Sent Items), ``$filter=internetMessageId eq '…'``, ``$select`` and JSON
-``$batch`` of at most 20 requests (``mail.py``); contacts, a calendar view's delta, To Do tasks and the
-category list, writes checked against the metadata (``records.py``). Access tokens are the OAuth test
-provider's: delegated for the signed-in user's own mailbox, app-only (``.default``) for the mailboxes
-an application access policy allows. Faults: 429 with ``Retry-After``, 503, dropped connections. Every JSON answer is checked
-against Microsoft's metadata before it is sent; a wrong one is recorded in ``invalid`` and answered 500.
+(``protocol.py`` holds what the routes share: errors, paging, delta links): mail folders, a folder's
+``messages/delta`` (pages of ``Prefer: odata.maxpagesize``, ``@odata.nextLink`` then ``@odata.deltaLink``,
+``@removed`` for what left the folder, 410 ``syncStateNotFound`` for an expired token), a message and its
+MIME (``$value``), PATCH of categories and flags, ``sendMail`` with a MIME body (the copy lands in Sent
+Items), ``$filter=internetMessageId eq '…'``, ``$select`` and JSON ``$batch`` of at most 20 requests
+(``mail.py``); contacts, a calendar view's delta, To Do tasks and the category list, writes checked against
+the metadata (``records.py``). Access tokens are the OAuth test provider's: delegated for the signed-in
+user's own mailbox, app-only (``.default``) for the mailboxes an application access policy allows. Faults:
+429 with ``Retry-After``, 503, dropped connections. Every JSON answer is checked against Microsoft's
+metadata before it is sent; a wrong one is recorded in ``invalid`` and answered 500.
 """
 
 from __future__ import annotations
