@@ -155,6 +155,18 @@ def test_wrong_number_of_password_lines_is_bad_input(run: Cli, sample_router: Pa
     assert nothing_written(run)
 
 
+def test_one_account_is_counted_in_the_singular(run: Cli, sample_router: Path) -> None:
+    one_profile = ("migrate", "router", str(sample_router), "--select", POP3_SMTP, "--allow-insecure", POP3_SMTP)
+    result = run(*one_profile, "--password-stdin", stdin="a\nb\n")
+    assert result.code == 2
+    assert result.err.startswith("desktop-sync: error: --password-stdin: 1 line expected, one per account"), result.err
+    assert nothing_written(run)
+
+    result = run(*one_profile)  # standard input is no terminal: nothing is asked
+    assert result.code == 0, result.err
+    assert "1 password not asked (standard input is not a terminal" in result.out
+
+
 def test_passwords_asked_on_the_terminal(
     run: Cli, sample_router: Path, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
