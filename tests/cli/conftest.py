@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli.cli_runner import Cli
+from support.cli_runner import Cli
 
 
 @pytest.fixture

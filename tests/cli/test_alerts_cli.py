@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.cli_runner import Cli, add_imap
+from support.cli_runner import Cli, add_imap
 
 
 def test_failed_list_names_items_by_subject_sender_and_date(run: Cli) -> None:

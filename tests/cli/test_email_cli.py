@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli.cli_runner import Cli, add_imap
+from support.cli_runner import Cli, add_imap
 
 
 def test_email_send_with_attachments_and_email_list_keys(run: Cli, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cli.cli_runner import Cli
+from support.cli_runner import Cli
 
 
 def test_sync_filters_from_the_command_line(run: Cli) -> None:

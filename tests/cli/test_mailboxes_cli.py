@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import keyring
-from cli.cli_runner import Cli, add_imap
+from support.cli_runner import Cli, add_imap
 
 
 def test_mailbox_add_with_unknown_profile_or_user_or_bad_address(run: Cli) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli.cli_runner import Cli, add_imap
+from support.cli_runner import Cli, add_imap
 
 
 def test_profile_add_and_list(run: Cli) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.cli_runner import Cli
+from support.cli_runner import Cli
 
 
 def test_crm_records_from_the_command_line(run: Cli) -> None:

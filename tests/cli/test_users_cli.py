@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.cli_runner import Cli
+from support.cli_runner import Cli
 
 
 def test_users_queues_and_malformed_addresses(run: Cli) -> None:

@@ -1,4 +1,4 @@
-"""The admin CLI run in-process on one store, as the command tests drive it."""
+"""The admin CLI run in-process on one store, as the command tests (tests/cli) drive it."""
 
 from __future__ import annotations
 
