@@ -5,7 +5,8 @@ Like the reference product it leaves alerts on the mailbox: an error for each ch
 the mailbox passed but is not approved. Each run replaces the alerts of the run before, so they
 clear when a later test passes (approving the mailbox clears the warning too).
 
-Runs as an asynchronous operation (its own queue in the engine), or directly from the CLI.
+Run through ``SyncControl.test_and_enable``, the one path of the GUI and the CLI (the engine need not
+run: it works while synchronization is paused, and on a host with no engine).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Pausing stops the engine cleanly (running cycles roll back) and resuming starts a new one on the
 same event bus, so whoever listens to the bus notices nothing but the pause. Test & Enable runs
 here directly, so it works while synchronization is paused, and so does the preview of a mailbox's
-appointments, contacts and tasks (the ACT cycle's dry run, which changes nothing).
+appointments, contacts and tasks (the ACT cycle's dry run, which changes nothing). The command line
+runs Test & Enable, the dry run and the confirmation of held plans through here too, with no engine
+started: one path for both.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from typing import TypeVar
 
 from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
-from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.model import MailboxId, RecordType
 from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.sync_filters import SYNCED_TYPES
 from desktop_sync.domain.validation import normalize_address
-from desktop_sync.engine.act_cycle import ActCycle
+from desktop_sync.engine import act_cycle
+from desktop_sync.engine.act_cycle import ActCycle, ActReport
 from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.enablement import Enablement, EnablementReport
+from desktop_sync.engine.enablement import Enablement
+from desktop_sync.engine.enablement import EnablementReport as EnablementReport
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.engine.events import EventBus, OperationFinished, OperationProgress, ProgressReporter
 from desktop_sync.engine.throttle import Throttles
@@ -36,6 +40,10 @@ log = logging.getLogger("desktop_sync.services.sync_control")
 T = TypeVar("T")
 STOP_TIMEOUT_SECONDS = 15.0
 TEST_AND_ENABLE_AT_ONCE = 4
+
+# The ACT cycle's own words for its report: an action as data, and why the safety stop holds a plan.
+describe_action = act_cycle.describe
+stop_why = act_cycle.stop_why
 
 
 def utcnow() -> dt.datetime:
@@ -67,6 +75,14 @@ class EnablementOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class _Known:
+    """A mailbox the ACT cycle can run for: its id, and its address as stored."""
+
+    id: MailboxId
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
 class SyncNowResult:
     started: tuple[str, ...]  # queued in this process's engine now
     requested: tuple[str, ...]  # recorded for the engine that syncs them (paused here, or another host)
@@ -89,16 +105,16 @@ class SyncControl:
         store: Store,
         secrets: SecretStore,
         connectors: ConnectorFactory | None,
-        bus: EventBus,
-        monitoring: MonitoringService,
+        bus: EventBus | None = None,
+        monitoring: MonitoringService | None = None,
         settings: EngineSettings | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ):
         self._store = store
         self._secrets = secrets
         self._connectors = connectors
-        self._bus = bus
-        self._monitoring = monitoring
+        self._bus = bus or EventBus()  # the command line listens to no one: its events go nowhere
+        self._monitoring = monitoring or MonitoringService(store)
         self._settings = settings
         self._clock = clock
         self._engine: Engine | None = None
@@ -295,12 +311,7 @@ class SyncControl:
         """Run once the plans the safety stop holds for ``address`` (one record type, or all), as
         ``act confirm`` does, or those a preview showed (``seen``: ``ActPreview.fingerprints``).
         Raises DesktopSyncError when the mailbox cannot be reached."""
-        if self._connectors is None:
-            raise DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
-        async with self._store.transaction() as tx:
-            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
-        if mailbox is None or mailbox.id is None:
-            raise NotFoundError("address", f"no mailbox {address}")
+        mailbox = await self._act_mailbox(address)
         held, report = await self._act_cycle().confirm(mailbox.id, [record_type] if record_type else None, seen)
         if report is None:
             return ActConfirmation(mailbox.address, waiting=False)
@@ -311,19 +322,39 @@ class SyncControl:
         again = tuple(t.record_type for t in report.types if t.held is not None)
         return ActConfirmation(mailbox.address, waiting=bool(held), applied=applied, held_again=again)
 
-    async def preview(self, address: str) -> ActPreview:
-        """What the next cycle of ``address``'s appointments, contacts and tasks would do, changing nothing.
+    async def confirm_report(
+        self,
+        address: str,
+        record_types: Sequence[RecordType] | None = None,
+        seen: Mapping[RecordType, str] | None = None,
+    ) -> tuple[tuple[RecordType, ...], ActReport | None]:
+        """Run once the plans the safety stop holds for ``address``: the plans that waited, and the
+        ACT cycle's report of the run (None when nothing waited), as ``act confirm`` prints it."""
+        mailbox = await self._act_mailbox(address)
+        return await self._act_cycle().confirm(mailbox.id, record_types, seen)
 
-        The ACT cycle's dry run, as ``sync now EMAIL --dry-run`` runs it: it reads both sides and plans.
-        Raises DesktopSyncError when it cannot run (no such mailbox, the server refused...).
-        """
+    async def dry_run_report(self, address: str) -> ActReport:
+        """The ACT cycle's dry run of ``address`` as the cycle reports it (``preview`` describes it for
+        the admin; ``sync now EMAIL --dry-run`` prints it). Changes nothing."""
+        mailbox = await self._act_mailbox(address)
+        return await self._act_cycle().run(mailbox.id, dry_run=True)
+
+    async def _act_mailbox(self, address: str) -> _Known:
         if self._connectors is None:
             raise DesktopSyncError("no mail connectors are available in this installation", code="not_supported")
         async with self._store.transaction() as tx:
             mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
         if mailbox is None or mailbox.id is None:
             raise NotFoundError("address", f"no mailbox {address}")
-        report = await self._act_cycle().run(mailbox.id, dry_run=True)
+        return _Known(mailbox.id, mailbox.address)
+
+    async def preview(self, address: str) -> ActPreview:
+        """What the next cycle of ``address``'s appointments, contacts and tasks would do, changing nothing.
+
+        The ACT cycle's dry run, as ``sync now EMAIL --dry-run`` runs it: it reads both sides and plans.
+        Raises DesktopSyncError when it cannot run (no such mailbox, the server refused...).
+        """
+        report = await self.dry_run_report(address)
         if report.error:
             code, _, message = report.error.partition(": ")
             raise DesktopSyncError(message or code, code=code if message else None)

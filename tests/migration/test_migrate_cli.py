@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from migration.router_samples import POP3_SMTP, SAMPLE_PROFILES, RouterFactory, seed_directory
 
-from desktop_sync import cli, cli_migrate
+from desktop_sync import cli
+from desktop_sync.cli import migrate as cli_migrate
 from desktop_sync.domain.email_router import AGENT_FILE
 from desktop_sync.store import open_store
 
@@ -149,9 +150,21 @@ def test_wrong_number_of_password_lines_is_bad_input(run: Cli, sample_router: Pa
         "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="only-one\n"
     )
     assert result.code == 2
-    assert result.err.startswith("desktop-sync: error: --password-stdin: 4 line(s) expected")
+    assert result.err.startswith("desktop-sync: error: --password-stdin: 4 lines expected")
     assert result.err.count("\n") == 1
     assert nothing_written(run)
+
+
+def test_one_account_is_counted_in_the_singular(run: Cli, sample_router: Path) -> None:
+    one_profile = ("migrate", "router", str(sample_router), "--select", POP3_SMTP, "--allow-insecure", POP3_SMTP)
+    result = run(*one_profile, "--password-stdin", stdin="a\nb\n")
+    assert result.code == 2
+    assert result.err.startswith("desktop-sync: error: --password-stdin: 1 line expected, one per account"), result.err
+    assert nothing_written(run)
+
+    result = run(*one_profile)  # standard input is no terminal: nothing is asked
+    assert result.code == 0, result.err
+    assert "1 password not asked (standard input is not a terminal" in result.out
 
 
 def test_passwords_asked_on_the_terminal(
@@ -173,7 +186,7 @@ def test_passwords_asked_on_the_terminal(
 def test_without_a_terminal_no_password_is_asked(run: Cli, sample_router: Path) -> None:
     result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP)
     assert result.code == 0, result.err
-    assert "4 password(s) not asked" in result.out
+    assert "4 passwords not asked" in result.out
     assert "[needed]" in result.out
     alerts = run("alerts", "list", "--json").json()
     assert {a["code"] for a in alerts} == {"migration_credentials_needed"}

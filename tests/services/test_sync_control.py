@@ -11,6 +11,7 @@ import pytest_asyncio
 from support.scripted import ScriptedFactory, ScriptedServer, message
 from support.waiting import eventually
 
+from desktop_sync.domain.errors import NotFoundError
 from desktop_sync.domain.model import ApprovalState, ChannelState, ConnectionTestStatus, ProfileKind, SyncMethod
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import EngineSettings
@@ -124,3 +125,20 @@ async def test_sync_now_in_a_running_engine_jumps_the_queue(store: SqlStore) -> 
 async def _finished(seen: list[Event], items: int = 0, count: int = 1) -> bool:
     done = [e for e in seen if isinstance(e, CycleFinished)]
     return len(done) >= count and sum(e.items for e in done) >= items
+
+
+async def test_as_the_command_line_builds_it_with_no_bus_and_no_engine_test_and_enable_runs(store: SqlStore) -> None:
+    mailboxes = await _world(store)
+    control = SyncControl(store=store, secrets=KeyringSecrets(), connectors=ScriptedFactory(ScriptedServer()))
+
+    [outcome] = await control.test_and_enable(["alice@example.test"])
+    assert outcome.report is not None and outcome.report.ok
+    assert (await mailboxes.get("alice@example.test")).incoming.enabled
+    assert control.status.status is EngineStatus.STOPPED  # nothing was started to test
+
+    [unknown] = await control.test_and_enable(["nobody@example.test"])
+    assert isinstance(unknown.error, NotFoundError) and unknown.error.field == "address"
+    for act_run in (control.dry_run_report, control.confirm_report):
+        with pytest.raises(NotFoundError) as refused:
+            await act_run("nobody@example.test")
+        assert refused.value.field == "address" and refused.value.message.endswith("no mailbox nobody@example.test")

@@ -1,8 +1,7 @@
 """``desktop-sync migrate router``: the E-mail Router migration on the command line.
 
-Registered by ``add_migrate_commands(commands, common, group, command)`` from cli.build_parser. It
-only relies on what cli.Context offers (store, secrets, stdin, print, print_json), so cli.py can
-import it or take its code as it is.
+It relies on what the context offers (store, secrets, stdin, print, print_json) and goes through
+the migration service.
 
 Passwords are never arguments. With ``--password-stdin`` one line is read per account, in the order
 the dry run lists them (an empty line skips an account); otherwise, when standard input is a
@@ -15,14 +14,13 @@ from __future__ import annotations
 import argparse
 import getpass
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from desktop_sync.cli.context import Commands, Context
+from desktop_sync.cli.output import counted
 from desktop_sync.domain.email_router import MAX_ROUTERS, Account
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.services.migration import MigrationService, MigrationStep
-
-if TYPE_CHECKING:
-    from desktop_sync.cli import Context
 
 MIGRATE_EXIT_OK = 0
 
@@ -33,7 +31,7 @@ def _passwords_from_stdin(ctx: Context, accounts: Sequence[Account]) -> dict[Acc
     if len(lines) != len(accounts):
         raise ValidationError.single(
             "password_stdin",
-            f"{len(accounts)} line(s) expected, one per account in the order the dry run lists them (an empty "
+            f"{counted(len(accounts), 'line')} expected, one per account in the order the dry run lists them (an empty "
             f"line skips one); {len(lines)} given",
         )
     return {account: line for account, line in zip(accounts, lines, strict=True) if line}
@@ -58,7 +56,7 @@ def _ask_passwords(ctx: Context, args: argparse.Namespace, accounts: Sequence[Ac
         return _passwords_from_terminal(ctx, accounts)
     if not args.json:  # with --json the report's credentials say it
         ctx.print(
-            f"{len(accounts)} password(s) not asked (standard input is not a terminal; use --password-stdin): "
+            f"{counted(len(accounts), 'password')} not asked (standard input is not a terminal; use --password-stdin): "
             "the profiles concerned are marked 'credentials needed'."
         )
     return {}
@@ -89,8 +87,12 @@ async def migrate_router(ctx: Context, args: argparse.Namespace) -> int:
     return MIGRATE_EXIT_OK
 
 
+def register(cli: Commands) -> None:
+    add_migrate_commands(cli.commands, cli.common, cli.group, cli.command)
+
+
 def add_migrate_commands(commands: Any, common: Any, group: Any, command: Any) -> None:
-    """Register ``migrate router`` with build_parser's own ``group`` and ``command`` helpers."""
+    """Register ``migrate router`` with the given ``group`` and ``command`` helpers (``Commands``'s)."""
     migrate = group("migrate", "move from the legacy Dynamics CRM E-mail Router")
     router = command(
         migrate,
