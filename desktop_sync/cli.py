@@ -29,7 +29,6 @@ from desktop_sync.autostart import XdgAutostart
 from desktop_sync.cli_migrate import add_migrate_commands
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.act import MAPPING, ConflictPolicy, describe_counts
-from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
 from desktop_sync.domain.folders import parse_regarding
 from desktop_sync.domain.mailbox_state import DisplayState, StateFacts
@@ -53,6 +52,7 @@ from desktop_sync.domain.model import (
     SyncStatus,
     TrackingChoice,
 )
+from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.settings import SPECS, Scope
 from desktop_sync.domain.settings import show as show_setting
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, Match, group_to_json, parse_rule

@@ -16,15 +16,6 @@ import time
 from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from desktop_sync.domain.connectors import (
-    Batch,
-    Categorizing,
-    ConnectorFactory,
-    Credentials,
-    IncomingMail,
-    ItemFailure,
-    RawMessage,
-)
 from desktop_sync.domain.correlation import (
     CorrelationMethod,
     Lookup,
@@ -64,6 +55,15 @@ from desktop_sync.domain.model import (
     profile_secret_key,
 )
 from desktop_sync.domain.ports import IncomingEmail, SecretStore, Store, Transaction
+from desktop_sync.domain.ports.connectors import (
+    Batch,
+    Categorizing,
+    ConnectorFactory,
+    Credentials,
+    IncomingMail,
+    ItemFailure,
+    RawMessage,
+)
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
 from desktop_sync.domain.schedule import SchedulePolicy
 from desktop_sync.domain.tracking import TrackingDecision, decide_tracking

@@ -20,10 +20,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from desktop_sync.domain.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports.clock import Clock, utcnow
+from desktop_sync.domain.ports.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import (
@@ -49,13 +50,8 @@ from desktop_sync.engine.throttle import ThrottleKey, Throttles
 log = logging.getLogger("desktop_sync.engine")
 T = TypeVar("T")
 
-Clock = Callable[[], dt.datetime]
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 DISPATCH_CHUNK = 200  # mailboxes whose cycle contexts are loaded in one transaction
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

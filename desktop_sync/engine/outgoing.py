@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Sequence
 
 from desktop_sync.domain.compose import compose
-from desktop_sync.domain.connectors import ConnectorFactory, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
@@ -31,6 +30,7 @@ from desktop_sync.domain.model import (
     SyncMethod,
 )
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports.connectors import ConnectorFactory, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import resolve_credentials
