@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from desktop_sync.domain.act import (
     Action,
@@ -48,14 +48,14 @@ from desktop_sync.domain.model import (
     SyncMethod,
     User,
 )
-from desktop_sync.domain.ports import SecretStore, Store, Transaction
-from desktop_sync.domain.ports.connectors import ActSync, ConnectorFactory
+from desktop_sync.domain.ports import Transaction
+from desktop_sync.domain.ports.connectors import ActSync
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.engine.act_executor import ActExecutor, ActLedger, item_reference, mapped
-from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import resolve_credentials
-from desktop_sync.engine.events import AlertRaised, EventBus
-from desktop_sync.engine.throttle import ThrottleKey, Throttles
+from desktop_sync.engine.collaborators import Collaborators, EngineJob
+from desktop_sync.engine.credentials import resolve_credentials
+from desktop_sync.engine.events import AlertRaised
+from desktop_sync.engine.throttle import ThrottleKey
 
 log = logging.getLogger("desktop_sync.engine.act")
 
@@ -111,28 +111,13 @@ class ActReport:
         return any(t.more for t in self.types)
 
 
-class ActCycle:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        connectors: ConnectorFactory,
-        secrets: SecretStore,
-        throttles: Throttles,
-        bus: EventBus,
-        counters: Counters,
-        clock: Callable[[], dt.datetime],
-        settings: ActSettings | None = None,
-    ):
-        self._store = store
-        self._connectors = connectors
-        self._secrets = secrets
-        self._throttles = throttles
-        self._bus = bus
-        self._counters = counters
-        self._now = clock
+class ActCycle(EngineJob):
+    """Appointments, contacts and tasks of a mailbox, per record type: snapshot, plan, execute."""
+
+    def __init__(self, *, settings: ActSettings | None = None, **parts: Unpack[Collaborators]):
+        super().__init__(**parts)
         self._settings = settings or ActSettings()
-        self._ledger = ActLedger(store, bus, clock)
+        self._ledger = ActLedger(self._store, self._bus, self._now)
 
     async def confirm(
         self,

@@ -198,7 +198,6 @@ Action = (
 )
 
 
-
 class ActionRunner(Protocol[R]):
     """What to do with each kind of action, one method each: ``action.run(runner)`` calls the one
     for its kind (the executor's return an awaitable, the preview's a description)."""

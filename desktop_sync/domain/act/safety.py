@@ -131,6 +131,8 @@ _ACTION_WORDS = {
     "Skip": "skip {n}",
     "Rekey": "refresh {n} change keys",
 }
+
+
 def describe_counts(counts: Mapping[str, int]) -> str:
     """``{"Unlink": 12, "DeleteInExchange": 3}`` as people read it: "delete 3 in Exchange, unlink 12"."""
     order = list(_ACTION_WORDS)

@@ -15,10 +15,7 @@ The engine and services are written against these only. Every name is importable
 package as well as from its side's module.
 """
 
-from desktop_sync.domain.ports.clock import (
-    Clock,
-    utcnow,
-)
+from desktop_sync.domain.ports.clock import Clock, utcnow
 from desktop_sync.domain.ports.connectors import (
     ActChanges,
     ActSync,
@@ -42,13 +39,8 @@ from desktop_sync.domain.ports.connectors import (
     ThrottleKey,
     step_text,
 )
-from desktop_sync.domain.ports.local import (
-    Autostart,
-    LocalConfig,
-)
-from desktop_sync.domain.ports.secrets import (
-    SecretStore,
-)
+from desktop_sync.domain.ports.local import Autostart, LocalConfig
+from desktop_sync.domain.ports.secrets import SecretStore
 from desktop_sync.domain.ports.store import (
     ActHoldRepository,
     ActivityRepository,
