@@ -22,7 +22,7 @@ from desktop_sync.engine.events import AlertRaised, ItemsSynced
 from desktop_sync.engine.parsing import MailParser, Parsed
 from desktop_sync.engine.waiting_replies import WaitingReplies
 
-log = logging.getLogger("desktop_sync.engine.cycle")
+log = logging.getLogger("desktop_sync.engine.cycle")  # the cycle's records, under its name as before the split
 
 
 class BatchCommitter(EngineJob):

@@ -16,7 +16,7 @@ from desktop_sync.domain.ports.connectors import ItemFailure, RawMessage
 from desktop_sync.domain.tracking import TrackingDecision, decide_tracking
 from desktop_sync.engine.cycle_context import Context
 
-log = logging.getLogger("desktop_sync.engine.cycle")
+log = logging.getLogger("desktop_sync.engine.cycle")  # the cycle's records, under its name as before the split
 
 
 @contextlib.contextmanager
