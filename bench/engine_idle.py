@@ -21,7 +21,6 @@ from pathlib import Path
 import keyring
 import keyring.backend
 
-from desktop_sync.domain.connectors import Batch, ConnectionTest, Credentials, RawMessage
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import (
@@ -36,6 +35,7 @@ from desktop_sync.domain.model import (
     Security,
     SyncMethod,
 )
+from desktop_sync.domain.ports.connectors import Batch, ConnectionTest, Credentials, RawMessage
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store

@@ -21,7 +21,6 @@ from pathlib import Path
 import keyring
 import keyring.backend
 
-from desktop_sync.domain.connectors import Batch, ConnectionTest, Credentials, Cursor, RawMessage
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import (
@@ -38,6 +37,7 @@ from desktop_sync.domain.model import (
     TrackingChoice,
     User,
 )
+from desktop_sync.domain.ports.connectors import Batch, ConnectionTest, Credentials, Cursor, RawMessage
 from desktop_sync.engine.cycle import CycleSettings
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets

@@ -39,8 +39,8 @@ from ews_support import (
 )
 
 from desktop_sync.connectors.factory import MailConnectorFactory
-from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.model import Endpoint, Mailbox, MailboxId, Profile, ProfileId, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store

@@ -52,8 +52,8 @@ from servers.tls import make_temp_ca
 from desktop_sync import cli
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.connectors.imap import BATCH_SIZE, ImapIncoming
-from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.model import Endpoint, Profile, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store

@@ -36,9 +36,9 @@ from servers.dovecot import DovecotServer
 from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.imap import ImapIncoming
-from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Endpoint, Profile, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import Credentials
 
 Case = Callable[[], Awaitable[float]]
 

@@ -23,9 +23,9 @@ from qasync import QEventLoop
 from desktop_sync import __version__, logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
-from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports import Autostart, LocalConfig, SecretStore, Store
+from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.settings import LocalSettings
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus

@@ -25,9 +25,9 @@ from typing import Any
 
 import aiosmtplib
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, Security
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 
 
 class ErrorCode(enum.StrEnum):

@@ -66,7 +66,9 @@ from desktop_sync.connectors.errors import (
 )
 from desktop_sync.connectors.exchange_errors import REJECTIONS, may_have_reached_server, translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Recorder, endpoint_of, utc
-from desktop_sync.domain.connectors import (
+from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import INBOX, ServerFolder
+from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
     ConnectionTestStep,
@@ -77,8 +79,6 @@ from desktop_sync.domain.connectors import (
     SendOutcome,
     SendResult,
 )
-from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import INBOX, ServerFolder
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 

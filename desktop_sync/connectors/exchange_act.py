@@ -51,10 +51,10 @@ from desktop_sync.connectors.exchange import TRACKED_CATEGORY, _Change, _item_id
 from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, utc
 from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
-from desktop_sync.domain.connectors import ActChanges, ConnectionTest, ItemFailure
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ItemFailure
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 

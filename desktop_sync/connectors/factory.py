@@ -13,9 +13,9 @@ from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, RECONNE
 from desktop_sync.connectors.imap_pool import IDLE_SECONDS, PER_SERVER, ImapPool
 from desktop_sync.connectors.pop3 import Pop3Incoming
 from desktop_sync.connectors.smtp import SmtpOutgoing
-from desktop_sync.domain.connectors import ActSync, Credentials, IncomingMail, OutgoingMail, ThrottleKey
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileKind
+from desktop_sync.domain.ports.connectors import ActSync, Credentials, IncomingMail, OutgoingMail, ThrottleKey
 from desktop_sync.logs import remember_secret
 
 _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)

@@ -46,7 +46,10 @@ from desktop_sync.connectors.errors import (
     translate,
 )
 from desktop_sync.connectors.imap_pool import ImapPool
-from desktop_sync.domain.connectors import (
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
     ConnectionTestStep,
@@ -57,9 +60,6 @@ from desktop_sync.domain.connectors import (
     ThrottleKey,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Protocol
 
-from desktop_sync.domain.connectors import ThrottleKey
+from desktop_sync.domain.ports.connectors import ThrottleKey
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 

@@ -32,7 +32,10 @@ from desktop_sync.connectors.errors import (
     tls_detail,
     translate,
 )
-from desktop_sync.domain.connectors import (
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
     ConnectionTestStep,
@@ -42,9 +45,6 @@ from desktop_sync.domain.connectors import (
     RawMessage,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
 

@@ -30,7 +30,9 @@ from desktop_sync.connectors.errors import (
     transport_context,
 )
 from desktop_sync.connectors.imap import SentFolder
-from desktop_sync.domain.connectors import (
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
+from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.domain.ports.connectors import (
     ConnectionTest,
     ConnectionTestStep,
     Credentials,
@@ -39,8 +41,6 @@ from desktop_sync.domain.connectors import (
     SendResult,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
-from desktop_sync.domain.model import Endpoint, Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.smtp")
 

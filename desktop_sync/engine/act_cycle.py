@@ -12,51 +12,34 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from desktop_sync.domain.act import (
-    FROM_EXCHANGE,
-    MAPPING,
-    NO_ORGANIZER,
     Action,
-    Adopt,
-    Conflict,
     ConflictPolicy,
-    CopyInCrm,
-    CreateInCrm,
-    CreateInExchange,
     CrmRecord,
-    DeleteInExchange,
     HeldPlan,
-    Link,
     PlanSettings,
     PlanSummary,
-    Rekey,
     SafetyLimits,
-    Skip,
     StopReason,
-    Unlink,
-    UpdateInCrm,
-    UpdateInExchange,
     describe_counts,
     plan,
     record_headline,
     safety_stop,
     summarize,
 )
-from desktop_sync.domain.connectors import ActSync, ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
-from desktop_sync.domain.messages import explain, name_item
+from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
     ApprovalState,
     Channel,
     ConnectionTestStatus,
-    FailedItem,
     Mailbox,
     MailboxId,
     Profile,
@@ -65,12 +48,14 @@ from desktop_sync.domain.model import (
     SyncMethod,
     User,
 )
-from desktop_sync.domain.ports import SecretStore, Store, Transaction
+from desktop_sync.domain.ports import Transaction
+from desktop_sync.domain.ports.connectors import ActSync
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
-from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import resolve_credentials
-from desktop_sync.engine.events import AlertRaised, EventBus
-from desktop_sync.engine.throttle import ThrottleKey, Throttles
+from desktop_sync.engine.act_executor import ActExecutor, ActLedger, item_reference, mapped
+from desktop_sync.engine.collaborators import Collaborators, EngineJob
+from desktop_sync.engine.credentials import resolve_credentials
+from desktop_sync.engine.events import AlertRaised
+from desktop_sync.engine.throttle import ThrottleKey
 
 log = logging.getLogger("desktop_sync.engine.act")
 
@@ -126,37 +111,13 @@ class ActReport:
         return any(t.more for t in self.types)
 
 
-def _reference(record_type: RecordType, action: Action) -> str:
-    """The ledger's name for an action's item: the Exchange item, else the CRM record."""
-    return str(getattr(action, "server_id", None) or f"{record_type.value}:{getattr(action, 'local_id', '?')}")
+class ActCycle(EngineJob):
+    """Appointments, contacts and tasks of a mailbox, per record type: snapshot, plan, execute."""
 
-
-def _mapped(record_type: RecordType, values: Mapping[str, Any]) -> dict[str, Any]:
-    names = {m.crm for m in MAPPING[record_type]}
-    return {k: v for k, v in values.items() if k in names}
-
-
-class ActCycle:
-    def __init__(
-        self,
-        *,
-        store: Store,
-        connectors: ConnectorFactory,
-        secrets: SecretStore,
-        throttles: Throttles,
-        bus: EventBus,
-        counters: Counters,
-        clock: Callable[[], dt.datetime],
-        settings: ActSettings | None = None,
-    ):
-        self._store = store
-        self._connectors = connectors
-        self._secrets = secrets
-        self._throttles = throttles
-        self._bus = bus
-        self._counters = counters
-        self._now = clock
+    def __init__(self, *, settings: ActSettings | None = None, **parts: Unpack[Collaborators]):
+        super().__init__(**parts)
         self._settings = settings or ActSettings()
+        self._ledger = ActLedger(self._store, self._bus, self._now)
 
     async def confirm(
         self,
@@ -253,7 +214,7 @@ class ActCycle:
             cursor = (await tx.cursors.get_all(mailbox.id, Channel.ACT)).get(record_type.value)
         changes = await connector.changes(record_type, cursor, self._settings.changes_per_cycle)
         crm = [
-            CrmRecord(local_id, _mapped(record_type, values), selects(filters, record_type, values, now, user.email))
+            CrmRecord(local_id, mapped(record_type, values), selects(filters, record_type, values, now, user.email))
             for local_id, values in records
         ]
         settings = PlanSettings(
@@ -306,35 +267,45 @@ class ActCycle:
                 summary=summary,
             )
         for failure in changes.failures:  # in the ledger; they do not hold the type's cursor back
-            await self._record(
+            await self._ledger.record(
                 mailbox, record_type, failure.server_id, "read", failure.code, failure.reason,
                 title=failure.subject, date=failure.date,
             )  # fmt: skip
-        by_link = {link.server_id: link for link in links}
-        pushed: set[str] = set()
+        executor = ActExecutor(
+            store=self._store,
+            bus=self._bus,
+            clock=self._now,
+            ledger=self._ledger,
+            connector=connector,
+            mailbox=mailbox,
+            user=user,
+            record_type=record_type,
+            links={link.server_id: link for link in links},
+            known=known,
+        )
         failed = []
         unapplied = []
         for action in actions:
             try:
-                await self._execute(connector, mailbox, user, record_type, action, by_link, pushed, known(action))
+                await action.run(executor)
             except TransientError as exc:
                 failed.append(f"{type(action).__name__}: {exc.message}")
-                await self._item_failure(mailbox, record_type, action, exc, known(action))
+                await self._ledger.item_failure(mailbox, record_type, action, exc, known(action))
             except PermanentError as exc:
                 if exc.scope is not ErrorScope.ITEM:
                     raise
                 unapplied.append(f"{type(action).__name__}: {exc.message}")  # this item's for good: in the ledger
-                await self._item_failure(mailbox, record_type, action, exc, known(action))
+                await self._ledger.item_failure(mailbox, record_type, action, exc, known(action))
             except DesktopSyncError:
                 raise
             except Exception as exc:  # this record's or item's own failure (a value our conversion cannot take)
-                reference = _reference(record_type, action)
+                reference = item_reference(record_type, action)
                 log.warning("%s: %s of %s failed: %s", mailbox.address, type(action).__name__, reference,
                             type(exc).__name__)  # fmt: skip
                 reason = failure_reason(Step.APPLY, exc, reference)
                 unapplied.append(f"{type(action).__name__}: {reason}")
                 title, when = record_headline(record_type, known(action))
-                await self._record(
+                await self._ledger.record(
                     mailbox, record_type, reference, type(action).__name__, ITEM_FAILED, reason,
                     title=title, date=when if isinstance(when, dt.datetime) else None,
                 )  # fmt: skip
@@ -403,178 +374,6 @@ class ActCycle:
         ]
         if stale:
             await tx.alerts.clear(stale, self._now())
-
-    async def _execute(
-        self,
-        connector: ActSync,
-        mailbox: Mailbox,
-        user: User,
-        record_type: RecordType,
-        action: Action,
-        links: dict[str, Link],
-        pushed: set[str],
-        known: Mapping[str, Any],
-    ) -> None:
-        assert mailbox.id is not None
-        mid = mailbox.id
-        if isinstance(action, CreateInExchange):
-            values = _mapped(record_type, action.values)
-            server_id, change_key = await connector.create(
-                record_type, values, local_id=action.local_id, send_invitations=action.send_invitations
-            )
-            async with self._store.transaction() as tx:
-                await tx.act_links.put(mid, record_type, action.local_id, server_id, change_key, values)
-        elif isinstance(action, UpdateInExchange):
-            change_key = await connector.update(record_type, action.server_id, action.change_key, action.values)
-            base = {**links[action.server_id].base, **action.values}
-            async with self._store.transaction() as tx:
-                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, change_key, base)
-            # An UpdateInCrm of the same link may follow: it keeps this change key and these values.
-            links[action.server_id] = Link(action.local_id, action.server_id, change_key, base)
-            pushed.add(action.server_id)
-        elif isinstance(action, DeleteInExchange):
-            await connector.delete(record_type, action.server_id, action.change_key)
-            async with self._store.transaction() as tx:
-                await tx.act_links.remove(mid, record_type, action.server_id)
-        elif isinstance(action, CreateInCrm):
-            values = _mapped(record_type, action.values)
-            base = {**values, FROM_EXCHANGE: True}
-            async with self._store.transaction() as tx:
-                local_id = await tx.crm.create(record_type, user.id, values)
-                await tx.act_links.put(mid, record_type, local_id, action.server_id, action.change_key, base)
-        elif isinstance(action, UpdateInCrm):
-            base = {**links[action.server_id].base, **action.values}
-            change_key = links[action.server_id].change_key if action.server_id in pushed else action.change_key
-            async with self._store.transaction() as tx:
-                await tx.crm.update(record_type, action.local_id, action.values)
-                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, change_key, base)
-        elif isinstance(action, CopyInCrm):
-            async with self._store.transaction() as tx:
-                await tx.crm.create(record_type, user.id, _mapped(record_type, action.values))
-        elif isinstance(action, Adopt):
-            base = _mapped(record_type, action.values)
-            async with self._store.transaction() as tx:
-                await tx.act_links.put(mid, record_type, action.local_id, action.server_id, action.change_key, base)
-            # An UpdateInExchange of the same item may follow (the record changed since the item was made).
-            links[action.server_id] = Link(action.local_id, action.server_id, action.change_key, base)
-        elif isinstance(action, Rekey):
-            link = links[action.server_id]
-            async with self._store.transaction() as tx:
-                await tx.act_links.put(mid, record_type, link.local_id, link.server_id, action.change_key, link.base)
-        elif isinstance(action, Unlink):
-            async with self._store.transaction() as tx:
-                await tx.act_links.remove(mid, record_type, action.server_id)
-        elif isinstance(action, Conflict):
-            async with self._store.transaction() as tx:
-                title, when = record_headline(record_type, known)
-                conflict_id = await tx.conflicts.add(
-                    mid,
-                    record_type,
-                    action.local_id,
-                    action.server_id,
-                    action.field_name,
-                    action.crm_value,
-                    action.exchange_value,
-                    action.kept,
-                )
-                text = explain(
-                    "act_conflict",
-                    field=action.field_name,
-                    record=name_item(title, date=when),
-                    crm_value=repr(action.crm_value),
-                    exchange_value=repr(action.exchange_value),
-                    kept="Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
-                    conflict_id=str(conflict_id),
-                )
-                alert = await tx.alerts.add(
-                    Alert(
-                        Severity.INFORMATION,
-                        AlertScope.ITEM,
-                        "act_conflict",
-                        text.title,
-                        text.cause,
-                        text.fix,
-                        mailbox_id=mid,
-                        profile_id=mailbox.profile_id,
-                        item_ref=action.server_id,
-                        created_at=self._now(),
-                    )
-                )
-            self._bus.publish(AlertRaised(alert))
-        elif isinstance(action, Skip):
-            code = "act_no_organizer" if action.reason == NO_ORGANIZER else "act_skipped"
-            await self._item_failure(mailbox, record_type, action, PermanentError(action.reason, code=code), known)
-
-    async def _item_failure(
-        self,
-        mailbox: Mailbox,
-        record_type: RecordType,
-        action: Action,
-        error: DesktopSyncError,
-        known: Mapping[str, Any],
-    ) -> None:
-        reference = _reference(record_type, action)
-        permanent = isinstance(error, PermanentError)
-        title, when = record_headline(record_type, known)
-        await self._record(
-            mailbox, record_type, reference, type(action).__name__, error.code, error.message, permanent,
-            title=title, date=when if isinstance(when, dt.datetime) else None,
-        )  # fmt: skip
-
-    async def _record(
-        self,
-        mailbox: Mailbox,
-        record_type: RecordType,
-        reference: str,
-        step: str,
-        code: str,
-        reason: str,
-        permanent: bool = True,
-        *,
-        title: str | None = None,
-        date: dt.datetime | None = None,
-    ) -> None:
-        """An item in the failed-item ledger (an alert the first time), named by its title and date
-        where they are known; the reference is for support (the ledger's key, a tooltip)."""
-        assert mailbox.id is not None
-        now = self._now()
-        async with self._store.transaction() as tx:
-            entry = await tx.failed_items.record(
-                FailedItem(
-                    mailbox_id=mailbox.id,
-                    channel=Channel.ACT,
-                    item_ref=reference,
-                    code=code,
-                    reason=reason,
-                    summary=f"{record_type.value}: {step}",
-                    subject=title,
-                    item_date=date,
-                    permanent=permanent,
-                    last_failed_at=now,
-                )
-            )
-            alert = None
-            if entry.attempts == 1:
-                if code == "act_no_organizer":
-                    text = explain("act_no_organizer", item=name_item(title, date=date))
-                else:
-                    text = explain(f"act_{record_type.value}_failed", detail=reason)
-                alert = await tx.alerts.add(
-                    Alert(
-                        Severity.WARNING,
-                        AlertScope.ITEM,
-                        code,
-                        text.title,
-                        text.cause,
-                        text.fix,
-                        mailbox_id=mailbox.id,
-                        profile_id=mailbox.profile_id,
-                        item_ref=reference,
-                        created_at=now,
-                    )
-                )
-        if alert is not None:
-            self._bus.publish(AlertRaised(alert))
 
     async def _failed(self, mailbox: Mailbox, profile: Profile, error: DesktopSyncError) -> None:
         """A permanent error disables the ACT channel; a transient one waits for the next cycle."""

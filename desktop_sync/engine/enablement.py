@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, ConnectorFactory, Credentials, StepResult
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
 from desktop_sync.domain.messages import explain, template
 from desktop_sync.domain.model import (
@@ -34,6 +33,13 @@ from desktop_sync.domain.model import (
     SyncMethod,
 )
 from desktop_sync.domain.ports import AlertRepository, SecretStore, Store
+from desktop_sync.domain.ports.connectors import (
+    ConnectionTest,
+    ConnectionTestStep,
+    ConnectorFactory,
+    Credentials,
+    StepResult,
+)
 from desktop_sync.engine.cycle import login_for, secret_key
 from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.throttle import ThrottleKey, Throttles

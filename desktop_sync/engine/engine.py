@@ -20,20 +20,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from desktop_sync.domain.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports.clock import Clock, utcnow
+from desktop_sync.domain.ports.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
+from desktop_sync.engine.collaborators import Collaborators
 from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import (
-    RESUME_SECONDS,
-    Context,
-    CycleSettings,
-    MailboxCycle,
-    ProfileHealth,
-    StatusBuffer,
-)
+from desktop_sync.engine.cycle import MailboxCycle
+from desktop_sync.engine.cycle_context import Context, CycleSettings
 from desktop_sync.engine.events import (
     CountersUpdated,
     EventBus,
@@ -42,6 +38,7 @@ from desktop_sync.engine.events import (
     ProgressReporter,
 )
 from desktop_sync.engine.metrics_server import MetricsServer
+from desktop_sync.engine.outcomes import RESUME_SECONDS, ProfileHealth, StatusBuffer
 from desktop_sync.engine.outgoing import OutgoingSender
 from desktop_sync.engine.queues import PRIORITY_DUE, PRIORITY_NOW, WorkQueue
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
@@ -49,13 +46,8 @@ from desktop_sync.engine.throttle import ThrottleKey, Throttles
 log = logging.getLogger("desktop_sync.engine")
 T = TypeVar("T")
 
-Clock = Callable[[], dt.datetime]
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 DISPATCH_CHUNK = 200  # mailboxes whose cycle contexts are loaded in one transaction
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +94,7 @@ class Engine:
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
-        self.outgoing = OutgoingSender(
+        parts = Collaborators(
             store=store,
             connectors=connectors,
             secrets=secrets,
@@ -110,31 +102,12 @@ class Engine:
             bus=self.bus,
             counters=self.counters,
             clock=clock,
-            owner=self.owner,
-            retry=self.settings.cycle.retry,
         )
-        self.act = ActCycle(
-            store=store,
-            connectors=connectors,
-            secrets=secrets,
-            throttles=self.throttles,
-            bus=self.bus,
-            counters=self.counters,
-            clock=clock,
-            settings=self.settings.act,
-        )
+        self.outgoing = OutgoingSender(owner=self.owner, retry=self.settings.cycle.retry, **parts)
+        self.act = ActCycle(settings=self.settings.act, **parts)
         self.status_buffer = StatusBuffer()
         self.cycle = MailboxCycle(
-            store=store,
-            connectors=connectors,
-            secrets=secrets,
-            throttles=self.throttles,
-            bus=self.bus,
-            counters=self.counters,
-            clock=clock,
-            settings=self.settings.cycle,
-            health=ProfileHealth(),
-            status_buffer=self.status_buffer,
+            settings=self.settings.cycle, health=ProfileHealth(), status_buffer=self.status_buffer, **parts
         )
         self._due: dict[MailboxId, dt.datetime] = {}
         self._mailboxes: dict[MailboxId, Mailbox] = {}

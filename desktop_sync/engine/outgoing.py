@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Unpack
 
 from desktop_sync.domain.compose import compose
-from desktop_sync.domain.connectors import ConnectorFactory, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
@@ -30,12 +30,12 @@ from desktop_sync.domain.model import (
     Severity,
     SyncMethod,
 )
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports.connectors import OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
-from desktop_sync.engine.counters import Counters
-from desktop_sync.engine.cycle import resolve_credentials
-from desktop_sync.engine.events import AlertRaised, EventBus
-from desktop_sync.engine.throttle import ThrottleKey, Throttles
+from desktop_sync.engine.collaborators import Collaborators, EngineJob
+from desktop_sync.engine.credentials import resolve_credentials
+from desktop_sync.engine.events import AlertRaised
+from desktop_sync.engine.throttle import ThrottleKey
 
 log = logging.getLogger("desktop_sync.engine.outgoing")
 
@@ -43,28 +43,16 @@ CLAIM_BATCH = 20
 HOLD_SECONDS = 300.0  # a mail whose mailbox cannot send yet is looked at again this much later
 
 
-class OutgoingSender:
+class OutgoingSender(EngineJob):
     def __init__(
         self,
         *,
-        store: Store,
-        connectors: ConnectorFactory,
-        secrets: SecretStore,
-        throttles: Throttles,
-        bus: EventBus,
-        counters: Counters,
-        clock: Callable[[], dt.datetime],
         owner: str,
         retry: RetryPolicy | None = None,
         claim_timeout: float = 600.0,
+        **parts: Unpack[Collaborators],
     ):
-        self._store = store
-        self._connectors = connectors
-        self._secrets = secrets
-        self._throttles = throttles
-        self._bus = bus
-        self._counters = counters
-        self._now = clock
+        super().__init__(**parts)
         self._owner = owner
         self._retry = retry or RetryPolicy()
         self._claim_timeout = claim_timeout

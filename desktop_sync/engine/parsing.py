@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 
-from desktop_sync.domain.connectors import ItemFailure, RawMessage
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message, read_headline
+from desktop_sync.domain.ports.connectors import ItemFailure, RawMessage
 
 log = logging.getLogger("desktop_sync.engine.parsing")
 

@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from desktop_sync.domain.connectors import ConnectionParking, ThrottleKey
+from desktop_sync.domain.ports.connectors import ConnectionParking, ThrottleKey
 
 __all__ = ["ThrottleKey", "Throttles"]
 

@@ -451,27 +451,50 @@ def planned_action(
     title = titles.get(local_id, "") if local_id is not None else ""
     title = title or record_title(record_type, values) or (item_titles or {}).get(server_id or "", "")
 
-    def made(kind: PlannedKind, side: Side, **more: Any) -> PlannedAction:
-        return PlannedAction(record_type, kind, side, title, local_id, server_id, **more)
+    return action.run(_Describer(record_type, title, local_id, server_id))
 
-    if isinstance(action, CreateInExchange):
-        return made(PlannedKind.CREATE, Side.EXCHANGE, send_invitations=action.send_invitations)
-    if isinstance(action, UpdateInExchange):
-        return made(PlannedKind.UPDATE, Side.EXCHANGE, fields=tuple(action.values))
-    if isinstance(action, DeleteInExchange):
-        return made(PlannedKind.DELETE, Side.EXCHANGE)
-    if isinstance(action, CreateInCrm):
-        return made(PlannedKind.CREATE, Side.CRM)
-    if isinstance(action, UpdateInCrm):
-        return made(PlannedKind.UPDATE, Side.CRM, fields=tuple(action.values))
-    if isinstance(action, CopyInCrm):
-        return made(PlannedKind.COPY, Side.CRM)
-    if isinstance(action, Adopt):
-        return made(PlannedKind.LINK, Side.BOTH)
-    if isinstance(action, Unlink):
-        return made(PlannedKind.UNLINK, Side.BOTH, reason=action.reason)
-    if isinstance(action, Conflict):
-        return made(
+
+class _Describer:
+    """An ``ActionRunner`` that says what each kind of action does, on which side."""
+
+    def __init__(self, record_type: RecordType, title: str, local_id: int | None, server_id: str | None):
+        self._record_type = record_type
+        self._title = title
+        self._local_id = local_id
+        self._server_id = server_id
+
+    def _made(self, kind: PlannedKind, side: Side, **more: Any) -> PlannedAction:
+        return PlannedAction(self._record_type, kind, side, self._title, self._local_id, self._server_id, **more)
+
+    def create_in_exchange(self, action: CreateInExchange) -> PlannedAction:
+        return self._made(PlannedKind.CREATE, Side.EXCHANGE, send_invitations=action.send_invitations)
+
+    def update_in_exchange(self, action: UpdateInExchange) -> PlannedAction:
+        return self._made(PlannedKind.UPDATE, Side.EXCHANGE, fields=tuple(action.values))
+
+    def delete_in_exchange(self, action: DeleteInExchange) -> PlannedAction:
+        return self._made(PlannedKind.DELETE, Side.EXCHANGE)
+
+    def create_in_crm(self, action: CreateInCrm) -> PlannedAction:
+        return self._made(PlannedKind.CREATE, Side.CRM)
+
+    def update_in_crm(self, action: UpdateInCrm) -> PlannedAction:
+        return self._made(PlannedKind.UPDATE, Side.CRM, fields=tuple(action.values))
+
+    def copy_in_crm(self, action: CopyInCrm) -> PlannedAction:
+        return self._made(PlannedKind.COPY, Side.CRM)
+
+    def adopt(self, action: Adopt) -> PlannedAction:
+        return self._made(PlannedKind.LINK, Side.BOTH)
+
+    def rekey(self, action: Rekey) -> PlannedAction:
+        raise ValueError("a change key's bookkeeping is not a planned action: describe_plan leaves it out")
+
+    def unlink(self, action: Unlink) -> PlannedAction:
+        return self._made(PlannedKind.UNLINK, Side.BOTH, reason=action.reason)
+
+    def conflict(self, action: Conflict) -> PlannedAction:
+        return self._made(
             PlannedKind.CONFLICT,
             Side.BOTH,
             fields=(action.field_name,),
@@ -479,8 +502,10 @@ def planned_action(
             exchange_value=action.exchange_value,
             kept=action.kept,
         )
-    assert isinstance(action, Skip)
-    return made(PlannedKind.SKIP, Side.CRM if action.local_id is not None else Side.EXCHANGE, reason=action.reason)
+
+    def skip(self, action: Skip) -> PlannedAction:
+        side = Side.CRM if action.local_id is not None else Side.EXCHANGE
+        return self._made(PlannedKind.SKIP, side, reason=action.reason)
 
 
 def describe_plan(report: ActReport, titles: Mapping[RecordType, Mapping[int, str]]) -> ActPreview:

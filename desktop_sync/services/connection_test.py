@@ -9,9 +9,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, ConnectorFactory, Credentials, StepResult
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError, ValidationError
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileId, ProfileKind
+from desktop_sync.domain.ports.connectors import (
+    ConnectionTest,
+    ConnectionTestStep,
+    ConnectorFactory,
+    Credentials,
+    StepResult,
+)
 from desktop_sync.domain.validation import ProfileInput, normalize_address
 from desktop_sync.services.profiles import ProfileService
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import NotFoundError, ValidationError
 from desktop_sync.domain.folders import (
     MAX_TRACKED_FOLDERS,
@@ -17,6 +16,7 @@ from desktop_sync.domain.folders import (
 )
 from desktop_sync.domain.model import Mailbox, Profile, RecordType
 from desktop_sync.domain.ports import SecretStore, Store, Transaction
+from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.validation import normalize_address
 from desktop_sync.engine.cycle import resolve_credentials
 

@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
 from desktop_sync.domain.model import MailboxId, RecordType
 from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.sync_filters import SYNCED_TYPES
 from desktop_sync.domain.validation import normalize_address
 from desktop_sync.engine import act_cycle

@@ -20,9 +20,9 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop_sync.domain.connectors import STEP_TEXTS
 from desktop_sync.domain.messages import Explanation, template, templates
 from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
+from desktop_sync.domain.ports.connectors import STEP_TEXTS
 from desktop_sync.domain.validation import FIELD_ERRORS
 
 CONTEXT = "Messages"

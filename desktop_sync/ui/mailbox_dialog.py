@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.connectors import ConnectionTestStep
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
@@ -41,6 +40,7 @@ from desktop_sync.domain.model import (
     SyncMethod,
     User,
 )
+from desktop_sync.domain.ports.connectors import ConnectionTestStep
 from desktop_sync.engine.enablement import ChannelReport
 from desktop_sync.services.mailboxes import (
     ChannelChoice,

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
@@ -58,6 +57,7 @@ from desktop_sync.domain.model import (
     Security,
     default_port,
 )
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.services.connection_test import EXPECTED_STEPS, ConnectionTestAccount
 from desktop_sync.ui.context import UiContext

@@ -14,7 +14,7 @@ from typing import Any, Self
 from servers.dovecot import DovecotServer, MailUser
 from servers.ports import LOOPBACK
 
-from desktop_sync.domain.connectors import Credentials
+from desktop_sync.domain.ports.connectors import Credentials
 
 _message_numbers = itertools.count(1)
 

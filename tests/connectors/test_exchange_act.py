@@ -27,9 +27,9 @@ from ews.soap import T
 from desktop_sync.connectors.exchange_act import CURSOR_PREFIX, ExchangeAct
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.act import ExchangeItem
-from desktop_sync.domain.connectors import Credentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import Profile, RecordType
+from desktop_sync.domain.ports.connectors import Credentials
 
 pytestmark = pytest.mark.asyncio
 

@@ -30,10 +30,10 @@ from servers.tls import TlsFiles
 from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
-from desktop_sync.domain.connectors import ConnectionTestStep
-from desktop_sync.domain.connectors import Credentials as DomainCredentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile
+from desktop_sync.domain.ports.connectors import ConnectionTestStep
+from desktop_sync.domain.ports.connectors import Credentials as DomainCredentials
 
 pytestmark = pytest.mark.asyncio
 

@@ -27,10 +27,10 @@ from exchangelib import errors as ews
 from desktop_sync.connectors.exchange_errors import EwsErrorCode, may_have_reached_server, translate_ews
 from desktop_sync.connectors.exchange_session import EwsProtocol, _Account
 from desktop_sync.connectors.factory import MailConnectorFactory
-from desktop_sync.domain.connectors import Credentials as DomainCredentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.messages import explain, known_codes
 from desktop_sync.domain.model import AuthMethod, Profile
+from desktop_sync.domain.ports.connectors import Credentials as DomainCredentials
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,7 +13,6 @@ from ews.fixtures import ALICE, PASSWORDS, SERVICE
 from ews.server import EwsServer
 
 from desktop_sync.connectors.factory import MailConnectorFactory
-from desktop_sync.domain.connectors import Batch, Credentials, IncomingMail
 from desktop_sync.domain.model import (
     AuthMethod,
     CredentialsOn,
@@ -25,6 +24,7 @@ from desktop_sync.domain.model import (
     ProfileKind,
     Security,
 )
+from desktop_sync.domain.ports.connectors import Batch, Credentials, IncomingMail
 
 SERVICE_LOGIN = "svc"
 

@@ -16,8 +16,8 @@ from ews.server import EwsServer
 from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
-from desktop_sync.domain.connectors import OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, TransientError
+from desktop_sync.domain.ports.connectors import OutgoingMail, OutgoingMessage, SendOutcome
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,9 +13,9 @@ from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.connectors.imap import ImapIncoming
 from desktop_sync.connectors.pop3 import Pop3Incoming
 from desktop_sync.connectors.smtp import SmtpOutgoing
-from desktop_sync.domain.connectors import ConnectorFactory, Credentials
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.domain.model import Channel, Endpoint, Mailbox, Profile, ProfileId, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import ConnectorFactory, Credentials
 
 CREDENTIALS = Credentials("user", "secret")
 MAILBOX = Mailbox("user@example.test", ProfileId(1))

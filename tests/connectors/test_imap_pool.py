@@ -20,8 +20,8 @@ from support.waiting import eventually
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.connectors.imap import FolderCursor, ImapIncoming, unchanged
 from desktop_sync.connectors.imap_pool import ImapPool
-from desktop_sync.domain.connectors import Batch, IncomingMail, ThrottleKey
 from desktop_sync.domain.model import Mailbox, MailboxId, Profile, ProfileId, Security
+from desktop_sync.domain.ports.connectors import Batch, IncomingMail, ThrottleKey
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.engine.throttle import Throttles
 from desktop_sync.secrets import KeyringSecrets

@@ -14,9 +14,9 @@ from servers.dovecot import DovecotServer, MailUser
 from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.pop3 import Pop3Incoming, decode_uidls
-from desktop_sync.domain.connectors import Batch, ConnectionTestStep, IncomingMail, RawMessage
 from desktop_sync.domain.errors import ErrorScope, PermanentError
 from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.ports.connectors import Batch, ConnectionTestStep, IncomingMail, RawMessage
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.asyncio]
 

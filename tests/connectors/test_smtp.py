@@ -17,9 +17,9 @@ from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.connectors.smtp import SmtpOutgoing
-from desktop_sync.domain.connectors import ConnectionTestStep, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import PermanentError, TransientError
 from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.domain.ports.connectors import ConnectionTestStep, OutgoingMail, OutgoingMessage, SendOutcome
 
 pytestmark = [pytest.mark.smtp, pytest.mark.dovecot, pytest.mark.asyncio]
 

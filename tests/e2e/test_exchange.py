@@ -16,8 +16,8 @@ from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.compose import compose
-from desktop_sync.domain.connectors import Credentials, OutgoingMessage, SendOutcome
 from desktop_sync.domain.model import ActivityStatus, Mailbox, OutgoingEmail, ProfileId, SendStep
+from desktop_sync.domain.ports.connectors import Credentials, OutgoingMessage, SendOutcome
 from desktop_sync.engine.engine import Engine, EngineSettings
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store

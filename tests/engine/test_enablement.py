@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 from support.engine_world import World
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import Alert, AlertScope, ApprovalState, Channel, ConnectionTestStatus, Severity
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.engine.enablement import Enablement
 from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.throttle import Throttles

@@ -14,10 +14,10 @@ from support.hostile_mail import regression_samples, storable_problems, through_
 from support.scripted import message
 from support.strict_parse import parse_as_before, parse_with_a_size_no_store_holds, parse_with_no_subject_text
 
-from desktop_sync.domain.connectors import ItemFailure
 from desktop_sync.domain.isolation import ITEM_FAILED
 from desktop_sync.domain.mail import MalformedMessage, parse_message
 from desktop_sync.domain.model import Channel, FailedItem, MailboxState, SyncStatus
+from desktop_sync.domain.ports.connectors import ItemFailure
 from desktop_sync.engine.parsing import MailParser
 
 pytestmark = pytest.mark.asyncio

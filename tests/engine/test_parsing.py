@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.scripted import message
 
-from desktop_sync.domain.connectors import RawMessage
+from desktop_sync.domain.ports.connectors import RawMessage
 from desktop_sync.engine.parsing import MailParser, parse_all
 
 pytestmark = pytest.mark.asyncio
@@ -55,7 +55,7 @@ async def test_without_processes_it_parses_in_a_thread() -> None:
 
 CHILD = """
 import asyncio, sys, time
-from desktop_sync.domain.connectors import RawMessage
+from desktop_sync.domain.ports.connectors import RawMessage
 from desktop_sync.engine.parsing import MailParser
 
 async def main() -> None:

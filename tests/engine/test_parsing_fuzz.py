@@ -29,7 +29,7 @@ from support.hostile_mail import (
 )
 from support.scripted import message
 
-from desktop_sync.domain.connectors import ItemFailure
+from desktop_sync.domain.ports.connectors import ItemFailure
 
 SCALE = float(os.environ.get("DESKTOP_SYNC_FUZZ_SCALE", "1"))
 GENERATED_PARTS = 4

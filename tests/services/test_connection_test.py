@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from support.scripted import ScriptedFactory, ScriptedServer
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
 from desktop_sync.domain.model import Channel, CredentialsOn, ProfileKind
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.connection_test import ConnectionTestAccount, ConnectionTestService

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 
-from desktop_sync.domain.connectors import Batch, ConnectionTest, Credentials, Cursor, RawMessage
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, Mailbox, Profile
+from desktop_sync.domain.ports.connectors import Batch, ConnectionTest, Credentials, Cursor, RawMessage
 
 
 class FileIncoming:

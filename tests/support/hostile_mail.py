@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from desktop_sync.domain.connectors import ItemFailure, RawMessage
 from desktop_sync.domain.correlation import MAX_ACTIVITY_ID, correlation_lookups, subject_key
 from desktop_sync.domain.mail import ATTACHMENT_LIMIT_DEFAULT, ParsedEmail
 from desktop_sync.domain.model import TrackingChoice
+from desktop_sync.domain.ports.connectors import ItemFailure, RawMessage
 from desktop_sync.domain.tracking import decide_tracking
 from desktop_sync.engine.parsing import parse_item
 

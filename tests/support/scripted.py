@@ -11,7 +11,10 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from desktop_sync.domain.connectors import (
+from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Channel, Mailbox, Profile, ProfileKind
+from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
     ConnectionTestStep,
@@ -23,9 +26,6 @@ from desktop_sync.domain.connectors import (
     SendResult,
     StepResult,
 )
-from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, PermanentError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Channel, Mailbox, Profile, ProfileKind
 from support.scripted_act import ScriptedAct, ScriptedExchange
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_sync.domain.act import ExchangeItem
-from desktop_sync.domain.connectors import ActChanges, ConnectionTest
 from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest
 
 
 @dataclass

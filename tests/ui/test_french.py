@@ -190,9 +190,9 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from desktop_sync.domain.connectors import STEP_TEXTS, step_text  # noqa: E402
 from desktop_sync.domain.errors import ValidationError  # noqa: E402
 from desktop_sync.domain.model import AuthMethod, Channel, CredentialsOn, ProfileKind, Security  # noqa: E402
+from desktop_sync.domain.ports.connectors import STEP_TEXTS, step_text  # noqa: E402
 from desktop_sync.domain.validation import (  # noqa: E402
     FIELD_ERRORS,
     ProfileInput,
@@ -282,7 +282,7 @@ def test_every_connection_test_step_reads_in_french_with_its_facts(french, code,
 
 
 def test_a_failed_step_in_the_connection_test_is_french_and_says_what_failed(french, ui, qtbot):
-    from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
+    from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, StepResult
 
     dialog = ProfileDialog(ui.context, ui.presenter())
     qtbot.addWidget(dialog)

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.domain.model import CredentialsOn, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, StepResult
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.ui.profile_dialog import ProfileDialog
 from tests.ui.conftest import save_grab, settle, until

@@ -28,7 +28,6 @@ from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, 
 class ConnectionTestStep(enum.Enum):
     """The steps of a connection test, in order; the first that fails is recorded."""
 
-
     RESOLVE = "resolve"
     CONNECT = "connect"
     TLS = "tls"

@@ -1,7 +1,8 @@
-"""The Protocols that the outer rings implement: the store's unit of work and the secret store.
+"""The store's side of the ports: its unit of work, one repository Protocol per noun, and the
+value types those repositories take (``IncomingEmail``, ``OutgoingDraft``).
 
-Services and the engine are written against these, so they never import the store or keyring,
-and tests can hand them fakes.
+``desktop_sync.store`` implements these; services and the engine are written against them, so
+they never import SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -378,22 +379,6 @@ class AppSettingsRepository(Protocol):
     async def put(self, values: Mapping[str, Any]) -> None: ...
 
 
-class LocalConfig(Protocol):
-    """The small settings file read before the store opens (never a secret in it)."""
-
-    @property
-    def location(self) -> str: ...
-    def load(self) -> dict[str, Any]: ...
-    def save(self, values: Mapping[str, Any]) -> None: ...
-
-
-class Autostart(Protocol):
-    """Starting the application at login (an XDG autostart entry on Linux desktops)."""
-
-    def is_enabled(self) -> bool: ...
-    def set_enabled(self, enabled: bool) -> None: ...
-
-
 class Transaction(Protocol):
     """One unit of work: everything done through it commits together or not at all."""
 
@@ -459,16 +444,3 @@ class Store(Protocol):
     def shared(self) -> bool:
         """True when several engines may share this store (leases needed)."""
         ...
-
-
-class SecretStore(Protocol):
-    """Passwords and tokens; backed by the system keyring only."""
-
-    def check_secure(self) -> None:
-        """Raise SecretStoreUnavailable when passwords cannot be kept safely."""
-        ...
-
-    async def set_secret(self, key: str, value: str) -> None: ...
-    async def get_secret(self, key: str) -> str | None: ...
-    async def delete_secret(self, key: str) -> None: ...
-    async def has_secret(self, key: str) -> bool: ...

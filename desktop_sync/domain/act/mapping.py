@@ -1,0 +1,125 @@
+"""The field mapping of appointments, contacts and tasks: one table, with each field's direction,
+the conflict policies, and the conversions between the two sides' field names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_sync.domain.model import RecordType
+
+
+class Flow(enum.Enum):
+    BOTH = "both"
+    TO_EXCHANGE = "to_exchange"
+    TO_CRM = "to_crm"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMap:
+    crm: str  # the CRM record's field
+    exchange: str  # the name the Exchange connector uses
+    flow: Flow = Flow.BOTH
+
+
+# The one table of what maps to what, and which way it flows.
+MAPPING: dict[RecordType, tuple[FieldMap, ...]] = {
+    RecordType.APPOINTMENT: (
+        FieldMap("subject", "subject"),
+        FieldMap("starts_at", "start"),
+        FieldMap("ends_at", "end"),
+        FieldMap("all_day", "is_all_day"),
+        FieldMap("location", "location"),
+        FieldMap("body", "body"),
+        FieldMap("attendees", "required_attendees"),
+        FieldMap("organizer", "organizer", Flow.TO_CRM),
+        FieldMap("show_as", "legacy_free_busy_status"),
+        FieldMap("importance", "importance"),
+        FieldMap("recurrence", "recurrence"),
+    ),
+    RecordType.CONTACT: (
+        FieldMap("first_name", "given_name"),
+        FieldMap("last_name", "surname"),
+        FieldMap("full_name", "display_name"),
+        FieldMap("company", "company_name"),
+        FieldMap("job_title", "job_title"),
+        FieldMap("email", "email_address_1"),
+        FieldMap("email2", "email_address_2"),
+        FieldMap("phone", "business_phone"),
+        FieldMap("mobile_phone", "mobile_phone"),
+        FieldMap("street", "business_street"),
+        FieldMap("city", "business_city"),
+        FieldMap("postal_code", "business_postal_code"),
+        FieldMap("country", "business_country"),
+    ),
+    RecordType.TASK: (
+        FieldMap("subject", "subject"),
+        FieldMap("due_at", "due_date"),
+        FieldMap("starts_at", "start_date"),
+        FieldMap("status", "status"),
+        FieldMap("percent_complete", "percent_complete"),
+        FieldMap("priority", "importance"),
+        FieldMap("body", "body"),
+    ),
+}
+
+
+class ConflictPolicy(enum.Enum):
+    KEEP_CRM = "crm"
+    KEEP_EXCHANGE = "exchange"
+    KEEP_BOTH = "both"
+
+
+DEFAULT_CONFLICT_POLICY = ConflictPolicy.KEEP_CRM
+
+
+def plain(value: Any) -> Any:
+    """A value as it compares and hashes the same on both sides (dates as ISO text, sets sorted)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(plain(v) for v in value) if isinstance(value, (set, frozenset)) else [plain(v) for v in value]
+    return value
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    """A stable hash of mapped field values (CRM field names), to see what changed since the last sync."""
+    text = json.dumps({k: plain(v) for k, v in sorted(values.items())}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def crm_values(record_type: RecordType, exchange_fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Exchange field names -> CRM field names, for the fields the mapping knows."""
+    return {m.crm: exchange_fields.get(m.exchange) for m in MAPPING[record_type] if m.exchange in exchange_fields}
+
+
+def exchange_values(
+    record_type: RecordType, crm_fields: Mapping[str, Any], only: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """CRM field names -> Exchange field names, for fields that may flow to Exchange."""
+    return {
+        m.exchange: crm_fields.get(m.crm)
+        for m in MAPPING[record_type]
+        if m.flow is not Flow.TO_CRM and m.crm in crm_fields and (only is None or m.crm in only)
+    }
+
+
+def record_headline(record_type: RecordType, values: Mapping[str, Any]) -> tuple[str | None, Any]:
+    """What names a record to a person: (title, date) — an appointment's subject and start, a
+    contact's "name <email>", a task's title and due date. Parts not known are None."""
+    if record_type is RecordType.CONTACT:
+        first_last = " ".join(str(p) for p in (values.get("first_name"), values.get("last_name")) if p)
+        name = str(values.get("full_name") or first_last or "")
+        email = str(values.get("email") or values.get("email2") or "")
+        title = f"{name} <{email}>" if name and email else name or email
+        return title or None, None
+    subject = values.get("subject")
+    when = values.get("starts_at") if record_type is RecordType.APPOINTMENT else values.get("due_at")
+    return (str(subject) if subject else None), when
