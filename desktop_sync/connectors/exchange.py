@@ -20,11 +20,12 @@ import base64
 import contextlib
 import datetime as dt
 import email.policy
+import functools
 import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.utils import getaddresses
 from typing import Any, TypeVar
@@ -55,17 +56,13 @@ from exchangelib.services import (
 )
 from exchangelib.util import TNS
 
-from desktop_sync.connectors.errors import (
-    ErrorCode,
-    StepRecorder,
-    connect_first,
-    error,
-    resolve,
-    tls_detail,
-    transport_context,
-)
+from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.exchange_errors import REJECTIONS, may_have_reached_server, translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Recorder, endpoint_of, utc
+from desktop_sync.connectors.holdback import read_folders
+from desktop_sync.connectors.reconnect import RECONNECT_DELAYS, Reconnect
+from desktop_sync.connectors.transport import StepRecorder, connect_first, resolve, tls_detail, transport_context
+from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
@@ -89,7 +86,6 @@ BATCH_SIZE = 50  # messages per GetItem (MIME) and per committed batch
 CURSOR_PREFIX = "ews1:"  # a cursor is "ews1:" + the folder's SyncState
 DELIMITER = "/"  # folder paths as the admin sees them: "INBOX/Customers/Key accounts"
 STREAM_MINUTES = 30  # GetStreamingEvents connection time-out (the most EWS allows); then it is reopened
-RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # streaming back-off, then the listener gives up
 MAX_PUSH_FOLDERS = 100  # folders a streaming subscription watches: the Inbox and those under it
 WAKE_EVENTS = frozenset({"NewMailEvent", "CreatedEvent", "MovedEvent", "CopiedEvent"})
 TRACKED_CATEGORY = "Tracked to CRM"
@@ -419,12 +415,12 @@ class _Link:
         with self._lock:
             used, self._account = self._account is not None, None
         if used:
-            await asyncio.to_thread(self.sessions.release, self.target)
+            await in_thread(Kind.EXCHANGE, self.sessions.release, self.target)
 
     async def call(self, fn: Callable[[Any], T]) -> T:
         """Run ``fn(account)`` in a worker thread; exchangelib's exceptions come back as domain errors."""
         try:
-            return await asyncio.to_thread(self._run, fn)
+            return await in_thread(Kind.EXCHANGE, self._run, fn)
         except DesktopSyncError:
             raise
         except Exception as exc:
@@ -501,29 +497,20 @@ class ExchangeIncoming:
                     missing.append(name)
                 else:
                     plan.append((name, folder_id))
-        held: Batch | None = None
-        remaining = limit
-        stopped_early = False
-        for name in missing:
-            # A tracked folder deleted on the server must not stop the others.
-            failure = ItemFailure(name, name, ErrorCode.MAILBOX_NOT_FOUND.value, f"no folder {name} any more", False)
-            if held is not None:
-                yield replace(held, more=True)
-            held = Batch((), Cursor(name, cursors.get(name, "")), (failure,))
-        for name, folder_id in plan:
-            if remaining <= 0:
-                stopped_early = True
-                break
-            async for batch, left_over in self._fetch_folder(name, folder_id, cursors.get(name), since, remaining):
-                remaining -= len(batch.items) + len(batch.failures)
-                if held is not None:
-                    yield replace(held, more=True)
-                held = batch
-                stopped_early = left_over
-            if stopped_early:
-                break
-        if held is not None:
-            yield replace(held, more=stopped_early)
+        # A tracked folder deleted on the server must not stop the others.
+        gone = [
+            Batch(
+                (),
+                Cursor(name, cursors.get(name, "")),
+                (ItemFailure(name, name, ErrorCode.MAILBOX_NOT_FOUND.value, f"no folder {name} any more", False),),
+            )
+            for name in missing
+        ]
+        readers = [
+            functools.partial(self._fetch_folder, name, folder_id, cursors.get(name), since) for name, folder_id in plan
+        ]
+        async for batch in read_folders(readers, limit, gone):
+            yield batch
 
     async def _fetch_folder(
         self, name: str, folder_id: str | None, previous: str | None, since: dt.datetime | None, limit: int
@@ -712,7 +699,7 @@ class ExchangeOutgoing:
         target = self._link.target
         bcc = _bcc(message.raw, message.recipients)
         try:
-            await asyncio.to_thread(self._link._run, lambda a: _send(a, message.raw, bcc))
+            await in_thread(Kind.EXCHANGE, self._link._run, lambda a: _send(a, message.raw, bcc))
         except DesktopSyncError:
             raise  # refused before anything was sent (no password, clear text)
         except REJECTIONS as exc:
@@ -804,13 +791,13 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
         steps.fail(problem)
     finally:
         if account is not None:
-            await asyncio.to_thread(account.protocol.close)
+            await in_thread(Kind.EXCHANGE, account.protocol.close)
     return steps.result()
 
 
 async def _call(target: EwsTarget, fn: Callable[[], T]) -> T:
     try:
-        return await asyncio.to_thread(fn)
+        return await in_thread(Kind.EXCHANGE, fn)
     except DesktopSyncError:
         raise
     except Exception as exc:
@@ -853,7 +840,7 @@ class ExchangeStreamingListener:
     ) -> None:
         self._link = _Link(sessions, target)
         self._stream_minutes = max(1, min(30, stream_minutes))
-        self._reconnect_delays = tuple(reconnect_delays)
+        self._reconnect = Reconnect(reconnect_delays, log, f"EWS stream of {target.address}")
         self._subscription: str | None = None
         self._subscribed_once = False
         self._queue: asyncio.Queue[tuple[str, Any]] | None = None
@@ -862,7 +849,6 @@ class ExchangeStreamingListener:
         self._closed = False
 
     async def wait_for_changes(self) -> None:
-        failures = 0
         while True:
             if self._closed:
                 raise error(ErrorCode.CONNECTION_DROPPED, "the streaming listener was closed")
@@ -878,28 +864,25 @@ class ExchangeStreamingListener:
                 assert self._queue is not None
                 kind, value = await self._queue.get()
                 if kind == "events":
-                    failures = 0
+                    self._reconnect.reset()
                     if WAKE_EVENTS & set(value):
                         return
                     continue
                 self._thread = None
                 if kind == "closed":
-                    failures = 0
+                    self._reconnect.reset()
                     continue  # the server ended the stream after its time-out: open it again
                 raise value
             except (ErrorSubscriptionNotFound, ErrorExpiredSubscription):
                 self._subscription = None  # expired (30 minutes without a stream): subscribe again
             except Exception as exc:
-                target = self._link.target
-                problem = exc if isinstance(exc, DesktopSyncError) else translate_ews(exc, server=target.server)
-                if self._closed or isinstance(problem, PermanentError) or failures >= len(self._reconnect_delays):
+                problem = (
+                    exc if isinstance(exc, DesktopSyncError) else translate_ews(exc, server=self._link.target.server)
+                )
+                if not await self._reconnect.pause(problem, closed=self._closed):
                     if problem is exc:
                         raise
                     raise problem from exc
-                delay = self._reconnect_delays[failures]
-                failures += 1
-                log.info("EWS stream of %s lost (%s); reconnecting in %.0f s", target.address, problem.code, delay)
-                await asyncio.sleep(delay)
 
     def _subscribe(self, account: Any) -> str:
         folders: list[str | None] = [None]  # the Inbox
@@ -944,12 +927,12 @@ class ExchangeStreamingListener:
         if service is not None:
             service.interrupt()
         if thread is not None:
-            await asyncio.to_thread(thread.join, 5.0)
+            await in_thread(Kind.EXCHANGE, thread.join, 5.0)
             if thread.is_alive():
                 log.warning("EWS stream of %s did not stop in time", self._link.target.address)
         self._thread = None
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
             account = self._link.account()
-            await asyncio.to_thread(_unsubscribe, account, subscription)
+            await in_thread(Kind.EXCHANGE, _unsubscribe, account, subscription)
         await self._link.release()

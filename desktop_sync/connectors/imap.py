@@ -7,10 +7,10 @@ STARTTLS with a caller's SSLContext, maps server refusals to typed exceptions an
 in its own debug log. aioimaplib 2.0 has no STARTTLS at all (it would have to be grafted onto its
 transport) and hands back raw response lines that we would have to parse ourselves, literals
 included; a home-grown parser is exactly where hostile mail breaks things. The cost of a blocking
-library is contained here, as ARCHITECTURE.md asks: every call runs through ``asyncio.to_thread``
-on a connection that is used by one thread at a time, every socket has the profile's time-out, and
-IDLE does not hold a thread while it waits: the event loop watches the socket (``add_reader``) and
-a worker only reads once the server has spoken.
+library is contained here, as ARCHITECTURE.md asks: every call runs in a worker thread of the IMAP
+connectors' own pool (``workers``) on a connection that is used by one thread at a time, every
+socket has the profile's time-out, and IDLE does not hold a thread while it waits: the event loop
+watches the socket (``add_reader``) and a worker only reads once the server has spoken.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import asyncio
 import bisect
 import contextlib
 import datetime as dt
+import functools
 import imaplib
 import logging
 import select
@@ -27,25 +28,25 @@ import ssl
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import imapclient
 
-from desktop_sync.connectors.errors import (
+from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, translate
+from desktop_sync.connectors.holdback import read_folders
+from desktop_sync.connectors.imap_pool import ImapPool
+from desktop_sync.connectors.reconnect import RECONNECT_DELAYS, Reconnect
+from desktop_sync.connectors.transport import (
     Address,
-    ErrorCode,
     IncomingSettings,
     StepRecorder,
     connect_first,
-    credentials_scope,
-    error,
     resolve,
     secret_fingerprint,
     tls_detail,
-    translate,
 )
-from desktop_sync.connectors.imap_pool import ImapPool
+from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
@@ -69,7 +70,6 @@ INBOX = "INBOX"
 BATCH_SIZE = 50
 BATCH_BYTES = 16 * 1024 * 1024  # a batch is cut earlier when its messages add up to this
 IDLE_RENEW_SECONDS = 25 * 60.0  # RFC 2177: servers may drop an IDLE after 30 minutes
-RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # push listener back-off, then it gives up
 SPECIAL_USE = frozenset(
     {"\\all", "\\archive", "\\drafts", "\\flagged", "\\junk", "\\sent", "\\trash", "\\important"}
 )  # RFC 6154, compared case-insensitively
@@ -571,32 +571,17 @@ class _Link:
         return self._session
 
     async def _connect(self, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> _Session:
-        task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, steps))
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(self._close_orphan)
-            raise
-        except Exception as exc:
-            raise translate(exc, auth_scope=settings.auth_scope) from exc
-
-    def _close_orphan(self, task: asyncio.Future[_Session]) -> None:
-        """A connection that finished opening after its caller gave up."""
-        if not task.cancelled() and task.exception() is None:
-            self._schedule_close(task.result())
+        return await open_in_thread(
+            Kind.IMAP,
+            lambda: _Session.open(settings, addresses, steps),
+            close_orphan=self._schedule_close,  # it finished opening after its caller gave up
+            auth_scope=settings.auth_scope,
+        )
 
     async def _run(self, session: _Session, fn: Callable[[_Session], T]) -> T:
-        try:
-            return await asyncio.to_thread(session.run, fn)
-        except asyncio.CancelledError:
-            self.discard()
-            raise
-        except Exception as exc:
-            if not _survives(exc):
-                self.discard()
-            if isinstance(exc, DesktopSyncError):
-                raise
-            raise translate(exc, auth_scope=session.settings.auth_scope) from exc
+        return await call_in_thread(
+            Kind.IMAP, session, fn, survives=_survives, drop=self.discard, auth_scope=session.settings.auth_scope
+        )
 
     def discard(self) -> None:
         """Drop the connection now (it is broken, or a call on it was abandoned); closed in the background."""
@@ -606,7 +591,7 @@ class _Link:
             self._schedule_close(session)
 
     def _schedule_close(self, session: _Session) -> None:
-        task = asyncio.ensure_future(asyncio.to_thread(session.close))
+        task = asyncio.ensure_future(in_thread(Kind.IMAP, session.close))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
@@ -617,7 +602,7 @@ class _Link:
             if session is not None:
                 parking = self._parking
                 if not (park and parking is not None and self._park(parking, session)):
-                    await asyncio.to_thread(session.logout)
+                    await in_thread(Kind.IMAP, session.logout)
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
@@ -683,24 +668,11 @@ class ImapIncoming:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         since = _utc(since)
-        # Each batch is held back until the next one exists, so that ``more`` is exact on the last.
-        held: Batch | None = None
-        remaining = limit
-        stopped_early = False
-        for folder in self._folders:
-            if remaining <= 0:
-                stopped_early = True  # folders left unread: say there may be more
-                break
-            async for batch, left_over in self._fetch_folder(folder, cursors.get(folder), since, remaining):
-                remaining -= len(batch.items) + len(batch.failures)
-                if held is not None:
-                    yield replace(held, more=True)
-                held = batch
-                stopped_early = left_over
-            if stopped_early:
-                break
-        if held is not None:
-            yield replace(held, more=stopped_early)
+        readers = [
+            functools.partial(self._fetch_folder, folder, cursors.get(folder), since) for folder in self._folders
+        ]
+        async for batch in read_folders(readers, limit):
+            yield batch
 
     async def _fetch_folder(
         self, folder: str, previous: str | None, since: dt.datetime | None, limit: int
@@ -887,7 +859,7 @@ class ImapIncoming:
             session = await self._link.open_for_test(steps)
             steps.begin(ConnectionTestStep.LIST_FOLDERS)
             steps.exchange('LIST "" "*"')
-            folders = await asyncio.to_thread(session.run, lambda s: s.list_folders())
+            folders = await in_thread(Kind.IMAP, session.run, lambda s: s.list_folders())
             names = [folder.name for folder in folders]
             sent = next((folder.name for folder in folders if folder.special_use == "\\Sent"), None)
             steps.answer(f"{len(folders)} folders")
@@ -904,7 +876,7 @@ class ImapIncoming:
             steps.fail(translate(exc, auth_scope=credentials_scope(self._profile)))
         finally:
             if session is not None:
-                await asyncio.to_thread(session.logout)
+                await in_thread(Kind.IMAP, session.logout)
         return steps.result()
 
     def push(self) -> ImapIdleListener:
@@ -980,30 +952,25 @@ class ImapIdleListener:
     ) -> None:
         self._link = _Link(settings)
         self._renew_seconds = renew_seconds
-        self._reconnect_delays = tuple(reconnect_delays)
+        self._reconnect = Reconnect(reconnect_delays, log, "IMAP IDLE connection")
         self._baseline = baseline
         self._uidnext: int | None = None
         self._idling_since: float | None = None
         self._closed = False
 
     async def wait_for_changes(self) -> None:
-        failures = 0
         while True:
             if self._closed:
                 raise error(ErrorCode.CONNECTION_DROPPED, "the IDLE listener was closed")
             try:
                 if await self._step():
                     return
-                failures = 0
+                self._reconnect.reset()
             except DesktopSyncError as problem:
                 self._link.discard()
                 self._idling_since = None
-                if self._closed or isinstance(problem, PermanentError) or failures >= len(self._reconnect_delays):
+                if not await self._reconnect.pause(problem, closed=self._closed):
                     raise
-                delay = self._reconnect_delays[failures]
-                failures += 1
-                log.info("IMAP IDLE connection lost (%s); reconnecting in %.0f s", problem.code, delay)
-                await asyncio.sleep(delay)
 
     async def _step(self) -> bool:
         """One step of the IDLE loop; True when new mail was announced."""
@@ -1069,7 +1036,7 @@ async def _readable(sock: socket.socket, timeout: float) -> bool:
     try:
         loop.add_reader(fd, wake)
     except NotImplementedError:  # an event loop without readers (Windows proactor)
-        return await asyncio.to_thread(_poll_readable, sock, timeout)
+        return await in_thread(Kind.IMAP, _poll_readable, sock, timeout)
     try:
         await asyncio.wait_for(ready, timeout)
         return True

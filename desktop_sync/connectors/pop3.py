@@ -21,17 +21,16 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from desktop_sync.connectors.errors import (
+from desktop_sync.connectors.errors import ErrorCode, error, translate
+from desktop_sync.connectors.transport import (
     Address,
-    ErrorCode,
     IncomingSettings,
     StepRecorder,
     connect_first,
-    error,
     resolve,
     tls_detail,
-    translate,
 )
+from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
 from desktop_sync.domain.connectors import (
     Batch,
     ConnectionTest,
@@ -310,30 +309,25 @@ class Pop3Incoming:
         recorder.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(settings.endpoint, settings.timeout)
         recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
-        task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, recorder))
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(_close_orphan)
-            raise
-        except Exception as exc:
-            raise translate(exc, auth_scope=settings.auth_scope) from exc
+        return await open_in_thread(
+            Kind.POP3,
+            lambda: _Session.open(settings, addresses, recorder),
+            close_orphan=_Session.close,  # nobody used it yet: closing does not wait on the network
+            auth_scope=settings.auth_scope,
+        )
 
     async def _call(self, session: _Session, fn: Callable[[_Session], T]) -> T:
-        try:
-            return await asyncio.to_thread(session.run, fn)
-        except asyncio.CancelledError:
+        async def drop() -> None:
             session.interrupt()
-            await asyncio.shield(asyncio.to_thread(session.close))
-            raise
-        except Exception as exc:
-            if not _survives(exc):
-                await asyncio.to_thread(session.close)
-            raise translate(exc, auth_scope=self._settings().auth_scope) from exc
+            await in_thread(Kind.POP3, session.close)
+
+        return await call_in_thread(
+            Kind.POP3, session, fn, survives=_survives, drop=drop, auth_scope=self._settings().auth_scope
+        )
 
     async def _end(self, session: _Session) -> None:
         try:
-            await asyncio.to_thread(session.quit)
+            await in_thread(Kind.POP3, session.quit)
         except Exception as exc:  # the mail is committed already; a failed goodbye loses nothing but DELEs
             log.info("POP3 QUIT failed: %s", translate(exc).message)
 
@@ -447,10 +441,10 @@ class Pop3Incoming:
                 for item in items:
                     await self._call(session, _deleter(item.server_id))
                 if own:
-                    await asyncio.to_thread(session.quit)  # QUIT is what commits the DELEs
+                    await in_thread(Kind.POP3, session.quit)  # QUIT is what commits the DELEs
             except Exception as exc:
                 if own and not session.closed:
-                    await asyncio.to_thread(session.close)
+                    await in_thread(Kind.POP3, session.close)
                 raise translate(exc, auth_scope=self._settings().auth_scope) from exc
 
     async def test(self) -> ConnectionTest:
@@ -491,7 +485,7 @@ class Pop3Incoming:
         async with self._lock:
             session, self._session = self._session, None
             if session is not None and not session.closed:
-                await asyncio.to_thread(session.close)
+                await in_thread(Kind.POP3, session.close)
 
 
 def _deleter(uidl: str) -> Callable[[_Session], None]:
@@ -501,11 +495,6 @@ def _deleter(uidl: str) -> Callable[[_Session], None]:
             session.dele(number)
 
     return delete
-
-
-def _close_orphan(task: asyncio.Future[_Session]) -> None:
-    if not task.cancelled() and task.exception() is None:
-        task.result().close()  # nobody used it yet: closing does not wait on the network
 
 
 def _item_gone(identity: str) -> PermanentError:
