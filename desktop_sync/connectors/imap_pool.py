@@ -15,7 +15,7 @@ least recently used one when a slot needs the room. Besides:
 - at most ``per_server`` connections are parked per server (host and port), so that many
   mailboxes cannot pin a server's login processes: past it, the newest is not parked;
 - a connection that fails its first command after parking is replaced by the connector
-  (``imap._Link``), so a server that dropped it costs one reconnect, not an error.
+  (``imap.link.Link``), so a server that dropped it costs one reconnect, not an error.
 
 Everything here runs on the event loop; a logout runs in a worker thread.
 """
