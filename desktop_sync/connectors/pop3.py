@@ -27,6 +27,8 @@ from desktop_sync.connectors.transport import (
     IncomingSettings,
     StepRecorder,
     connect_first,
+    refused_before_connecting,
+    require_secret,
     resolve,
     tls_detail,
 )
@@ -80,7 +82,14 @@ class _Pop3(poplib.POP3):
 
     def __init__(self, host: str, port: int, opener: Callable[[], socket.socket]) -> None:
         self._opener = opener
-        super().__init__(host, port)
+        try:
+            super().__init__(host, port)
+        except BaseException:
+            # No greeting (a server that hangs up at once, a time-out): poplib leaves its socket and
+            # the file reading it open, as imaplib does not.
+            with contextlib.suppress(AttributeError, OSError):
+                self.close()
+            raise
 
     def _create_socket(self, timeout: float) -> socket.socket:
         return self._opener()
@@ -166,17 +175,12 @@ class _Session:
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            if settings.secret is None:
-                raise error(
-                    ErrorCode.PASSWORD_MISSING,
-                    step_text("no_password", login=settings.login),
-                    scope=settings.auth_scope,
-                )
+            secret = require_secret(settings)
             steps.exchange(f"USER {settings.login}")
             client.user(settings.login)
             steps.exchange(f"PASS {_MASK}")
             try:
-                steps.answer(_text(client.pass_(settings.secret)))
+                steps.answer(_text(client.pass_(secret)))
             except poplib.error_proto as exc:
                 problem = translate(exc, auth_scope=settings.auth_scope)
                 if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
@@ -307,7 +311,7 @@ class Pop3Incoming:
         settings = self._settings()
         recorder = steps or StepRecorder()
         recorder.begin(ConnectionTestStep.RESOLVE)
-        addresses = await resolve(settings.endpoint, settings.timeout)
+        addresses = await resolve(settings.endpoint, settings.timeout, Kind.POP3)
         recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
         return await open_in_thread(
             Kind.POP3,
@@ -448,13 +452,11 @@ class Pop3Incoming:
                 raise translate(exc, auth_scope=self._settings().auth_scope) from exc
 
     async def test(self) -> ConnectionTest:
-        steps = StepRecorder()
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(ConnectionTestStep.TLS)
-            steps.fail(problem)
-            return steps.result()
+            return refused_before_connecting(problem)
+        steps = StepRecorder()
         async with self._lock:
             session: _Session | None = None
             try:

@@ -18,14 +18,8 @@ import aiosmtplib
 
 from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, translate
 from desktop_sync.connectors.imap import SentFolder
-from desktop_sync.connectors.transport import (
-    Address,
-    ServerSettings,
-    StepRecorder,
-    connect_error,
-    resolve,
-    tls_detail,
-)
+from desktop_sync.connectors.transport import Address, ServerSettings, StepRecorder, connect_error, resolve, tls_detail
+from desktop_sync.connectors.workers import Kind
 from desktop_sync.domain.connectors import (
     ConnectionTest,
     ConnectionTestStep,
@@ -88,7 +82,7 @@ class SmtpOutgoing:
         settings = self._settings()
         endpoint = settings.endpoint
         steps.begin(ConnectionTestStep.RESOLVE)
-        addresses = await resolve(endpoint, settings.timeout)
+        addresses = await resolve(endpoint, settings.timeout, Kind.SMTP)
         steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
         steps.begin(ConnectionTestStep.CONNECT)
         sock = await _open_socket(addresses, settings.timeout, endpoint.host)

@@ -24,6 +24,7 @@ from desktop_sync.connectors.errors import (
     error,
     translate,
 )
+from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import Endpoint, Profile, Security
@@ -66,12 +67,14 @@ class Address:
         return str(self.sockaddr[0])
 
 
-async def resolve(endpoint: Endpoint, timeout: float) -> list[Address]:
-    """The TCP addresses of ``endpoint``; HOST_NOT_FOUND, SERVER_UNREACHABLE or TIMEOUT when there are none."""
-    loop = asyncio.get_running_loop()
+async def resolve(endpoint: Endpoint, timeout: float, workers: Kind) -> list[Address]:
+    """The TCP addresses of ``endpoint``; HOST_NOT_FOUND, SERVER_UNREACHABLE or TIMEOUT when there are none.
+
+    The lookup blocks a worker of the connector's kind (``workers``), not of the default pool."""
     host = endpoint.host
+    lookup = in_thread(workers, socket.getaddrinfo, host, endpoint.port, 0, socket.SOCK_STREAM)
     try:
-        infos = await asyncio.wait_for(loop.getaddrinfo(host, endpoint.port, type=socket.SOCK_STREAM), timeout=timeout)
+        infos = await asyncio.wait_for(lookup, timeout=timeout)
     except socket.gaierror as exc:
         if exc.errno in DNS_NOT_FOUND:
             raise error(ErrorCode.HOST_NOT_FOUND, step_text("name_not_found", host=host)) from exc
@@ -234,6 +237,24 @@ class ServerSettings:
             secret=credentials.secret,
             auth_scope=credentials_scope(profile),
         )
+
+
+def require_secret(settings: ServerSettings) -> str:
+    """The password to log in with; PASSWORD_MISSING, in the credentials' scope, when there is none."""
+    if settings.secret is None:
+        raise error(
+            ErrorCode.PASSWORD_MISSING, step_text("no_password", login=settings.login), scope=settings.auth_scope
+        )
+    return settings.secret
+
+
+def refused_before_connecting(problem: DesktopSyncError) -> ConnectionTest:
+    """The connection test of a connector whose settings refuse to connect (clear text the profile
+    does not allow, an unusable CA file): its TLS step fails, before any connection is made."""
+    steps = StepRecorder()
+    steps.begin(ConnectionTestStep.TLS)
+    steps.fail(problem)
+    return steps.result()
 
 
 IncomingSettings = ServerSettings  # how to reach an incoming server (IMAP, POP3)

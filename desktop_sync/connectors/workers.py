@@ -43,9 +43,10 @@ class Kind(enum.StrEnum):
     EXCHANGE = "exchange"
 
 
-# Workers per kind. A worker is held for one blocking command (IDLE waits on the event loop, the
-# EWS stream on a thread of its own), so a pool this size serves many more mailboxes than it has
-# threads; past it, the kind's commands queue behind each other and nothing else does.
+# Workers per kind. A worker is held for one blocking command or name lookup (IDLE waits on the
+# event loop, the EWS stream on a thread of its own, SMTP itself is asynchronous: its pool only
+# looks names up), so a pool this size serves many more mailboxes than it has threads; past it, the
+# kind's commands queue behind each other and nothing else does.
 WORKERS: dict[Kind, int] = {Kind.IMAP: 16, Kind.POP3: 8, Kind.SMTP: 4, Kind.EXCHANGE: 16}
 
 _pools: dict[Kind, ThreadPoolExecutor] = {}

@@ -16,7 +16,7 @@ from desktop_sync.connectors.imap.link import Link, Parking, pool_key
 from desktop_sync.connectors.imap.session import INBOX, FolderChanged, FolderState, Session, utc
 from desktop_sync.connectors.imap_pool import ImapPool
 from desktop_sync.connectors.reconnect import RECONNECT_DELAYS
-from desktop_sync.connectors.transport import IncomingSettings, StepRecorder
+from desktop_sync.connectors.transport import IncomingSettings, StepRecorder, refused_before_connecting
 from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.connectors import (
     Batch,
@@ -273,13 +273,11 @@ class ImapIncoming:
         return await self._link.call(lambda s: s.server_folders())
 
     async def test(self) -> ConnectionTest:
-        steps = StepRecorder()
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(ConnectionTestStep.TLS)
-            steps.fail(problem)
-            return steps.result()
+            return refused_before_connecting(problem)
+        steps = StepRecorder()
         await self._link.close(park=False)  # at most one connection: the test's own replaces the held one
         session: Session | None = None
         try:

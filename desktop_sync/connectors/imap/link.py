@@ -96,14 +96,14 @@ class Link:
         """A connection that the caller owns, its steps recorded (RESOLVE included)."""
         settings = self._settings()
         steps.begin(ConnectionTestStep.RESOLVE)
-        addresses = await resolve(settings.endpoint, settings.timeout)
+        addresses = await resolve(settings.endpoint, settings.timeout, Kind.IMAP)
         names = sorted({address.host for address in addresses})
         steps.ok(step_text("resolved", host=settings.endpoint.host, addresses=", ".join(names)))
         return await self._connect(settings, addresses, steps)
 
     async def _open(self) -> Session:
         settings = self._settings()
-        addresses = await resolve(settings.endpoint, settings.timeout)
+        addresses = await resolve(settings.endpoint, settings.timeout, Kind.IMAP)
         self._session = await self._connect(settings, addresses, StepRecorder())
         return self._session
 

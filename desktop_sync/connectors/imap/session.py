@@ -29,7 +29,14 @@ from typing import Any, TypeVar
 import imapclient
 
 from desktop_sync.connectors.errors import ErrorCode, error
-from desktop_sync.connectors.transport import Address, IncomingSettings, StepRecorder, connect_first, tls_detail
+from desktop_sync.connectors.transport import (
+    Address,
+    IncomingSettings,
+    StepRecorder,
+    connect_first,
+    require_secret,
+    tls_detail,
+)
 from desktop_sync.domain.connectors import ConnectionTestStep, step_text
 from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.folders import ServerFolder
@@ -170,14 +177,9 @@ class Session:
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            if settings.secret is None:
-                raise error(
-                    ErrorCode.PASSWORD_MISSING,
-                    step_text("no_password", login=settings.login),
-                    scope=settings.auth_scope,
-                )
+            secret = require_secret(settings)
             steps.exchange(f"LOGIN {settings.login} {_MASK}")
-            steps.answer(_text(client.login(settings.login, settings.secret)))
+            steps.answer(_text(client.login(settings.login, secret)))
             if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
                 client.enable("CONDSTORE")
             steps.ok(step_text("logged_in", login=settings.login))
