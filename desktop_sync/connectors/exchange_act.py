@@ -39,7 +39,7 @@ from desktop_sync.connectors.ews_services import (
 )
 from desktop_sync.connectors.exchange_act_values import CRM_ID_FIELD, MODELS, exchange_item, field_paths, fill
 from desktop_sync.connectors.exchange_calls import TRACKED_CATEGORY
-from desktop_sync.connectors.exchange_errors import translate_ews
+from desktop_sync.connectors.exchange_errors import BUSY, translate_ews
 from desktop_sync.connectors.exchange_link import EwsLink, run_test
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget
 from desktop_sync.domain.act import ExchangeItem
@@ -283,13 +283,7 @@ def _update_checked(
 
 # Per-item answers that speak of the server, the account or the mailbox rather than of the item.
 _NOT_THE_ITEMS = (
-    ews.ErrorServerBusy,
-    ews.ErrorInternalServerTransientError,
-    ews.ErrorTooManyObjectsOpened,
-    ews.ErrorExceededConnectionCount,
-    ews.ErrorMailboxMoveInProgress,
-    ews.ErrorMailboxStoreUnavailable,
-    ews.ErrorConnectionFailed,
+    *BUSY,
     ews.ErrorTimeoutExpired,
     ews.ErrorAccessDenied,
     ews.ErrorImpersonateUserDenied,
