@@ -30,6 +30,7 @@ from desktop_sync.connectors.transport import (
     refused_before_connecting,
     require_secret,
     resolve,
+    server_text,
     tls_detail,
 )
 from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
@@ -144,7 +145,7 @@ class _Session:
                 sock.close()
             raise
         try:
-            greeting = _text(client.getwelcome())
+            greeting = server_text(client.getwelcome())
             steps.exchange("", greeting)
             if implicit:
                 steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
@@ -170,7 +171,7 @@ class _Session:
                         )
                     steps.exchange("STLS")
                     assert context is not None
-                    steps.answer(_text(client.stls(context)))
+                    steps.answer(server_text(client.stls(context)))
                     steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
                 else:
                     steps.ok(step_text("clear_text"))
@@ -180,7 +181,7 @@ class _Session:
             client.user(settings.login)
             steps.exchange(f"PASS {_MASK}")
             try:
-                steps.answer(_text(client.pass_(secret)))
+                steps.answer(server_text(client.pass_(secret)))
             except poplib.error_proto as exc:
                 problem = translate(exc, auth_scope=settings.auth_scope)
                 if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
@@ -204,7 +205,7 @@ class _Session:
         _response, lines, _octets = self.client.uidl()
         listing = []
         for line in lines:
-            number, _, uidl = _text(line).partition(" ")
+            number, _, uidl = server_text(line).partition(" ")
             if number.isdigit() and uidl:
                 listing.append((int(number), uidl.strip()))
         self.numbers = {uidl: number for number, uidl in listing}
@@ -258,12 +259,6 @@ def _close_quietly(client: poplib.POP3) -> None:
     """Close the socket; after a failed TLS handshake it is already detached, which is fine."""
     with contextlib.suppress(OSError):
         client.close()
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", "replace")
-    return "" if value is None else str(value)
 
 
 def _survives(exc: BaseException) -> bool:
@@ -328,6 +323,12 @@ class Pop3Incoming:
         return await call_in_thread(
             Kind.POP3, session, fn, survives=_survives, drop=drop, auth_scope=self._settings().auth_scope
         )
+
+    async def _current_or_own(self) -> tuple[_Session, bool]:
+        """The running fetch's session, or a session of the caller's own (True), which the caller ends."""
+        if self._session is not None:
+            return self._session, False
+        return await self._open(), True
 
     async def _end(self, session: _Session) -> None:
         try:
@@ -418,10 +419,7 @@ class Pop3Incoming:
 
     async def fetch_item(self, server_id: str) -> RawMessage:
         async with self._lock:
-            session = self._session
-            own = session is None
-            if session is None:
-                session = await self._open()
+            session, own = await self._current_or_own()
             try:
                 number = await self._call(session, lambda s: s.number_of(server_id))
                 if number is None:
@@ -437,10 +435,7 @@ class Pop3Incoming:
         if not self._profile.delete_after_download or not items:
             return
         async with self._lock:
-            session = self._session
-            own = session is None
-            if session is None:
-                session = await self._open()
+            session, own = await self._current_or_own()
             try:
                 for item in items:
                     await self._call(session, _deleter(item.server_id))

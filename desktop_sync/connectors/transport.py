@@ -239,6 +239,13 @@ class ServerSettings:
         )
 
 
+def server_text(value: object) -> str:
+    """What a server said (bytes as the libraries hand them over), as text; undecodable bytes replaced."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
 def require_secret(settings: ServerSettings) -> str:
     """The password to log in with; PASSWORD_MISSING, in the credentials' scope, when there is none."""
     if settings.secret is None:

@@ -35,6 +35,7 @@ from desktop_sync.connectors.transport import (
     StepRecorder,
     connect_first,
     require_secret,
+    server_text,
     tls_detail,
 )
 from desktop_sync.domain.connectors import ConnectionTestStep, step_text
@@ -152,7 +153,7 @@ class Session:
         steps.begin(ConnectionTestStep.CONNECT)
         client = _Client(endpoint.host, endpoint.port, opener, settings.timeout)
         try:
-            greeting = _text(client.welcome)
+            greeting = server_text(client.welcome)
             steps.exchange("", greeting)
             if implicit:
                 steps.ok(tls_detail(client.socket()))
@@ -172,14 +173,14 @@ class Session:
                         raise error(
                             ErrorCode.TLS_UNAVAILABLE, step_text("no_starttls", host=endpoint.host, port=endpoint.port)
                         )
-                    steps.answer(_text(client.starttls(settings.context)))
+                    steps.answer(server_text(client.starttls(settings.context)))
                     steps.ok(tls_detail(client.socket()))
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
             secret = require_secret(settings)
             steps.exchange(f"LOGIN {settings.login} {_MASK}")
-            steps.answer(_text(client.login(settings.login, secret)))
+            steps.answer(server_text(client.login(settings.login, secret)))
             if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
                 client.enable("CONDSTORE")
             steps.ok(step_text("logged_in", login=settings.login))
@@ -237,9 +238,9 @@ class Session:
     def list_folders(self) -> list[Folder]:
         folders = []
         for flags, delimiter, name in self.client.list_folders():
-            texts = tuple(_text(flag) for flag in flags)
+            texts = tuple(server_text(flag) for flag in flags)
             special = next((flag for flag in texts if flag.lower() in SPECIAL_USE), None)
-            folders.append(Folder(str(name), _text(delimiter) if delimiter else None, texts, special))
+            folders.append(Folder(str(name), server_text(delimiter) if delimiter else None, texts, special))
         return folders
 
     def server_folders(self) -> list[ServerFolder]:
@@ -251,7 +252,7 @@ class Session:
                 items = ["MAILBOXID"] if objectid else ["UIDVALIDITY"]
                 status = self.client.folder_status(folder.name, items)
                 if objectid and b"MAILBOXID" in status:
-                    folder_id = "mailboxid:" + _text(
+                    folder_id = "mailboxid:" + server_text(
                         status[b"MAILBOXID"][0]
                         if isinstance(status[b"MAILBOXID"], (list, tuple))
                         else status[b"MAILBOXID"]
@@ -347,12 +348,6 @@ def _shutdown(client: Any) -> None:
     except Exception:
         with contextlib.suppress(Exception):
             client.socket().close()
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", "replace")
-    return "" if value is None else str(value)
 
 
 def _optional_int(value: Any) -> int | None:
