@@ -5,12 +5,12 @@ Incoming: ``SyncFolderItems`` per folder (the Inbox, and the tracked folders fou
 changes with item ids and DateTimeReceived only; the MIME of the new items is then read with
 ``GetItem`` in batches, so memory stays flat however large the mailbox. An invalid SyncState
 starts the folder again (``Batch.reset``): the engine's Message-ID guard drops what it has. Push
-is a streaming subscription read by a thread of its own, which holds no worker of the event
-loop's pool. Outgoing: ``CreateItem`` with our MIME and ``SendAndSaveCopy``, so the Message-ID we
+is a streaming subscription read by a thread of its own, which holds no Exchange worker.
+Outgoing: ``CreateItem`` with our MIME and ``SendAndSaveCopy``, so the Message-ID we
 chose is the one in Sent Items, where ``find_sent`` looks for it.
 
-exchangelib's services are subclassed only to read their answers as plain values; no exchangelib
-type leaves this module.
+What is asked of EWS is in ``exchange_calls`` (one blocking function each) on the services of
+``ews_services``; no exchangelib type leaves the connectors.
 """
 
 from __future__ import annotations

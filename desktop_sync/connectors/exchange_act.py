@@ -10,8 +10,8 @@ Items we create carry the tracking category and the CRM id in an extended proper
 a link lost in a crash is found again. ``update`` sends the change key with ``NeverOverwrite``:
 an item changed meanwhile is a transient ``change_key_stale`` and the next cycle plans again.
 Values cross this module with the CRM field names of ``domain/act.py``'s MAPPING, as plain
-Python values (aware UTC datetimes, tuples of addresses, a recurrence as a dict); no exchangelib
-type leaves it.
+Python values (aware UTC datetimes, tuples of addresses, a recurrence as a dict), converted by
+``exchange_act_values``; no exchangelib type leaves the connectors.
 """
 
 from __future__ import annotations
