@@ -33,7 +33,7 @@ class EwsErrorCode(enum.StrEnum):
 
 
 # EWS response codes that mean "the server cannot serve you now": retried with back-off.
-_BUSY = (
+BUSY = (
     ews.ErrorServerBusy,
     ews.ErrorInternalServerTransientError,
     ews.ErrorTooManyObjectsOpened,
@@ -107,7 +107,7 @@ def translate_ews(
         # A socket, DNS or TLS failure under exchangelib's wrapping (ErrorTimeoutExpired, TransportError,
         # or an ErrorServerBusy it made of a dropped connection): the shared translation knows those.
         return translate(low, auth_scope=auth_scope)
-    if isinstance(exc, _BUSY):
+    if isinstance(exc, BUSY):
         back_off = getattr(exc, "back_off", None)
         retry_after = float(back_off) if isinstance(back_off, int | float) and back_off > 0 else None
         return error(ErrorCode.SERVER_BUSY, text, retry_after=retry_after)

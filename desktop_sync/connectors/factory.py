@@ -9,9 +9,10 @@ from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, ExchangeIncoming, ExchangeOutgoing
 from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
-from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, RECONNECT_DELAYS, ImapIncoming, SentFolder
+from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, ImapIncoming, SentFolder
 from desktop_sync.connectors.imap_pool import IDLE_SECONDS, PER_SERVER, ImapPool
 from desktop_sync.connectors.pop3 import Pop3Incoming
+from desktop_sync.connectors.reconnect import RECONNECT_DELAYS
 from desktop_sync.connectors.smtp import SmtpOutgoing
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileKind

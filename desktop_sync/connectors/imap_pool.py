@@ -15,7 +15,7 @@ least recently used one when a slot needs the room. Besides:
 - at most ``per_server`` connections are parked per server (host and port), so that many
   mailboxes cannot pin a server's login processes: past it, the newest is not parked;
 - a connection that fails its first command after parking is replaced by the connector
-  (``imap._Link``), so a server that dropped it costs one reconnect, not an error.
+  (``imap.link.Link``), so a server that dropped it costs one reconnect, not an error.
 
 Everything here runs on the event loop; a logout runs in a worker thread.
 """
@@ -30,6 +30,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Protocol
 
+from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.ports.connectors import ThrottleKey
 
 log = logging.getLogger("desktop_sync.connectors.imap")
@@ -194,7 +195,7 @@ class ImapPool:
 
     def _close_later(self, group: ThrottleKey, session: Parkable, *, polite: bool = True) -> asyncio.Future[None]:
         """LOGOUT (waiting at most LOGOUT_SECONDS for the answer), or just close the socket."""
-        task = asyncio.ensure_future(asyncio.to_thread(_logout_quietly if polite else _close_quietly, session))
+        task = asyncio.ensure_future(in_thread(Kind.IMAP, _logout_quietly if polite else _close_quietly, session))
         closing = self._closing.setdefault(group, set())
         closing.add(task)
 

@@ -21,20 +21,19 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from desktop_sync.connectors.errors import (
+from desktop_sync.connectors.errors import ErrorCode, error, translate
+from desktop_sync.connectors.transport import (
     Address,
-    ErrorCode,
     IncomingSettings,
     StepRecorder,
     connect_first,
-    error,
+    refused_before_connecting,
+    require_secret,
     resolve,
+    server_text,
     tls_detail,
-    translate,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Profile, Security
+from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
 from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
@@ -45,6 +44,9 @@ from desktop_sync.domain.ports.connectors import (
     RawMessage,
     step_text,
 )
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
 
@@ -81,7 +83,14 @@ class _Pop3(poplib.POP3):
 
     def __init__(self, host: str, port: int, opener: Callable[[], socket.socket]) -> None:
         self._opener = opener
-        super().__init__(host, port)
+        try:
+            super().__init__(host, port)
+        except BaseException:
+            # No greeting (a server that hangs up at once, a time-out): poplib leaves its socket and
+            # the file reading it open, as imaplib does not.
+            with contextlib.suppress(AttributeError, OSError):
+                self.close()
+            raise
 
     def _create_socket(self, timeout: float) -> socket.socket:
         return self._opener()
@@ -136,7 +145,7 @@ class _Session:
                 sock.close()
             raise
         try:
-            greeting = _text(client.getwelcome())
+            greeting = server_text(client.getwelcome())
             steps.exchange("", greeting)
             if implicit:
                 steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
@@ -162,22 +171,17 @@ class _Session:
                         )
                     steps.exchange("STLS")
                     assert context is not None
-                    steps.answer(_text(client.stls(context)))
+                    steps.answer(server_text(client.stls(context)))
                     steps.ok(tls_detail(client.sock if isinstance(client.sock, ssl.SSLSocket) else None))
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            if settings.secret is None:
-                raise error(
-                    ErrorCode.PASSWORD_MISSING,
-                    step_text("no_password", login=settings.login),
-                    scope=settings.auth_scope,
-                )
+            secret = require_secret(settings)
             steps.exchange(f"USER {settings.login}")
             client.user(settings.login)
             steps.exchange(f"PASS {_MASK}")
             try:
-                steps.answer(_text(client.pass_(settings.secret)))
+                steps.answer(server_text(client.pass_(secret)))
             except poplib.error_proto as exc:
                 problem = translate(exc, auth_scope=settings.auth_scope)
                 if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
@@ -201,7 +205,7 @@ class _Session:
         _response, lines, _octets = self.client.uidl()
         listing = []
         for line in lines:
-            number, _, uidl = _text(line).partition(" ")
+            number, _, uidl = server_text(line).partition(" ")
             if number.isdigit() and uidl:
                 listing.append((int(number), uidl.strip()))
         self.numbers = {uidl: number for number, uidl in listing}
@@ -257,12 +261,6 @@ def _close_quietly(client: poplib.POP3) -> None:
         client.close()
 
 
-def _text(value: object) -> str:
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", "replace")
-    return "" if value is None else str(value)
-
-
 def _survives(exc: BaseException) -> bool:
     """Whether the session is still usable: the server answered -ERR, the stream is in step."""
     return isinstance(exc, poplib.error_proto) and not isinstance(exc, _LineTooLong) and "EOF" not in str(exc)
@@ -308,32 +306,33 @@ class Pop3Incoming:
         settings = self._settings()
         recorder = steps or StepRecorder()
         recorder.begin(ConnectionTestStep.RESOLVE)
-        addresses = await resolve(settings.endpoint, settings.timeout)
+        addresses = await resolve(settings.endpoint, settings.timeout, Kind.POP3)
         recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
-        task = asyncio.ensure_future(asyncio.to_thread(_Session.open, settings, addresses, recorder))
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.add_done_callback(_close_orphan)
-            raise
-        except Exception as exc:
-            raise translate(exc, auth_scope=settings.auth_scope) from exc
+        return await open_in_thread(
+            Kind.POP3,
+            lambda: _Session.open(settings, addresses, recorder),
+            close_orphan=_Session.close,  # nobody used it yet: closing does not wait on the network
+            auth_scope=settings.auth_scope,
+        )
 
     async def _call(self, session: _Session, fn: Callable[[_Session], T]) -> T:
-        try:
-            return await asyncio.to_thread(session.run, fn)
-        except asyncio.CancelledError:
+        async def drop() -> None:
             session.interrupt()
-            await asyncio.shield(asyncio.to_thread(session.close))
-            raise
-        except Exception as exc:
-            if not _survives(exc):
-                await asyncio.to_thread(session.close)
-            raise translate(exc, auth_scope=self._settings().auth_scope) from exc
+            await in_thread(Kind.POP3, session.close)
+
+        return await call_in_thread(
+            Kind.POP3, session, fn, survives=_survives, drop=drop, auth_scope=self._settings().auth_scope
+        )
+
+    async def _current_or_own(self) -> tuple[_Session, bool]:
+        """The running fetch's session, or a session of the caller's own (True), which the caller ends."""
+        if self._session is not None:
+            return self._session, False
+        return await self._open(), True
 
     async def _end(self, session: _Session) -> None:
         try:
-            await asyncio.to_thread(session.quit)
+            await in_thread(Kind.POP3, session.quit)
         except Exception as exc:  # the mail is committed already; a failed goodbye loses nothing but DELEs
             log.info("POP3 QUIT failed: %s", translate(exc).message)
 
@@ -420,10 +419,7 @@ class Pop3Incoming:
 
     async def fetch_item(self, server_id: str) -> RawMessage:
         async with self._lock:
-            session = self._session
-            own = session is None
-            if session is None:
-                session = await self._open()
+            session, own = await self._current_or_own()
             try:
                 number = await self._call(session, lambda s: s.number_of(server_id))
                 if number is None:
@@ -439,28 +435,23 @@ class Pop3Incoming:
         if not self._profile.delete_after_download or not items:
             return
         async with self._lock:
-            session = self._session
-            own = session is None
-            if session is None:
-                session = await self._open()
+            session, own = await self._current_or_own()
             try:
                 for item in items:
                     await self._call(session, _deleter(item.server_id))
                 if own:
-                    await asyncio.to_thread(session.quit)  # QUIT is what commits the DELEs
+                    await in_thread(Kind.POP3, session.quit)  # QUIT is what commits the DELEs
             except Exception as exc:
                 if own and not session.closed:
-                    await asyncio.to_thread(session.close)
+                    await in_thread(Kind.POP3, session.close)
                 raise translate(exc, auth_scope=self._settings().auth_scope) from exc
 
     async def test(self) -> ConnectionTest:
-        steps = StepRecorder()
         try:
             self._settings()
         except DesktopSyncError as problem:
-            steps.begin(ConnectionTestStep.TLS)
-            steps.fail(problem)
-            return steps.result()
+            return refused_before_connecting(problem)
+        steps = StepRecorder()
         async with self._lock:
             session: _Session | None = None
             try:
@@ -491,7 +482,7 @@ class Pop3Incoming:
         async with self._lock:
             session, self._session = self._session, None
             if session is not None and not session.closed:
-                await asyncio.to_thread(session.close)
+                await in_thread(Kind.POP3, session.close)
 
 
 def _deleter(uidl: str) -> Callable[[_Session], None]:
@@ -501,11 +492,6 @@ def _deleter(uidl: str) -> Callable[[_Session], None]:
             session.dele(number)
 
     return delete
-
-
-def _close_orphan(task: asyncio.Future[_Session]) -> None:
-    if not task.cancelled() and task.exception() is None:
-        task.result().close()  # nobody used it yet: closing does not wait on the network
 
 
 def _item_gone(identity: str) -> PermanentError:

@@ -12,26 +12,14 @@ import asyncio
 import contextlib
 import logging
 import socket
-import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiosmtplib
 
-from desktop_sync.connectors.errors import (
-    Address,
-    ErrorCode,
-    StepRecorder,
-    connect_error,
-    credentials_scope,
-    error,
-    resolve,
-    tls_detail,
-    translate,
-    transport_context,
-)
+from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, translate
 from desktop_sync.connectors.imap import SentFolder
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
-from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.connectors.transport import Address, ServerSettings, StepRecorder, connect_error, resolve, tls_detail
+from desktop_sync.connectors.workers import Kind
 from desktop_sync.domain.ports.connectors import (
     ConnectionTest,
     ConnectionTestStep,
@@ -41,33 +29,18 @@ from desktop_sync.domain.ports.connectors import (
     SendResult,
     step_text,
 )
+from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.smtp")
 
 _MASK = "********"
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
-    endpoint: Endpoint
-    context: ssl.SSLContext | None
-    timeout: float
-    login: str
-    secret: str | None = field(repr=False)
-    auth_scope: ErrorScope
-
-    @classmethod
-    def of(cls, profile: Profile, credentials: Credentials) -> _Settings:
-        if profile.outgoing is None:
-            raise error(ErrorCode.NOT_SUPPORTED, f"the profile {profile.name} has no outgoing (SMTP) server")
-        return cls(
-            endpoint=profile.outgoing,
-            context=transport_context(profile, profile.outgoing),
-            timeout=float(profile.timeout_seconds),
-            login=credentials.login,
-            secret=credentials.secret,
-            auth_scope=credentials_scope(profile),
-        )
+def _outgoing_settings(profile: Profile, credentials: Credentials) -> ServerSettings:
+    if profile.outgoing is None:
+        raise error(ErrorCode.NOT_SUPPORTED, f"the profile {profile.name} has no outgoing (SMTP) server")
+    return ServerSettings.of(profile, credentials, profile.outgoing)
 
 
 class SmtpOutgoing:
@@ -93,13 +66,13 @@ class SmtpOutgoing:
         self._sender_address = sender_address or credentials.login
         # Our own name for EHLO; aiosmtplib would otherwise ask DNS for the host's FQDN.
         self._local_hostname = local_hostname or socket.gethostname() or "localhost"
-        self._settings_cache: _Settings | None = None
+        self._settings_cache: ServerSettings | None = None
         self._line: _Line | None = None
         self._lock = asyncio.Lock()
 
-    def _settings(self) -> _Settings:
+    def _settings(self) -> ServerSettings:
         if self._settings_cache is None:
-            self._settings_cache = _Settings.of(self._profile, self._credentials)
+            self._settings_cache = _outgoing_settings(self._profile, self._credentials)
         return self._settings_cache
 
     # --- connection
@@ -109,7 +82,7 @@ class SmtpOutgoing:
         settings = self._settings()
         endpoint = settings.endpoint
         steps.begin(ConnectionTestStep.RESOLVE)
-        addresses = await resolve(endpoint, settings.timeout)
+        addresses = await resolve(endpoint, settings.timeout, Kind.SMTP)
         steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
         steps.begin(ConnectionTestStep.CONNECT)
         sock = await _open_socket(addresses, settings.timeout, endpoint.host)

@@ -11,7 +11,8 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from desktop_sync.connectors.errors import ErrorCode, error, translate, transport_context
+from desktop_sync.connectors.errors import ErrorCode, error, translate
+from desktop_sync.connectors.transport import transport_context
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.messages import known_codes
 from desktop_sync.domain.model import Endpoint, Profile, ProfileKind, Security

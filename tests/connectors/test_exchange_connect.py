@@ -159,6 +159,7 @@ async def test_per_mailbox_credentials_are_delegate_access_each_on_its_own_pool(
     with pytest.raises(DesktopSyncError) as caught:
         await fetch_subjects(connectors, profile, own_credentials(ALICE), BOB)
     assert (caught.value.code, caught.value.scope) == ("access_denied", ErrorScope.MAILBOX)
+
     # A mailbox's own connection is closed with its connector: one per mailbox would pile up on the server.
     async def all_closed() -> bool:
         return ews_server.stats.connections_open == 0

@@ -60,9 +60,7 @@ def test_a_path_traversal_attachment_name_is_stored_safe() -> None:
     assert attachment.filename == "passwd"
 
 
-@pytest.mark.parametrize(
-    "date", ["Fri, 31 Dec 9999 23:59:59 -2359", "garbage", "Mon, 99 Foo 99999"]
-)
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -2359", "garbage", "Mon, 99 Foo 99999"])
 def test_unreadable_dates_are_no_dates(date: str) -> None:
     assert parse_message(f"Date: {date}\r\nSubject: x\r\n\r\nbody".encode()).sent_at is None
 

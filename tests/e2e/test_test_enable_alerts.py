@@ -60,7 +60,6 @@ def run_test_enable(admin: Admin, address: str) -> dict[str, Any]:
     return dict(json.loads(out))
 
 
-
 def alerts(admin: Admin, address: str) -> list[dict[str, Any]]:
     return list(admin.json("alerts", "list", "--mailbox", address))
 

@@ -249,9 +249,7 @@ def test_a_user_known_only_by_id_gets_an_incoming_only_or_outgoing_only_pair(mak
     mailboxes = {m.address: m for m in reading.mailboxes}
     assert mailboxes["erin.evans@contoso.com"].profile == "Exchange 2010 Outgoing"  # outgoing only
     assert mailboxes["erin.evans@contoso.com"].incoming is None
-    assert (
-        mailboxes["carol.clark@contoso.com"].profile == "POP3 Incoming (service account CONTOSO\\svc-crmpop)"
-    )
+    assert mailboxes["carol.clark@contoso.com"].profile == "POP3 Incoming (service account CONTOSO\\svc-crmpop)"
 
 
 def test_webdav_provider_cannot_be_migrated_and_says_why(make_router: RouterFactory) -> None:

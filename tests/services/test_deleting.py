@@ -83,6 +83,7 @@ def test_a_deleted_mailbox_keeps_its_tracked_mail_and_frees_its_profile(services
     run(mailboxes.delete(ALICE))
     assert run(mailboxes.list()) == []
     assert keyring.get_password(SERVICE, mailbox_secret_key(ALICE)) is None
+
     async def activities() -> list[tuple[int, str, str]]:
         async with store.transaction() as tx:
             email = await tx.outgoing.get(sent.id)
