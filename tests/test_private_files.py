@@ -18,8 +18,8 @@ from desktop_sync.config import ConfigFile, config_directory
 from desktop_sync.connectors.exchange_session import EwsTarget
 from desktop_sync.connectors.imap import pool_key
 from desktop_sync.connectors.transport import IncomingSettings
-from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.model import Endpoint, Mailbox, Profile, ProfileId, ProfileKind, Security
+from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.store import open_store
 from desktop_sync.store.database import default_database_path
 

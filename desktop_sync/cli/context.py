@@ -18,8 +18,8 @@ from typing import Any, NoReturn, TextIO
 from desktop_sync import logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
-from desktop_sync.domain.connectors import ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
+from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
 from desktop_sync.services.activities import ActivityService

@@ -57,6 +57,8 @@ from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, utc
 from desktop_sync.connectors.holdback import read_folders
 from desktop_sync.connectors.reconnect import RECONNECT_DELAYS, Reconnect
 from desktop_sync.connectors.workers import Kind, in_thread
+from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import INBOX, ServerFolder
 from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
@@ -67,8 +69,6 @@ from desktop_sync.domain.ports.connectors import (
     SendOutcome,
     SendResult,
 )
-from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import INBOX, ServerFolder
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 

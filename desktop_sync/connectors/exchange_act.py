@@ -43,10 +43,10 @@ from desktop_sync.connectors.exchange_errors import BUSY, translate_ews
 from desktop_sync.connectors.exchange_link import EwsLink, run_test
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget
 from desktop_sync.domain.act import ExchangeItem
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ItemFailure
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
+from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ItemFailure
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 

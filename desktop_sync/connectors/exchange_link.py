@@ -12,8 +12,8 @@ from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Recorder, endpoint_of
 from desktop_sync.connectors.transport import StepRecorder, connect_first, resolve, tls_detail, transport_context
 from desktop_sync.connectors.workers import Kind, in_thread
-from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
 
 T = TypeVar("T")
 

@@ -42,9 +42,9 @@ from exchangelib.util import _get_retry_after
 from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error
 from desktop_sync.connectors.exchange_errors import EwsErrorCode, ews_error, translate_ews
 from desktop_sync.connectors.transport import secret_fingerprint, transport_context
-from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Endpoint, Mailbox, Profile, Security
+from desktop_sync.domain.ports.connectors import Credentials
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 

@@ -34,6 +34,9 @@ from desktop_sync.connectors.transport import (
     tls_detail,
 )
 from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Profile, Security
 from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
@@ -44,9 +47,6 @@ from desktop_sync.domain.ports.connectors import (
     RawMessage,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
 

@@ -20,6 +20,8 @@ from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, 
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.connectors.transport import Address, ServerSettings, StepRecorder, connect_error, resolve, tls_detail
 from desktop_sync.connectors.workers import Kind
+from desktop_sync.domain.errors import DesktopSyncError
+from desktop_sync.domain.model import Profile, Security
 from desktop_sync.domain.ports.connectors import (
     ConnectionTest,
     ConnectionTestStep,
@@ -29,8 +31,6 @@ from desktop_sync.domain.ports.connectors import (
     SendResult,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError
-from desktop_sync.domain.model import Profile, Security
 
 log = logging.getLogger("desktop_sync.connectors.smtp")
 

@@ -25,9 +25,9 @@ from desktop_sync.connectors.errors import (
     translate,
 )
 from desktop_sync.connectors.workers import Kind, in_thread
-from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import Endpoint, Profile, Security
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
 
 
 def transport_context(profile: Profile, endpoint: Endpoint) -> ssl.SSLContext | None:

@@ -16,9 +16,9 @@ from servers.dovecot import DovecotServer, MailUser
 from servers.tls import make_temp_ca
 
 from desktop_sync.connectors.imap import FolderCursor, ImapIncoming, parse_server_id
-from desktop_sync.domain.ports.connectors import ConnectionTestStep, IncomingMail, PushListener
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Profile, Security
+from desktop_sync.domain.ports.connectors import ConnectionTestStep, IncomingMail, PushListener
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.asyncio]
 

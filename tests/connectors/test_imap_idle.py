@@ -12,9 +12,9 @@ from connectors.mailkit import credentials_of
 from servers.dovecot import DovecotServer, MailUser
 
 from desktop_sync.connectors.imap import ImapIncoming
-from desktop_sync.domain.ports.connectors import PushListener
 from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.ports.connectors import PushListener
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.asyncio]
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from desktop_sync.connectors.ews_services import decode_sync_state, encode_sync_state
 from desktop_sync.connectors.holdback import FolderReader, read_folders
 from desktop_sync.connectors.reconnect import Reconnect
-from desktop_sync.domain.ports.connectors import Batch, Cursor, ItemFailure, RawMessage
 from desktop_sync.domain.errors import PermanentError, TransientError
+from desktop_sync.domain.ports.connectors import Batch, Cursor, ItemFailure, RawMessage
 
 GENERATED = settings(max_examples=1000, deadline=None)
 

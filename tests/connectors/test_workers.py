@@ -13,8 +13,8 @@ from support.waiting import eventually
 from desktop_sync.connectors.imap import ImapIncoming
 from desktop_sync.connectors.pop3 import Pop3Incoming
 from desktop_sync.connectors.workers import WORKERS, Kind, in_thread
-from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.model import Profile, Security
+from desktop_sync.domain.ports.connectors import Credentials
 
 CONNECTORS: dict[Kind, Callable[[Profile], Any]] = {
     Kind.IMAP: lambda profile: ImapIncoming(profile, Credentials("alice", "secret")),

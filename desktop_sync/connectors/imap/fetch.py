@@ -18,6 +18,9 @@ from desktop_sync.connectors.imap_pool import ImapPool
 from desktop_sync.connectors.reconnect import RECONNECT_DELAYS
 from desktop_sync.connectors.transport import IncomingSettings, StepRecorder, refused_before_connecting
 from desktop_sync.connectors.workers import Kind, in_thread
+from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
+from desktop_sync.domain.folders import ServerFolder
+from desktop_sync.domain.model import Profile
 from desktop_sync.domain.ports.connectors import (
     Batch,
     ConnectionTest,
@@ -29,9 +32,6 @@ from desktop_sync.domain.ports.connectors import (
     ThrottleKey,
     step_text,
 )
-from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError
-from desktop_sync.domain.folders import ServerFolder
-from desktop_sync.domain.model import Profile
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 

@@ -14,9 +14,9 @@ from desktop_sync.connectors.imap.session import Session, survives
 from desktop_sync.connectors.imap_pool import ImapPool
 from desktop_sync.connectors.transport import Address, IncomingSettings, StepRecorder, resolve, secret_fingerprint
 from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, open_in_thread
-from desktop_sync.domain.ports.connectors import ConnectionTestStep, Credentials, ThrottleKey, step_text
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Profile
+from desktop_sync.domain.ports.connectors import ConnectionTestStep, Credentials, ThrottleKey, step_text
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from desktop_sync.connectors.imap.link import Link
 from desktop_sync.connectors.transport import IncomingSettings
-from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.model import Profile
+from desktop_sync.domain.ports.connectors import Credentials
 
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "INBOX/Sent")
 

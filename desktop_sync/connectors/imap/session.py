@@ -38,10 +38,10 @@ from desktop_sync.connectors.transport import (
     server_text,
     tls_detail,
 )
-from desktop_sync.domain.ports.connectors import ConnectionTestStep, step_text
 from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Security
+from desktop_sync.domain.ports.connectors import ConnectionTestStep, step_text
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 
