@@ -326,12 +326,12 @@ def test_times_of_another_day_show_their_date_with_a_four_digit_year(qapp, langu
 
 from xml.sax.saxutils import escape as xml_escape  # noqa: E402
 
+from desktop_sync.adapters.email_router_files import parse_agent_config  # noqa: E402
 from desktop_sync.domain.email_router import (  # noqa: E402
     AGENT_FILE,
     RouterFiles,
     StoreSnapshot,
     analyze,
-    parse_agent_config,
 )
 from desktop_sync.domain.migration_texts import MIGRATION_TEXTS, migration_text  # noqa: E402
 from desktop_sync.domain.model import Queue, QueueId, User, UserId  # noqa: E402
