@@ -22,7 +22,7 @@ from desktop_sync.ui.tray import TrayIcon
 from tests.ui.conftest import save_grab
 
 pytestmark = pytest.mark.gui
-UI_SOURCES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "desktop_sync" / "ui").glob("*.py"))
+UI_SOURCES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "desktop_sync" / "ui").rglob("*.py"))
 CATALOGUES = {
     "fr": (resource_path("translations/desktop_sync_fr.ts"), resource_path("translations/desktop_sync_fr.qm"), []),
     "en": (

@@ -28,7 +28,7 @@ from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.migration import CREDENTIALS_ALERT, MIGRATION_OPERATION, MigrationService, MigrationStep
 from desktop_sync.ui.explanations import localize_migration_text
 from desktop_sync.ui.main_window import MainWindow
-from desktop_sync.ui.migration_wizard import MigrationWizard, Page
+from desktop_sync.ui.migration import MigrationWizard, Page
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 from tests.ui.conftest import UiWorld, save_grab
 
