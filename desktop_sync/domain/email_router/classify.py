@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from desktop_sync.domain.email_router.files import MICROSOFT_ASSEMBLIES, MICROSOFT_NAMESPACE, Provider
 from desktop_sync.domain.email_router.model import AUTH_VALUES, AuthMode, CredentialMode, Role, ServerType, WarningCode
 from desktop_sync.domain.errors import ValidationError
-from desktop_sync.domain.migration_texts import migration_text
+from desktop_sync.domain.migration_texts import joined_problems, migration_text
 from desktop_sync.domain.validation import normalize_address
 
 
@@ -50,7 +50,7 @@ def read_flag(value: str | None) -> bool | None:
 def classify(provider: Provider) -> Classified | Unusable:
     """Direction, server type, location, security and authentication of one provider, or why not."""
     if provider.problems:
-        return Unusable(provider, "; ".join(provider.problems))
+        return Unusable(provider, joined_problems(provider.problems))
     address = None
     if provider.email_address:
         try:

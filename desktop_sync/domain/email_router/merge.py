@@ -18,7 +18,7 @@ from desktop_sync.domain.email_router.model import (
     WarningCode,
 )
 from desktop_sync.domain.errors import ValidationError
-from desktop_sync.domain.migration_texts import migration_text
+from desktop_sync.domain.migration_texts import joined_problems, migration_text, setting_refused
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security
 from desktop_sync.domain.validation import ProfileInput, validate_profile
 
@@ -186,7 +186,9 @@ def merge_pair(
         try:
             validated = validate_profile(data)
         except ValidationError as exc:
-            problem = "; ".join(f"{f}: {m}" for f, m in exc.errors.items())
+            problem = joined_problems(
+                [setting_refused(f, m) for f, m in exc.errors.items()]
+            )
     merged = MergedProfile(
         name=name,
         incoming=incoming.label if incoming else None,

@@ -225,7 +225,8 @@ def _blocking_if(warning: RouterWarning, blocked: Collection[str], reading: Rout
     } & set(blocked)
     if not concerned:
         return warning
-    return dataclasses.replace(warning, blocking=True, message=f"{warning.message}; {CLEAR_TEXT_BLOCKED}")
+    blocked_message = migration_text("warning_blocked", warning=warning.message)
+    return dataclasses.replace(warning, blocking=True, message=blocked_message)
 
 
 def _planned_accounts(

@@ -14,6 +14,7 @@ from desktop_sync.domain.email_router.files import size_text
 from desktop_sync.domain.email_router.model import Account, RouterWarning
 from desktop_sync.domain.email_router.plan import MigrationPlan, MigrationStep, PlannedMailbox
 from desktop_sync.domain.email_router.report import MigrationReport, Outcome, Result
+from desktop_sync.domain.migration_texts import migration_text
 from desktop_sync.domain.model import Profile, ProfileKind
 
 
@@ -169,18 +170,28 @@ def _profile_fields(profile: Profile | None) -> dict[str, Any]:
 
 
 def profile_summary(p: Profile) -> str:
+    """A created profile's settings in one line, made of migration texts so that the wizard translates it."""
     incoming = p.ews_url if p.kind is ProfileKind.EXCHANGE else f"{p.incoming.host}:{p.incoming.port}"
-    text = f"{p.kind.value}, incoming {incoming} {p.incoming.security.value}"
     if p.outgoing:
-        text += f", outgoing {p.outgoing.host}:{p.outgoing.port} {p.outgoing.security.value}"
+        outgoing = migration_text(
+            "summary_outgoing", host=p.outgoing.host, port=p.outgoing.port, security=p.outgoing.security.value
+        )
     elif p.kind is ProfileKind.EXCHANGE:
-        text += ", outgoing through EWS"
+        outgoing = migration_text("summary_outgoing_ews")
     else:
-        text += ", no outgoing server"
-    text += f", auth {p.auth.value}, credentials on the {p.credentials_on.value}"
-    if p.login:
-        text += f" ({p.login})"
-    return text + (", allow insecure" if p.allow_insecure else "")
+        outgoing = migration_text("summary_no_outgoing")
+    credentials = migration_text(
+        f"summary_credentials_{p.credentials_on.value}" + ("_login" if p.login else ""), login=p.login
+    )
+    return migration_text(
+        "profile_summary_insecure" if p.allow_insecure else "profile_summary",
+        kind=p.kind.value,
+        incoming=incoming,
+        security=p.incoming.security.value,
+        outgoing=outgoing,
+        auth=p.auth.value,
+        credentials=credentials,
+    )
 
 
 def _mailbox_line(planned: PlannedMailbox) -> str:
