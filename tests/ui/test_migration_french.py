@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QLocale
 
 from desktop_sync.adapters.email_router_files import parse_agent_config
 from desktop_sync.domain.email_router import AGENT_FILE, RouterFiles, StoreSnapshot, WarningCode, analyze
@@ -28,7 +25,6 @@ from desktop_sync.domain.migration_texts import (
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, ProfileKind, Security
 from desktop_sync.domain.validation import FIELD_ERRORS, ProfileInput, validate_profile
 from desktop_sync.ui.explanations import localize_migration_text
-from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 
 GENERATED = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 plain_facts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-@[]", min_size=1, max_size=30)
@@ -36,17 +32,6 @@ hosts = st.from_regex(r"[a-z][a-z0-9-]{0,15}\.contoso\.test", fullmatch=True)
 # what the English summary says, none of which may be left in the French one
 ENGLISH_SUMMARY_WORDS = ("incoming", "outgoing", "credentials on the", "allow insecure", "auth ", "no outgoing server")
 JOINS = ("warning_blocked",)  # made around other texts, not problems of their own
-
-
-@pytest.fixture
-def french(qapp: Any) -> Iterator[None]:
-    previous = QLocale()
-    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
-    assert language == "fr" and translators
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
-    QLocale.setDefault(previous)
 
 
 def _names(template_text: str) -> list[str]:
