@@ -8,6 +8,8 @@ desktop_sync_messages_<lang>.ts, context "MigrationTexts").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 MIGRATION_TEXTS: dict[str, str] = {
     # the folders and files given (first page of the wizard)
     "no_folder_given": "give the folder of at least one E-mail Router",
@@ -184,7 +186,55 @@ MIGRATION_TEXTS: dict[str, str] = {
     "password_unused": "not stored: nothing that signs in with it was migrated",
     "password_needed": "no password yet for {what}",
     "service_account": "the service account {login}",
+    # the technical summary of a created profile (the report's profiles)
+    "profile_summary": "{kind}, incoming {incoming} {security}, {outgoing}, auth {auth}, {credentials}",
+    "profile_summary_insecure": (
+        "{kind}, incoming {incoming} {security}, {outgoing}, auth {auth}, {credentials}, allow insecure"
+    ),
+    "summary_outgoing": "outgoing {host}:{port} {security}",
+    "summary_outgoing_ews": "outgoing through EWS",
+    "summary_no_outgoing": "no outgoing server",
+    "summary_credentials_profile": "credentials on the profile",
+    "summary_credentials_profile_login": "credentials on the profile ({login})",
+    "summary_credentials_mailbox": "credentials on the mailbox",
+    "summary_credentials_mailbox_login": "credentials on the mailbox ({login})",
 }
+MAX_LISTED_PROBLEMS = 12  # more problems in one reason than a provider or a profile has fields: joined untranslated
+# Several problems in one reason, numbered so that the GUI reads each back out and translates it on its
+# own even when a problem says "; " itself: "(1) {p1}; (2) {p2}".
+MIGRATION_TEXTS.update(
+    {
+        f"problems_{count}": "; ".join(f"({n}) {{p{n}}}" for n in range(1, count + 1))
+        for count in range(2, MAX_LISTED_PROBLEMS + 1)
+    }
+)
+# One of a merged profile's settings refused by the profile's checks (a FIELD_ERRORS text): one
+# template per setting, so that the setting's name tells it from any other text "...: ...".
+PROFILE_SETTINGS = (
+    "name", "kind", "incoming_host", "incoming_port", "incoming_security", "outgoing_host", "outgoing_port",
+    "outgoing_security", "ews_url", "auth", "credentials_on", "login", "max_connections", "timeout_seconds",
+    "min_poll_seconds", "process_email_from", "ca_file", "allow_insecure", "delete_after_download",
+    "tracking_token_prefix", "tracked_category", "tag_undeliverable",
+)  # ProfileInput's fields (a test checks that they are the same)
+MIGRATION_TEXTS.update({f"setting_refused_{name}": f"{name}: {{message}}" for name in PROFILE_SETTINGS})
+# A clear-text warning that is why its profile is not migrated.
+MIGRATION_TEXTS["warning_blocked"] = "{warning}; " + MIGRATION_TEXTS["clear_text_blocked"]
+
+
+def joined_problems(problems: Sequence[str]) -> str:
+    """Several problems as one reason, "(1) first; (2) second", so that each is translated on its own."""
+    if len(problems) == 1:
+        return problems[0]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        return "; ".join(problems)
+    return migration_text(f"problems_{len(problems)}", **{f"p{n}": p for n, p in enumerate(problems, 1)})
+
+
+def setting_refused(field: str, message: str) -> str:
+    """"<setting>: <why the profile's checks refused it>", one of the texts above when the setting is known."""
+    if field in PROFILE_SETTINGS:
+        return migration_text(f"setting_refused_{field}", message=message)
+    return f"{field}: {message}"
 
 
 class _Facts(dict[str, str]):

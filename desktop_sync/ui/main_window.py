@@ -42,7 +42,7 @@ from desktop_sync.ui.directory_view import DirectoryPage
 from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
-from desktop_sync.ui.migration_wizard import MigrationWizard
+from desktop_sync.ui.migration import MigrationWizard
 from desktop_sync.ui.page import ElidedLabel, sentence_label, title_label, use_placeholder_colour
 from desktop_sync.ui.profiles_view import ProfilesPage
 from desktop_sync.ui.prompts import Asker

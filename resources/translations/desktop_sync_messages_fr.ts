@@ -1435,5 +1435,220 @@
         <source>the service account {login}</source>
         <translation>le compte de service {login}</translation>
     </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_summary)</extracomment>
+        <source>{kind}, incoming {incoming} {security}, {outgoing}, auth {auth}, {credentials}</source>
+        <translation>{kind}, entrant {incoming} {security}, {outgoing}, authentification {auth}, {credentials}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (profile_summary_insecure)</extracomment>
+        <source>{kind}, incoming {incoming} {security}, {outgoing}, auth {auth}, {credentials}, allow insecure</source>
+        <translation>{kind}, entrant {incoming} {security}, {outgoing}, authentification {auth}, {credentials}, connexions non sécurisées autorisées</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_outgoing)</extracomment>
+        <source>outgoing {host}:{port} {security}</source>
+        <translation>sortant {host}:{port} {security}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_outgoing_ews)</extracomment>
+        <source>outgoing through EWS</source>
+        <translation>sortant par EWS</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_no_outgoing)</extracomment>
+        <source>no outgoing server</source>
+        <translation>aucun serveur sortant</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_credentials_profile)</extracomment>
+        <source>credentials on the profile</source>
+        <translation>identifiants sur le profil</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_credentials_profile_login)</extracomment>
+        <source>credentials on the profile ({login})</source>
+        <translation>identifiants sur le profil ({login})</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_credentials_mailbox)</extracomment>
+        <source>credentials on the mailbox</source>
+        <translation>identifiants sur la boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (summary_credentials_mailbox_login)</extracomment>
+        <source>credentials on the mailbox ({login})</source>
+        <translation>identifiants sur la boîte aux lettres ({login})</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_2)</extracomment>
+        <source>(1) {p1}; (2) {p2}</source>
+        <translation>(1) {p1} ; (2) {p2}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_3)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_4)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_5)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_6)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_7)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_8)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}; (8) {p8}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7} ; (8) {p8}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_9)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}; (8) {p8}; (9) {p9}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7} ; (8) {p8} ; (9) {p9}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_10)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}; (8) {p8}; (9) {p9}; (10) {p10}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7} ; (8) {p8} ; (9) {p9} ; (10) {p10}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_11)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}; (8) {p8}; (9) {p9}; (10) {p10}; (11) {p11}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7} ; (8) {p8} ; (9) {p9} ; (10) {p10} ; (11) {p11}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (problems_12)</extracomment>
+        <source>(1) {p1}; (2) {p2}; (3) {p3}; (4) {p4}; (5) {p5}; (6) {p6}; (7) {p7}; (8) {p8}; (9) {p9}; (10) {p10}; (11) {p11}; (12) {p12}</source>
+        <translation>(1) {p1} ; (2) {p2} ; (3) {p3} ; (4) {p4} ; (5) {p5} ; (6) {p6} ; (7) {p7} ; (8) {p8} ; (9) {p9} ; (10) {p10} ; (11) {p11} ; (12) {p12}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_name)</extracomment>
+        <source>name: {message}</source>
+        <translation>name : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_kind)</extracomment>
+        <source>kind: {message}</source>
+        <translation>kind : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_incoming_host)</extracomment>
+        <source>incoming_host: {message}</source>
+        <translation>incoming_host : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_incoming_port)</extracomment>
+        <source>incoming_port: {message}</source>
+        <translation>incoming_port : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_incoming_security)</extracomment>
+        <source>incoming_security: {message}</source>
+        <translation>incoming_security : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_outgoing_host)</extracomment>
+        <source>outgoing_host: {message}</source>
+        <translation>outgoing_host : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_outgoing_port)</extracomment>
+        <source>outgoing_port: {message}</source>
+        <translation>outgoing_port : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_outgoing_security)</extracomment>
+        <source>outgoing_security: {message}</source>
+        <translation>outgoing_security : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_ews_url)</extracomment>
+        <source>ews_url: {message}</source>
+        <translation>ews_url : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_auth)</extracomment>
+        <source>auth: {message}</source>
+        <translation>auth : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_credentials_on)</extracomment>
+        <source>credentials_on: {message}</source>
+        <translation>credentials_on : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_login)</extracomment>
+        <source>login: {message}</source>
+        <translation>login : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_max_connections)</extracomment>
+        <source>max_connections: {message}</source>
+        <translation>max_connections : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_timeout_seconds)</extracomment>
+        <source>timeout_seconds: {message}</source>
+        <translation>timeout_seconds : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_min_poll_seconds)</extracomment>
+        <source>min_poll_seconds: {message}</source>
+        <translation>min_poll_seconds : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_process_email_from)</extracomment>
+        <source>process_email_from: {message}</source>
+        <translation>process_email_from : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_ca_file)</extracomment>
+        <source>ca_file: {message}</source>
+        <translation>ca_file : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_allow_insecure)</extracomment>
+        <source>allow_insecure: {message}</source>
+        <translation>allow_insecure : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_delete_after_download)</extracomment>
+        <source>delete_after_download: {message}</source>
+        <translation>delete_after_download : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_tracking_token_prefix)</extracomment>
+        <source>tracking_token_prefix: {message}</source>
+        <translation>tracking_token_prefix : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_tracked_category)</extracomment>
+        <source>tracked_category: {message}</source>
+        <translation>tracked_category : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_tag_undeliverable)</extracomment>
+        <source>tag_undeliverable: {message}</source>
+        <translation>tag_undeliverable : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (warning_blocked)</extracomment>
+        <source>{warning}; blocked: the router used no SSL/TLS, and the migration does not turn clear-text connections on by itself - allow clear text for this profile (the wizard's tick, or --allow-insecure NAME) to migrate it</source>
+        <translation>{warning} ; bloqué : le routeur n'utilisait pas SSL/TLS, et la migration n'active pas d'elle-même les connexions en clair - autorisez le texte en clair pour ce profil (la case de l'assistant, ou --allow-insecure NAME) pour le migrer</translation>
+    </message>
 </context>
 </TS>

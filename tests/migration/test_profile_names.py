@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from migration.router_samples import EXCHANGE_SMTP, FORWARD, ONLINE, POP3_SMTP, SAMPLE_PROFILES, RouterFactory
 from migration.test_reader import SNAPSHOT, read
 
+from desktop_sync.adapters.email_router_files import parse_agent_config, parse_system_state
 from desktop_sync.domain.email_router import (
     AGENT_FILE,
     PROFILE_NAME_MAX,
@@ -19,8 +20,6 @@ from desktop_sync.domain.email_router import (
     RouterFiles,
     WarningCode,
     analyze,
-    parse_agent_config,
-    parse_system_state,
 )
 from desktop_sync.domain.validation import validate_profile
 

@@ -20,6 +20,7 @@ from migration.router_samples import (
     sample_text,
 )
 
+from desktop_sync.adapters.email_router_files import parse_agent_config, parse_system_state
 from desktop_sync.domain.email_router import (
     AGENT_FILE,
     KEY_FILE,
@@ -30,8 +31,6 @@ from desktop_sync.domain.email_router import (
     StoreSnapshot,
     WarningCode,
     analyze,
-    parse_agent_config,
-    parse_system_state,
 )
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.model import (

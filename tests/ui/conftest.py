@@ -43,6 +43,7 @@ from desktop_sync.ui.bridge import EngineBridge
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
 from desktop_sync.ui.main_window import MainWindow
+from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 
 # Read when pytest-qt creates the QApplication, which happens after this module is imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -212,3 +213,15 @@ def save_grab(widget: Any, path: Path) -> Path:
     """Save what ``widget`` looks like (offscreen rendering draws fonts too) and return the file."""
     assert widget.grab().save(str(path)), path
     return path
+
+
+@pytest.fixture
+def french(qapp: Any) -> Iterator[None]:
+    """The interface in French (its translators installed) for one test."""
+    previous = QLocale()
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr" and translators
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+    QLocale.setDefault(previous)

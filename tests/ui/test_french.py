@@ -22,7 +22,7 @@ from desktop_sync.ui.tray import TrayIcon
 from tests.ui.conftest import save_grab
 
 pytestmark = pytest.mark.gui
-UI_SOURCES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "desktop_sync" / "ui").glob("*.py"))
+UI_SOURCES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "desktop_sync" / "ui").rglob("*.py"))
 CATALOGUES = {
     "fr": (resource_path("translations/desktop_sync_fr.ts"), resource_path("translations/desktop_sync_fr.qm"), []),
     "en": (
@@ -326,12 +326,12 @@ def test_times_of_another_day_show_their_date_with_a_four_digit_year(qapp, langu
 
 from xml.sax.saxutils import escape as xml_escape  # noqa: E402
 
+from desktop_sync.adapters.email_router_files import parse_agent_config  # noqa: E402
 from desktop_sync.domain.email_router import (  # noqa: E402
     AGENT_FILE,
     RouterFiles,
     StoreSnapshot,
     analyze,
-    parse_agent_config,
 )
 from desktop_sync.domain.migration_texts import MIGRATION_TEXTS, migration_text  # noqa: E402
 from desktop_sync.domain.model import Queue, QueueId, User, UserId  # noqa: E402

@@ -28,7 +28,7 @@ from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.migration import CREDENTIALS_ALERT, MIGRATION_OPERATION, MigrationService, MigrationStep
 from desktop_sync.ui.explanations import localize_migration_text
 from desktop_sync.ui.main_window import MainWindow
-from desktop_sync.ui.migration_wizard import MigrationWizard, Page
+from desktop_sync.ui.migration import MigrationWizard, Page
 from desktop_sync.ui.translation import LANGUAGE_ENV, install_translators
 from tests.ui.conftest import UiWorld, save_grab
 
@@ -427,3 +427,29 @@ def test_a_profile_without_tls_is_not_migrated_unless_clear_text_is_ticked(
     assert skipped.reason.startswith("blocked")
     assert "carol.clark@contoso.com" not in {m.address for m in mailboxes}  # its mailbox waits with it
     wizard.accept()
+
+
+def test_the_created_profiles_summaries_read_in_french_in_the_report(
+    world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any, qapp: Any
+) -> None:
+    """Issue #12's leftover: a created profile's technical summary was left in English in the French report."""
+    language, translators = install_translators(qapp, {LANGUAGE_ENV: "fr"})
+    assert language == "fr"
+    try:
+        _window, wizard = open_wizard(world, qtbot)
+        migrate(world, wizard, router, run, qtbot)
+        report = wizard.report
+        assert report is not None
+        created = [o for o in report.profiles if o.detail and "incoming" in o.detail]
+        assert created  # the sample's profiles are created, each with its summary
+        shown = wizard.report_page.report_text.toPlainText()
+        for outcome in created:
+            french = localize_migration_text(outcome.detail)
+            assert french != outcome.detail and french in shown
+            assert outcome.detail not in shown
+        for english in ("incoming ", "outgoing ", "credentials on the", "allow insecure", "auth "):
+            assert english not in shown, english
+        wizard.reject()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
