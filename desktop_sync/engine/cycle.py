@@ -254,6 +254,7 @@ class MailboxCycle:
         processes = self._settings.parse_processes
         self.parser = MailParser(default_processes() if processes is None else processes)
         self.waiting = WaitingReplies()  # replies read before their parent, under "replies" or "known senders"
+        self._learning: dict[MailboxId, float] = {}  # when each running cycle began listing (monotonic)
 
     # --- the cycle -----------------------------------------------------------------------------
 
@@ -274,6 +275,7 @@ class MailboxCycle:
 
         started = self._now()
         clock_start = time.perf_counter()
+        self._learning[ctx.id] = time.monotonic()  # what this cycle finds, the engine learns of now
         self._bus.publish(CycleStarted(ctx.id, ctx.mailbox.address, started))
         self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.SYNCING))
         try:
@@ -287,6 +289,7 @@ class MailboxCycle:
         else:
             outcome = await self._succeeded(ctx, items, more)
         duration = time.perf_counter() - clock_start
+        self._learning.pop(ctx.id, None)
         self._counters.cycle_finished(ctx.mailbox.address, duration)
         self._bus.publish(
             CycleFinished(
@@ -549,7 +552,6 @@ class MailboxCycle:
         parsed, unreadable = parsed_batch
         failures = [*batch.failures, *unreadable]
         now = self._now()
-        latencies: list[float] = []
         async with self._store.transaction() as tx:
             # look-ups for the whole batch at once: a batch costs a handful of statements, not an item's worth each
             linked = await tx.activities.linked_server_ids(ctx.id, [item.server_id for item, _ in parsed])
@@ -603,12 +605,7 @@ class MailboxCycle:
             results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
             # replies that came before their parent (a server's order is not thread order) join it now
             await tx.activities.correlate_waiting_replies(list(tracked_here))
-            new = 0
-            for (raw, _), result in zip(tracked, results, strict=True):
-                if result is not None:
-                    new += 1
-                    if raw.received_at is not None:
-                        latencies.append(max(0.0, (now - raw.received_at).total_seconds()))
+            new = sum(1 for result in results if result is not None)
             await tx.failed_items.resolve_many(ctx.id, Channel.INCOMING, [item.server_id for item in committed])
             for failure in failures:
                 await self._record_failure(tx, ctx, failure, now)
@@ -630,7 +627,8 @@ class MailboxCycle:
                 if position not in decided:  # tracked if what it answers were: it may come later
                     wanted = [m for lookup in lookups[item.server_id] for m in lookup.message_ids]
                     self.waiting.wait(ctx.id, item.server_id, wanted)
-        self._counters.items_committed(new, latencies)
+        learned = self._learning.get(ctx.id)  # the delay the sync adds, not the mail's age
+        self._counters.items_committed(new, None if learned is None else time.monotonic() - learned)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
         return Committed(
