@@ -2396,6 +2396,11 @@
         <translation>Désactivée</translation>
     </message>
     <message>
+        <source>Import paused</source>
+        <comment>mailbox state</comment>
+        <translation>Importation interrompue</translation>
+    </message>
+    <message>
         <source>Importing</source>
         <comment>mailbox state</comment>
         <translation>Importation en cours</translation>
@@ -2421,6 +2426,14 @@
     <message>
         <source>Importing ({done} of {total})</source>
         <translation>Importation en cours ({done} sur {total})</translation>
+    </message>
+    <message>
+        <source>Import paused ({done} so far)</source>
+        <translation>Importation interrompue ({done} jusqu&apos;ici)</translation>
+    </message>
+    <message>
+        <source>Import paused ({done} of {total})</source>
+        <translation>Importation interrompue ({done} sur {total})</translation>
     </message>
     <message>
         <source>Importing ({done} of {total}, {left} left)</source>
