@@ -255,6 +255,7 @@ class MailboxCycle:
         self.parser = MailParser(default_processes() if processes is None else processes)
         self.waiting = WaitingReplies()  # replies read before their parent, under "replies" or "known senders"
         self._learning: dict[MailboxId, float] = {}  # when each running cycle began listing (monotonic)
+        self._imported: set[MailboxId] = set()  # mailboxes whose import this engine has advanced
 
     # --- the cycle -----------------------------------------------------------------------------
 
@@ -618,6 +619,9 @@ class MailboxCycle:
                 if importing:  # how far an import has come is told with the batch, to other processes too
                     done = status.items_synced
                     total = done + batch.remaining if batch.remaining is not None else None
+                    if ctx.id not in self._imported:  # resumed by this engine: its rate starts now
+                        self._imported.add(ctx.id)
+                        status = end_import(status)
                     status = advance_import(status, done, total, now)
                 await tx.status.save(status)
         self.waiting.tracked(ctx.id, tracked_here)
