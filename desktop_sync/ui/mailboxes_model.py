@@ -38,6 +38,7 @@ from desktop_sync.domain.model import (
 from desktop_sync.engine.events import CycleFinished, CycleStarted, ImportProgress, ItemsSynced, MailboxStateChanged
 from desktop_sync.services.mailboxes import MailboxView
 from desktop_sync.services.monitoring import StatusView
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.formatting import format_count, format_duration, format_when
 
 REPAINT_INTERVAL_MS = 200
@@ -317,6 +318,16 @@ class MailboxTableModel(QAbstractTableModel):
         row.importing.done = event.done
         row.importing.total = event.total
         self._changed(event.mailbox_id)
+
+    def on_engine_status(self, change: StatusChange) -> None:
+        """This window's engine paused or stopped: the imports it ran are paused, with no time left."""
+        if change.status not in (EngineStatus.PAUSED, EngineStatus.STOPPED):
+            return
+        for row in self._rows:
+            if row.importing is not None:
+                row.stored_import, row.importing = ImportFacts(row.importing.done, row.importing.total), None
+                row.engine_running = False
+                self._changed(row.id, states=True)
 
     def _row(self, mailbox_id: MailboxId) -> MailboxRow | None:
         index = self._by_id.get(mailbox_id)

@@ -11,8 +11,9 @@ from ui.test_mailboxes_model import Clock, view
 
 from desktop_sync.domain.mailbox_state import DisplayState
 from desktop_sync.domain.model import MailboxId, MailboxState, SyncStatus
-from desktop_sync.engine.events import ImportProgress
+from desktop_sync.engine.events import CycleStarted, ImportProgress
 from desktop_sync.services.monitoring import StatusView
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.mailboxes_model import STATE_ROLE, Column, MailboxTableModel
 
 pytestmark = pytest.mark.gui
@@ -62,3 +63,21 @@ def test_an_import_no_engine_runs_is_shown_paused_without_a_time_left(language) 
     assert model.index(0, Column.STATE).data(STATE_ROLE) is DisplayState.IMPORT_PAUSED
     assert state_text(model) == EXPECTED[language][1]
     assert model.index(0, Column.NEXT_SYNC).data() == "—"
+
+
+def test_an_import_of_this_windows_engine_is_paused_when_the_engine_pauses(language) -> None:  # noqa: F811
+    clock = Clock()
+    model = MailboxTableModel(clock=clock)
+    model.load([view(1)], [StatusView(view(1).mailbox, SyncStatus(MailboxId(1)), READ, True)])
+    model.on_cycle_started(CycleStarted(MailboxId(1), "m1@example.test", READ))
+    model.on_import_progress(ImportProgress(MailboxId(1), "m1@example.test", 600, 3000))
+    clock.now += 60
+    model.on_import_progress(ImportProgress(MailboxId(1), "m1@example.test", 1200, 3000))
+    assert model.shown(model.row_at(0)).progress.seconds_left is not None  # type: ignore[union-attr]
+    model.on_engine_status(StatusChange(EngineStatus.RUNNING))  # nothing changes while it runs
+    assert model.index(0, Column.STATE).data(STATE_ROLE) is DisplayState.IMPORTING
+    model.on_engine_status(StatusChange(EngineStatus.PAUSED))
+    assert model.index(0, Column.STATE).data(STATE_ROLE) is DisplayState.IMPORT_PAUSED
+    assert state_text(model) == EXPECTED[language][1]
+    model.on_cycle_started(CycleStarted(MailboxId(1), "m1@example.test", READ))  # resumed
+    assert model.index(0, Column.STATE).data(STATE_ROLE) is DisplayState.IMPORTING
