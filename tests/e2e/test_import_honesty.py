@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from e2e.test_threads import set_up
 from servers.dovecot import DovecotServer, MailUser
-from support.cli_admin import Admin
+from support.cli_admin import Admin, mail
 from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
@@ -31,17 +31,15 @@ TESTS = Path(__file__).resolve().parents[1]
 
 
 def old_mail(n: int, to: str) -> bytes:
-    return (
-        f"From: Carol <carol@customer.test>\r\nTo: {to}\r\nSubject: order {n}\r\n"
-        f"Message-ID: <old-order{n}.{to}>\r\nDate: Mon, 01 Jan 2001 09:00:00 +0000\r\n\r\n"
-        f"Please ship order {n}.\r\n"
-    ).encode()
+    return mail(n, to).replace(b"Date: Wed, 25 Nov 2026 10:00:00 +0000", b"Date: Mon, 01 Jan 2001 09:00:00 +0000")
 
 
 def deliver_old(dovecot: DovecotServer, user: MailUser, numbers: range) -> None:
     """Deliver mails dated 2001, whose server arrival time (a Maildir file's time) is 2001 too."""
     for n in numbers:
-        path = dovecot.deliver(user.name, old_mail(n, user.address))
+        raw = old_mail(n, user.address)
+        assert b"Date: Mon, 01 Jan 2001" in raw
+        path = dovecot.deliver(user.name, raw)
         os.utime(path, (LONG_AGO, LONG_AGO))
 
 

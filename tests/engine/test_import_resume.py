@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from support.engine_world import World
-from support.scripted import message
 
 from desktop_sync.engine.cycle import CycleSettings
 
@@ -15,11 +14,7 @@ pytestmark = pytest.mark.asyncio
 
 
 async def test_a_resumed_import_counts_its_time_left_from_the_new_engines_rate(world: World) -> None:
-    await world.profile()
-    mailbox = await world.mailbox("big@example.test")
-    for n in range(20):
-        world.server.deliver("big@example.test", message(n))
-    world.server.batch_size = 4
+    mailbox = await world.importing("big@example.test", 20, batch_size=4)
     first = await world.engine(cycle=CycleSettings(items_per_cycle=8))
     await first.run_once()  # two batches of 4: 8 of 20
     await first.stop()
