@@ -4,6 +4,7 @@ text parses back to the same label values; latency is a histogram; totals surviv
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 from desktop_sync.engine.counters import LATENCY_BUCKETS, Counters, labels_text, parse_labels
+from desktop_sync.engine.metrics_server import MetricsServer
 
 
 class Clock:
@@ -130,3 +132,32 @@ def test_the_latency_window_keeps_the_last_five_minutes() -> None:
     window = counters.view().latency
     assert window.items == 1 and window.quantile(0.5) == 3.0
     assert window.since(window.last_serial).items == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(mailbox=addresses)
+def test_the_metrics_server_serves_text_that_parses_back(mailbox: str) -> None:
+    counters = Counters()
+    counters.cycle_finished(mailbox, 1.5)
+    counters.items_committed(2, 0.2)
+
+    async def scrape() -> tuple[str, str]:
+        server = MetricsServer(counters.prometheus_text, port=0)
+        await server.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(b"GET /metrics HTTP/1.0\r\n\r\n")
+            await writer.drain()
+            response = (await reader.read()).decode()
+            writer.close()
+            await writer.wait_closed()
+        finally:
+            await server.stop()
+        head, _, body = response.partition("\r\n\r\n")
+        return head, body
+
+    head, body = asyncio.run(scrape())
+    assert head.startswith("HTTP/1.0 200 OK") and "Content-Type: text/plain; version=0.0.4" in head
+    parsed = samples(body)
+    assert parsed[("desktop_sync_cycle_seconds_last", (("mailbox", mailbox),))] == 1.5
+    assert parsed[("desktop_sync_latency_seconds_count", ())] == 2
