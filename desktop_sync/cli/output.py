@@ -106,6 +106,7 @@ STATE_TEXT = {
     DisplayState.PENDING_APPROVAL: "Pending approval",
     DisplayState.NOT_TESTED: "Not tested",
     DisplayState.DISABLED: "Disabled",
+    DisplayState.IMPORT_PAUSED: "Import paused",
     DisplayState.IMPORTING: "Importing",
     DisplayState.SYNCING: "Syncing",
     DisplayState.IDLE: "Idle",
@@ -117,7 +118,7 @@ def state_text(shown: StateFacts) -> str:
     text = STATE_TEXT[shown.state]
     if shown.state is DisplayState.BACKING_OFF and shown.backoff_until:
         text += f" (until {local_time(shown.backoff_until)})"
-    elif shown.state is DisplayState.IMPORTING and shown.progress is not None:
+    elif shown.state in (DisplayState.IMPORTING, DisplayState.IMPORT_PAUSED) and shown.progress is not None:
         progress = shown.progress
         facts = f"{progress.done:,} of {progress.total:,}" if progress.total else f"{progress.done:,} so far"
         if progress.seconds_left is not None:

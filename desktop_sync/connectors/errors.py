@@ -16,6 +16,7 @@ import aiosmtplib
 
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import CredentialsOn, Profile
+from desktop_sync.domain.ports.connectors import step_text
 
 
 class ErrorCode(enum.StrEnum):
@@ -95,7 +96,7 @@ def translate(exc: BaseException, *, auth_scope: ErrorScope = ErrorScope.MAILBOX
     if isinstance(exc, aiosmtplib.SMTPException):
         return _translate_smtp(exc, text, auth_scope)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return error(ErrorCode.CERTIFICATE_INVALID, text)
+        return error(ErrorCode.CERTIFICATE_INVALID, certificate_problem(exc))
     if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
         return error(ErrorCode.CONNECTION_DROPPED, text)
     if isinstance(exc, ssl.SSLError):
@@ -165,6 +166,31 @@ def _translate_smtp(exc: aiosmtplib.SMTPException, text: str, auth_scope: ErrorS
             return error(ErrorCode.SMTP_TEMPORARY, text)
         return error(ErrorCode.PROTOCOL_ERROR, text)
     return error(ErrorCode.PROTOCOL_ERROR, text)
+
+
+# OpenSSL's verification results (X509_V_ERR_*) by what a person is told
+_CERTIFICATE_PROBLEMS = {
+    18: "certificate_self_signed",  # DEPTH_ZERO_SELF_SIGNED_CERT
+    19: "certificate_self_signed",  # SELF_SIGNED_CERT_IN_CHAIN
+    10: "certificate_expired",  # CERT_HAS_EXPIRED
+    9: "certificate_not_yet_valid",  # CERT_NOT_YET_VALID
+    2: "certificate_unknown_issuer",  # UNABLE_TO_GET_ISSUER_CERT
+    20: "certificate_unknown_issuer",  # UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+    21: "certificate_unknown_issuer",  # UNABLE_TO_VERIFY_LEAF_SIGNATURE
+    62: "certificate_wrong_name",  # HOSTNAME_MISMATCH
+    64: "certificate_wrong_name",  # IP_ADDRESS_MISMATCH
+}
+
+
+def certificate_problem(exc: ssl.SSLCertVerificationError) -> str:
+    """What is wrong with a certificate that failed verification, in words (a step text)."""
+    verify_code, verify_message = getattr(exc, "verify_code", None), getattr(exc, "verify_message", None)
+    code = _CERTIFICATE_PROBLEMS.get(verify_code) if isinstance(verify_code, int) else None
+    said = verify_message if isinstance(verify_message, str) and verify_message else describe(exc)
+    if code == "certificate_wrong_name":  # "Hostname mismatch, certificate is not valid for 'name'."
+        quoted = said.split("'")
+        return step_text(code, host=quoted[-2] if len(quoted) >= 3 else "?")
+    return step_text(code) if code else step_text("certificate_not_verified", reason=said)
 
 
 def describe(exc: BaseException) -> str:

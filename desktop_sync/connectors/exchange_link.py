@@ -13,7 +13,7 @@ from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Rec
 from desktop_sync.connectors.transport import StepRecorder, connect_first, resolve, tls_detail, transport_context
 from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.errors import DesktopSyncError
-from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, step_text
 
 T = TypeVar("T")
 
@@ -65,26 +65,26 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
     timeout = float(target.profile.timeout_seconds)
     try:
         steps.begin(ConnectionTestStep.RESOLVE)
-        how = "from the profile" if target.profile.ews_url else "by autodiscover"
+        how = "profile" if target.profile.ews_url else "autodiscover"
         url = await call_blocking(target, lambda: sessions.endpoint(target))
         endpoint = endpoint_of(url)
         try:
             context = transport_context(target.profile, endpoint)
         except DesktopSyncError as problem:
-            steps.ok(f"EWS URL {url} ({how})")
+            steps.ok(step_text(f"ews_url_{how}", url=url))
             steps.begin(ConnectionTestStep.TLS)
             raise problem
         addresses = await resolve(endpoint, timeout, Kind.EXCHANGE)
         names = ", ".join(sorted({address.host for address in addresses}))
-        steps.ok(f"EWS URL {url} ({how}); {endpoint.host}: {names}")
+        steps.ok(step_text(f"ews_resolved_{how}", url=url, host=endpoint.host, addresses=names))
         steps.begin(ConnectionTestStep.CONNECT)
         sock = await call_blocking(target, lambda: connect_first(addresses, timeout, endpoint.host))
         peer = sock.getpeername()[0]
         try:
-            steps.ok(f"connected to {peer} port {endpoint.port}")
+            steps.ok(step_text("connected", address=peer, port=endpoint.port))
             steps.begin(ConnectionTestStep.TLS)
             if context is None:
-                steps.ok("not used: clear text, allowed by the profile")
+                steps.ok(step_text("clear_text"))
             else:
 
                 def handshake() -> str:
@@ -98,18 +98,21 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
         account = await call_blocking(target, lambda: sessions.private_account(target, recorder))
         version = await call_blocking(target, lambda: account.protocol.version)
         steps.exchange(recorder.request, recorder.response)
-        steps.ok(f"signed in as {target.login} ({target.profile.auth.value}); server speaks {version.api_version}")
+        steps.ok(
+            step_text("ews_signed_in", login=target.login, auth=target.profile.auth.value, version=version.api_version)
+        )
         steps.begin(ConnectionTestStep.ACCESS)
         _, name, total, unread = await call_blocking(target, lambda: folder_info(account, access))
         steps.exchange(recorder.request, recorder.response)
-        how = f"impersonated by {target.login}" if target.impersonation else f"as {target.login}"
-        steps.ok(f"{target.address} ({how}): {name} has {total} items, {unread} unread")
+        access_text = "ews_access_impersonated" if target.impersonation else "ews_access_own"
+        facts = {"address": target.address, "login": target.login, "folder": name, "total": total, "unread": unread}
+        steps.ok(step_text(access_text, **facts))
         if list_folders:
             steps.begin(ConnectionTestStep.LIST_FOLDERS)
             tree = await call_blocking(target, lambda: read_tree(account))
             steps.exchange(recorder.request, recorder.response)
             under = len(tree.under_inbox())
-            steps.ok(f"{len(tree.rows)} folders, {under} under the Inbox")
+            steps.ok(step_text("ews_folders", count=len(tree.rows), under=under))
     except DesktopSyncError as problem:
         if recorder.request:
             steps.exchange(recorder.request, recorder.response)

@@ -40,6 +40,7 @@ class DisplayState(enum.Enum):
     PENDING_APPROVAL = "pending_approval"  # its address is not approved
     NOT_TESTED = "not_tested"  # nothing enabled and no test ever run: Test & Enable it
     DISABLED = "disabled"  # nothing enabled, by choice
+    IMPORT_PAUSED = "import_paused"  # an import stopped half-way with its engine: no engine runs; it resumes with one
     IMPORTING = "importing"  # a first import or a catch-up runs, n of N
     SYNCING = "syncing"  # a regular cycle runs
     IDLE = "idle"  # synchronized; the next sync at next_sync_at
@@ -123,10 +124,13 @@ def mailbox_state(
     progress: ImportFacts | None = None,
     *,
     now: dt.datetime | None = None,
+    engine_running: bool = True,
 ) -> StateFacts:
     """The state of ``mailbox`` given the engine's ``status`` and its import ``progress``: the GUI,
     which follows imports live, gives it; otherwise it is the one the engine stored in ``status``,
-    with the time left counted from ``now``."""
+    with the time left counted from ``now``. With no engine running (``engine_running`` False: it
+    stopped or was killed), nothing is under way: an import it left half-way is paused, with no
+    time left told, until an engine takes the mailbox again."""
     if progress is None and status is not None:
         progress = import_facts(status, now)
     error_code = status.last_error_code if status else None
@@ -165,9 +169,12 @@ def mailbox_state(
     stopped_by_error = engine is MailboxState.DISABLED and bool(error_code or error)
     if failed or stopped_by_error or engine is MailboxState.NEEDS_ATTENTION:
         return facts(DisplayState.NEEDS_ATTENTION)
+    if not engine_running and (progress is not None or (engine is MailboxState.SYNCING and last_sync is None)):
+        paused = dataclasses.replace(progress, seconds_left=None) if progress is not None else None
+        return facts(DisplayState.IMPORT_PAUSED, progress=paused)
     if progress is not None:
         return facts(DisplayState.IMPORTING, progress=progress, next_sync_at=next_sync)
-    if engine is MailboxState.SYNCING:
+    if engine is MailboxState.SYNCING and engine_running:
         first = last_sync is None
         return facts(DisplayState.IMPORTING if first else DisplayState.SYNCING, next_sync_at=next_sync)
     # a success clears the engine's error; "disabled" without an error is stale when a channel

@@ -6,13 +6,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import time
 from typing import Unpack
 
 from desktop_sync.domain.correlation import Lookup, correlation_lookups, decision_order, waits_for
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
-from desktop_sync.domain.mailbox_state import advance_import
+from desktop_sync.domain.mailbox_state import advance_import, end_import
 from desktop_sync.domain.messages import explain, name_item
-from desktop_sync.domain.model import Alert, AlertScope, Channel, FailedItem, RecordType, Severity, TrackingChoice
+from desktop_sync.domain.model import (
+    Alert,
+    AlertScope,
+    Channel,
+    FailedItem,
+    MailboxId,
+    RecordType,
+    Severity,
+    TrackingChoice,
+)
 from desktop_sync.domain.ports import IncomingEmail, Transaction
 from desktop_sync.domain.ports.connectors import Batch, ItemFailure
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
@@ -41,6 +51,8 @@ class BatchCommitter(EngineJob):
         self._settings = settings
         self.parser = parser
         self.waiting = waiting
+        self.learning: dict[MailboxId, float] = {}  # when each running cycle began listing (monotonic)
+        self._imported: set[MailboxId] = set()  # mailboxes whose import this engine has advanced
 
     async def commit(self, ctx: Context, batch: Batch, parsed_batch: Parsed | None = None) -> Committed:
         """Commit a batch's items and its cursor in one transaction; says what it committed.
@@ -95,7 +107,6 @@ class BatchCommitter(EngineJob):
         parsed, unreadable = parsed_batch
         failures = [*batch.failures, *unreadable]
         now = self._now()
-        latencies: list[float] = []
         async with self._store.transaction() as tx:
             # look-ups for the whole batch at once: a batch costs a handful of statements, not an item's worth each
             linked = await tx.activities.linked_server_ids(ctx.id, [item.server_id for item, _ in parsed])
@@ -149,12 +160,7 @@ class BatchCommitter(EngineJob):
             results = await tx.activities.add_incoming_many(ctx.id, [incoming for _, incoming in tracked])
             # replies that came before their parent (a server's order is not thread order) join it now
             await tx.activities.correlate_waiting_replies(list(tracked_here))
-            new = 0
-            for (raw, _), result in zip(tracked, results, strict=True):
-                if result is not None:
-                    new += 1
-                    if raw.received_at is not None:
-                        latencies.append(max(0.0, (now - raw.received_at).total_seconds()))
+            new = sum(1 for result in results if result is not None)
             await tx.failed_items.resolve_many(ctx.id, Channel.INCOMING, [item.server_id for item in committed])
             for failure in failures:
                 await self._record_failure(tx, ctx, failure, now)
@@ -167,6 +173,9 @@ class BatchCommitter(EngineJob):
                 if importing:  # how far an import has come is told with the batch, to other processes too
                     done = status.items_synced
                     total = done + batch.remaining if batch.remaining is not None else None
+                    if ctx.id not in self._imported:  # resumed by this engine: its rate starts now
+                        self._imported.add(ctx.id)
+                        status = end_import(status)
                     status = advance_import(status, done, total, now)
                 await tx.status.save(status)
         self.waiting.tracked(ctx.id, tracked_here)
@@ -176,7 +185,8 @@ class BatchCommitter(EngineJob):
                 if position not in decided:  # tracked if what it answers were: it may come later
                     wanted = [m for lookup in lookups[item.server_id] for m in lookup.message_ids]
                     self.waiting.wait(ctx.id, item.server_id, wanted)
-        self._counters.items_committed(new, latencies)
+        learned = self.learning.get(ctx.id)  # the delay the sync adds, not the mail's age
+        self._counters.items_committed(new, None if learned is None else time.monotonic() - learned)
         if new:
             self._bus.publish(ItemsSynced(ctx.id, ctx.mailbox.address, Channel.INCOMING, new))
         return Committed(

@@ -100,6 +100,7 @@ class MailboxCycle(EngineJob):
 
         started = self._now()
         clock_start = time.perf_counter()
+        self._committer.learning[ctx.id] = time.monotonic()  # what this cycle finds, the engine learns of now
         self._bus.publish(CycleStarted(ctx.id, ctx.mailbox.address, started))
         self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.SYNCING))
         try:
@@ -113,6 +114,7 @@ class MailboxCycle(EngineJob):
         else:
             outcome = await self._outcomes.succeeded(ctx, items, more)
         duration = time.perf_counter() - clock_start
+        self._committer.learning.pop(ctx.id, None)
         self._counters.cycle_finished(ctx.mailbox.address, duration)
         self._bus.publish(
             CycleFinished(

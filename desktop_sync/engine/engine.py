@@ -359,7 +359,7 @@ class Engine:
                 await self.status_buffer.flush(self.store)
                 if now_mono - last_publish >= settings.counters_publish_seconds:
                     self._update_queue_gauges()
-                    self.bus.publish(CountersUpdated(self.counters.flat()))
+                    self.bus.publish(CountersUpdated(self.counters.flat(), self.counters.view()))
                     last_publish = now_mono
                 if now_mono - last_persist >= settings.counters_persist_seconds:
                     await self._persist_counters()

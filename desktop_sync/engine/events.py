@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.model import Alert, Channel, MailboxId, MailboxState
+from desktop_sync.engine.counters import CountersView
 
 log = logging.getLogger("desktop_sync.engine.events")
 
@@ -70,7 +71,8 @@ class AlertRaised:
 
 @dataclass(frozen=True, slots=True)
 class CountersUpdated:
-    values: Mapping[str, float] = field(default_factory=dict)
+    values: Mapping[str, float] = field(default_factory=dict)  # ``name{labels}`` -> value
+    view: CountersView = field(default_factory=CountersView)  # the same, structured: what the dashboard reads
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,8 @@
 """Serves the counters in the Prometheus text format on a loopback port (``--metrics-port``).
 
-A tiny HTTP/1.0 responder on asyncio streams: GET /metrics, nothing else; loopback only.
+A tiny HTTP/1.0 responder on asyncio streams: GET /metrics, nothing else; loopback only. The text
+itself is written by ``prometheus_client`` (``Counters.prometheus_text``: a collector of ours on a
+registry of its own), in the classic text format whose content type is below.
 """
 
 from __future__ import annotations

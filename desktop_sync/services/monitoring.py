@@ -18,8 +18,9 @@ from desktop_sync.domain.model import (
     Severity,
     SyncStatus,
 )
-from desktop_sync.domain.ports import Store
+from desktop_sync.domain.ports import Store, Transaction
 from desktop_sync.domain.validation import normalize_address
+from desktop_sync.engine.engine import EngineSettings
 
 
 def utcnow() -> dt.datetime:
@@ -44,11 +45,12 @@ class StatusView:
     mailbox: Mailbox
     status: SyncStatus
     at: dt.datetime | None = None  # when it was read: an import's time left counts from then
+    engine_running: bool = True  # whether an engine ran on the store then (else no import is under way)
 
     @property
     def shown(self) -> StateFacts:
         """The state a person is told (Pending approval, Not tested, ..., Idle), with its facts."""
-        return mailbox_state(self.mailbox, self.status, now=self.at)
+        return mailbox_state(self.mailbox, self.status, now=self.at, engine_running=self.engine_running)
 
 
 class MonitoringService:
@@ -143,8 +145,19 @@ class MonitoringService:
             return mailbox
 
     async def statuses(self) -> Sequence[StatusView]:
+        now = self._clock()
         async with self._store.transaction() as tx:
             mailboxes = await tx.mailboxes.list()
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
-        now = self._clock()
-        return [StatusView(m, statuses.get(m.id) or SyncStatus(m.id), now) for m in mailboxes if m.id is not None]
+            running = await self.engine_running(tx, now)
+        return [
+            StatusView(m, statuses.get(m.id) or SyncStatus(m.id), now, running) for m in mailboxes if m.id is not None
+        ]
+
+    async def engine_running(self, tx: Transaction, now: dt.datetime) -> bool:
+        """Whether an engine runs on this store now: on SQLite one holds the engine lock; on a shared
+        store one has sent a heartbeat within the lease time."""
+        if self._store.shared:
+            since = now - dt.timedelta(seconds=EngineSettings().lease_ttl_seconds)
+            return await tx.leases.live_hosts(since) > 0
+        return self._store.engine_lock_held()

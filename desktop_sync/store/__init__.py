@@ -124,6 +124,25 @@ class SqlStore:
         finally:
             handle.close()  # releases the lock
 
+    def engine_lock_held(self) -> bool:
+        """Probe the lock file without taking it for long: a shared lock is refused while an engine
+        holds it (the OS frees it when that engine dies, even by SIGKILL)."""
+        if self._sqlite_path is None:
+            return False
+        try:
+            fd = os.open(self._sqlite_path + ".engine.lock", os.O_RDONLY)
+        except FileNotFoundError:
+            return False  # no engine ever ran on this store
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
+
     @property
     def label(self) -> str:
         return self._label

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import collections
 import math
-import re
 import time
 from collections.abc import Callable, Mapping
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_sync.domain.mailbox_state import DisplayState
+from desktop_sync.engine.counters import LatencyWindow
 from desktop_sync.engine.events import CountersUpdated
 from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.context import UiContext
@@ -33,22 +33,8 @@ HISTORY = 150  # samples kept per chart (5 minutes at one every 2 s)
 HISTORY_SECONDS = 300.0  # the widest a chart's time axis gets
 MIN_SPAN_SECONDS = 2.0  # the narrowest (two samples a moment apart still span the width)
 SCALE_LEAST = 5.0  # a queue of one is not drawn as a full bar
-_KEY = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})?$")
-_LABEL = re.compile(r'(\w+)="([^"]*)"')
 SERIES_COLOUR = QColor("#1565c0")
 QUEUE_COLOURS = (QColor("#1565c0"), QColor("#6a1b9a"), QColor("#00838f"))
-
-
-def parse_counters(values: Mapping[str, float]) -> list[tuple[str, dict[str, str], float]]:
-    """``name{a="b"}`` keys split into (name, labels, value)."""
-    parsed = []
-    for key, value in values.items():
-        match = _KEY.match(key)
-        if match is None:
-            continue
-        labels = dict(_LABEL.findall(match.group("labels") or ""))
-        parsed.append((match.group("name"), labels, value))
-    return parsed
 
 
 class Card(QFrame):
@@ -295,7 +281,7 @@ class DashboardPage(QWidget):
         self._clock = clock
         self._mailboxes = mailboxes
         self._last_items: tuple[float, float] | None = None  # (time, items total)
-        self._last_latency: tuple[float, float] | None = None  # (sum, count)
+        self._last_latency = 0  # the serial of the last latency observation drawn
         self.title_label = title_label(self.tr("Dashboard"))
         self.description_label = sentence_label(self.tr("Live performance counters of the sync engine."))
         self.note_label = sentence_label(
@@ -304,10 +290,13 @@ class DashboardPage(QWidget):
 
         self.queues = BarChart()
         self.items = SeriesChart(self.tr("Waiting for the engine's counters"), clock=clock)
-        self.latency = SeriesChart(self.tr("No mail with a server arrival time yet"), clock=clock)
+        self.latency = SeriesChart(self.tr("No mail recorded in the last five minutes"), clock=clock)
         self.queue_card = Card(self.tr("Queue lengths (waiting and running)"), self.queues)
         self.items_card = Card(self.tr("Items per second"), self.items)
-        self.latency_card = Card(self.tr("Latency, server to CRM (seconds)"), self.latency)
+        self.latency_card = Card(self.tr("Sync delay, from finding mail to recording it (seconds)"), self.latency)
+        self.latency_detail = QLabel()
+        self.latency_detail.setWordWrap(True)
+        self.latency_card.layout().insertWidget(2, self.latency_detail)  # type: ignore[union-attr]
 
         states = QWidget()
         states_layout = QVBoxLayout(states)
@@ -357,35 +346,46 @@ class DashboardPage(QWidget):
 
     def on_counters(self, event: CountersUpdated) -> None:
         now = self._clock()
-        lengths: dict[str, float] = collections.defaultdict(float)
-        items_total = latency_sum = latency_count = errors = 0.0
-        for name, labels, value in parse_counters(event.values):
-            if name in ("desktop_sync_queue_length", "desktop_sync_queue_running"):
-                lengths[labels.get("queue", "?")] += value
-            elif name == "desktop_sync_items_total":
-                items_total = value
-            elif name == "desktop_sync_latency_seconds_sum":
-                latency_sum = value
-            elif name == "desktop_sync_latency_seconds_count":
-                latency_count = value
-            elif name == "desktop_sync_errors_total":
-                errors += value
-        self._set_queue_bars(lengths)
+        view = event.view
+        self._set_queue_bars(
+            {
+                queue: view.by_label("desktop_sync_queue_length", "queue").get(queue, 0.0)
+                + view.by_label("desktop_sync_queue_running", "queue").get(queue, 0.0)
+                for queue in set(view.by_label("desktop_sync_queue_length", "queue"))
+                | set(view.by_label("desktop_sync_queue_running", "queue"))
+            }
+        )
+        items_total = view.total("desktop_sync_items_total")
         if self._last_items is not None:
             then, before = self._last_items
             rate = (items_total - before) / max(now - then, 1e-3)
             self.items.add(rate)
             self.items_card.value.setText(format_number(rate))
         self._last_items = (now, items_total)
-        if self._last_latency is not None and latency_count > self._last_latency[1]:
-            average = (latency_sum - self._last_latency[0]) / (latency_count - self._last_latency[1])
-            self.latency.add(average)
-            self.latency_card.value.setText(format_number(average))
-        elif self._last_latency is None and latency_count:
-            self.latency_card.value.setText(format_number(latency_sum / latency_count))
-        self._last_latency = (latency_sum, latency_count)
+        self._show_latency(view.latency)
         self.errors_label.setText(
-            self.tr("Errors since the counters started: {count}").format(count=format_count(errors))
+            self.tr("Errors since the counters started: {count}").format(
+                count=format_count(view.total("desktop_sync_errors_total"))
+            )
+        )
+
+    def _show_latency(self, window: LatencyWindow) -> None:
+        """Each batch's delay as a point (the median of what was recorded since the last update); the
+        median and the 95th percentile over the last five minutes in words."""
+        fresh = window.since(self._last_latency).quantile(0.5)
+        if fresh is not None:
+            self.latency.add(fresh)
+        self._last_latency = max(self._last_latency, window.last_serial)
+        median, slowest = window.quantile(0.5), window.quantile(0.95)
+        if median is None or slowest is None:
+            self.latency_card.value.setText("—")
+            self.latency_detail.setText(self.tr("No mail recorded in the last five minutes."))
+            return
+        self.latency_card.value.setText(format_number(median))
+        self.latency_detail.setText(
+            self.tr("Median of %n mail(s) in the last five minutes; 95 % within {slowest} s.", "", window.items).format(
+                slowest=format_number(slowest)
+            )
         )
 
     def on_engine_status(self, change: StatusChange) -> None:

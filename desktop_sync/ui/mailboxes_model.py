@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, StateFacts, mailbox_state
+from desktop_sync.domain.mailbox_state import DisplayState, ImportFacts, StateFacts, import_facts, mailbox_state
 from desktop_sync.domain.model import (
     ApprovalState,
     ChannelState,
@@ -38,6 +38,7 @@ from desktop_sync.domain.model import (
 from desktop_sync.engine.events import CycleFinished, CycleStarted, ImportProgress, ItemsSynced, MailboxStateChanged
 from desktop_sync.services.mailboxes import MailboxView
 from desktop_sync.services.monitoring import StatusView
+from desktop_sync.services.sync_control import EngineStatus, StatusChange
 from desktop_sync.ui.formatting import format_count, format_duration, format_when
 
 REPAINT_INTERVAL_MS = 200
@@ -73,6 +74,7 @@ STATE_COLOURS = {
     DisplayState.PENDING_APPROVAL: QColor("#6d4c41"),
     DisplayState.NOT_TESTED: QColor("#8e24aa"),
     DisplayState.DISABLED: QColor("#757575"),
+    DisplayState.IMPORT_PAUSED: QColor("#9e9d24"),
     DisplayState.IMPORTING: QColor("#2e7d32"),
     DisplayState.SYNCING: QColor("#1565c0"),
     DisplayState.IDLE: QColor("#2e7d32"),
@@ -113,7 +115,10 @@ class MailboxRow:
     items_synced: int = 0
     last_error: str = ""
     last_error_code: str | None = None
-    importing: ImportRun | None = None
+    importing: ImportRun | None = None  # followed live, from this process's engine
+    stored_import: ImportFacts | None = None  # as the store had it on load (an engine of any process)
+    stored_at: float = 0.0  # when it was loaded (the model's clock): the time left counts down from then
+    engine_running: bool = True  # whether an engine ran on the store at the load or since
 
     @property
     def id(self) -> MailboxId:
@@ -140,7 +145,13 @@ class MailboxRow:
         if self.importing is not None and self.state in (MailboxState.SYNCING, MailboxState.IDLE):
             run = self.importing
             progress = ImportFacts(run.done, run.total, run.seconds_left(now))
-        return mailbox_state(self.mailbox, status, progress)
+        elif self.stored_import is not None:
+            stored = self.stored_import
+            left = stored.seconds_left
+            if left is not None:
+                left = max(0.0, left - (now - self.stored_at))
+            progress = ImportFacts(stored.done, stored.total, left)
+        return mailbox_state(self.mailbox, status, progress, engine_running=self.engine_running)
 
 
 def _continues(event: CycleFinished) -> bool:
@@ -187,8 +198,11 @@ class MailboxTableModel(QAbstractTableModel):
     # --- loading -------------------------------------------------------------------------------
 
     def load(self, views: Sequence[MailboxView], statuses: Sequence[StatusView]) -> None:
-        """Take the mailbox list as the services give it; rows keep their live import progress."""
+        """Take the mailbox list as the services give it, with the import progress the store holds
+        (an engine of another process may be importing); rows keep their live import progress."""
         by_status = {s.mailbox.id: s.status for s in statuses}
+        by_view = {s.mailbox.id: s for s in statuses}
+        loaded_at = self._clock()
         wanted: dict[MailboxId, MailboxRow] = {}
         for view in views:
             mailbox = view.mailbox
@@ -211,6 +225,10 @@ class MailboxTableModel(QAbstractTableModel):
                 row.items_synced = status.items_synced
                 row.last_error = status.last_error or ""
                 row.last_error_code = status.last_error_code
+                read = by_view[mailbox.id]
+                row.stored_import = import_facts(status, read.at)
+                row.stored_at = loaded_at
+                row.engine_running = read.engine_running
             wanted[mailbox.id] = row
         for index in reversed(range(len(self._rows))):
             if self._rows[index].id not in wanted:
@@ -263,6 +281,7 @@ class MailboxTableModel(QAbstractTableModel):
         if row is None:
             return
         row.state = MailboxState.SYNCING
+        row.engine_running = True
         if row.importing is None and row.last_sync_at is None:
             row.importing = ImportRun(started=self._clock())
         self._changed(event.mailbox_id, states=True)
@@ -275,6 +294,7 @@ class MailboxTableModel(QAbstractTableModel):
         row.next_sync_at = event.next_sync_at
         if not _continues(event):
             row.importing = None
+            row.stored_import = None
         self._changed(event.mailbox_id)
 
     def on_items_synced(self, event: ItemsSynced) -> None:
@@ -292,11 +312,22 @@ class MailboxTableModel(QAbstractTableModel):
         row = self._row(event.mailbox_id)
         if row is None:
             return
+        row.engine_running = True
         if row.importing is None:  # a catch-up of a mailbox with history: its rate starts now
             row.importing = ImportRun(started=self._clock(), done=event.done, base=event.done)
         row.importing.done = event.done
         row.importing.total = event.total
         self._changed(event.mailbox_id)
+
+    def on_engine_status(self, change: StatusChange) -> None:
+        """This window's engine paused or stopped: the imports it ran are paused, with no time left."""
+        if change.status not in (EngineStatus.PAUSED, EngineStatus.STOPPED):
+            return
+        for row in self._rows:
+            if row.importing is not None:
+                row.stored_import, row.importing = ImportFacts(row.importing.done, row.importing.total), None
+                row.engine_running = False
+                self._changed(row.id, states=True)
 
     def _row(self, mailbox_id: MailboxId) -> MailboxRow | None:
         index = self._by_id.get(mailbox_id)
@@ -359,6 +390,7 @@ class MailboxTableModel(QAbstractTableModel):
             DisplayState.PENDING_APPROVAL: self.tr("Pending approval", "mailbox state"),
             DisplayState.NOT_TESTED: self.tr("Not tested", "mailbox state"),
             DisplayState.DISABLED: self.tr("Disabled", "mailbox state"),
+            DisplayState.IMPORT_PAUSED: self.tr("Import paused", "mailbox state"),
             DisplayState.IMPORTING: self.tr("Importing", "mailbox state"),
             DisplayState.SYNCING: self.tr("Syncing", "mailbox state"),
             DisplayState.IDLE: self.tr("Idle", "mailbox state"),
@@ -378,6 +410,13 @@ class MailboxTableModel(QAbstractTableModel):
                 return self.tr("Importing ({done} of {total})").format(done=done, total=total)
             return self.tr("Importing ({done} of {total}, {left} left)").format(
                 done=done, total=total, left=format_duration(progress.seconds_left)
+            )
+        if state is DisplayState.IMPORT_PAUSED and shown.progress is not None:
+            progress = shown.progress
+            if not progress.total:
+                return self.tr("Import paused ({done} so far)").format(done=format_count(progress.done))
+            return self.tr("Import paused ({done} of {total})").format(
+                done=format_count(progress.done), total=format_count(progress.total)
             )
         if state is DisplayState.IDLE and shown.next_sync_at is not None:
             return self.tr("Idle (next sync at {time})").format(time=format_when(shown.next_sync_at))

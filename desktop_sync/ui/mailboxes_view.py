@@ -295,6 +295,7 @@ class MailboxesPage(QWidget):
             bridge.cycle_finished.connect(self.model.on_cycle_finished)
             bridge.items_synced.connect(self.model.on_items_synced)
             bridge.import_progress.connect(self.model.on_import_progress)
+            bridge.engine_status_changed.connect(self.model.on_engine_status)
         self._update_actions()
 
     # --- selection and filters -----------------------------------------------------------------

@@ -61,6 +61,13 @@
 <context>
     <name>DashboardPage</name>
     <message numerus="yes">
+        <source>Median of %n mail(s) in the last five minutes; 95 % within {slowest} s.</source>
+        <translation>
+            <numerusform>Median of %n mail in the last five minutes; 95 % within {slowest} s.</numerusform>
+            <numerusform>Median of %n mails in the last five minutes; 95 % within {slowest} s.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n mailbox(es)</source>
         <translation>
             <numerusform>%n mailbox</numerusform>

@@ -1432,8 +1432,19 @@
         <translation>En attente des compteurs du moteur</translation>
     </message>
     <message>
-        <source>No mail with a server arrival time yet</source>
-        <translation>Aucun courrier avec une heure d&apos;arrivée sur le serveur pour l&apos;instant</translation>
+        <source>No mail recorded in the last five minutes</source>
+        <translation>Aucun courrier enregistré ces cinq dernières minutes</translation>
+    </message>
+    <message>
+        <source>No mail recorded in the last five minutes.</source>
+        <translation>Aucun courrier enregistré ces cinq dernières minutes.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Median of %n mail(s) in the last five minutes; 95 % within {slowest} s.</source>
+        <translation>
+            <numerusform>Médiane de %n courrier des cinq dernières minutes ; 95 % en {slowest} s au plus.</numerusform>
+            <numerusform>Médiane de %n courriers des cinq dernières minutes ; 95 % en {slowest} s au plus.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Queue lengths (waiting and running)</source>
@@ -1444,8 +1455,8 @@
         <translation>Éléments par seconde</translation>
     </message>
     <message>
-        <source>Latency, server to CRM (seconds)</source>
-        <translation>Latence, du serveur au CRM (secondes)</translation>
+        <source>Sync delay, from finding mail to recording it (seconds)</source>
+        <translation>Délai de synchronisation, de la découverte du courrier à son enregistrement (secondes)</translation>
     </message>
     <message>
         <source>Mailboxes by state</source>
@@ -2385,6 +2396,11 @@
         <translation>Désactivée</translation>
     </message>
     <message>
+        <source>Import paused</source>
+        <comment>mailbox state</comment>
+        <translation>Importation interrompue</translation>
+    </message>
+    <message>
         <source>Importing</source>
         <comment>mailbox state</comment>
         <translation>Importation en cours</translation>
@@ -2410,6 +2426,14 @@
     <message>
         <source>Importing ({done} of {total})</source>
         <translation>Importation en cours ({done} sur {total})</translation>
+    </message>
+    <message>
+        <source>Import paused ({done} so far)</source>
+        <translation>Importation interrompue ({done} jusqu&apos;ici)</translation>
+    </message>
+    <message>
+        <source>Import paused ({done} of {total})</source>
+        <translation>Importation interrompue ({done} sur {total})</translation>
     </message>
     <message>
         <source>Importing ({done} of {total}, {left} left)</source>

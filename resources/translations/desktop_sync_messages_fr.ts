@@ -962,6 +962,76 @@
         <source>the account has no INBOX</source>
         <translation>le compte n'a pas de boîte INBOX</translation>
     </message>
+    <message>
+        <extracomment>a connection test step (certificate_self_signed)</extracomment>
+        <source>the server's certificate is self-signed: no authority this computer trusts signed it</source>
+        <translation>le certificat du serveur est auto-signé : aucune autorité reconnue par cet ordinateur ne l'a signé</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (certificate_expired)</extracomment>
+        <source>the server's certificate has expired</source>
+        <translation>le certificat du serveur a expiré</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (certificate_not_yet_valid)</extracomment>
+        <source>the server's certificate is not valid yet</source>
+        <translation>le certificat du serveur n'est pas encore valide</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (certificate_wrong_name)</extracomment>
+        <source>the server's certificate is not valid for the name {host}</source>
+        <translation>le certificat du serveur n'est pas valide pour le nom {host}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (certificate_unknown_issuer)</extracomment>
+        <source>the server's certificate is issued by an authority this computer does not trust</source>
+        <translation>le certificat du serveur est émis par une autorité que cet ordinateur ne reconnaît pas</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (certificate_not_verified)</extracomment>
+        <source>the server's certificate could not be verified: {reason}</source>
+        <translation>le certificat du serveur n'a pas pu être vérifié : {reason}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_url_profile)</extracomment>
+        <source>EWS URL {url} (from the profile)</source>
+        <translation>URL EWS {url} (indiquée par le profil)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_url_autodiscover)</extracomment>
+        <source>EWS URL {url} (by autodiscover)</source>
+        <translation>URL EWS {url} (trouvée par découverte automatique)</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_resolved_profile)</extracomment>
+        <source>EWS URL {url} (from the profile); {host}: {addresses}</source>
+        <translation>URL EWS {url} (indiquée par le profil) ; {host} : {addresses}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_resolved_autodiscover)</extracomment>
+        <source>EWS URL {url} (by autodiscover); {host}: {addresses}</source>
+        <translation>URL EWS {url} (trouvée par découverte automatique) ; {host} : {addresses}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_signed_in)</extracomment>
+        <source>signed in as {login} ({auth}); server speaks {version}</source>
+        <translation>connecté en tant que {login} ({auth}) ; le serveur parle {version}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_access_own)</extracomment>
+        <source>{address} (as {login}): {folder} has {total} items, {unread} unread</source>
+        <translation>{address} (en tant que {login}) : {folder} contient {total} éléments, dont {unread} non lus</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_access_impersonated)</extracomment>
+        <source>{address} (impersonated by {login}): {folder} has {total} items, {unread} unread</source>
+        <translation>{address} (emprunt d'identité par {login}) : {folder} contient {total} éléments, dont {unread} non lus</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (ews_folders)</extracomment>
+        <source>{count} folders, {under} under the Inbox</source>
+        <translation>{count} dossiers, dont {under} sous la boîte de réception</translation>
+    </message>
 </context>
 <context>
     <name>MigrationTexts</name>

@@ -22,7 +22,7 @@ from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.store import SqlStore
-from support.scripted import ScriptedFactory, ScriptedServer
+from support.scripted import ScriptedFactory, ScriptedServer, message
 
 START = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -99,6 +99,15 @@ class World:
                     act=on if act else mailbox.act,
                 )
             )
+
+    async def importing(self, address: str, count: int, batch_size: int) -> Mailbox:
+        """A profile and a mailbox holding ``count`` messages, which the server gives ``batch_size`` at a time."""
+        await self.profile()
+        mailbox = await self.mailbox(address)
+        for n in range(count):
+            self.server.deliver(address, message(n))
+        self.server.batch_size = batch_size
+        return mailbox
 
     async def engine(self, **settings: object) -> Engine:
         engine = Engine(

@@ -3,11 +3,14 @@ time, the latency of mail as it is imported."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtGui import QColor
 
+from desktop_sync.engine.counters import CountersView, LatencyWindow, Observation
 from desktop_sync.engine.events import CountersUpdated
 from desktop_sync.ui.dashboard import (
     HISTORY_SECONDS,
@@ -43,15 +46,10 @@ def page(qtbot):
     return dashboard
 
 
-def counters(queue: float = 0.0, items: float = 0.0, latency_sum: float = 0.0, latency_count: float = 0.0):
-    return CountersUpdated(
-        {
-            'desktop_sync_queue_length{queue="mailboxes"}': queue,
-            "desktop_sync_items_total": items,
-            "desktop_sync_latency_seconds_sum": latency_sum,
-            "desktop_sync_latency_seconds_count": latency_count,
-        }
-    )
+def counters(queue: float = 0.0, items: float = 0.0, latencies: tuple[Observation, ...] = ()):
+    """What the engine publishes: the counters structured, the latency window beside them."""
+    values = {("desktop_sync_queue_length", (("queue", "mailboxes"),)): queue, ("desktop_sync_items_total", ()): items}
+    return CountersUpdated(view=CountersView(values, LatencyWindow(latencies)))
 
 
 def bar_length(image, colour: QColor) -> int:
@@ -101,13 +99,38 @@ def test_the_items_chart_spans_its_width_and_its_time_axis_grows_to_five_minutes
 
 
 def test_the_latency_panel_shows_each_batch_of_new_mail_as_it_is_imported(page):
-    page.on_counters(counters(latency_sum=0.0, latency_count=0.0))
+    page.on_counters(counters())
     assert page.latency_card.value.text() == "—"
     page.clock.now += 2
-    page.on_counters(counters(items=3, latency_sum=1.5, latency_count=3))  # three mails, 0.5 s each
+    three = Observation(1, 0.5, 3)  # three mails recorded 0.5 s after the engine found them
+    page.on_counters(counters(items=3, latencies=(three,)))
     assert page.latency.values() == [0.5]
     assert page.latency_card.value.text() == "0.5"
     page.clock.now += 2
-    page.on_counters(counters(items=4, latency_sum=3.5, latency_count=4))  # one more, 2 s after arriving
+    one = Observation(2, 2.0, 1)  # one more, 2 s after it was found
+    page.on_counters(counters(items=4, latencies=(three, one)))
     assert page.latency.values() == [0.5, 2.0]
-    assert page.latency_card.value.text() == "2.0"
+    # the card: the median of the last five minutes, and the 95th percentile in words
+    assert page.latency_card.value.text() == "0.5"
+    assert page.latency_detail.text().startswith("Median of 4 mail")  # "mails" once the English plurals load
+    assert page.latency_detail.text().endswith(" in the last five minutes; 95 % within 2.0 s.")
+    page.clock.now += 2
+    page.on_counters(counters(items=4, latencies=(three, one)))  # nothing new: no new point
+    assert page.latency.values() == [0.5, 2.0]
+
+
+def test_the_latency_panel_says_when_nothing_was_recorded_lately(page):
+    page.on_counters(counters(latencies=(Observation(1, 0.5, 1),)))
+    page.on_counters(counters())  # the engine's window moved past it
+    assert page.latency_card.value.text() == "—"
+    assert page.latency_detail.text() == "No mail recorded in the last five minutes."
+
+
+@given(st.lists(st.tuples(st.floats(0, 1e5, allow_nan=False), st.integers(1, 50)), min_size=1, max_size=60))
+def test_the_quantiles_of_a_window_are_delays_it_holds_in_order(batches):
+    window = LatencyWindow(tuple(Observation(n, seconds, times) for n, (seconds, times) in enumerate(batches, 1)))
+    median, slowest = window.quantile(0.5), window.quantile(0.95)
+    assert median in {seconds for seconds, _ in batches} and slowest in {seconds for seconds, _ in batches}
+    assert min(s for s, _ in batches) <= median <= slowest <= max(s for s, _ in batches)
+    each = sorted(seconds for seconds, times in batches for _ in range(times))
+    assert median == each[max(0, math.ceil(len(each) * 0.5) - 1)]

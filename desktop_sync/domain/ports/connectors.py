@@ -66,6 +66,22 @@ STEP_TEXTS: dict[str, str] = {
     "no_password": "no password for {login}",
     "no_auth_offered": "{host} offers no authentication on this connection",
     "no_inbox": "the account has no INBOX",
+    # a certificate that fails verification, named by what is wrong with it (not OpenSSL's words)
+    "certificate_self_signed": "the server's certificate is self-signed: no authority this computer trusts signed it",
+    "certificate_expired": "the server's certificate has expired",
+    "certificate_not_yet_valid": "the server's certificate is not valid yet",
+    "certificate_wrong_name": "the server's certificate is not valid for the name {host}",
+    "certificate_unknown_issuer": "the server's certificate is issued by an authority this computer does not trust",
+    "certificate_not_verified": "the server's certificate could not be verified: {reason}",
+    # Exchange (EWS)
+    "ews_url_profile": "EWS URL {url} (from the profile)",
+    "ews_url_autodiscover": "EWS URL {url} (by autodiscover)",
+    "ews_resolved_profile": "EWS URL {url} (from the profile); {host}: {addresses}",
+    "ews_resolved_autodiscover": "EWS URL {url} (by autodiscover); {host}: {addresses}",
+    "ews_signed_in": "signed in as {login} ({auth}); server speaks {version}",
+    "ews_access_own": "{address} (as {login}): {folder} has {total} items, {unread} unread",
+    "ews_access_impersonated": "{address} (impersonated by {login}): {folder} has {total} items, {unread} unread",
+    "ews_folders": "{count} folders, {under} under the Inbox",
 }
 
 

@@ -440,6 +440,11 @@ class Store(Protocol):
         lock is a no-op."""
         ...
 
+    def engine_lock_held(self) -> bool:
+        """Whether an engine (of this process or another) holds ``single_engine_lock`` now. Always
+        False on a shared store, whose engines are known by their heartbeats instead."""
+        ...
+
     @property
     def shared(self) -> bool:
         """True when several engines may share this store (leases needed)."""
