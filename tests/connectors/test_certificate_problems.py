@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from servers.ports import LOOPBACK
 
 from desktop_sync.connectors.errors import translate
-from desktop_sync.domain.connectors import STEP_TEXTS, step_text
+from desktop_sync.domain.ports.connectors import STEP_TEXTS, step_text
 
 NOW = dt.datetime.now(dt.UTC)
 Key = ec.EllipticCurvePrivateKey

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from ui.test_messages_french import french  # noqa: F401 - the French interface
 
-from desktop_sync.domain.connectors import step_text
+from desktop_sync.domain.ports.connectors import step_text
 from desktop_sync.ui.explanations import localize_step_text
 
 pytestmark = pytest.mark.gui
