@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 from qasync import asyncSlot
 
 from desktop_sync.domain.messages import explain
@@ -15,6 +15,7 @@ from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
+from desktop_sync.ui.page_parts import action_button, list_page_layout, page_action, reload_timer
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 REASON = 5  # the column of "Why it failed"
@@ -51,36 +52,19 @@ class FailedItemsPage(QWidget):
         self.table.setModel(self.model)
         self.empty = EmptyState(self.table, self.tr("No failed items."))
 
-        self.retry_action = QAction(self.tr("&Retry selected"), self)
-        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.retry_action.triggered.connect(self.retry_selected)
-        self.refresh_action = QAction(self.tr("Re&fresh"), self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.triggered.connect(self._reload_now)
+        self.retry_action = page_action(self, self.tr("&Retry selected"), "Ctrl+R", self.retry_selected)
+        self.refresh_action = page_action(self, self.tr("Re&fresh"), QKeySequence.StandardKey.Refresh, self._reload_now)
         self.show_resolved = QCheckBox(self.tr("Show &resolved"))
         self.show_resolved.toggled.connect(lambda _on: self._reload.start())
         buttons = QHBoxLayout()
         for action in (self.retry_action, self.refresh_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-            button = QPushButton(action.text())
-            button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-            button.clicked.connect(action.trigger)
-            action.changed.connect(lambda a=action, b=button: b.setEnabled(a.isEnabled()))
-            buttons.addWidget(button)
+            buttons.addWidget(action_button(action))
         buttons.addWidget(self.show_resolved)
         buttons.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, stretch=1)
+        list_page_layout(self, self.title_label, self.description_label, buttons, table=self.table)
 
-        self._reload = QTimer(self)
-        self._reload.setSingleShot(True)
-        self._reload.setInterval(RELOAD_DELAY_MS)
-        self._reload.timeout.connect(self._reload_now)
+        self._reload = reload_timer(self, RELOAD_DELAY_MS, self._reload_now)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         if context is not None:
             context.bridge.alert_raised.connect(self._alert_raised)
