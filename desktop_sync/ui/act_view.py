@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,15 +25,8 @@ from desktop_sync.ui.act_fields import field_label, type_label, value_text
 from desktop_sync.ui.act_record_dialog import ActRecordDialog
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
-from desktop_sync.ui.page_parts import (
-    ReloadWhenSeen,
-    action_button,
-    list_page_layout,
-    page_action,
-    reload_timer,
-    search_field,
-)
+from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action, search_field
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -73,10 +66,8 @@ class RecordFilter(QSortFilterProxyModel):
         return all(word in text for word in self._words)
 
 
-class ActRecordsPage(QWidget):
+class ActRecordsPage(ListPage):
     """The CRM's appointments, contacts or tasks, with their link state; refreshed when a cycle ends."""
-
-    message = Signal(str)
 
     def __init__(
         self,
@@ -85,19 +76,17 @@ class ActRecordsPage(QWidget):
         parent: QWidget | None = None,
         asker: Asker | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
+        super().__init__(context, errors, parent)
         self._ask = asker or message_box_asker(self)
         self._users: list[User] = []
         self.dialog: ActRecordDialog | None = None
-        self.title_label = title_label(self.tr("Appointments, contacts & tasks"))
-        self.description_label = sentence_label(
+        self.set_heading(
+            self.tr("Appointments, contacts & tasks"),
             self.tr(
                 "The CRM's appointments, contacts and tasks and where each stands with Exchange. A record goes to "
                 "its owner's Exchange mailbox when one of the owner's sync filters selects it; items carrying "
                 "the tracking category come to the CRM. Once linked, changes flow both ways."
-            )
+            ),
         )
         self.record_type = narrow_combo(QComboBox())
         self.record_type.setAccessibleName(self.tr("Record type"))
@@ -138,12 +127,12 @@ class ActRecordsPage(QWidget):
         for action in (self.new_action, self.delete_action, self.refresh_action):
             filters.addWidget(action_button(action))
 
-        list_page_layout(self, self.title_label, self.description_label, filters, table=self.table)
+        self.lay_out(filters, table=self.table)
 
-        self._reload = reload_timer(self, RELOAD_DELAY_MS, self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the records"))
         self.record_type.currentIndexChanged.connect(lambda _i: self._reload.start(0))
         self.user.currentIndexChanged.connect(lambda _i: self._reload.start(0))
-        self._reload_when_seen = ReloadWhenSeen(self, self._reload, context.bridge.cycle_finished if context else None)
+        self.reload_when_seen()
         for action in (self.new_action, self.refresh_action):
             action.setEnabled(context is not None)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
@@ -273,13 +262,6 @@ class ActRecordsPage(QWidget):
             {headers[c]: self.proxy.index(r, c).data() for c in range(self.proxy.columnCount())}
             for r in range(self.proxy.rowCount())
         ]
-
-    # --- live ----------------------------------------------------------------------------------
-
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the records")):
-            await self.refresh()
 
     # --- new record ----------------------------------------------------------------------------
 

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
 
 from desktop_sync.domain.act import DEFAULT_CONFLICT_POLICY, ConflictPolicy
-from desktop_sync.domain.model import AlertScope
-from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.act import ConflictView
 from desktop_sync.ui.act_fields import field_label, type_label, value_text
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
-from desktop_sync.ui.page_parts import ReloadWhenSeen, action_button, list_page_layout, page_action, reload_timer
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 RESOLVED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -28,19 +26,15 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 RELOAD_DELAY_MS = 500
 
 
-class ConflictsPage(QWidget):
-    message = Signal(str)
-
+class ConflictsPage(ListPage):
     def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
-        self.title_label = title_label(self.tr("Conflicts"))
-        self.description_label = sentence_label(
+        super().__init__(context, errors, parent)
+        self.set_heading(
+            self.tr("Conflicts"),
             self.tr(
                 "Fields changed both in the CRM and in Exchange since the last synchronization. "
                 "Choose which value stays; the next synchronization carries it to the other side."
-            )
+            ),
         )
         self.policy_label = sentence_label(self.policy_text(DEFAULT_CONFLICT_POLICY))
         self.policy_label.setAccessibleName(self.tr("Default policy"))
@@ -108,13 +102,12 @@ class ConflictsPage(QWidget):
         buttons.addWidget(self.show_resolved)
         buttons.addStretch(1)
 
-        list_page_layout(self, self.title_label, self.description_label, policy_frame, buttons, table=self.table)
+        self.lay_out(policy_frame, buttons, table=self.table)
 
-        self._reload = reload_timer(self, RELOAD_DELAY_MS, self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the conflicts"))
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self._reload_when_seen = ReloadWhenSeen(self, self._reload, context.bridge.cycle_finished if context else None)
-        if context is not None:
-            context.bridge.alert_raised.connect(self._alert_raised)
+        self.reload_when_seen()
+        self.reload_on_item_alerts()
         self.refresh_action.setEnabled(context is not None)
         self._update_actions()
 
@@ -207,17 +200,6 @@ class ConflictsPage(QWidget):
         enabled = self._context is not None and bool(self.selected_ids())
         for made in self.resolve_actions:
             made.setEnabled(enabled)
-
-    # --- live ----------------------------------------------------------------------------------
-
-    def _alert_raised(self, event: AlertRaised) -> None:
-        if event.alert.scope is AlertScope.ITEM:
-            self._reload.start()
-
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the conflicts")):
-            await self.refresh()
 
     # --- resolving -----------------------------------------------------------------------------
 

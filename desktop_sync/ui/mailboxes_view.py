@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,20 +34,16 @@ from desktop_sync.ui.page import (
     EmptyState,
     fit_columns,
     narrow_combo,
-    sentence_label,
     table_view,
-    title_label,
 )
-from desktop_sync.ui.page_parts import list_page_layout, page_action, reload_timer, search_field, shortcut_text
+from desktop_sync.ui.page_parts import ListPage, page_action, search_field, shortcut_text
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
 RELOAD_DELAY_MS = 500
 
 
-class MailboxesPage(QWidget):
-    message = Signal(str)  # something to say in the status bar
-
+class MailboxesPage(ListPage):
     def __init__(
         self,
         context: UiContext | None,
@@ -55,9 +51,7 @@ class MailboxesPage(QWidget):
         asker: Asker | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
+        super().__init__(context, errors, parent)
         self._ask = asker or message_box_asker(self)
         self._refreshing = False
         self._refresh_again = False
@@ -65,11 +59,11 @@ class MailboxesPage(QWidget):
         self.context_menu: QMenu | None = None
         self.options_dialog: UserOptionsDialog | None = None
 
-        self.title_label = title_label(self.tr("Mailboxes"))
-        self.description_label = sentence_label(
+        self.set_heading(
+            self.tr("Mailboxes"),
             self.tr(
                 "Each mailbox's live synchronization status: state, last and next sync, items synchronized and errors."
-            )
+            ),
         )
         self.model = MailboxTableModel(self)
         self.proxy = MailboxFilterProxy(self)
@@ -147,9 +141,9 @@ class MailboxesPage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, stretch=1)
         filters.addWidget(self.state_filter)
-        list_page_layout(self, self.title_label, self.description_label, self.toolbar, filters, table=self.table)
+        self.lay_out(self.toolbar, filters, table=self.table)
 
-        self._reload = reload_timer(self, RELOAD_DELAY_MS, self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the mailbox list"))
         self.model.unknown_mailbox.connect(self._reload.start)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         if context is not None:
@@ -269,11 +263,6 @@ class MailboxesPage(QWidget):
         wide = self.table.fontMetrics().horizontalAdvance(sample)
         self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
         self.table.setProperty("sized", True)
-
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the mailbox list")):
-            await self.refresh()
 
     # --- dialogs -------------------------------------------------------------------------------
 

@@ -12,16 +12,15 @@ from qasync import asyncSlot
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, ProfileKind
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
-from desktop_sync.ui.page_parts import action_button, list_page_layout, page_action
+from desktop_sync.ui.page import EmptyState, fit_columns, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action
 from desktop_sync.ui.profile_dialog import ProfileDialog
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ProfilesPage(QWidget):
-    message = Signal(str)
+class ProfilesPage(ListPage):
     profiles_changed = Signal()  # a profile was added or changed (the mailbox list shows profile names)
 
     def __init__(
@@ -32,15 +31,13 @@ class ProfilesPage(QWidget):
         *,
         ask: Asker | None = None,
     ):
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
+        super().__init__(context, errors, parent)
         self._ask = ask or message_box_asker(self)
         self._profiles: dict[str, Profile] = {}
         self.dialog: ProfileDialog | None = None
-        self.title_label = title_label(self.tr("Server profiles"))
-        self.description_label = sentence_label(
-            self.tr("The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use.")
+        self.set_heading(
+            self.tr("Server profiles"),
+            self.tr("The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use."),
         )
         self.model = QStandardItemModel(0, 6, self)
         self.model.setHorizontalHeaderLabels(
@@ -72,7 +69,7 @@ class ProfilesPage(QWidget):
             buttons.addWidget(self.buttons[action])
         buttons.addStretch(1)
 
-        list_page_layout(self, self.title_label, self.description_label, buttons, table=self.table)
+        self.lay_out(buttons, table=self.table)
         self.new_action.setEnabled(context is not None)
         self._update_actions()
 
