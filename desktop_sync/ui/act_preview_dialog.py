@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_sync.domain.act import ConflictPolicy, StopReason
 from desktop_sync.domain.model import RecordType
 from desktop_sync.services.act import ActPreview, PlannedAction, PlannedKind, Side
-from desktop_sync.ui.act_view import field_label, type_label, value_text
+from desktop_sync.ui.act_fields import field_label, type_label, value_text
 from desktop_sync.ui.page import resize_within_screen, sentence_label, title_label
 
 KIND_ROLE = Qt.ItemDataRole.UserRole

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
 
 from desktop_sync.domain.act import DEFAULT_CONFLICT_POLICY, ConflictPolicy
-from desktop_sync.domain.model import AlertScope
-from desktop_sync.engine.events import AlertRaised, CycleFinished
 from desktop_sync.services.act import ConflictView
-from desktop_sync.ui.act_view import field_label, type_label, value_text
+from desktop_sync.ui.act_fields import field_label, type_label, value_text
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 RESOLVED_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -27,19 +26,15 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 RELOAD_DELAY_MS = 500
 
 
-class ConflictsPage(QWidget):
-    message = Signal(str)
-
+class ConflictsPage(ListPage):
     def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
-        self.title_label = title_label(self.tr("Conflicts"))
-        self.description_label = sentence_label(
+        super().__init__(context, errors, parent)
+        self.set_heading(
+            self.tr("Conflicts"),
             self.tr(
                 "Fields changed both in the CRM and in Exchange since the last synchronization. "
                 "Choose which value stays; the next synchronization carries it to the other side."
-            )
+            ),
         )
         self.policy_label = sentence_label(self.policy_text(DEFAULT_CONFLICT_POLICY))
         self.policy_label.setAccessibleName(self.tr("Default policy"))
@@ -89,42 +84,30 @@ class ConflictsPage(QWidget):
             self.tr("Keep the CRM record as it is and add a copy of it with Exchange's value"),
         )
         self.resolve_actions = [self.keep_crm_action, self.keep_exchange_action, self.keep_both_action]
-        self.refresh_action = QAction(self.tr("Re&fresh"), self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.refresh_action.triggered.connect(self._reload_now)
-        self.addAction(self.refresh_action)
+        self.refresh_action = page_action(
+            self,
+            self.tr("Re&fresh"),
+            QKeySequence.StandardKey.Refresh,
+            self._reload_now,
+            Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.show_resolved = QCheckBox(self.tr("Show &resolved"))
         self.show_resolved.toggled.connect(lambda _on: self._reload.start(0))
 
         buttons = QHBoxLayout()
         self.buttons: dict[QAction, QPushButton] = {}
         for made in (*self.resolve_actions, self.refresh_action):
-            button = QPushButton(made.text())
-            button.setToolTip(made.toolTip())
-            button.clicked.connect(made.trigger)
-            made.changed.connect(lambda a=made, b=button: b.setEnabled(a.isEnabled()))
-            button.setEnabled(made.isEnabled())
-            self.buttons[made] = button
-            buttons.addWidget(button)
+            self.buttons[made] = action_button(made, made.toolTip())
+            buttons.addWidget(self.buttons[made])
         buttons.addWidget(self.show_resolved)
         buttons.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addWidget(policy_frame)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, stretch=1)
+        self.lay_out(policy_frame, buttons, table=self.table)
 
-        self._reload = QTimer(self)
-        self._reload.setSingleShot(True)
-        self._reload.setInterval(RELOAD_DELAY_MS)
-        self._reload.timeout.connect(self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the conflicts"))
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        if context is not None:
-            context.bridge.alert_raised.connect(self._alert_raised)
-            context.bridge.cycle_finished.connect(self._cycle_finished)
+        self.reload_when_seen()
+        self.reload_on_item_alerts()
         self.refresh_action.setEnabled(context is not None)
         self._update_actions()
 
@@ -217,27 +200,6 @@ class ConflictsPage(QWidget):
         enabled = self._context is not None and bool(self.selected_ids())
         for made in self.resolve_actions:
             made.setEnabled(enabled)
-
-    # --- live ----------------------------------------------------------------------------------
-
-    def _alert_raised(self, event: AlertRaised) -> None:
-        if event.alert.scope is AlertScope.ITEM:
-            self._reload.start()
-
-    def _cycle_finished(self, _event: CycleFinished) -> None:
-        if self.isVisible():  # a hidden view reloads when it is shown
-            self._reload.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Coming back to the view shows the store as it is now (a conflict resolved, a record added)."""
-        super().showEvent(event)
-        if self._context is not None:
-            self._reload.start(0)
-
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the conflicts")):
-            await self.refresh()
 
     # --- resolving -----------------------------------------------------------------------------
 

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 from qasync import asyncSlot
 
 from desktop_sync.domain.messages import explain
-from desktop_sync.domain.model import AlertScope, Channel, FailedItem
-from desktop_sync.engine.events import AlertRaised
+from desktop_sync.domain.model import Channel, FailedItem
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized
 from desktop_sync.ui.formatting import format_when
-from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 REASON = 5  # the column of "Why it failed"
 RELOAD_DELAY_MS = 1000
 
 
-class FailedItemsPage(QWidget):
-    message = Signal(str)
-
+class FailedItemsPage(ListPage):
     def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
-        self.title_label = title_label(self.tr("Failed items"))
-        self.description_label = sentence_label(
-            self.tr("Mail and appointments that could not be synchronized, why, and a way to retry them.")
+        super().__init__(context, errors, parent)
+        self.set_heading(
+            self.tr("Failed items"),
+            self.tr("Mail and appointments that could not be synchronized, why, and a way to retry them."),
         )
         self.model = QStandardItemModel(0, 10, self)
         self.model.setHorizontalHeaderLabels(
@@ -51,39 +47,21 @@ class FailedItemsPage(QWidget):
         self.table.setModel(self.model)
         self.empty = EmptyState(self.table, self.tr("No failed items."))
 
-        self.retry_action = QAction(self.tr("&Retry selected"), self)
-        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.retry_action.triggered.connect(self.retry_selected)
-        self.refresh_action = QAction(self.tr("Re&fresh"), self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
-        self.refresh_action.triggered.connect(self._reload_now)
+        self.retry_action = page_action(self, self.tr("&Retry selected"), "Ctrl+R", self.retry_selected)
+        self.refresh_action = page_action(self, self.tr("Re&fresh"), QKeySequence.StandardKey.Refresh, self._reload_now)
         self.show_resolved = QCheckBox(self.tr("Show &resolved"))
         self.show_resolved.toggled.connect(lambda _on: self._reload.start())
         buttons = QHBoxLayout()
         for action in (self.retry_action, self.refresh_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-            button = QPushButton(action.text())
-            button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-            button.clicked.connect(action.trigger)
-            action.changed.connect(lambda a=action, b=button: b.setEnabled(a.isEnabled()))
-            buttons.addWidget(button)
+            buttons.addWidget(action_button(action))
         buttons.addWidget(self.show_resolved)
         buttons.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, stretch=1)
+        self.lay_out(buttons, table=self.table)
 
-        self._reload = QTimer(self)
-        self._reload.setSingleShot(True)
-        self._reload.setInterval(RELOAD_DELAY_MS)
-        self._reload.timeout.connect(self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the failed items"))
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        if context is not None:
-            context.bridge.alert_raised.connect(self._alert_raised)
+        self.reload_on_item_alerts()
         self.refresh_action.setEnabled(context is not None)
         self._update_actions()
 
@@ -162,15 +140,6 @@ class FailedItemsPage(QWidget):
 
     def _update_actions(self, *_args: object) -> None:
         self.retry_action.setEnabled(self._context is not None and bool(self.selected_ids()))
-
-    def _alert_raised(self, event: AlertRaised) -> None:
-        if event.alert.scope is AlertScope.ITEM:
-            self._reload.start()
-
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the failed items")):
-            await self.refresh()
 
     @asyncSlot()
     async def retry_selected(self) -> None:

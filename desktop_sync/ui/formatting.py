@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QObject
 
 
 def to_qdatetime(value: dt.datetime) -> QDateTime:
@@ -64,5 +64,16 @@ def format_duration(seconds: float) -> str:
         return QCoreApplication.translate("Formatting", "less than a minute")
     minutes = round(seconds / 60)
     if minutes < 90:
-        return QCoreApplication.translate("Formatting", "about %n min", "", minutes)
-    return QCoreApplication.translate("Formatting", "about %n h", "", round(minutes / 60))
+        return Formatting().about_minutes(minutes)
+    return Formatting().about_hours(round(minutes / 60))
+
+
+class Formatting(QObject):
+    """The translation context of the counted durations: lupdate before PySide6 6.12 reads the count
+    of ``self.tr`` but not of ``QCoreApplication.translate``, and would find no plural forms."""
+
+    def about_minutes(self, minutes: int) -> str:
+        return self.tr("about %n min", "", minutes)
+
+    def about_hours(self, hours: int) -> str:
+        return self.tr("about %n h", "", hours)

@@ -50,11 +50,12 @@ from desktop_sync.services.mailboxes import (
     default_channels,
 )
 from desktop_sync.services.sync_control import EnablementOutcome
+from desktop_sync.ui.connection_test_view import channel_label, step_label
 from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.date_fields import DateField
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.profile_dialog import DateField, channel_label, step_label
 from desktop_sync.ui.prompts import Asker
 
 Owner = tuple[str, str] | None  # ("user" | "queue", email), or nobody

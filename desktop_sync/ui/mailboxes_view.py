@@ -5,161 +5,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QMenu,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.mailbox_state import DisplayState
-from desktop_sync.domain.model import Profile
 from desktop_sync.services.mailboxes import BulkResult, MailboxView
-from desktop_sync.services.sync_control import EnablementOutcome
 from desktop_sync.ui.act_preview_dialog import ActPreviewDialog
+from desktop_sync.ui.apply_profile_dialog import ApplyProfileDialog
 from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.enablement_results_dialog import EnablementResultsDialog
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
-from desktop_sync.ui.explanations import explain_localized
-from desktop_sync.ui.mailbox_dialog import MailboxDialog, channel_result
+from desktop_sync.ui.held_changes import confirmation_message
+from desktop_sync.ui.mailbox_dialog import MailboxDialog
 from desktop_sync.ui.mailboxes_model import ADDRESS_ROLE, Column, MailboxFilterProxy, MailboxTableModel
 from desktop_sync.ui.page import (
     MAX_COLUMN_CHARACTERS,
     EmptyState,
     fit_columns,
     narrow_combo,
-    resize_within_screen,
-    sentence_label,
     table_view,
-    title_label,
 )
-from desktop_sync.ui.profile_dialog import FAILED_COLOUR, OK_COLOUR, channel_label
+from desktop_sync.ui.page_parts import ListPage, page_action, search_field, shortcut_text
 from desktop_sync.ui.prompts import Asker, message_box_asker
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
 RELOAD_DELAY_MS = 500
 
 
-class ApplyProfileDialog(QDialog):
-    """Choose the profile to move the selected mailboxes to."""
-
-    def __init__(self, profiles: Sequence[Profile], count: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Apply a server profile"))
-        self.profile = QComboBox()
-        for profile in profiles:
-            self.profile.addItem(profile.name, profile.name)
-        note = QLabel(
-            self.tr(
-                "%n mailbox(es) will use this profile. Their synchronization stops until you run Test & Enable again.",
-                "",
-                count,
-            )
-        )
-        note.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(self.tr("&Profile:"), self.profile)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
-
-    def chosen(self) -> str:
-        return str(self.profile.currentData())
-
-
-class EnablementResultsDialog(QDialog):
-    """What Test & Enable found: a row per mailbox and channel, with what to do about a failure."""
-
-
-    def __init__(self, outcomes: Sequence[EnablementOutcome], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Test & Enable results"))
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Mailbox"), self.tr("Channel"), self.tr("Result"), self.tr("What to do")]
-        )
-        self.table.setAccessibleName(self.tr("Test & Enable results"))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
-        for outcome in outcomes:
-            for row in self._rows(outcome):
-                self._add_row(row)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-        metrics = self.fontMetrics()
-        resize_within_screen(self, metrics.averageCharWidth() * 130, metrics.lineSpacing() * 22)
-
-    def _rows(self, outcome: EnablementOutcome) -> list[tuple[str, str, str, str]]:
-        if outcome.error is not None:
-            explained = explain_localized(outcome.error.code, address=outcome.address, detail=outcome.error.message)
-            return [(outcome.address, self.tr("All"), f"{explained.title}: {outcome.error.message}", explained.fix)]
-        assert outcome.report is not None
-        rows = []
-        for channel in outcome.report.channels:
-            result, fix = channel_result(outcome, channel)
-            rows.append((outcome.address, channel_label(channel.channel), result, fix))
-        if not outcome.report.approved:
-            rows.append(
-                (
-                    outcome.address,
-                    self.tr("Approval"),
-                    self.tr("Not approved"),
-                    self.tr("Approve the mailbox, then run Test & Enable again."),
-                )
-            )
-        return rows
-
-    def _add_row(self, texts: tuple[str, str, str, str]) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        for column, text in enumerate(texts):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)
-            if column == 2:
-                item.setForeground(FAILED_COLOUR if texts[3] else OK_COLOUR)
-            self.table.setItem(row, column, item)
-
-    def rows(self) -> list[tuple[str, ...]]:
-        """What the table shows, row by row (for tests and checks)."""
-        return [
-            tuple(self.table.item(row, column).text() for column in range(self.table.columnCount()))
-            for row in range(self.table.rowCount())
-        ]
-
-
-class MailboxesPage(QWidget):
-    message = Signal(str)  # something to say in the status bar
-
+class MailboxesPage(ListPage):
     def __init__(
         self,
         context: UiContext | None,
@@ -167,9 +51,7 @@ class MailboxesPage(QWidget):
         asker: Asker | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
+        super().__init__(context, errors, parent)
         self._ask = asker or message_box_asker(self)
         self._refreshing = False
         self._refresh_again = False
@@ -177,20 +59,19 @@ class MailboxesPage(QWidget):
         self.context_menu: QMenu | None = None
         self.options_dialog: UserOptionsDialog | None = None
 
-        self.title_label = title_label(self.tr("Mailboxes"))
-        self.description_label = sentence_label(
+        self.set_heading(
+            self.tr("Mailboxes"),
             self.tr(
                 "Each mailbox's live synchronization status: state, last and next sync, items synchronized and errors."
-            )
+            ),
         )
         self.model = MailboxTableModel(self)
         self.proxy = MailboxFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search address, owner or profile (Ctrl+F)"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(self.tr("Search mailboxes"))
+        self.search = search_field(
+            self, self.tr("Search address, owner or profile (Ctrl+F)"), self.tr("Search mailboxes")
+        )
         self.search.textChanged.connect(self.proxy.set_search)
         self.state_filter = narrow_combo(QComboBox())
         self.state_filter.setAccessibleName(self.tr("Show mailboxes in state"))
@@ -198,11 +79,6 @@ class MailboxesPage(QWidget):
         for state in DisplayState:
             self.state_filter.addItem(self.model.state_label(state), state)
         self.state_filter.currentIndexChanged.connect(lambda _i: self.proxy.set_state(self.state_filter.currentData()))
-        search_action = QAction(self)
-        search_action.setShortcut(QKeySequence.StandardKey.Find)
-        search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        search_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        self.addAction(search_action)
 
         self.table = table_view(self.tr("Mailboxes"))
         self.table.setModel(self.proxy)
@@ -214,20 +90,10 @@ class MailboxesPage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.activated.connect(self._activated)
         self.empty = EmptyState(self.table, self.tr("No mailboxes yet."))
-        self.proxy.rowsInserted.connect(self.empty.update)
-        self.proxy.rowsRemoved.connect(self.empty.update)
-        self.proxy.layoutChanged.connect(self.empty.update)
-        self.proxy.modelReset.connect(self.empty.update)
 
         def action(text: str, shortcut: str, slot: object, tip: str = "") -> QAction:
-            made = QAction(text, self)
-            made.setShortcut(QKeySequence(shortcut))
-            made.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            made.setToolTip(
-                f"{tip or text.replace('&', '')} ({made.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-            )
-            made.triggered.connect(slot)
-            self.addAction(made)
+            made = page_action(self, text, shortcut, slot)
+            made.setToolTip(f"{tip or text.replace('&', '')} ({shortcut_text(made)})")
             return made
 
         self.add_action = action(self.tr("&Add…"), "Ctrl+N", self.add_mailbox, self.tr("Add a mailbox"))
@@ -275,17 +141,9 @@ class MailboxesPage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, stretch=1)
         filters.addWidget(self.state_filter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addWidget(self.toolbar)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, stretch=1)
+        self.lay_out(self.toolbar, filters, table=self.table)
 
-        self._reload = QTimer(self)
-        self._reload.setSingleShot(True)
-        self._reload.setInterval(RELOAD_DELAY_MS)
-        self._reload.timeout.connect(self._reload_now)
+        self.set_reloading(RELOAD_DELAY_MS, self.tr("refresh the mailbox list"))
         self.model.unknown_mailbox.connect(self._reload.start)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         if context is not None:
@@ -407,11 +265,6 @@ class MailboxesPage(QWidget):
         self.table.setColumnWidth(Column.STATE, max(self.table.columnWidth(Column.STATE), wide + 32))
         self.table.setProperty("sized", True)
 
-    @asyncSlot()
-    async def _reload_now(self) -> None:
-        async with self._presenter.guard(action=self.tr("refresh the mailbox list")):
-            await self.refresh()
-
     # --- dialogs -------------------------------------------------------------------------------
 
     async def _open_editor(self, view: MailboxView | None) -> MailboxDialog | None:
@@ -532,19 +385,9 @@ class MailboxesPage(QWidget):
         seen = dialog.preview.fingerprints if dialog is not None else None
         async with self._presenter.guard(*controls, action=self.tr("confirm the held changes")):
             outcome = await self._context.sync.confirm_act(address, seen=seen)
-            if outcome.applied and not outcome.held_again:
-                self.message.emit(self.tr("The held changes of {address} were applied once.").format(address=address))
-                if dialog is not None:
-                    dialog.accept()
-            elif outcome.held_again:
-                self.message.emit(
-                    self.tr(
-                        "The changes of {address} changed since they were held: nothing was applied, "
-                        "and the new plan waits. Preview it, then confirm again."
-                    ).format(address=address)
-                )
-            else:
-                self.message.emit(self.tr("Nothing waits for confirmation for {address}.").format(address=address))
+            self.message.emit(confirmation_message(outcome, address))
+            if outcome.applied and not outcome.held_again and dialog is not None:
+                dialog.accept()
 
     @asyncSlot()
     async def delete_selected(self) -> None:

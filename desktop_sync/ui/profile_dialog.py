@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -27,17 +24,13 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QStyle,
     QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
 from desktop_sync.domain.errors import DesktopSyncError, ValidationError
-from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     MAX_CONNECTIONS_DEFAULT,
     MAX_CONNECTIONS_MAX,
@@ -49,7 +42,6 @@ from desktop_sync.domain.model import (
     TIMEOUT_MIN,
     TRACKED_CATEGORY_DEFAULT,
     AuthMethod,
-    Channel,
     CredentialsOn,
     Direction,
     Profile,
@@ -57,76 +49,14 @@ from desktop_sync.domain.model import (
     Security,
     default_port,
 )
-from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.validation import ProfileInput
-from desktop_sync.services.connection_test import EXPECTED_STEPS, ConnectionTestAccount
+from desktop_sync.services.connection_test import ConnectionTestAccount
+from desktop_sync.ui.connection_test_view import ConnectionTestResults
 from desktop_sync.ui.context import UiContext
+from desktop_sync.ui.date_fields import DateField
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
-from desktop_sync.ui.formatting import date_format
 from desktop_sync.ui.page import narrow_combo, resize_within_screen
-
-OK_COLOUR = QColor("#2e7d32")
-FAILED_COLOUR = QColor("#b3261e")
-
-
-def local_midnight(date: QDate) -> dt.datetime:
-    """The start of ``date`` in the local time zone, as an aware datetime."""
-    return dt.datetime(date.year(), date.month(), date.day()).astimezone()
-
-
-def to_qdate(value: dt.datetime) -> QDate:
-    local = value.astimezone()
-    return QDate(local.year, local.month, local.day)
-
-
-class DateField(QWidget):
-    """An optional date: a check box saying whether there is one, and the date."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.check = QCheckBox(text)
-        self.date = QDateEdit()
-        self.date.setDisplayFormat(date_format())
-        self.date.setCalendarPopup(True)
-        self.date.setDate(QDate.currentDate().addMonths(-1))
-        self.date.setEnabled(False)
-        self.check.toggled.connect(self.date.setEnabled)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.check)
-        layout.addWidget(self.date)
-        layout.addStretch(1)
-        self.setFocusProxy(self.check)
-
-    def value(self) -> dt.datetime | None:
-        return local_midnight(self.date.date()) if self.check.isChecked() else None
-
-    def set_value(self, value: dt.datetime | None) -> None:
-        self.check.setChecked(value is not None)
-        if value is not None:
-            self.date.setDate(to_qdate(value))
-
-
-def step_label(step: ConnectionTestStep) -> str:
-    return {
-        ConnectionTestStep.RESOLVE: QCoreApplication.translate("ConnectionTest", "Resolve the server's name"),
-        ConnectionTestStep.CONNECT: QCoreApplication.translate("ConnectionTest", "Connect"),
-        ConnectionTestStep.TLS: QCoreApplication.translate("ConnectionTest", "Secure the connection (TLS)"),
-        ConnectionTestStep.AUTHENTICATE: QCoreApplication.translate("ConnectionTest", "Sign in"),
-        ConnectionTestStep.LIST_FOLDERS: QCoreApplication.translate("ConnectionTest", "List folders"),
-        ConnectionTestStep.SEND: QCoreApplication.translate("ConnectionTest", "Accept a sender"),
-        ConnectionTestStep.ACCESS: QCoreApplication.translate("ConnectionTest", "Open the mailbox"),
-    }[step]
-
-
-def channel_label(channel: Channel) -> str:
-    return {
-        Channel.INCOMING: QCoreApplication.translate("ConnectionTest", "Incoming email"),
-        Channel.OUTGOING: QCoreApplication.translate("ConnectionTest", "Outgoing email"),
-        Channel.ACT: QCoreApplication.translate("ConnectionTest", "Appointments, contacts and tasks"),
-    }[channel]
 
 
 class ProfileDialog(QDialog):
@@ -285,19 +215,7 @@ class ProfileDialog(QDialog):
         self.test_button = QPushButton(self.tr("&Test connection"))
         self.test_button.setShortcut(QKeySequence("Ctrl+T"))
         self.test_button.clicked.connect(self.start_test)
-        self.test_results = QTreeWidget()
-        self.test_results.setColumnCount(3)
-        self.test_results.setHeaderLabels([self.tr("Step"), self.tr("Duration"), self.tr("Result")])
-        self.test_results.setRootIsDecorated(True)
-        self.test_results.setAccessibleName(self.tr("Test results"))
-        # a step's result (the server's own words, a certificate's subject) wraps in a narrow dialog
-        self.test_results.setWordWrap(True)
-        self.test_results.setUniformRowHeights(False)
-        self.test_results.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.test_results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.test_results.header().setStretchLastSection(True)
-        self.test_results.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.test_results.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
+        self.test_results = ConnectionTestResults()
         self.raw_button = QToolButton()
         self.raw_button.setText(self.tr("Last request and &response"))
         self.raw_button.setCheckable(True)
@@ -572,77 +490,17 @@ class ProfileDialog(QDialog):
                 self.fields.show(exc.errors)
                 return
             self.fields.clear()
-            items = self._show_expected(service.channels(profile))
+            items = self.test_results.show_expected(service.channels(profile))
             raw: list[str] = []
             async for result in service.run(data, account):
-                self._show_result(items[result.channel], result.result)
-                raw.append(self._raw_text(result.channel, result.result))
+                self.test_results.show_result(items[result.channel], result.result)
+                raw.append(self.test_results.raw_text(result.channel, result.result))
                 self.raw.setPlainText("\n\n".join(raw))
         except DesktopSyncError as exc:
             self._presenter.present(exc, self.tr("test the connection"))
         finally:
             with contextlib.suppress(RuntimeError):  # the dialog may be gone
                 self.test_button.setEnabled(self._context.connection_test.available)
-
-    def _show_expected(self, channels: tuple[Channel, ...]) -> dict[Channel, QTreeWidgetItem]:
-        self.test_results.clear()
-        items = {}
-        for channel in channels:
-            item = QTreeWidgetItem([channel_label(channel), "", self.tr("Testing…")])
-            for step in EXPECTED_STEPS[channel]:
-                QTreeWidgetItem(item, [step_label(step), "", self.tr("Waiting")])
-            self.test_results.addTopLevelItem(item)
-            item.setExpanded(True)
-            items[channel] = item
-        self._fit_test_columns()
-        return items
-
-    def _show_result(self, item: QTreeWidgetItem, result: ConnectionTest) -> None:
-        item.takeChildren()
-        ok_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
-        failed_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
-        for step in result.steps:
-            text = self.tr("Passed") if step.ok else self.tr("Failed")
-            if not step.ok and step.error_code and template(step.error_code) is not None:
-                text = explain_localized(step.error_code).title  # "Unknown server name" says more than "Failed"
-            elapsed = self.tr("{ms} ms").format(ms=round(step.elapsed_ms))
-            child = QTreeWidgetItem(item, [step_label(step.step), elapsed, text])
-            child.setToolTip(0, step_label(step.step))
-            child.setIcon(0, ok_icon if step.ok else failed_icon)
-            child.setForeground(2, OK_COLOUR if step.ok else FAILED_COLOUR)
-            child.setToolTip(2, text)
-            if step.detail:
-                # what the step found, on a line of its own across the columns: readable in a narrow dialog
-                detail = localize_step_text(step.detail)
-                line = QTreeWidgetItem(child, [detail])
-                line.setFirstColumnSpanned(True)
-                line.setToolTip(0, detail)
-                line.setForeground(0, OK_COLOUR if step.ok else FAILED_COLOUR)
-                child.setExpanded(True)
-        item.setText(2, self.tr("Passed") if result.ok else self.tr("Failed"))
-        item.setIcon(0, ok_icon if result.ok else failed_icon)
-        item.setForeground(2, OK_COLOUR if result.ok else FAILED_COLOUR)
-        item.setExpanded(True)
-        self._fit_test_columns()
-
-    def _fit_test_columns(self) -> None:
-        """Steps and durations as wide as they need, but the result always keeps some room (step
-        names elide first, their tooltip whole)."""
-        tree = self.test_results
-        tree.resizeColumnToContents(0)
-        tree.resizeColumnToContents(1)
-        room = tree.viewport().width() - tree.columnWidth(1) - tree.fontMetrics().averageCharWidth() * 12
-        if room > 0 and tree.columnWidth(0) > room:
-            tree.setColumnWidth(0, room)
-
-    def _raw_text(self, channel: Channel, result: ConnectionTest) -> str:
-        if result.transcript:  # every command and answer, in order
-            return "\n".join([channel_label(channel), *result.transcript])
-        request = result.last_request or self.tr("(none)")
-        response = result.last_response or self.tr("(none)")
-        return self.tr("{channel}\n> {request}\n< {response}").format(
-            channel=channel_label(channel), request=request, response=response
-        )
 
     def _show_raw(self, shown: bool) -> None:
         self.raw.setVisible(shown)

@@ -6,21 +6,21 @@ from collections import Counter
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from qasync import asyncSlot
 
 from desktop_sync.domain.model import CredentialsOn, Endpoint, Profile, ProfileKind
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter
-from desktop_sync.ui.page import EmptyState, fit_columns, sentence_label, table_view, title_label
+from desktop_sync.ui.page import EmptyState, fit_columns, table_view
+from desktop_sync.ui.page_parts import ListPage, action_button, page_action
 from desktop_sync.ui.profile_dialog import ProfileDialog
 from desktop_sync.ui.prompts import Asker, message_box_asker
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ProfilesPage(QWidget):
-    message = Signal(str)
+class ProfilesPage(ListPage):
     profiles_changed = Signal()  # a profile was added or changed (the mailbox list shows profile names)
 
     def __init__(
@@ -31,15 +31,13 @@ class ProfilesPage(QWidget):
         *,
         ask: Asker | None = None,
     ):
-        super().__init__(parent)
-        self._context = context
-        self._presenter = errors
+        super().__init__(context, errors, parent)
         self._ask = ask or message_box_asker(self)
         self._profiles: dict[str, Profile] = {}
         self.dialog: ProfileDialog | None = None
-        self.title_label = title_label(self.tr("Server profiles"))
-        self.description_label = sentence_label(
-            self.tr("The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use.")
+        self.set_heading(
+            self.tr("Server profiles"),
+            self.tr("The connection settings of each mail system (Exchange, IMAP, POP3, SMTP) that mailboxes use."),
         )
         self.model = QStandardItemModel(0, 6, self)
         self.model.setHorizontalHeaderLabels(
@@ -59,33 +57,19 @@ class ProfilesPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.empty = EmptyState(self.table, self.tr("No server profiles yet."))
 
-        self.new_action = QAction(self.tr("&New profile…"), self)
-        self.new_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_action.triggered.connect(self.new_profile)
-        self.edit_action = QAction(self.tr("&Edit…"), self)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.edit_action.triggered.connect(self.edit_selected)
-        self.delete_action = QAction(self.tr("&Delete…"), self)
-        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.delete_action.triggered.connect(self.delete_selected)
+        self.new_action = page_action(self, self.tr("&New profile…"), "Ctrl+N", self.new_profile)
+        self.edit_action = page_action(self, self.tr("&Edit…"), "Ctrl+E", self.edit_selected)
+        self.delete_action = page_action(
+            self, self.tr("&Delete…"), QKeySequence.StandardKey.Delete, self.delete_selected
+        )
         buttons = QHBoxLayout()
         self.buttons: dict[QAction, QPushButton] = {}
         for action in (self.new_action, self.edit_action, self.delete_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-            button = QPushButton(action.text())
-            button.setToolTip(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-            button.clicked.connect(action.trigger)
-            action.changed.connect(lambda a=action, b=button: b.setEnabled(a.isEnabled()))
-            buttons.addWidget(button)
-            self.buttons[action] = button
+            self.buttons[action] = action_button(action)
+            buttons.addWidget(self.buttons[action])
         buttons.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.description_label)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table, stretch=1)
+        self.lay_out(buttons, table=self.table)
         self.new_action.setEnabled(context is not None)
         self._update_actions()
 

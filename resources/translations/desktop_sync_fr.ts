@@ -1414,6 +1414,57 @@
     </message>
 </context>
 <context>
+    <name>ConnectionTestResults</name>
+    <message>
+        <source>Step</source>
+        <translation>Étape</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Test results</source>
+        <translation>Résultats du test</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Test en cours…</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En attente</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Réussi</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+    <message>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(aucune)</translation>
+    </message>
+    <message>
+        <source>{channel}
+&gt; {request}
+&lt; {response}</source>
+        <translation>{channel}
+&gt; {request}
+&lt; {response}</translation>
+    </message>
+</context>
+<context>
     <name>DashboardPage</name>
     <message>
         <source>Dashboard</source>
@@ -2125,6 +2176,21 @@
     </message>
 </context>
 <context>
+    <name>HeldChanges</name>
+    <message>
+        <source>The held changes of {address} were applied once.</source>
+        <translation>Les modifications suspendues de {address} ont été appliquées une fois.</translation>
+    </message>
+    <message>
+        <source>The changes of {address} changed since they were held: nothing was applied, and the new plan waits. Preview it, then confirm again.</source>
+        <translation>Les modifications de {address} ont changé depuis leur suspension : rien n’a été appliqué, et le nouveau plan attend. Prévisualisez-le, puis confirmez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Nothing waits for confirmation for {address}.</source>
+        <translation>Rien n’attend de confirmation pour {address}.</translation>
+    </message>
+</context>
+<context>
     <name>MailboxDialog</name>
     <message>
         <source>This mailbox is mapped to {current}. Map it to {new} instead? The previous mapping and its synchronization will stop.</source>
@@ -2696,18 +2762,6 @@
     <message>
         <source>confirm the held changes</source>
         <translation>confirmer les modifications suspendues</translation>
-    </message>
-    <message>
-        <source>The held changes of {address} were applied once.</source>
-        <translation>Les modifications suspendues de {address} ont été appliquées une fois.</translation>
-    </message>
-    <message>
-        <source>The changes of {address} changed since they were held: nothing was applied, and the new plan waits. Preview it, then confirm again.</source>
-        <translation>Les modifications de {address} ont changé depuis leur suspension : rien n’a été appliqué, et le nouveau plan attend. Prévisualisez-le, puis confirmez à nouveau.</translation>
-    </message>
-    <message>
-        <source>Nothing waits for confirmation for {address}.</source>
-        <translation>Rien n’attend de confirmation pour {address}.</translation>
     </message>
     <message>
         <source>delete mailboxes</source>
@@ -3776,22 +3830,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>&amp;Tester la connexion</translation>
     </message>
     <message>
-        <source>Step</source>
-        <translation>Étape</translation>
-    </message>
-    <message>
-        <source>Result</source>
-        <translation>Résultat</translation>
-    </message>
-    <message>
-        <source>Duration</source>
-        <translation>Durée</translation>
-    </message>
-    <message>
-        <source>Test results</source>
-        <translation>Résultats du test</translation>
-    </message>
-    <message>
         <source>Last request and &amp;response</source>
         <translation>Dernière requête et &amp;réponse</translation>
     </message>
@@ -3866,38 +3904,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>test the connection</source>
         <translation>tester la connexion</translation>
-    </message>
-    <message>
-        <source>Testing…</source>
-        <translation>Test en cours…</translation>
-    </message>
-    <message>
-        <source>Waiting</source>
-        <translation>En attente</translation>
-    </message>
-    <message>
-        <source>Passed</source>
-        <translation>Réussi</translation>
-    </message>
-    <message>
-        <source>Failed</source>
-        <translation>Échec</translation>
-    </message>
-    <message>
-        <source>{ms} ms</source>
-        <translation>{ms} ms</translation>
-    </message>
-    <message>
-        <source>(none)</source>
-        <translation>(aucune)</translation>
-    </message>
-    <message>
-        <source>{channel}
-&gt; {request}
-&lt; {response}</source>
-        <translation>{channel}
-&gt; {request}
-&lt; {response}</translation>
     </message>
 </context>
 <context>

@@ -286,8 +286,8 @@ def test_a_failed_step_in_the_connection_test_is_french_and_says_what_failed(fre
 
     dialog = ProfileDialog(ui.context, ui.presenter())
     qtbot.addWidget(dialog)
-    item = dialog._show_expected((Channel.INCOMING,))[Channel.INCOMING]
-    dialog._show_result(
+    item = dialog.test_results.show_expected((Channel.INCOMING,))[Channel.INCOMING]
+    dialog.test_results.show_result(
         item,
         ConnectionTest(
             (
