@@ -8,9 +8,9 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
-from desktop_sync.domain.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import Channel
+from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep
 from desktop_sync.services.connection_test import EXPECTED_STEPS
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
 
