@@ -49,7 +49,7 @@ from desktop_sync.domain.act import (
 from desktop_sync.domain.connectors import ActSync, ConnectorFactory
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
-from desktop_sync.domain.messages import explain, name_item
+from desktop_sync.domain.messages import name_item
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -358,16 +358,15 @@ class ActCycle:
         """Keep the plan for confirmation; a new or different one gets a warning alert (its older one goes)."""
         assert mailbox.id is not None
         counts = held.counts
-        text = explain(
-            SAFETY_ALERT,
-            kind=KINDS[held.record_type],
-            type=held.record_type.value,
-            address=mailbox.address,
-            changes=describe_counts(counts),
-            removed=str(counts.get("DeleteInExchange", 0) + counts.get("Unlink", 0)),
-            links=str(held.links),
-            why=stop_why(held.reason),
-        )
+        facts = {
+            "kind": KINDS[held.record_type],
+            "type": held.record_type.value,
+            "address": mailbox.address,
+            "changes": describe_counts(counts),
+            "removed": str(counts.get("DeleteInExchange", 0) + counts.get("Unlink", 0)),
+            "links": str(held.links),
+            "why": stop_why(held.reason),
+        }
         async with self._store.transaction() as tx:
             if not await tx.act_holds.hold(held):
                 return
@@ -377,9 +376,7 @@ class ActCycle:
                     Severity.WARNING,
                     AlertScope.MAILBOX,
                     SAFETY_ALERT,
-                    text.title,
-                    text.cause,
-                    text.fix,
+                    facts,
                     mailbox_id=mailbox.id,
                     profile_id=mailbox.profile_id,
                     item_ref=held.record_type.value,
@@ -477,23 +474,20 @@ class ActCycle:
                     action.exchange_value,
                     action.kept,
                 )
-                text = explain(
-                    "act_conflict",
-                    field=action.field_name,
-                    record=name_item(title, date=when),
-                    crm_value=repr(action.crm_value),
-                    exchange_value=repr(action.exchange_value),
-                    kept="Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
-                    conflict_id=str(conflict_id),
-                )
+                facts = {
+                    "field": action.field_name,
+                    "record": name_item(title, date=when),
+                    "crm_value": repr(action.crm_value),
+                    "exchange_value": repr(action.exchange_value),
+                    "kept": "Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
+                    "conflict_id": str(conflict_id),
+                }
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.INFORMATION,
                         AlertScope.ITEM,
                         "act_conflict",
-                        text.title,
-                        text.cause,
-                        text.fix,
+                        facts,
                         mailbox_id=mid,
                         profile_id=mailbox.profile_id,
                         item_ref=action.server_id,
@@ -556,21 +550,20 @@ class ActCycle:
             alert = None
             if entry.attempts == 1:
                 if code == "act_no_organizer":
-                    text = explain("act_no_organizer", item=name_item(title, date=date))
+                    facts, says = {"item": name_item(title, date=date)}, None
                 else:
-                    text = explain(f"act_{record_type.value}_failed", detail=reason)
+                    facts, says = {"detail": reason}, f"act_{record_type.value}_failed"
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.ITEM,
                         code,
-                        text.title,
-                        text.cause,
-                        text.fix,
+                        facts,
                         mailbox_id=mailbox.id,
                         profile_id=mailbox.profile_id,
                         item_ref=reference,
                         created_at=now,
+                        says=says,
                     )
                 )
         if alert is not None:
@@ -584,7 +577,6 @@ class ActCycle:
             "server": profile.ews_url or profile.incoming.host,
             "detail": error.message,
         }
-        text = explain(error.code, **facts)
         async with self._store.transaction() as tx:
             if isinstance(error, PermanentError) and mailbox.id is not None:
                 current = await tx.mailboxes.get(mailbox.id)
@@ -598,9 +590,7 @@ class ActCycle:
                     Severity.ERROR if isinstance(error, PermanentError) else Severity.WARNING,
                     AlertScope.MAILBOX,
                     error.code,
-                    text.title,
-                    text.cause or error.message,
-                    text.fix,
+                    facts,
                     mailbox_id=mailbox.id,
                     profile_id=mailbox.profile_id,
                     created_at=now,

@@ -39,7 +39,7 @@ from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.mailbox_state import advance_import, end_import
-from desktop_sync.domain.messages import explain, name_item
+from desktop_sync.domain.messages import name_item
 from desktop_sync.domain.model import (
     UNDELIVERABLE_CATEGORY,
     Alert,
@@ -754,15 +754,12 @@ class MailboxCycle:
         self._counters.error("transient" if failure.transient else "permanent", failure.code)
         if entry.attempts == 1:
             item = name_item(entry.subject, entry.sender, entry.item_date, failure.folder)
-            text = explain(failure.code, address=ctx.mailbox.address, item=item, detail=failure.reason)
             alert = await tx.alerts.add(
                 Alert(
                     Severity.WARNING,
                     AlertScope.ITEM,
                     failure.code,
-                    text.title,
-                    text.cause or failure.reason,
-                    text.fix or "Retry it from the failed items.",
+                    {"address": ctx.mailbox.address, "item": item, "detail": failure.reason},
                     mailbox_id=ctx.id,
                     profile_id=ctx.profile.id,
                     item_ref=failure.server_id,
@@ -825,14 +822,14 @@ class MailboxCycle:
                 backoff_until = now + dt.timedelta(seconds=decision.delay)
                 state, next_sync, severity = MailboxState.BACKING_OFF, backoff_until, Severity.WARNING
                 raise_alert = new_code
-                text = explain(error.code, **facts)
+                says = None
             else:
                 assert isinstance(decision, GiveUp)
                 backoff_until, next_sync, severity = None, None, Severity.ERROR
                 state = MailboxState.DISABLED
                 raise_alert = True
                 status = end_import(status)  # stopped: no import runs until it is enabled again
-                text = explain("retries_exhausted" if decision.exhausted else error.code, **facts)
+                says = "retries_exhausted" if decision.exhausted else None
                 await self._disable_incoming(tx, ctx, error.code)
             await tx.status.save(
                 dataclasses.replace(
@@ -855,12 +852,11 @@ class MailboxCycle:
                             severity,
                             scope,
                             error.code,
-                            text.title,
-                            text.cause or error.message,
-                            text.fix,
+                            facts,
                             mailbox_id=ctx.id,
                             profile_id=ctx.profile.id,
                             created_at=now,
+                            says=says,
                         )
                     )
                 )
@@ -891,15 +887,12 @@ class MailboxCycle:
         failing = self._health.failed(ctx.profile.id, ctx.id, now, len(active))
         if failing is None:
             return []
-        text = explain("profile_failing", failing=str(failing), total=str(len(active)), profile=ctx.profile.name)
         alert = await tx.alerts.add(
             Alert(
                 Severity.ERROR,
                 AlertScope.PROFILE,
                 "profile_failing",
-                text.title,
-                text.cause,
-                text.fix,
+                {"failing": str(failing), "total": str(len(active)), "profile": ctx.profile.name},
                 profile_id=ctx.profile.id,
                 created_at=now,
             )
@@ -912,15 +905,12 @@ class MailboxCycle:
             status = await tx.status.get(ctx.id)
             alert = None
             if status.last_error_code != "mailbox_not_approved":
-                text = explain("mailbox_not_approved", address=ctx.mailbox.address)
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.MAILBOX,
                         "mailbox_not_approved",
-                        text.title,
-                        text.cause,
-                        text.fix,
+                        {"address": ctx.mailbox.address},
                         mailbox_id=ctx.id,
                         profile_id=ctx.profile.id,
                         created_at=now,

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from desktop_sync.domain.compose import compose
 from desktop_sync.domain.connectors import ConnectorFactory, OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError, TransientError
-from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     ActivityStatus,
     Alert,
@@ -41,6 +40,7 @@ log = logging.getLogger("desktop_sync.engine.outgoing")
 
 CLAIM_BATCH = 20
 HOLD_SECONDS = 300.0  # a mail whose mailbox cannot send yet is looked at again this much later
+NOT_ENABLED = "approve it and enable outgoing email (Test & Enable); the mail waits"  # why a mail is held
 
 
 class OutgoingSender:
@@ -128,8 +128,8 @@ class OutgoingSender:
                 email,
                 mailbox,
                 "outgoing_disabled",
-                f"{mailbox.address} cannot send yet: approve it and enable outgoing email "
-                "(Test & Enable); the mail waits",
+                f"{mailbox.address} cannot send yet: {NOT_ENABLED}",
+                reason=NOT_ENABLED,
             )
             return False
         try:
@@ -179,9 +179,7 @@ class OutgoingSender:
                 "copy_to_sent_failed",
                 mailbox,
                 message.message_id,
-                "The mail was sent but not copied to Sent",
-                exc.message,
-                "Nothing to resend. Check the Sent folder's name and rights on the server.",
+                {"detail": exc.message},
             )
             return False
 
@@ -224,11 +222,8 @@ class OutgoingSender:
             "delivery_unknown",
             sender[0] if sender else None,
             email.message_id,
-            "Delivery unknown",
-            f"The mail {email.message_id!r} ({email.subject!r}) may or may not have been sent: the connection "
-            "broke while the server had it, and it is not in the Sent folder.",
-            "Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent "
-            "(desktop-sync outgoing mark-sent ID).",
+            {"message_id": repr(email.message_id), "subject": repr(email.subject)},
+            says="mail_delivery_unknown",
         )
 
     async def _transient(self, email: OutgoingEmail, mailbox: Mailbox, error: TransientError) -> None:
@@ -255,12 +250,20 @@ class OutgoingSender:
             code,
             mailbox,
             email.message_id,
-            "A mail could not be sent",
-            f"{email.subject!r} to {', '.join(email.recipients)}: {detail}",
-            "Correct the recipients or the cause, then resend it (desktop-sync outgoing resend ID).",
+            {"subject": repr(email.subject), "recipients": ", ".join(email.recipients), "detail": detail},
+            says="mail_failed",
         )
 
-    async def _hold(self, email: OutgoingEmail, mailbox: Mailbox, code: str, detail: str, alert: bool = True) -> None:
+    async def _hold(
+        self,
+        email: OutgoingEmail,
+        mailbox: Mailbox,
+        code: str,
+        detail: str,
+        alert: bool = True,
+        reason: str | None = None,
+    ) -> None:
+        """Keep the mail waiting; ``reason`` is the alert's detail when ``detail`` says more than the code's text."""
         async with self._store.transaction() as tx:
             await tx.outgoing.finish(
                 email.id,
@@ -269,16 +272,8 @@ class OutgoingSender:
                 retry_at=self._now() + dt.timedelta(seconds=HOLD_SECONDS),
             )
         if alert and email.attempts <= 1:
-            text = explain(code, address=mailbox.address, detail=detail)
-            await self._alert(
-                Severity.WARNING,
-                code,
-                mailbox,
-                email.message_id,
-                text.title if text.fix else "Mail waiting to be sent",
-                detail,
-                text.fix,
-            )
+            facts = {"address": mailbox.address, "detail": detail if reason is None else reason}
+            await self._alert(Severity.WARNING, code, mailbox, email.message_id, facts)
 
     async def _disable_outgoing(self, mailbox: Mailbox, error: PermanentError) -> None:
         async with self._store.transaction() as tx:
@@ -288,8 +283,8 @@ class OutgoingSender:
                     current.outgoing, enabled=False, test_status=ConnectionTestStatus.FAILURE, failed_step=error.code
                 )
                 await tx.mailboxes.update(dataclasses.replace(current, outgoing=outgoing))
-        text = explain(error.code, address=mailbox.address, server="the outgoing server", detail=error.message)
-        await self._alert(Severity.ERROR, error.code, mailbox, None, text.title, text.cause or error.message, text.fix)
+        facts = {"address": mailbox.address, "server": "the outgoing server", "detail": error.message}
+        await self._alert(Severity.ERROR, error.code, mailbox, None, facts)
 
     async def _alert(
         self,
@@ -297,9 +292,8 @@ class OutgoingSender:
         code: str,
         mailbox: Mailbox | None,
         item: str | None,
-        title: str,
-        cause: str,
-        fix: str,
+        facts: dict[str, str],
+        says: str | None = None,
     ) -> None:
         async with self._store.transaction() as tx:
             alert = await tx.alerts.add(
@@ -307,13 +301,12 @@ class OutgoingSender:
                     severity,
                     AlertScope.ITEM if item else AlertScope.MAILBOX,
                     code,
-                    title,
-                    cause,
-                    fix,
+                    facts,
                     mailbox_id=mailbox.id if mailbox else None,
                     profile_id=mailbox.profile_id if mailbox else None,
                     item_ref=item,
                     created_at=self._now(),
+                    says=says,
                 )
             )
         self._bus.publish(AlertRaised(alert))

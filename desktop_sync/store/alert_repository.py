@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
@@ -12,15 +13,24 @@ from desktop_sync.domain.model import Alert, AlertId, AlertScope, MailboxId, Pro
 from desktop_sync.store.models import AlertRow
 
 
+def facts_from_json(stored: str | None) -> dict[str, str]:
+    """An alert's facts as stored; a value that is not an object of names (a hand-edited row) reads
+    as no facts, and the alert still shows its title and fix."""
+    try:
+        loaded = json.loads(stored or "{}")
+    except ValueError:
+        return {}
+    return {str(name): str(value) for name, value in loaded.items()} if isinstance(loaded, dict) else {}
+
+
 def _alert(row: AlertRow) -> Alert:
     return Alert(
         id=AlertId(row.id),
         severity=Severity(row.severity),
         scope=AlertScope(row.scope),
         code=row.code,
-        title=row.title,
-        cause=row.cause,
-        fix=row.fix,
+        facts=facts_from_json(row.facts),
+        says=row.says,
         mailbox_id=MailboxId(row.mailbox_id) if row.mailbox_id is not None else None,
         profile_id=ProfileId(row.profile_id) if row.profile_id is not None else None,
         item_ref=row.item_ref,
@@ -38,9 +48,8 @@ class SqlAlerts:
             severity=alert.severity.value,
             scope=alert.scope.value,
             code=alert.code,
-            title=alert.title,
-            cause=alert.cause,
-            fix=alert.fix,
+            facts=json.dumps({str(name): str(value) for name, value in alert.facts.items()}, ensure_ascii=False),
+            says=alert.says,
             mailbox_id=alert.mailbox_id,
             profile_id=alert.profile_id,
             item_ref=alert.item_ref,
