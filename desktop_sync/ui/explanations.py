@@ -21,6 +21,7 @@ from typing import Literal
 from PySide6.QtCore import QCoreApplication
 
 from desktop_sync.domain.connectors import STEP_TEXTS
+from desktop_sync.domain.errors import CheckText
 from desktop_sync.domain.messages import LEGACY_TEXT, Explanation, explain, template, templates
 from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
 from desktop_sync.domain.model import Alert
@@ -175,8 +176,15 @@ def _localize_known(text: str, known: Iterable[str], translate: Translate) -> st
 
 
 def localize_field_error(text: str, translate: Translate = qt_translate_field_error) -> str:
-    """A check's error (one of domain/validation.py's FIELD_ERRORS, filled) in the interface's language."""
-    return _localize_known(text, FIELD_ERRORS.values(), translate)
+    """A check's error in the interface's language: the translated template of its code filled with
+    its facts (a CheckText of domain/validation.py); a text of any other origin as it is."""
+    if not isinstance(text, CheckText) or text.code not in FIELD_ERRORS:
+        return str(text)
+    english = FIELD_ERRORS[text.code]
+    translated = translate(english)
+    if translated == english or not _same_facts(translated, placeholders(english)):
+        return str(text)
+    return fill(translated, text.facts) or str(text)
 
 
 def localize_step_text(text: str, translate: Translate = qt_translate_step_text) -> str:
@@ -207,6 +215,8 @@ def localize_migration_text(
     migrated: {problem}") or a form field's error is translated too; any other text stays as it is."""
     parsed = _parse_migration_text(text, depth)
     if parsed is None:
+        if isinstance(text, CheckText):
+            return localize_field_error(text, translate_field_error)
         return _localize_known(text, FIELD_ERRORS.values(), translate_field_error)
     _, template_text, facts = parsed
     translated = translate(template_text)

@@ -10,14 +10,17 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.messages import LEGACY_TEXT, explain, known_codes, template, templates
-from desktop_sync.domain.model import Alert, AlertScope, Severity
+from desktop_sync.domain.model import Alert, AlertScope, ProfileKind, Severity
+from desktop_sync.domain.validation import FIELD_ERRORS, ProfileInput, field_error, validate_profile
 from desktop_sync.resources import resource_path
 from desktop_sync.ui.explanations import (
     CONTEXT,
     PARTS,
     explain_localized,
     localize_alert,
+    localize_field_error,
     message_sources,
     pattern,
     placeholders,
@@ -194,3 +197,25 @@ def test_the_message_sources_are_every_distinct_template_once():
     assert len(sources) == len(set(sources))
     expected = {getattr(e, part) for e in templates().values() for part in PARTS if getattr(e, part)}
     assert set(sources) == expected
+
+
+def test_a_checks_error_is_said_from_its_code_and_facts_not_read_back_from_its_words():
+    value = "'a is not a valid email address'"  # a fact that reads like the template itself
+    refused = field_error("address_invalid", value=value)
+    assert refused == f"{value} is not a valid email address"  # the English text, as the CLI prints it
+    assert (refused.code, dict(refused.facts)) == ("address_invalid", {"value": value})
+    french = {FIELD_ERRORS["address_invalid"]: "{value} n'est pas une adresse e-mail valide"}
+    shown = localize_field_error(refused, translate=lambda t: french.get(t, t))
+    assert shown == f"{value} n'est pas une adresse e-mail valide"
+    assert localize_field_error("a text of another origin", translate=lambda t: french.get(t, t)) == (
+        "a text of another origin"
+    )
+    assert localize_field_error(refused, translate=lambda t: "{port} perdu") == refused  # a fact lost: English
+
+
+def test_a_refused_profile_carries_each_fields_code_and_facts():
+    with pytest.raises(ValidationError) as refused:
+        validate_profile(ProfileInput(name="Corp", kind=ProfileKind.IMAP, incoming_host="imap.x.test", incoming_port=0))
+    check = refused.value.checks["incoming_port"]
+    assert check.code == "port_range" and dict(check.facts) == {"port": "0", "low": "1", "high": "65535"}
+    assert refused.value.errors["incoming_port"] == "port 0 is outside 1-65535"
