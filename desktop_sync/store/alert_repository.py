@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import Alert, AlertId, AlertScope, MailboxId, ProfileId, Severity
+from desktop_sync.store.mapping import from_row
 from desktop_sync.store.models import AlertRow
 
 
@@ -24,17 +25,15 @@ def facts_from_json(stored: str | None) -> dict[str, str]:
 
 
 def _alert(row: AlertRow) -> Alert:
-    return Alert(
+    return from_row(
+        row,
+        Alert,
         id=AlertId(row.id),
         severity=Severity(row.severity),
         scope=AlertScope(row.scope),
-        code=row.code,
         facts=facts_from_json(row.facts),
-        says=row.says,
         mailbox_id=MailboxId(row.mailbox_id) if row.mailbox_id is not None else None,
         profile_id=ProfileId(row.profile_id) if row.profile_id is not None else None,
-        item_ref=row.item_ref,
-        created_at=row.created_at,
         cleared=row.cleared_at is not None,
     )
 

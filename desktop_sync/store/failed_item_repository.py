@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import Channel, FailedItem, FailedItemId, MailboxId
+from desktop_sync.store.mapping import from_row
 from desktop_sync.store.models import FailedItemRow
 from desktop_sync.store.writes import dialect_insert
 
@@ -18,23 +19,12 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 
 def _failed(row: FailedItemRow) -> FailedItem:
-    return FailedItem(
+    return from_row(
+        row,
+        FailedItem,
         id=FailedItemId(row.id),
         mailbox_id=MailboxId(row.mailbox_id),
         channel=Channel(row.channel),
-        item_ref=row.item_ref,
-        code=row.code,
-        reason=row.reason,
-        folder=row.folder,
-        summary=row.summary,
-        subject=row.subject,
-        sender=row.sender,
-        item_date=row.item_date,
-        permanent=row.permanent,
-        attempts=row.attempts,
-        first_failed_at=row.first_failed_at,
-        last_failed_at=row.last_failed_at,
-        next_retry_at=row.next_retry_at,
         resolved=row.resolved_at is not None,
     )
 

@@ -9,28 +9,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import MailboxId, MailboxState, SyncStatus
+from desktop_sync.store.mapping import from_row
 from desktop_sync.store.models import MailboxStatusRow
 from desktop_sync.store.writes import dialect_insert
 
 
 def _status(row: MailboxStatusRow) -> SyncStatus:
-    return SyncStatus(
+    return from_row(
+        row,
+        SyncStatus,
         mailbox_id=MailboxId(row.mailbox_id),
         state=MailboxState(row.state),
-        last_sync_at=row.last_sync_at,
-        next_sync_at=row.next_sync_at,
-        interval_seconds=row.interval_seconds,
-        items_synced=row.items_synced,
-        failure_count=row.failure_count,
-        last_error_code=row.last_error_code,
-        last_error=row.last_error,
-        backoff_until=row.backoff_until,
-        sync_requested_at=row.sync_requested_at,
-        import_done=row.import_done,
-        import_total=row.import_total,
         import_base=row.import_base or 0,
-        import_started_at=row.import_started_at,
-        import_eta_at=row.import_eta_at,
     )
 
 
