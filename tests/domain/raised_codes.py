@@ -2,7 +2,7 @@
 
 Read with ``ast`` rather than listed by hand, so that a new code is found the day it is written: an
 error class's ``code = "..."``, a ``code=...`` argument (a string, a module's constant or an
-``ErrorCode`` member), a ``code = "a" if ... else "b"`` choice, an alert's code (the third argument
+``ErrorCode`` member), a ``code = "a" if ... else "b"`` choice or a ``code = CONSTANT``, an alert's code (the third argument
 of ``Alert(...)``) or the code of its text (``says=...``), and every member of an enum named
 ``ErrorCode``. The checks of what an admin types name theirs in ``field_error("...")``.
 """
@@ -78,7 +78,7 @@ def raised_codes(package: Path = PACKAGE) -> dict[str, set[str]]:
             if isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id in ("code", "says") for t in node.targets
             ):
-                for code in _strings(node.value):
+                for code in resolve(node.value):
                     add(code, path)
             elif isinstance(node, ast.keyword) and node.arg in ("code", "says"):
                 for code in resolve(node.value):
