@@ -41,6 +41,7 @@ import keyring.errors
 import pytest
 from ews.fixtures import AccountFactory, account_factory, running_ews_server
 from ews.server import EwsServer
+from oauth.provider import OAuthProvider
 from servers import ServerUnavailable
 from servers.dovecot import DovecotServer, MailUser
 from servers.postgres import PostgresServer
@@ -83,14 +84,33 @@ def tls_ca(tls_files: TlsFiles) -> Path:
     return tls_files.ca_cert
 
 
+# --- OAuth 2.0 / OpenID Connect provider
+
+
+@pytest.fixture
+def oauth_provider(tls_files: TlsFiles) -> Iterator[OAuthProvider]:
+    """A fresh OAuth/OIDC provider over TLS (the test CA), with no clients and no users yet."""
+    with OAuthProvider(tls_files) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def oauth_provider_session(tls_files: TlsFiles) -> Iterator[OAuthProvider]:
+    """The provider the session's mail servers trust for bearer tokens; give each test its own users."""
+    with OAuthProvider(tls_files) as provider:
+        yield provider
+
+
 # --- Dovecot IMAP/POP3
 
 
 @pytest.fixture(scope="session")
-def dovecot(tls_files: TlsFiles) -> Iterator[DovecotServer]:
-    """Dovecot with users alice/alicepw and bob/bobpw; their mailboxes are shared by the whole session."""
+def dovecot(tls_files: TlsFiles, oauth_provider_session: OAuthProvider) -> Iterator[DovecotServer]:
+    """Dovecot with users alice/alicepw and bob/bobpw; their mailboxes are shared by the whole session.
+
+    Besides passwords it takes OAuth bearer tokens (XOAUTH2, OAUTHBEARER) of ``oauth_provider_session``."""
     try:
-        server = DovecotServer(tls_files)
+        server = DovecotServer(tls_files, introspection=oauth_provider_session.introspection_for("dovecot"))
     except ServerUnavailable as exc:
         server_unavailable(str(exc))
     with server:

@@ -53,7 +53,7 @@ default_login_user = {service_user}
 first_valid_uid = 0
 
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 # The default 2 s pause after a bad password would make every such test slow. (Dovecot still
 # answers a failure only at its next 0.5 s tick.)
 auth_failure_delay = 0
@@ -61,9 +61,10 @@ auth_failure_delay = 0
 # is read at once, so add_user() works right before a login.
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd/%u
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_gid} home={root}/home/%u
 }}
@@ -128,6 +129,35 @@ stats_writer_socket_path =
 """
 
 
+# Dovecot's oauth2 passdb: a token is good when the provider's introspection says it is active, and
+# the user it names is the one logging in (RFC 7662, POSTed with the resource server's credentials).
+OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+tls_ca_cert_file = {ca}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Introspection:
+    """Where Dovecot asks whether a bearer token is good: the provider's introspection endpoint,
+    with Dovecot's own client credentials (a URL of the form https://id:secret@host:port/path)."""
+
+    url: str
+    ca_file: Path
+
+
 @dataclass(frozen=True, slots=True)
 class MailUser:
     name: str
@@ -150,14 +180,18 @@ class DovecotServer:
     """Dovecot on 127.0.0.1; ``ports`` maps "imap", "imaps", "pop3", "pop3s" to port numbers.
 
     "imap" and "pop3" are plain ports that offer STARTTLS/STLS; "imaps" and "pop3s" are implicit TLS.
-    Every user's password is stored in ``users``; add more with ``add_user``.
+    Every user's password is stored in ``users``; add more with ``add_user``. Given ``introspection``,
+    users also sign in with a bearer token (SASL XOAUTH2 and OAUTHBEARER) that the provider vouches for.
     """
 
     host = LOOPBACK
 
-    def __init__(self, tls: TlsFiles, users: Mapping[str, str] = DEFAULT_USERS) -> None:
+    def __init__(
+        self, tls: TlsFiles, users: Mapping[str, str] = DEFAULT_USERS, introspection: Introspection | None = None
+    ) -> None:
         self.binary = find_dovecot()
         self.tls = tls
+        self.introspection = introspection
         self.users: dict[str, str] = {}
         self._initial_users = dict(users)
         self.ports = dict(zip(PROTOCOL_PORTS, free_ports(len(PROTOCOL_PORTS)), strict=True))
@@ -286,9 +320,14 @@ class DovecotServer:
             mail_gid=self.mail_gid,
             cert=self.tls.cert,
             key=self.tls.key,
+            oauth2_mechanisms=" xoauth2 oauthbearer" if self.introspection else "",
+            oauth2_passdb=OAUTH2_PASSDB.format(root=self.root) if self.introspection else "",
             **self.ports,
         )
         (self.root / "dovecot.conf").write_text(config)
+        if self.introspection is not None:
+            oauth2 = OAUTH2_CONFIG.format(url=self.introspection.url, ca=self.introspection.ca_file)
+            (self.root / "dovecot-oauth2.conf.ext").write_text(oauth2)
 
     def _write_passwd_file(self, name: str, password: str) -> None:
         assert self.root is not None, "start() the server before adding users"

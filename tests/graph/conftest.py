@@ -1,0 +1,31 @@
+"""The Graph test server, with the OAuth provider whose tokens it takes."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from oauth.client import Client
+from oauth.provider import OAuthProvider
+from servers.tls import TlsFiles
+
+from .client import ALICE, BOB, Graph
+from .server import GraphServer
+
+
+@pytest.fixture
+def graph_server(tls_files: TlsFiles, oauth_provider: OAuthProvider) -> Iterator[GraphServer]:
+    """A Graph server with no mailboxes; after the test, no answer of it may have broken the metadata."""
+    with GraphServer(tls_files, oauth_provider) as server:
+        yield server
+    assert server.invalid == []
+
+
+@pytest.fixture
+def alice(graph_server: GraphServer, oauth_provider: OAuthProvider, tls_ca: Path) -> Graph:
+    graph_server.store.add_mailbox(ALICE)
+    graph_server.store.add_mailbox(BOB)
+    oauth_provider.add_client("app")
+    oauth_provider.add_user(ALICE)
+    oauth_provider.sign_in_as(ALICE)
+    token = Client(oauth_provider, tls_ca, "app").sign_in()["access_token"]
+    return Graph(graph_server, token, tls_ca)
