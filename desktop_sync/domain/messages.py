@@ -323,6 +323,21 @@ _CATALOGUE: dict[str, Explanation] = {
         fix="Enter the passwords (profile editor, or desktop-sync mailbox set-password ADDRESS), then run Test & "
         "Enable on the mailboxes.",
     ),
+    "signin_needed": Explanation(
+        title="Sign-in needed",
+        cause="{detail}",
+        fix="A person must sign the mailbox in again with its identity provider; its synchronization waits until then.",
+    ),
+    "signin_refused": Explanation(
+        title="The sign-in was refused",
+        cause="{detail}",
+        fix="Check the profile's identity provider, client id and scopes, then sign in again.",
+    ),
+    "identity_provider_unavailable": Explanation(
+        title="The identity provider cannot be reached",
+        cause="{detail}",
+        fix="The engine retries by itself. If it lasts, check the network and the provider's status.",
+    ),
     "not_found": Explanation(
         title="Not found",
         cause="{detail}",

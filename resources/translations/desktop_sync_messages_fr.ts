@@ -279,7 +279,7 @@
         <translation>Non pris en charge</translation>
     </message>
     <message>
-        <extracomment>not_supported.cause, act_appointment_failed.cause, act_contact_failed.cause, act_task_failed.cause, copy_to_sent_failed.cause, store_unavailable.cause, store_missing.cause, bad_db_url.cause, no_store.cause, engine_already_running.cause, busy.cause, operation_interrupted.cause, config_unwritable.cause, autostart_unwritable.cause, file_unwritable.cause, file_not_saved.cause, invalid_value.cause, change_key_stale.cause, act_skipped.cause, router_file.cause, not_found.cause, validation.cause</extracomment>
+        <extracomment>not_supported.cause, act_appointment_failed.cause, act_contact_failed.cause, act_task_failed.cause, copy_to_sent_failed.cause, store_unavailable.cause, store_missing.cause, bad_db_url.cause, no_store.cause, engine_already_running.cause, busy.cause, operation_interrupted.cause, config_unwritable.cause, autostart_unwritable.cause, file_unwritable.cause, file_not_saved.cause, invalid_value.cause, change_key_stale.cause, act_skipped.cause, router_file.cause, signin_needed.cause, signin_refused.cause, identity_provider_unavailable.cause, not_found.cause, validation.cause</extracomment>
         <source>{detail}</source>
         <translation>{detail}</translation>
     </message>
@@ -727,6 +727,36 @@
         <extracomment>migration_credentials_needed.fix</extracomment>
         <source>Enter the passwords (profile editor, or desktop-sync mailbox set-password ADDRESS), then run Test &amp; Enable on the mailboxes.</source>
         <translation>Saisissez les mots de passe (éditeur de profil, ou desktop-sync mailbox set-password ADDRESS), puis lancez Tester et activer sur les boîtes aux lettres.</translation>
+    </message>
+    <message>
+        <extracomment>signin_needed.title</extracomment>
+        <source>Sign-in needed</source>
+        <translation>Connexion nécessaire</translation>
+    </message>
+    <message>
+        <extracomment>signin_needed.fix</extracomment>
+        <source>A person must sign the mailbox in again with its identity provider; its synchronization waits until then.</source>
+        <translation>Une personne doit de nouveau connecter la boîte aux lettres auprès de son fournisseur d'identité ; sa synchronisation attend jusque-là.</translation>
+    </message>
+    <message>
+        <extracomment>signin_refused.title</extracomment>
+        <source>The sign-in was refused</source>
+        <translation>La connexion a été refusée</translation>
+    </message>
+    <message>
+        <extracomment>signin_refused.fix</extracomment>
+        <source>Check the profile's identity provider, client id and scopes, then sign in again.</source>
+        <translation>Vérifiez le fournisseur d'identité, l'identifiant client et les étendues du profil, puis reconnectez-vous.</translation>
+    </message>
+    <message>
+        <extracomment>identity_provider_unavailable.title</extracomment>
+        <source>The identity provider cannot be reached</source>
+        <translation>Le fournisseur d'identité est injoignable</translation>
+    </message>
+    <message>
+        <extracomment>identity_provider_unavailable.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, check the network and the provider's status.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, vérifiez le réseau et l'état du fournisseur.</translation>
     </message>
     <message>
         <extracomment>not_found.title</extracomment>

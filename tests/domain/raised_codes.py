@@ -1,10 +1,10 @@
 """The codes the product can raise, read from its source: what the message catalogue must cover.
 
 Read with ``ast`` rather than listed by hand, so that a new code is found the day it is written: an
-error class's ``code = "..."``, a ``code=...`` argument (a string, a module's constant or an
-``ErrorCode`` member), a ``code = "a" if ... else "b"`` choice or a ``code = CONSTANT``, an alert's code (the third argument
-of ``Alert(...)``) or the code of its text (``says=...``), and every member of an enum named
-``ErrorCode``. The checks of what an admin types name theirs in ``field_error("...")``.
+error class's ``code = "..."`` or ``code = CONSTANT``, a ``code=...`` argument (a string, a module's
+constant or an ``ErrorCode`` member), a ``code = "a" if ... else "b"`` choice, an alert's code (the
+third argument of ``Alert(...)``) or the code of its text (``says=...``), and every member of an
+enum named ``ErrorCode``. The checks of what an admin types name theirs in ``field_error("...")``.
 """
 
 from __future__ import annotations
@@ -75,12 +75,10 @@ def raised_codes(package: Path = PACKAGE) -> dict[str, set[str]]:
     for path, tree in trees.items():
         local = {**constants, **_constants(tree)}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(
+            assigned = isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id in ("code", "says") for t in node.targets
-            ):
-                for code in resolve(node.value):
-                    add(code, path)
-            elif isinstance(node, ast.keyword) and node.arg in ("code", "says"):
+            )
+            if assigned or (isinstance(node, ast.keyword) and node.arg in ("code", "says")):
                 for code in resolve(node.value):
                     add(code, path)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Alert":
