@@ -26,6 +26,7 @@ async def alerts_list(ctx: Context, args: argparse.Namespace) -> int:
                     "title": v.alert.title,
                     "cause": v.alert.cause,
                     "fix": v.alert.fix,
+                    "facts": dict(v.alert.facts),
                     "mailbox": v.mailbox,
                     "profile": v.profile,
                     "item": v.alert.item_ref,

@@ -7,7 +7,9 @@ so the engine, the services and the UI never see a library's exception type.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 class ErrorScope(enum.Enum):
@@ -61,12 +63,28 @@ class PermanentError(DesktopSyncError):
     code = "permanent"
 
 
+class CheckText(str):
+    """A check's English text that keeps the code and facts it was made of (domain/validation.py's
+    ``field_error``): the CLI and every comparison read the text as it is, while the GUI says it in its
+    own language from the code and the facts, never by reading the facts back out of the words."""
+
+    code: str
+    facts: Mapping[str, str]
+
+    def __new__(cls, text: str, code: str, facts: Mapping[str, str]) -> CheckText:
+        made = super().__new__(cls, text)
+        made.code = code
+        made.facts = MappingProxyType(dict(facts))
+        return made
+
+
 class ValidationError(DesktopSyncError):
-    """Input that is refused before anything is written. Carries one message per field."""
+    """Input that is refused before anything is written. Carries one message per field: a CheckText
+    (a code and its facts) for every check of ours, plain text for what another layer words itself."""
 
     code = "validation"
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: Mapping[str, str]):
         self.errors = dict(errors)
         first_field, first_message = next(iter(self.errors.items()))
         super().__init__(f"{first_field}: {first_message}", scope=ErrorScope.ITEM)
@@ -74,6 +92,11 @@ class ValidationError(DesktopSyncError):
     @classmethod
     def single(cls, field: str, message: str) -> ValidationError:
         return cls({field: message})
+
+    @property
+    def checks(self) -> dict[str, CheckText]:
+        """The fields refused by a check of ours, with its code and facts."""
+        return {field: message for field, message in self.errors.items() if isinstance(message, CheckText)}
 
 
 class NotFoundError(DesktopSyncError):

@@ -218,6 +218,23 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="The outgoing server refused a mail of {address} for good (5xx): {detail}",
         fix="Correct the recipients or the content, then resend it (desktop-sync outgoing resend ID).",
     ),
+    "copy_to_sent_failed": Explanation(
+        title="The mail was sent but not copied to Sent",
+        cause="{detail}",
+        fix="Nothing to resend. Check the Sent folder's name and rights on the server.",
+    ),
+    "mail_delivery_unknown": Explanation(
+        title="Delivery unknown",
+        cause="The mail {message_id} ({subject}) may or may not have been sent: the connection broke while the "
+        "server had it, and it is not in the Sent folder.",
+        fix="Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent "
+        "(desktop-sync outgoing mark-sent ID).",
+    ),
+    "mail_failed": Explanation(
+        title="A mail could not be sent",
+        cause="{subject} to {recipients}: {detail}",
+        fix="Correct the recipients or the cause, then resend it (desktop-sync outgoing resend ID).",
+    ),
     "no_secure_keyring": Explanation(
         title="No secure keyring",
         cause="Passwords are kept only in the system keyring, and none that keeps them safe is available.",
@@ -229,7 +246,113 @@ _CATALOGUE: dict[str, Explanation] = {
         fix="Check the database URL (--db or DESKTOP_SYNC_DB), that the server is running, and that "
         "the disk is not full.",
     ),
+    "store_missing": Explanation(
+        title="The CRM store does not exist",
+        cause="{detail}",
+        fix="Check the database path (--db or DESKTOP_SYNC_DB), or create it first (desktop-sync init).",
+    ),
+    "bad_db_url": Explanation(
+        title="The database URL is not valid",
+        cause="{detail}",
+        fix="Give a SQLite file path or a URL such as postgresql://user@host/crm (--db or DESKTOP_SYNC_DB).",
+    ),
+    "no_store": Explanation(
+        title="The CRM store is not open",
+        cause="{detail}",
+        fix="Open the CRM store, then try again.",
+    ),
+    "engine_already_running": Explanation(
+        title="The engine is already running",
+        cause="{detail}",
+        fix="One engine runs on a SQLite store at a time: stop the other one first, or use PostgreSQL to run several.",
+    ),
+    "busy": Explanation(
+        title="Already running",
+        cause="{detail}",
+        fix="Wait until it has ended, then try again.",
+    ),
+    "operation_interrupted": Explanation(
+        title="The operation was interrupted",
+        cause="{detail}",
+        fix="Start the engine again and run the operation again.",
+    ),
+    "config_unwritable": Explanation(
+        title="The settings could not be saved",
+        cause="{detail}",
+        fix="Check the permissions and the free space of the settings folder, then try again.",
+    ),
+    "autostart_unwritable": Explanation(
+        title="Starting at sign-in could not be changed",
+        cause="{detail}",
+        fix="Check the permissions of the autostart folder (~/.config/autostart), then try again.",
+    ),
+    "file_unwritable": Explanation(
+        title="The file could not be written",
+        cause="{detail}",
+        fix="Choose another folder or file name, or check the folder's permissions and free space.",
+    ),
+    "file_not_saved": Explanation(
+        title="The file was not saved",
+        cause="{detail}",
+        fix="Choose another folder or file name, or check the folder's permissions and free space.",
+    ),
+    "invalid_value": Explanation(
+        title="An item holds a value that cannot be synchronized",
+        cause="{detail}",
+        fix="Correct the value in the CRM or in Exchange; the item is tried again in the next cycle.",
+    ),
+    "change_key_stale": Explanation(
+        title="The item changed on the server meanwhile",
+        cause="{detail}",
+        fix="Nothing to do: it is read again and synchronized in the next cycle.",
+    ),
+    "act_skipped": Explanation(
+        title="An item was skipped",
+        cause="{detail}",
+        fix="See the failed items; it is tried again in the next cycle.",
+    ),
+    "router_file": Explanation(
+        title="An E-mail Router file cannot be used",
+        cause="{detail}",
+        fix="Choose the router's own files, as the router saved them, and try again.",
+    ),
+    "migration_credentials_needed": Explanation(
+        title="Credentials needed for a migrated profile",
+        cause="Profile {profile} was migrated from the E-mail Router, whose passwords are encrypted and were not "
+        "migrated. No password is stored yet for {missing}.",
+        fix="Enter the passwords (profile editor, or desktop-sync mailbox set-password ADDRESS), then run Test & "
+        "Enable on the mailboxes.",
+    ),
+    "signin_needed": Explanation(
+        title="Sign-in needed",
+        cause="{detail}",
+        fix="A person must sign the mailbox in again with its identity provider; its synchronization waits until then.",
+    ),
+    "signin_refused": Explanation(
+        title="The sign-in was refused",
+        cause="{detail}",
+        fix="Check the profile's identity provider, client id and scopes, then sign in again.",
+    ),
+    "identity_provider_unavailable": Explanation(
+        title="The identity provider cannot be reached",
+        cause="{detail}",
+        fix="The engine retries by itself. If it lasts, check the network and the provider's status.",
+    ),
+    "not_found": Explanation(
+        title="Not found",
+        cause="{detail}",
+        fix="It may have been changed or removed elsewhere; check the name and try again.",
+    ),
+    "validation": Explanation(
+        title="Some input is not valid",
+        cause="{detail}",
+        fix="Correct the fields named and try again.",
+    ),
 }
+
+# The code of an alert stored before alerts were stored as codes and facts (store revision 0012): its
+# facts are its English title, cause and fix, shown as they were written.
+LEGACY_TEXT = "legacy_text"
 
 
 class _Facts(dict[str, str]):
@@ -241,6 +364,8 @@ class _Facts(dict[str, str]):
 
 def explain(code: str, **facts: str) -> Explanation:
     """The text for ``code`` with ``facts`` filled in; an unknown code still says something useful."""
+    if code == LEGACY_TEXT:
+        return Explanation(facts.get("title", ""), facts.get("cause", ""), facts.get("fix", ""))
     template = _CATALOGUE.get(code)
     values = _Facts(facts)
     if template is None:

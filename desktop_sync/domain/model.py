@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NewType
+
+from desktop_sync.domain.messages import Explanation, explain
 
 ProfileId = NewType("ProfileId", int)
 MailboxId = NewType("MailboxId", int)
@@ -238,20 +241,46 @@ class Queue:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """Something an admin should know: what happened, where, why, and how to fix it."""
+    """Something an admin should know: what happened, where, why, and how to fix it.
+
+    Stored as a code and its facts (``{"address": "alice@example.test", "detail": "..."}``), never as
+    sentences: title, cause and fix are the catalogue's (domain/messages.py) texts, rendered when shown
+    in the reader's language. ``says`` is the catalogue code of the text when it is not the alert's own
+    (a mailbox disabled after repeated failures keeps the error's code and says ``retries_exhausted``).
+    """
 
     severity: Severity
     scope: AlertScope
     code: str
-    title: str
-    cause: str
-    fix: str
+    facts: Mapping[str, str] = field(default_factory=dict)
     mailbox_id: MailboxId | None = None
     profile_id: ProfileId | None = None
     item_ref: str | None = None
     created_at: dt.datetime | None = None
     cleared: bool = False
     id: AlertId | None = None
+    says: str | None = None
+
+    @property
+    def text_code(self) -> str:
+        """The catalogue code whose title, cause and fix this alert shows."""
+        return self.says or self.code
+
+    def explanation(self) -> Explanation:
+        """Title, cause and fix in English (the CLI's language)."""
+        return explain(self.text_code, **self.facts)
+
+    @property
+    def title(self) -> str:
+        return self.explanation().title
+
+    @property
+    def cause(self) -> str:
+        return self.explanation().cause
+
+    @property
+    def fix(self) -> str:
+        return self.explanation().fix
 
 
 def profile_secret_key(name: str) -> str:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.errors import CheckText, ValidationError
 from desktop_sync.domain.model import (
     MAX_CONNECTIONS_MAX,
     MAX_CONNECTIONS_MIN,
@@ -40,8 +40,8 @@ _HOST = re.compile(rf"^(?:{_LABEL})(?:\.{_LABEL})*$|^\[?[0-9a-fA-F:.]+\]?$")
 
 
 # Every text these checks give, by code: the CLI prints it in English as it is; the GUI shows it
-# in the interface's language (ui/explanations.py reads the facts back out and fills the
-# translated template; desktop_sync_messages_<lang>.ts, context "FieldErrors").
+# in the interface's language (ui/explanations.py fills the translated template with the facts the
+# CheckText kept; desktop_sync_messages_<lang>.ts, context "FieldErrors").
 FIELD_ERRORS: dict[str, str] = {
     "address_required": "an email address is required",
     "address_invalid": "{value} is not a valid email address",
@@ -101,9 +101,10 @@ FIELD_ERRORS: dict[str, str] = {
 }
 
 
-def field_error(code: str, **facts: str) -> str:
-    """The English text of the check ``code``, filled with ``facts``."""
-    return FIELD_ERRORS[code].format(**facts)
+def field_error(code: str, **facts: str) -> CheckText:
+    """The English text of the check ``code``, filled with ``facts``, keeping both (the GUI renders
+    the translated template from them)."""
+    return CheckText(FIELD_ERRORS[code].format(**facts), code, facts)
 
 
 def normalize_address(address: str, field: str = "email") -> str:

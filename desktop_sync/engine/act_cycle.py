@@ -329,16 +329,15 @@ class ActCycle(EngineJob):
         """Keep the plan for confirmation; a new or different one gets a warning alert (its older one goes)."""
         assert mailbox.id is not None
         counts = held.counts
-        text = explain(
-            SAFETY_ALERT,
-            kind=KINDS[held.record_type],
-            type=held.record_type.value,
-            address=mailbox.address,
-            changes=describe_counts(counts),
-            removed=str(counts.get("DeleteInExchange", 0) + counts.get("Unlink", 0)),
-            links=str(held.links),
-            why=stop_why(held.reason),
-        )
+        facts = {
+            "kind": KINDS[held.record_type],
+            "type": held.record_type.value,
+            "address": mailbox.address,
+            "changes": describe_counts(counts),
+            "removed": str(counts.get("DeleteInExchange", 0) + counts.get("Unlink", 0)),
+            "links": str(held.links),
+            "why": stop_why(held.reason),
+        }
         async with self._store.transaction() as tx:
             if not await tx.act_holds.hold(held):
                 return
@@ -348,9 +347,7 @@ class ActCycle(EngineJob):
                     Severity.WARNING,
                     AlertScope.MAILBOX,
                     SAFETY_ALERT,
-                    text.title,
-                    text.cause,
-                    text.fix,
+                    facts,
                     mailbox_id=mailbox.id,
                     profile_id=mailbox.profile_id,
                     item_ref=held.record_type.value,
@@ -383,7 +380,6 @@ class ActCycle(EngineJob):
             "server": profile.ews_url or profile.incoming.host,
             "detail": error.message,
         }
-        text = explain(error.code, **facts)
         async with self._store.transaction() as tx:
             if isinstance(error, PermanentError) and mailbox.id is not None:
                 current = await tx.mailboxes.get(mailbox.id)
@@ -397,9 +393,7 @@ class ActCycle(EngineJob):
                     Severity.ERROR if isinstance(error, PermanentError) else Severity.WARNING,
                     AlertScope.MAILBOX,
                     error.code,
-                    text.title,
-                    text.cause or error.message,
-                    text.fix,
+                    facts,
                     mailbox_id=mailbox.id,
                     profile_id=mailbox.profile_id,
                     created_at=now,

@@ -120,21 +120,20 @@ class ActLedger:
             alert = None
             if entry.attempts == 1:
                 if code == "act_no_organizer":
-                    text = explain("act_no_organizer", item=name_item(title, date=date))
+                    facts, says = {"item": name_item(title, date=date)}, None
                 else:
-                    text = explain(f"act_{record_type.value}_failed", detail=reason)
+                    facts, says = {"detail": reason}, f"act_{record_type.value}_failed"
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.ITEM,
                         code,
-                        text.title,
-                        text.cause,
-                        text.fix,
+                        facts,
                         mailbox_id=mailbox.id,
                         profile_id=mailbox.profile_id,
                         item_ref=reference,
                         created_at=now,
+                        says=says,
                     )
                 )
         if alert is not None:
@@ -249,23 +248,20 @@ class ActExecutor:
                 action.exchange_value,
                 action.kept,
             )
-            text = explain(
-                "act_conflict",
-                field=action.field_name,
-                record=name_item(title, date=when),
-                crm_value=repr(action.crm_value),
-                exchange_value=repr(action.exchange_value),
-                kept="Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
-                conflict_id=str(conflict_id),
-            )
+            facts = {
+                "field": action.field_name,
+                "record": name_item(title, date=when),
+                "crm_value": repr(action.crm_value),
+                "exchange_value": repr(action.exchange_value),
+                "kept": "Exchange" if action.kept is ConflictPolicy.KEEP_EXCHANGE else "CRM",
+                "conflict_id": str(conflict_id),
+            }
             alert = await tx.alerts.add(
                 Alert(
                     Severity.INFORMATION,
                     AlertScope.ITEM,
                     "act_conflict",
-                    text.title,
-                    text.cause,
-                    text.fix,
+                    facts,
                     mailbox_id=mid,
                     profile_id=mailbox.profile_id,
                     item_ref=action.server_id,

@@ -249,15 +249,12 @@ class BatchCommitter(EngineJob):
         self._counters.error("transient" if failure.transient else "permanent", failure.code)
         if entry.attempts == 1:
             item = name_item(entry.subject, entry.sender, entry.item_date, failure.folder)
-            text = explain(failure.code, address=ctx.mailbox.address, item=item, detail=failure.reason)
             alert = await tx.alerts.add(
                 Alert(
                     Severity.WARNING,
                     AlertScope.ITEM,
                     failure.code,
-                    text.title,
-                    text.cause or failure.reason,
-                    text.fix or "Retry it from the failed items.",
+                    {"address": ctx.mailbox.address, "item": item, "detail": failure.reason},
                     mailbox_id=ctx.id,
                     profile_id=ctx.profile.id,
                     item_ref=failure.server_id,

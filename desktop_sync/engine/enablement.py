@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
-from desktop_sync.domain.messages import explain, template
+from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -181,36 +181,32 @@ class Enablement:
             # The error's own explanation says what to do about a password, a server, a certificate or
             # a permission; a code without one gets the general text.
             chosen = code if code is not None and template(code) is not None else TEST_FAILED
-            text = explain(chosen, address=mailbox.address, server=_server(profile, report.channel), detail=detail)
-            added.append(
-                await alerts.add(
-                    self._alert(Severity.ERROR, TEST_FAILED, text.title, text.cause, text.fix, mailbox, now)
-                )
-            )
+            facts = {"address": mailbox.address, "server": _server(profile, report.channel), "detail": detail}
+            added.append(await alerts.add(self._alert(Severity.ERROR, TEST_FAILED, facts, mailbox, now, says=chosen)))
         passed = any(r.status is ConnectionTestStatus.SUCCESS for r in reports)
         if passed and not approved:
-            text = explain(AWAITING_APPROVAL, address=mailbox.address)
-            added.append(
-                await alerts.add(
-                    self._alert(Severity.WARNING, AWAITING_APPROVAL, text.title, text.cause, text.fix, mailbox, now)
-                )
-            )
+            facts = {"address": mailbox.address}
+            added.append(await alerts.add(self._alert(Severity.WARNING, AWAITING_APPROVAL, facts, mailbox, now)))
         return added
 
     @staticmethod
     def _alert(
-        severity: Severity, code: str, title: str, cause: str, fix: str, mailbox: Mailbox, now: dt.datetime
+        severity: Severity,
+        code: str,
+        facts: dict[str, str],
+        mailbox: Mailbox,
+        now: dt.datetime,
+        says: str | None = None,
     ) -> Alert:
         return Alert(
             severity,
             AlertScope.MAILBOX,
             code,
-            title,
-            cause,
-            fix,
+            facts,
             mailbox_id=mailbox.id,
             profile_id=mailbox.profile_id,
             created_at=now,
+            says=None if says == code else says,
         )
 
     async def _test(self, channel: Channel, mailbox: Mailbox, profile: Profile) -> ConnectionTest:

@@ -151,14 +151,14 @@ class CycleOutcomes(EngineJob):
                 backoff_until = now + dt.timedelta(seconds=decision.delay)
                 state, next_sync, severity = MailboxState.BACKING_OFF, backoff_until, Severity.WARNING
                 raise_alert = new_code
-                text = explain(error.code, **facts)
+                says = None
             else:
                 assert isinstance(decision, GiveUp)
                 backoff_until, next_sync, severity = None, None, Severity.ERROR
                 state = MailboxState.DISABLED
                 raise_alert = True
                 status = end_import(status)  # stopped: no import runs until it is enabled again
-                text = explain("retries_exhausted" if decision.exhausted else error.code, **facts)
+                says = "retries_exhausted" if decision.exhausted else None
                 await self._disable_incoming(tx, ctx, error.code)
             await tx.status.save(
                 dataclasses.replace(
@@ -181,12 +181,11 @@ class CycleOutcomes(EngineJob):
                             severity,
                             scope,
                             error.code,
-                            text.title,
-                            text.cause or error.message,
-                            text.fix,
+                            facts,
                             mailbox_id=ctx.id,
                             profile_id=ctx.profile.id,
                             created_at=now,
+                            says=says,
                         )
                     )
                 )
@@ -217,15 +216,12 @@ class CycleOutcomes(EngineJob):
         failing = self._health.failed(ctx.profile.id, ctx.id, now, len(active))
         if failing is None:
             return []
-        text = explain("profile_failing", failing=str(failing), total=str(len(active)), profile=ctx.profile.name)
         alert = await tx.alerts.add(
             Alert(
                 Severity.ERROR,
                 AlertScope.PROFILE,
                 "profile_failing",
-                text.title,
-                text.cause,
-                text.fix,
+                {"failing": str(failing), "total": str(len(active)), "profile": ctx.profile.name},
                 profile_id=ctx.profile.id,
                 created_at=now,
             )
@@ -238,15 +234,12 @@ class CycleOutcomes(EngineJob):
             status = await tx.status.get(ctx.id)
             alert = None
             if status.last_error_code != "mailbox_not_approved":
-                text = explain("mailbox_not_approved", address=ctx.mailbox.address)
                 alert = await tx.alerts.add(
                     Alert(
                         Severity.WARNING,
                         AlertScope.MAILBOX,
                         "mailbox_not_approved",
-                        text.title,
-                        text.cause,
-                        text.fix,
+                        {"address": ctx.mailbox.address},
                         mailbox_id=ctx.id,
                         profile_id=ctx.profile.id,
                         created_at=now,

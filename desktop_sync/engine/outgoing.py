@@ -16,7 +16,6 @@ from typing import Unpack
 
 from desktop_sync.domain.compose import compose
 from desktop_sync.domain.errors import DeliveryUnknown, DesktopSyncError, ErrorScope, PermanentError, TransientError
-from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     ActivityStatus,
     Alert,
@@ -41,6 +40,7 @@ log = logging.getLogger("desktop_sync.engine.outgoing")
 
 CLAIM_BATCH = 20
 HOLD_SECONDS = 300.0  # a mail whose mailbox cannot send yet is looked at again this much later
+NOT_ENABLED = "approve it and enable outgoing email (Test & Enable); the mail waits"  # why a mail is held
 
 
 class OutgoingSender(EngineJob):
@@ -116,8 +116,8 @@ class OutgoingSender(EngineJob):
                 email,
                 mailbox,
                 "outgoing_disabled",
-                f"{mailbox.address} cannot send yet: approve it and enable outgoing email "
-                "(Test & Enable); the mail waits",
+                f"{mailbox.address} cannot send yet: {NOT_ENABLED}",
+                reason=NOT_ENABLED,
             )
             return False
         try:
@@ -167,9 +167,7 @@ class OutgoingSender(EngineJob):
                 "copy_to_sent_failed",
                 mailbox,
                 message.message_id,
-                "The mail was sent but not copied to Sent",
-                exc.message,
-                "Nothing to resend. Check the Sent folder's name and rights on the server.",
+                {"detail": exc.message},
             )
             return False
 
@@ -212,11 +210,8 @@ class OutgoingSender(EngineJob):
             "delivery_unknown",
             sender[0] if sender else None,
             email.message_id,
-            "Delivery unknown",
-            f"The mail {email.message_id!r} ({email.subject!r}) may or may not have been sent: the connection "
-            "broke while the server had it, and it is not in the Sent folder.",
-            "Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent "
-            "(desktop-sync outgoing mark-sent ID).",
+            {"message_id": repr(email.message_id), "subject": repr(email.subject)},
+            says="mail_delivery_unknown",
         )
 
     async def _transient(self, email: OutgoingEmail, mailbox: Mailbox, error: TransientError) -> None:
@@ -243,12 +238,20 @@ class OutgoingSender(EngineJob):
             code,
             mailbox,
             email.message_id,
-            "A mail could not be sent",
-            f"{email.subject!r} to {', '.join(email.recipients)}: {detail}",
-            "Correct the recipients or the cause, then resend it (desktop-sync outgoing resend ID).",
+            {"subject": repr(email.subject), "recipients": ", ".join(email.recipients), "detail": detail},
+            says="mail_failed",
         )
 
-    async def _hold(self, email: OutgoingEmail, mailbox: Mailbox, code: str, detail: str, alert: bool = True) -> None:
+    async def _hold(
+        self,
+        email: OutgoingEmail,
+        mailbox: Mailbox,
+        code: str,
+        detail: str,
+        alert: bool = True,
+        reason: str | None = None,
+    ) -> None:
+        """Keep the mail waiting; ``reason`` is the alert's detail when ``detail`` says more than the code's text."""
         async with self._store.transaction() as tx:
             await tx.outgoing.finish(
                 email.id,
@@ -257,16 +260,8 @@ class OutgoingSender(EngineJob):
                 retry_at=self._now() + dt.timedelta(seconds=HOLD_SECONDS),
             )
         if alert and email.attempts <= 1:
-            text = explain(code, address=mailbox.address, detail=detail)
-            await self._alert(
-                Severity.WARNING,
-                code,
-                mailbox,
-                email.message_id,
-                text.title if text.fix else "Mail waiting to be sent",
-                detail,
-                text.fix,
-            )
+            facts = {"address": mailbox.address, "detail": detail if reason is None else reason}
+            await self._alert(Severity.WARNING, code, mailbox, email.message_id, facts)
 
     async def _disable_outgoing(self, mailbox: Mailbox, error: PermanentError) -> None:
         async with self._store.transaction() as tx:
@@ -276,8 +271,8 @@ class OutgoingSender(EngineJob):
                     current.outgoing, enabled=False, test_status=ConnectionTestStatus.FAILURE, failed_step=error.code
                 )
                 await tx.mailboxes.update(dataclasses.replace(current, outgoing=outgoing))
-        text = explain(error.code, address=mailbox.address, server="the outgoing server", detail=error.message)
-        await self._alert(Severity.ERROR, error.code, mailbox, None, text.title, text.cause or error.message, text.fix)
+        facts = {"address": mailbox.address, "server": "the outgoing server", "detail": error.message}
+        await self._alert(Severity.ERROR, error.code, mailbox, None, facts)
 
     async def _alert(
         self,
@@ -285,9 +280,8 @@ class OutgoingSender(EngineJob):
         code: str,
         mailbox: Mailbox | None,
         item: str | None,
-        title: str,
-        cause: str,
-        fix: str,
+        facts: dict[str, str],
+        says: str | None = None,
     ) -> None:
         async with self._store.transaction() as tx:
             alert = await tx.alerts.add(
@@ -295,13 +289,12 @@ class OutgoingSender(EngineJob):
                     severity,
                     AlertScope.ITEM if item else AlertScope.MAILBOX,
                     code,
-                    title,
-                    cause,
-                    fix,
+                    facts,
                     mailbox_id=mailbox.id if mailbox else None,
                     profile_id=mailbox.profile_id if mailbox else None,
                     item_ref=item,
                     created_at=self._now(),
+                    says=says,
                 )
             )
         self._bus.publish(AlertRaised(alert))

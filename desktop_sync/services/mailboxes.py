@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop_sync.domain.errors import NotFoundError, SecretStoreUnavailable, ValidationError
-from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     ActivityStatus,
     Alert,
@@ -290,13 +289,12 @@ class MailboxService:
                 remapped = stop_sync(remapped)
             remapped = await tx.mailboxes.update(remapped)
             if current_owner is not None:
-                text = explain(
-                    "mailbox_remapped",
-                    address=mailbox.address,
-                    old_owner=current_owner.label,
-                    new_owner=Owner.of_user(user).label,
-                )
-                await tx.alerts.add(self._alert("mailbox_remapped", text.title, text.cause, text.fix, remapped))
+                facts = {
+                    "address": mailbox.address,
+                    "old_owner": current_owner.label,
+                    "new_owner": Owner.of_user(user).label,
+                }
+                await tx.alerts.add(self._alert("mailbox_remapped", facts, remapped))
             return Mapped(remapped, current_owner, others_mailbox.address if others_mailbox else None)
 
     async def approve(self, address: str) -> Mailbox:
@@ -358,13 +356,12 @@ class MailboxService:
                 remapped = stop_sync(remapped)
             remapped = await tx.mailboxes.update(remapped)
             if current_owner is not None:
-                text = explain(
-                    "mailbox_remapped",
-                    address=mailbox.address,
-                    old_owner=current_owner.label,
-                    new_owner=Owner.of_queue(queue).label,
-                )
-                await tx.alerts.add(self._alert("mailbox_remapped", text.title, text.cause, text.fix, remapped))
+                facts = {
+                    "address": mailbox.address,
+                    "old_owner": current_owner.label,
+                    "new_owner": Owner.of_queue(queue).label,
+                }
+                await tx.alerts.add(self._alert("mailbox_remapped", facts, remapped))
             return Mapped(remapped, current_owner, queues_mailbox.address if queues_mailbox else None)
 
     async def unmap(self, address: str) -> MapResult:
@@ -485,22 +482,15 @@ class MailboxService:
     async def _unmap(self, tx: Transaction, mailbox: Mailbox, old_owner: User, new_address: str) -> None:
         """Take ``mailbox`` away from ``old_owner``, who is getting another one, and stop its sync."""
         await tx.mailboxes.update(stop_sync(dataclasses.replace(mailbox, user_id=None)))
-        text = explain(
-            "mailbox_unmapped",
-            address=mailbox.address,
-            old_owner=Owner.of_user(old_owner).label,
-            other_address=new_address,
-        )
-        await tx.alerts.add(self._alert("mailbox_unmapped", text.title, text.cause, text.fix, mailbox))
+        facts = {"address": mailbox.address, "old_owner": Owner.of_user(old_owner).label, "other_address": new_address}
+        await tx.alerts.add(self._alert("mailbox_unmapped", facts, mailbox))
 
-    def _alert(self, code: str, title: str, cause: str, fix: str, mailbox: Mailbox) -> Alert:
+    def _alert(self, code: str, facts: dict[str, str], mailbox: Mailbox) -> Alert:
         return Alert(
             severity=Severity.INFORMATION,
             scope=AlertScope.MAILBOX,
             code=code,
-            title=title,
-            cause=cause,
-            fix=fix,
+            facts=facts,
             mailbox_id=mailbox.id,
             profile_id=mailbox.profile_id,
             created_at=self._clock(),

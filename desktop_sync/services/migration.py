@@ -403,11 +403,7 @@ def _credentials_alert(profile: Profile, what: Sequence[str], now: dt.datetime) 
         severity=Severity.WARNING,
         scope=AlertScope.PROFILE,
         code=CREDENTIALS_ALERT,
-        title="Credentials needed for a migrated profile",
-        cause=f"Profile {profile.name} was migrated from the E-mail Router, whose passwords are encrypted and "
-        f"were not migrated. No password is stored yet for {shown}.",
-        fix="Enter the passwords (profile editor, or desktop-sync mailbox set-password ADDRESS), then run Test & "
-        "Enable on the mailboxes.",
+        facts={"profile": profile.name, "missing": shown},
         profile_id=profile.id,
         created_at=now,
     )

@@ -19,6 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from desktop_sync.domain.errors import PermanentError
 from desktop_sync.private_files import private_file
 from desktop_sync.store.act_repository import SqlActHolds, SqlActLinks, SqlConflicts, SqlCrmRecords
+from desktop_sync.store.activity_repository import SqlActivities
+from desktop_sync.store.alert_repository import SqlAlerts
+from desktop_sync.store.counter_repository import SqlCounters
+from desktop_sync.store.cursor_repository import SqlCursors
 from desktop_sync.store.database import (
     StoreMissing,
     StoreUnavailable,
@@ -29,20 +33,18 @@ from desktop_sync.store.database import (
     sqlite_file,
     upgrade_schema,
 )
-from desktop_sync.store.engine_repositories import (
-    SqlActivities,
-    SqlCounters,
-    SqlCursors,
-    SqlFailedItems,
-    SqlLeases,
-    SqlRecords,
-    SqlStatus,
-)
+from desktop_sync.store.failed_item_repository import SqlFailedItems
 from desktop_sync.store.filter_repository import SqlSyncFilters
 from desktop_sync.store.folder_repository import SqlTrackedFolders
+from desktop_sync.store.lease_repository import SqlLeases
+from desktop_sync.store.mailbox_repository import SqlMailboxes
 from desktop_sync.store.outgoing_repository import SqlOutgoing
-from desktop_sync.store.repositories import SqlAlerts, SqlMailboxes, SqlProfiles, SqlQueues, SqlUsers
+from desktop_sync.store.profile_repository import SqlProfiles
+from desktop_sync.store.queue_repository import SqlQueues
+from desktop_sync.store.record_repository import SqlRecords
 from desktop_sync.store.settings_repository import SqlAppSettings
+from desktop_sync.store.status_repository import SqlStatus
+from desktop_sync.store.user_repository import SqlUsers
 
 __all__ = [
     "EngineAlreadyRunning",

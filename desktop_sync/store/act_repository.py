@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desktop_sync.domain.act import MAPPING, ConflictPolicy, HeldPlan, Link, StopReason
 from desktop_sync.domain.errors import NotFoundError
 from desktop_sync.domain.model import MailboxId, RecordType, UserId
-from desktop_sync.store.engine_repositories import dialect_insert
 from desktop_sync.store.models import (
     ActConflictRow,
     ActHeldPlanRow,
@@ -29,6 +28,7 @@ from desktop_sync.store.models import (
     UserRow,
     utcnow,
 )
+from desktop_sync.store.writes import dialect_insert
 
 _TABLES: dict[RecordType, Any] = {
     RecordType.APPOINTMENT: AppointmentRow,

@@ -122,9 +122,7 @@ def make_async_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # hide_parameters: SQL parameters (mail bodies, addresses) never reach a log or an error text
-    return create_async_engine(
-        url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10}
-    )
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 10})
 
 
 def _ensure_sqlite_dir(url: URL) -> None:

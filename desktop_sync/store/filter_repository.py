@@ -11,7 +11,7 @@ from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.model import RecordType, UserId
 from desktop_sync.domain.sync_filters import SyncFilter, group_from_json, group_to_json
 from desktop_sync.store.models import SyncFilterRow
-from desktop_sync.store.repositories import _flush
+from desktop_sync.store.writes import flush_unique
 
 
 def _filter(row: SyncFilterRow) -> SyncFilter:
@@ -38,7 +38,7 @@ class SqlSyncFilters:
             rules=group_to_json(sync_filter.group),
         )
         self._s.add(row)
-        await _flush(self._s, "name", f"a {sync_filter.record_type.value} filter named {sync_filter.name!r}")
+        await flush_unique(self._s, "name", f"a {sync_filter.record_type.value} filter named {sync_filter.name!r}")
         return _filter(row)
 
     async def update(self, sync_filter: SyncFilter) -> SyncFilter:
@@ -48,7 +48,7 @@ class SqlSyncFilters:
         row.name = sync_filter.name
         row.active = sync_filter.active
         row.rules = group_to_json(sync_filter.group)
-        await _flush(self._s, "name", f"a filter named {sync_filter.name!r}")
+        await flush_unique(self._s, "name", f"a filter named {sync_filter.name!r}")
         return _filter(row)
 
     async def get(self, filter_id: int) -> SyncFilter | None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desktop_sync.domain.folders import TrackedFolder
 from desktop_sync.domain.model import MailboxId, RecordType
 from desktop_sync.store.models import TrackedFolderRow
-from desktop_sync.store.repositories import _flush
+from desktop_sync.store.writes import flush_unique
 
 
 def _folder(row: TrackedFolderRow) -> TrackedFolder:
@@ -33,7 +33,7 @@ class SqlTrackedFolders:
             regarding_id=folder.regarding[1] if folder.regarding else None,
         )
         self._s.add(row)
-        await _flush(self._s, "folder", f"{folder.folder_name} is already tracked")
+        await flush_unique(self._s, "folder", f"{folder.folder_name} is already tracked")
         return _folder(row)
 
     async def rename(self, folder_row_id: int, new_name: str) -> None:

@@ -355,9 +355,8 @@ class AlertRow(Base):
     severity: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(String(300))
-    cause: Mapped[str] = mapped_column(Text)
-    fix: Mapped[str] = mapped_column(Text)
+    facts: Mapped[str] = mapped_column(Text)  # JSON: the named values its text is filled with
+    says: Mapped[str | None] = mapped_column(String(100))  # the catalogue code of its text, when not its own
     mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailboxes.id", ondelete="SET NULL"), index=True)
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("email_server_profiles.id", ondelete="SET NULL"), index=True

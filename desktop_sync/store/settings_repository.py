@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from desktop_sync.store.engine_repositories import dialect_insert
 from desktop_sync.store.models import AppSettingRow
+from desktop_sync.store.writes import dialect_insert
 
 
 class SqlAppSettings:

@@ -26,7 +26,7 @@ from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.errors import ErrorPresenter, ErrorReport
-from desktop_sync.ui.explanations import localize
+from desktop_sync.ui.explanations import localize_alert
 from desktop_sync.ui.formatting import format_when
 from desktop_sync.ui.page import EmptyState, fit_columns, narrow_combo, sentence_label, table_view, title_label
 
@@ -202,7 +202,7 @@ class AlertsPage(QWidget):
         places: dict[str, str] = {}
         for view in alerts:
             alert = view.alert
-            said = localize(alert.code, alert.title, alert.cause, alert.fix)  # in the interface's language
+            said = localize_alert(alert)  # in the interface's language
             where = []
             if view.mailbox:
                 where.append(f"mailbox:{view.mailbox}")
@@ -316,7 +316,7 @@ class AlertsPage(QWidget):
     def _alert_raised(self, event: AlertRaised) -> None:
         alert = event.alert
         if alert.severity is not Severity.INFORMATION:
-            said = localize(alert.code, alert.title, alert.cause, alert.fix)
+            said = localize_alert(alert)
             self._presenter.notify(ErrorReport(said.title, said.cause, said.fix))
         self._reload_soon()
 

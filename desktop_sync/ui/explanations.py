@@ -1,13 +1,13 @@
 """The catalogue's texts (domain/messages.py) in the interface's language.
 
-The engine and the services write their explanations in English, and alerts are stored already
-formatted, without their facts. To show one in French, the English template of its code is turned
-into a pattern (each ``{placeholder}`` a non-greedy named group, the rest literal, anchored), the
-facts are read back out of the stored text, and the translated template (context ``Messages``,
-catalogue ``desktop_sync_messages_<lang>.ts``) is filled with them. A text that matches no
-template (an older wording, a free text) is shown as it was stored: English, never garbage.
+Alerts are stored as a code and its facts: the translated template of the code (context
+``Messages``, catalogue ``desktop_sync_messages_<lang>.ts``) is filled with the facts when shown.
+The texts of the checks, the connection steps and the migration, still handed over formatted, are
+read back with a pattern per template (each ``{placeholder}`` a non-greedy named group, the rest
+literal, anchored) and filled in again translated; a text that matches no template is shown as it
+was given: English, never garbage.
 
-The matching is pure: give ``translate`` to use it without Qt.
+All of it is pure: give ``translate`` to use it without Qt.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop_sync.domain.messages import Explanation, template, templates
-from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
 from desktop_sync.domain.ports.connectors import STEP_TEXTS
+from desktop_sync.domain.errors import CheckText
+from desktop_sync.domain.messages import LEGACY_TEXT, Explanation, explain, template, templates
+from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
+from desktop_sync.domain.model import Alert
 from desktop_sync.domain.validation import FIELD_ERRORS
 
 CONTEXT = "Messages"
@@ -103,66 +105,18 @@ def fill(template_text: str, facts: Mapping[str, str]) -> str | None:
         return None
 
 
-def _is_free(template_text: str) -> bool:
-    """A template that is nothing but placeholders ("{detail}") matches any text: never a witness."""
-    return not any(literal.strip() for literal, *_ in string.Formatter().parse(template_text))
-
-
-def _candidates(code: str, part: Part) -> Iterable[str]:
-    """The templates a stored ``part`` of an alert of ``code`` may come from, the code's own first.
-
-    An alert's code is the error's, its text may be another code's (a mailbox disabled after
-    repeated failures keeps the error's code and says "retries_exhausted")."""
-    own = template(code)
-    if own is not None:
-        yield getattr(own, part)
-    for other_code, other in templates().items():
-        if other_code != code:
-            yield getattr(other, part)
-
-
-def localize_text(
-    code: str,
-    part: Part,
-    text: str,
-    translate: Translate = qt_translate,
-    translate_fact: Translate = qt_translate_fact,
-) -> str:
-    """``text`` (the stored English ``part`` of an explanation of ``code``) in the interface's language."""
-    if not text:
-        return text
-    for template_text in _candidates(code, part):
-        if _is_free(template_text):
-            continue  # "{detail}" is the text itself, the same in every language
-        facts = recover_facts(template_text, text)
-        if facts is None:
-            continue
-        translated = translate(template_text)
-        if translated == template_text or not _same_facts(translated, facts):
-            return text  # English asked for, no translation, or a translation that lost a fact
-        values = {name: translate_fact(value) for name, value in facts.items()}
-        first = placeholders(translated)[:1]
-        if first and translated.startswith("{") and values[first[0]] != facts[first[0]]:
-            values[first[0]] = values[first[0]][:1].upper() + values[first[0]][1:]  # a phrase opens the sentence
-        filled = fill(translated, values)
-        return text if filled is None else filled
-    return text
-
-
-def localize(
-    code: str,
-    title: str,
-    cause: str,
-    fix: str,
+def localize_alert(
+    alert: Alert,
     translate: Translate = qt_translate,
     translate_fact: Translate = qt_translate_fact,
 ) -> Explanation:
-    """A stored explanation (an alert's title, cause and fix) in the interface's language."""
-    return Explanation(
-        title=localize_text(code, "title", title, translate, translate_fact),
-        cause=localize_text(code, "cause", cause, translate, translate_fact),
-        fix=localize_text(code, "fix", fix, translate, translate_fact),
-    )
+    """An alert's title, cause and fix in the interface's language: the translated templates of its
+    code filled with its facts (a fact that is one of the engine's English phrases translated too).
+    An alert stored before alerts kept their facts shows its English sentences as they were written."""
+    if alert.text_code == LEGACY_TEXT:
+        return alert.explanation()
+    facts = {name: translate_fact(value) for name, value in alert.facts.items()}
+    return explain_localized(alert.text_code, translate, _opening=alert.facts, **facts)
 
 
 class _Facts(dict[str, str]):
@@ -172,19 +126,29 @@ class _Facts(dict[str, str]):
         return "?"
 
 
-def explain_localized(code: str, translate: Translate = qt_translate, **facts: str) -> Explanation:
+def explain_localized(
+    code: str, translate: Translate = qt_translate, _opening: Mapping[str, str] | None = None, **facts: str
+) -> Explanation:
     """``domain.messages.explain`` in the interface's language: the translated templates filled
-    with ``facts`` (English where a template has no usable translation)."""
+    with ``facts`` (English where a template has no usable translation). ``_opening`` holds the facts
+    before translation: one translated that opens a sentence gets a capital ("Le serveur sortant ...")."""
     english = template(code)
     if english is None:
-        return Explanation(title=code.replace("_", " ").capitalize(), cause=facts.get("detail", ""), fix="")
-    values = _Facts(facts)
+        return explain(code, **(dict(_opening) if _opening is not None else facts))
     texts: dict[str, str] = {}
     for part in PARTS:
         source = getattr(english, part)
         translated = translate(source)
-        if not _same_facts(translated, placeholders(source)):
-            translated = source
+        if translated == source or not _same_facts(translated, placeholders(source)):
+            values = _Facts(_opening if _opening is not None else facts)  # English: the facts as they were
+            texts[part] = source.format_map(values)
+            continue
+        values = _Facts(facts)
+        first = placeholders(translated)[:1]
+        if _opening is not None and first and translated.startswith("{") and first[0] in facts:
+            name = first[0]
+            if values[name] != _opening.get(name, values[name]):
+                values[name] = values[name][:1].upper() + values[name][1:]  # a phrase opens the sentence
         texts[part] = fill(translated, values) or source.format_map(values)
     return Explanation(**texts)
 
@@ -212,8 +176,15 @@ def _localize_known(text: str, known: Iterable[str], translate: Translate) -> st
 
 
 def localize_field_error(text: str, translate: Translate = qt_translate_field_error) -> str:
-    """A check's error (one of domain/validation.py's FIELD_ERRORS, filled) in the interface's language."""
-    return _localize_known(text, FIELD_ERRORS.values(), translate)
+    """A check's error in the interface's language: the translated template of its code filled with
+    its facts (a CheckText of domain/validation.py); a text of any other origin as it is."""
+    if not isinstance(text, CheckText) or text.code not in FIELD_ERRORS:
+        return str(text)
+    english = FIELD_ERRORS[text.code]
+    translated = translate(english)
+    if translated == english or not _same_facts(translated, placeholders(english)):
+        return str(text)
+    return fill(translated, text.facts) or str(text)
 
 
 def localize_step_text(text: str, translate: Translate = qt_translate_step_text) -> str:
@@ -244,6 +215,8 @@ def localize_migration_text(
     migrated: {problem}") or a form field's error is translated too; any other text stays as it is."""
     parsed = _parse_migration_text(text, depth)
     if parsed is None:
+        if isinstance(text, CheckText):
+            return localize_field_error(text, translate_field_error)
         return _localize_known(text, FIELD_ERRORS.values(), translate_field_error)
     _, template_text, facts = parsed
     translated = translate(template_text)

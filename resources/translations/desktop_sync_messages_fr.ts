@@ -279,7 +279,7 @@
         <translation>Non pris en charge</translation>
     </message>
     <message>
-        <extracomment>not_supported.cause, act_appointment_failed.cause, act_contact_failed.cause, act_task_failed.cause, store_unavailable.cause</extracomment>
+        <extracomment>not_supported.cause, act_appointment_failed.cause, act_contact_failed.cause, act_task_failed.cause, copy_to_sent_failed.cause, store_unavailable.cause, store_missing.cause, bad_db_url.cause, no_store.cause, engine_already_running.cause, busy.cause, operation_interrupted.cause, config_unwritable.cause, autostart_unwritable.cause, file_unwritable.cause, file_not_saved.cause, invalid_value.cause, change_key_stale.cause, act_skipped.cause, router_file.cause, signin_needed.cause, signin_refused.cause, identity_provider_unavailable.cause, not_found.cause, validation.cause</extracomment>
         <source>{detail}</source>
         <translation>{detail}</translation>
     </message>
@@ -294,7 +294,7 @@
         <translation>Un rendez-vous n’a pas été synchronisé</translation>
     </message>
     <message>
-        <extracomment>act_appointment_failed.fix, act_contact_failed.fix, act_task_failed.fix</extracomment>
+        <extracomment>act_appointment_failed.fix, act_contact_failed.fix, act_task_failed.fix, act_skipped.fix</extracomment>
         <source>See the failed items; it is tried again in the next cycle.</source>
         <translation>Consultez les éléments en échec ; il sera retenté au prochain cycle.</translation>
     </message>
@@ -484,7 +484,7 @@
         <translation>Rien à faire : l'e-mail sera renvoyé plus tard.</translation>
     </message>
     <message>
-        <extracomment>delivery_unknown.title</extracomment>
+        <extracomment>delivery_unknown.title, mail_delivery_unknown.title</extracomment>
         <source>Delivery unknown</source>
         <translation>Remise incertaine</translation>
     </message>
@@ -494,7 +494,7 @@
         <translation>La connexion a été coupée alors que le serveur détenait un e-mail de {address}, et celui-ci n'est pas dans les éléments envoyés : {detail}</translation>
     </message>
     <message>
-        <extracomment>delivery_unknown.fix</extracomment>
+        <extracomment>delivery_unknown.fix, mail_delivery_unknown.fix</extracomment>
         <source>Ask a recipient, then resend it (desktop-sync outgoing resend ID) or mark it sent (desktop-sync outgoing mark-sent ID).</source>
         <translation>Renseignez-vous auprès d'un destinataire, puis renvoyez-le (desktop-sync outgoing resend ID) ou marquez-le comme envoyé (desktop-sync outgoing mark-sent ID).</translation>
     </message>
@@ -529,6 +529,36 @@
         <translation>Corrigez les destinataires ou le contenu, puis renvoyez-le (desktop-sync outgoing resend ID).</translation>
     </message>
     <message>
+        <extracomment>copy_to_sent_failed.title</extracomment>
+        <source>The mail was sent but not copied to Sent</source>
+        <translation>Le courrier a été envoyé mais pas copié dans Éléments envoyés</translation>
+    </message>
+    <message>
+        <extracomment>copy_to_sent_failed.fix</extracomment>
+        <source>Nothing to resend. Check the Sent folder's name and rights on the server.</source>
+        <translation>Rien à renvoyer. Vérifiez le nom et les droits du dossier Éléments envoyés sur le serveur.</translation>
+    </message>
+    <message>
+        <extracomment>mail_delivery_unknown.cause</extracomment>
+        <source>The mail {message_id} ({subject}) may or may not have been sent: the connection broke while the server had it, and it is not in the Sent folder.</source>
+        <translation>Le courrier {message_id} ({subject}) a peut-être été envoyé, peut-être pas : la connexion a été coupée pendant que le serveur l'avait, et il n'est pas dans le dossier Éléments envoyés.</translation>
+    </message>
+    <message>
+        <extracomment>mail_failed.title</extracomment>
+        <source>A mail could not be sent</source>
+        <translation>Un courrier n'a pas pu être envoyé</translation>
+    </message>
+    <message>
+        <extracomment>mail_failed.cause</extracomment>
+        <source>{subject} to {recipients}: {detail}</source>
+        <translation>{subject} à {recipients} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>mail_failed.fix</extracomment>
+        <source>Correct the recipients or the cause, then resend it (desktop-sync outgoing resend ID).</source>
+        <translation>Corrigez les destinataires ou la cause, puis renvoyez-le (desktop-sync outgoing resend ID).</translation>
+    </message>
+    <message>
         <extracomment>no_secure_keyring.title</extracomment>
         <source>No secure keyring</source>
         <translation>Aucun trousseau sécurisé</translation>
@@ -552,6 +582,201 @@
         <extracomment>store_unavailable.fix</extracomment>
         <source>Check the database URL (--db or DESKTOP_SYNC_DB), that the server is running, and that the disk is not full.</source>
         <translation>Vérifiez l'URL de la base de données (--db ou DESKTOP_SYNC_DB), que le serveur fonctionne et que le disque n'est pas plein.</translation>
+    </message>
+    <message>
+        <extracomment>store_missing.title</extracomment>
+        <source>The CRM store does not exist</source>
+        <translation>La base du CRM n'existe pas</translation>
+    </message>
+    <message>
+        <extracomment>store_missing.fix</extracomment>
+        <source>Check the database path (--db or DESKTOP_SYNC_DB), or create it first (desktop-sync init).</source>
+        <translation>Vérifiez le chemin de la base de données (--db ou DESKTOP_SYNC_DB), ou créez-la d'abord (desktop-sync init).</translation>
+    </message>
+    <message>
+        <extracomment>bad_db_url.title</extracomment>
+        <source>The database URL is not valid</source>
+        <translation>L'URL de la base de données n'est pas valide</translation>
+    </message>
+    <message>
+        <extracomment>bad_db_url.fix</extracomment>
+        <source>Give a SQLite file path or a URL such as postgresql://user@host/crm (--db or DESKTOP_SYNC_DB).</source>
+        <translation>Donnez le chemin d'un fichier SQLite ou une URL comme postgresql://user@host/crm (--db ou DESKTOP_SYNC_DB).</translation>
+    </message>
+    <message>
+        <extracomment>no_store.title</extracomment>
+        <source>The CRM store is not open</source>
+        <translation>La base du CRM n'est pas ouverte</translation>
+    </message>
+    <message>
+        <extracomment>no_store.fix</extracomment>
+        <source>Open the CRM store, then try again.</source>
+        <translation>Ouvrez la base du CRM, puis réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>engine_already_running.title</extracomment>
+        <source>The engine is already running</source>
+        <translation>Le moteur fonctionne déjà</translation>
+    </message>
+    <message>
+        <extracomment>engine_already_running.fix</extracomment>
+        <source>One engine runs on a SQLite store at a time: stop the other one first, or use PostgreSQL to run several.</source>
+        <translation>Un seul moteur fonctionne à la fois sur une base SQLite : arrêtez d'abord l'autre, ou utilisez PostgreSQL pour en faire fonctionner plusieurs.</translation>
+    </message>
+    <message>
+        <extracomment>busy.title</extracomment>
+        <source>Already running</source>
+        <translation>Déjà en cours</translation>
+    </message>
+    <message>
+        <extracomment>busy.fix</extracomment>
+        <source>Wait until it has ended, then try again.</source>
+        <translation>Attendez qu'il soit terminé, puis réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>operation_interrupted.title</extracomment>
+        <source>The operation was interrupted</source>
+        <translation>L'opération a été interrompue</translation>
+    </message>
+    <message>
+        <extracomment>operation_interrupted.fix</extracomment>
+        <source>Start the engine again and run the operation again.</source>
+        <translation>Redémarrez le moteur et relancez l'opération.</translation>
+    </message>
+    <message>
+        <extracomment>config_unwritable.title</extracomment>
+        <source>The settings could not be saved</source>
+        <translation>Les paramètres n'ont pas pu être enregistrés</translation>
+    </message>
+    <message>
+        <extracomment>config_unwritable.fix</extracomment>
+        <source>Check the permissions and the free space of the settings folder, then try again.</source>
+        <translation>Vérifiez les droits et l'espace libre du dossier des paramètres, puis réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>autostart_unwritable.title</extracomment>
+        <source>Starting at sign-in could not be changed</source>
+        <translation>Le démarrage à l'ouverture de session n'a pas pu être modifié</translation>
+    </message>
+    <message>
+        <extracomment>autostart_unwritable.fix</extracomment>
+        <source>Check the permissions of the autostart folder (~/.config/autostart), then try again.</source>
+        <translation>Vérifiez les droits du dossier de démarrage automatique (~/.config/autostart), puis réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>file_unwritable.title</extracomment>
+        <source>The file could not be written</source>
+        <translation>Le fichier n'a pas pu être écrit</translation>
+    </message>
+    <message>
+        <extracomment>file_unwritable.fix, file_not_saved.fix</extracomment>
+        <source>Choose another folder or file name, or check the folder's permissions and free space.</source>
+        <translation>Choisissez un autre dossier ou nom de fichier, ou vérifiez les droits et l'espace libre du dossier.</translation>
+    </message>
+    <message>
+        <extracomment>file_not_saved.title</extracomment>
+        <source>The file was not saved</source>
+        <translation>Le fichier n'a pas été enregistré</translation>
+    </message>
+    <message>
+        <extracomment>invalid_value.title</extracomment>
+        <source>An item holds a value that cannot be synchronized</source>
+        <translation>Un élément contient une valeur qui ne peut pas être synchronisée</translation>
+    </message>
+    <message>
+        <extracomment>invalid_value.fix</extracomment>
+        <source>Correct the value in the CRM or in Exchange; the item is tried again in the next cycle.</source>
+        <translation>Corrigez la valeur dans le CRM ou dans Exchange ; l'élément est réessayé au prochain cycle.</translation>
+    </message>
+    <message>
+        <extracomment>change_key_stale.title</extracomment>
+        <source>The item changed on the server meanwhile</source>
+        <translation>L'élément a changé sur le serveur entre-temps</translation>
+    </message>
+    <message>
+        <extracomment>change_key_stale.fix</extracomment>
+        <source>Nothing to do: it is read again and synchronized in the next cycle.</source>
+        <translation>Rien à faire : il est relu et synchronisé au prochain cycle.</translation>
+    </message>
+    <message>
+        <extracomment>act_skipped.title</extracomment>
+        <source>An item was skipped</source>
+        <translation>Un élément a été ignoré</translation>
+    </message>
+    <message>
+        <extracomment>router_file.title</extracomment>
+        <source>An E-mail Router file cannot be used</source>
+        <translation>Un fichier de l'E-mail Router est inutilisable</translation>
+    </message>
+    <message>
+        <extracomment>router_file.fix</extracomment>
+        <source>Choose the router's own files, as the router saved them, and try again.</source>
+        <translation>Choisissez les fichiers du routeur lui-même, tels qu'il les a enregistrés, et réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>migration_credentials_needed.title</extracomment>
+        <source>Credentials needed for a migrated profile</source>
+        <translation>Identifiants nécessaires pour un profil migré</translation>
+    </message>
+    <message>
+        <extracomment>migration_credentials_needed.cause</extracomment>
+        <source>Profile {profile} was migrated from the E-mail Router, whose passwords are encrypted and were not migrated. No password is stored yet for {missing}.</source>
+        <translation>Le profil {profile} a été migré depuis l'E-mail Router, dont les mots de passe sont chiffrés et n'ont pas été migrés. Aucun mot de passe n'est encore enregistré pour {missing}.</translation>
+    </message>
+    <message>
+        <extracomment>migration_credentials_needed.fix</extracomment>
+        <source>Enter the passwords (profile editor, or desktop-sync mailbox set-password ADDRESS), then run Test &amp; Enable on the mailboxes.</source>
+        <translation>Saisissez les mots de passe (éditeur de profil, ou desktop-sync mailbox set-password ADDRESS), puis lancez Tester et activer sur les boîtes aux lettres.</translation>
+    </message>
+    <message>
+        <extracomment>signin_needed.title</extracomment>
+        <source>Sign-in needed</source>
+        <translation>Connexion nécessaire</translation>
+    </message>
+    <message>
+        <extracomment>signin_needed.fix</extracomment>
+        <source>A person must sign the mailbox in again with its identity provider; its synchronization waits until then.</source>
+        <translation>Une personne doit de nouveau connecter la boîte aux lettres auprès de son fournisseur d'identité ; sa synchronisation attend jusque-là.</translation>
+    </message>
+    <message>
+        <extracomment>signin_refused.title</extracomment>
+        <source>The sign-in was refused</source>
+        <translation>La connexion a été refusée</translation>
+    </message>
+    <message>
+        <extracomment>signin_refused.fix</extracomment>
+        <source>Check the profile's identity provider, client id and scopes, then sign in again.</source>
+        <translation>Vérifiez le fournisseur d'identité, l'identifiant client et les étendues du profil, puis reconnectez-vous.</translation>
+    </message>
+    <message>
+        <extracomment>identity_provider_unavailable.title</extracomment>
+        <source>The identity provider cannot be reached</source>
+        <translation>Le fournisseur d'identité est injoignable</translation>
+    </message>
+    <message>
+        <extracomment>identity_provider_unavailable.fix</extracomment>
+        <source>The engine retries by itself. If it lasts, check the network and the provider's status.</source>
+        <translation>Le moteur réessaie de lui-même. Si cela dure, vérifiez le réseau et l'état du fournisseur.</translation>
+    </message>
+    <message>
+        <extracomment>not_found.title</extracomment>
+        <source>Not found</source>
+        <translation>Introuvable</translation>
+    </message>
+    <message>
+        <extracomment>not_found.fix</extracomment>
+        <source>It may have been changed or removed elsewhere; check the name and try again.</source>
+        <translation>Il a peut-être été modifié ou supprimé ailleurs ; vérifiez le nom et réessayez.</translation>
+    </message>
+    <message>
+        <extracomment>validation.title</extracomment>
+        <source>Some input is not valid</source>
+        <translation>Certaines saisies ne sont pas valides</translation>
+    </message>
+    <message>
+        <extracomment>validation.fix</extracomment>
+        <source>Correct the fields named and try again.</source>
+        <translation>Corrigez les champs nommés et réessayez.</translation>
     </message>
 </context>
 <context>

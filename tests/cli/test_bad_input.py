@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from keyring.backends import fail
 
 from desktop_sync import cli
+from desktop_sync.domain.messages import LEGACY_TEXT
 from desktop_sync.domain.model import Alert, AlertScope, Severity
 from desktop_sync.store import open_store
 from desktop_sync.store.database import alembic_config, make_sync_engine, resolve_url
@@ -298,7 +299,13 @@ def _alerts(db: str, count: int) -> list[int]:
             async with store.transaction() as tx:
                 added = [
                     await tx.alerts.add(
-                        Alert(Severity.WARNING, AlertScope.PROFILE, "timeout", f"alert {n}", "a cause", "a fix")
+                        Alert(
+                            Severity.WARNING,
+                            AlertScope.PROFILE,
+                            "timeout",
+                            {"title": f"alert {n}", "cause": "a cause", "fix": "a fix"},
+                            says=LEGACY_TEXT,
+                        )
                     )
                     for n in range(count)
                 ]

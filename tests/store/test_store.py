@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.mailbox_state import advance_import, end_import
+from desktop_sync.domain.messages import LEGACY_TEXT
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -217,9 +218,8 @@ def test_alerts_list_newest_first_and_by_mailbox(store: SqlStore) -> None:
                         Severity.WARNING,
                         AlertScope.MAILBOX,
                         f"c{n}",
-                        f"t{n}",
-                        "cause",
-                        "fix",
+                        {"title": f"t{n}", "cause": "cause", "fix": "fix"},
+                        says=LEGACY_TEXT,
                         mailbox_id=mailbox_id,
                         created_at=dt.datetime(2026, 1, 1 + n, tzinfo=dt.UTC),
                     )

@@ -31,7 +31,7 @@ EVENTS = {
     "cycle_finished": CycleFinished(ONE, "a@x.test", NOW, 3, 0.5),
     "items_synced": ItemsSynced(ONE, "a@x.test", Channel.INCOMING, 3),
     "import_progress": ImportProgress(ONE, "a@x.test", 3, 10),
-    "alert_raised": AlertRaised(Alert(Severity.ERROR, AlertScope.MAILBOX, "auth_failed", "t", "c", "f")),
+    "alert_raised": AlertRaised(Alert(Severity.ERROR, AlertScope.MAILBOX, "auth_failed", {"detail": "c"})),
     "counters_updated": CountersUpdated({"desktop_sync_items_total": 3.0}),
     "operation_progress": OperationProgress("migration", "router", "Creating email server profiles", 1, 4),
     "operation_finished": OperationFinished("test_enable", "a@x.test", True),

@@ -240,7 +240,8 @@ def _names(template_text: str) -> list[str]:
 def test_the_french_catalogue_has_every_validation_error(french):
     """Each template of domain/validation.py, filled, reads in French (not the English left as is)."""
     for code, template_text in FIELD_ERRORS.items():
-        english = template_text.format_map({name: f"<{name}>" for name in _names(template_text)})
+        english = field_error(code, **{name: f"<{name}>" for name in _names(template_text)})
+        assert english == template_text.format_map({name: f"<{name}>" for name in _names(template_text)})
         assert localize_field_error(english) != english, code
 
 

@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from desktop_sync.domain.errors import PermanentError
-from desktop_sync.domain.messages import explain
+from desktop_sync.domain.messages import LEGACY_TEXT, explain
 from desktop_sync.domain.model import Alert, AlertScope, Channel, FailedItem, Severity
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.resources import resource_path
@@ -274,11 +274,10 @@ def test_alerts_the_catalogue_does_not_know_stay_as_they_were_stored(french, ui,
                     Severity.WARNING,
                     AlertScope.MAILBOX,
                     "timeout",
-                    "An older wording",
-                    "imap.example.test:993 was slow: 30 s",
-                    "Wait.",
+                    {"title": "An older wording", "cause": "imap.example.test:993 was slow: 30 s", "fix": "Wait."},
                     mailbox.id,
                     mailbox.profile_id,
+                    says=LEGACY_TEXT,  # stored before alerts kept their facts
                 )
             )
 

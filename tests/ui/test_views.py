@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from desktop_sync.domain.messages import LEGACY_TEXT
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
@@ -130,12 +131,11 @@ async def _seed_alerts_and_failures(ui) -> None:
                     severity,
                     AlertScope.MAILBOX,
                     code,
-                    f"title {code}",
-                    "cause",
-                    "fix",
+                    {"title": f"title {code}", "cause": "cause", "fix": "fix"},
                     mailbox.id,
                     mailbox.profile_id,
                     created_at=NOW,
+                    says=LEGACY_TEXT,
                 )
             )
         await tx.failed_items.record(
@@ -186,7 +186,8 @@ def test_a_live_alert_reloads_the_wall_and_notifies_without_a_dialog(ui, run, qt
     presenter = ErrorPresenter(None, notifications, show_dialog=ui.shown.append)
     page = AlertsPage(ui.context, presenter)
     qtbot.addWidget(page)
-    alert = Alert(Severity.ERROR, AlertScope.PROFILE, "profile_failing", "Most mailboxes failing", "3 of 4", "check")
+    said = {"title": "Most mailboxes failing", "cause": "3 of 4", "fix": "check"}
+    alert = Alert(Severity.ERROR, AlertScope.PROFILE, "profile_failing", said, says=LEGACY_TEXT)
     ui.bus.publish(AlertRaised(dataclasses.replace(alert, id=99)))
     run(until(lambda: page.model.rowCount() == 2, what="the reload"))
     assert notifications.shown() is not None and notifications.shown().title == "Most mailboxes failing"
