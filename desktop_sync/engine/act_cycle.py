@@ -33,7 +33,6 @@ from desktop_sync.domain.act import (
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
-from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,

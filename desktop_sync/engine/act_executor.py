@@ -33,7 +33,7 @@ from desktop_sync.domain.act import (
     record_headline,
 )
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError
-from desktop_sync.domain.messages import explain, name_item
+from desktop_sync.domain.messages import name_item
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,

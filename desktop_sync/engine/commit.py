@@ -12,7 +12,7 @@ from typing import Unpack
 from desktop_sync.domain.correlation import Lookup, correlation_lookups, decision_order, waits_for
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mailbox_state import advance_import, end_import
-from desktop_sync.domain.messages import explain, name_item
+from desktop_sync.domain.messages import name_item
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,

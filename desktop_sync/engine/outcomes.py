@@ -9,7 +9,6 @@ from typing import Unpack
 
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, TransientError
 from desktop_sync.domain.mailbox_state import end_import
-from desktop_sync.domain.messages import explain
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,

@@ -20,11 +20,11 @@ from typing import Literal
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop_sync.domain.ports.connectors import STEP_TEXTS
 from desktop_sync.domain.errors import CheckText
 from desktop_sync.domain.messages import LEGACY_TEXT, Explanation, explain, template, templates
 from desktop_sync.domain.migration_texts import MIGRATION_TEXTS
 from desktop_sync.domain.model import Alert
+from desktop_sync.domain.ports.connectors import STEP_TEXTS
 from desktop_sync.domain.validation import FIELD_ERRORS
 
 CONTEXT = "Messages"
