@@ -19,16 +19,14 @@ import base64
 import contextlib
 import json
 import socket
-import ssl
-import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from oauth.provider import OAuthProvider
+from servers.https import TlsHandler, TlsHttpServer
 from servers.ports import LOOPBACK
 from servers.tls import TlsFiles
 
@@ -83,7 +81,6 @@ class GraphServer:
         self.invalid: list[str] = []  # answers that did not match the metadata (each also answered 500)
         self.app_access: dict[str, set[str] | None] = {}  # client id -> mailboxes allowed (None: all)
         self._http: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -96,17 +93,13 @@ class GraphServer:
 
     def start(self) -> Self:
         self._http = _HttpServer(self)
-        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._http.start("graph-test-server")
         return self
 
     def stop(self) -> None:
         if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._http = self._thread = None
+            self._http.stop()
+        self._http = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -197,45 +190,14 @@ class GraphServer:
 # --- the HTTP side
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _HttpServer(TlsHttpServer):
     def __init__(self, graph: GraphServer) -> None:
         self.graph = graph
-        self.tls_context = graph.tls.server_context()
-        super().__init__((LOOPBACK, 0), _Handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, address = super().get_request()
-        return self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError, OSError)):
-            return
-        super().handle_error(request, client_address)
+        super().__init__(graph.tls, _Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(TlsHandler):
     server: _HttpServer
-
-    def setup(self) -> None:
-        self.request.settimeout(30)
-        self.handshake_failed = False
-        try:
-            self.request.do_handshake()
-        except (ssl.SSLError, OSError):
-            self.handshake_failed = True
-        super().setup()
-
-    def handle(self) -> None:
-        if not self.handshake_failed:
-            with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
-                super().handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         self._answer("GET")

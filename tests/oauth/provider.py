@@ -21,17 +21,11 @@ provider down (503) and read which endpoints were called (``calls``; never a tok
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import secrets
-import socket
-import ssl
-import sys
-import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
@@ -40,6 +34,7 @@ from oauthlib.oauth2.rfc6749.errors import FatalClientError, OAuth2Error
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 from oauthlib.openid import Server
 from servers.dovecot import Introspection
+from servers.https import TlsHandler, TlsHttpServer
 from servers.ports import LOOPBACK
 from servers.tls import TlsFiles
 
@@ -84,7 +79,6 @@ class OAuthProvider:
         self._declining = False
         self._key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(6), "use": "sig", "alg": "RS256"})
         self._http: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
         self.validator: ProviderValidator | None = None
         self.server: Server | None = None
         self.devices: DeviceAuthorizationEndpoint | None = None
@@ -234,19 +228,13 @@ class OAuthProvider:
             interval=DEVICE_POLL_INTERVAL,
             user_code_generator=_user_code,
         )
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="oauth-provider", daemon=True
-        )
-        self._thread.start()
+        self._http.start("oauth-provider")
         return self
 
     def stop(self) -> None:
         if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._http = self._thread = None
+            self._http.stop()
+        self._http = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -393,45 +381,14 @@ def _oauthlib(result: tuple[dict[str, str], Any, int]) -> tuple[int, dict[str, s
 # --- the HTTP side
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class _HttpServer(TlsHttpServer):
     def __init__(self, provider: OAuthProvider) -> None:
         self.provider = provider
-        self.tls_context = provider.tls.server_context()
-        super().__init__((LOOPBACK, 0), _Handler)
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        sock, address = super().get_request()
-        return self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError, OSError)):
-            return  # a client that went away, or did not trust our certificate
-        super().handle_error(request, client_address)
+        super().__init__(provider.tls, _Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(TlsHandler):
     server: _HttpServer
-
-    def setup(self) -> None:
-        self.request.settimeout(10)
-        self.handshake_failed = False
-        try:
-            self.request.do_handshake()
-        except (ssl.SSLError, OSError):
-            self.handshake_failed = True
-        super().setup()
-
-    def handle(self) -> None:
-        if not self.handshake_failed:
-            with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
-                super().handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # query strings carry codes; the provider records its calls without them
 
     def do_GET(self) -> None:
         self._answer("GET")
