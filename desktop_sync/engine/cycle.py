@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Unpack
 
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
@@ -44,6 +45,27 @@ from desktop_sync.engine.throttle import ThrottleKey
 from desktop_sync.engine.waiting_replies import WaitingReplies
 
 log = logging.getLogger("desktop_sync.engine.cycle")
+
+
+GoOn = Callable[[], bool]  # asked at the per-cycle cap: may this cycle read on?
+
+
+async def _batches(
+    connector: IncomingMail, cursors: Mapping[str, str], since: dt.datetime | None, budget: int, go_on: GoOn | None
+) -> AsyncGenerator[Batch, None]:
+    """The connector's batches, ``budget`` items at a time; at each cap, more only while ``go_on``
+    says so. The next read starts from the last batch handed over, before it is committed: the
+    fetch of the next items overlaps the parse and commit of the last ones, as within a read."""
+    read_to = dict(cursors)
+    while True:
+        last: Batch | None = None
+        async for batch in connector.fetch(read_to, since, budget):
+            if batch.cursor is not None:
+                read_to[batch.cursor.folder] = batch.cursor.value
+            last = batch
+            yield batch
+        if last is None or not last.more or go_on is None or not go_on():
+            return
 
 
 class MailboxCycle(EngineJob):
@@ -83,8 +105,14 @@ class MailboxCycle(EngineJob):
 
     # --- the cycle -----------------------------------------------------------------------------
 
-    async def run(self, mailbox_id: MailboxId, preloaded: Context | None = None) -> CycleOutcome:
-        """One cycle; ``preloaded`` comes from ``load_contexts`` (the engine loads many at once)."""
+    async def run(
+        self, mailbox_id: MailboxId, preloaded: Context | None = None, go_on: GoOn | None = None
+    ) -> CycleOutcome:
+        """One cycle; ``preloaded`` comes from ``load_contexts`` (the engine loads many at once).
+
+        At the per-cycle cap, the cycle asks ``go_on`` whether it may read another ``items_per_cycle``
+        (no other mailbox waits for its worker): it then goes on at once, on the same connection and
+        with the batch in hand still parsing. Without ``go_on`` it stops at the cap."""
         ctx = preloaded or (await self.load_contexts([mailbox_id])).get(mailbox_id)
         if ctx is None:
             return CycleOutcome(None)
@@ -104,7 +132,7 @@ class MailboxCycle(EngineJob):
         self._bus.publish(CycleStarted(ctx.id, ctx.mailbox.address, started))
         self._bus.publish(MailboxStateChanged(ctx.id, ctx.mailbox.address, MailboxState.SYNCING))
         try:
-            items, more = await self._sync_incoming(ctx)
+            items, more = await self._sync_incoming(ctx, go_on)
         except DesktopSyncError as exc:
             outcome = await self._outcomes.failed(ctx, exc)
         except Exception as exc:  # a bug must not stop the engine: seen, retried, never looped silently
@@ -162,7 +190,7 @@ class MailboxCycle(EngineJob):
     async def credentials(self, profile: Profile, mailbox: Mailbox) -> Credentials:
         return await resolve_credentials(self._secrets, profile, mailbox)
 
-    async def _sync_incoming(self, ctx: Context) -> tuple[int, bool]:
+    async def _sync_incoming(self, ctx: Context, go_on: GoOn | None) -> tuple[int, bool]:
         credentials = await self.credentials(ctx.profile, ctx.mailbox)
         since = effective_process_email_from(ctx.profile, ctx.mailbox)
         total, more = 0, False
@@ -181,7 +209,7 @@ class MailboxCycle(EngineJob):
                 # A batch is parsed while the one before it is committed (and the next is read): parsing
                 # runs in other processes, so the three overlap. Batches still commit one by one, in order.
                 pending: tuple[Batch, asyncio.Task[Parsed]] | None = None
-                batches = aiter(connector.fetch(ctx.cursors, since, budget))
+                batches = _batches(connector, ctx.cursors, since, budget, go_on)
                 try:
                     while True:
                         try:
@@ -206,6 +234,7 @@ class MailboxCycle(EngineJob):
                     if pending is not None:  # an error or a cancellation: the parse ahead is dropped
                         pending[1].cancel()
                         await asyncio.gather(pending[1], return_exceptions=True)
+                    await batches.aclose()
             finally:
                 await connector.close()
         return total, more

@@ -411,8 +411,21 @@ class Engine:
 
     async def _submit_due(self) -> None:
         now = self._now()
-        due = [m for m, at in self._due.items() if at <= now and not self.mailbox_queue.is_pending(m)]
-        await self._dispatch(due, PRIORITY_DUE)
+        due = [(at, m) for m, at in self._due.items() if at <= now and not self.mailbox_queue.is_pending(m)]
+        # the longest due first: a mailbox back from the per-cycle cap queues behind those it yielded to
+        await self._dispatch([m for _, m in sorted(due)], PRIORITY_DUE)
+
+    def _no_one_waits(self) -> bool:
+        """Whether a cycle at the per-cycle cap may go on: no other mailbox waits for a worker (every
+        worker busy, and one queued or due). The cap is there for fairness, never to make a lone
+        mailbox wait."""
+        queue = self.mailbox_queue
+        if queue.running < queue.workers:
+            return True  # a free worker takes whatever is queued or due
+        if queue.length:
+            return False
+        now = self._now()
+        return not any(at <= now and not queue.is_pending(m) for m, at in self._due.items())
 
     async def _dispatch(self, mailbox_ids: list[MailboxId], priority: int, reschedule: bool = True) -> None:
         """Queue these mailboxes' cycles, loading what they start from in bulk."""
@@ -433,7 +446,7 @@ class Engine:
             return
 
         async def job() -> None:
-            outcome = await self.cycle.run(mailbox_id, context)
+            outcome = await self.cycle.run(mailbox_id, context, self._no_one_waits if reschedule else None)
             next_sync_at = outcome.next_sync_at
             mailbox = self._mailboxes.get(mailbox_id) or (context.mailbox if context else None)
             if mailbox is not None and _wants_act(mailbox):
@@ -452,6 +465,9 @@ class Engine:
                 return
             if mailbox_id in self._again:
                 self._again.discard(mailbox_id)
+                self._due[mailbox_id] = self._now()
+            elif outcome.more_pending:
+                # it stopped at the cap for mailboxes waiting: it goes on after them, not later
                 self._due[mailbox_id] = self._now()
             elif outcome.next_sync_at is None:
                 self._due.pop(mailbox_id, None)
