@@ -48,6 +48,7 @@ log = logging.getLogger("desktop_sync.engine.cycle")
 
 
 GoOn = Callable[[], bool]  # asked at the per-cycle cap: may this cycle read on?
+PIPELINE_DEPTH = 2  # batches read (and parsing) ahead of the one being committed
 
 
 async def _batches(
@@ -206,48 +207,70 @@ class MailboxCycle(EngineJob):
             try:
                 total += await self._retry_failed_items(ctx, connector)
                 budget = self._settings.items_per_cycle
-                # A batch is parsed while the one before it is committed (and the next is read): parsing
-                # runs in other processes, so the three overlap. Batches still commit one by one, in order.
-                pending: tuple[Batch, asyncio.Task[Parsed]] | None = None
                 batches = _batches(connector, ctx.cursors, since, budget, go_on)
-                try:
-                    while True:
-                        try:
-                            batch = await anext(batches)
-                        except StopAsyncIteration:
-                            break
-                        except DesktopSyncError:
-                            if pending is not None:  # what was read before the server failed is kept
-                                landed, pending = pending, None
-                                total += await self._land(ctx, connector, *landed, total, after_failure=True)
-                            raise
-                        parsing = asyncio.ensure_future(self.parser.parse(batch.items, self._settings.attachment_limit))
-                        if pending is not None:
-                            total += await self._land(ctx, connector, *pending, total)
-                        pending = (batch, parsing)
-                    if pending is not None:
-                        landed, pending = pending, None
-                        total += await self._land(ctx, connector, *landed, total)
-                        more = landed[0].more
-                    total += await self._read_waiting_replies(ctx, connector)
-                finally:
-                    if pending is not None:  # an error or a cancellation: the parse ahead is dropped
-                        pending[1].cancel()
-                        await asyncio.gather(pending[1], return_exceptions=True)
-                    await batches.aclose()
+                landed, more = await self._pipeline(ctx, connector, batches, total)
+                total += landed
+                total += await self._read_waiting_replies(ctx, connector)
             finally:
                 await connector.close()
         return total, more
+
+    async def _pipeline(
+        self, ctx: Context, connector: IncomingMail, batches: AsyncGenerator[Batch, None], before: int
+    ) -> tuple[int, bool]:
+        """Read, parse and commit overlapping: a reader reads up to PIPELINE_DEPTH batches ahead,
+        each parsed (in the worker processes) as soon as it is read, while the batches before it are
+        committed one by one, in order. The connector is used by one at a time (``server``): reads
+        never run beside the categories and deletions that follow a commit. What was read before the
+        server failed is committed, then the failure told; returns (new items, more on the server)."""
+        ahead: asyncio.Queue[tuple[Batch, asyncio.Future[Parsed]] | Exception | None] = asyncio.Queue(PIPELINE_DEPTH)
+        server = asyncio.Lock()
+        failed = asyncio.Event()
+        limit = self._settings.attachment_limit
+
+        async def read() -> None:
+            try:
+                while True:
+                    async with server:
+                        batch = await anext(batches, None)
+                    if batch is None:
+                        break
+                    await ahead.put((batch, asyncio.ensure_future(self.parser.parse(batch.items, limit))))
+            except Exception as exc:  # told in order, after the batches read before it
+                failed.set()
+                await ahead.put(exc)
+            else:
+                await ahead.put(None)
+
+        reader = asyncio.create_task(read(), name=f"read {ctx.mailbox.address}")
+        total, last = 0, None
+        try:
+            while (entry := await ahead.get()) is not None:
+                if isinstance(entry, Exception):
+                    raise entry
+                batch, parsing = entry
+                total += await self._land(ctx, connector, batch, parsing, before + total, server, failed)
+                last = batch
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            while not ahead.empty():  # an error or a cancellation: the parses ahead are dropped
+                left = ahead.get_nowait()
+                if isinstance(left, tuple):
+                    left[1].cancel()
+                    await asyncio.gather(left[1], return_exceptions=True)
+            await batches.aclose()
+        return total, last.more if last is not None else False
 
     async def _land(
         self,
         ctx: Context,
         connector: IncomingMail,
         batch: Batch,
-        parsing: asyncio.Task[Parsed],
+        parsing: asyncio.Future[Parsed],
         before: int,
-        *,
-        after_failure: bool = False,
+        server: asyncio.Lock,
+        read_failed: asyncio.Event,
     ) -> int:
         """Commit one batch, say how far an import has come, then tell the server what follows from
         it: categories, deletions after download. After the connection failed, those are tried and,
@@ -259,11 +282,12 @@ class MailboxCycle(EngineJob):
             total = done + remaining if remaining is not None else None
             self._bus.publish(ImportProgress(ctx.id, ctx.mailbox.address, done, total))
         try:
-            await self._write_categories(ctx, connector, result)
-            if result.committed:
-                await connector.delete_committed(result.committed)
+            async with server:
+                await self._write_categories(ctx, connector, result)
+                if result.committed:
+                    await connector.delete_committed(result.committed)
         except DesktopSyncError as exc:
-            if not after_failure:
+            if not read_failed.is_set():
                 raise
             log.info("%s: after a failed read, %s", ctx.mailbox.address, exc.message)
         return result.new
