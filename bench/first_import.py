@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import imaplib
 import io
 import os
 import shutil
@@ -47,9 +46,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
 
 from bench_keyring import VARIABLE, EnvKeyring  # noqa: E402
+from imap_import import warm_index  # noqa: E402
 from realistic_mail import mailbox  # noqa: E402
 from servers.dovecot import DovecotServer  # noqa: E402
-from servers.ports import LOOPBACK  # noqa: E402
 from servers.tls import make_temp_ca  # noqa: E402
 
 from desktop_sync import cli  # noqa: E402
@@ -68,17 +67,6 @@ def seed(dovecot: DovecotServer, count: int, seed_value: int) -> int:
         size += len(raw)
         dovecot.deliver(LOGIN, raw)
     return size
-
-
-def warm_index(dovecot: DovecotServer) -> int:
-    """A first SELECT, so Dovecot builds its index as a long-running server would have it already."""
-    imap = imaplib.IMAP4(LOOPBACK, dovecot.ports["imap"], timeout=600)
-    try:
-        imap.login(LOGIN, PASSWORD)
-        _, data = imap.select("INBOX", readonly=True)
-        return int(data[0] or 0)
-    finally:
-        imap.logout()
 
 
 # --- the peer
@@ -286,7 +274,7 @@ def main() -> int:
             started = time.perf_counter()
             size = seed(dovecot, args.messages, args.seed)
             seeded = time.perf_counter() - started
-            exists = warm_index(dovecot)
+            exists = warm_index(dovecot, LOGIN, PASSWORD)  # as a long-running server would have it
             print(
                 f"{exists} messages, {size / 2**20:.0f} MB ({size / args.messages / 1024:.1f} kB on average), "
                 f"seed {args.seed}, delivered and indexed in {time.perf_counter() - started:.0f} s "

@@ -83,9 +83,9 @@ def message(n: int, to: str, rng: random.Random) -> bytes:
     alternative = n % 5 < 2  # 40 %: a text and an HTML part
     if alternative:
         paragraphs = "".join(
-            f"<p style=\"font-family:Arial\">{_words(rng, language, 60)}</p>\r\n" for _ in range(rng.randint(3, 8))
+            f'<p style="font-family:Arial">{_words(rng, language, 60)}</p>\r\n' for _ in range(rng.randint(3, 8))
         )
-        html = f"<html><head><meta charset=\"utf-8\"></head><body>{paragraphs}</body></html>"
+        html = f'<html><head><meta charset="utf-8"></head><body>{paragraphs}</body></html>'
         body_part = (
             'Content-Type: multipart/alternative; boundary="alt"\r\n\r\n'
             f"--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n"
@@ -97,14 +97,16 @@ def message(n: int, to: str, rng: random.Random) -> bytes:
     if n % 20 == 7:  # 5 %: an attachment of 50-300 kB once base64-encoded
         kind, extension = rng.choice(ATTACHMENTS)
         content = base64.encodebytes(rng.randbytes(rng.randint(36_000, 200_000))).decode().replace("\n", "\r\n")
-        head.append('Content-Type: multipart/mixed; boundary="mix"')
-        body = (
-            f"--mix\r\n{body_part}\r\n"
-            f'--mix\r\nContent-Type: {kind}; name="document-{n}.{extension}"\r\n'
-            f'Content-Disposition: attachment; filename="document-{n}.{extension}"\r\n'
-            f"Content-Transfer-Encoding: base64\r\n\r\n{content}--mix--\r\n"
-        )
-        return ("\r\n".join(head) + "\r\n" + body).encode()
+        name = f"document-{n}.{extension}"
+        attachment = [
+            f'Content-Type: {kind}; name="{name}"',
+            f'Content-Disposition: attachment; filename="{name}"',
+            "Content-Transfer-Encoding: base64",
+            "",
+            content + "--mix--",
+        ]
+        lines = [*head, 'Content-Type: multipart/mixed; boundary="mix"', "", "--mix", body_part, "--mix", *attachment]
+        return ("\r\n".join(lines) + "\r\n").encode()
     header_end, _, rest = body_part.partition("\r\n\r\n")
     head += header_end.split("\r\n")
     return ("\r\n".join(head) + "\r\n\r\n" + rest).encode()

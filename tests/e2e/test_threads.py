@@ -48,14 +48,7 @@ def set_up(db: str, dovecot: DovecotServer, user: MailUser, tls_ca: Path, tracki
         "--ca-file",
         str(tls_ca),
     )
-    admin("user", "add", user.address, "--name", "Alice Seller")
-    admin("user", "tracking", user.address, tracking)
-    admin(
-        "mailbox", "add", user.address, "--profile", "Corp", "--user", user.address, "--login", user.name,
-        "--password-stdin", stdin=user.password,
-    )  # fmt: skip
-    admin("mailbox", "approve", user.address)
-    admin("mailbox", "test-enable", user.address)
+    admin.imap_mailbox(user.address, user.name, user.password, tracking)
 
 
 async def first_import(db: str, batch_size: int) -> None:

@@ -39,14 +39,7 @@ def account(dovecot: DovecotServer, admin: Admin, messages: int) -> MailUser:
     user = dovecot.add_user(f"fair{next(_accounts)}", "fair-pw")
     for n in range(messages):
         dovecot.deliver(user.name, mail(n, user.address))
-    admin("user", "add", user.address, "--name", user.name.title())
-    admin("user", "tracking", user.address, "all")
-    admin(
-        "mailbox", "add", user.address, "--profile", "Corp", "--user", user.address, "--login", user.name,
-        "--password-stdin", stdin=user.password,
-    )  # fmt: skip
-    admin("mailbox", "approve", user.address)
-    admin("mailbox", "test-enable", user.address)
+    admin.imap_mailbox(user.address, user.name, user.password, "all")
     return user
 
 
@@ -91,9 +84,7 @@ def commit_order(admin: Admin) -> list[str]:
     return [row["mailbox"] for row in sorted(rows, key=lambda row: row["id"])]
 
 
-def test_a_lone_mailbox_goes_on_past_the_cap_in_one_cycle(
-    tmp_path: Path, dovecot: DovecotServer, tls_ca: Path
-) -> None:
+def test_a_lone_mailbox_goes_on_past_the_cap_in_one_cycle(tmp_path: Path, dovecot: DovecotServer, tls_ca: Path) -> None:
     db = f"sqlite:///{tmp_path / 'crm.sqlite3'}"
     admin = Admin(db)
     profile(dovecot, admin, tls_ca)

@@ -37,6 +37,19 @@ class Admin:
     def json(self, *argv: str) -> Any:
         return json.loads(self(*argv, "--json")[1])
 
+    def imap_mailbox(
+        self, address: str, login: str, password: str, tracking: str, profile: str = "Corp", name: str = "Alice Seller"
+    ) -> None:
+        """A user tracking ``tracking`` and their IMAP mailbox on ``profile``, approved and Test & Enabled."""
+        self("user", "add", address, "--name", name)
+        self("user", "tracking", address, tracking)
+        self(
+            "mailbox", "add", address, "--profile", profile, "--user", address, "--login", login,
+            "--password-stdin", stdin=password,
+        )  # fmt: skip
+        self("mailbox", "approve", address)
+        self("mailbox", "test-enable", address)
+
     def exchange_mailbox(
         self, ews_url: str, service_password: str, address: str, *profile_options: str, tracking: str | None = None
     ) -> dict[str, dict[str, Any]]:
