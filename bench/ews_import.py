@@ -115,7 +115,10 @@ async def engine_phase(db: str, expected: int) -> dict[str, object]:
     runner = asyncio.create_task(engine.run())
     every = max(1, expected // 5)
     try:
-        while engine.items_committed < expected and time.perf_counter() - started < 3600:
+        # until every message is committed and the cycle has ended (not cancelled by the stop)
+        while (
+            engine.items_committed < expected or engine.mailbox_queue.running
+        ) and time.perf_counter() - started < 3600:
             if engine.items_committed >= every * (len(samples) + 1):
                 samples.append((int(engine.items_committed), rss_mb()))
             await asyncio.sleep(0.05)
