@@ -176,13 +176,16 @@ class PssSampler(threading.Thread):
         super().__init__(name="pss-sampler", daemon=True)
         self.root = root
         self.peak_kb = 0
+        self.peak_engine_kb = 0  # the engine's process alone, without its workers
         self.peak_processes = 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             pids = tree(self.root)
-            self.peak_kb = max(self.peak_kb, sum(pss_kb(pid) for pid in pids))
+            sizes = {pid: pss_kb(pid) for pid in pids}
+            self.peak_kb = max(self.peak_kb, sum(sizes.values()))
+            self.peak_engine_kb = max(self.peak_engine_kb, sizes.get(self.root, 0))
             self.peak_processes = max(self.peak_processes, len(pids))
             self.stopped.wait(SAMPLE_SECONDS)
 
@@ -193,6 +196,7 @@ class ProductRun:
     first: float  # seconds to the first message committed
     committed: int
     peak_pss_mb: float
+    peak_engine_mb: float
     processes: int
 
 
@@ -246,7 +250,7 @@ def product(dovecot: DovecotServer, ca: Path, expected: int, limit: float, profi
                 engine.kill()
                 engine.wait()
             errors.close()
-    return ProductRun(wall, first, count, sampler.peak_kb / 1024, sampler.peak_processes)
+    return ProductRun(wall, first, count, sampler.peak_kb / 1024, sampler.peak_engine_kb / 1024, sampler.peak_processes)
 
 
 def _tail(path: Path) -> str:
@@ -288,7 +292,8 @@ def main() -> int:
                 line = (
                     f"run {run}: desktop-sync engine run {ours.wall:7.1f} s for {ours.committed} of {args.messages}"
                     f" ({ours.committed / ours.wall:5.0f} msg/s), peak PSS {ours.peak_pss_mb:5.0f} MB"
-                    f" over {ours.processes} processes; first commit at {ours.first:.1f} s"
+                    f" over {ours.processes} processes ({ours.peak_engine_mb:.0f} MB the engine's alone);"
+                    f" first commit at {ours.first:.1f} s"
                 )
                 if peer is not None:
                     line += f"; mbsync {peer:6.1f} s; ratio {ours.wall / peer:5.2f}x"
