@@ -37,6 +37,7 @@ from desktop_sync.engine.events import (
     OperationProgress,
     ProgressReporter,
 )
+from desktop_sync.engine.memory import keep_large_buffers_apart
 from desktop_sync.engine.metrics_server import MetricsServer
 from desktop_sync.engine.outcomes import RESUME_SECONDS, ProfileHealth, StatusBuffer
 from desktop_sync.engine.outgoing import OutgoingSender
@@ -130,6 +131,7 @@ class Engine:
     async def start(self, *, metrics_port: int | None = None) -> None:
         """Take the store (refusing if another engine holds an embedded one) and start the queues."""
         self._exit.enter_context(self.store.single_engine_lock())
+        keep_large_buffers_apart()  # memory flat over a long import
         try:
             async with self.store.transaction() as tx:
                 self.counters.restore(await tx.counters.load())

@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.mail import MalformedMessage, ParsedEmail, parse_message, read_headline
 from desktop_sync.domain.ports.connectors import ItemFailure, RawMessage
+from desktop_sync.engine.memory import keep_large_buffers_apart
 
 log = logging.getLogger("desktop_sync.engine.parsing")
 
@@ -85,6 +86,7 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    keep_large_buffers_apart()  # a worker's buffers of attachments, returned when freed
 
 
 def spawn_possible() -> bool:
