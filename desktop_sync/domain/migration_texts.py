@@ -214,7 +214,8 @@ PROFILE_SETTINGS = (
     "name", "kind", "incoming_host", "incoming_port", "incoming_security", "outgoing_host", "outgoing_port",
     "outgoing_security", "ews_url", "auth", "credentials_on", "login", "max_connections", "timeout_seconds",
     "min_poll_seconds", "process_email_from", "ca_file", "allow_insecure", "delete_after_download",
-    "tracking_token_prefix", "tracked_category", "tag_undeliverable",
+    "tracking_token_prefix", "tracked_category", "tag_undeliverable", "oauth_provider", "client_id", "tenant",
+    "issuer", "scopes", "authority_host",
 )  # ProfileInput's fields (a test checks that they are the same)
 MIGRATION_TEXTS.update({f"setting_refused_{name}": f"{name}: {{message}}" for name in PROFILE_SETTINGS})
 # A clear-text warning that is why its profile is not migrated.

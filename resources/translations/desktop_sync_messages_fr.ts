@@ -2016,6 +2016,36 @@
         <translation>tag_undeliverable : {message}</translation>
     </message>
     <message>
+        <extracomment>an E-mail Router migration text (setting_refused_oauth_provider)</extracomment>
+        <source>oauth_provider: {message}</source>
+        <translation>oauth_provider : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_client_id)</extracomment>
+        <source>client_id: {message}</source>
+        <translation>client_id : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_tenant)</extracomment>
+        <source>tenant: {message}</source>
+        <translation>tenant : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_issuer)</extracomment>
+        <source>issuer: {message}</source>
+        <translation>issuer : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_scopes)</extracomment>
+        <source>scopes: {message}</source>
+        <translation>scopes : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_authority_host)</extracomment>
+        <source>authority_host: {message}</source>
+        <translation>authority_host : {message}</translation>
+    </message>
+    <message>
         <extracomment>an E-mail Router migration text (warning_blocked)</extracomment>
         <source>{warning}; blocked: the router used no SSL/TLS, and the migration does not turn clear-text connections on by itself - allow clear text for this profile (the wizard's tick, or --allow-insecure NAME) to migrate it</source>
         <translation>{warning} ; bloqué : le routeur n'utilisait pas SSL/TLS, et la migration n'active pas d'elle-même les connexions en clair - autorisez le texte en clair pour ce profil (la case de l'assistant, ou --allow-insecure NAME) pour le migrer</translation>
