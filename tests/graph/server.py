@@ -20,6 +20,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from types import TracebackType
@@ -32,10 +33,10 @@ from servers.tls import TlsFiles
 
 from . import mail, records
 from .metadata import GraphSchema
-from .protocol import Answer, GraphError, Request, error_body
+from .protocol import Answer, GraphError, Request, error_body, preference
 from .store import GraphStore, Mailbox
 
-APP_SCOPE = "https://outlook.office365.com/.default"
+APP_SCOPE = "https://graph.microsoft.com/.default"  # app-only tokens for Graph: its ".default" scope
 MAX_BATCH = 20
 
 
@@ -47,7 +48,8 @@ class Call:
 
 
 class Faults:
-    """What the next requests suffer: ``throttle`` (429), ``unavailable`` (503), ``drop`` (no answer)."""
+    """What the next requests suffer: ``throttle`` (429), ``unavailable`` (503), ``drop`` (no answer),
+    ``slow`` (answered late)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -65,6 +67,11 @@ class Faults:
         with self.lock:
             self._queue.extend([("drop", 0)] * count)
 
+    def slow(self, count: int, seconds: float) -> None:
+        """The next ``count`` requests are answered after ``seconds`` (to see how many a client has in flight)."""
+        with self.lock:
+            self._queue.extend([("slow", seconds)] * count)
+
     def next(self) -> tuple[str, float] | None:
         with self.lock:
             return self._queue.pop(0) if self._queue else None
@@ -78,6 +85,9 @@ class GraphServer:
         self.schema = GraphSchema.load()
         self.faults = Faults()
         self.calls: list[Call] = []
+        self.in_flight = 0  # requests being answered now, and the most there ever were at once
+        self.most_in_flight = 0
+        self._flight = threading.Lock()
         self.invalid: list[str] = []  # answers that did not match the metadata (each also answered 500)
         self.app_access: dict[str, set[str] | None] = {}  # client id -> mailboxes allowed (None: all)
         self._http: _HttpServer | None = None
@@ -118,6 +128,8 @@ class GraphServer:
         except GraphError as error:
             status, answer_headers, json_type = error.status, error.headers, None
             payload = error_body(error.code, str(error))
+        if 200 <= status < 300:
+            answer_headers = {**preference(headers), **answer_headers}  # Prefer: IdType applies to every answer
         if json_type is not None:
             kind, _, type_name = json_type.partition(":")
             check = self.schema.check_collection if kind == "collection" else self.schema.check
@@ -213,6 +225,17 @@ class _Handler(TlsHandler):
 
     def _answer(self, method: str) -> None:
         graph = self.server.graph
+        with graph._flight:
+            graph.in_flight += 1
+            graph.most_in_flight = max(graph.most_in_flight, graph.in_flight)
+        try:
+            self._answer_counted(method)
+        finally:
+            with graph._flight:
+                graph.in_flight -= 1
+
+    def _answer_counted(self, method: str) -> None:
+        graph = self.server.graph
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         fault = graph.faults.next()
@@ -223,6 +246,9 @@ class _Handler(TlsHandler):
             with contextlib.suppress(OSError):
                 self.request.shutdown(socket.SHUT_RDWR)
             return
+        if fault is not None and fault[0] == "slow":
+            time.sleep(fault[1])
+            fault = None
         if fault is not None:
             status = int(fault[0])
             code = "TooManyRequests" if status == 429 else "ServiceUnavailable"
