@@ -21,7 +21,7 @@ import logging
 import ssl
 import urllib.parse
 import weakref
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,6 +51,7 @@ ATTEMPTS = 5  # tries of one request that is throttled or whose connection dropp
 MAX_WAIT = 60.0  # the longest Retry-After waited for inside a cycle; longer ones go back to the engine
 BACKOFF = (0.5, 1.0, 2.0, 4.0)  # between tries after a dropped connection or a 503 without Retry-After
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
+_CONNECT_TIMEOUT: type[BaseException] = getattr(aiohttp, "ConnectionTimeoutError", aiohttp.ClientConnectorError)
 
 
 class BearerTokens(Protocol):
@@ -187,7 +188,7 @@ class GraphClient:
 
     async def pages(
         self, path: str, params: Mapping[str, str] | None = None, *, page_size: int = PAGE_SIZE
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """Every page of a collection, following ``@odata.nextLink``."""
         link: str | None = path
         first = True
@@ -199,7 +200,7 @@ class GraphClient:
 
     async def delta(
         self, start: str, params: Mapping[str, str] | None = None, *, page_size: int = PAGE_SIZE
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         """The pages of one delta round: from ``start`` (a delta path, or the delta link a round ended with)
         through next links to the page that carries the new ``@odata.deltaLink``. A token the server no
         longer knows raises ``DeltaGone`` (start again from the path, without a token)."""
@@ -268,9 +269,11 @@ class GraphClient:
         raw: bool = False,
         repeatable: bool | None = None,
         page_size: int | None = None,
+        accept: Collection[int] = (),
     ) -> Answer:
         """One request with its retries: 401 once with a new token; 429 and 503 after Retry-After; a
-        dropped connection again after back-off when ``repeatable`` (GET, PATCH, DELETE by default)."""
+        dropped connection again after back-off when ``repeatable`` (GET, PATCH, DELETE by default).
+        A status in ``accept`` is answered like a success, for the caller to read (a refused send)."""
         url = self.url_of(path)
         if repeatable is None:
             repeatable = method in ("GET", "PATCH", "DELETE", "PUT")
@@ -295,7 +298,7 @@ class GraphClient:
                 log.info("%s %s: %s; trying again", method, _no_query(path), dropped.message)
                 await asyncio.sleep(self._delay(attempt))
                 continue
-            if 200 <= status < 300:
+            if 200 <= status < 300 or status in accept:
                 return Answer(status, answer_headers, body)
             if status == 401 and not refreshed:
                 self._tokens.rejected(token)
@@ -407,7 +410,7 @@ def translate_http(exc: BaseException) -> DesktopSyncError:
 def connected_before_failing(problem: BaseException) -> bool:
     """Whether a request that failed may have reached the server: anything but a failure to connect."""
     cause = problem.__cause__
-    return not isinstance(cause, aiohttp.ClientConnectorError)
+    return not isinstance(cause, aiohttp.ClientConnectorError | _CONNECT_TIMEOUT)
 
 
 def decode_batch_bytes(answer: BatchAnswer) -> bytes:
