@@ -70,7 +70,7 @@ def profile_json(p: Profile) -> dict[str, Any]:
         "delete_after_download": p.delete_after_download,
         "tracking_token_prefix": p.tracking_token_prefix,
         "impersonation": p.kind is ProfileKind.EXCHANGE and p.credentials_on is CredentialsOn.PROFILE,
-        "tracked_category": p.tracked_category if p.kind is ProfileKind.EXCHANGE else None,
+        "tracked_category": p.tracked_category if p.kind.is_exchange else None,
         "tag_undeliverable": p.tag_undeliverable,
     }
 

@@ -84,6 +84,8 @@ async def profile_list(ctx: Context, args: argparse.Namespace) -> int:
         outgoing = f"{p.outgoing.host}:{p.outgoing.port} {p.outgoing.security.value}" if p.outgoing else "-"
         if p.kind is ProfileKind.EXCHANGE:
             outgoing = "EWS"
+        elif p.kind is ProfileKind.EXCHANGE_ONLINE:
+            outgoing = "Graph"
         rows.append((p.name, p.kind.value, incoming, outgoing, str(p.max_connections), f"{p.timeout_seconds}s"))
     print_table(ctx, rows)
     return EXIT_OK
@@ -102,7 +104,9 @@ def register(cli: Commands) -> None:
     profiles = group("profile", "email server profiles")
     add = command(profiles, "add", profile_add, "add a profile", fields={"name": "NAME"})
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--kind", required=True, choices=[k.value for k in ProfileKind])
+    # exchange-online is offered once its Microsoft Graph connector is in (issue #15)
+    kinds = [k.value for k in ProfileKind if k is not ProfileKind.EXCHANGE_ONLINE]
+    add.add_argument("--kind", required=True, choices=kinds)
     add.add_argument("--incoming-host", metavar="HOST")
     add.add_argument("--incoming-port", metavar="N", type=int)
     add.add_argument("--incoming-security", choices=security, default="tls")

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from desktop_sync.domain.ports import SecretStore
+from desktop_sync.domain.ports import SecretStore, SignInBroker
 from desktop_sync.domain.signin import (
     AccessToken,
     DeviceCodePrompt,
@@ -146,3 +146,8 @@ class TokenBroker:
         if grant.blob != previous:  # a first grant, or the provider rotated the refresh token
             await self._secrets.set_secret(GRANT_PREFIX + key, grant.blob)
         self._tokens[key] = grant.access
+
+
+def as_port(broker: TokenBroker) -> SignInBroker:
+    """The broker as the engine and the services see it (mypy checks that it fits the ports)."""
+    return broker

@@ -72,7 +72,6 @@ from desktop_sync.domain.model import (
     CredentialsOn,
     Mailbox,
     Profile,
-    ProfileKind,
     QueueId,
     Severity,
     SyncMethod,
@@ -392,7 +391,7 @@ def _channels(profile: Profile, target: RouterMailbox, sent: bool) -> tuple[Chan
     (the router never synchronized them). Nothing is enabled before Test & Enable."""
     server_side = ChannelState(method=SyncMethod.SERVER_SIDE)
     incoming = server_side if target.incoming is not None else ChannelState()
-    can_send = profile.outgoing is not None or profile.kind is ProfileKind.EXCHANGE
+    can_send = profile.outgoing is not None or profile.kind.is_exchange
     outgoing = server_side if sent and can_send and target.kind is not MailboxKind.FORWARD else ChannelState()
     return incoming, outgoing
 

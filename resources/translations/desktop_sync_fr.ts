@@ -1699,6 +1699,45 @@
     </message>
 </context>
 <context>
+    <name>EnablementResultsDialog</name>
+    <message>
+        <source>Test &amp; Enable results</source>
+        <translation>Résultats de Tester et activer</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Que faire</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tous</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approbation</translation>
+    </message>
+    <message>
+        <source>Not approved</source>
+        <translation>Non approuvée</translation>
+    </message>
+    <message>
+        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
+        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <source>&lt;b&gt;How to fix it:&lt;/b&gt; {fix}</source>
@@ -3977,6 +4016,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Exchange (EWS)</translation>
     </message>
     <message>
+        <source>Exchange Online (Microsoft Graph)</source>
+        <translation>Exchange Online (Microsoft Graph)</translation>
+    </message>
+    <message>
         <source>TLS</source>
         <translation>TLS</translation>
     </message>
@@ -4345,45 +4388,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>The mailbox is not approved: approve it, then run Test &amp; Enable again.</source>
         <translation>La boîte aux lettres n&apos;est pas approuvée : approuvez-la, puis relancez Tester et activer.</translation>
-    </message>
-</context>
-<context>
-    <name>EnablementResultsDialog</name>
-    <message>
-        <source>Test &amp; Enable results</source>
-        <translation>Résultats de Tester et activer</translation>
-    </message>
-    <message>
-        <source>Mailbox</source>
-        <translation>Boîte aux lettres</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>Canal</translation>
-    </message>
-    <message>
-        <source>Result</source>
-        <translation>Résultat</translation>
-    </message>
-    <message>
-        <source>What to do</source>
-        <translation>Que faire</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Tous</translation>
-    </message>
-    <message>
-        <source>Approval</source>
-        <translation>Approbation</translation>
-    </message>
-    <message>
-        <source>Not approved</source>
-        <translation>Non approuvée</translation>
-    </message>
-    <message>
-        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
-        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
     </message>
 </context>
 <context>

@@ -885,6 +885,81 @@
         <translation>l'authentification {auth} est réservée aux profils Exchange</translation>
     </message>
     <message>
+        <extracomment>a form field's error (exchange_online_oauth)</extracomment>
+        <source>Exchange Online signs in with OAuth 2.0 only (--auth oauth)</source>
+        <translation>Exchange Online ne se connecte qu’avec OAuth 2.0 (--auth oauth)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (exchange_online_microsoft)</extracomment>
+        <source>Exchange Online signs in at Microsoft (--oauth-provider microsoft)</source>
+        <translation>Exchange Online se connecte chez Microsoft (--oauth-provider microsoft)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (exchange_online_no_ews)</extracomment>
+        <source>Exchange Online is reached through Microsoft Graph; leave the EWS URL empty</source>
+        <translation>Exchange Online est joint par Microsoft Graph ; laissez l’URL EWS vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (exchange_online_outgoing_host)</extracomment>
+        <source>Exchange Online sends mail through Microsoft Graph; leave the outgoing host empty</source>
+        <translation>Exchange Online envoie le courrier par Microsoft Graph ; laissez le serveur sortant vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_provider_required)</extracomment>
+        <source>choose the identity provider (microsoft, google or oidc)</source>
+        <translation>choisissez le fournisseur d’identité (microsoft, google ou oidc)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_client_id_required)</extracomment>
+        <source>the application (client) id registered at the identity provider is required</source>
+        <translation>l’identifiant d’application (client) enregistré chez le fournisseur d’identité est obligatoire</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_issuer_required)</extracomment>
+        <source>an OpenID Connect provider needs its issuer URL</source>
+        <translation>un fournisseur OpenID Connect a besoin de son URL d’émetteur</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_scopes_required)</extracomment>
+        <source>an OpenID Connect provider needs the scopes to ask for</source>
+        <translation>un fournisseur OpenID Connect a besoin des étendues (scopes) à demander</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_client_id_invalid)</extracomment>
+        <source>{value} is not an application (client) id</source>
+        <translation>{value} n’est pas un identifiant d’application (client)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_scope_invalid)</extracomment>
+        <source>{value} is not a scope (no spaces or control characters)</source>
+        <translation>{value} n’est pas une étendue (ni espaces ni caractères de contrôle)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_tenant_invalid)</extracomment>
+        <source>{value} is not a tenant id or domain</source>
+        <translation>{value} n’est ni un identifiant de locataire ni un domaine</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_tenant_not_microsoft)</extracomment>
+        <source>a tenant is for Microsoft sign-in only</source>
+        <translation>un locataire (tenant) ne sert qu’à la connexion Microsoft</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_tenant_app_only)</extracomment>
+        <source>an application's own sign-in needs the tenant id or domain, not {value}</source>
+        <translation>la connexion propre d’une application demande l’identifiant ou le domaine du locataire, pas {value}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_app_only_unsupported)</extracomment>
+        <source>{provider} has no client-credentials sign-in for mail; keep credentials on each mailbox</source>
+        <translation>{provider} n’offre pas de connexion par identifiants client pour la messagerie ; gardez les identifiants sur chaque boîte aux lettres</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (oauth_without_oauth)</extracomment>
+        <source>{field} is only for OAuth 2.0 profiles (--auth oauth)</source>
+        <translation>{field} ne vaut que pour les profils OAuth 2.0 (--auth oauth)</translation>
+    </message>
+    <message>
         <extracomment>a form field's error (incoming_host_required)</extracomment>
         <source>the incoming server's host is required</source>
         <translation>le nom du serveur entrant est requis</translation>

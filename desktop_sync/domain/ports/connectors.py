@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, RecordType
+from desktop_sync.domain.signin import AccessToken
 
 
 class ConnectionTestStep(enum.Enum):
@@ -128,12 +129,29 @@ class ConnectionTest:
         return next((step for step in self.steps if not step.ok), None)
 
 
+@runtime_checkable
+class BearerTokens(Protocol):
+    """Where a connector of an OAuth profile gets the access token of the account it signs in as.
+
+    ``token()`` is cheap while the token in memory is fresh and refreshes it before it expires;
+    it raises ``SignInNeeded`` when the grant is gone and ``ProviderUnavailable`` when the identity
+    provider cannot be reached. A server that refuses a token is told with ``rejected(token)``: the
+    connector then asks once more, and a second refusal stands (``SignInNeeded``).
+    """
+
+    async def token(self) -> AccessToken: ...
+
+    def rejected(self, token: AccessToken) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Who the connector logs in as. The secret comes from the keyring and is never logged."""
+    """Who the connector logs in as. The secret comes from the keyring and is never logged; an OAuth
+    profile's connectors get ``bearer`` instead (SASL XOAUTH2/OAUTHBEARER, EWS and Graph bearer)."""
 
     login: str
     secret: str | None = field(repr=False)
+    bearer: BearerTokens | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
