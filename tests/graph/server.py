@@ -67,6 +67,12 @@ class Faults:
         with self.lock:
             self._queue.extend([("drop", 0)] * count)
 
+    def drop_after(self, count: int) -> None:
+        """The next ``count`` requests are carried out, then the connection drops before the answer (a crash
+        between the server's work and the client hearing of it)."""
+        with self.lock:
+            self._queue.extend([("drop_after", 0)] * count)
+
     def slow(self, count: int, seconds: float) -> None:
         """The next ``count`` requests are answered after ``seconds`` (to see how many a client has in flight)."""
         with self.lock:
@@ -85,6 +91,7 @@ class GraphServer:
         self.schema = GraphSchema.load()
         self.faults = Faults()
         self.calls: list[Call] = []
+        self.sent: list[str] = []  # the Sent Items copy of each mail sendMail took, in order
         self.in_flight = 0  # requests being answered now, and the most there ever were at once
         self.most_in_flight = 0
         self._flight = threading.Lock()
@@ -240,15 +247,19 @@ class _Handler(TlsHandler):
         body = self.rfile.read(length) if length else b""
         fault = graph.faults.next()
         path = self.path.split("?")[0]
+        if fault is not None and fault[0] == "slow":
+            time.sleep(fault[1])
+            fault = None
+        if fault is not None and fault[0] == "drop_after":
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            graph.answer(method, self.path, headers, body)
+            fault = ("drop", 0)
         if fault is not None and fault[0] == "drop":
-            graph.calls.append(Call(method, path, 0))
+            graph.calls.append(Call(method, path, 0))  # 0: no answer reached the client
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.request.shutdown(socket.SHUT_RDWR)
             return
-        if fault is not None and fault[0] == "slow":
-            time.sleep(fault[1])
-            fault = None
         if fault is not None:
             status = int(fault[0])
             code = "TooManyRequests" if status == 429 else "ServiceUnavailable"

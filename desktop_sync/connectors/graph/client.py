@@ -23,7 +23,7 @@ import urllib.parse
 import weakref
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 
@@ -39,7 +39,8 @@ from desktop_sync.connectors.graph.answers import (
     retry_after,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
-from desktop_sync.domain.signin import AccessToken
+from desktop_sync.domain.ports.connectors import BearerTokens
+from desktop_sync.logs import remember_secret
 
 log = logging.getLogger("desktop_sync.connectors.graph")
 
@@ -52,14 +53,6 @@ MAX_WAIT = 60.0  # the longest Retry-After waited for inside a cycle; longer one
 BACKOFF = (0.5, 1.0, 2.0, 4.0)  # between tries after a dropped connection or a 503 without Retry-After
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 _CONNECT_TIMEOUT: type[BaseException] = getattr(aiohttp, "ConnectionTimeoutError", aiohttp.ClientConnectorError)
-
-
-class BearerTokens(Protocol):
-    """Where the client's access tokens come from (the engine's TokenBroker, by way of the credentials)."""
-
-    async def token(self) -> AccessToken: ...
-
-    def rejected(self, token: AccessToken) -> None: ...
 
 
 class MailboxGate:
@@ -108,7 +101,8 @@ class GraphClient:
     """Requests to one mailbox of one Graph service (``base_url``, e.g. https://graph.microsoft.com/v1.0).
 
     ``session``: an aiohttp session to borrow (kept open by its owner); without one the client opens
-    its own on first use and ``close()`` closes it. ``gate``: shared with the mailbox's other clients.
+    its own on first use and ``close()`` closes it. ``gates``: where the mailbox's gate is shared with
+    its other clients (else the client has a gate of its own).
     """
 
     def __init__(
@@ -119,7 +113,7 @@ class GraphClient:
         *,
         ssl_context: ssl.SSLContext | None,
         timeout: float = 60.0,
-        gate: MailboxGate | None = None,
+        gates: MailboxGates | None = None,
         session: aiohttp.ClientSession | None = None,
         auth_scope: ErrorScope = ErrorScope.MAILBOX,
         attempts: int = ATTEMPTS,
@@ -138,7 +132,9 @@ class GraphClient:
         self._tokens = tokens
         self._ssl = ssl_context
         self._timeout = timeout
-        self._gate = gate
+        self._gates = gates
+        self._last_token = ""
+        self._gate: MailboxGate | None = None
         self._session = session
         self._own_session = session is None
         self._auth_scope = auth_scope
@@ -152,7 +148,7 @@ class GraphClient:
     @property
     def gate(self) -> MailboxGate:
         if self._gate is None:
-            self._gate = MailboxGate()
+            self._gate = self._gates.gate(self.mailbox) if self._gates is not None else MailboxGate()
         return self._gate
 
     # --- the public requests
@@ -289,6 +285,9 @@ class GraphClient:
         while True:
             attempt += 1
             token = await self._tokens.token()
+            if token.token != self._last_token:
+                self._last_token = token.token
+                remember_secret(token.token)  # masked in every log text, tracebacks included
             headers["Authorization"] = f"Bearer {token.token}"
             try:
                 status, answer_headers, body = await self._send(method, url, params, headers, payload, raw)
@@ -374,6 +373,36 @@ class GraphClient:
             self._session = open_session(self._ssl, self._timeout)
             self._own_session = True
         return self._session
+
+
+class GraphSessions:
+    """aiohttp sessions kept open while an engine runs, one per event loop and TLS settings, so that a
+    cycle reuses the connections of the one before it instead of opening its own (and its TLS handshake)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[int, str, float], tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        self.sharing = False
+
+    def session(self, ssl_context: ssl.SSLContext | None, key: str, timeout: float) -> aiohttp.ClientSession | None:
+        """The shared session for these settings (``key`` names the CA), or None when not sharing now."""
+        if not self.sharing:
+            return None
+        loop = asyncio.get_running_loop()
+        index = (id(loop), key, timeout)
+        found = self._sessions.get(index)
+        if found is None or found[0] is not loop or found[1].closed:
+            found = (loop, open_session(ssl_context, timeout))
+            self._sessions[index] = found
+        return found[1]
+
+    async def close(self) -> None:
+        """Close the sessions of the running loop and share no more."""
+        self.sharing = False
+        loop = asyncio.get_running_loop()
+        for index, (owner, session) in list(self._sessions.items()):
+            if owner is loop:
+                del self._sessions[index]
+                await session.close()
 
 
 def open_session(ssl_context: ssl.SSLContext | None, timeout: float, limit: int = 100) -> aiohttp.ClientSession:
