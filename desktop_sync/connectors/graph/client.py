@@ -48,8 +48,13 @@ GRAPH_URL = "https://graph.microsoft.com/v1.0"
 PER_MAILBOX = 4  # Graph allows four concurrent requests per mailbox and application
 MAX_BATCH = 20  # requests in one JSON batch: Graph's limit
 PAGE_SIZE = 100  # items a page of a collection or delta round holds (odata.maxpagesize)
-ATTEMPTS = 5  # tries of one request that is throttled or whose connection dropped
-MAX_WAIT = 60.0  # the longest Retry-After waited for inside a cycle; longer ones go back to the engine
+ATTEMPTS = 5  # tries of one request whose connection dropped
+# A throttled request is asked again after each Retry-After while the waits add up to less than
+# PATIENCE and it was refused fewer than THROTTLED_TRIES times: a 429 storm slows a cycle down instead
+# of failing it. A single Retry-After past MAX_WAIT goes back to the engine, which waits that long.
+PATIENCE = 300.0
+THROTTLED_TRIES = 50
+MAX_WAIT = 60.0
 BACKOFF = (0.5, 1.0, 2.0, 4.0)  # between tries after a dropped connection or a 503 without Retry-After
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 _CONNECT_TIMEOUT: type[BaseException] = getattr(aiohttp, "ConnectionTimeoutError", aiohttp.ClientConnectorError)
@@ -118,6 +123,7 @@ class GraphClient:
         auth_scope: ErrorScope = ErrorScope.MAILBOX,
         attempts: int = ATTEMPTS,
         max_wait: float = MAX_WAIT,
+        patience: float = PATIENCE,
         backoff: Sequence[float] = BACKOFF,
     ) -> None:
         parts = urllib.parse.urlsplit(base_url.rstrip("/"))
@@ -140,6 +146,7 @@ class GraphClient:
         self._auth_scope = auth_scope
         self._attempts = max(1, attempts)
         self._max_wait = max_wait
+        self._patience = patience
         self._backoff = tuple(backoff) or (0.0,)
 
     def __repr__(self) -> str:
@@ -216,7 +223,8 @@ class GraphClient:
         answers: dict[str, BatchAnswer] = {}
         for start in range(0, len(requests), MAX_BATCH):
             chunk = list(requests[start : start + MAX_BATCH])
-            for attempt in range(1, self._attempts + 1):
+            waited = 0.0
+            for attempt in range(1, THROTTLED_TRIES + 1):
                 found = await self._batch_once(chunk)
                 answers.update(found)
                 again = [r for r in chunk if busy(found[r.id].status)]
@@ -225,7 +233,8 @@ class GraphClient:
                 waits = [retry_after(found[r.id].headers) for r in again]
                 wait = max((w for w in waits if w is not None), default=self._delay(attempt))
                 self.gate.throttled += len(again)
-                if attempt == self._attempts or wait > self._max_wait:
+                waited += wait
+                if attempt == THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
                     raise error(
                         ErrorCode.SERVER_BUSY,
                         f"{self.server} kept throttling {self.mailbox} ({len(again)} requests of a batch)",
@@ -281,7 +290,8 @@ class GraphClient:
         elif content_type is not None:
             headers["Content-Type"] = content_type
         refreshed = False
-        attempt = 0
+        attempt = throttled = 0
+        waited = 0.0
         while True:
             attempt += 1
             token = await self._tokens.token()
@@ -299,10 +309,10 @@ class GraphClient:
                 continue
             if 200 <= status < 300 or status in accept:
                 return Answer(status, answer_headers, body)
+            attempt = 0  # the connection held: dropped tries count afresh
             if status == 401 and not refreshed:
                 self._tokens.rejected(token)
                 refreshed = True
-                attempt -= 1  # a new token is not a retry
                 continue
             problem = failure(
                 status,
@@ -316,9 +326,11 @@ class GraphClient:
             if not busy(status):
                 raise problem
             self.gate.throttled += 1
+            throttled += 1
             wait = retry_after(answer_headers)
-            wait = self._delay(attempt) if wait is None else wait
-            if attempt >= self._attempts or wait > self._max_wait:
+            wait = self._delay(throttled) if wait is None else wait
+            waited += wait
+            if throttled >= THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
                 raise problem
             log.info("%s %s: %s answered %d; waiting %.1f s", method, _no_query(path), self.server, status, wait)
             self.gate.pause(wait)
