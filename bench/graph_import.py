@@ -56,7 +56,7 @@ from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.store import open_store
 
 sys.path.insert(0, str(TESTS))
-from graph.engine_kit import BearerFactory  # noqa: E402  (the tests' factory: the profile's tokens as bearer)
+from graph.engine_kit import BearerFactory  # the tests' factory: the profile's tokens as the bearer
 
 ALICE = "alice@contoso.test"
 BENCH = Path(__file__).resolve().parent
