@@ -69,6 +69,7 @@ def calls_after(server: GraphServer, start: int) -> list[str]:
     return [f"{c.method} {c.path.split('/users/')[-1]}" for c in server.calls[start:]]
 
 
+@pytest.mark.slow
 async def test_a_large_mailbox_is_imported_once_and_then_costs_one_request_per_cycle(
     world: GraphWorld, graph_server: GraphServer
 ) -> None:
