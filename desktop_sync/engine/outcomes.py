@@ -21,6 +21,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Store, Transaction
 from desktop_sync.domain.retry import GiveUp, RetryLater
+from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
 from desktop_sync.engine.cycle_context import Context, CycleOutcome, CycleSettings
 from desktop_sync.engine.events import AlertRaised, MailboxStateChanged
@@ -146,7 +147,12 @@ class CycleOutcomes(EngineJob):
                 "attempts": str(attempt),
             }
             new_code = status.last_error_code != error.code
-            if isinstance(decision, RetryLater):
+            if error.code == SIGNIN_NEEDED:
+                # Its channels stay enabled but wait, stopped: a new sign-in asks for a sync, and the
+                # mailbox goes on from its cursors. One alert, however often the engine finds it so.
+                backoff_until, next_sync, severity = None, None, Severity.ERROR
+                state, raise_alert, says = MailboxState.NEEDS_ATTENTION, new_code, None
+            elif isinstance(decision, RetryLater):
                 backoff_until = now + dt.timedelta(seconds=decision.delay)
                 state, next_sync, severity = MailboxState.BACKING_OFF, backoff_until, Severity.WARNING
                 raise_alert = new_code
