@@ -14,6 +14,7 @@ from desktop_sync.connectors.transport import StepRecorder
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports.connectors import BearerTokens, ConnectionTestStep, step_text
 from desktop_sync.domain.signin import AccessToken, SignInNeeded
+from desktop_sync.logs import remember_secret
 
 T = TypeVar("T")
 
@@ -64,6 +65,7 @@ async def take_token(bearer: BearerTokens, steps: StepRecorder) -> AccessToken:
     """The access token to sign in with, recorded as the connection test's token step."""
     steps.begin(ConnectionTestStep.TOKEN)
     token = await bearer.token()
+    remember_secret(token.token)  # masked in every log text from now on, whoever issued it
     steps.ok(describe_token(bearer.provider, token))
     return token
 
