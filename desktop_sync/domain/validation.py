@@ -119,6 +119,22 @@ FIELD_ERRORS: dict[str, str] = {
     "queue_exists": "a queue {address} already exists",
     "address_is_user": "{address} is already a user's address",
     "queue_crm_id_taken": "another queue has the CRM id {crm_id}",
+    # what services/signin.py refuses (OAuth 2.0 sign-in)
+    "signin_not_oauth": "profile {name} signs in with a password, not OAuth 2.0",
+    "signin_on_profile": (
+        "profile {name} signs in as its application for every mailbox: desktop-sync profile sign-in {name}"
+    ),
+    "signin_on_mailboxes": "profile {name} signs each mailbox in on its own: desktop-sync mailbox sign-in EMAIL",
+    "client_secret_empty": "the client secret is empty",
+    "client_secret_or_certificate": "give either the client secret or the certificate",
+    "client_certificate_microsoft_only": "a certificate proves an application at Microsoft only: use a client secret",
+    "client_certificate_missing": "{path}: no such certificate file",
+    "client_certificate_unreadable": "{path}: the certificate file cannot be read ({reason})",
+    "client_certificate_too_large": "the file is larger than a certificate and its key ({limit} characters)",
+    "client_certificate_encrypted": "the private key is encrypted: give it unencrypted (openssl pkcs8 -topk8 -nocrypt)",
+    "client_certificate_no_certificate": "no certificate (BEGIN CERTIFICATE) in the file",
+    "client_certificate_no_key": "no private key (BEGIN PRIVATE KEY) in the file",
+    "client_certificate_many_keys": "more than one private key in the file: give the application's only",
 }
 
 
