@@ -135,6 +135,7 @@ FIELD_ERRORS: dict[str, str] = {
     "client_certificate_no_certificate": "no certificate (BEGIN CERTIFICATE) in the file",
     "client_certificate_no_key": "no private key (BEGIN PRIVATE KEY) in the file",
     "client_certificate_many_keys": "more than one private key in the file: give the application's only",
+    "preset_no_kind": "{preset} has no preset for {kind} profiles",
 }
 
 
@@ -430,4 +431,40 @@ def validate_profile(data: ProfileInput) -> Profile:
         tracked_category=category if data.kind.is_exchange else TRACKED_CATEGORY_DEFAULT,
         tag_undeliverable=data.tag_undeliverable,
         oauth=oauth,
+    )
+
+
+def profile_input(profile: Profile) -> ProfileInput:
+    """A stored profile as its form: what an edit starts from (``validate_profile`` gives it back)."""
+    oauth = profile.oauth
+    microsoft = oauth is not None and oauth.provider is OAuthProvider.MICROSOFT
+    return ProfileInput(
+        name=profile.name,
+        kind=profile.kind,
+        incoming_host=profile.incoming.host,
+        incoming_port=profile.incoming.port,
+        incoming_security=profile.incoming.security,
+        outgoing_host=profile.outgoing.host if profile.outgoing else None,
+        outgoing_port=profile.outgoing.port if profile.outgoing else None,
+        outgoing_security=profile.outgoing.security if profile.outgoing else Security.TLS,
+        ews_url=profile.ews_url,
+        auth=profile.auth,
+        credentials_on=profile.credentials_on,
+        login=profile.login,
+        max_connections=profile.max_connections,
+        timeout_seconds=profile.timeout_seconds,
+        min_poll_seconds=profile.min_poll_seconds,
+        process_email_from=profile.process_email_from,
+        ca_file=profile.ca_file,
+        allow_insecure=profile.allow_insecure,
+        delete_after_download=profile.delete_after_download,
+        tracking_token_prefix=profile.tracking_token_prefix,
+        tracked_category=profile.tracked_category,
+        tag_undeliverable=profile.tag_undeliverable,
+        oauth_provider=oauth.provider if oauth else None,
+        client_id=oauth.client_id if oauth else None,
+        tenant=oauth.tenant if microsoft and oauth else None,
+        issuer=oauth.issuer or None if oauth else None,
+        scopes=oauth.scopes if oauth else (),
+        authority_host=oauth.authority_host if microsoft and oauth else None,
     )

@@ -1204,6 +1204,11 @@
         <source>more than one private key in the file: give the application's only</source>
         <translation>plusieurs clés privées dans le fichier : ne fournissez que celle de l'application</translation>
     </message>
+    <message>
+        <extracomment>a form field's error (preset_no_kind)</extracomment>
+        <source>{preset} has no preset for {kind} profiles</source>
+        <translation>{preset} n'a pas de préréglage pour les profils {kind}</translation>
+    </message>
 </context>
 <context>
     <name>StepTexts</name>
