@@ -6,10 +6,10 @@ secret in what is printed."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
 import sys
 import threading
-import time
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import MemoryKeyring
 from oauth.provider import APP_SCOPES, OAuthProvider
+from support.certificates import make_certificate
 from support.cli_runner import Cli, Result
+from support.waiting import eventually
 
 APP = "desktop-sync-cli"
 SERVICE_APP = "desktop-sync-cli-service"
@@ -227,9 +229,11 @@ def test_the_device_code(run: Cli, mailbox: str, provider: OAuthProvider) -> Non
     answer: list[Result] = []
     command = threading.Thread(target=lambda: answer.append(run("mailbox", "sign-in", ALICE, "--device-code")))
     command.start()
-    deadline = time.monotonic() + 30
-    while not provider.state.device_codes and time.monotonic() < deadline:  # wait for the code to be asked for
-        time.sleep(0.05)
+
+    async def code_asked() -> bool:
+        return bool(provider.state.device_codes)
+
+    asyncio.run(eventually(code_asked, what="the device code"))
     [device] = provider.state.device_codes.values()
     provider.approve_device(device.user_code, ALICE)
     command.join(timeout=60)
@@ -274,3 +278,17 @@ def test_a_certificate_file_that_is_not_one_is_exit_2(run: Cli, service: str, tm
     (tmp_path / "key-only.pem").write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
     key_only = run("profile", "sign-in", "Service", "--client-certificate", str(tmp_path / "key-only.pem"))
     assert key_only.code == 2 and "no certificate" in key_only.err
+
+
+def test_a_service_account_signs_in_with_its_certificate(
+    run: Cli, provider: OAuthProvider, tls_ca: Path, tmp_path: Path
+) -> None:
+    cert, key, _ = make_certificate()
+    provider.add_client("cert-app", certificate=cert, app_scopes=APP_SCOPES)
+    added = add_m365(run, provider, tls_ca, "Certified", "--client-id", "cert-app", "--credentials-on", "profile")
+    assert added.code == 0, added.err
+    pem = tmp_path / "app.pem"
+    pem.write_text(key + cert)
+    signed = run("profile", "sign-in", "Certified", "--client-certificate", str(pem))
+    assert signed.code == 0, signed.err
+    assert "Signed in profile 'Certified' as cert-app" in signed.out and key.splitlines()[1] not in signed.out

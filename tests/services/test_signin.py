@@ -6,6 +6,7 @@ now; a declined sign-in, a wrong secret or the wrong kind of profile changes not
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Coroutine
@@ -16,7 +17,9 @@ import pytest
 from conftest import MemoryKeyring
 from oauth.browser import open_sign_in_page
 from oauth.provider import APP_SCOPES, OAuthProvider
+from support.certificates import make_certificate
 
+from desktop_sync.domain.client_certificate import ClientCertificate, read_client_certificate, stored_client_credential
 from desktop_sync.domain.errors import NotFoundError, ValidationError
 from desktop_sync.domain.model import (
     Alert,
@@ -46,6 +49,7 @@ BOB = "bob@example.test"
 DAVE = "dave@example.test"
 IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All"
 SMTP_SCOPE = "https://outlook.office.com/SMTP.Send"
+APP_SCOPE = ("https://outlook.office365.com/.default",)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -333,3 +337,63 @@ def test_without_an_engine_in_this_process_the_sync_is_asked_of_the_store(
             return set(await tx.status.take_sync_requests(ids))
 
     assert len(run(requested())) == 2
+
+
+CERT_APP = "desktop-sync-certificate"
+
+
+def test_a_service_account_signs_in_with_a_certificate_and_a_stranger_is_refused(
+    signin: SignInService,
+    store: SqlStore,
+    secrets: KeyringSecrets,
+    provider: OAuthProvider,
+    tls_ca: Path,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    cert, key, thumbprint = make_certificate()
+    provider.add_client(CERT_APP, certificate=cert, app_scopes=APP_SCOPES)
+    data = oauth_profile(provider, tls_ca, "Certified", client_id=CERT_APP, credentials_on=CredentialsOn.PROFILE)
+    run(ProfileService(store, secrets).add(data))
+
+    stranger_cert, stranger_key, _ = make_certificate("someone-else")
+    with pytest.raises(SignInRefused):
+        run(
+            signin.sign_in_service_account(
+                "Certified", certificate=read_client_certificate(stranger_cert + stranger_key)
+            )
+        )
+    assert memory_keyring.passwords == {}
+
+    result = run(signin.sign_in_service_account("Certified", certificate=read_client_certificate(cert + key)))
+    assert result.account == CERT_APP
+    stored = memory_keyring.passwords[("desktop-sync", "profile:Certified")]
+    assert stored_client_credential(stored) == ClientCertificate(key.strip(), thumbprint)
+    # the engine's side: the stored certificate gets the application's token again
+    settings = run(ProfileService(store, secrets).get("Certified")).oauth
+    assert settings is not None
+    fresh = TokenBroker(KeyringSecrets())
+    token = run(
+        fresh.app_token("profile:Certified", dataclasses.replace(settings, ca_file=str(tls_ca)), stored, APP_SCOPE)
+    )
+    assert token.account == CERT_APP
+
+
+def test_a_certificate_is_for_microsoft_only(
+    signin: SignInService, store: SqlStore, secrets: KeyringSecrets, provider: OAuthProvider
+) -> None:
+    data = ProfileInput(
+        "Other",
+        ProfileKind.IMAP,
+        incoming_host="imap.example.test",
+        auth=AuthMethod.OAUTH2,
+        oauth_provider=ProviderKind.OIDC,
+        client_id="x",
+        issuer=provider.issuer,
+        scopes=("mail",),
+        credentials_on=CredentialsOn.PROFILE,
+    )
+    run(ProfileService(store, secrets).add(data))
+    cert, key, _ = make_certificate()
+    with pytest.raises(ValidationError) as refused:
+        run(signin.sign_in_service_account("Other", certificate=read_client_certificate(cert + key)))
+    assert refused.value.checks["client_certificate"].code == "client_certificate_microsoft_only"
