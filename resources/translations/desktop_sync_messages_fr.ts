@@ -1701,6 +1701,21 @@
         <translation>les fichiers du routeur ne disent pas comment il se connectait : l'authentification basic est supposée</translation>
     </message>
     <message>
+        <extracomment>an E-mail Router migration text (exchange_online_oauth)</extracomment>
+        <source>{host} is Exchange Online: migrated to an Exchange Online profile (Microsoft Graph) that signs in with OAuth 2.0 as your Microsoft Entra application; sign it in before its mailboxes sync</source>
+        <translation>{host} est Exchange Online : migré vers un profil Exchange Online (Microsoft Graph) qui se connecte avec OAuth 2.0 en tant que votre application Microsoft Entra ; connectez-le avant que ses boîtes aux lettres se synchronisent</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (exchange_online_needs_app)</extracomment>
+        <source>Exchange Online signs in with OAuth 2.0: give the Microsoft Entra application registered for it (desktop-sync migrate router ... --client-id ID --tenant TENANT)</source>
+        <translation>Exchange Online se connecte avec OAuth 2.0 : indiquez l'application Microsoft Entra inscrite pour cela (desktop-sync migrate router ... --client-id ID --tenant TENANT)</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (signin_needed_profile)</extracomment>
+        <source>no sign-in yet: run desktop-sync profile sign-in {profile} (--client-secret-stdin or --client-certificate PEM) before its mailboxes sync</source>
+        <translation>aucune connexion pour l'instant : exécutez desktop-sync profile sign-in {profile} (--client-secret-stdin ou --client-certificate PEM) avant que ses boîtes aux lettres se synchronisent</translation>
+    </message>
+    <message>
         <extracomment>an E-mail Router migration text (exchange_online_basic)</extracomment>
         <source>{host} is Exchange Online, which no longer accepts basic authentication: switch the profile to OAuth 2 before Test &amp; Enable</source>
         <translation>{host} est Exchange Online, qui n'accepte plus l'authentification basic : passez le profil en OAuth 2 avant Tester et activer</translation>
