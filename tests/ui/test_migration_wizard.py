@@ -88,6 +88,15 @@ async def store_contents(world: UiWorld) -> tuple[list[str], list[Any], list[Any
         )
 
 
+def on_the_profiles_page(world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any) -> Any:
+    """A wizard that read ``router`` and shows the profiles found."""
+    _window, wizard = open_wizard(world, qtbot)
+    wizard.routers_page.add_router(router)
+    run(wizard.routers_page.wait_read())
+    wizard.next()
+    return wizard
+
+
 def give_entra_app(page: Any) -> None:
     """The Microsoft Entra application the Exchange Online profile signs in as (the router names none)."""
     page.entra_client_id.setText("11111111-2222-3333-4444-555555555555")
@@ -403,10 +412,7 @@ def test_the_report_reads_in_french_from_its_data_and_is_saved_as_shown(
 def test_without_a_secure_keyring_the_progress_page_says_so_and_nothing_is_written(
     world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
 ) -> None:
-    _window, wizard = open_wizard(world, qtbot)
-    wizard.routers_page.add_router(router)
-    run(wizard.routers_page.wait_read())
-    wizard.next()
+    wizard = on_the_profiles_page(world, router, run, qtbot)
     give_entra_app(wizard.profiles_page)
     wizard.next()
     next(iter(wizard.credentials_page.fields.values())).setText("typed-password")
@@ -469,10 +475,7 @@ def test_the_created_profiles_summaries_read_in_french_in_the_report(
 def test_exchange_online_needs_the_entra_application_before_going_on(
     world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
 ) -> None:
-    _window, wizard = open_wizard(world, qtbot)
-    wizard.routers_page.add_router(router)
-    run(wizard.routers_page.wait_read())
-    wizard.next()
+    wizard = on_the_profiles_page(world, router, run, qtbot)
     page = wizard.profiles_page
     assert page.entra_client_id.isVisibleTo(page) and "never with a password" in page.entra_title.text()
     online = page.profile_item(ONLINE)
