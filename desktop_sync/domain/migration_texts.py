@@ -108,6 +108,18 @@ MIGRATION_TEXTS: dict[str, str] = {
     ),
     "anonymous_incoming": "the router read this mailbox anonymously, which Desktop Sync cannot do",
     "auth_not_stated": "the router's files do not say how it signed in: basic is assumed",
+    "exchange_online_oauth": (
+        "{host} is Exchange Online: migrated to an Exchange Online profile (Microsoft Graph) that signs in "
+        "with OAuth 2.0 as your Microsoft Entra application; sign it in before its mailboxes sync"
+    ),
+    "exchange_online_needs_app": (
+        "Exchange Online signs in with OAuth 2.0: give the Microsoft Entra application registered for it "
+        "(desktop-sync migrate router ... --client-id ID --tenant TENANT)"
+    ),
+    "signin_needed_profile": (
+        "no sign-in yet: run desktop-sync profile sign-in {profile} (--client-secret-stdin or "
+        "--client-certificate PEM) before its mailboxes sync"
+    ),
     "exchange_online_basic": (
         "{host} is Exchange Online, which no longer accepts basic authentication: switch the profile to "
         "OAuth 2 before Test & Enable"
