@@ -66,10 +66,10 @@ async def import_all(db: str, total: int) -> list[CycleFinished]:
 
     async def imported() -> bool:
         async with store.transaction() as tx:
-            return await tx.activities.count() >= total
+            return await tx.activities.count() >= total and not engine.mailbox_queue.running
 
     try:
-        await eventually(imported, timeout=120, what=f"{total} mails imported")
+        await eventually(imported, timeout=120, what=f"{total} mails imported and the cycle ended")
     finally:
         engine.request_stop()
         await runner
