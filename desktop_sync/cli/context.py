@@ -20,7 +20,7 @@ from desktop_sync import logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
-from desktop_sync.domain.ports import TokenIssuer
+from desktop_sync.domain.ports import SignInBroker, TokenIssuer
 from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
@@ -78,7 +78,7 @@ class Context:
         self.create = create
         self.secrets = KeyringSecrets()
         self._store: SqlStore | None = None
-        self._tokens: TokenIssuer | None = None
+        self._broker: SignInBroker | None = None
 
     @property
     def store(self) -> SqlStore:
@@ -132,19 +132,22 @@ class Context:
             tokens=self.tokens(),
         )
 
-    def tokens(self) -> TokenIssuer:
-        """OAuth profiles' access tokens (grants in the keyring); msal and authlib load on first use."""
-        if self._tokens is None:
+    def broker(self) -> SignInBroker:
+        """The command's one TokenBroker: OAuth access tokens in memory, grants in the keyring; msal and
+        authlib load on first use, not at every start."""
+        if self._broker is None:
             from desktop_sync.identity.broker import TokenBroker
 
-            self._tokens = TokenBroker(self.secrets)
-        return self._tokens
+            self._broker = TokenBroker(self.secrets)
+        return self._broker
+
+    def tokens(self) -> TokenIssuer:
+        """OAuth profiles' access tokens, for Test & Enable and the folder list."""
+        return self.broker()
 
     def signin(self) -> SignInService:
-        """Signing in with OAuth 2.0 (msal, authlib): imported when a command needs it, not at every start."""
-        from desktop_sync.identity.broker import TokenBroker
-
-        return SignInService(self.store, TokenBroker(self.secrets), self.secrets)
+        """Signing in with OAuth 2.0: a mailbox's person, or a service account's application."""
+        return SignInService(self.store, self.broker(), self.secrets)
 
     def connectors(self) -> ConnectorFactory:
         from desktop_sync.connectors.factory import MailConnectorFactory
