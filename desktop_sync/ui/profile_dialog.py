@@ -49,6 +49,7 @@ from desktop_sync.domain.model import (
     Security,
     default_port,
 )
+from desktop_sync.domain.presets import Preset, preset_servers
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.services.connection_test import ConnectionTestAccount
 from desktop_sync.ui.connection_test_view import ConnectionTestResults
@@ -56,6 +57,7 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.date_fields import DateField
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
+from desktop_sync.ui.oauth_fields import OAuthFields
 from desktop_sync.ui.page import narrow_combo, resize_within_screen
 
 
@@ -91,9 +93,13 @@ class ProfileDialog(QDialog):
             (ProfileKind.EXCHANGE, self.tr("Exchange (EWS)")),
         ):
             self.kind.addItem(text, kind)
+        self.oauth = OAuthFields(self)
+        self.preset = self.oauth.preset_combo()
+        self.preset.setToolTip(self.tr("Fills the servers, ports, security and sign-in of a known mail service"))
         general = QFormLayout()
         general.addRow(self.tr("&Name:"), self.fields.wrap("name", self.name))
         general.addRow(self.tr("&Kind:"), self.fields.wrap("kind", self.kind))
+        general.addRow(self.tr("Pr&eset:"), self.preset)
 
         # --- servers
         self.incoming_host = QLineEdit()
@@ -140,7 +146,7 @@ class ProfileDialog(QDialog):
         for method, text in (
             (AuthMethod.BASIC, self.tr("User name and password")),
             (AuthMethod.NTLM, self.tr("NTLM (Exchange on premises)")),
-            (AuthMethod.OAUTH2, self.tr("OAuth 2 (Exchange Online)")),
+            (AuthMethod.OAUTH2, self.tr("OAuth 2.0 (Microsoft 365, Google…)")),
         ):
             self.auth.addItem(text, method)
         self.credentials_on = narrow_combo(QComboBox(), characters=24)
@@ -151,19 +157,20 @@ class ProfileDialog(QDialog):
         self.login = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Service account password"))
-        self.password.setPlaceholderText(
-            self.tr("A password is set; type a new one to replace it") if has_password else self.tr("No password set")
-        )
         credentials = QFormLayout()
         credentials.addRow(self.tr("&Authentication:"), self.fields.wrap("auth", self.auth))
         credentials.addRow(self.tr("C&redentials:"), self.fields.wrap("credentials_on", self.credentials_on))
+        self.oauth.add_rows(credentials, self.fields)
         self.login_label = QLabel(self.tr("Service account &login:"))
         self.login_label.setBuddy(self.login)
-        credentials.addRow(self.login_label, self.fields.wrap("login", self.login))
+        self.login_row = self.fields.wrap("login", self.login)
+        credentials.addRow(self.login_label, self.login_row)
         self.password_label = QLabel(self.tr("Service account pass&word:"))
         self.password_label.setBuddy(self.password)
-        credentials.addRow(self.password_label, self.fields.wrap("password", self.password))
+        self.password_row = self.fields.wrap("password", self.password)
+        credentials.addRow(self.password_label, self.password_row)
+        self._credentials_form = credentials
+        self._has_password = has_password
         credentials_box = QGroupBox(self.tr("Credentials"))
         credentials_box.setLayout(credentials)
 
@@ -294,6 +301,8 @@ class ProfileDialog(QDialog):
         self.incoming_security.currentIndexChanged.connect(self._update_port_hints)
         self.outgoing_security.currentIndexChanged.connect(self._update_port_hints)
         self.credentials_on.currentIndexChanged.connect(self._credentials_changed)
+        self.auth.currentIndexChanged.connect(self._credentials_changed)
+        self.preset.activated.connect(self._apply_preset)
         for edit in (self.name, self.incoming_host, self.outgoing_host, self.ews_url, self.login):
             edit.textChanged.connect(self._revalidate_later)
         if profile is not None:
@@ -341,6 +350,7 @@ class ProfileDialog(QDialog):
         self.allow_insecure.setChecked(profile.allow_insecure)
         self._select(self.auth, profile.auth)
         self._select(self.credentials_on, profile.credentials_on)
+        self.oauth.fill(profile.oauth)
         self.login.setText(profile.login or "")
         self.max_connections.setValue(profile.max_connections)
         self.timeout.setValue(profile.timeout_seconds)
@@ -384,6 +394,7 @@ class ProfileDialog(QDialog):
             tracking_token_prefix=self.tracking_token_prefix.text(),
             tracked_category=self.tracked_category.text(),
             tag_undeliverable=self.tag_undeliverable.isChecked() and kind is ProfileKind.EXCHANGE,
+            **self.oauth.values(),  # type: ignore[arg-type]
         )
 
     def _kind_changed(self, *_args: object) -> None:
@@ -400,6 +411,9 @@ class ProfileDialog(QDialog):
         for widget in (self.tracked_category_label, self.tracked_category, self.tag_undeliverable):
             widget.setEnabled(exchange)
         self._update_port_hints()
+        self._credentials_changed()
+        if self.preset.currentData() is not None:
+            self._apply_preset()
 
     def _update_port_hints(self, *_args: object) -> None:
         kind: ProfileKind = self.kind.currentData()
@@ -408,10 +422,51 @@ class ProfileDialog(QDialog):
         self.incoming_port.setSpecialValueText(self.tr("Default ({port})").format(port=incoming))
         self.outgoing_port.setSpecialValueText(self.tr("Default ({port})").format(port=outgoing))
 
+    def _apply_preset(self, *_args: object) -> None:
+        """Fill the servers and the sign-in of the chosen preset for the kind of profile in hand."""
+        preset: Preset | None = self.preset.currentData()
+        if preset is None:
+            return
+        servers = preset_servers(preset, self.kind.currentData())
+        if servers is None:  # the vendor has no such servers (Google and Exchange): its IMAP, then
+            self._select(self.kind, ProfileKind.IMAP)  # re-applies the preset through _kind_changed
+            return
+        kind: ProfileKind = self.kind.currentData()
+        self.incoming_host.setText(servers.incoming.host)
+        self._select(self.incoming_security, servers.incoming.security)
+        default_in = default_port(kind, Direction.INCOMING, servers.incoming.security)
+        self.incoming_port.setValue(0 if servers.incoming.port == default_in else servers.incoming.port)
+        if servers.outgoing is not None:
+            self.outgoing_host.setText(servers.outgoing.host)
+            self._select(self.outgoing_security, servers.outgoing.security)
+            default_out = default_port(kind, Direction.OUTGOING, servers.outgoing.security)
+            self.outgoing_port.setValue(0 if servers.outgoing.port == default_out else servers.outgoing.port)
+        self._select(self.auth, servers.auth)
+        self.oauth.select_provider(servers.provider)
+        self.oauth.scopes.clear()  # the provider's defaults for this kind, shown as the placeholder
+
     def _credentials_changed(self, *_args: object) -> None:
         on_profile = self.credentials_on.currentData() is CredentialsOn.PROFILE
+        oauth = self.auth.currentData() is AuthMethod.OAUTH2
+        self.oauth.set_context(shown=oauth, kind=self.kind.currentData(), app_only=on_profile)
         for widget in (self.login_label, self.login, self.password_label, self.password):
             widget.setEnabled(on_profile)
+        # an application signs in with its own id and secret: no service login
+        self._credentials_form.setRowVisible(self.login_row, not (oauth and on_profile))
+        self.password_label.setText(self.tr("Client s&ecret:") if oauth else self.tr("Service account pass&word:"))
+        self.password.setAccessibleName(self.tr("Client secret") if oauth else self.tr("Service account password"))
+        if oauth:
+            self.password.setPlaceholderText(
+                self.tr("A client secret is set; type a new one to replace it")
+                if self._has_password
+                else self.tr("The application's secret, from the provider (kept in the keyring)")
+            )
+        else:
+            self.password.setPlaceholderText(
+                self.tr("A password is set; type a new one to replace it")
+                if self._has_password
+                else self.tr("No password set")
+            )
         self.test_login.setEnabled(not on_profile)
         self.test_login_label.setEnabled(not on_profile)
         self.test_password.setPlaceholderText(

@@ -3663,6 +3663,89 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>OAuthFields</name>
+    <message>
+        <source>Microsoft 365 (Microsoft Entra ID)</source>
+        <translation>Microsoft 365 (Microsoft Entra ID)</translation>
+    </message>
+    <message>
+        <source>Google</source>
+        <translation>Google</translation>
+    </message>
+    <message>
+        <source>Another OpenID Connect provider</source>
+        <translation>Un autre fournisseur OpenID Connect</translation>
+    </message>
+    <message>
+        <source>The application id registered at the provider</source>
+        <translation>L’identifiant de l’application enregistrée chez le fournisseur</translation>
+    </message>
+    <message>
+        <source>organizations (any work account)</source>
+        <translation>organizations (tout compte professionnel)</translation>
+    </message>
+    <message>
+        <source>https://id.example.com</source>
+        <translation>https://id.exemple.fr</translation>
+    </message>
+    <message>
+        <source>Scopes, separated by spaces</source>
+        <translation>Étendues, séparées par des espaces</translation>
+    </message>
+    <message>
+        <source>Ad&amp;vanced</source>
+        <translation>A&amp;vancé</translation>
+    </message>
+    <message>
+        <source>None: I type the servers</source>
+        <translation>Aucun : je tape les serveurs</translation>
+    </message>
+    <message>
+        <source>Microsoft 365</source>
+        <translation>Microsoft 365</translation>
+    </message>
+    <message>
+        <source>Google Workspace / Gmail</source>
+        <translation>Google Workspace / Gmail</translation>
+    </message>
+    <message>
+        <source>Identity &amp;provider:</source>
+        <translation>&amp;Fournisseur d’identité :</translation>
+    </message>
+    <message>
+        <source>Application (&amp;client) ID:</source>
+        <translation>ID d’appli&amp;cation (client) :</translation>
+    </message>
+    <message>
+        <source>&amp;Tenant:</source>
+        <translation>&amp;Locataire :</translation>
+    </message>
+    <message>
+        <source>&amp;Issuer URL:</source>
+        <translation>URL de l’ém&amp;etteur :</translation>
+    </message>
+    <message>
+        <source>Sco&amp;pes:</source>
+        <translation>Éten&amp;dues :</translation>
+    </message>
+    <message>
+        <source>Authority &amp;host:</source>
+        <translation>&amp;Hôte de l’autorité :</translation>
+    </message>
+    <message>
+        <source>Separated by spaces, e.g. openid email</source>
+        <translation>Séparées par des espaces, p. ex. openid email</translation>
+    </message>
+    <message>
+        <source>Default: {scopes}</source>
+        <translation>Par défaut : {scopes}</translation>
+    </message>
+    <message>
+        <source>Your tenant id or domain, e.g. contoso.onmicrosoft.com</source>
+        <translation>L’ID ou le domaine de votre locataire, p. ex. contoso.onmicrosoft.com</translation>
+    </message>
+</context>
+<context>
     <name>ProfileDialog</name>
     <message>
         <source>Edit server profile</source>
@@ -3761,10 +3844,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>NTLM (Exchange local)</translation>
     </message>
     <message>
-        <source>OAuth 2 (Exchange Online)</source>
-        <translation>OAuth 2 (Exchange Online)</translation>
-    </message>
-    <message>
         <source>Each mailbox signs in with its own credentials</source>
         <translation>Chaque boîte aux lettres se connecte avec ses propres identifiants</translation>
     </message>
@@ -3787,6 +3866,18 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>&amp;Authentication:</source>
         <translation>&amp;Authentification :</translation>
+    </message>
+    <message>
+        <source>Fills the servers, ports, security and sign-in of a known mail service</source>
+        <translation>Remplit les serveurs, ports, sécurité et connexion d’un service de messagerie connu</translation>
+    </message>
+    <message>
+        <source>Pr&amp;eset:</source>
+        <translation>Pr&amp;éréglage :</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0 (Microsoft 365, Google…)</source>
+        <translation>OAuth 2.0 (Microsoft 365, Google…)</translation>
     </message>
     <message>
         <source>C&amp;redentials:</source>
@@ -3923,6 +4014,22 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Default ({port})</source>
         <translation>Par défaut ({port})</translation>
+    </message>
+    <message>
+        <source>Client s&amp;ecret:</source>
+        <translation>S&amp;ecret client :</translation>
+    </message>
+    <message>
+        <source>Client secret</source>
+        <translation>Secret client</translation>
+    </message>
+    <message>
+        <source>A client secret is set; type a new one to replace it</source>
+        <translation>Un secret client est enregistré ; tapez-en un nouveau pour le remplacer</translation>
+    </message>
+    <message>
+        <source>The application&apos;s secret, from the provider (kept in the keyring)</source>
+        <translation>Le secret de l’application, donné par le fournisseur (gardé dans le trousseau)</translation>
     </message>
     <message>
         <source>The service account&apos;s password; used for this test only</source>
@@ -4259,6 +4366,95 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>save the settings</source>
         <translation>enregistrer les paramètres</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPanel</name>
+    <message>
+        <source>Sign-in status</source>
+        <translation>État de la connexion</translation>
+    </message>
+    <message>
+        <source>S&amp;ign in…</source>
+        <translation>Se co&amp;nnecter…</translation>
+    </message>
+    <message>
+        <source>Use a c&amp;ode instead</source>
+        <translation>Utiliser un c&amp;ode à la place</translation>
+    </message>
+    <message>
+        <source>Sign in on another device: for a machine without a browser</source>
+        <translation>Se connecter sur un autre appareil : pour une machine sans navigateur</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in</source>
+        <translation>Annuler la connexion</translation>
+    </message>
+    <message>
+        <source>Waiting for the sign-in in your browser…</source>
+        <translation>En attente de la connexion dans votre navigateur…</translation>
+    </message>
+    <message>
+        <source>On any device, open {page} and type the code {code}. Waiting until {time}…</source>
+        <translation>Sur n’importe quel appareil, ouvrez {page} et tapez le code {code}. En attente jusqu’à {time}…</translation>
+    </message>
+    <message>
+        <source>S&amp;ign in again…</source>
+        <translation>Se re&amp;connecter…</translation>
+    </message>
+    <message>
+        <source>(none named)</source>
+        <translation>(aucune nommée)</translation>
+    </message>
+    <message>
+        <source>Signed in as {account}.
+Granted: {scopes}
+The access token holds until {time}.</source>
+        <translation>Connecté en tant que {account}.
+Accordé : {scopes}
+Le jeton d’accès est valable jusqu’à {time}.</translation>
+    </message>
+    <message>
+        <source>(the provider did not say)</source>
+        <translation>(le fournisseur ne l’a pas dit)</translation>
+    </message>
+    <message>
+        <source>Try a&amp;gain…</source>
+        <translation>&amp;Réessayer…</translation>
+    </message>
+    <message>
+        <source>Asking the provider for a code…</source>
+        <translation>Demande d’un code au fournisseur…</translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled: nothing was granted.</source>
+        <translation>Connexion annulée : rien n’a été accordé.</translation>
+    </message>
+    <message>
+        <source>The identity provider cannot be reached. Check the network, then try again.</source>
+        <translation>Le fournisseur d’identité est injoignable. Vérifiez le réseau, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The sign-in was declined in the browser.</source>
+        <translation>La connexion a été refusée dans le navigateur.</translation>
+    </message>
+    <message>
+        <source>The identity provider does not know this application: check the profile&apos;s client id (and the client secret of a service account).</source>
+        <translation>Le fournisseur d’identité ne connaît pas cette application : vérifiez l’ID client du profil (et le secret client d’un compte de service).</translation>
+    </message>
+    <message>
+        <source>The identity provider refused a scope: check the profile&apos;s scopes.</source>
+        <translation>Le fournisseur d’identité a refusé une étendue : vérifiez les étendues du profil.</translation>
+    </message>
+    <message>
+        <source>Nobody finished the sign-in in time. Try again, and finish it in the browser.</source>
+        <translation>Personne n’a terminé la connexion à temps. Réessayez et terminez-la dans le navigateur.</translation>
+    </message>
+    <message>
+        <source>{what}
+The provider said: {said}</source>
+        <translation>{what}
+Le fournisseur a répondu : {said}</translation>
     </message>
 </context>
 <context>
