@@ -1139,6 +1139,76 @@
         <source>another queue has the CRM id {crm_id}</source>
         <translation>une autre file d'attente a l'identifiant CRM {crm_id}</translation>
     </message>
+    <message>
+        <extracomment>a form field's error (signin_not_oauth)</extracomment>
+        <source>profile {name} signs in with a password, not OAuth 2.0</source>
+        <translation>le profil {name} se connecte avec un mot de passe, pas avec OAuth 2.0</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (signin_on_profile)</extracomment>
+        <source>profile {name} signs in as its application for every mailbox: desktop-sync profile sign-in {name}</source>
+        <translation>le profil {name} se connecte en tant qu'application pour toutes ses boîtes aux lettres : desktop-sync profile sign-in {name}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (signin_on_mailboxes)</extracomment>
+        <source>profile {name} signs each mailbox in on its own: desktop-sync mailbox sign-in EMAIL</source>
+        <translation>le profil {name} connecte chaque boîte aux lettres séparément : desktop-sync mailbox sign-in EMAIL</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_secret_empty)</extracomment>
+        <source>the client secret is empty</source>
+        <translation>le secret client est vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_secret_or_certificate)</extracomment>
+        <source>give either the client secret or the certificate</source>
+        <translation>indiquez soit le secret client, soit le certificat</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_microsoft_only)</extracomment>
+        <source>a certificate proves an application at Microsoft only: use a client secret</source>
+        <translation>un certificat n'authentifie une application que chez Microsoft : utilisez un secret client</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_missing)</extracomment>
+        <source>{path}: no such certificate file</source>
+        <translation>{path} : fichier de certificat introuvable</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_unreadable)</extracomment>
+        <source>{path}: the certificate file cannot be read ({reason})</source>
+        <translation>{path} : le fichier de certificat est illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_too_large)</extracomment>
+        <source>the file is larger than a certificate and its key ({limit} characters)</source>
+        <translation>le fichier est plus grand qu'un certificat et sa clé ({limit} caractères)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_encrypted)</extracomment>
+        <source>the private key is encrypted: give it unencrypted (openssl pkcs8 -topk8 -nocrypt)</source>
+        <translation>la clé privée est chiffrée : fournissez-la en clair (openssl pkcs8 -topk8 -nocrypt)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_no_certificate)</extracomment>
+        <source>no certificate (BEGIN CERTIFICATE) in the file</source>
+        <translation>aucun certificat (BEGIN CERTIFICATE) dans le fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_no_key)</extracomment>
+        <source>no private key (BEGIN PRIVATE KEY) in the file</source>
+        <translation>aucune clé privée (BEGIN PRIVATE KEY) dans le fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_many_keys)</extracomment>
+        <source>more than one private key in the file: give the application's only</source>
+        <translation>plusieurs clés privées dans le fichier : ne fournissez que celle de l'application</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (preset_no_kind)</extracomment>
+        <source>{preset} has no preset for {kind} profiles</source>
+        <translation>{preset} n'a pas de préréglage pour les profils {kind}</translation>
+    </message>
 </context>
 <context>
     <name>StepTexts</name>
