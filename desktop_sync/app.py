@@ -29,6 +29,7 @@ from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.settings import LocalSettings
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
+from desktop_sync.identity.broker import TokenBroker
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
 from desktop_sync.services.activities import ActivityService
@@ -40,6 +41,7 @@ from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
+from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import StoreMissing, open_store
@@ -167,6 +169,9 @@ class DesktopApp(QObject):
         super().__init__(parent)
         self.store = store
         self.bus = EventBus()
+        # OAuth profiles' access tokens in memory, their grants in the keyring: one broker for the
+        # engine, Test & Enable and the tracked folders
+        self.tokens = TokenBroker(secrets)
         monitoring = MonitoringService(store)
         profiles = ProfileService(store, secrets)
         self.sync = SyncControl(
@@ -193,6 +198,7 @@ class DesktopApp(QObject):
             sync_filters=SyncFilterService(store),
             folders=FolderService(store, connectors, secrets) if connectors is not None else None,
             activities=ActivityService(store),
+            signin=SignInService(store, self.tokens, secrets, sync_now=self.sync.sync_now),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from desktop_sync.domain.model import MailboxId, RecordType, Severity
+from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
 from desktop_sync.ui.context import UiContext
@@ -36,6 +37,7 @@ WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONFIRM_ROLE = Qt.ItemDataRole.UserRole + 4  # (mailbox, record type) of a held plan's open alert
 SAFETY_STOP = "act_safety_stop"
+SIGN_IN_ROLE = Qt.ItemDataRole.UserRole + 5  # ("mailbox" | "profile", address or name) of an open sign-in alert
 RELOAD_DELAY_MS = 500
 
 SEVERITY_COLOURS = {
@@ -67,6 +69,7 @@ class AlertFilter(QSortFilterProxyModel):
 class AlertsPage(QWidget):
     message = Signal(str)
     error_alerts_changed = Signal(object, bool)  # mailbox ids with open error alerts; any profile error alert
+    sign_in_requested = Signal(str, str)  # "mailbox" and its address, or "profile" and its name
 
     def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +138,16 @@ class AlertsPage(QWidget):
         self.confirm_button.clicked.connect(self.confirm_action.trigger)
         self.confirm_action.changed.connect(lambda: self.confirm_button.setEnabled(self.confirm_action.isEnabled()))
 
+        # the fix of a sign-in alert: the mailbox's (or the service account's) Sign in…
+        self.sign_in_action = QAction(self.tr("Sign &in…"), self)
+        self.sign_in_action.setToolTip(self.tr("Sign the mailbox in again with its identity provider"))
+        self.sign_in_action.triggered.connect(self._request_sign_in)
+        self.addAction(self.sign_in_action)
+        self.sign_in_button = QPushButton(self.sign_in_action.text())
+        self.sign_in_button.setToolTip(self.sign_in_action.toolTip())
+        self.sign_in_button.clicked.connect(self.sign_in_action.trigger)
+        self.sign_in_action.changed.connect(lambda: self.sign_in_button.setEnabled(self.sign_in_action.isEnabled()))
+
         filters = QHBoxLayout()
         filters.addWidget(severity_label)
         filters.addWidget(self.severity)
@@ -144,6 +157,7 @@ class AlertsPage(QWidget):
         # acting on the selection sits under it, so the filters fit a 1024-pixel screen in French
         actions = QHBoxLayout()
         actions.addStretch(1)
+        actions.addWidget(self.sign_in_button)
         actions.addWidget(self.confirm_button)
         actions.addWidget(self.clear_button)
         # the whole cause and fix of the alert in hand, which the table's cells can only begin
@@ -230,6 +244,9 @@ class AlertsPage(QWidget):
             items[0].setForeground(SEVERITY_COLOURS[alert.severity])
             if alert.code == SAFETY_STOP and not alert.cleared and view.mailbox and alert.item_ref:
                 items[0].setData((view.mailbox, alert.item_ref), CONFIRM_ROLE)
+            if alert.code == SIGNIN_NEEDED and not alert.cleared and (view.mailbox or view.profile):
+                target = ("mailbox", view.mailbox) if view.mailbox else ("profile", view.profile)
+                items[0].setData(target, SIGN_IN_ROLE)
             items[1].setData(alert.created_at.timestamp() if alert.created_at else 0.0, SORT_ROLE)
             if alert.cleared:
                 for item in items:
@@ -302,6 +319,20 @@ class AlertsPage(QWidget):
     def _update_actions(self, *_args: object) -> None:
         self.clear_action.setEnabled(self._context is not None and bool(self.selected_ids()))
         self.confirm_action.setEnabled(self._context is not None and self.held_plan() is not None)
+        self.sign_in_action.setEnabled(self._context is not None and self.sign_in_target() is not None)
+
+    def sign_in_target(self) -> tuple[str, str] | None:
+        """("mailbox", address) or ("profile", name) whose sign-in the current alert asks for, if it does."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        found = self.proxy.index(index.row(), 0).data(SIGN_IN_ROLE)
+        return (str(found[0]), str(found[1])) if found else None
+
+    def _request_sign_in(self) -> None:
+        target = self.sign_in_target()
+        if target is not None:
+            self.sign_in_requested.emit(*target)
 
     def held_plan(self) -> tuple[str, str] | None:
         """The (mailbox, record type) of the held plan the current alert describes, if it does."""

@@ -59,6 +59,7 @@ from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
 from desktop_sync.ui.oauth_fields import OAuthFields
 from desktop_sync.ui.page import narrow_combo, resize_within_screen
+from desktop_sync.ui.service_account_signin import ServiceAccountSignIn
 
 
 class ProfileDialog(QDialog):
@@ -169,6 +170,15 @@ class ProfileDialog(QDialog):
         self.password_label.setBuddy(self.password)
         self.password_row = self.fields.wrap("password", self.password)
         credentials.addRow(self.password_label, self.password_row)
+        # an application's own sign-in (client credentials): proven with the provider before it is kept
+        self.service_signin = ServiceAccountSignIn(
+            context.signin, self._store_for_sign_in, self.password.text, self.fields.show, self
+        )
+        self.certificate_row = self.fields.wrap("client_certificate", self.service_signin.certificate)
+        credentials.addRow(self.tr("Client certi&ficate:"), self.certificate_row)
+        self.sign_in = self.service_signin.panel
+        self.sign_in_row = self.fields.wrap("sign_in", self.sign_in)
+        credentials.addRow("", self.sign_in_row)
         self._credentials_form = credentials
         self._has_password = has_password
         credentials_box = QGroupBox(self.tr("Credentials"))
@@ -453,6 +463,9 @@ class ProfileDialog(QDialog):
             widget.setEnabled(on_profile)
         # an application signs in with its own id and secret: no service login
         self._credentials_form.setRowVisible(self.login_row, not (oauth and on_profile))
+        for row in (self.certificate_row, self.sign_in_row):
+            self._credentials_form.setRowVisible(row, oauth and on_profile)
+        self.service_signin.offer(oauth and on_profile)
         self.password_label.setText(self.tr("Client s&ecret:") if oauth else self.tr("Service account pass&word:"))
         self.password.setAccessibleName(self.tr("Client secret") if oauth else self.tr("Service account password"))
         if oauth:
@@ -506,19 +519,29 @@ class ProfileDialog(QDialog):
     async def save(self) -> None:
         password = self.password.text() if self.password.isEnabled() and self.password.text() else None
         async with self._presenter.guard(self.save_button, action=self.tr("save the profile")):
-            try:
-                if self._profile is None:
-                    stored = await self._context.profiles.add(self.profile_input(), password)
-                else:
-                    stored = await self._context.profiles.update(self._profile.name, self.profile_input(), password)
-            except ValidationError as exc:
-                self._validated_once = True
-                self.fields.show(exc.errors)
-                return
-            self.fields.clear()
-            self._profile = stored
-            self.saved.emit(stored)
-            self.accept()
+            if await self._store(password) is not None:
+                self.accept()
+
+    async def _store(self, password: str | None) -> Profile | None:
+        """Write what the form says (None: refused, the errors are on their fields)."""
+        try:
+            if self._profile is None:
+                stored = await self._context.profiles.add(self.profile_input(), password)
+            else:
+                stored = await self._context.profiles.update(self._profile.name, self.profile_input(), password)
+        except ValidationError as exc:
+            self._validated_once = True
+            self.fields.show(exc.errors)
+            return None
+        self.fields.clear()
+        self._profile = stored
+        self.saved.emit(stored)
+        return stored
+
+    async def _store_for_sign_in(self) -> str | None:
+        """The sign-in keeps the secret once the provider accepted it: the profile is saved without."""
+        stored = await self._store(None)
+        return stored.name if stored is not None else None
 
     # --- test connection -------------------------------------------------------------------------
 
@@ -562,6 +585,7 @@ class ProfileDialog(QDialog):
         self.raw_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def done(self, result: int) -> None:
+        self.sign_in.stop()
         if self._test_task is not None and not self._test_task.done():
             self._test_task.cancel()
         super().done(result)

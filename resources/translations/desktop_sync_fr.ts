@@ -1139,6 +1139,14 @@
         <translation>Exécuter une fois le plan suspendu que décrit cette alerte (les modifications sont appliquées telles que listées)</translation>
     </message>
     <message>
+        <source>Sign &amp;in…</source>
+        <translation>Se &amp;connecter…</translation>
+    </message>
+    <message>
+        <source>Sign the mailbox in again with its identity provider</source>
+        <translation>Reconnecter la boîte aux lettres auprès de son fournisseur d’identité</translation>
+    </message>
+    <message>
         <source>Alert details</source>
         <translation>Détails de l&apos;alerte</translation>
     </message>
@@ -2316,6 +2324,10 @@
         <translation>&amp;Mot de passe :</translation>
     </message>
     <message>
+        <source>Sign-in:</source>
+        <translation>Connexion :</translation>
+    </message>
+    <message>
         <source>Process &amp;email from:</source>
         <translation>Traiter le &amp;courrier à partir du :</translation>
     </message>
@@ -2418,6 +2430,37 @@
     <message>
         <source>Testing…</source>
         <translation>Test en cours…</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxSignIn</name>
+    <message>
+        <source>Sign-in is not available in this window.</source>
+        <translation>La connexion n’est pas disponible dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s application signs in for every mailbox.</source>
+        <translation>L’application du profil se connecte pour toutes les boîtes aux lettres.</translation>
+    </message>
+    <message>
+        <source>Sign in… saves the mailbox first.</source>
+        <translation>Se connecter… enregistre d’abord la boîte aux lettres.</translation>
+    </message>
+    <message>
+        <source>Sign-in needed: the identity provider no longer accepts the last sign-in.</source>
+        <translation>Connexion nécessaire : le fournisseur d’identité n’accepte plus la dernière connexion.</translation>
+    </message>
+    <message>
+        <source>Signed in: the mailbox&apos;s grant is in the keyring.</source>
+        <translation>Connectée : l’autorisation de la boîte aux lettres est dans le trousseau.</translation>
+    </message>
+    <message>
+        <source>The keyring cannot be read, so nobody can tell whether the mailbox is signed in.</source>
+        <translation>Le trousseau est illisible : impossible de savoir si la boîte aux lettres est connectée.</translation>
+    </message>
+    <message>
+        <source>Not signed in yet.</source>
+        <translation>Pas encore connectée.</translation>
     </message>
 </context>
 <context>
@@ -3710,7 +3753,7 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
     <message>
         <source>Identity &amp;provider:</source>
-        <translation>&amp;Fournisseur d’identité :</translation>
+        <translation>Fournisseur d’i&amp;dentité :</translation>
     </message>
     <message>
         <source>Application (&amp;client) ID:</source>
@@ -3892,6 +3935,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Mot de pass&amp;e du compte de service :</translation>
     </message>
     <message>
+        <source>Client certi&amp;ficate:</source>
+        <translation>Certi&amp;ficat client :</translation>
+    </message>
+    <message>
         <source>Credentials</source>
         <translation>Informations d&apos;identification</translation>
     </message>
@@ -4017,7 +4064,7 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
     <message>
         <source>Client s&amp;ecret:</source>
-        <translation>S&amp;ecret client :</translation>
+        <translation>Secret c&amp;lient :</translation>
     </message>
     <message>
         <source>Client secret</source>
@@ -4243,6 +4290,29 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>text</source>
         <translation>texte</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceAccountSignIn</name>
+    <message>
+        <source>Or a PEM file with the certificate and its private key</source>
+        <translation>Ou un fichier PEM avec le certificat et sa clé privée</translation>
+    </message>
+    <message>
+        <source>Client certificate</source>
+        <translation>Certificat client</translation>
+    </message>
+    <message>
+        <source>Saves the profile, then gets the application&apos;s own token to prove its secret</source>
+        <translation>Enregistre le profil, puis obtient le jeton propre de l’application pour prouver son secret</translation>
+    </message>
+    <message>
+        <source>Sign-in is not available in this window.</source>
+        <translation>La connexion n’est pas disponible dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>Sign in… saves the profile and proves the application&apos;s secret with the provider.</source>
+        <translation>Se connecter… enregistre le profil et prouve le secret de l’application auprès du fournisseur.</translation>
     </message>
 </context>
 <context>
