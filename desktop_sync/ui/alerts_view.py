@@ -4,7 +4,7 @@ cause and fix; filtered by severity and by mailbox or profile; cleared once deal
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QStandardItem, QStandardItemModel
@@ -127,26 +127,17 @@ class AlertsPage(QWidget):
         self.clear_action.changed.connect(lambda: self.clear_button.setEnabled(self.clear_action.isEnabled()))
 
         # a plan the safety stop holds: run it once, as `desktop-sync act confirm` does
-        self.confirm_action = QAction(self.tr("Con&firm changes"), self)
-        self.confirm_action.setToolTip(
-            self.tr("Run once the held plan this alert describes (the changes are applied as listed)")
+        self.confirm_action, self.confirm_button = self._action_button(
+            self.tr("Con&firm changes"),
+            self.tr("Run once the held plan this alert describes (the changes are applied as listed)"),
+            self.confirm_selected,
         )
-        self.confirm_action.triggered.connect(self.confirm_selected)
-        self.addAction(self.confirm_action)
-        self.confirm_button = QPushButton(self.confirm_action.text())
-        self.confirm_button.setToolTip(self.confirm_action.toolTip())
-        self.confirm_button.clicked.connect(self.confirm_action.trigger)
-        self.confirm_action.changed.connect(lambda: self.confirm_button.setEnabled(self.confirm_action.isEnabled()))
-
         # the fix of a sign-in alert: the mailbox's (or the service account's) Sign in…
-        self.sign_in_action = QAction(self.tr("Sign &in…"), self)
-        self.sign_in_action.setToolTip(self.tr("Sign the mailbox in again with its identity provider"))
-        self.sign_in_action.triggered.connect(self._request_sign_in)
-        self.addAction(self.sign_in_action)
-        self.sign_in_button = QPushButton(self.sign_in_action.text())
-        self.sign_in_button.setToolTip(self.sign_in_action.toolTip())
-        self.sign_in_button.clicked.connect(self.sign_in_action.trigger)
-        self.sign_in_action.changed.connect(lambda: self.sign_in_button.setEnabled(self.sign_in_action.isEnabled()))
+        self.sign_in_action, self.sign_in_button = self._action_button(
+            self.tr("Sign &in…"),
+            self.tr("Sign the mailbox in again with its identity provider"),
+            self._request_sign_in,
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(severity_label)
@@ -198,6 +189,18 @@ class AlertsPage(QWidget):
         if context is not None:
             context.bridge.alert_raised.connect(self._alert_raised)
         self._update_actions()
+
+    def _action_button(self, text: str, tip: str, slot: Callable[[], object]) -> tuple[QAction, QPushButton]:
+        """An action on the current alert, and its button under the table (enabled alike)."""
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        button = QPushButton(action.text())
+        button.setToolTip(tip)
+        button.clicked.connect(action.trigger)
+        action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
+        return action, button
 
     # --- data ----------------------------------------------------------------------------------
 

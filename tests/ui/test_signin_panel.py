@@ -39,3 +39,12 @@ def test_the_provider_codes_get_their_own_words(panel):
     assert "scope" in panel.describe(SignInRefused("refused (invalid_scope: IMAP)"))
     assert "cannot be reached" in panel.describe(ProviderUnavailable("503"))
     assert "in time" in panel.describe(SignInRefused("the sign-in was cancelled or took too long"))
+
+
+def test_the_panel_speaks_french(qapp, french):
+    panel = SignInPanel()
+    panel.show_waiting_browser()
+    assert panel.status.text() == "En attente de la connexion dans votre navigateur…"
+    assert panel.cancel_button.text() == "Annuler la connexion"
+    text = panel.describe(SignInRefused("the identity provider refused the sign-in (access_denied: no)"))
+    assert text.startswith("La connexion a été refusée dans le navigateur.")
