@@ -181,6 +181,7 @@ class DesktopApp(QObject):
             bus=self.bus,
             monitoring=monitoring,
             settings=settings,
+            tokens=self.tokens,
         )
         self.bridge = EngineBridge(self)
         self.bridge.attach(self.bus, self.sync)
@@ -196,7 +197,7 @@ class DesktopApp(QObject):
             migration=MigrationService(store, secrets),
             settings=SettingsService(store, local_config or ConfigFile(), autostart or XdgAutostart()),
             sync_filters=SyncFilterService(store),
-            folders=FolderService(store, connectors, secrets) if connectors is not None else None,
+            folders=FolderService(store, connectors, secrets, self.tokens) if connectors is not None else None,
             activities=ActivityService(store),
             signin=SignInService(store, self.tokens, secrets, sync_now=self.sync.sync_now),
         )

@@ -20,6 +20,7 @@ from desktop_sync import logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
+from desktop_sync.domain.ports import TokenIssuer
 from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
@@ -77,6 +78,7 @@ class Context:
         self.create = create
         self.secrets = KeyringSecrets()
         self._store: SqlStore | None = None
+        self._tokens: TokenIssuer | None = None
 
     @property
     def store(self) -> SqlStore:
@@ -110,7 +112,7 @@ class Context:
         return SyncFilterService(self.store)
 
     def folders(self) -> FolderService:
-        return FolderService(self.store, self.connectors(), self.secrets)
+        return FolderService(self.store, self.connectors(), self.secrets, self.tokens())
 
     def act(self) -> ActService:
         return ActService(self.store)
@@ -122,7 +124,21 @@ class Context:
         """Test & Enable and the ACT cycle's dry run and confirmation, as the application runs them
         while its engine is paused: with the limits every engine on this store shares."""
         settings = await self.settings().engine_settings()
-        return SyncControl(store=self.store, secrets=self.secrets, connectors=self.connectors(), settings=settings)
+        return SyncControl(
+            store=self.store,
+            secrets=self.secrets,
+            connectors=self.connectors(),
+            settings=settings,
+            tokens=self.tokens(),
+        )
+
+    def tokens(self) -> TokenIssuer:
+        """OAuth profiles' access tokens (grants in the keyring); msal and authlib load on first use."""
+        if self._tokens is None:
+            from desktop_sync.identity.broker import TokenBroker
+
+            self._tokens = TokenBroker(self.secrets)
+        return self._tokens
 
     def signin(self) -> SignInService:
         """Signing in with OAuth 2.0 (msal, authlib): imported when a command needs it, not at every start."""

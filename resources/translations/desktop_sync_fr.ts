@@ -1393,6 +1393,10 @@
         <translation>Sécuriser la connexion (TLS)</translation>
     </message>
     <message>
+        <source>Get an access token</source>
+        <translation>Obtenir un jeton d&apos;accès</translation>
+    </message>
+    <message>
         <source>Sign in</source>
         <translation>S&apos;authentifier</translation>
     </message>

@@ -735,8 +735,8 @@
     </message>
     <message>
         <extracomment>signin_needed.fix</extracomment>
-        <source>A person must sign the mailbox in again with its identity provider; its synchronization waits until then.</source>
-        <translation>Une personne doit de nouveau connecter la boîte aux lettres auprès de son fournisseur d'identité ; sa synchronisation attend jusque-là.</translation>
+        <source>Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} (a service account: desktop-sync profile sign-in with the profile's name). Its synchronization waits until then and goes on where it stopped.</source>
+        <translation>Reconnectez la boîte aux lettres : Se connecter… dans l'éditeur de la boîte aux lettres, ou desktop-sync mailbox sign-in {address} (un compte de service : desktop-sync profile sign-in avec le nom du profil). Sa synchronisation attend jusque-là et reprend là où elle s'était arrêtée.</translation>
     </message>
     <message>
         <extracomment>signin_refused.title</extracomment>
@@ -1246,6 +1246,21 @@
         <extracomment>a connection test step (logged_in)</extracomment>
         <source>logged in as {login}</source>
         <translation>connecté en tant que {login}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (token)</extracomment>
+        <source>{provider}: a token for {account}, scopes {scopes}, valid until {expiry}</source>
+        <translation>{provider} : un jeton pour {account}, étendues {scopes}, valable jusqu'au {expiry}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (sasl_logged_in)</extracomment>
+        <source>logged in as {login} with {mechanism}</source>
+        <translation>connecté en tant que {login} avec {mechanism}</translation>
+    </message>
+    <message>
+        <extracomment>a connection test step (no_oauth_offered)</extracomment>
+        <source>{host} offers no OAuth sign-in (XOAUTH2 or OAUTHBEARER)</source>
+        <translation>{host} ne propose aucune connexion OAuth (XOAUTH2 ou OAUTHBEARER)</translation>
     </message>
     <message>
         <extracomment>a connection test step (no_password_send)</extracomment>
