@@ -327,7 +327,7 @@ _CATALOGUE: dict[str, Explanation] = {
         title="Sign-in needed",
         cause="{detail}",
         fix="Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} "
-        "(a service account: desktop-sync profile sign-in with the profile's name). Its synchronization waits "
+        "(a service account: its profile's name after desktop-sync profile sign-in). Its synchronization waits "
         "until then and goes on where it stopped.",
     ),
     "signin_refused": Explanation(

@@ -232,19 +232,19 @@ class SignInPanel(QWidget):
         """A failed sign-in in words: what happened, what to do, and the provider's own words."""
         said = error.message
         found = _PROVIDER_CODE.search(said)
-        code = found.group(1) if found else ""
+        answer = found.group(1) if found else ""  # the provider's error code
         if isinstance(error, ProviderUnavailable):
             text = self.tr("The identity provider cannot be reached. Check the network, then try again.")
-        elif isinstance(error, SignInRefused) and code in ("access_denied", "consent_required"):
+        elif isinstance(error, SignInRefused) and answer in ("access_denied", "consent_required"):
             text = self.tr("The sign-in was declined in the browser.")
         elif isinstance(error, SignInRefused) and (
-            code in ("invalid_client", "unauthorized_client") or "client_id" in said or "AADSTS700016" in said
+            answer in ("invalid_client", "unauthorized_client") or "client_id" in said or "AADSTS700016" in said
         ):
             text = self.tr(
                 "The identity provider does not know this application: check the profile's client id "
                 "(and the client secret of a service account)."
             )
-        elif isinstance(error, SignInRefused) and code == "invalid_scope":
+        elif isinstance(error, SignInRefused) and answer == "invalid_scope":
             text = self.tr("The identity provider refused a scope: check the profile's scopes.")
         elif isinstance(error, SignInRefused) and ("took too long" in said or "in time" in said):
             text = self.tr("Nobody finished the sign-in in time. Try again, and finish it in the browser.")

@@ -735,8 +735,8 @@
     </message>
     <message>
         <extracomment>signin_needed.fix</extracomment>
-        <source>Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} (a service account: desktop-sync profile sign-in with the profile's name). Its synchronization waits until then and goes on where it stopped.</source>
-        <translation>Reconnectez la boîte aux lettres : Se connecter… dans l'éditeur de la boîte aux lettres, ou desktop-sync mailbox sign-in {address} (un compte de service : desktop-sync profile sign-in avec le nom du profil). Sa synchronisation attend jusque-là et reprend là où elle s'était arrêtée.</translation>
+        <source>Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} (a service account: its profile's name after desktop-sync profile sign-in). Its synchronization waits until then and goes on where it stopped.</source>
+        <translation>Reconnectez la boîte aux lettres : Se connecter… dans l'éditeur de la boîte aux lettres, ou desktop-sync mailbox sign-in {address} (un compte de service : le nom de son profil après desktop-sync profile sign-in). Sa synchronisation attend jusque-là et reprend là où elle s'était arrêtée.</translation>
     </message>
     <message>
         <extracomment>signin_refused.title</extracomment>
