@@ -252,12 +252,14 @@ class ProfileDialog(QDialog):
         test_password_label = QLabel(self.tr("Test pa&ssword:"))
         test_password_label.setBuddy(self.test_password)
         test_form.addRow(test_password_label, self.fields.wrap("test_password", self.test_password))
-        self.test_unavailable = QLabel(
-            self.tr("No mail connectors are available in this installation, so connections cannot be tested.")
+        self._no_connectors_text = self.tr(
+            "No mail connectors are available in this installation, so connections cannot be tested."
         )
-        self.test_unavailable.setWordWrap(True)
-        self.test_unavailable.setVisible(not context.connection_test.available)
-        self.test_button.setEnabled(context.connection_test.available)
+        self._oauth_test_text = self.tr(
+            "An OAuth 2.0 profile is tested on a signed-in mailbox: Sign in… then Test & Enable in its editor."
+        )
+        self.test_unavailable = QLabel(self._no_connectors_text)
+        self.test_unavailable.setWordWrap(True)  # shown, and the button enabled, by _credentials_changed
         test_layout = QVBoxLayout()
         test_layout.addLayout(test_form)
         test_layout.addWidget(self.test_unavailable)
@@ -466,6 +468,11 @@ class ProfileDialog(QDialog):
         for row in (self.certificate_row, self.sign_in_row):
             self._credentials_form.setRowVisible(row, oauth and on_profile)
         self.service_signin.offer(oauth and on_profile)
+        # the connection test signs in with a password; an OAuth mailbox is tested once signed in
+        available = self._context.connection_test.available
+        self.test_button.setEnabled(available and not oauth)
+        self.test_unavailable.setVisible(oauth or not available)
+        self.test_unavailable.setText(self._oauth_test_text if oauth else self._no_connectors_text)
         self.password_label.setText(self.tr("Client s&ecret:") if oauth else self.tr("Service account pass&word:"))
         self.password.setAccessibleName(self.tr("Client secret") if oauth else self.tr("Service account password"))
         if oauth:

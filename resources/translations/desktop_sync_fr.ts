@@ -4039,6 +4039,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Aucun connecteur de messagerie n&apos;est disponible dans cette installation : les connexions ne peuvent pas être testées.</translation>
     </message>
     <message>
+        <source>An OAuth 2.0 profile is tested on a signed-in mailbox: Sign in… then Test &amp; Enable in its editor.</source>
+        <translation>Un profil OAuth 2.0 se teste sur une boîte aux lettres connectée : Se connecter… puis Tester et activer dans son éditeur.</translation>
+    </message>
+    <message>
         <source>Test connection</source>
         <translation>Tester la connexion</translation>
     </message>

@@ -295,3 +295,12 @@ def test_a_password_profile_sends_no_oauth_settings(dialog):
     dialog.oauth.client_id.setText("left over")
     data = dialog.profile_input()
     assert data.auth is AuthMethod.BASIC and data.client_id is None and data.oauth_provider is None
+
+
+def test_an_oauth_profile_is_tested_on_a_signed_in_mailbox_not_here(dialog):
+    assert dialog.test_button.isEnabled() and not dialog.test_unavailable.isVisibleTo(dialog)
+    select(dialog.auth, AuthMethod.OAUTH2)
+    assert not dialog.test_button.isEnabled()
+    assert "Test & Enable" in dialog.test_unavailable.text() and dialog.test_unavailable.isVisibleTo(dialog)
+    select(dialog.auth, AuthMethod.BASIC)
+    assert dialog.test_button.isEnabled() and not dialog.test_unavailable.isVisibleTo(dialog)
