@@ -247,20 +247,28 @@ def test_a_password_profile_shows_the_password_not_the_sign_in(ui, run, qtbot):
     assert dialog.password.isVisibleTo(dialog) and not dialog.sign_in.isVisibleTo(dialog)
 
 
-def service_account_dialog(ui, qtbot, provider: OAuthProvider, tls_ca: Path, secret: str) -> ProfileDialog:
-    dialog = ProfileDialog(ui.context, ui.presenter())
+def microsoft_365_dialog(
+    context, presenter, qtbot, provider: OAuthProvider, tls_ca: Path, name: str, client_id: str
+) -> ProfileDialog:
+    """A new profile from the Microsoft 365 preset, signing in at the test provider (by configuration only)."""
+    dialog = ProfileDialog(context, presenter)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.name.setText("Service")
+    dialog.name.setText(name)
     index = dialog.preset.findData(Preset.MICROSOFT_365)
     dialog.preset.setCurrentIndex(index)
     dialog.preset.activated.emit(index)
-    dialog.credentials_on.setCurrentIndex(dialog.credentials_on.findData(CredentialsOn.PROFILE))
-    dialog.oauth.client_id.setText(APP)
+    dialog.oauth.client_id.setText(client_id)
     dialog.oauth.tenant.setText(provider.tenant)
     dialog.oauth.advanced.setChecked(True)
     dialog.oauth.authority_host.setText(provider.base_url)
     dialog.ca_file.setText(str(tls_ca))
+    return dialog
+
+
+def service_account_dialog(ui, qtbot, provider: OAuthProvider, tls_ca: Path, secret: str) -> ProfileDialog:
+    dialog = microsoft_365_dialog(ui.context, ui.presenter(), qtbot, provider, tls_ca, "Service", APP)
+    dialog.credentials_on.setCurrentIndex(dialog.credentials_on.findData(CredentialsOn.PROFILE))
     dialog.password.setText(secret)
     return dialog
 

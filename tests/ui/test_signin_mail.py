@@ -17,16 +17,14 @@ from support.waiting import eventually
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.domain.model import CredentialsOn
-from desktop_sync.domain.presets import Preset
 from desktop_sync.identity.broker import TokenBroker
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.ui.mailbox_dialog import MailboxDialog
-from desktop_sync.ui.profile_dialog import ProfileDialog
 from desktop_sync.ui.signin_panel import State
 from tests.ui.conftest import FAST_ENGINE, Answers, until
-from tests.ui.test_signin_dialogs import Browser
+from tests.ui.test_signin_dialogs import Browser, microsoft_365_dialog
 
 pytestmark = [pytest.mark.gui, pytest.mark.dovecot, pytest.mark.smtp]
 
@@ -53,23 +51,12 @@ def test_a_preset_profile_a_gui_sign_in_test_and_enable_and_mail_imported(
     )
     try:
         # the profile: the preset, then aimed at the test servers and provider
-        profile = ProfileDialog(context, ui.presenter())
-        qtbot.addWidget(profile)
-        profile.show()
-        profile.name.setText("M365")
-        index = profile.preset.findData(Preset.MICROSOFT_365)
-        profile.preset.setCurrentIndex(index)
-        profile.preset.activated.emit(index)
+        profile = microsoft_365_dialog(context, ui.presenter(), qtbot, provider, tls_ca, "M365", account.client_id)
         profile.incoming_host.setText("localhost")
         profile.incoming_port.setValue(dovecot.ports["imaps"])
         profile.outgoing_host.setText("localhost")
         profile.outgoing_port.setValue(smtp_server.port)
-        profile.ca_file.setText(str(tls_ca))
         assert profile.credentials_on.currentData() is CredentialsOn.MAILBOX
-        profile.oauth.client_id.setText(account.client_id)
-        profile.oauth.tenant.setText(provider.tenant)
-        profile.oauth.advanced.setChecked(True)
-        profile.oauth.authority_host.setText(provider.base_url)
         with qtbot.waitSignal(profile.saved, timeout=10_000):
             profile.save_button.click()
 
