@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.model import MailboxId, RecordType, Severity
+from desktop_sync.domain.model import AlertScope, MailboxId, RecordType, Severity
 from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
@@ -248,8 +248,9 @@ class AlertsPage(QWidget):
             if alert.code == SAFETY_STOP and not alert.cleared and view.mailbox and alert.item_ref:
                 items[0].setData((view.mailbox, alert.item_ref), CONFIRM_ROLE)
             if alert.code == SIGNIN_NEEDED and not alert.cleared and (view.mailbox or view.profile):
-                target = ("mailbox", view.mailbox) if view.mailbox else ("profile", view.profile)
-                items[0].setData(target, SIGN_IN_ROLE)
+                # a service account's application signs in at its profile, a person at the mailbox
+                on_profile = alert.scope is AlertScope.PROFILE or not view.mailbox
+                items[0].setData(("profile", view.profile) if on_profile else ("mailbox", view.mailbox), SIGN_IN_ROLE)
             items[1].setData(alert.created_at.timestamp() if alert.created_at else 0.0, SORT_ROLE)
             if alert.cleared:
                 for item in items:

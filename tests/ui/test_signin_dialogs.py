@@ -355,3 +355,32 @@ def test_a_service_account_signs_in_with_a_certificate_file(world, run, qtbot, t
     dialog.sign_in.sign_in_button.click()
     run(until(lambda: dialog.sign_in.state is State.SIGNED_IN, what="the application's sign-in"))
     assert run(world.context.profiles.has_password("Service")) is True
+
+
+def test_a_service_accounts_sign_in_alert_opens_its_profile(world, run, qtbot):
+    async def alert() -> None:
+        async with world.store.transaction() as tx:
+            mailbox = await tx.mailboxes.by_address(ALICE)
+            await tx.alerts.add(
+                Alert(
+                    Severity.ERROR,
+                    AlertScope.PROFILE,
+                    SIGNIN_NEEDED,
+                    {"detail": "the identity provider refused the application's secret (invalid_client)"},
+                    mailbox.id,
+                    mailbox.profile_id,
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            )
+
+    run(alert())
+    window = MainWindow(database_label="test", has_profiles=True, context=world.context, asker=Answers())
+    qtbot.addWidget(window)
+    run(window.profiles_page.refresh())
+    page = window.alerts_page
+    run(page.refresh())
+    page.table.selectRow(0)
+    assert page.sign_in_target() == ("profile", "M365")
+    page.sign_in_button.click()
+    run(until(lambda: isinstance(window.profiles_page.dialog, ProfileDialog), what="the profile editor"))
+    assert window.profiles_page.dialog.name.text() == "M365"
