@@ -44,6 +44,7 @@ from desktop_sync.domain.model import (
     AuthMethod,
     CredentialsOn,
     Direction,
+    Endpoint,
     Profile,
     ProfileKind,
     Security,
@@ -348,15 +349,7 @@ class ProfileDialog(QDialog):
     def _fill(self, profile: Profile) -> None:
         self.name.setText(profile.name)
         self._select(self.kind, profile.kind)
-        self.incoming_host.setText(profile.incoming.host)
-        self._select(self.incoming_security, profile.incoming.security)
-        default_in = default_port(profile.kind, Direction.INCOMING, profile.incoming.security)
-        self.incoming_port.setValue(0 if profile.incoming.port == default_in else profile.incoming.port)
-        if profile.outgoing is not None:
-            self.outgoing_host.setText(profile.outgoing.host)
-            self._select(self.outgoing_security, profile.outgoing.security)
-            default_out = default_port(profile.kind, Direction.OUTGOING, profile.outgoing.security)
-            self.outgoing_port.setValue(0 if profile.outgoing.port == default_out else profile.outgoing.port)
+        self._show_servers(profile.kind, profile.incoming, profile.outgoing)
         self.ews_url.setText(profile.ews_url or "")
         self.ca_file.setText(profile.ca_file or "")
         self.allow_insecure.setChecked(profile.allow_insecure)
@@ -372,6 +365,16 @@ class ProfileDialog(QDialog):
         self.tracking_token_prefix.setText(profile.tracking_token_prefix)
         self.tracked_category.setText(profile.tracked_category)
         self.tag_undeliverable.setChecked(profile.tag_undeliverable)
+
+    def _show_servers(self, kind: ProfileKind, incoming: Endpoint, outgoing: Endpoint | None) -> None:
+        """Hosts, security and ports; a kind's default port shows as "Default (N)"."""
+        rows = [(Direction.INCOMING, incoming, self.incoming_host, self.incoming_port, self.incoming_security)]
+        if outgoing is not None:
+            rows.append((Direction.OUTGOING, outgoing, self.outgoing_host, self.outgoing_port, self.outgoing_security))
+        for direction, endpoint, host, port, security in rows:
+            host.setText(endpoint.host)
+            self._select(security, endpoint.security)
+            port.setValue(0 if endpoint.port == default_port(kind, direction, endpoint.security) else endpoint.port)
 
     def profile_input(self) -> ProfileInput:
         """What the form says, unchecked (the service checks it)."""
@@ -443,16 +446,7 @@ class ProfileDialog(QDialog):
         if servers is None:  # the vendor has no such servers (Google and Exchange): its IMAP, then
             self._select(self.kind, ProfileKind.IMAP)  # re-applies the preset through _kind_changed
             return
-        kind: ProfileKind = self.kind.currentData()
-        self.incoming_host.setText(servers.incoming.host)
-        self._select(self.incoming_security, servers.incoming.security)
-        default_in = default_port(kind, Direction.INCOMING, servers.incoming.security)
-        self.incoming_port.setValue(0 if servers.incoming.port == default_in else servers.incoming.port)
-        if servers.outgoing is not None:
-            self.outgoing_host.setText(servers.outgoing.host)
-            self._select(self.outgoing_security, servers.outgoing.security)
-            default_out = default_port(kind, Direction.OUTGOING, servers.outgoing.security)
-            self.outgoing_port.setValue(0 if servers.outgoing.port == default_out else servers.outgoing.port)
+        self._show_servers(self.kind.currentData(), servers.incoming, servers.outgoing)
         self._select(self.auth, servers.auth)
         self.oauth.select_provider(servers.provider)
         self.oauth.scopes.clear()  # the provider's defaults for this kind, shown as the placeholder
