@@ -292,9 +292,7 @@ def register(cli: Commands) -> None:
     profiles = group("profile", "email server profiles")
     add = command(profiles, "add", profile_add, "add a profile", fields={"name": "NAME"})
     add.add_argument("name", metavar="NAME")
-    # exchange-online is offered once its Microsoft Graph connector is in (issue #15)
-    kinds = [k.value for k in ProfileKind if k is not ProfileKind.EXCHANGE_ONLINE]
-    add.add_argument("--kind", required=True, choices=kinds)
+    add.add_argument("--kind", required=True, choices=[k.value for k in ProfileKind])
     _profile_flags(add)
     update = command(
         profiles,

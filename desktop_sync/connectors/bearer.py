@@ -74,21 +74,25 @@ async def with_token(bearer: BearerTokens, steps: StepRecorder, attempt: Callabl
     """``attempt`` (open and sign in) with the grant's token; once more with a fresh one when the
     server refuses it. A second refusal is ``SignInNeeded`` in the credentials' scope."""
     mark = len(steps.steps)
-    token = await take_token(bearer, steps)
-    try:
-        return await attempt(token)
-    except DesktopSyncError as problem:
-        if problem.code != ErrorCode.AUTH_FAILED:
-            raise
-        bearer.rejected(token)
-    del steps.steps[mark:]  # the second try's steps replace the first's (the transcript keeps both)
-    token = await take_token(bearer, steps)
-    try:
-        return await attempt(token)
-    except DesktopSyncError as problem:
-        if problem.code != ErrorCode.AUTH_FAILED:
-            raise
-        bearer.rejected(token)
-        raise SignInNeeded(
-            f"the server refused the access token of {token.account} twice: {problem.message}", scope=problem.scope
-        ) from problem
+    for _ in range(2):
+        del steps.steps[mark:]  # a second try's steps replace the first's (the transcript keeps both)
+        token = await take_token(bearer, steps)
+        try:
+            return await attempt(token)
+        except DesktopSyncError as problem:
+            if problem.code != ErrorCode.AUTH_FAILED:
+                raise
+            bearer.rejected(token)
+            refusal = problem
+    raise SignInNeeded(
+        f"the server refused the access token of {token.account} twice: {refusal.message}", scope=refusal.scope
+    ) from refusal
+
+
+async def signed_in(
+    bearer: BearerTokens | None, steps: StepRecorder, attempt: Callable[[AccessToken | None], Awaitable[T]]
+) -> T:
+    """``attempt`` with the password (no bearer: ``None``), or as ``with_token`` with an OAuth profile's tokens."""
+    if bearer is None:
+        return await attempt(None)
+    return await with_token(bearer, steps, attempt)

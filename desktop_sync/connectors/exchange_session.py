@@ -220,26 +220,10 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
         self.RETRY_WAIT = 0  # no made-up back-off: only the server's hint reaches the engine
 
     @classmethod
-    def open(
-        cls,
-        *,
-        config: Any,
-        context: ssl.SSLContext | None,
-        timeout: float,
-        recorder: Recorder | None = None,
-        bearer: BearerAuth | None = None,
-        impersonate: str | None = None,
-    ) -> EwsProtocol:
+    def open(cls, **options: Any) -> EwsProtocol:
+        """A protocol made with ``__init__``'s keyword arguments."""
         # type.__call__ skips exchangelib's caching metaclass: the protocol is ours alone.
-        protocol: EwsProtocol = type.__call__(
-            cls,
-            config=config,
-            context=context,
-            timeout=timeout,
-            recorder=recorder,
-            bearer=bearer,
-            impersonate=impersonate,
-        )
+        protocol: EwsProtocol = type.__call__(cls, **options)
         return protocol
 
     def use_token(self, token: str) -> None:

@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from desktop_sync.connectors import bearer
-from desktop_sync.connectors.bearer import with_token
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode, error, translate
 from desktop_sync.connectors.transport import (
     Address,
@@ -354,9 +354,7 @@ class Pop3Incoming:
                 auth_scope=settings.auth_scope,
             )
 
-        if settings.bearer is None:
-            return await open_with(None)
-        return await with_token(settings.bearer, recorder, open_with)
+        return await signed_in(settings.bearer, recorder, open_with)
 
     async def _call(self, session: _Session, fn: Callable[[_Session], T]) -> T:
         async def drop() -> None:

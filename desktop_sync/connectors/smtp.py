@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from desktop_sync.connectors import bearer
-from desktop_sync.connectors.bearer import with_token
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, translate
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.connectors.transport import Address, ServerSettings, StepRecorder, connect_error, resolve, tls_detail
@@ -87,9 +87,7 @@ class SmtpOutgoing:
         steps.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(endpoint, settings.timeout, Kind.SMTP)
         steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
-        if settings.bearer is None:
-            return await self._connect_with(settings, addresses, steps, None)
-        return await with_token(
+        return await signed_in(
             settings.bearer, steps, lambda token: self._connect_with(settings, addresses, steps, token)
         )
 

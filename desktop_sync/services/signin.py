@@ -32,7 +32,7 @@ from desktop_sync.domain.model import (
     mailbox_secret_key,
     profile_secret_key,
 )
-from desktop_sync.domain.ports import SecretStore, SignInBroker, Store
+from desktop_sync.domain.ports import SecretStore, SignInBroker, Store, Transaction
 from desktop_sync.domain.ports.clock import utcnow
 from desktop_sync.domain.signin import (
     SIGNIN_NEEDED,
@@ -206,11 +206,7 @@ class SignInService:
     async def mailbox_state(self, address: str) -> SignInState:
         """Whether the mailbox can sign in now: its own grant, or its profile's application secret."""
         async with self._store.transaction() as tx:
-            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
-            if mailbox is None or mailbox.id is None:
-                raise NotFoundError("address", f"no mailbox {address}")
-            profile = await tx.profiles.get(mailbox.profile_id)
-            assert profile is not None  # a foreign key keeps a mailbox's profile
+            mailbox, profile = await _mailbox_and_profile(tx, address)
             alerts = await tx.alerts.list(mailbox_id=mailbox.id)
         settings = _settings(profile)
         on_profile = profile.credentials_on is CredentialsOn.PROFILE
@@ -259,11 +255,7 @@ class SignInService:
 
     async def _mailbox_target(self, address: str) -> _Target:
         async with self._store.transaction() as tx:
-            mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
-            if mailbox is None or mailbox.id is None:
-                raise NotFoundError("address", f"no mailbox {address}")
-            profile = await tx.profiles.get(mailbox.profile_id)
-            assert profile is not None  # a foreign key keeps a mailbox's profile
+            mailbox, profile = await _mailbox_and_profile(tx, address)
         settings = _settings(profile)
         if profile.credentials_on is CredentialsOn.PROFILE:
             raise ValidationError.single("address", field_error("signin_on_profile", name=profile.name))
@@ -305,6 +297,15 @@ class SignInService:
                 mailbox = await tx.mailboxes.by_address(address)
                 if mailbox is not None and mailbox.id is not None:
                     await tx.status.request_sync(mailbox.id, self._clock())
+
+
+async def _mailbox_and_profile(tx: Transaction, address: str) -> tuple[Mailbox, Profile]:
+    mailbox = await tx.mailboxes.by_address(normalize_address(address, "address"))
+    if mailbox is None or mailbox.id is None:
+        raise NotFoundError("address", f"no mailbox {address}")
+    profile = await tx.profiles.get(mailbox.profile_id)
+    assert profile is not None  # a foreign key keeps a mailbox's profile
+    return mailbox, profile
 
 
 def _settings(profile: Profile) -> OAuthSettings:

@@ -63,24 +63,17 @@ def person(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tls_ca: Path) -> Ite
 
 
 def add_m365(run: Cli, provider: OAuthProvider, tls_ca: Path, name: str = "M365", *extra: str) -> Result:
-    return run(
-        "profile",
-        "add",
-        name,
-        "--kind",
-        "imap",
-        "--preset",
-        "microsoft365",
-        "--client-id",
-        APP,
+    """A Microsoft 365 IMAP profile from the preset, signing in at the test provider (by configuration only)."""
+    at_the_test_provider = [
         "--tenant",
         provider.tenant,
         "--authority-host",
         provider.base_url,
         "--ca-file",
         str(tls_ca),
-        *extra,
-    )
+    ]
+    preset = ["--kind", "imap", "--preset", "microsoft365", "--client-id", APP]
+    return run("profile", "add", name, *preset, *at_the_test_provider, *extra)
 
 
 @pytest.fixture

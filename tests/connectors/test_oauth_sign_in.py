@@ -82,16 +82,20 @@ def shows_the_token_step_and_never_the_token(test: ConnectionTest, account: OAut
     assert token not in everything
 
 
-async def test_imap_fetches_with_a_token_and_its_test_shows_the_token_step(
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+async def test_incoming_mail_with_a_token_and_the_tests_token_step(
+    protocol: str,
     broker: TokenBroker,
     account: OAuthAccount,
     dovecot: DovecotServer,
-    imap_profile: Callable[..., Profile],
     tls_ca: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     await sign_in(broker, account, tls_ca)
     deliver(dovecot, account, "first by token", "second by token")
-    connector = ImapIncoming(oauth(imap_profile(), account), credentials(broker, account))
+    profile = oauth(request.getfixturevalue(f"{protocol}_profile")(), account)
+    connector_class = ImapIncoming if protocol == "imap" else Pop3Incoming
+    connector: IncomingMail = connector_class(profile, credentials(broker, account))
     try:
         items = await fetch_everything(connector)
         test = await connector.test()
@@ -103,26 +107,6 @@ async def test_imap_fetches_with_a_token_and_its_test_shows_the_token_step(
     shows_the_token_step_and_never_the_token(test, account, token)
     [authenticate] = [step for step in test.steps if step.step is ConnectionTestStep.AUTHENTICATE]
     assert "XOAUTH2" in authenticate.detail  # Dovecot offers both; XOAUTH2 is what Microsoft 365 speaks
-
-
-async def test_pop3_fetches_with_a_token(
-    broker: TokenBroker,
-    account: OAuthAccount,
-    dovecot: DovecotServer,
-    pop3_profile: Callable[..., Profile],
-    tls_ca: Path,
-) -> None:
-    await sign_in(broker, account, tls_ca)
-    deliver(dovecot, account, "by pop3 and a token")
-    connector = Pop3Incoming(oauth(pop3_profile(), account), credentials(broker, account))
-    try:
-        items = await fetch_everything(connector)
-        test = await connector.test()
-    finally:
-        await connector.close()
-    assert len(items) == 1
-    assert test.ok, test
-    assert ConnectionTestStep.TOKEN in [step.step for step in test.steps]
 
 
 def outgoing(account: OAuthAccount, to: str) -> OutgoingMessage:

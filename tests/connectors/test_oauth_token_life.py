@@ -13,7 +13,7 @@ import pytest
 from connectors.mailkit import make_message
 from oauth.provider import OAuthProvider
 from servers.dovecot import DovecotServer
-from support.oauth_mail import MAIL, OAuthAccount, bearer, oauth_account, sign_in
+from support.oauth_mail import MAIL, MovableClock, OAuthAccount, bearer, oauth_account, sign_in
 
 from desktop_sync.connectors.imap import ImapIncoming
 from desktop_sync.connectors.pop3 import Pop3Incoming
@@ -24,16 +24,6 @@ from desktop_sync.identity.broker import TokenBroker
 from desktop_sync.secrets import KeyringSecrets
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.asyncio]
-
-
-class Clock:
-    """The broker's clock, which a test moves ahead."""
-
-    def __init__(self) -> None:
-        self.ahead = dt.timedelta()
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + self.ahead
 
 
 @pytest.fixture
@@ -63,7 +53,7 @@ async def test_a_token_close_to_its_expiry_is_refreshed_before_the_login(
     imap_profile: Callable[..., Profile],
     tls_ca: Path,
 ) -> None:
-    clock = Clock()
+    clock = MovableClock()
     broker = TokenBroker(KeyringSecrets(), now=clock)
     await sign_in(broker, account, tls_ca)
     deliver(dovecot, account)

@@ -4,6 +4,7 @@ the test's browser, and the ``BearerTokens`` the engine would hand the connector
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,16 @@ from desktop_sync.secrets import KeyringSecrets
 
 MAIL = (Protocol.IMAP, Protocol.POP3, Protocol.SMTP)
 _numbers = itertools.count(1)
+
+
+class MovableClock:
+    """Real time, which a test moves ahead (a broker's refresh margin, an engine's held mail)."""
+
+    def __init__(self) -> None:
+        self.ahead = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.ahead
 
 
 @dataclass(frozen=True, slots=True)

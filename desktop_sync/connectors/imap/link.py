@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from desktop_sync.connectors.bearer import with_token
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode
 from desktop_sync.connectors.imap.session import Session, survives
 from desktop_sync.connectors.imap_pool import ImapPool
@@ -110,9 +110,7 @@ class Link:
         return self._session
 
     async def _connect(self, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> Session:
-        if settings.bearer is None:
-            return await self._connect_with(settings, addresses, steps, None)
-        return await with_token(
+        return await signed_in(
             settings.bearer, steps, lambda token: self._connect_with(settings, addresses, steps, token)
         )
 
