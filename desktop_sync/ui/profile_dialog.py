@@ -93,6 +93,7 @@ class ProfileDialog(QDialog):
             (ProfileKind.IMAP, self.tr("IMAP and SMTP")),
             (ProfileKind.POP3, self.tr("POP3 and SMTP")),
             (ProfileKind.EXCHANGE, self.tr("Exchange (EWS)")),
+            (ProfileKind.EXCHANGE_ONLINE, self.tr("Exchange Online (Microsoft Graph)")),
         ):
             self.kind.addItem(text, kind)
         self.oauth = OAuthFields(self)
@@ -392,8 +393,8 @@ class ProfileDialog(QDialog):
             incoming_host=text(self.incoming_host),
             incoming_port=port(self.incoming_port),
             incoming_security=self.incoming_security.currentData(),
-            outgoing_host=text(self.outgoing_host) if kind is not ProfileKind.EXCHANGE else None,
-            outgoing_port=port(self.outgoing_port) if kind is not ProfileKind.EXCHANGE else None,
+            outgoing_host=text(self.outgoing_host) if not kind.is_exchange else None,
+            outgoing_port=port(self.outgoing_port) if not kind.is_exchange else None,
             outgoing_security=self.outgoing_security.currentData(),
             ews_url=text(self.ews_url) if kind is ProfileKind.EXCHANGE else None,
             auth=self.auth.currentData(),
@@ -408,19 +409,23 @@ class ProfileDialog(QDialog):
             delete_after_download=self.delete_after_download.isChecked() and kind is ProfileKind.POP3,
             tracking_token_prefix=self.tracking_token_prefix.text(),
             tracked_category=self.tracked_category.text(),
-            tag_undeliverable=self.tag_undeliverable.isChecked() and kind is ProfileKind.EXCHANGE,
+            tag_undeliverable=self.tag_undeliverable.isChecked() and kind.is_exchange,
             **self.oauth.values(),  # type: ignore[arg-type]
         )
 
     def _kind_changed(self, *_args: object) -> None:
         kind: ProfileKind = self.kind.currentData()
-        exchange = kind is ProfileKind.EXCHANGE
-        self.ews_row_label.setVisible(exchange)
-        self.ews_row.setVisible(exchange)
+        exchange = kind.is_exchange  # Exchange Online sends through Graph as Exchange does through EWS
+        self.ews_row_label.setVisible(kind is ProfileKind.EXCHANGE)
+        self.ews_row.setVisible(kind is ProfileKind.EXCHANGE)
         for widget in (self.outgoing_host, self.outgoing_port, self.outgoing_security):
             widget.setEnabled(not exchange)
         self.outgoing_host.setPlaceholderText(
-            self.tr("Exchange sends mail through EWS") if exchange else self.tr("None: this profile does not send mail")
+            self.tr("Exchange Online sends mail through Microsoft Graph")
+            if kind is ProfileKind.EXCHANGE_ONLINE
+            else self.tr("Exchange sends mail through EWS")
+            if exchange
+            else self.tr("None: this profile does not send mail")
         )
         self.delete_after_download.setEnabled(kind is ProfileKind.POP3)
         for widget in (self.tracked_category_label, self.tracked_category, self.tag_undeliverable):

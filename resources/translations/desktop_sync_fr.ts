@@ -3947,6 +3947,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>&amp;Authentification :</translation>
     </message>
     <message>
+        <source>Exchange Online (Microsoft Graph)</source>
+        <translation>Exchange Online (Microsoft Graph)</translation>
+    </message>
+    <message>
         <source>Fills the servers, ports, security and sign-in of a known mail service</source>
         <translation>Remplit les serveurs, ports, sécurité et connexion d’un service de messagerie connu</translation>
     </message>
@@ -4093,6 +4097,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>None (clear text)</source>
         <translation>Aucune (en clair)</translation>
+    </message>
+    <message>
+        <source>Exchange Online sends mail through Microsoft Graph</source>
+        <translation>Exchange Online envoie le courrier par Microsoft Graph</translation>
     </message>
     <message>
         <source>Exchange sends mail through EWS</source>

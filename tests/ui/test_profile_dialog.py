@@ -304,3 +304,18 @@ def test_an_oauth_profile_is_tested_on_a_signed_in_mailbox_not_here(dialog):
     assert "Test & Enable" in dialog.test_unavailable.text() and dialog.test_unavailable.isVisibleTo(dialog)
     select(dialog.auth, AuthMethod.BASIC)
     assert dialog.test_button.isEnabled() and not dialog.test_unavailable.isVisibleTo(dialog)
+
+
+def test_an_exchange_online_profile_from_the_microsoft_preset(dialog, ui, run, qtbot):
+    select(dialog.kind, ProfileKind.EXCHANGE_ONLINE)
+    assert not dialog.outgoing_host.isEnabled() and not dialog.ews_url.isVisibleTo(dialog)
+    assert "Microsoft Graph" in dialog.outgoing_host.placeholderText() and dialog.tracked_category.isEnabled()
+    dialog.name.setText("Online")
+    choose_preset(dialog, Preset.MICROSOFT_365)
+    assert dialog.incoming_host.text() == "graph.microsoft.com" and dialog.auth.currentData() is AuthMethod.OAUTH2
+    assert "Mail.ReadWrite" in dialog.oauth.scopes.placeholderText()
+    dialog.oauth.client_id.setText("11111111-2222-3333-4444-555555555555")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    profile = run(ui.context.profiles.get("Online"))
+    assert profile.kind is ProfileKind.EXCHANGE_ONLINE and profile.outgoing is None and profile.oauth is not None
