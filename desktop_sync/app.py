@@ -41,6 +41,7 @@ from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
+from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import StoreMissing, open_store
@@ -198,6 +199,7 @@ class DesktopApp(QObject):
             sync_filters=SyncFilterService(store),
             folders=FolderService(store, connectors, secrets, self.tokens) if connectors is not None else None,
             activities=ActivityService(store),
+            signin=SignInService(store, self.tokens, secrets, sync_now=self.sync.sync_now),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker

@@ -4,7 +4,7 @@ cause and fix; filtered by severity and by mailbox or profile; cleared once deal
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QStandardItem, QStandardItemModel
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.model import MailboxId, RecordType, Severity
+from desktop_sync.domain.model import AlertScope, MailboxId, RecordType, Severity
+from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.engine.events import AlertRaised
 from desktop_sync.services.monitoring import AlertView
 from desktop_sync.ui.context import UiContext
@@ -36,6 +37,7 @@ WHERE_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 CONFIRM_ROLE = Qt.ItemDataRole.UserRole + 4  # (mailbox, record type) of a held plan's open alert
 SAFETY_STOP = "act_safety_stop"
+SIGN_IN_ROLE = Qt.ItemDataRole.UserRole + 5  # ("mailbox" | "profile", address or name) of an open sign-in alert
 RELOAD_DELAY_MS = 500
 
 SEVERITY_COLOURS = {
@@ -67,6 +69,7 @@ class AlertFilter(QSortFilterProxyModel):
 class AlertsPage(QWidget):
     message = Signal(str)
     error_alerts_changed = Signal(object, bool)  # mailbox ids with open error alerts; any profile error alert
+    sign_in_requested = Signal(str, str)  # "mailbox" and its address, or "profile" and its name
 
     def __init__(self, context: UiContext | None, errors: ErrorPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,16 +127,17 @@ class AlertsPage(QWidget):
         self.clear_action.changed.connect(lambda: self.clear_button.setEnabled(self.clear_action.isEnabled()))
 
         # a plan the safety stop holds: run it once, as `desktop-sync act confirm` does
-        self.confirm_action = QAction(self.tr("Con&firm changes"), self)
-        self.confirm_action.setToolTip(
-            self.tr("Run once the held plan this alert describes (the changes are applied as listed)")
+        self.confirm_action, self.confirm_button = self._action_button(
+            self.tr("Con&firm changes"),
+            self.tr("Run once the held plan this alert describes (the changes are applied as listed)"),
+            self.confirm_selected,
         )
-        self.confirm_action.triggered.connect(self.confirm_selected)
-        self.addAction(self.confirm_action)
-        self.confirm_button = QPushButton(self.confirm_action.text())
-        self.confirm_button.setToolTip(self.confirm_action.toolTip())
-        self.confirm_button.clicked.connect(self.confirm_action.trigger)
-        self.confirm_action.changed.connect(lambda: self.confirm_button.setEnabled(self.confirm_action.isEnabled()))
+        # the fix of a sign-in alert: the mailbox's (or the service account's) Sign in…
+        self.sign_in_action, self.sign_in_button = self._action_button(
+            self.tr("Sign &in…"),
+            self.tr("Sign the mailbox in again with its identity provider"),
+            self._request_sign_in,
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(severity_label)
@@ -144,6 +148,7 @@ class AlertsPage(QWidget):
         # acting on the selection sits under it, so the filters fit a 1024-pixel screen in French
         actions = QHBoxLayout()
         actions.addStretch(1)
+        actions.addWidget(self.sign_in_button)
         actions.addWidget(self.confirm_button)
         actions.addWidget(self.clear_button)
         # the whole cause and fix of the alert in hand, which the table's cells can only begin
@@ -184,6 +189,18 @@ class AlertsPage(QWidget):
         if context is not None:
             context.bridge.alert_raised.connect(self._alert_raised)
         self._update_actions()
+
+    def _action_button(self, text: str, tip: str, slot: Callable[[], object]) -> tuple[QAction, QPushButton]:
+        """An action on the current alert, and its button under the table (enabled alike)."""
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        button = QPushButton(action.text())
+        button.setToolTip(tip)
+        button.clicked.connect(action.trigger)
+        action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
+        return action, button
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -230,6 +247,10 @@ class AlertsPage(QWidget):
             items[0].setForeground(SEVERITY_COLOURS[alert.severity])
             if alert.code == SAFETY_STOP and not alert.cleared and view.mailbox and alert.item_ref:
                 items[0].setData((view.mailbox, alert.item_ref), CONFIRM_ROLE)
+            if alert.code == SIGNIN_NEEDED and not alert.cleared and (view.mailbox or view.profile):
+                # a service account's application signs in at its profile, a person at the mailbox
+                on_profile = alert.scope is AlertScope.PROFILE or not view.mailbox
+                items[0].setData(("profile", view.profile) if on_profile else ("mailbox", view.mailbox), SIGN_IN_ROLE)
             items[1].setData(alert.created_at.timestamp() if alert.created_at else 0.0, SORT_ROLE)
             if alert.cleared:
                 for item in items:
@@ -302,6 +323,20 @@ class AlertsPage(QWidget):
     def _update_actions(self, *_args: object) -> None:
         self.clear_action.setEnabled(self._context is not None and bool(self.selected_ids()))
         self.confirm_action.setEnabled(self._context is not None and self.held_plan() is not None)
+        self.sign_in_action.setEnabled(self._context is not None and self.sign_in_target() is not None)
+
+    def sign_in_target(self) -> tuple[str, str] | None:
+        """("mailbox", address) or ("profile", name) whose sign-in the current alert asks for, if it does."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        found = self.proxy.index(index.row(), 0).data(SIGN_IN_ROLE)
+        return (str(found[0]), str(found[1])) if found else None
+
+    def _request_sign_in(self) -> None:
+        target = self.sign_in_target()
+        if target is not None:
+            self.sign_in_requested.emit(*target)
 
     def held_plan(self) -> tuple[str, str] | None:
         """The (mailbox, record type) of the held plan the current alert describes, if it does."""

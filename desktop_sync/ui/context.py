@@ -14,6 +14,7 @@ from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
+from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.ui.bridge import EngineBridge
@@ -35,3 +36,4 @@ class UiContext:
     sync_filters: SyncFilterService | None = None
     folders: FolderService | None = None
     activities: ActivityService | None = None
+    signin: SignInService | None = None  # OAuth 2.0 sign-in: None where no identity broker was composed

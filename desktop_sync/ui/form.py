@@ -69,7 +69,7 @@ class FieldErrors:
             self.general.setVisible(True)
         if first is not None:
             first.setFocus()
-            _make_room(first.window())
+            make_room(first.window())
 
     def clear(self) -> None:
         self._errors = {}
@@ -95,7 +95,7 @@ class FieldErrors:
         return bool(self._errors)
 
 
-def _make_room(window: QWidget) -> None:
+def make_room(window: QWidget) -> None:
     """Grow a dialog so that the errors just shown, wrapped, neither overlap the next field nor
     get cut (a window does not grow by itself for a label's height-for-width)."""
     layout = window.layout()

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.errors import DesktopSyncError, ValidationError
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     ApprovalState,
+    AuthMethod,
     Channel,
     ChannelState,
     ConnectionTestStatus,
@@ -56,6 +57,7 @@ from desktop_sync.ui.date_fields import DateField
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.explanations import explain_localized, localize_step_text
 from desktop_sync.ui.form import FieldErrors
+from desktop_sync.ui.mailbox_signin import MailboxSignIn
 from desktop_sync.ui.prompts import Asker
 
 Owner = tuple[str, str] | None  # ("user" | "queue", email), or nobody
@@ -184,8 +186,15 @@ class MailboxDialog(QDialog):
         form.addRow(self.tr("Server &profile:"), self.fields.wrap("profile", self.profile))
         form.addRow(self.tr("&Owner:"), self.fields.wrap("owner", self.owner, "user", "queue"))
         form.addRow(self.tr("&Login:"), self.fields.wrap("login", self.login))
-        form.addRow(self.tr("Pass&word:"), self.fields.wrap("password", self.password))
+        self.password_row = self.fields.wrap("password", self.password)
+        form.addRow(self.tr("Pass&word:"), self.password_row)
         form.addRow("", self.password_note)
+        # an OAuth 2.0 profile: a person signs the mailbox in at the identity provider instead
+        self.signin = MailboxSignIn(context.signin, self._saved_address, self.changed.emit, self)
+        self.sign_in = self.signin.panel
+        self.sign_in_row = self.fields.wrap("sign_in", self.sign_in)
+        form.addRow(self.tr("Sign-in:"), self.sign_in_row)
+        self._form = form
         form.addRow(self.tr("Process &email from:"), self.fields.wrap("process_email_from", self.process_email_from))
         form.addRow(self.tr("Approval:"), self.approval)
 
@@ -304,6 +313,33 @@ class MailboxDialog(QDialog):
 
     def _offer_channels(self, profile: Profile) -> None:
         self.channels[Channel.ACT].method.setEnabled(profile.has_act)
+        self._offer_sign_in(profile)
+
+    # --- OAuth 2.0 sign-in ---------------------------------------------------------------------
+
+    def _offer_sign_in(self, profile: Profile) -> None:
+        """An OAuth profile's mailbox signs in at the identity provider instead of having a password."""
+        oauth = profile.auth is AuthMethod.OAUTH2
+        self._form.setRowVisible(self.password_row, not oauth)
+        self._form.setRowVisible(self.password_note, not oauth)
+        self._form.setRowVisible(self.sign_in_row, oauth)
+        self.signin.offer(profile, self._view.mailbox.address if self._view is not None else None)
+
+    async def _saved_address(self) -> str | None:
+        """The mailbox signs in as stored: save what the form says first (None: it could not be)."""
+        try:
+            saved = await self.save_changes()
+        except DesktopSyncError as exc:
+            self._presenter.present(exc, self.tr("save the mailbox"))
+            return None
+        if not saved or self._view is None:
+            return None
+        self.fields.clear()
+        return self._view.mailbox.address
+
+    def done(self, result: int) -> None:
+        self.sign_in.stop()
+        super().done(result)
 
     def _test_text(self, state: ChannelState) -> str:
         if state.test_status is ConnectionTestStatus.SUCCESS:

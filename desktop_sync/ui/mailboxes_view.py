@@ -38,6 +38,7 @@ from desktop_sync.ui.page import (
 )
 from desktop_sync.ui.page_parts import ListPage, page_action, search_field, shortcut_text
 from desktop_sync.ui.prompts import Asker, message_box_asker
+from desktop_sync.ui.signin_panel import OpenBrowser, open_in_system_browser
 from desktop_sync.ui.user_options_dialog import UserOptionsDialog, open_user_options
 
 RELOAD_DELAY_MS = 500
@@ -56,6 +57,7 @@ class MailboxesPage(ListPage):
         self._refreshing = False
         self._refresh_again = False
         self.dialog: QDialog | None = None
+        self.open_browser: OpenBrowser = open_in_system_browser  # where Sign in… shows the provider's page
         self.context_menu: QMenu | None = None
         self.options_dialog: UserOptionsDialog | None = None
 
@@ -292,6 +294,7 @@ class MailboxesPage(ListPage):
             parent=self,
         )
         dialog.changed.connect(self._reload.start)
+        dialog.sign_in.open_browser = self.open_browser
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -310,6 +313,17 @@ class MailboxesPage(ListPage):
             view = next((v for v in await self._context.mailboxes.list() if v.mailbox.address == addresses[0]), None)
             if view is not None:
                 await self._open_editor(view)
+
+    @asyncSlot(str)
+    async def open_sign_in(self, address: str) -> None:
+        """The fix of a sign-in alert: the mailbox's editor, its sign-in started in the browser."""
+        if self._context is None:
+            return
+        async with self._presenter.guard(action=self.tr("open the mailbox editor")):
+            view = next((v for v in await self._context.mailboxes.list() if v.mailbox.address == address), None)
+            dialog = await self._open_editor(view) if view is not None else None
+            if dialog is not None:
+                dialog.sign_in.start_browser()
 
     # --- actions on the selection --------------------------------------------------------------
 

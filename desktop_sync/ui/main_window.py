@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.directory_page = DirectoryPage(context, self.errors)
         self.activities_page = ActivitiesPage(context, self.errors)
         self.alerts_page = AlertsPage(context, self.errors)
+        self.alerts_page.sign_in_requested.connect(self._sign_in)
         self.failed_items_page = FailedItemsPage(context, self.errors)
         self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
         self.act_page = ActRecordsPage(context, self.errors)
@@ -326,6 +327,16 @@ class MainWindow(QMainWindow):
 
     def is_first_run_shown(self) -> bool:
         return self.stack.currentWidget() is self.first_run_page
+
+    def _sign_in(self, kind: str, target: str) -> None:
+        """A sign-in alert's fix: the mailbox's Sign in…, or the service account's in its profile."""
+        if kind == "mailbox":
+            self.show_view(View.MAILBOXES)
+            self.mailboxes_page.open_sign_in(target)
+        else:
+            self.show_view(View.SERVER_PROFILES)
+            self.profiles_page.select(target)
+            self.profiles_page.edit_action.trigger()
 
     def show_mailboxes_in_state(self, state: DisplayState | None) -> None:
         self.mailboxes_page.set_state_filter(state)

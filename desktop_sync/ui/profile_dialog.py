@@ -44,11 +44,13 @@ from desktop_sync.domain.model import (
     AuthMethod,
     CredentialsOn,
     Direction,
+    Endpoint,
     Profile,
     ProfileKind,
     Security,
     default_port,
 )
+from desktop_sync.domain.presets import Preset, preset_servers
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.services.connection_test import ConnectionTestAccount
 from desktop_sync.ui.connection_test_view import ConnectionTestResults
@@ -56,7 +58,9 @@ from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.date_fields import DateField
 from desktop_sync.ui.errors import ErrorPresenter
 from desktop_sync.ui.form import FieldErrors
+from desktop_sync.ui.oauth_fields import OAuthFields
 from desktop_sync.ui.page import narrow_combo, resize_within_screen
+from desktop_sync.ui.service_account_signin import ServiceAccountSignIn
 
 
 class ProfileDialog(QDialog):
@@ -89,11 +93,16 @@ class ProfileDialog(QDialog):
             (ProfileKind.IMAP, self.tr("IMAP and SMTP")),
             (ProfileKind.POP3, self.tr("POP3 and SMTP")),
             (ProfileKind.EXCHANGE, self.tr("Exchange (EWS)")),
+            (ProfileKind.EXCHANGE_ONLINE, self.tr("Exchange Online (Microsoft Graph)")),
         ):
             self.kind.addItem(text, kind)
+        self.oauth = OAuthFields(self)
+        self.preset = self.oauth.preset_combo()
+        self.preset.setToolTip(self.tr("Fills the servers, ports, security and sign-in of a known mail service"))
         general = QFormLayout()
         general.addRow(self.tr("&Name:"), self.fields.wrap("name", self.name))
         general.addRow(self.tr("&Kind:"), self.fields.wrap("kind", self.kind))
+        general.addRow(self.tr("Pr&eset:"), self.preset)
 
         # --- servers
         self.incoming_host = QLineEdit()
@@ -140,7 +149,7 @@ class ProfileDialog(QDialog):
         for method, text in (
             (AuthMethod.BASIC, self.tr("User name and password")),
             (AuthMethod.NTLM, self.tr("NTLM (Exchange on premises)")),
-            (AuthMethod.OAUTH2, self.tr("OAuth 2 (Exchange Online)")),
+            (AuthMethod.OAUTH2, self.tr("OAuth 2.0 (Microsoft 365, Google…)")),
         ):
             self.auth.addItem(text, method)
         self.credentials_on = narrow_combo(QComboBox(), characters=24)
@@ -151,19 +160,29 @@ class ProfileDialog(QDialog):
         self.login = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Service account password"))
-        self.password.setPlaceholderText(
-            self.tr("A password is set; type a new one to replace it") if has_password else self.tr("No password set")
-        )
         credentials = QFormLayout()
         credentials.addRow(self.tr("&Authentication:"), self.fields.wrap("auth", self.auth))
         credentials.addRow(self.tr("C&redentials:"), self.fields.wrap("credentials_on", self.credentials_on))
+        self.oauth.add_rows(credentials, self.fields)
         self.login_label = QLabel(self.tr("Service account &login:"))
         self.login_label.setBuddy(self.login)
-        credentials.addRow(self.login_label, self.fields.wrap("login", self.login))
+        self.login_row = self.fields.wrap("login", self.login)
+        credentials.addRow(self.login_label, self.login_row)
         self.password_label = QLabel(self.tr("Service account pass&word:"))
         self.password_label.setBuddy(self.password)
-        credentials.addRow(self.password_label, self.fields.wrap("password", self.password))
+        self.password_row = self.fields.wrap("password", self.password)
+        credentials.addRow(self.password_label, self.password_row)
+        # an application's own sign-in (client credentials): proven with the provider before it is kept
+        self.service_signin = ServiceAccountSignIn(
+            context.signin, self._store_for_sign_in, self.password.text, self.fields.show, self
+        )
+        self.certificate_row = self.fields.wrap("client_certificate", self.service_signin.certificate)
+        credentials.addRow(self.tr("Client certi&ficate:"), self.certificate_row)
+        self.sign_in = self.service_signin.panel
+        self.sign_in_row = self.fields.wrap("sign_in", self.sign_in)
+        credentials.addRow("", self.sign_in_row)
+        self._credentials_form = credentials
+        self._has_password = has_password
         credentials_box = QGroupBox(self.tr("Credentials"))
         credentials_box.setLayout(credentials)
 
@@ -235,12 +254,14 @@ class ProfileDialog(QDialog):
         test_password_label = QLabel(self.tr("Test pa&ssword:"))
         test_password_label.setBuddy(self.test_password)
         test_form.addRow(test_password_label, self.fields.wrap("test_password", self.test_password))
-        self.test_unavailable = QLabel(
-            self.tr("No mail connectors are available in this installation, so connections cannot be tested.")
+        self._no_connectors_text = self.tr(
+            "No mail connectors are available in this installation, so connections cannot be tested."
         )
-        self.test_unavailable.setWordWrap(True)
-        self.test_unavailable.setVisible(not context.connection_test.available)
-        self.test_button.setEnabled(context.connection_test.available)
+        self._oauth_test_text = self.tr(
+            "An OAuth 2.0 profile is tested on a signed-in mailbox: Sign in… then Test & Enable in its editor."
+        )
+        self.test_unavailable = QLabel(self._no_connectors_text)
+        self.test_unavailable.setWordWrap(True)  # shown, and the button enabled, by _credentials_changed
         test_layout = QVBoxLayout()
         test_layout.addLayout(test_form)
         test_layout.addWidget(self.test_unavailable)
@@ -294,6 +315,8 @@ class ProfileDialog(QDialog):
         self.incoming_security.currentIndexChanged.connect(self._update_port_hints)
         self.outgoing_security.currentIndexChanged.connect(self._update_port_hints)
         self.credentials_on.currentIndexChanged.connect(self._credentials_changed)
+        self.auth.currentIndexChanged.connect(self._credentials_changed)
+        self.preset.activated.connect(self._apply_preset)
         for edit in (self.name, self.incoming_host, self.outgoing_host, self.ews_url, self.login):
             edit.textChanged.connect(self._revalidate_later)
         if profile is not None:
@@ -327,20 +350,13 @@ class ProfileDialog(QDialog):
     def _fill(self, profile: Profile) -> None:
         self.name.setText(profile.name)
         self._select(self.kind, profile.kind)
-        self.incoming_host.setText(profile.incoming.host)
-        self._select(self.incoming_security, profile.incoming.security)
-        default_in = default_port(profile.kind, Direction.INCOMING, profile.incoming.security)
-        self.incoming_port.setValue(0 if profile.incoming.port == default_in else profile.incoming.port)
-        if profile.outgoing is not None:
-            self.outgoing_host.setText(profile.outgoing.host)
-            self._select(self.outgoing_security, profile.outgoing.security)
-            default_out = default_port(profile.kind, Direction.OUTGOING, profile.outgoing.security)
-            self.outgoing_port.setValue(0 if profile.outgoing.port == default_out else profile.outgoing.port)
+        self._show_servers(profile.kind, profile.incoming, profile.outgoing)
         self.ews_url.setText(profile.ews_url or "")
         self.ca_file.setText(profile.ca_file or "")
         self.allow_insecure.setChecked(profile.allow_insecure)
         self._select(self.auth, profile.auth)
         self._select(self.credentials_on, profile.credentials_on)
+        self.oauth.fill(profile.oauth)
         self.login.setText(profile.login or "")
         self.max_connections.setValue(profile.max_connections)
         self.timeout.setValue(profile.timeout_seconds)
@@ -350,6 +366,16 @@ class ProfileDialog(QDialog):
         self.tracking_token_prefix.setText(profile.tracking_token_prefix)
         self.tracked_category.setText(profile.tracked_category)
         self.tag_undeliverable.setChecked(profile.tag_undeliverable)
+
+    def _show_servers(self, kind: ProfileKind, incoming: Endpoint, outgoing: Endpoint | None) -> None:
+        """Hosts, security and ports; a kind's default port shows as "Default (N)"."""
+        rows = [(Direction.INCOMING, incoming, self.incoming_host, self.incoming_port, self.incoming_security)]
+        if outgoing is not None:
+            rows.append((Direction.OUTGOING, outgoing, self.outgoing_host, self.outgoing_port, self.outgoing_security))
+        for direction, endpoint, host, port, security in rows:
+            host.setText(endpoint.host)
+            self._select(security, endpoint.security)
+            port.setValue(0 if endpoint.port == default_port(kind, direction, endpoint.security) else endpoint.port)
 
     def profile_input(self) -> ProfileInput:
         """What the form says, unchecked (the service checks it)."""
@@ -367,8 +393,8 @@ class ProfileDialog(QDialog):
             incoming_host=text(self.incoming_host),
             incoming_port=port(self.incoming_port),
             incoming_security=self.incoming_security.currentData(),
-            outgoing_host=text(self.outgoing_host) if kind is not ProfileKind.EXCHANGE else None,
-            outgoing_port=port(self.outgoing_port) if kind is not ProfileKind.EXCHANGE else None,
+            outgoing_host=text(self.outgoing_host) if not kind.is_exchange else None,
+            outgoing_port=port(self.outgoing_port) if not kind.is_exchange else None,
             outgoing_security=self.outgoing_security.currentData(),
             ews_url=text(self.ews_url) if kind is ProfileKind.EXCHANGE else None,
             auth=self.auth.currentData(),
@@ -383,23 +409,31 @@ class ProfileDialog(QDialog):
             delete_after_download=self.delete_after_download.isChecked() and kind is ProfileKind.POP3,
             tracking_token_prefix=self.tracking_token_prefix.text(),
             tracked_category=self.tracked_category.text(),
-            tag_undeliverable=self.tag_undeliverable.isChecked() and kind is ProfileKind.EXCHANGE,
+            tag_undeliverable=self.tag_undeliverable.isChecked() and kind.is_exchange,
+            **self.oauth.values(),  # type: ignore[arg-type]
         )
 
     def _kind_changed(self, *_args: object) -> None:
         kind: ProfileKind = self.kind.currentData()
-        exchange = kind is ProfileKind.EXCHANGE
-        self.ews_row_label.setVisible(exchange)
-        self.ews_row.setVisible(exchange)
+        exchange = kind.is_exchange  # Exchange Online sends through Graph as Exchange does through EWS
+        self.ews_row_label.setVisible(kind is ProfileKind.EXCHANGE)
+        self.ews_row.setVisible(kind is ProfileKind.EXCHANGE)
         for widget in (self.outgoing_host, self.outgoing_port, self.outgoing_security):
             widget.setEnabled(not exchange)
         self.outgoing_host.setPlaceholderText(
-            self.tr("Exchange sends mail through EWS") if exchange else self.tr("None: this profile does not send mail")
+            self.tr("Exchange Online sends mail through Microsoft Graph")
+            if kind is ProfileKind.EXCHANGE_ONLINE
+            else self.tr("Exchange sends mail through EWS")
+            if exchange
+            else self.tr("None: this profile does not send mail")
         )
         self.delete_after_download.setEnabled(kind is ProfileKind.POP3)
         for widget in (self.tracked_category_label, self.tracked_category, self.tag_undeliverable):
             widget.setEnabled(exchange)
         self._update_port_hints()
+        self._credentials_changed()
+        if self.preset.currentData() is not None:
+            self._apply_preset()
 
     def _update_port_hints(self, *_args: object) -> None:
         kind: ProfileKind = self.kind.currentData()
@@ -408,10 +442,50 @@ class ProfileDialog(QDialog):
         self.incoming_port.setSpecialValueText(self.tr("Default ({port})").format(port=incoming))
         self.outgoing_port.setSpecialValueText(self.tr("Default ({port})").format(port=outgoing))
 
+    def _apply_preset(self, *_args: object) -> None:
+        """Fill the servers and the sign-in of the chosen preset for the kind of profile in hand."""
+        preset: Preset | None = self.preset.currentData()
+        if preset is None:
+            return
+        servers = preset_servers(preset, self.kind.currentData())
+        if servers is None:  # the vendor has no such servers (Google and Exchange): its IMAP, then
+            self._select(self.kind, ProfileKind.IMAP)  # re-applies the preset through _kind_changed
+            return
+        self._show_servers(self.kind.currentData(), servers.incoming, servers.outgoing)
+        self._select(self.auth, servers.auth)
+        self.oauth.select_provider(servers.provider)
+        self.oauth.scopes.clear()  # the provider's defaults for this kind, shown as the placeholder
+
     def _credentials_changed(self, *_args: object) -> None:
         on_profile = self.credentials_on.currentData() is CredentialsOn.PROFILE
+        oauth = self.auth.currentData() is AuthMethod.OAUTH2
+        self.oauth.set_context(shown=oauth, kind=self.kind.currentData(), app_only=on_profile)
         for widget in (self.login_label, self.login, self.password_label, self.password):
             widget.setEnabled(on_profile)
+        # an application signs in with its own id and secret: no service login
+        self._credentials_form.setRowVisible(self.login_row, not (oauth and on_profile))
+        for row in (self.certificate_row, self.sign_in_row):
+            self._credentials_form.setRowVisible(row, oauth and on_profile)
+        self.service_signin.offer(oauth and on_profile)
+        # the connection test signs in with a password; an OAuth mailbox is tested once signed in
+        available = self._context.connection_test.available
+        self.test_button.setEnabled(available and not oauth)
+        self.test_unavailable.setVisible(oauth or not available)
+        self.test_unavailable.setText(self._oauth_test_text if oauth else self._no_connectors_text)
+        self.password_label.setText(self.tr("Client s&ecret:") if oauth else self.tr("Service account pass&word:"))
+        self.password.setAccessibleName(self.tr("Client secret") if oauth else self.tr("Service account password"))
+        if oauth:
+            self.password.setPlaceholderText(
+                self.tr("A client secret is set; type a new one to replace it")
+                if self._has_password
+                else self.tr("The application's secret, from the provider (kept in the keyring)")
+            )
+        else:
+            self.password.setPlaceholderText(
+                self.tr("A password is set; type a new one to replace it")
+                if self._has_password
+                else self.tr("No password set")
+            )
         self.test_login.setEnabled(not on_profile)
         self.test_login_label.setEnabled(not on_profile)
         self.test_password.setPlaceholderText(
@@ -451,19 +525,29 @@ class ProfileDialog(QDialog):
     async def save(self) -> None:
         password = self.password.text() if self.password.isEnabled() and self.password.text() else None
         async with self._presenter.guard(self.save_button, action=self.tr("save the profile")):
-            try:
-                if self._profile is None:
-                    stored = await self._context.profiles.add(self.profile_input(), password)
-                else:
-                    stored = await self._context.profiles.update(self._profile.name, self.profile_input(), password)
-            except ValidationError as exc:
-                self._validated_once = True
-                self.fields.show(exc.errors)
-                return
-            self.fields.clear()
-            self._profile = stored
-            self.saved.emit(stored)
-            self.accept()
+            if await self._store(password) is not None:
+                self.accept()
+
+    async def _store(self, password: str | None) -> Profile | None:
+        """Write what the form says (None: refused, the errors are on their fields)."""
+        try:
+            if self._profile is None:
+                stored = await self._context.profiles.add(self.profile_input(), password)
+            else:
+                stored = await self._context.profiles.update(self._profile.name, self.profile_input(), password)
+        except ValidationError as exc:
+            self._validated_once = True
+            self.fields.show(exc.errors)
+            return None
+        self.fields.clear()
+        self._profile = stored
+        self.saved.emit(stored)
+        return stored
+
+    async def _store_for_sign_in(self) -> str | None:
+        """The sign-in keeps the secret once the provider accepted it: the profile is saved without."""
+        stored = await self._store(None)
+        return stored.name if stored is not None else None
 
     # --- test connection -------------------------------------------------------------------------
 
@@ -507,6 +591,7 @@ class ProfileDialog(QDialog):
         self.raw_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def done(self, result: int) -> None:
+        self.sign_in.stop()
         if self._test_task is not None and not self._test_task.done():
             self._test_task.cancel()
         super().done(result)

@@ -1139,6 +1139,14 @@
         <translation>Exécuter une fois le plan suspendu que décrit cette alerte (les modifications sont appliquées telles que listées)</translation>
     </message>
     <message>
+        <source>Sign &amp;in…</source>
+        <translation>Se &amp;connecter…</translation>
+    </message>
+    <message>
+        <source>Sign the mailbox in again with its identity provider</source>
+        <translation>Reconnecter la boîte aux lettres auprès de son fournisseur d’identité</translation>
+    </message>
+    <message>
         <source>Alert details</source>
         <translation>Détails de l&apos;alerte</translation>
     </message>
@@ -2320,6 +2328,10 @@
         <translation>&amp;Mot de passe :</translation>
     </message>
     <message>
+        <source>Sign-in:</source>
+        <translation>Connexion :</translation>
+    </message>
+    <message>
         <source>Process &amp;email from:</source>
         <translation>Traiter le &amp;courrier à partir du :</translation>
     </message>
@@ -2422,6 +2434,37 @@
     <message>
         <source>Testing…</source>
         <translation>Test en cours…</translation>
+    </message>
+</context>
+<context>
+    <name>MailboxSignIn</name>
+    <message>
+        <source>Sign-in is not available in this window.</source>
+        <translation>La connexion n’est pas disponible dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>The profile&apos;s application signs in for every mailbox.</source>
+        <translation>L’application du profil se connecte pour toutes les boîtes aux lettres.</translation>
+    </message>
+    <message>
+        <source>Sign in… saves the mailbox first.</source>
+        <translation>Se connecter… enregistre d’abord la boîte aux lettres.</translation>
+    </message>
+    <message>
+        <source>Sign-in needed: the identity provider no longer accepts the last sign-in.</source>
+        <translation>Connexion nécessaire : le fournisseur d’identité n’accepte plus la dernière connexion.</translation>
+    </message>
+    <message>
+        <source>Signed in: the mailbox&apos;s grant is in the keyring.</source>
+        <translation>Connectée : l’autorisation de la boîte aux lettres est dans le trousseau.</translation>
+    </message>
+    <message>
+        <source>The keyring cannot be read, so nobody can tell whether the mailbox is signed in.</source>
+        <translation>Le trousseau est illisible : impossible de savoir si la boîte aux lettres est connectée.</translation>
+    </message>
+    <message>
+        <source>Not signed in yet.</source>
+        <translation>Pas encore connectée.</translation>
     </message>
 </context>
 <context>
@@ -3083,11 +3126,11 @@
     </message>
     <message>
         <source>Exchange Online profiles sign in with OAuth 2.0 as your Microsoft Entra application (never with a password): give its application (client) ID and tenant.</source>
-        <translation>Les profils Exchange Online se connectent avec OAuth 2.0 en tant que votre application Microsoft Entra (jamais avec un mot de passe) : indiquez son ID d'application (client) et son locataire.</translation>
+        <translation>Les profils Exchange Online se connectent avec OAuth 2.0 en tant que votre application Microsoft Entra (jamais avec un mot de passe) : indiquez son ID d&apos;application (client) et son locataire.</translation>
     </message>
     <message>
         <source>Application (client) ID</source>
-        <translation>ID d'application (client)</translation>
+        <translation>ID d&apos;application (client)</translation>
     </message>
     <message>
         <source>Tenant</source>
@@ -3095,11 +3138,11 @@
     </message>
     <message>
         <source>contoso.onmicrosoft.com or the tenant ID</source>
-        <translation>contoso.onmicrosoft.com ou l'ID du locataire</translation>
+        <translation>contoso.onmicrosoft.com ou l&apos;ID du locataire</translation>
     </message>
     <message>
         <source>Application (client) &amp;ID:</source>
-        <translation>&amp;ID d'application (client) :</translation>
+        <translation>&amp;ID d&apos;application (client) :</translation>
     </message>
     <message>
         <source>&amp;Tenant:</source>
@@ -3107,7 +3150,7 @@
     </message>
     <message>
         <source>Give the application (client) ID and the tenant for the Exchange Online profiles.</source>
-        <translation>Indiquez l'ID d'application (client) et le locataire pour les profils Exchange Online.</translation>
+        <translation>Indiquez l&apos;ID d&apos;application (client) et le locataire pour les profils Exchange Online.</translation>
     </message>
     <message>
         <source>cannot be migrated</source>
@@ -3699,6 +3742,89 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>OAuthFields</name>
+    <message>
+        <source>Microsoft 365 (Microsoft Entra ID)</source>
+        <translation>Microsoft 365 (Microsoft Entra ID)</translation>
+    </message>
+    <message>
+        <source>Google</source>
+        <translation>Google</translation>
+    </message>
+    <message>
+        <source>Another OpenID Connect provider</source>
+        <translation>Un autre fournisseur OpenID Connect</translation>
+    </message>
+    <message>
+        <source>The application id registered at the provider</source>
+        <translation>L’identifiant de l’application enregistrée chez le fournisseur</translation>
+    </message>
+    <message>
+        <source>organizations (any work account)</source>
+        <translation>organizations (tout compte professionnel)</translation>
+    </message>
+    <message>
+        <source>https://id.example.com</source>
+        <translation>https://id.exemple.fr</translation>
+    </message>
+    <message>
+        <source>Scopes, separated by spaces</source>
+        <translation>Étendues, séparées par des espaces</translation>
+    </message>
+    <message>
+        <source>Ad&amp;vanced</source>
+        <translation>A&amp;vancé</translation>
+    </message>
+    <message>
+        <source>None: I type the servers</source>
+        <translation>Aucun : je tape les serveurs</translation>
+    </message>
+    <message>
+        <source>Microsoft 365</source>
+        <translation>Microsoft 365</translation>
+    </message>
+    <message>
+        <source>Google Workspace / Gmail</source>
+        <translation>Google Workspace / Gmail</translation>
+    </message>
+    <message>
+        <source>Identity &amp;provider:</source>
+        <translation>Fournisseur d’i&amp;dentité :</translation>
+    </message>
+    <message>
+        <source>Application (&amp;client) ID:</source>
+        <translation>ID d’appli&amp;cation (client) :</translation>
+    </message>
+    <message>
+        <source>&amp;Tenant:</source>
+        <translation>&amp;Locataire :</translation>
+    </message>
+    <message>
+        <source>&amp;Issuer URL:</source>
+        <translation>URL de l’ém&amp;etteur :</translation>
+    </message>
+    <message>
+        <source>Sco&amp;pes:</source>
+        <translation>Éten&amp;dues :</translation>
+    </message>
+    <message>
+        <source>Authority &amp;host:</source>
+        <translation>&amp;Hôte de l’autorité :</translation>
+    </message>
+    <message>
+        <source>Separated by spaces, e.g. openid email</source>
+        <translation>Séparées par des espaces, p. ex. openid email</translation>
+    </message>
+    <message>
+        <source>Default: {scopes}</source>
+        <translation>Par défaut : {scopes}</translation>
+    </message>
+    <message>
+        <source>Your tenant id or domain, e.g. contoso.onmicrosoft.com</source>
+        <translation>L’ID ou le domaine de votre locataire, p. ex. contoso.onmicrosoft.com</translation>
+    </message>
+</context>
+<context>
     <name>ProfileDialog</name>
     <message>
         <source>Edit server profile</source>
@@ -3797,10 +3923,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>NTLM (Exchange local)</translation>
     </message>
     <message>
-        <source>OAuth 2 (Exchange Online)</source>
-        <translation>OAuth 2 (Exchange Online)</translation>
-    </message>
-    <message>
         <source>Each mailbox signs in with its own credentials</source>
         <translation>Chaque boîte aux lettres se connecte avec ses propres identifiants</translation>
     </message>
@@ -3825,6 +3947,22 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>&amp;Authentification :</translation>
     </message>
     <message>
+        <source>Exchange Online (Microsoft Graph)</source>
+        <translation>Exchange Online (Microsoft Graph)</translation>
+    </message>
+    <message>
+        <source>Fills the servers, ports, security and sign-in of a known mail service</source>
+        <translation>Remplit les serveurs, ports, sécurité et connexion d’un service de messagerie connu</translation>
+    </message>
+    <message>
+        <source>Pr&amp;eset:</source>
+        <translation>Pr&amp;éréglage :</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0 (Microsoft 365, Google…)</source>
+        <translation>OAuth 2.0 (Microsoft 365, Google…)</translation>
+    </message>
+    <message>
         <source>C&amp;redentials:</source>
         <translation>Info&amp;rmations d’identification :</translation>
     </message>
@@ -3835,6 +3973,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>Service account pass&amp;word:</source>
         <translation>Mot de pass&amp;e du compte de service :</translation>
+    </message>
+    <message>
+        <source>Client certi&amp;ficate:</source>
+        <translation>Certi&amp;ficat client :</translation>
     </message>
     <message>
         <source>Credentials</source>
@@ -3933,6 +4075,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Aucun connecteur de messagerie n&apos;est disponible dans cette installation : les connexions ne peuvent pas être testées.</translation>
     </message>
     <message>
+        <source>An OAuth 2.0 profile is tested on a signed-in mailbox: Sign in… then Test &amp; Enable in its editor.</source>
+        <translation>Un profil OAuth 2.0 se teste sur une boîte aux lettres connectée : Se connecter… puis Tester et activer dans son éditeur.</translation>
+    </message>
+    <message>
         <source>Test connection</source>
         <translation>Tester la connexion</translation>
     </message>
@@ -3953,12 +4099,32 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Aucune (en clair)</translation>
     </message>
     <message>
+        <source>Exchange Online sends mail through Microsoft Graph</source>
+        <translation>Exchange Online envoie le courrier par Microsoft Graph</translation>
+    </message>
+    <message>
         <source>Exchange sends mail through EWS</source>
         <translation>Exchange envoie le courrier par EWS</translation>
     </message>
     <message>
         <source>Default ({port})</source>
         <translation>Par défaut ({port})</translation>
+    </message>
+    <message>
+        <source>Client s&amp;ecret:</source>
+        <translation>Secret c&amp;lient :</translation>
+    </message>
+    <message>
+        <source>Client secret</source>
+        <translation>Secret client</translation>
+    </message>
+    <message>
+        <source>A client secret is set; type a new one to replace it</source>
+        <translation>Un secret client est enregistré ; tapez-en un nouveau pour le remplacer</translation>
+    </message>
+    <message>
+        <source>The application&apos;s secret, from the provider (kept in the keyring)</source>
+        <translation>Le secret de l’application, donné par le fournisseur (gardé dans le trousseau)</translation>
     </message>
     <message>
         <source>The service account&apos;s password; used for this test only</source>
@@ -4175,6 +4341,29 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     </message>
 </context>
 <context>
+    <name>ServiceAccountSignIn</name>
+    <message>
+        <source>Or a PEM file with the certificate and its private key</source>
+        <translation>Ou un fichier PEM avec le certificat et sa clé privée</translation>
+    </message>
+    <message>
+        <source>Client certificate</source>
+        <translation>Certificat client</translation>
+    </message>
+    <message>
+        <source>Saves the profile, then gets the application&apos;s own token to prove its secret</source>
+        <translation>Enregistre le profil, puis obtient le jeton propre de l’application pour prouver son secret</translation>
+    </message>
+    <message>
+        <source>Sign-in is not available in this window.</source>
+        <translation>La connexion n’est pas disponible dans cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>Sign in… saves the profile and proves the application&apos;s secret with the provider.</source>
+        <translation>Se connecter… enregistre le profil et prouve le secret de l’application auprès du fournisseur.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -4295,6 +4484,95 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>save the settings</source>
         <translation>enregistrer les paramètres</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPanel</name>
+    <message>
+        <source>Sign-in status</source>
+        <translation>État de la connexion</translation>
+    </message>
+    <message>
+        <source>S&amp;ign in…</source>
+        <translation>Se co&amp;nnecter…</translation>
+    </message>
+    <message>
+        <source>Use a c&amp;ode instead</source>
+        <translation>Utiliser un c&amp;ode à la place</translation>
+    </message>
+    <message>
+        <source>Sign in on another device: for a machine without a browser</source>
+        <translation>Se connecter sur un autre appareil : pour une machine sans navigateur</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in</source>
+        <translation>Annuler la connexion</translation>
+    </message>
+    <message>
+        <source>Waiting for the sign-in in your browser…</source>
+        <translation>En attente de la connexion dans votre navigateur…</translation>
+    </message>
+    <message>
+        <source>On any device, open {page} and type the code {code}. Waiting until {time}…</source>
+        <translation>Sur n’importe quel appareil, ouvrez {page} et tapez le code {code}. En attente jusqu’à {time}…</translation>
+    </message>
+    <message>
+        <source>S&amp;ign in again…</source>
+        <translation>Se re&amp;connecter…</translation>
+    </message>
+    <message>
+        <source>(none named)</source>
+        <translation>(aucune nommée)</translation>
+    </message>
+    <message>
+        <source>Signed in as {account}.
+Granted: {scopes}
+The access token holds until {time}.</source>
+        <translation>Connecté en tant que {account}.
+Accordé : {scopes}
+Le jeton d’accès est valable jusqu’à {time}.</translation>
+    </message>
+    <message>
+        <source>(the provider did not say)</source>
+        <translation>(le fournisseur ne l’a pas dit)</translation>
+    </message>
+    <message>
+        <source>Try a&amp;gain…</source>
+        <translation>&amp;Réessayer…</translation>
+    </message>
+    <message>
+        <source>Asking the provider for a code…</source>
+        <translation>Demande d’un code au fournisseur…</translation>
+    </message>
+    <message>
+        <source>Sign-in cancelled: nothing was granted.</source>
+        <translation>Connexion annulée : rien n’a été accordé.</translation>
+    </message>
+    <message>
+        <source>The identity provider cannot be reached. Check the network, then try again.</source>
+        <translation>Le fournisseur d’identité est injoignable. Vérifiez le réseau, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The sign-in was declined in the browser.</source>
+        <translation>La connexion a été refusée dans le navigateur.</translation>
+    </message>
+    <message>
+        <source>The identity provider does not know this application: check the profile&apos;s client id (and the client secret of a service account).</source>
+        <translation>Le fournisseur d’identité ne connaît pas cette application : vérifiez l’ID client du profil (et le secret client d’un compte de service).</translation>
+    </message>
+    <message>
+        <source>The identity provider refused a scope: check the profile&apos;s scopes.</source>
+        <translation>Le fournisseur d’identité a refusé une étendue : vérifiez les étendues du profil.</translation>
+    </message>
+    <message>
+        <source>Nobody finished the sign-in in time. Try again, and finish it in the browser.</source>
+        <translation>Personne n’a terminé la connexion à temps. Réessayez et terminez-la dans le navigateur.</translation>
+    </message>
+    <message>
+        <source>{what}
+The provider said: {said}</source>
+        <translation>{what}
+Le fournisseur a répondu : {said}</translation>
     </message>
 </context>
 <context>
