@@ -83,6 +83,8 @@ STEP_TEXTS: dict[str, str] = {
     "ews_access_own": "{address} (as {login}): {folder} has {total} items, {unread} unread",
     "ews_access_impersonated": "{address} (impersonated by {login}): {folder} has {total} items, {unread} unread",
     "ews_folders": "{count} folders, {under} under the Inbox",
+    # Exchange Online (Microsoft Graph)
+    "graph_act_access": "{address}: contacts, calendar and To Do tasks can be read",
 }
 
 
