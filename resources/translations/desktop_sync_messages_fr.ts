@@ -259,6 +259,21 @@
         <translation>Donnez au compte l'accès total (Full Access) à la boîte aux lettres, ou utilisez un compte de service autorisé à emprunter l'identité des boîtes.</translation>
     </message>
     <message>
+        <extracomment>graph_permission_denied.title</extracomment>
+        <source>Microsoft Graph denied a permission</source>
+        <translation>Microsoft Graph a refusé une autorisation</translation>
+    </message>
+    <message>
+        <extracomment>graph_permission_denied.cause</extracomment>
+        <source>{server} refused {address} a request: {detail}</source>
+        <translation>{server} a refusé une requête à {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>graph_permission_denied.fix</extracomment>
+        <source>In Microsoft Entra, grant the application the permission named, with admin consent (app-only: the application permissions Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, Contacts.ReadWrite and Tasks.ReadWrite.All; signed-in mailboxes: their delegated forms), and check that the application access policy (or RBAC for Applications scope) includes this mailbox. Then run Test &amp; Enable again.</source>
+        <translation>Dans Microsoft Entra, accordez à l'application l’autorisation nommée, avec le consentement administrateur (application seule : les autorisations d'application Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, Contacts.ReadWrite et Tasks.ReadWrite.All ; boîtes connectées : leurs formes déléguées), et vérifiez que la stratégie d'accès de l'application (ou l'étendue RBAC for Applications) inclut cette boîte aux lettres. Relancez ensuite Tester et activer.</translation>
+    </message>
+    <message>
         <extracomment>autodiscover_failed.title</extracomment>
         <source>The Exchange server could not be found</source>
         <translation>Le serveur Exchange est introuvable</translation>
@@ -912,7 +927,7 @@
     <message>
         <extracomment>a form field's error (oauth_client_id_required)</extracomment>
         <source>the application (client) id registered at the identity provider is required</source>
-        <translation>l’identifiant d’application (client) enregistré chez le fournisseur d’identité est obligatoire</translation>
+        <translation>l’identifiant d'application (client) enregistré chez le fournisseur d’identité est obligatoire</translation>
     </message>
     <message>
         <extracomment>a form field's error (oauth_issuer_required)</extracomment>
@@ -927,7 +942,7 @@
     <message>
         <extracomment>a form field's error (oauth_client_id_invalid)</extracomment>
         <source>{value} is not an application (client) id</source>
-        <translation>{value} n’est pas un identifiant d’application (client)</translation>
+        <translation>{value} n’est pas un identifiant d'application (client)</translation>
     </message>
     <message>
         <extracomment>a form field's error (oauth_scope_invalid)</extracomment>

@@ -56,12 +56,20 @@ class Message:
     change: int = 1
     modified: dt.datetime = field(default_factory=now)
     extended: dict[str, str] = field(default_factory=dict)  # singleValueExtendedProperties by id
+    _cached: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def parsed(self) -> email.message.EmailMessage:
         return email.message_from_bytes(self.mime, policy=email.policy.default)  # type: ignore[return-value]
 
     def resource(self) -> dict[str, Any]:
-        """The message as Graph's JSON (microsoft.graph.message); ``select`` in the server narrows it."""
+        """The message as Graph's JSON (microsoft.graph.message); ``select`` in the server narrows it.
+        Made again only when the message changed (parsing its MIME is what a large mailbox costs)."""
+        stamp = (self.change, self.folder_id, self.is_read, tuple(self.categories), self.modified)
+        if self._cached is None or self._cached[0] != stamp:
+            self._cached = (stamp, self._resource())
+        return dict(self._cached[1])
+
+    def _resource(self) -> dict[str, Any]:
         parsed = self.parsed()
 
         def recipients(header: str) -> list[dict[str, Any]]:

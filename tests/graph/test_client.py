@@ -13,7 +13,7 @@ import pytest_asyncio
 from oauth.provider import OAuthProvider
 
 from desktop_sync.connectors.graph.answers import PERMISSION_DENIED, BatchRequest, DeltaGone
-from desktop_sync.connectors.graph.client import GraphClient, decode_batch_bytes
+from desktop_sync.connectors.graph.client import THROTTLED_TRIES, GraphClient, decode_batch_bytes
 from desktop_sync.domain.errors import PermanentError, TransientError
 from desktop_sync.domain.signin import SignInNeeded
 
@@ -137,10 +137,11 @@ async def test_throttled_requests_wait_for_retry_after_and_succeed(client: Graph
 async def test_a_throttling_storm_goes_back_to_the_engine_as_transient(
     client: GraphClient, mailboxes: GraphServer
 ) -> None:
-    mailboxes.faults.throttle(5, retry_after=0)
+    mailboxes.faults.throttle(THROTTLED_TRIES, retry_after=0)
     with pytest.raises(TransientError) as busy:
         await client.get("mailFolders/inbox")
     assert busy.value.code == "server_busy" and busy.value.retry_after == 0
+    assert len(mailboxes.calls) == THROTTLED_TRIES
     mailboxes.faults.throttle(1, retry_after=120)  # longer than a cycle waits: the engine's back-off takes it
     with pytest.raises(TransientError) as later:
         await client.get("mailFolders/inbox")

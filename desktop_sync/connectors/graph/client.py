@@ -23,7 +23,7 @@ import urllib.parse
 import weakref
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 
@@ -39,7 +39,8 @@ from desktop_sync.connectors.graph.answers import (
     retry_after,
 )
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
-from desktop_sync.domain.signin import AccessToken
+from desktop_sync.domain.ports.connectors import BearerTokens
+from desktop_sync.logs import remember_secret
 
 log = logging.getLogger("desktop_sync.connectors.graph")
 
@@ -47,19 +48,16 @@ GRAPH_URL = "https://graph.microsoft.com/v1.0"
 PER_MAILBOX = 4  # Graph allows four concurrent requests per mailbox and application
 MAX_BATCH = 20  # requests in one JSON batch: Graph's limit
 PAGE_SIZE = 100  # items a page of a collection or delta round holds (odata.maxpagesize)
-ATTEMPTS = 5  # tries of one request that is throttled or whose connection dropped
-MAX_WAIT = 60.0  # the longest Retry-After waited for inside a cycle; longer ones go back to the engine
+ATTEMPTS = 5  # tries of one request whose connection dropped
+# A throttled request is asked again after each Retry-After while the waits add up to less than
+# PATIENCE and it was refused fewer than THROTTLED_TRIES times: a 429 storm slows a cycle down instead
+# of failing it. A single Retry-After past MAX_WAIT goes back to the engine, which waits that long.
+PATIENCE = 300.0
+THROTTLED_TRIES = 50
+MAX_WAIT = 60.0
 BACKOFF = (0.5, 1.0, 2.0, 4.0)  # between tries after a dropped connection or a 503 without Retry-After
 IMMUTABLE_IDS = 'IdType="ImmutableId"'
 _CONNECT_TIMEOUT: type[BaseException] = getattr(aiohttp, "ConnectionTimeoutError", aiohttp.ClientConnectorError)
-
-
-class BearerTokens(Protocol):
-    """Where the client's access tokens come from (the engine's TokenBroker, by way of the credentials)."""
-
-    async def token(self) -> AccessToken: ...
-
-    def rejected(self, token: AccessToken) -> None: ...
 
 
 class MailboxGate:
@@ -108,7 +106,8 @@ class GraphClient:
     """Requests to one mailbox of one Graph service (``base_url``, e.g. https://graph.microsoft.com/v1.0).
 
     ``session``: an aiohttp session to borrow (kept open by its owner); without one the client opens
-    its own on first use and ``close()`` closes it. ``gate``: shared with the mailbox's other clients.
+    its own on first use and ``close()`` closes it. ``gates``: where the mailbox's gate is shared with
+    its other clients (else the client has a gate of its own).
     """
 
     def __init__(
@@ -119,11 +118,12 @@ class GraphClient:
         *,
         ssl_context: ssl.SSLContext | None,
         timeout: float = 60.0,
-        gate: MailboxGate | None = None,
+        gates: MailboxGates | None = None,
         session: aiohttp.ClientSession | None = None,
         auth_scope: ErrorScope = ErrorScope.MAILBOX,
         attempts: int = ATTEMPTS,
         max_wait: float = MAX_WAIT,
+        patience: float = PATIENCE,
         backoff: Sequence[float] = BACKOFF,
     ) -> None:
         parts = urllib.parse.urlsplit(base_url.rstrip("/"))
@@ -138,12 +138,15 @@ class GraphClient:
         self._tokens = tokens
         self._ssl = ssl_context
         self._timeout = timeout
-        self._gate = gate
+        self._gates = gates
+        self._last_token = ""
+        self._gate: MailboxGate | None = None
         self._session = session
         self._own_session = session is None
         self._auth_scope = auth_scope
         self._attempts = max(1, attempts)
         self._max_wait = max_wait
+        self._patience = patience
         self._backoff = tuple(backoff) or (0.0,)
 
     def __repr__(self) -> str:
@@ -152,7 +155,7 @@ class GraphClient:
     @property
     def gate(self) -> MailboxGate:
         if self._gate is None:
-            self._gate = MailboxGate()
+            self._gate = self._gates.gate(self.mailbox) if self._gates is not None else MailboxGate()
         return self._gate
 
     # --- the public requests
@@ -220,7 +223,8 @@ class GraphClient:
         answers: dict[str, BatchAnswer] = {}
         for start in range(0, len(requests), MAX_BATCH):
             chunk = list(requests[start : start + MAX_BATCH])
-            for attempt in range(1, self._attempts + 1):
+            waited = 0.0
+            for attempt in range(1, THROTTLED_TRIES + 1):
                 found = await self._batch_once(chunk)
                 answers.update(found)
                 again = [r for r in chunk if busy(found[r.id].status)]
@@ -229,7 +233,8 @@ class GraphClient:
                 waits = [retry_after(found[r.id].headers) for r in again]
                 wait = max((w for w in waits if w is not None), default=self._delay(attempt))
                 self.gate.throttled += len(again)
-                if attempt == self._attempts or wait > self._max_wait:
+                waited += wait
+                if attempt == THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
                     raise error(
                         ErrorCode.SERVER_BUSY,
                         f"{self.server} kept throttling {self.mailbox} ({len(again)} requests of a batch)",
@@ -285,10 +290,14 @@ class GraphClient:
         elif content_type is not None:
             headers["Content-Type"] = content_type
         refreshed = False
-        attempt = 0
+        attempt = throttled = 0
+        waited = 0.0
         while True:
             attempt += 1
             token = await self._tokens.token()
+            if token.token != self._last_token:
+                self._last_token = token.token
+                remember_secret(token.token)  # masked in every log text, tracebacks included
             headers["Authorization"] = f"Bearer {token.token}"
             try:
                 status, answer_headers, body = await self._send(method, url, params, headers, payload, raw)
@@ -300,10 +309,10 @@ class GraphClient:
                 continue
             if 200 <= status < 300 or status in accept:
                 return Answer(status, answer_headers, body)
+            attempt = 0  # the connection held: dropped tries count afresh
             if status == 401 and not refreshed:
                 self._tokens.rejected(token)
                 refreshed = True
-                attempt -= 1  # a new token is not a retry
                 continue
             problem = failure(
                 status,
@@ -317,9 +326,11 @@ class GraphClient:
             if not busy(status):
                 raise problem
             self.gate.throttled += 1
+            throttled += 1
             wait = retry_after(answer_headers)
-            wait = self._delay(attempt) if wait is None else wait
-            if attempt >= self._attempts or wait > self._max_wait:
+            wait = self._delay(throttled) if wait is None else wait
+            waited += wait
+            if throttled >= THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
                 raise problem
             log.info("%s %s: %s answered %d; waiting %.1f s", method, _no_query(path), self.server, status, wait)
             self.gate.pause(wait)
@@ -374,6 +385,36 @@ class GraphClient:
             self._session = open_session(self._ssl, self._timeout)
             self._own_session = True
         return self._session
+
+
+class GraphSessions:
+    """aiohttp sessions kept open while an engine runs, one per event loop and TLS settings, so that a
+    cycle reuses the connections of the one before it instead of opening its own (and its TLS handshake)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[int, str, float], tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+        self.sharing = False
+
+    def session(self, ssl_context: ssl.SSLContext | None, key: str, timeout: float) -> aiohttp.ClientSession | None:
+        """The shared session for these settings (``key`` names the CA), or None when not sharing now."""
+        if not self.sharing:
+            return None
+        loop = asyncio.get_running_loop()
+        index = (id(loop), key, timeout)
+        found = self._sessions.get(index)
+        if found is None or found[0] is not loop or found[1].closed:
+            found = (loop, open_session(ssl_context, timeout))
+            self._sessions[index] = found
+        return found[1]
+
+    async def close(self) -> None:
+        """Close the sessions of the running loop and share no more."""
+        self.sharing = False
+        loop = asyncio.get_running_loop()
+        for index, (owner, session) in list(self._sessions.items()):
+            if owner is loop:
+                del self._sessions[index]
+                await session.close()
 
 
 def open_session(ssl_context: ssl.SSLContext | None, timeout: float, limit: int = 100) -> aiohttp.ClientSession:

@@ -32,10 +32,13 @@ def with_bcc(raw: bytes, recipients: Sequence[str]) -> bytes:
         a.lower()
         for _, a in getaddresses(headers.get_all("To", []) + headers.get_all("Cc", []) + headers.get_all("Bcc", []))
     }
-    hidden = [a for a in dict.fromkeys(recipients) if a.lower() not in named]
+    hidden: dict[str, str] = {}  # by lower-cased address: each recipient once
+    for address in recipients:
+        if address.lower() not in named:
+            hidden.setdefault(address.lower(), address)
     if not hidden:
         return raw
-    return f"Bcc: {', '.join(hidden)}\r\n".encode() + raw
+    return f"Bcc: {', '.join(hidden.values())}\r\n".encode() + raw
 
 
 def quoted(value: str) -> str:
