@@ -21,7 +21,7 @@ from support.scripted import ScriptedFactory, ScriptedServer
 
 from desktop_sync.connectors.exchange_calls import TRACKED_CATEGORY
 from desktop_sync.connectors.graph.act import GraphAct
-from desktop_sync.connectors.graph.client import GraphClient, MailboxGate
+from desktop_sync.connectors.graph.client import GraphClient, MailboxGates
 from desktop_sync.domain.model import Mailbox, MailboxId, Profile, RecordType
 from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.sync_filters import Match, parse_rule
@@ -41,12 +41,12 @@ class GraphFactory(ScriptedFactory):
     def __init__(self, server: ScriptedServer, graph: GraphServer, tokens: AppTokens, ca: Path, world: World):
         super().__init__(server)
         self.graph, self.tokens, self.ca, self.world = graph, tokens, ca, world
-        self.gate = MailboxGate()
+        self.gates = MailboxGates()
 
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> GraphAct:  # type: ignore[override]
         context = ssl.create_default_context(cafile=str(self.ca))
         client = GraphClient(self.graph.url, mailbox.address, self.tokens, ssl_context=context, timeout=10,
-                             backoff=(0.0,), gate=self.gate)  # fmt: skip
+                             backoff=(0.0,), gates=self.gates)  # fmt: skip
         return GraphAct(client, tracked_category=TRACKED_CATEGORY, today=lambda: self.world.clock().date())
 
 
