@@ -117,7 +117,7 @@ def _recurrence_to_crm(value: Any) -> dict[str, Any] | None:
     if kind == "daily":
         data = {"pattern": "daily", "interval": interval}
     elif kind == "weekly":
-        days = {str(d).lower() for d in pattern.get("daysOfWeek") or ()}
+        days = {str(d).lower() for d in _entries(pattern.get("daysOfWeek"))}
         data = {"pattern": "weekly", "interval": interval, "weekdays": tuple(d for d in _WEEKDAYS if d in days)}
     elif kind == "absoluteMonthly":
         data = {"pattern": "monthly", "interval": interval, "day_of_month": int(pattern["dayOfMonth"])}
@@ -134,13 +134,18 @@ def _recurrence_to_crm(value: Any) -> dict[str, Any] | None:
     return data
 
 
+def _entries(value: Any) -> list[Any]:
+    """A collection's entries; anything else (a server's odd answer) holds none."""
+    return value if isinstance(value, list) else []
+
+
 def _part(resource: Mapping[str, Any], path: str) -> Any:
     name, _, part = path.partition("/")
     value = resource.get(name)
     if not part:
         return value
     if part.isdigit():
-        entries = value if isinstance(value, list) else []
+        entries = _entries(value)
         index = int(part)
         entry = entries[index] if index < len(entries) else None
         return entry.get("address") if isinstance(entry, Mapping) else entry
@@ -162,7 +167,7 @@ def crm_value(record_type: RecordType, crm: str, resource: Mapping[str, Any]) ->
     if crm == "location":
         return _text(value.get("displayName")) if isinstance(value, Mapping) else None
     if crm == "attendees":
-        found = (_address(a) for a in value or () if not isinstance(a, Mapping) or a.get("type") != "resource")
+        found = (_address(a) for a in _entries(value) if not isinstance(a, Mapping) or a.get("type") != "resource")
         return tuple(a for a in found if a)
     if crm == "organizer":
         return _address(value)
@@ -185,13 +190,13 @@ def crm_id(record_type: RecordType, resource: Mapping[str, Any]) -> int | None:
     if record_type is RecordType.TASK:
         stamps = [
             r.get("externalId")
-            for r in resource.get("linkedResources") or ()
+            for r in _entries(resource.get("linkedResources"))
             if isinstance(r, Mapping) and r.get("applicationName") == LINKED_APPLICATION
         ]
     else:
         stamps = [
             p.get("value")
-            for p in resource.get("singleValueExtendedProperties") or ()
+            for p in _entries(resource.get("singleValueExtendedProperties"))
             if isinstance(p, Mapping) and str(p.get("id", "")).lower() == CRM_ID_PROPERTY.lower()
         ]
     for stamp in stamps:
