@@ -290,10 +290,8 @@ class GraphAct:
             body["title"] = "(no subject)"
         body["categories"] = [self._tracked]
         body.update(stamp(record_type, local_id))
-        # Graph sends a meeting's invitations when the event is created with attendees; without
-        # ``send_invitations`` the attendees are not written, so nobody is invited.
-        if record_type is RecordType.APPOINTMENT and not send_invitations:
-            body.pop("attendees", None)
+        # Graph invites the attendees of every event created with them (there is no "send to none"): an
+        # event without its attendees would lose them in the CRM at its next change, which is worse.
         container = await self._container(record_type)
         created = await self.client.post(self._collection(record_type, container), body)
         resource = read_object(created, f"{self.client.mailbox} new {record_type.value}")
