@@ -104,9 +104,7 @@ def register(cli: Commands) -> None:
     profiles = group("profile", "email server profiles")
     add = command(profiles, "add", profile_add, "add a profile", fields={"name": "NAME"})
     add.add_argument("name", metavar="NAME")
-    # exchange-online is offered once its Microsoft Graph connector is in (issue #15)
-    kinds = [k.value for k in ProfileKind if k is not ProfileKind.EXCHANGE_ONLINE]
-    add.add_argument("--kind", required=True, choices=kinds)
+    add.add_argument("--kind", required=True, choices=[k.value for k in ProfileKind])
     add.add_argument("--incoming-host", metavar="HOST")
     add.add_argument("--incoming-port", metavar="N", type=int)
     add.add_argument("--incoming-security", choices=security, default="tls")

@@ -55,6 +55,7 @@ class MailConnectorFactory:
         imap_parked_seconds: float = IDLE_SECONDS,
         imap_parked_per_server: int = PER_SERVER,
         graph_page_size: int = graph_mail.PAGE_SIZE,
+        graph_batch_size: int = graph_mail.BATCH_SIZE,
         calendar_window: CalendarWindow | None = None,
     ) -> None:
         self._push_renew_seconds = push_renew_seconds
@@ -72,6 +73,7 @@ class MailConnectorFactory:
         self.graph_gates = MailboxGates()
         self.graph_sessions = GraphSessions()
         self._graph_page_size = graph_page_size
+        self._graph_batch_size = graph_batch_size
         self._calendar_window = calendar_window or CalendarWindow()  # Graph's calendar view: 30 days back, 365 ahead
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
@@ -120,7 +122,7 @@ class MailConnectorFactory:
                 self.graph_client(profile, mailbox, credentials),
                 folders=folders,
                 tracked_category=profile.tracked_category,
-                batch_size=self._batch_size,
+                batch_size=self._graph_batch_size,
                 page_size=self._graph_page_size,
             )
         raise self._unsupported(profile, Channel.INCOMING)

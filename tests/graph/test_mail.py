@@ -35,7 +35,7 @@ def tokens(graph_server: GraphServer, oauth_provider: OAuthProvider, tls_ca: Pat
 
 @pytest_asyncio.fixture
 async def factory() -> AsyncIterator[MailConnectorFactory]:
-    made = MailConnectorFactory(batch_size=7, graph_page_size=10)
+    made = MailConnectorFactory(graph_batch_size=7, graph_page_size=10)
     yield made
     made.close()
 

@@ -218,30 +218,40 @@ class GraphClient:
             link, first = page.next_link, False
 
     async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchAnswer]:
-        """Answers by id, in JSON batches of at most 20. URLs are relative to the mailbox like every path;
-        an answer throttled inside a batch is asked again after its Retry-After."""
+        """Answers by id, in JSON batches of at most 20 sent side by side (the mailbox's gate keeps them to
+        four at once). URLs are relative to the mailbox like every path; an answer throttled inside a
+        batch is asked again after its Retry-After."""
+        chunks = [list(requests[start : start + MAX_BATCH]) for start in range(0, len(requests), MAX_BATCH)]
+        if len(chunks) == 1:
+            return await self._batch_chunk(chunks[0])
         answers: dict[str, BatchAnswer] = {}
-        for start in range(0, len(requests), MAX_BATCH):
-            chunk = list(requests[start : start + MAX_BATCH])
-            waited = 0.0
-            for attempt in range(1, THROTTLED_TRIES + 1):
-                found = await self._batch_once(chunk)
-                answers.update(found)
-                again = [r for r in chunk if busy(found[r.id].status)]
-                if not again:
-                    break
-                waits = [retry_after(found[r.id].headers) for r in again]
-                wait = max((w for w in waits if w is not None), default=self._delay(attempt))
-                self.gate.throttled += len(again)
-                waited += wait
-                if attempt == THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
-                    raise error(
-                        ErrorCode.SERVER_BUSY,
-                        f"{self.server} kept throttling {self.mailbox} ({len(again)} requests of a batch)",
-                        retry_after=wait,
-                    )
-                self.gate.pause(wait)
-                chunk = again
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._batch_chunk(chunk)) for chunk in chunks]
+        for task in tasks:
+            answers.update(task.result())
+        return answers
+
+    async def _batch_chunk(self, chunk: list[BatchRequest]) -> dict[str, BatchAnswer]:
+        answers: dict[str, BatchAnswer] = {}
+        waited = 0.0
+        for attempt in range(1, THROTTLED_TRIES + 1):
+            found = await self._batch_once(chunk)
+            answers.update(found)
+            again = [r for r in chunk if busy(found[r.id].status)]
+            if not again:
+                break
+            waits = [retry_after(found[r.id].headers) for r in again]
+            wait = max((w for w in waits if w is not None), default=self._delay(attempt))
+            self.gate.throttled += len(again)
+            waited += wait
+            if attempt == THROTTLED_TRIES or wait > self._max_wait or waited > self._patience:
+                raise error(
+                    ErrorCode.SERVER_BUSY,
+                    f"{self.server} kept throttling {self.mailbox} ({len(again)} requests of a batch)",
+                    retry_after=wait,
+                )
+            self.gate.pause(wait)
+            chunk = again
         return answers
 
     async def _batch_once(self, chunk: Sequence[BatchRequest]) -> dict[str, BatchAnswer]:

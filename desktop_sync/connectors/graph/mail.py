@@ -32,7 +32,7 @@ log = logging.getLogger("desktop_sync.connectors.graph")
 
 CURSOR_PREFIX = "graph1|"  # "graph1|<folder id>|<next or delta link>"
 PAGE_SIZE = 200  # messages a delta page lists
-BATCH_SIZE = 50  # messages per committed batch (their MIME read 20 at a time)
+BATCH_SIZE = 80  # messages per committed batch: their MIME in four $batch requests of 20, sent side by side
 DELTA_FIELDS = "id,receivedDateTime,categories,internetMessageId,subject"
 
 
