@@ -46,7 +46,7 @@ from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ItemFailure
+from desktop_sync.domain.ports.connectors import ActChanges, CalendarWindow, ConnectionTest, ItemFailure
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 
@@ -178,7 +178,10 @@ class ExchangeAct:
         self._link = EwsLink(sessions, target)
         self._page_size = page_size
 
-    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges:
+    async def changes(
+        self, record_type: RecordType, cursor: str | None, limit: int, *, window: CalendarWindow | None = None
+    ) -> ActChanges:
+        """``window`` is for calendar views (Graph): EWS reads the whole Calendar folder."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         size = min(self._page_size, limit)

@@ -11,7 +11,7 @@ from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, Exchange
 from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
 from desktop_sync.connectors.graph import mail as graph_mail
-from desktop_sync.connectors.graph.act import CalendarWindow, GraphAct
+from desktop_sync.connectors.graph.act import GraphAct
 from desktop_sync.connectors.graph.client import GraphClient, GraphSessions, MailboxGates
 from desktop_sync.connectors.graph.link import client_for
 from desktop_sync.connectors.graph.mail import GraphIncoming
@@ -56,7 +56,6 @@ class MailConnectorFactory:
         imap_parked_per_server: int = PER_SERVER,
         graph_page_size: int = graph_mail.PAGE_SIZE,
         graph_batch_size: int = graph_mail.BATCH_SIZE,
-        calendar_window: CalendarWindow | None = None,
     ) -> None:
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
@@ -74,7 +73,6 @@ class MailConnectorFactory:
         self.graph_sessions = GraphSessions()
         self._graph_page_size = graph_page_size
         self._graph_batch_size = graph_batch_size
-        self._calendar_window = calendar_window or CalendarWindow()  # Graph's calendar view: 30 days back, 365 ahead
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
         if profile.kind is ProfileKind.EXCHANGE:
@@ -147,7 +145,7 @@ class MailConnectorFactory:
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
         if profile.kind is ProfileKind.EXCHANGE_ONLINE:
             client = self.graph_client(profile, mailbox, credentials)
-            return GraphAct(client, tracked_category=profile.tracked_category, window=self._calendar_window)
+            return GraphAct(client, tracked_category=profile.tracked_category)
         if profile.kind is not ProfileKind.EXCHANGE:
             raise self._unsupported(profile, Channel.ACT)
         remember_secret(credentials.secret)

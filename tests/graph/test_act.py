@@ -13,10 +13,10 @@ import pytest
 import pytest_asyncio
 from oauth.provider import OAuthProvider
 
-from desktop_sync.connectors.graph.act import CalendarWindow, GraphAct
+from desktop_sync.connectors.graph.act import GraphAct
 from desktop_sync.connectors.graph.client import GraphClient
 from desktop_sync.domain.model import RecordType
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTestStep
+from desktop_sync.domain.ports.connectors import ActChanges, CalendarWindow, ConnectionTestStep
 
 from .client import ALICE, BOB
 from .outlook import Outlook
@@ -157,3 +157,10 @@ async def test_the_connection_test_reads_each_collection(
         await other.close()
     assert not refused.ok
     assert "Contacts.ReadWrite" in refused.steps[-1].detail
+
+
+async def test_the_window_the_admin_set_is_the_one_read(act: GraphAct, outlook: Outlook) -> None:
+    outlook.add("event", **event(TODAY + dt.timedelta(days=2), "Soon"))
+    outlook.add("event", **event(TODAY + dt.timedelta(days=10), "Later"))
+    page = await act.changes(A, None, 50, window=CalendarWindow(days_back=0, days_ahead=5))
+    assert [i.values["subject"] for i in page.items] == ["Soon"]

@@ -41,32 +41,28 @@ from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ConnectionTestStep, ItemFailure, step_text
+from desktop_sync.domain.ports.connectors import (
+    ActChanges,
+    CalendarWindow,
+    ConnectionTest,
+    ConnectionTestStep,
+    ItemFailure,
+    step_text,
+)
 
 log = logging.getLogger("desktop_sync.connectors.graph")
 
 CURSOR_PREFIX = "gact1:"  # "gact1:" + JSON {"c": container, "l": link, "w": [window start, end]}
-PAGE_SIZE = 100  # changes a delta page lists
+PAGE_SIZE = 500  # changes a delta page lists (the engine asks for at most 512 a cycle, as EWS pages)
 STALE = "change_key_stale"
 KINDS = {RecordType.APPOINTMENT: "calendar", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
 PREFER = {"Prefer": 'IdType="ImmutableId", outlook.timezone="UTC"'}  # item reads: ids that survive moves, times in UTC
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarWindow:
-    """How much of the calendar is synchronized: from ``days_back`` before today to ``days_ahead`` after."""
-
-    days_back: int = 30
-    days_ahead: int = 365
-
-    def __post_init__(self) -> None:
-        if self.days_back < 0 or self.days_ahead < 1:
-            raise ValueError("the calendar window needs days_back >= 0 and days_ahead >= 1")
-
-    def around(self, today: dt.date) -> tuple[str, str]:
-        start = today - dt.timedelta(days=self.days_back)
-        end = today + dt.timedelta(days=self.days_ahead)
-        return f"{start.isoformat()}T00:00:00Z", f"{end.isoformat()}T00:00:00Z"
+def _around(window: CalendarWindow, today: dt.date) -> tuple[str, str]:
+    start = today - dt.timedelta(days=window.days_back)
+    end = today + dt.timedelta(days=window.days_ahead)
+    return f"{start.isoformat()}T00:00:00Z", f"{end.isoformat()}T00:00:00Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +166,9 @@ class GraphAct:
 
     # --- ActSync
 
-    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges:
+    async def changes(
+        self, record_type: RecordType, cursor: str | None, limit: int, *, window: CalendarWindow | None = None
+    ) -> ActChanges:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         state = _decode(cursor)
@@ -178,15 +176,15 @@ class GraphAct:
             self._containers.setdefault(record_type, state.container)  # known: no need to ask again
         container = await self._container(record_type)
         calendar = record_type is RecordType.APPOINTMENT
-        window = self._window.around(self._today()) if calendar else None
+        span = _around(window or self._window, self._today()) if calendar else None
         if state is not None and state.container != container:
             state = None  # the default folder or list is another one now: start there afresh
         # A calendar window a day old: its round is read to its end first, then the new window starts.
-        old_round = calendar and state is not None and state.window != window and state.link is not None
-        if state is not None and state.link is not None and (old_round or state.window == window):
+        old_round = calendar and state is not None and state.window != span and state.link is not None
+        if state is not None and state.link is not None and (old_round or state.window == span):
             link, round_window, fresh = state.link, state.window, False
         else:
-            link, round_window, fresh = self._start(record_type, container, window), window, state is None
+            link, round_window, fresh = self._start(record_type, container, span), span, state is None
         try:
             page = await self._page(link, limit)
         except DesktopSyncError as problem:
@@ -198,11 +196,11 @@ class GraphAct:
                 container = await self._container(record_type)
             else:
                 raise
-            link, round_window, fresh, old_round = self._start(record_type, container, window), window, True, False
+            link, round_window, fresh, old_round = self._start(record_type, container, span), span, True, False
             page = await self._page(link, limit)
         items, failures = await self._read(record_type, page.items)
         if old_round and page.next_link is None:
-            next_cursor, more = _Cursor(container, None, window), True
+            next_cursor, more = _Cursor(container, None, span), True
         else:
             next_cursor = _Cursor(container, page.next_link or page.delta_link, round_window)
             more = page.next_link is not None
@@ -340,7 +338,7 @@ class GraphAct:
             steps.begin(ConnectionTestStep.ACCESS)
             steps.exchange("GET todo/lists")
             await self._container(RecordType.TASK)
-            start, end = self._window.around(self._today())
+            start, end = _around(self._window, self._today())
             steps.exchange("GET calendarView/delta (one event)")
             await self.client.request("GET", self._start(RecordType.APPOINTMENT, "", (start, end)), page_size=1)
             steps.ok(step_text("graph_act_access", address=self.client.mailbox))
