@@ -135,6 +135,10 @@ def _item(request: Request, item_id: str, kind: str) -> Answer:
     if request.method == "GET":
         return 200, {}, selected(record.resource(expand), request.select), f"entity:{kind}"
     if request.method == "PATCH":
+        condition = request.headers.get("if-match")
+        if condition and condition not in ("*", record.resource()["@odata.etag"]):
+            raise GraphError(412, "ErrorIrresolvableConflict", "The change key passed in the request does not "
+                             "match the current change key for the item.")  # fmt: skip
         data, extended, linked = _accept(request, kind, request.json_body())
         record.extended.update(extended)
         record.linked.extend(linked)

@@ -15,6 +15,7 @@ from oauth.provider import OAuthProvider
 
 from desktop_sync.connectors.graph.act import GraphAct
 from desktop_sync.connectors.graph.client import GraphClient
+from desktop_sync.domain.errors import TransientError
 from desktop_sync.domain.model import RecordType
 from desktop_sync.domain.ports.connectors import ActChanges, CalendarWindow, ConnectionTestStep
 
@@ -164,3 +165,23 @@ async def test_the_window_the_admin_set_is_the_one_read(act: GraphAct, outlook: 
     outlook.add("event", **event(TODAY + dt.timedelta(days=10), "Later"))
     page = await act.changes(A, None, 50, window=CalendarWindow(days_back=0, days_ahead=5))
     assert [i.values["subject"] for i in page.items] == ["Soon"]
+
+
+async def test_an_item_changed_in_outlook_since_it_was_read_is_not_overwritten(act: GraphAct, outlook: Outlook) -> None:
+    for kind, data, change in (
+        ("contact", {"givenName": "Dan", "categories": [TRACKED]}, {"companyName": "Northwind"}),
+        ("todoTask", {"title": "Call Dan", "categories": [TRACKED]}, {"title": "Call Dan today"}),
+    ):
+        record_type = C if kind == "contact" else RecordType.TASK
+        item_id = outlook.add(kind, **data)
+        [page] = (await rounds(act, record_type, None))[0]
+        [item] = page.items
+        outlook.edit(item_id, **change)  # the user, in the moment between our read and our write
+        field = "company" if kind == "contact" else "subject"
+        with pytest.raises(TransientError) as refused:
+            await act.update(record_type, item_id, item.change_key, {field: "From the CRM"})
+        assert refused.value.code == "change_key_stale"
+        assert outlook.get(item_id)[next(iter(change))] == next(iter(change.values()))
+        fresh = outlook.get(item_id)
+        new_key = await act.update(record_type, item_id, fresh.get("changeKey") or fresh["@odata.etag"], {field: "CRM"})
+        assert new_key is not None and outlook.get(item_id)[next(iter(change))] == "CRM"

@@ -307,7 +307,14 @@ class GraphAct:
             body = graph_body(record_type, values, context=values, current=current)
             if not body:
                 return change_key
-            updated = await self.client.patch(path, body)
+            # Only if the item is still the one planned from (EWS's NeverOverwrite): Graph's ETag is W/"changeKey".
+            condition = (
+                {"If-Match": change_key if change_key.startswith('W/"') else f'W/"{change_key}"'} if change_key else {}
+            )
+            answer = await self.client.request("PATCH", path, json_body=body, headers=condition, accept=(412,))
+            if answer.status == 412:
+                raise _stale(server_id, "the item changed in Exchange meanwhile; it is planned again next cycle")
+            updated = answer.body
         except ValueError as problem:
             raise _invalid(record_type, problem) from problem
         except DesktopSyncError as problem:
