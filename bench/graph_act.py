@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import keyring
+from ews_act import show  # the same table as the EWS figure
 from ews_support import MemoryKeyring
 from graph_import import populate
 from graph_support import TESTS, AppTokens, GraphServers
@@ -95,26 +96,13 @@ async def cycles(db: str, servers: GraphServers, address: str) -> list[dict[str,
             if report.error or report.skipped:
                 raise SystemExit(f"{address}: {report.error or report.skipped}")
             calls: dict[str, int] = servers.call("calls")
-            results.append({"wall": wall, "counts": dict(report.counts), "calls": calls})
+            results.append({"wall": wall, "counts": dict(report.counts), "requests": calls})
             if not report.counts and not report.more and all(kind.endswith("delta") for kind in calls):
                 break  # nothing to do, nothing read back: the no-change re-sync
     finally:
         await store.close()
         connectors.close()
     return results
-
-
-def show(title: str, results: list[dict[str, Any]]) -> None:
-    print(title)
-    print(f"{'cycle':>6} {'wall s':>7} {'requests':>8}  actions; requests by kind")
-    for number, result in enumerate(results):
-        calls: dict[str, int] = result["calls"]
-        label = "first" if number == 0 else str(number + 1)
-        actions = ", ".join(f"{name} {n}" for name, n in sorted(result["counts"].items())) or "nothing to do"
-        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(calls.items(), key=lambda item: -item[1])[:4])
-        print(f"{label:>6} {result['wall']:7.2f} {sum(calls.values()):>8}  {actions}; {kinds}")
-    total = sum(r["wall"] for r in results)
-    print(f"  until the no-change re-sync: {total:.2f} s in {len(results)} cycles")
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_sync.connectors.act_errors import invalid, stale
 from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.graph.act_values import change_key as change_key_of
 from desktop_sync.connectors.graph.act_values import (
@@ -54,7 +55,6 @@ log = logging.getLogger("desktop_sync.connectors.graph")
 
 CURSOR_PREFIX = "gact1:"  # "gact1:" + JSON {"c": container, "l": link, "w": [window start, end]}
 PAGE_SIZE = 500  # changes a delta page lists (the engine asks for at most 512 a cycle, as EWS pages)
-STALE = "change_key_stale"
 KINDS = {RecordType.APPOINTMENT: "calendar", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
 PREFER = {"Prefer": 'IdType="ImmutableId", outlook.timezone="UTC"'}  # item reads: ids that survive moves, times in UTC
 
@@ -92,16 +92,6 @@ def _decode(value: str | None) -> _Cursor | None:
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-
-
-def _stale(server_id: str, why: str) -> TransientError:
-    return TransientError(f"{server_id}: {why}", code=STALE, scope=ErrorScope.ITEM)
-
-
-def _invalid(record_type: RecordType, problem: ValueError) -> TransientError:
-    return TransientError(
-        f"a {record_type.value} Exchange Online cannot take: {problem}", code="invalid_value", scope=ErrorScope.ITEM
-    )
 
 
 class GraphAct:
@@ -280,7 +270,7 @@ class GraphAct:
         try:
             body = graph_body(record_type, content, context=context)
         except ValueError as problem:
-            raise _invalid(record_type, problem) from problem
+            raise invalid(record_type, problem, "Exchange Online") from problem
         if record_type is RecordType.CONTACT and not body.get("displayName"):
             names = [values.get("first_name"), values.get("last_name")]
             body["displayName"] = " ".join(str(n) for n in names if n) or str(values.get("email") or "(no name)")
@@ -313,13 +303,13 @@ class GraphAct:
             )
             answer = await self.client.request("PATCH", path, json_body=body, headers=condition, accept=(412,))
             if answer.status == 412:
-                raise _stale(server_id, "the item changed in Exchange meanwhile; it is planned again next cycle")
+                raise stale(server_id, "the item changed in Exchange meanwhile; it is planned again next cycle")
             updated = answer.body
         except ValueError as problem:
-            raise _invalid(record_type, problem) from problem
+            raise invalid(record_type, problem, "Exchange Online") from problem
         except DesktopSyncError as problem:
             if problem.code == ErrorCode.ITEM_NOT_FOUND.value:
-                raise _stale(server_id, "the item was deleted in Exchange meanwhile") from None
+                raise stale(server_id, "the item was deleted in Exchange meanwhile") from None
             raise
         return change_key_of(updated) if isinstance(updated, Mapping) else None
 

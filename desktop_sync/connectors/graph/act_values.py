@@ -19,7 +19,7 @@ from typing import Any
 
 from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 
-from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
+from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern
 from desktop_sync.domain.model import RecordType
 
 # The CRM id on contacts and events: the same named property (set and name) the EWS connector stamps, so an
@@ -33,7 +33,7 @@ _SHOW_AS = {"free": "free", "tentative": "tentative", "busy": "busy", "out_of_of
 _STATUS = {"not_started": "notStarted", "in_progress": "inProgress", "completed": "completed",
            "waiting": "waitingOnOthers", "deferred": "deferred"}  # fmt: skip
 _IMPORTANCE = ("low", "normal", "high")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO 1..7
+_GRAPH_PATTERNS = {"daily": "daily", "weekly": "weekly", "monthly": "absoluteMonthly", "yearly": "absoluteYearly"}
 _UTC_NAMES = frozenset({"", "utc", "z", "etc/utc", "gmt", "coordinated universal time", "tzone://microsoft/utc"})
 
 
@@ -118,7 +118,7 @@ def _recurrence_to_crm(value: Any) -> dict[str, Any] | None:
         data = {"pattern": "daily", "interval": interval}
     elif kind == "weekly":
         days = {str(d).lower() for d in _entries(pattern.get("daysOfWeek"))}
-        data = {"pattern": "weekly", "interval": interval, "weekdays": tuple(d for d in _WEEKDAYS if d in days)}
+        data = {"pattern": "weekly", "interval": interval, "weekdays": tuple(d for d in WEEKDAYS if d in days)}
     elif kind == "absoluteMonthly":
         data = {"pattern": "monthly", "interval": interval, "day_of_month": int(pattern["dayOfMonth"])}
     elif kind == "absoluteYearly":
@@ -255,41 +255,19 @@ def write_moment(moment: dt.datetime, *, date_only: bool = False) -> dict[str, s
 
 
 def _recurrence_to_graph(value: Mapping[str, Any], starts_at: dt.datetime | None) -> dict[str, Any]:
-    def number(name: str, default: int | None = None) -> int:
-        raw = value.get(name, default)
-        if raw is None:
-            raise ValueError(f"recurrence: {name} is missing")
-        return int(raw)
-
-    kind = str(value.get("pattern") or "")
-    pattern: dict[str, Any]
-    if kind == "daily":
-        pattern = {"type": "daily", "interval": number("interval", 1)}
-    elif kind == "weekly":
-        days = [str(d).lower() for d in value.get("weekdays") or ()]
-        if any(d not in _WEEKDAYS for d in days):
-            raise ValueError(f"recurrence: weekdays {days!r} are not all days of the week")
-        if not days and starts_at is not None:
-            days = [_WEEKDAYS[starts_at.isoweekday() - 1]]
-        pattern = {"type": "weekly", "interval": number("interval", 1), "daysOfWeek": days}
-    elif kind == "monthly":
-        pattern = {"type": "absoluteMonthly", "interval": number("interval", 1), "dayOfMonth": number("day_of_month")}
-    elif kind == "yearly":
-        pattern = {"type": "absoluteYearly", "interval": 1, "dayOfMonth": number("day_of_month"),
-                   "month": number("month")}  # fmt: skip
-    else:
-        raise ValueError(f"recurrence: unknown pattern {kind!r} (daily, weekly, monthly or yearly)")
-    if value.get("start"):
-        start = dt.date.fromisoformat(str(value["start"]))
-    elif starts_at is not None:
-        start = starts_at.date()
-    else:
-        raise ValueError("recurrence: start is missing")
-    boundary: dict[str, Any] = {"type": "noEnd", "startDate": start.isoformat(), "recurrenceTimeZone": "UTC"}
-    if value.get("count"):
-        boundary.update(type="numbered", numberOfOccurrences=number("count"))
-    elif value.get("until"):
-        boundary.update(type="endDate", endDate=dt.date.fromisoformat(str(value["until"])).isoformat())
+    series = series_pattern(value, starts_at)
+    pattern: dict[str, Any] = {"type": _GRAPH_PATTERNS[series.kind], "interval": series.interval}
+    if series.weekdays:
+        pattern["daysOfWeek"] = list(series.weekdays)
+    if series.day_of_month is not None:
+        pattern["dayOfMonth"] = series.day_of_month
+    if series.month is not None:
+        pattern["month"] = series.month
+    boundary: dict[str, Any] = {"type": "noEnd", "startDate": series.start.isoformat(), "recurrenceTimeZone": "UTC"}
+    if series.count is not None:
+        boundary.update(type="numbered", numberOfOccurrences=series.count)
+    elif series.until is not None:
+        boundary.update(type="endDate", endDate=series.until.isoformat())
     return {"pattern": pattern, "range": boundary}
 
 

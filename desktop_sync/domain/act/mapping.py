@@ -127,3 +127,58 @@ def record_headline(record_type: RecordType, values: Mapping[str, Any]) -> tuple
     subject = values.get("subject")
     when = values.get("starts_at") if record_type is RecordType.APPOINTMENT else values.get("due_at")
     return (str(subject) if subject else None), when
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO 1..7
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPattern:
+    """A CRM recurrence (``{"pattern", "interval", "weekdays", "day_of_month", "month", "start", "until" or
+    "count"}``) read and checked: what each connector writes as its server's own pattern."""
+
+    kind: str  # daily, weekly, monthly or yearly
+    interval: int
+    weekdays: tuple[str, ...]  # weekly: the days, as WEEKDAYS names
+    day_of_month: int | None
+    month: int | None
+    start: dt.date
+    count: int | None = None
+    until: dt.date | None = None
+
+
+def series_pattern(value: Mapping[str, Any], starts_at: dt.datetime | None) -> SeriesPattern:
+    """The pattern of a CRM recurrence; ValueError naming what is missing or wrong."""
+
+    def number(name: str, default: int | None = None) -> int:
+        raw = value.get(name, default)
+        if raw is None:
+            raise ValueError(f"recurrence: {name} is missing")
+        return int(raw)
+
+    kind = str(value.get("pattern") or "")
+    if kind not in ("daily", "weekly", "monthly", "yearly"):
+        raise ValueError(f"recurrence: unknown pattern {kind!r} (daily, weekly, monthly or yearly)")
+    weekdays: tuple[str, ...] = ()
+    if kind == "weekly":
+        weekdays = tuple(str(d).lower() for d in value.get("weekdays") or ())
+        if any(d not in WEEKDAYS for d in weekdays):
+            raise ValueError(f"recurrence: weekdays {list(weekdays)!r} are not all days of the week")
+        if not weekdays and starts_at is not None:
+            weekdays = (WEEKDAYS[starts_at.isoweekday() - 1],)
+    if value.get("start"):
+        start = dt.date.fromisoformat(str(value["start"]))
+    elif starts_at is not None:
+        start = starts_at.date()
+    else:
+        raise ValueError("recurrence: start is missing")
+    return SeriesPattern(
+        kind,
+        1 if kind == "yearly" else number("interval", 1),
+        weekdays,
+        number("day_of_month") if kind in ("monthly", "yearly") else None,
+        number("month") if kind == "yearly" else None,
+        start,
+        count=number("count") if value.get("count") else None,
+        until=dt.date.fromisoformat(str(value["until"])) if value.get("until") and not value.get("count") else None,
+    )
