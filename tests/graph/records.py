@@ -24,6 +24,9 @@ def route(request: Request) -> Answer | None:
     match (method, rest):
         case ("GET", ["contactFolders"]):
             return _containers(mailbox, "contactFolder")
+        case ("GET", ["contactFolders", folder]):  # an id, or the well-known name of the default folder
+            found = _container(mailbox, "contactFolder", None if folder == "contacts" else folder)
+            return 200, {}, selected(_container_resource(found), request.select), "entity:contactFolder"
         case ("GET", ["contactFolders", folder, "contacts", "delta"]):
             container = _container(mailbox, "contactFolder", folder)
             return request.delta(container.id, lambda i: _resource(mailbox, i, ""), "contact")

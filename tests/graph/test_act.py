@@ -185,3 +185,11 @@ async def test_an_item_changed_in_outlook_since_it_was_read_is_not_overwritten(a
         fresh = outlook.get(item_id)
         new_key = await act.update(record_type, item_id, fresh.get("changeKey") or fresh["@odata.etag"], {field: "CRM"})
         assert new_key is not None and outlook.get(item_id)[next(iter(change))] == "CRM"
+
+
+async def test_the_default_contact_folder_is_found_whatever_its_name(act: GraphAct, outlook: Outlook) -> None:
+    [folder] = [c for c in outlook.mailbox.containers.values() if c.kind == "contactFolder"]
+    folder.display_name = "Kontakte"  # a mailbox in German
+    outlook.add("contact", givenName="Dan", categories=[TRACKED])
+    [page], _ = await rounds(act, C, None)
+    assert [i.values["first_name"] for i in page.items] == ["Dan"]

@@ -122,9 +122,7 @@ class GraphAct:
             return ""
         if record_type not in self._containers:
             if record_type is RecordType.CONTACT:
-                folders = [f async for page in self.client.pages("contactFolders") for f in page.items]
-                first = folders[0] if folders else None
-                found = next((f for f in folders if f.get("displayName") == "Contacts"), first)
+                found = await self._default_contact_folder()
             else:
                 lists = [t async for page in self.client.pages("todo/lists") for t in page.items]
                 found = next((t for t in lists if t.get("wellknownListName") == "defaultList"), None)
@@ -132,6 +130,17 @@ class GraphAct:
                 raise error(ErrorCode.PROTOCOL_ERROR, f"{self.client.mailbox} has no default {KINDS[record_type]} list")
             self._containers[record_type] = str(found["id"])
         return self._containers[record_type]
+
+    async def _default_contact_folder(self) -> dict[str, Any] | None:
+        """The mailbox's own Contacts folder, by its well-known name (whatever the mailbox's language calls
+        it); a server that does not know the name is asked for its folders, and the one named Contacts."""
+        try:
+            return read_object(await self.client.get("contactFolders/contacts"), "the Contacts folder")
+        except DesktopSyncError as problem:
+            if problem.code not in (ErrorCode.ITEM_NOT_FOUND.value, ErrorCode.PROTOCOL_ERROR.value):
+                raise
+        folders = [f async for page in self.client.pages("contactFolders") for f in page.items]
+        return next((f for f in folders if f.get("displayName") == "Contacts"), None)
 
     def _collection(self, record_type: RecordType, container: str) -> str:
         quoted = urllib.parse.quote(container, safe="")
