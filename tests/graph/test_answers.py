@@ -40,7 +40,7 @@ def some_page() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 @given(JSON)
 def test_any_json_is_a_page_or_a_protocol_error(payload: Any) -> None:
     try:
@@ -51,7 +51,7 @@ def test_any_json_is_a_page_or_a_protocol_error(payload: Any) -> None:
         assert all(isinstance(item["id"], str) for item in page.items)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(some_page())
 def test_well_formed_pages_are_read_whole(payload: dict[str, Any]) -> None:
     page = read_page(payload, "test")
@@ -59,7 +59,7 @@ def test_well_formed_pages_are_read_whole(payload: dict[str, Any]) -> None:
     assert (page.next_link, page.delta_link) == (payload.get("@odata.nextLink"), payload.get("@odata.deltaLink"))
 
 
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 @given(JSON, st.lists(IDS, max_size=5, unique=True))
 def test_any_json_is_a_batch_answer_or_a_protocol_error(payload: Any, asked: list[str]) -> None:
     try:
@@ -70,7 +70,7 @@ def test_any_json_is_a_batch_answer_or_a_protocol_error(payload: Any, asked: lis
         assert set(answers) == set(asked)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(IDS, min_size=1, max_size=20, unique=True), st.data())
 def test_every_batch_request_is_answered_once(asked: list[str], data: st.DataObject) -> None:
     statuses = data.draw(st.lists(st.sampled_from([200, 204, 404, 429, 503]), min_size=len(asked), max_size=len(asked)))
@@ -86,7 +86,7 @@ def test_every_batch_request_is_answered_once(asked: list[str], data: st.DataObj
         assert problem.code == "protocol_error"
 
 
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 @given(st.text(max_size=40))
 def test_any_retry_after_is_a_bounded_wait_or_none(value: str) -> None:
     wait = retry_after({"Retry-After": value}, now=dt.datetime(2026, 12, 8, tzinfo=dt.UTC))
@@ -100,7 +100,7 @@ def test_retry_after_in_seconds_and_as_a_date() -> None:
     assert retry_after({"Retry-After": "-5"}, now) == 0 and retry_after({}, now) is None
 
 
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 @given(st.integers(min_value=300, max_value=599), JSON, st.text(max_size=30))
 def test_any_error_answer_is_one_of_ours(status: int, payload: Any, path: str) -> None:
     found = failure(status, payload, mailbox="a@b.test", path=path, server="graph.test", auth_scope=ErrorScope.MAILBOX)

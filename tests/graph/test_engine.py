@@ -69,6 +69,7 @@ def calls_after(server: GraphServer, start: int) -> list[str]:
     return [f"{c.method} {c.path.split('/users/')[-1]}" for c in server.calls[start:]]
 
 
+@pytest.mark.slow
 async def test_a_large_mailbox_is_imported_once_and_then_costs_one_request_per_cycle(
     world: GraphWorld, graph_server: GraphServer
 ) -> None:
@@ -146,3 +147,19 @@ async def test_a_throttling_storm_slows_the_engine_without_losing_or_failing_any
     assert len(set(ids)) == 400 and len(ids) == 400
     failed, alerts = await problems(world)
     assert failed == [] and alerts == []
+
+
+async def test_a_mailbox_outside_the_access_policy_is_stopped_with_the_permission_named(
+    world: GraphWorld, graph_server: GraphServer
+) -> None:
+    await world.profile()
+    await world.mailbox(ALICE)
+    graph_server.allow_application("graph-service-app", {BOB})  # the policy leaves Alice out
+    engine = await world.engine()
+    await world.cycle(engine)
+    async with world.store.transaction() as tx:
+        alerts = await tx.alerts.list()
+        mailbox = await tx.mailboxes.by_address(ALICE)
+    assert [a.code for a in alerts] == ["graph_permission_denied"]
+    assert any("Mail.ReadWrite" in str(value) for value in alerts[0].facts.values())
+    assert mailbox is not None and not mailbox.incoming.enabled

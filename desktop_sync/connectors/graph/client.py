@@ -207,15 +207,10 @@ class GraphClient:
         """The pages of one delta round: from ``start`` (a delta path, or the delta link a round ended with)
         through next links to the page that carries the new ``@odata.deltaLink``. A token the server no
         longer knows raises ``DeltaGone`` (start again from the path, without a token)."""
-        link: str | None = start
-        first = True
-        while link is not None:
-            answer = await self.request("GET", link, params=params if first else None, page_size=page_size)
-            page = read_page(answer.body, f"{self.mailbox} delta")
-            yield page
+        async for page in self.pages(start, params, page_size=page_size):
             if page.next_link is None and page.delta_link is None:
                 raise error(ErrorCode.PROTOCOL_ERROR, f"{self.mailbox}: a delta page ended with neither link")
-            link, first = page.next_link, False
+            yield page
 
     async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchAnswer]:
         """Answers by id, in JSON batches of at most 20 sent side by side (the mailbox's gate keeps them to

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from desktop_sync.connectors.graph.answers import BatchRequest
 from desktop_sync.connectors.graph.client import GraphClient
-from desktop_sync.domain.folders import INBOX, ServerFolder
+from desktop_sync.domain.folders import ServerFolder, folder_paths
 
 DELIMITER = "/"
 WELL_KNOWN = {  # Graph's well-known folder names, and the special use each has in our folder lists
@@ -37,19 +37,10 @@ class FolderTree:
         self.rows = dict(rows)
         self.well_known = dict(well_known)  # "inbox" -> id
         self.inbox_id = self.well_known.get("inbox")
-        self._paths = {folder_id: self._path(folder_id) for folder_id in self.rows}
+        # a "/" in a name would read as a level of the path: it is shown as a space
+        named = {i: (row.name.replace(DELIMITER, " "), row.parent_id) for i, row in self.rows.items()}
+        self._paths = folder_paths(named, self.inbox_id, DELIMITER)
         self._by_path = {path: folder_id for folder_id, path in self._paths.items()}
-
-    def _path(self, folder_id: str) -> str:
-        parts: list[str] = []
-        seen: set[str] = set()
-        current: str | None = folder_id
-        while current is not None and current in self.rows and current not in seen:
-            seen.add(current)
-            row = self.rows[current]
-            parts.append(INBOX if current == self.inbox_id else row.name.replace(DELIMITER, " "))
-            current = row.parent_id
-        return DELIMITER.join(reversed(parts))
 
     def id_of(self, name: str) -> str | None:
         return self._by_path.get(name)
