@@ -35,7 +35,7 @@ from desktop_sync.connectors.ews_services import (
 )
 from desktop_sync.connectors.exchange_calls import TRACKED_CATEGORY
 from desktop_sync.connectors.exchange_session import utc
-from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern
+from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern, server_choice
 from desktop_sync.domain.errors import ErrorScope, TransientError
 from desktop_sync.domain.model import RecordType
 
@@ -77,6 +77,8 @@ _STATUS = {
     "waiting": "WaitingOnOthers",
     "deferred": "Deferred",
 }
+
+_CHOICES = {"show_as": _SHOW_AS, "importance": _IMPORTANCE, "priority": _IMPORTANCE, "status": _STATUS}
 
 # MAPPING's Exchange names are exchangelib's item fields, except the contacts' indexed properties:
 # one entry (label) of a container, and for an address one part of it.
@@ -252,18 +254,8 @@ def _exchange_value(record_type: RecordType, crm: str, value: Any, values: Mappi
     if crm == "attendees":
         addresses = [value] if isinstance(value, str) else list(value)
         return [Attendee(mailbox=EwsMailbox(email_address=str(a)), response_type="Unknown") for a in addresses]
-    if crm == "show_as":
-        if str(value) not in _SHOW_AS:
-            raise ValueError(f"show_as: {value!r} is not one of {', '.join(_SHOW_AS)}")
-        return _SHOW_AS[str(value)]
-    if crm in ("importance", "priority"):
-        if str(value).lower() not in _IMPORTANCE:
-            raise ValueError(f"{crm}: {value!r} is not low, normal or high")
-        return _IMPORTANCE[str(value).lower()]
-    if crm == "status":
-        if str(value) not in _STATUS:
-            raise ValueError(f"status: {value!r} is not one of {', '.join(_STATUS)}")
-        return _STATUS[str(value)]
+    if crm in _CHOICES:
+        return server_choice(crm, value, _CHOICES[crm])
     if crm == "percent_complete":
         return Decimal(max(0, min(100, int(value))))
     if crm == "recurrence":

@@ -92,6 +92,12 @@ async def create(world: World, record_type: RecordType, user_id: int, **values: 
         return await tx.crm.create(record_type, user_id, values)
 
 
+async def customers(world: World, user_id: int, count: int) -> None:
+    """``count`` CRM contacts the filter selects: Carol 0, Carol 1..."""
+    for n in range(count):
+        await create(world, C, user_id, first_name=f"Carol {n}", company="Contoso")
+
+
 async def update(world: World, record_type: RecordType, record_id: int, **values: Any) -> None:
     async with world.store.transaction() as tx:
         await tx.crm.update(record_type, record_id, values)
@@ -251,9 +257,7 @@ async def test_a_deleted_sync_state_reads_again_without_duplicates(
 async def test_deleting_every_contact_in_outlook_is_held_by_the_safety_stop(
     online: World, graph: GraphServer, outlook: Outlook
 ) -> None:
-    user_id = await alice(online)
-    for n in range(10):
-        await create(online, C, user_id, first_name=f"Carol {n}", company="Contoso")
+    await customers(online, await alice(online), 10)
     await run(online)
     assert len(await links(online, C)) == 10
     for item in outlook.items("contact")[:7]:
@@ -274,9 +278,7 @@ async def test_deleting_every_contact_in_outlook_is_held_by_the_safety_stop(
 async def test_a_throttling_storm_slows_the_cycle_and_loses_nothing(
     online: World, graph: GraphServer, outlook: Outlook
 ) -> None:
-    user_id = await alice(online)
-    for n in range(25):
-        await create(online, C, user_id, first_name=f"Carol {n}", company="Contoso")
+    await customers(online, await alice(online), 25)
     graph.faults.throttle(3, retry_after=0)  # the first request answered 429 three times, then 503
     graph.faults.unavailable(1, retry_after=0)
     await run(online)

@@ -19,7 +19,7 @@ from typing import Any
 
 from exchangelib.winzone import MS_TIMEZONE_TO_IANA_MAP
 
-from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern
+from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern, server_choice
 from desktop_sync.domain.model import RecordType
 
 # The CRM id on contacts and events: the same named property (set and name) the EWS connector stamps, so an
@@ -32,7 +32,8 @@ _SHOW_AS = {"free": "free", "tentative": "tentative", "busy": "busy", "out_of_of
             "working_elsewhere": "workingElsewhere"}  # fmt: skip
 _STATUS = {"not_started": "notStarted", "in_progress": "inProgress", "completed": "completed",
            "waiting": "waitingOnOthers", "deferred": "deferred"}  # fmt: skip
-_IMPORTANCE = ("low", "normal", "high")
+_IMPORTANCE = {"low": "low", "normal": "normal", "high": "high"}
+_CHOICES = {"show_as": _SHOW_AS, "importance": _IMPORTANCE, "priority": _IMPORTANCE, "status": _STATUS}
 _GRAPH_PATTERNS = {"daily": "daily", "weekly": "weekly", "monthly": "absoluteMonthly", "yearly": "absoluteYearly"}
 _UTC_NAMES = frozenset({"", "utc", "z", "etc/utc", "gmt", "coordinated universal time", "tzone://microsoft/utc"})
 
@@ -287,18 +288,8 @@ def _graph_value(record_type: RecordType, crm: str, value: Any, context: Mapping
     if crm == "attendees":
         addresses = [value] if isinstance(value, str) else list(value)
         return [{"type": "required", "emailAddress": {"address": str(a)}} for a in addresses]
-    if crm == "show_as":
-        if str(value) not in _SHOW_AS:
-            raise ValueError(f"show_as: {value!r} is not one of {', '.join(_SHOW_AS)}")
-        return _SHOW_AS[str(value)]
-    if crm in ("importance", "priority"):
-        if str(value).lower() not in _IMPORTANCE:
-            raise ValueError(f"{crm}: {value!r} is not low, normal or high")
-        return str(value).lower()
-    if crm == "status":
-        if str(value) not in _STATUS:
-            raise ValueError(f"status: {value!r} is not one of {', '.join(_STATUS)}")
-        return _STATUS[str(value)]
+    if crm in _CHOICES:
+        return server_choice(crm, value, _CHOICES[crm])
     if crm == "recurrence":
         if not isinstance(value, Mapping):
             raise ValueError("recurrence: not a pattern")

@@ -66,6 +66,7 @@ from desktop_sync.domain.act.mapping import (
     plain,
     record_headline,
     series_pattern,
+    server_choice,
 )
 from desktop_sync.domain.act.planner import (
     CATEGORY_REMOVED,
@@ -134,5 +135,6 @@ __all__ = [
     "record_headline",
     "safety_stop",
     "series_pattern",
+    "server_choice",
     "summarize",
 ]

@@ -182,3 +182,12 @@ def series_pattern(value: Mapping[str, Any], starts_at: dt.datetime | None) -> S
         count=number("count") if value.get("count") else None,
         until=dt.date.fromisoformat(str(value["until"])) if value.get("until") and not value.get("count") else None,
     )
+
+
+def server_choice(field: str, value: Any, names: Mapping[str, str]) -> str:
+    """A CRM choice (``show_as``, ``importance``, ``priority``, ``status``) as a server names it, from that
+    server's ``names`` by CRM value; ValueError when the CRM value is none of them."""
+    key = str(value).lower() if field in ("importance", "priority") else str(value)
+    if key not in names:
+        raise ValueError(f"{field}: {value!r} is not one of {', '.join(names)}")
+    return names[key]
