@@ -26,20 +26,17 @@ import datetime as dt
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import keyring
-from ews_act import show  # the same table as the EWS figure
+from ews_act import act_cycles, show  # the same cycles and table as the EWS figure
 from ews_support import MemoryKeyring
 from graph_import import populate
 from graph_support import TESTS, AppTokens, GraphServers
 
 from desktop_sync.domain.model import ChannelState, ConnectionTestStatus, RecordType, SyncMethod
 from desktop_sync.domain.sync_filters import Match, parse_rule
-from desktop_sync.engine.engine import Engine, EngineSettings
-from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import open_store
 
@@ -48,7 +45,6 @@ from graph.engine_kit import BearerFactory  # the tests' factory: the profile's 
 
 ALICE, BOB = "alice@contoso.test", "bob@contoso.test"
 BENCH = Path(__file__).resolve().parent
-MAX_CYCLES = 40
 
 
 async def seed_crm(db: str, records: int) -> None:
@@ -80,29 +76,11 @@ async def seed_crm(db: str, records: int) -> None:
 
 
 async def cycles(db: str, servers: GraphServers, address: str) -> list[dict[str, Any]]:
-    store = open_store(db)
-    connectors = BearerFactory(AppTokens(servers.oauth()))
-    engine = Engine(store=store, connectors=connectors, secrets=KeyringSecrets(), settings=EngineSettings(push=False))
-    results: list[dict[str, Any]] = []
-    try:
-        async with store.transaction() as tx:
-            mailbox = await tx.mailboxes.by_address(address)
-        assert mailbox is not None and mailbox.id is not None
-        for _ in range(MAX_CYCLES):
-            servers.call("reset")
-            started = time.perf_counter()
-            report = await engine.act.run(mailbox.id)
-            wall = time.perf_counter() - started
-            if report.error or report.skipped:
-                raise SystemExit(f"{address}: {report.error or report.skipped}")
-            calls: dict[str, int] = servers.call("calls")
-            results.append({"wall": wall, "counts": dict(report.counts), "requests": calls})
-            if not report.counts and not report.more and all(kind.endswith("delta") for kind in calls):
-                break  # nothing to do, nothing read back: the no-change re-sync
-    finally:
-        await store.close()
-        connectors.close()
-    return results
+    def idle(calls: dict[str, int]) -> bool:
+        return all(kind.endswith("delta") for kind in calls)  # one delta request per type, nothing read
+
+    factory = BearerFactory(AppTokens(servers.oauth()))
+    return await act_cycles(db, factory, address, lambda: servers.call("reset"), lambda: servers.call("calls"), idle)
 
 
 def main() -> int:
