@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from oauth.provider import OAuthProvider
 
 from desktop_sync.domain.model import Channel, ChannelState, ConnectionTestStatus, RecordType, SyncMethod
 from desktop_sync.domain.ports.connectors import Credentials
 from desktop_sync.domain.sync_filters import Match, parse_rule
 from desktop_sync.services.sync_filters import SyncFilterService
-from desktop_sync.store import open_store
 
 from .client import ALICE
 from .engine_kit import GraphWorld
@@ -26,19 +21,6 @@ from .server import GraphServer
 
 pytestmark = pytest.mark.asyncio
 TRACKED = "Tracked to CRM"
-
-
-@pytest_asyncio.fixture
-async def world(
-    tmp_path: Path, graph_server: GraphServer, oauth_provider: OAuthProvider, tls_ca: Path
-) -> AsyncIterator[GraphWorld]:
-    store = open_store(f"sqlite:///{tmp_path / 'graph.sqlite3'}")
-    made = GraphWorld(store, graph_server, oauth_provider, tls_ca)
-    try:
-        yield made
-    finally:
-        await made.close()
-        await store.close()
 
 
 async def test_records_go_both_ways_through_the_products_factory(world: GraphWorld, graph_server: GraphServer) -> None:
