@@ -23,6 +23,7 @@ import datetime as dt
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from desktop_sync.store import open_store
 PASSWORD = "bench-pw"
 ALICE, BOB, SERVICE = "alice@example.test", "bob@example.test", "svc@example.test"
 TRACKED = "Tracked to CRM"
-MAX_CYCLES = 12
+MAX_CYCLES = 40
 
 
 def setup(db: str, url: str) -> None:
@@ -117,8 +118,27 @@ def seed_exchange(server: ServerProcess, records: int) -> None:
 
 
 async def cycles(db: str, server: ServerProcess, address: str) -> list[dict[str, Any]]:
+    def requests() -> dict[str, int]:
+        found: dict[str, int] = server.call("stats")["requests"]
+        return found
+
+    def idle(found: dict[str, int]) -> bool:
+        return set(found) == {"SyncFolderItems"}
+
+    return await act_cycles(db, MailConnectorFactory(), address, lambda: server.call("reset"), requests, idle)
+
+
+async def act_cycles(
+    db: str,
+    connectors: Any,
+    address: str,
+    reset: Callable[[], object],
+    requests: Callable[[], dict[str, int]],
+    idle: Callable[[dict[str, int]], bool],
+) -> list[dict[str, Any]]:
+    """The ACT cycles of ``address`` until one neither acts nor reads an item (``idle`` says so of the
+    requests counted at the server since ``reset``); shared with bench/graph_act.py."""
     store = open_store(db)
-    connectors = MailConnectorFactory()
     engine = Engine(store=store, connectors=connectors, secrets=KeyringSecrets(), settings=EngineSettings(push=False))
     results: list[dict[str, Any]] = []
     try:
@@ -126,15 +146,15 @@ async def cycles(db: str, server: ServerProcess, address: str) -> list[dict[str,
             mailbox = await tx.mailboxes.by_address(address)
         assert mailbox is not None and mailbox.id is not None
         for _ in range(MAX_CYCLES):
-            server.call("reset")
+            reset()
             started = time.perf_counter()
             report = await engine.act.run(mailbox.id)
             wall = time.perf_counter() - started
             if report.error or report.skipped:
                 raise SystemExit(f"{address}: {report.error or report.skipped}")
-            requests = server.call("stats")["requests"]
-            results.append({"wall": wall, "counts": dict(report.counts), "requests": requests})
-            if not report.counts and set(requests) == {"SyncFolderItems"}:
+            found = requests()
+            results.append({"wall": wall, "counts": dict(report.counts), "requests": found})
+            if not report.counts and not report.more and idle(found):
                 break  # nothing to do, nothing read back: the no-change re-sync
     finally:
         await store.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import multiprocessing
 import multiprocessing.connection
 import shutil
@@ -63,6 +64,21 @@ def _command(graph: Any, command: str, args: tuple[Any, ...]) -> Any:
                 "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + "x" * body + "\r\n"
             ).encode()
             graph.store.deliver(address, raw)
+        return count
+    if command == "add_act_items":  # contacts and events carrying the tracking category (bench/graph_act.py)
+        address, count = args
+        mailbox = graph.store.mailbox(address)
+        start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+        for n in range(count):
+            graph.store.add_record(mailbox, mailbox.container("contactFolder"), "contact", {
+                "displayName": f"Graph {n}", "givenName": f"Graph{n}", "surname": f"Contact{n}",
+                "companyName": f"Company {n % 50}", "categories": ["Tracked to CRM"]})  # fmt: skip
+            begins = start + dt.timedelta(hours=n % 5000)
+            graph.store.add_record(mailbox, mailbox.container("calendar"), "event", {
+                "subject": f"Visit {n}", "categories": ["Tracked to CRM"],
+                "start": {"dateTime": f"{begins:%Y-%m-%dT%H:%M:%S}", "timeZone": "UTC"},
+                "end": {"dateTime": f"{begins + dt.timedelta(minutes=30):%Y-%m-%dT%H:%M:%S}", "timeZone": "UTC"},
+                "organizer": {"emailAddress": {"address": address}}})  # fmt: skip
         return count
     if command == "calls":  # requests since the last reset, by kind
         kinds: Counter[str] = Counter()

@@ -26,6 +26,7 @@ from exchangelib.properties import DistinguishedFolderId, ItemId
 from exchangelib.properties import Mailbox as EwsMailbox
 from exchangelib.services import DeleteItem
 
+from desktop_sync.connectors.act_errors import invalid, stale
 from desktop_sync.connectors.ews_services import (
     ChangesPage,
     CreateItems,
@@ -46,14 +47,13 @@ from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.isolation import ITEM_FAILED, Step, failure_reason
 from desktop_sync.domain.model import RecordType
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest, ItemFailure
+from desktop_sync.domain.ports.connectors import ActChanges, CalendarWindow, ConnectionTest, ItemFailure
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 
 PAGE_SIZE = 512  # changes per SyncFolderItems page: the most Exchange allows
 GET_BATCH = 100  # items per GetItem
 CURSOR_PREFIX = "act1:"  # a cursor is "act1:" + the folder's SyncState
-STALE = "change_key_stale"
 
 T = TypeVar("T")
 FOLDERS = {RecordType.APPOINTMENT: "calendar", RecordType.CONTACT: "contacts", RecordType.TASK: "tasks"}
@@ -159,16 +159,6 @@ def _delete(account: Any, record_type: RecordType, server_id: str) -> None:
             raise result
 
 
-def _stale(server_id: str, why: str) -> TransientError:
-    return TransientError(f"{server_id}: {why}", code=STALE, scope=ErrorScope.ITEM)
-
-
-def _invalid(record_type: RecordType, problem: ValueError) -> TransientError:
-    return TransientError(
-        f"a {record_type.value} Exchange cannot take: {problem}", code="invalid_value", scope=ErrorScope.ITEM
-    )
-
-
 class ExchangeAct:
     """Appointments, contacts and tasks of one Exchange mailbox (the ``ActSync`` of domain/connectors.py)."""
 
@@ -178,7 +168,10 @@ class ExchangeAct:
         self._link = EwsLink(sessions, target)
         self._page_size = page_size
 
-    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges:
+    async def changes(
+        self, record_type: RecordType, cursor: str | None, limit: int, *, window: CalendarWindow | None = None
+    ) -> ActChanges:
+        """``window`` is for calendar views (Graph): EWS reads the whole Calendar folder."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         size = min(self._page_size, limit)
@@ -248,7 +241,7 @@ class ExchangeAct:
             try:
                 return _create(account, record_type, values, local_id, send_invitations)
             except ValueError as problem:
-                raise _invalid(record_type, problem) from problem
+                raise invalid(record_type, problem) from problem
 
         return await self._link.call(create)
 
@@ -274,11 +267,11 @@ def _update_checked(
     try:
         return _update(account, record_type, server_id, change_key, values)
     except (ews.ErrorIrresolvableConflict, ews.ErrorInvalidChangeKey, ews.ErrorChangeKeyRequiredForWriteOperations):
-        raise _stale(server_id, "the item changed in Exchange meanwhile; it is planned again next cycle") from None
+        raise stale(server_id, "the item changed in Exchange meanwhile; it is planned again next cycle") from None
     except ews.ErrorItemNotFound:
-        raise _stale(server_id, "the item was deleted in Exchange meanwhile") from None
+        raise stale(server_id, "the item was deleted in Exchange meanwhile") from None
     except ValueError as problem:
-        raise _invalid(record_type, problem) from problem
+        raise invalid(record_type, problem) from problem
 
 
 # Per-item answers that speak of the server, the account or the mailbox rather than of the item.

@@ -35,7 +35,7 @@ from desktop_sync.connectors.ews_services import (
 )
 from desktop_sync.connectors.exchange_calls import TRACKED_CATEGORY
 from desktop_sync.connectors.exchange_session import utc
-from desktop_sync.domain.act import MAPPING, ExchangeItem, FieldMap, Flow
+from desktop_sync.domain.act import MAPPING, WEEKDAYS, ExchangeItem, FieldMap, Flow, series_pattern, server_choice
 from desktop_sync.domain.errors import ErrorScope, TransientError
 from desktop_sync.domain.model import RecordType
 
@@ -77,7 +77,8 @@ _STATUS = {
     "waiting": "WaitingOnOthers",
     "deferred": "Deferred",
 }
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO 1..7
+
+_CHOICES = {"show_as": _SHOW_AS, "importance": _IMPORTANCE, "priority": _IMPORTANCE, "status": _STATUS}
 
 # MAPPING's Exchange names are exchangelib's item fields, except the contacts' indexed properties:
 # one entry (label) of a container, and for an address one part of it.
@@ -164,7 +165,7 @@ def _recurrence_to_crm(value: Any) -> dict[str, Any] | None:
     if isinstance(pattern, DailyPattern):
         data = {"pattern": "daily", "interval": int(pattern.interval)}
     elif isinstance(pattern, WeeklyPattern):
-        days = tuple(_WEEKDAYS[int(d) - 1] for d in (pattern.weekdays or ()))
+        days = tuple(WEEKDAYS[int(d) - 1] for d in (pattern.weekdays or ()))
         data = {"pattern": "weekly", "interval": int(pattern.interval), "weekdays": days}
     elif isinstance(pattern, AbsoluteMonthlyPattern):
         data = {"pattern": "monthly", "interval": int(pattern.interval), "day_of_month": int(pattern.day_of_month)}
@@ -181,39 +182,21 @@ def _recurrence_to_crm(value: Any) -> dict[str, Any] | None:
 
 
 def _recurrence_to_exchange(value: Mapping[str, Any], starts_at: dt.datetime | None) -> Any:
-    def number(name: str, default: int | None = None) -> int:
-        raw = value.get(name, default)
-        if raw is None:
-            raise ValueError(f"recurrence: {name} is missing")
-        return int(raw)
-
-    kind = str(value.get("pattern") or "")
-    if kind == "daily":
-        pattern: Any = DailyPattern(interval=number("interval", 1))
-    elif kind == "weekly":
-        days = [_WEEKDAYS.index(str(d).lower()) + 1 for d in value.get("weekdays") or ()]
-        if not days and starts_at is not None:
-            days = [starts_at.isoweekday()]
-        pattern = WeeklyPattern(interval=number("interval", 1), weekdays=days)
-    elif kind == "monthly":
-        pattern = AbsoluteMonthlyPattern(interval=number("interval", 1), day_of_month=number("day_of_month"))
-    elif kind == "yearly":
-        pattern = AbsoluteYearlyPattern(day_of_month=number("day_of_month"), month=number("month"))
+    series = series_pattern(value, starts_at)
+    pattern: Any
+    if series.kind == "daily":
+        pattern = DailyPattern(interval=series.interval)
+    elif series.kind == "weekly":
+        pattern = WeeklyPattern(interval=series.interval, weekdays=[WEEKDAYS.index(d) + 1 for d in series.weekdays])
+    elif series.kind == "monthly":
+        pattern = AbsoluteMonthlyPattern(interval=series.interval, day_of_month=series.day_of_month)
     else:
-        raise ValueError(f"recurrence: unknown pattern {kind!r} (daily, weekly, monthly or yearly)")
-    start_text = value.get("start")
-    if start_text:
-        start = dt.date.fromisoformat(str(start_text))
-    elif starts_at is not None:
-        start = starts_at.date()
-    else:
-        raise ValueError("recurrence: start is missing")
-    if value.get("count"):
-        boundary: Any = NumberedPattern(start=start, number=number("count"))
-    elif value.get("until"):
-        boundary = EndDatePattern(start=start, end=dt.date.fromisoformat(str(value["until"])))
-    else:
-        boundary = NoEndPattern(start=start)
+        pattern = AbsoluteYearlyPattern(day_of_month=series.day_of_month, month=series.month)
+    boundary: Any = NoEndPattern(start=series.start)
+    if series.count is not None:
+        boundary = NumberedPattern(start=series.start, number=series.count)
+    elif series.until is not None:
+        boundary = EndDatePattern(start=series.start, end=series.until)
     return Recurrence(pattern=pattern, boundary=boundary)
 
 
@@ -271,18 +254,8 @@ def _exchange_value(record_type: RecordType, crm: str, value: Any, values: Mappi
     if crm == "attendees":
         addresses = [value] if isinstance(value, str) else list(value)
         return [Attendee(mailbox=EwsMailbox(email_address=str(a)), response_type="Unknown") for a in addresses]
-    if crm == "show_as":
-        if str(value) not in _SHOW_AS:
-            raise ValueError(f"show_as: {value!r} is not one of {', '.join(_SHOW_AS)}")
-        return _SHOW_AS[str(value)]
-    if crm in ("importance", "priority"):
-        if str(value).lower() not in _IMPORTANCE:
-            raise ValueError(f"{crm}: {value!r} is not low, normal or high")
-        return _IMPORTANCE[str(value).lower()]
-    if crm == "status":
-        if str(value) not in _STATUS:
-            raise ValueError(f"status: {value!r} is not one of {', '.join(_STATUS)}")
-        return _STATUS[str(value)]
+    if crm in _CHOICES:
+        return server_choice(crm, value, _CHOICES[crm])
     if crm == "percent_complete":
         return Decimal(max(0, min(100, int(value))))
     if crm == "recurrence":

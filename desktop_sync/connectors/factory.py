@@ -11,6 +11,7 @@ from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, Exchange
 from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
 from desktop_sync.connectors.graph import mail as graph_mail
+from desktop_sync.connectors.graph.act import GraphAct
 from desktop_sync.connectors.graph.client import GraphClient, GraphSessions, MailboxGates
 from desktop_sync.connectors.graph.link import client_for
 from desktop_sync.connectors.graph.mail import GraphIncoming
@@ -31,7 +32,7 @@ _INTERNET_MAIL = (ProfileKind.IMAP, ProfileKind.POP3)
 class MailConnectorFactory:
     """The ConnectorFactory for mail: IMAP or POP3 in and SMTP out, or Exchange (EWS) both ways.
 
-    Appointments, contacts and tasks: Exchange only. The keyword arguments tune every
+    Appointments, contacts and tasks: Exchange (EWS) and Exchange Online (Graph). The keyword arguments tune every
     connector built (tests shorten the IDLE renewal, for instance). The Exchange connectors share
     the factory's EWS sessions (one pool per profile and credentials); ``close()`` ends them, and
     they are closed when the factory is collected or the process exits.
@@ -77,7 +78,7 @@ class MailConnectorFactory:
         if profile.kind is ProfileKind.EXCHANGE:
             return channel in (Channel.INCOMING, Channel.OUTGOING, Channel.ACT)
         if profile.kind is ProfileKind.EXCHANGE_ONLINE:
-            return channel in (Channel.INCOMING, Channel.OUTGOING)
+            return channel in (Channel.INCOMING, Channel.OUTGOING, Channel.ACT)
         if profile.kind not in _INTERNET_MAIL:
             return False
         if channel is Channel.INCOMING:
@@ -142,6 +143,9 @@ class MailConnectorFactory:
         )
 
     def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
+        if profile.kind is ProfileKind.EXCHANGE_ONLINE:
+            client = self.graph_client(profile, mailbox, credentials)
+            return GraphAct(client, tracked_category=profile.tracked_category)
         if profile.kind is not ProfileKind.EXCHANGE:
             raise self._unsupported(profile, Channel.ACT)
         remember_secret(credentials.secret)

@@ -75,6 +75,26 @@ SPECS: tuple[Spec, ...] = (
         100_000,
         summary="... and more than this many links",
     ),
+    Spec(
+        "act_calendar_days_back",
+        Scope.STORE,
+        Kind.INTEGER,
+        30,
+        0,
+        3650,
+        unit="days",
+        summary="Exchange Online: appointments synchronized from this many days back",
+    ),
+    Spec(
+        "act_calendar_days_ahead",
+        Scope.STORE,
+        Kind.INTEGER,
+        365,
+        1,
+        3650,
+        unit="days",
+        summary="... to this many days ahead",
+    ),
     Spec("store", Scope.LOCAL, Kind.TEXT, "", summary="database URL or SQLite path; empty: the embedded file"),
     Spec("log_level", Scope.LOCAL, Kind.CHOICE, "info", choices=LOG_LEVELS),
     Spec("language", Scope.LOCAL, Kind.CHOICE, "system", choices=LANGUAGES),
@@ -99,6 +119,8 @@ class EngineLimits:
     smart_matching: bool = False
     act_safety_percent: int = 20
     act_safety_min: int = 5
+    act_calendar_days_back: int = 30
+    act_calendar_days_ahead: int = 365
 
 
 @dataclass(frozen=True, slots=True)

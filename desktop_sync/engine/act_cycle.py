@@ -48,7 +48,7 @@ from desktop_sync.domain.model import (
     User,
 )
 from desktop_sync.domain.ports import Transaction
-from desktop_sync.domain.ports.connectors import ActSync
+from desktop_sync.domain.ports.connectors import ActSync, CalendarWindow
 from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.engine.act_executor import ActExecutor, ActLedger, item_reference, mapped
@@ -66,6 +66,7 @@ class ActSettings:
     conflict_policy: ConflictPolicy = ConflictPolicy.KEEP_CRM
     changes_per_cycle: int = 512
     safety: SafetyLimits = field(default_factory=SafetyLimits)
+    calendar: CalendarWindow = field(default_factory=CalendarWindow)  # where a calendar view is read (Graph)
 
 
 SAFETY_ALERT = "act_safety_stop"
@@ -212,7 +213,9 @@ class ActCycle(EngineJob):
             links = await tx.act_links.list(mailbox.id, record_type)
             deleted = await tx.crm.deleted_ids(record_type, [link.local_id for link in links])
             cursor = (await tx.cursors.get_all(mailbox.id, Channel.ACT)).get(record_type.value)
-        changes = await connector.changes(record_type, cursor, self._settings.changes_per_cycle)
+        changes = await connector.changes(
+            record_type, cursor, self._settings.changes_per_cycle, window=self._settings.calendar
+        )
         crm = [
             CrmRecord(local_id, mapped(record_type, values), selects(filters, record_type, values, now, user.email))
             for local_id, values in records

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from desktop_sync.domain.act import SafetyLimits
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports import Autostart, LocalConfig, Store
+from desktop_sync.domain.ports.connectors import CalendarWindow
 from desktop_sync.domain.retry import RetryPolicy
 from desktop_sync.domain.settings import (
     SPECS,
@@ -44,7 +45,9 @@ def engine_settings(limits: EngineLimits, base: EngineSettings | None = None) ->
         retry=RetryPolicy(backoff=float(limits.backoff_seconds), max_attempts=limits.max_retries),
     )
     act = dataclasses.replace(
-        base.act, safety=SafetyLimits(percent=limits.act_safety_percent, minimum=limits.act_safety_min)
+        base.act,
+        safety=SafetyLimits(percent=limits.act_safety_percent, minimum=limits.act_safety_min),
+        calendar=CalendarWindow(limits.act_calendar_days_back, limits.act_calendar_days_ahead),
     )
     return dataclasses.replace(
         base,

@@ -106,6 +106,8 @@ class SettingsDialog(QDialog):
             "smart_matching": self.tr("Smart &matching: correlate replies by subject and addresses too"),
             "act_safety_percent": self.tr("Hold a plan removing more than this share of the &links:"),
             "act_safety_min": self.tr("...and more than this many lin&ks:"),
+            "act_calendar_days_back": self.tr("Exchange Online: appointments from this many days &back:"),
+            "act_calendar_days_ahead": self.tr("...to this many days a&head:"),
             "store": self.tr("Store l&ocation:"),
             "log_level": self.tr("Log le&vel:"),
             "language": self.tr("La&nguage:"),
@@ -126,6 +128,8 @@ class SettingsDialog(QDialog):
                 spin.setSuffix(self.tr(" MB"))
             elif unit == "%":
                 spin.setSuffix(self.tr(" %"))
+            elif unit == "days":
+                spin.setSuffix(self.tr(" days"))
             return spin
         if kind is Kind.CHOICE:
             combo = QComboBox()

@@ -4434,6 +4434,14 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>… et au-delà de ce no&amp;mbre de liens :</translation>
     </message>
     <message>
+        <source>Exchange Online: appointments from this many days &amp;back:</source>
+        <translation>Exchange Online : rendez-vous depuis ce nombre de jours en a&amp;rrière :</translation>
+    </message>
+    <message>
+        <source>...to this many days a&amp;head:</source>
+        <translation>… jusqu&apos;à ce nombre &amp;de jours à l&apos;avance :</translation>
+    </message>
+    <message>
         <source>Store l&amp;ocation:</source>
         <translation>Emplacement de la ba&amp;se :</translation>
     </message>
@@ -4460,6 +4468,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source> %</source>
         <translation> %</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> jours</translation>
     </message>
     <message>
         <source>Debug</source>

@@ -1432,6 +1432,11 @@
         <source>{count} folders, {under} under the Inbox</source>
         <translation>{count} dossiers, dont {under} sous la boîte de réception</translation>
     </message>
+    <message>
+        <extracomment>a connection test step (graph_act_access)</extracomment>
+        <source>{address}: contacts, calendar and To Do tasks can be read</source>
+        <translation>{address} : les contacts, le calendrier et les tâches To Do sont lisibles</translation>
+    </message>
 </context>
 <context>
     <name>MigrationTexts</name>

@@ -30,7 +30,7 @@ from desktop_sync.domain.model import (
     SyncMethod,
     TrackingChoice,
 )
-from desktop_sync.domain.ports.connectors import BearerTokens, Credentials, IncomingMail, OutgoingMail
+from desktop_sync.domain.ports.connectors import ActSync, BearerTokens, Credentials, IncomingMail, OutgoingMail
 from desktop_sync.domain.signin import OAuthProvider as ProviderKind
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import Engine, EngineSettings
@@ -66,6 +66,9 @@ class BearerFactory(MailConnectorFactory):
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail:
         return super().outgoing(profile, mailbox, self._bearer(credentials))
+
+    def act(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> ActSync:
+        return super().act(profile, mailbox, self._bearer(credentials))
 
 
 class GraphWorld:

@@ -24,6 +24,9 @@ def route(request: Request) -> Answer | None:
     match (method, rest):
         case ("GET", ["contactFolders"]):
             return _containers(mailbox, "contactFolder")
+        case ("GET", ["contactFolders", folder]):  # an id, or the well-known name of the default folder
+            found = _container(mailbox, "contactFolder", None if folder == "contacts" else folder)
+            return 200, {}, selected(_container_resource(found), request.select), "entity:contactFolder"
         case ("GET", ["contactFolders", folder, "contacts", "delta"]):
             container = _container(mailbox, "contactFolder", folder)
             return request.delta(container.id, lambda i: _resource(mailbox, i, ""), "contact")
@@ -135,6 +138,10 @@ def _item(request: Request, item_id: str, kind: str) -> Answer:
     if request.method == "GET":
         return 200, {}, selected(record.resource(expand), request.select), f"entity:{kind}"
     if request.method == "PATCH":
+        condition = request.headers.get("if-match")
+        if condition and condition not in ("*", record.resource()["@odata.etag"]):
+            raise GraphError(412, "ErrorIrresolvableConflict", "The change key passed in the request does not "
+                             "match the current change key for the item.")  # fmt: skip
         data, extended, linked = _accept(request, kind, request.json_body())
         record.extended.update(extended)
         record.linked.extend(linked)

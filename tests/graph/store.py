@@ -170,6 +170,7 @@ class Record:
             stamps["bodyLastModifiedDateTime"] = graph_time(self.modified)
         else:
             stamps["changeKey"] = f"EQAAA{self.change:08d}"
+        stamps["@odata.etag"] = f'W/"EQAAA{self.change:08d}"'  # Graph tags every Outlook item and To Do task
         found = {**RECORD_DEFAULTS[self.kind], **self.data, **stamps, "id": self.id}
         if "singleValueExtendedProperties" in expand:
             wanted = _expand_filter(expand)

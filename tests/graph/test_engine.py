@@ -5,37 +5,18 @@ failing anything."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
-from oauth.provider import OAuthProvider
 
 from desktop_sync.domain.model import ActivityStatus
 from desktop_sync.engine.cycle_context import CycleSettings
 from desktop_sync.engine.engine import Engine
 from desktop_sync.services.activities import ActivityService
-from desktop_sync.store import open_store
 
 from .client import ALICE, BOB, mime
 from .engine_kit import GraphWorld
 from .server import GraphServer
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def world(
-    tmp_path: Path, graph_server: GraphServer, oauth_provider: OAuthProvider, tls_ca: Path
-) -> AsyncIterator[GraphWorld]:
-    store = open_store(f"sqlite:///{tmp_path / 'graph.sqlite3'}")
-    made = GraphWorld(store, graph_server, oauth_provider, tls_ca)
-    try:
-        yield made
-    finally:
-        await made.close()
-        await store.close()
 
 
 def deliver(server: GraphServer, count: int, prefix: str = "import") -> None:

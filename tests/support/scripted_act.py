@@ -10,7 +10,7 @@ from typing import Any
 from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.model import RecordType
-from desktop_sync.domain.ports.connectors import ActChanges, ConnectionTest
+from desktop_sync.domain.ports.connectors import ActChanges, CalendarWindow, ConnectionTest
 
 
 @dataclass
@@ -68,7 +68,9 @@ class ScriptedAct:
         if self.exchange.fail_next:
             raise self.exchange.fail_next.pop(0)
 
-    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges:
+    async def changes(
+        self, record_type: RecordType, cursor: str | None, limit: int, *, window: CalendarWindow | None = None
+    ) -> ActChanges:
         self._maybe_fail()
         start = int(cursor or 0)
         matching = [(n, e) for n, e in enumerate(self.exchange.log[start:], start) if e[0] is record_type]

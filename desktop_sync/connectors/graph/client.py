@@ -280,14 +280,18 @@ class GraphClient:
         repeatable: bool | None = None,
         page_size: int | None = None,
         accept: Collection[int] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> Answer:
         """One request with its retries: 401 once with a new token; 429 and 503 after Retry-After; a
         dropped connection again after back-off when ``repeatable`` (GET, PATCH, DELETE by default).
-        A status in ``accept`` is answered like a success, for the caller to read (a refused send)."""
+        A status in ``accept`` is answered like a success, for the caller to read (a refused send).
+        ``headers``: the request's own (``If-Match``)."""
         url = self.url_of(path)
         if repeatable is None:
             repeatable = method in ("GET", "PATCH", "DELETE", "PUT")
+        extra = dict(headers or {})
         headers = {"Prefer": IMMUTABLE_IDS if page_size is None else f"{IMMUTABLE_IDS}, odata.maxpagesize={page_size}"}
+        headers.update(extra)
         payload: bytes | None = data
         if json_body is not None:
             payload = json.dumps(json_body).encode()

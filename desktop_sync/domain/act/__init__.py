@@ -55,14 +55,18 @@ from desktop_sync.domain.act.actions import (
 from desktop_sync.domain.act.mapping import (
     DEFAULT_CONFLICT_POLICY,
     MAPPING,
+    WEEKDAYS,
     ConflictPolicy,
     FieldMap,
     Flow,
+    SeriesPattern,
     content_hash,
     crm_values,
     exchange_values,
     plain,
     record_headline,
+    series_pattern,
+    server_choice,
 )
 from desktop_sync.domain.act.planner import (
     CATEGORY_REMOVED,
@@ -96,6 +100,7 @@ __all__ = [
     "MEETING_KEPT",
     "NO_ORGANIZER",
     "OUT_OF_SCOPE",
+    "WEEKDAYS",
     "Action",
     "ActionRunner",
     "Adopt",
@@ -115,6 +120,7 @@ __all__ = [
     "PlanSummary",
     "Rekey",
     "SafetyLimits",
+    "SeriesPattern",
     "Skip",
     "StopReason",
     "Unlink",
@@ -128,5 +134,7 @@ __all__ = [
     "plan",
     "record_headline",
     "safety_stop",
+    "series_pattern",
+    "server_choice",
     "summarize",
 ]

@@ -87,6 +87,8 @@ STEP_TEXTS: dict[str, str] = {
     "ews_access_own": "{address} (as {login}): {folder} has {total} items, {unread} unread",
     "ews_access_impersonated": "{address} (impersonated by {login}): {folder} has {total} items, {unread} unread",
     "ews_folders": "{count} folders, {under} under the Inbox",
+    # Exchange Online (Microsoft Graph)
+    "graph_act_access": "{address}: contacts, calendar and To Do tasks can be read",
 }
 
 
@@ -309,11 +311,28 @@ class ActChanges:
     full: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarWindow:
+    """The part of a calendar synchronized where the server reads a calendar view (Microsoft Graph): from
+    ``days_back`` before today to ``days_ahead`` after. EWS reads the whole Calendar folder."""
+
+    days_back: int = 30
+    days_ahead: int = 365
+
+    def __post_init__(self) -> None:
+        if self.days_back < 0 or self.days_ahead < 1:
+            raise ValueError("the calendar window needs days_back >= 0 and days_ahead >= 1")
+
+
 class ActSync(Protocol):
     """Appointments, contacts and tasks of one mailbox (Exchange). Values use the CRM field names of
     domain/act.py's MAPPING; the connector converts to and from its own."""
 
-    async def changes(self, record_type: RecordType, cursor: str | None, limit: int) -> ActChanges: ...
+    async def changes(
+        self, record_type: RecordType, cursor: str | None, limit: int, *, window: CalendarWindow | None = None
+    ) -> ActChanges:
+        """``window``: the appointments' window where the connector reads a calendar view (the setting)."""
+        ...
 
     async def create(
         self, record_type: RecordType, values: Mapping[str, Any], *, local_id: int, send_invitations: bool = False
