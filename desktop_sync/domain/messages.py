@@ -334,7 +334,9 @@ _CATALOGUE: dict[str, Explanation] = {
     "signin_needed": Explanation(
         title="Sign-in needed",
         cause="{detail}",
-        fix="A person must sign the mailbox in again with its identity provider; its synchronization waits until then.",
+        fix="Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} "
+        "(a service account: desktop-sync profile sign-in PROFILE, with the profile's name). Its synchronization waits "
+        "until then and goes on where it stopped.",
     ),
     "signin_refused": Explanation(
         title="The sign-in was refused",

@@ -34,6 +34,7 @@ from desktop_sync.domain.ports.connectors import BearerTokens, Credentials, Inco
 from desktop_sync.domain.signin import OAuthProvider as ProviderKind
 from desktop_sync.domain.validation import ProfileInput
 from desktop_sync.engine.engine import Engine, EngineSettings
+from desktop_sync.identity.broker import TokenBroker
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.mailboxes import MailboxService
@@ -123,6 +124,7 @@ class GraphWorld:
             secrets=self.secrets,
             settings=EngineSettings(push=False, **settings),  # type: ignore[arg-type]
             clock=self.clock,
+            tokens=TokenBroker(self.secrets),  # the product's own: msal against the OAuth test provider
         )
         await engine.start()
         self.engines.append(engine)

@@ -23,6 +23,8 @@ def graph_url(profile: Profile) -> str:
 class NoSignIn:
     """The tokens of a connector built without any: every request says a sign-in is needed."""
 
+    provider = "microsoft"  # Exchange Online signs in at Microsoft only
+
     def __init__(self, mailbox: str) -> None:
         self._mailbox = mailbox
 

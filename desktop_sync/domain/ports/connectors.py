@@ -32,6 +32,7 @@ class ConnectionTestStep(enum.Enum):
     RESOLVE = "resolve"
     CONNECT = "connect"
     TLS = "tls"
+    TOKEN = "token"  # OAuth profiles: the access token from the identity provider (never shown)
     AUTHENTICATE = "authenticate"
     LIST_FOLDERS = "list_folders"
     SEND = "send"  # outgoing: the server accepts a sender (no mail is sent by a test)
@@ -50,6 +51,9 @@ STEP_TEXTS: dict[str, str] = {
     "tls_plain": "{version} ({cipher}), certificate verified",
     "clear_text": "not used: clear text, allowed by the profile",
     "logged_in": "logged in as {login}",
+    "token": "{provider}: a token for {account}, scopes {scopes}, valid until {expiry}",
+    "sasl_logged_in": "logged in as {login} with {mechanism}",
+    "no_oauth_offered": "{host} offers no OAuth sign-in (XOAUTH2 or OAUTHBEARER)",
     "no_password_send": "no password: sending without authentication",
     "sender_accepted": "the server accepts {sender} as sender (nothing was sent)",
     "folders": "{count} folders; Sent folder: {sent}",
@@ -138,6 +142,11 @@ class BearerTokens(Protocol):
     provider cannot be reached. A server that refuses a token is told with ``rejected(token)``: the
     connector then asks once more, and a second refusal stands (``SignInNeeded``).
     """
+
+    @property
+    def provider(self) -> str:
+        """The identity provider, as the token step names it (microsoft, google, oidc)."""
+        ...
 
     async def token(self) -> AccessToken: ...
 
