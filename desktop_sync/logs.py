@@ -39,6 +39,9 @@ QUIET_LIBRARIES = (
     "alembic",
     "psycopg",
     "keyring",
+    # msal logs the token endpoint's answers (access tokens in them) at DEBUG; aiohttp its requests
+    "msal",
+    "aiohttp",
 )
 MASK = "***"
 MIN_SECRET_LENGTH = 4  # shorter ones would mask ordinary words; nobody's password is that short

@@ -209,3 +209,19 @@ async def test_a_server_that_does_not_answer_https_is_unreachable(
         assert refused.value.code == "server_unreachable"
     finally:
         await client.close()
+
+
+async def test_no_token_reaches_a_log_or_a_repr(
+    client: GraphClient, mailboxes: GraphServer, app_tokens: AppTokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    mailboxes.faults.throttle(1, retry_after=0)
+    mailboxes.faults.drop(1)
+    await client.get("mailFolders/inbox")
+    with pytest.raises(PermanentError) as gone:
+        await client.get("messages/AAAAnothere")
+    token = (await app_tokens.token()).token
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(("desktop_sync", "aiohttp")))
+    assert "answered 429" in ours  # the throttled request was logged, without its headers
+    assert token not in ours and token not in repr(client) and token not in str(gone.value)
+    assert "Bearer" not in ours
