@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.hosts import LEASE_SECONDS_DEFAULT, LEASE_SECONDS_MAX, LEASE_SECONDS_MIN
 
 Value = int | float | bool | str
 
@@ -75,6 +76,16 @@ SPECS: tuple[Spec, ...] = (
         100_000,
         summary="... and more than this many links",
     ),
+    Spec(
+        "lease_seconds",
+        Scope.STORE,
+        Kind.INTEGER,
+        LEASE_SECONDS_DEFAULT,
+        LEASE_SECONDS_MIN,
+        LEASE_SECONDS_MAX,
+        unit="s",
+        summary="engines on PostgreSQL: a dead engine's mailboxes are taken over within this time",
+    ),
     Spec("store", Scope.LOCAL, Kind.TEXT, "", summary="database URL or SQLite path; empty: the embedded file"),
     Spec("log_level", Scope.LOCAL, Kind.CHOICE, "info", choices=LOG_LEVELS),
     Spec("language", Scope.LOCAL, Kind.CHOICE, "system", choices=LANGUAGES),
@@ -99,6 +110,7 @@ class EngineLimits:
     smart_matching: bool = False
     act_safety_percent: int = 20
     act_safety_min: int = 5
+    lease_seconds: int = LEASE_SECONDS_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from desktop_sync.engine.events import (
     OperationProgress,
     ProgressReporter,
 )
+from desktop_sync.engine.hosts import HostPresence
 from desktop_sync.engine.metrics_server import MetricsServer
 from desktop_sync.engine.outcomes import RESUME_SECONDS, ProfileHealth, StatusBuffer
 from desktop_sync.engine.outgoing import OutgoingSender
@@ -91,6 +92,14 @@ class Engine:
         self.throttles = Throttles(self._parking)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._now = clock
+        self.hosts = HostPresence(
+            store=store,
+            owner=self.owner,
+            lease_seconds=self.settings.lease_ttl_seconds,
+            clock=clock,
+            wants=_wants_cycles,
+            busy=self._busy,
+        )
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
@@ -136,6 +145,7 @@ class Engine:
             self._items_at_start = self.counters.flat().get("desktop_sync_items_total", 0.0)
             for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
                 queue.start()
+            await self.hosts.start()
             await self._recover_outgoing()
             if metrics_port is not None:
                 self._metrics = MetricsServer(self.render_metrics, metrics_port)
@@ -153,10 +163,7 @@ class Engine:
         stale (we hold the only engine lock); on a shared one, those of engines no longer alive."""
         live: list[str] | None = None
         if self.store.shared:
-            async with self.store.transaction() as tx:
-                live = list(
-                    await tx.leases.live_owners(self._now() - dt.timedelta(seconds=self.settings.lease_ttl_seconds))
-                )
+            live = await self.hosts.live_owners()
             live.append(self.owner)
         await self.outgoing.recover(live)
 
@@ -189,10 +196,7 @@ class Engine:
         with contextlib.suppress(DesktopSyncError):
             await self.status_buffer.flush(self.store)
             await self._persist_counters()
-        if self.store.shared:
-            with contextlib.suppress(DesktopSyncError):
-                async with self.store.transaction() as tx:
-                    await tx.leases.release(self.owner)
+        await self.hosts.stop()
         if self._metrics is not None:
             await self._metrics.stop()
         self._exit.close()
@@ -347,7 +351,7 @@ class Engine:
         while True:
             now_mono = loop.time()
             try:
-                if now_mono - last_refresh >= settings.refresh_seconds:
+                if now_mono - last_refresh >= settings.refresh_seconds or self.hosts.take_change():
                     await self._refresh(start_push=self.settings.push)
                     last_refresh = now_mono
                 if now_mono - last_requests >= settings.request_poll_seconds:
@@ -370,20 +374,12 @@ class Engine:
             await asyncio.sleep(settings.tick_seconds)
 
     async def _refresh(self, *, start_push: bool) -> None:
-        """Reload the mailboxes this engine syncs; on a shared store, renew and balance leases."""
+        """Reload the mailboxes this engine syncs: on a shared store, those it leases (``engine/hosts.py``)."""
         async with self.store.transaction() as tx:
             mailboxes = await tx.mailboxes.list()
             profiles = await tx.profiles.list()
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
-            held: set[MailboxId] | None = None
-            if self.store.shared:
-                now = self._now()
-                ttl = self.settings.lease_ttl_seconds
-                await tx.leases.heartbeat(self.owner, socket.gethostname(), os.getpid(), now)
-                live = max(1, await tx.leases.live_hosts(now - dt.timedelta(seconds=ttl)))
-                active = [m for m in mailboxes if _wants_cycles(m)]
-                target = math.ceil(len(active) / live) if active else 0
-                held = set(await tx.leases.claim(self.owner, now, ttl, target))
+        held = self.hosts.held  # on a shared store, the leases of the last heartbeat
         self._profiles = {p.id: p for p in profiles if p.id is not None}
         wanted = {
             m.id: m for m in mailboxes if m.id is not None and _wants_cycles(m) and (held is None or m.id in held)
@@ -462,6 +458,10 @@ class Engine:
             # while queued or running, the mailbox is not due again: its next time is set when it ends
             self._due[mailbox_id] = NEVER
         self.mailbox_queue.submit(mailbox_id, job, priority)
+
+    def _busy(self, mailbox_id: MailboxId) -> bool:
+        """Queued or running here: its lease is not given back under it."""
+        return self.mailbox_queue.is_pending(mailbox_id) or self.mailbox_queue.is_running(mailbox_id)
 
     def _submit_outgoing(self) -> None:
         if not self.outgoing_queue.is_pending("outgoing"):

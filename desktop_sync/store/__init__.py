@@ -43,6 +43,7 @@ from desktop_sync.store.profile_repository import SqlProfiles
 from desktop_sync.store.queue_repository import SqlQueues
 from desktop_sync.store.record_repository import SqlRecords
 from desktop_sync.store.settings_repository import SqlAppSettings
+from desktop_sync.store.slot_repository import SqlSlots
 from desktop_sync.store.status_repository import SqlStatus
 from desktop_sync.store.user_repository import SqlUsers
 
@@ -78,6 +79,7 @@ class SqlTransaction:
         self.failed_items = SqlFailedItems(session)
         self.counters = SqlCounters(session)
         self.leases = SqlLeases(session)
+        self.slots = SqlSlots(session)
         self.records = SqlRecords(session)
         self.outgoing = SqlOutgoing(session)
         self.sync_filters = SqlSyncFilters(session)

@@ -106,6 +106,7 @@ class SettingsDialog(QDialog):
             "smart_matching": self.tr("Smart &matching: correlate replies by subject and addresses too"),
             "act_safety_percent": self.tr("Hold a plan removing more than this share of the &links:"),
             "act_safety_min": self.tr("...and more than this many lin&ks:"),
+            "lease_seconds": self.tr("Engines on PostgreSQL: l&ease period:"),
             "store": self.tr("Store l&ocation:"),
             "log_level": self.tr("Log le&vel:"),
             "language": self.tr("La&nguage:"),

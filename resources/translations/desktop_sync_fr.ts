@@ -4166,6 +4166,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>… et au-delà de ce no&amp;mbre de liens :</translation>
     </message>
     <message>
+        <source>Engines on PostgreSQL: l&amp;ease period:</source>
+        <translation>Moteurs sur PostgreSQL : durée des &amp;baux :</translation>
+    </message>
+    <message>
         <source>Store l&amp;ocation:</source>
         <translation>Emplacement de la ba&amp;se :</translation>
     </message>
