@@ -15,3 +15,13 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def until(check: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+    """``eventually`` for code that runs its own event loop (the CLI in-process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
