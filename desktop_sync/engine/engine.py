@@ -26,6 +26,7 @@ from desktop_sync.domain.ports import SecretStore, Store
 from desktop_sync.domain.ports.clock import Clock, utcnow
 from desktop_sync.domain.ports.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
+from desktop_sync.engine.budget import SharedBudget
 from desktop_sync.engine.collaborators import Collaborators
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import MailboxCycle
@@ -89,8 +90,14 @@ class Engine:
         # A factory that parks connections between cycles does so only while this engine runs; the
         # throttles count its parked connections against the profile's limit.
         self._parking = connectors if isinstance(connectors, ConnectionParking) else None
-        self.throttles = Throttles(self._parking)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # on a shared store, connection limits hold for every engine host together
+        budget = (
+            SharedBudget(store=store, owner=self.owner, lease_seconds=self.settings.lease_ttl_seconds, clock=clock)
+            if store.shared
+            else None
+        )
+        self.throttles = Throttles(self._parking, budget)
         self._now = clock
         self.hosts = HostPresence(
             store=store,
@@ -99,7 +106,9 @@ class Engine:
             clock=clock,
             wants=_wants_cycles,
             busy=self._busy,
+            sync_requested=self._take_sync_requests,
         )
+        self.hosts.also_on_beat(self.throttles.on_beat)
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
@@ -502,19 +511,21 @@ class Engine:
             listener: PushListener | None = None
             try:
                 credentials = await self.cycle.credentials(profile, mailbox)
-                async with self.throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
-                    connector = self.connectors.incoming(profile, mailbox, credentials)
-                    listener = connector.push()
-                    if listener is None:
-                        await connector.close()
-                        return  # this protocol cannot push: polling alone
-                    try:
-                        while True:
-                            await listener.wait_for_changes()
-                            self._submit(mailbox.id, PRIORITY_NOW)
-                    finally:
-                        await listener.close()
-                        await connector.close()
+                key = ThrottleKey.of(profile, mailbox)
+                async with self.throttles.slot(key, profile.max_connections, listener=True) as granted:
+                    if granted:  # else every slot another host may give is taken: poll, listen later
+                        connector = self.connectors.incoming(profile, mailbox, credentials)
+                        listener = connector.push()
+                        if listener is None:
+                            await connector.close()
+                            return  # this protocol cannot push: polling alone
+                        try:
+                            while True:
+                                await listener.wait_for_changes()
+                                self._submit(mailbox.id, PRIORITY_NOW)
+                        finally:
+                            await listener.close()
+                            await connector.close()
             except DesktopSyncError as exc:
                 log.info("push for %s paused: %s", mailbox.address, exc.message)
             await asyncio.sleep(self.settings.push_retry_seconds)

@@ -37,6 +37,7 @@ class HostPresence:
         clock: Clock,
         wants: Callable[[Mailbox], bool],
         busy: Callable[[MailboxId], bool],
+        sync_requested: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
         self.owner = owner
@@ -44,6 +45,8 @@ class HostPresence:
         self._now = clock
         self._wants = wants
         self._busy = busy
+        self._sync_requested = sync_requested
+        self._listening: asyncio.Task[None] | None = None
         # the mailboxes this engine may work: None on an embedded store (all of them)
         self.held: set[MailboxId] | None = set() if store.shared else None
         self._changed = False
@@ -70,13 +73,16 @@ class HostPresence:
             return
         await self.beat()
         self._task = asyncio.create_task(self._run(), name="engine-heartbeat")
+        if self._sync_requested is not None:
+            self._listening = asyncio.create_task(self._listen(), name="engine-sync-now")
 
     async def stop(self) -> None:
         """Going away cleanly: every lease and connection slot freed at once, for the others to take."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        for task in (self._task, self._listening):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._task = self._listening = None
         if not self.shared:
             return
         try:
@@ -103,6 +109,18 @@ class HostPresence:
                     log.warning("engine %s lets its mailboxes go until the store answers", self.owner)
                     self.held = set()
                     self._changed = True
+
+    async def _listen(self) -> None:
+        """Sync now from any process reaches this host at once (PostgreSQL NOTIFY), not at its next
+        look at the requests; the engine takes the requests of the mailboxes it holds."""
+        assert self._sync_requested is not None
+        while True:
+            try:
+                async for _mailbox_id in self._store.sync_requests():
+                    await self._sync_requested()
+            except DesktopSyncError as exc:
+                log.info("engine %s hears no sync-now notices for now: %s", self.owner, exc.message)
+            await asyncio.sleep(beat_seconds(self.lease_seconds))  # the engine's poll still runs meanwhile
 
     async def beat(self) -> None:
         now = self._now()

@@ -13,6 +13,7 @@ from desktop_sync.domain.hosts import EngineHost
 from desktop_sync.domain.model import MailboxId
 from desktop_sync.store.models import (
     ConnectionSlotRow,
+    ConnectionWaitRow,
     EngineHostRow,
     MailboxLeaseRow,
     MailboxRow,
@@ -137,6 +138,7 @@ class SqlLeases:
         await self._s.execute(
             update(ConnectionSlotRow).where(ConnectionSlotRow.holder == owner).values(holder=None, expires_at=None)
         )
+        await self._s.execute(delete(ConnectionWaitRow).where(ConnectionWaitRow.holder == owner))
         await self._s.execute(delete(EngineHostRow).where(EngineHostRow.owner == owner))
 
     async def forget_lost(self, before: dt.datetime) -> None:

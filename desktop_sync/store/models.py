@@ -454,6 +454,18 @@ class ConnectionSlotRow(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class ConnectionWaitRow(Base):
+    """A host waiting for a slot of a limit whose slots are all held: hosts keeping idle connections
+    of it close them at their next heartbeat."""
+
+    __tablename__ = "connection_waits"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), primary_key=True)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # renewed while it waits
+
+
 class MailboxLeaseRow(Base):
     """Which engine works a mailbox, until when; an expired lease is taken over by another engine."""
 

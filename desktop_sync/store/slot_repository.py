@@ -2,19 +2,22 @@
 
 A limit of N is N rows numbered 0..N-1; a host takes a free (or expired) row with FOR UPDATE SKIP
 LOCKED before it opens a connection, renews its rows with its heartbeat and frees them when the
-connection closes (or when it stops). A dead host's rows expire by themselves. Rows numbered past a
-lowered limit are never taken again.
+connection closes (or when it stops), takeable again a moment later (``CLOSE_GRACE`` in
+``engine/budget.py``: a server sees a closed connection go a little after the client closed it). A
+dead host's rows expire by themselves. Rows numbered past a
+lowered limit are never taken again. Push listeners take only the lower half of the rows, so they
+never hold every slot of a limit; other connections take the highest free row first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.ports.connectors import ThrottleKey
-from desktop_sync.store.models import ConnectionSlotRow
+from desktop_sync.store.models import ConnectionSlotRow, ConnectionWaitRow
 from desktop_sync.store.writes import dialect_insert
 
 
@@ -23,7 +26,14 @@ class SqlSlots:
         self._s = session
 
     async def take(
-        self, holder: str, key: ThrottleKey, limit: int, wanted: int, now: dt.datetime, expires: dt.datetime
+        self,
+        holder: str,
+        key: ThrottleKey,
+        limit: int,
+        wanted: int,
+        now: dt.datetime,
+        expires: dt.datetime,
+        listener: bool = False,
     ) -> int:
         """Take up to ``wanted`` free slots of ``key``'s ``limit``; how many were taken."""
         if wanted <= 0:
@@ -33,15 +43,16 @@ class SqlSlots:
             for n in range(limit)
         ]
         await self._s.execute(dialect_insert(self._s)(ConnectionSlotRow).on_conflict_do_nothing(), rows)
+        top = limit // 2 if listener else limit
         free = (
             select(ConnectionSlotRow)
             .where(
                 ConnectionSlotRow.scope == key.scope,
                 ConnectionSlotRow.key_id == key.id,
-                ConnectionSlotRow.number < limit,
-                or_(ConnectionSlotRow.holder.is_(None), ConnectionSlotRow.expires_at < now),
+                ConnectionSlotRow.number < top,
+                or_(ConnectionSlotRow.expires_at.is_(None), ConnectionSlotRow.expires_at < now),
             )
-            .order_by(ConnectionSlotRow.number)
+            .order_by(ConnectionSlotRow.number if listener else ConnectionSlotRow.number.desc())
             .limit(wanted)
             .with_for_update(skip_locked=True)
         )
@@ -53,7 +64,9 @@ class SqlSlots:
         await self._s.flush()
         return taken
 
-    async def give_back(self, holder: str, key: ThrottleKey, count: int) -> None:
+    async def give_back(self, holder: str, key: ThrottleKey, count: int, free_at: dt.datetime | None = None) -> None:
+        """Free ``count`` of this holder's slots of ``key``, the highest numbers first, for others to
+        take from ``free_at`` on (the server may take a moment to see the connection closed)."""
         if count <= 0:
             return
         mine = (
@@ -75,21 +88,13 @@ class SqlSlots:
                     ConnectionSlotRow.key_id == key.id,
                     ConnectionSlotRow.number.in_(numbers),
                 )
-                .values(holder=None, expires_at=None)
+                .values(holder=None, expires_at=free_at)
             )
 
     async def renew(self, holder: str, expires: dt.datetime) -> None:
         await self._s.execute(
             update(ConnectionSlotRow).where(ConnectionSlotRow.holder == holder).values(expires_at=expires)
         )
-
-    async def held(self, holder: str) -> dict[ThrottleKey, int]:
-        rows = await self._s.execute(
-            select(ConnectionSlotRow.scope, ConnectionSlotRow.key_id, func.count())
-            .where(ConnectionSlotRow.holder == holder)
-            .group_by(ConnectionSlotRow.scope, ConnectionSlotRow.key_id)
-        )
-        return {ThrottleKey(scope, key_id): int(count) for scope, key_id, count in rows.all()}
 
     async def in_use(self, key: ThrottleKey, now: dt.datetime) -> int:
         """Slots of ``key`` held now, by every host."""
@@ -106,3 +111,31 @@ class SqlSlots:
             )
             or 0
         )
+
+    async def wait(self, holder: str, key: ThrottleKey, now: dt.datetime) -> None:
+        """This holder waits for a slot of ``key`` (said again while it waits)."""
+        statement = dialect_insert(self._s)(ConnectionWaitRow).values(
+            scope=key.scope, key_id=key.id, holder=holder, since=now
+        )
+        await self._s.execute(
+            statement.on_conflict_do_update(
+                index_elements=["scope", "key_id", "holder"], set_={"since": statement.excluded.since}
+            )
+        )
+
+    async def stop_waiting(self, holder: str, key: ThrottleKey) -> None:
+        await self._s.execute(
+            delete(ConnectionWaitRow).where(
+                ConnectionWaitRow.scope == key.scope,
+                ConnectionWaitRow.key_id == key.id,
+                ConnectionWaitRow.holder == holder,
+            )
+        )
+
+    async def waited_for(self, holder: str, since: dt.datetime) -> set[ThrottleKey]:
+        """Limits other holders have waited for since ``since``; older waits (a dead waiter's) go."""
+        await self._s.execute(delete(ConnectionWaitRow).where(ConnectionWaitRow.since < since))
+        rows = await self._s.execute(
+            select(ConnectionWaitRow.scope, ConnectionWaitRow.key_id).where(ConnectionWaitRow.holder != holder)
+        )
+        return {ThrottleKey(scope, key_id) for scope, key_id in rows.all()}

@@ -8,7 +8,7 @@ they never import SQLAlchemy.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -276,15 +276,27 @@ class SlotRepository(Protocol):
     """Connection slots: a connection limit held for every engine host together."""
 
     async def take(
-        self, holder: str, key: ThrottleKey, limit: int, wanted: int, now: dt.datetime, expires: dt.datetime
+        self,
+        holder: str,
+        key: ThrottleKey,
+        limit: int,
+        wanted: int,
+        now: dt.datetime,
+        expires: dt.datetime,
+        listener: bool = False,
     ) -> int:
-        """Take up to ``wanted`` free slots of ``key``'s ``limit``; how many were taken."""
+        """Take up to ``wanted`` free slots of ``key``'s ``limit`` (a push listener: of its lower half
+        only); how many were taken."""
         ...
 
-    async def give_back(self, holder: str, key: ThrottleKey, count: int) -> None: ...
+    async def give_back(
+        self, holder: str, key: ThrottleKey, count: int, free_at: dt.datetime | None = None
+    ) -> None: ...
     async def renew(self, holder: str, expires: dt.datetime) -> None: ...
-    async def held(self, holder: str) -> dict[ThrottleKey, int]: ...
     async def in_use(self, key: ThrottleKey, now: dt.datetime) -> int: ...
+    async def wait(self, holder: str, key: ThrottleKey, now: dt.datetime) -> None: ...
+    async def stop_waiting(self, holder: str, key: ThrottleKey) -> None: ...
+    async def waited_for(self, holder: str, since: dt.datetime) -> set[ThrottleKey]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,4 +501,9 @@ class Store(Protocol):
     @property
     def shared(self) -> bool:
         """True when several engines may share this store (leases needed)."""
+        ...
+
+    def sync_requests(self) -> AsyncIterator[MailboxId]:
+        """Mailboxes asked to sync now (``StatusRepository.request_sync``), as they are asked, from any
+        process; ends at once on a store that cannot tell (its engine polls the requests instead)."""
         ...

@@ -1,6 +1,7 @@
 """Several engine hosts: each host's heartbeat says until when it is alive and when its mailboxes were
 taken over (a lost host); connection slots hold a profile's (or a mailbox's) connection limit for
-every host together, each slot with its holder and an expiry the holder's heartbeat renews.
+every host together, each slot with its holder and an expiry the holder's heartbeat renews; a host
+waiting for a slot says so, for the others to close connections they keep idle.
 
 Revision ID: 0013_hosts
 Revises: 0012_alerts
@@ -33,9 +34,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("connection_slots", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_connection_slots_holder"), ["holder"], unique=False)
+    op.create_table(
+        "connection_waits",
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("key_id", sa.Integer(), nullable=False),
+        sa.Column("holder", sa.String(length=100), nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "key_id", "holder", name=op.f("pk_connection_waits")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("connection_waits")
     with op.batch_alter_table("connection_slots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_connection_slots_holder"))
     op.drop_table("connection_slots")
