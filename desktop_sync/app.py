@@ -35,6 +35,7 @@ from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.folders import FolderService
+from desktop_sync.services.hosts import HostsService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
@@ -193,6 +194,7 @@ class DesktopApp(QObject):
             sync_filters=SyncFilterService(store),
             folders=FolderService(store, connectors, secrets) if connectors is not None else None,
             activities=ActivityService(store),
+            hosts=HostsService(store),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker

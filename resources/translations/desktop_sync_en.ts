@@ -346,4 +346,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>EnginesPage</name>
+    <message numerus="yes">
+        <source>%n engine(s) running</source>
+        <translation>
+            <numerusform>%n engine running</numerusform>
+            <numerusform>%n engines running</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>
