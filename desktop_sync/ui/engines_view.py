@@ -58,8 +58,9 @@ class EnginesPage(ListPage):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._live.start()
-        self._reload.start()
+        if self._context is not None and self._context.hosts is not None:
+            self._live.start()
+            self._reload.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._live.stop()
