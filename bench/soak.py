@@ -28,13 +28,16 @@ TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
 import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
 from servers.postgres import PostgresServer  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from support.engine_world import World  # noqa: E402
 from support.scripted import message  # noqa: E402
 
 from desktop_sync.store import open_store  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ews_support import MemoryKeyring  # noqa: E402
+
 from desktop_sync.store.database import make_sync_engine, resolve_url  # noqa: E402
 
 
@@ -54,25 +57,6 @@ def execute(url: str, sql: str) -> None:
             connection.execute(text(sql))
     finally:
         engine.dispose()
-
-
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """The engines read the password from the environment; the set-up writes it here."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 async def seed(url: str, root: Path, count: int) -> list[str]:
@@ -98,7 +82,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="messages delivered per second")
     args = parser.parse_args()
     random.seed(17)
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as folder, PostgresServer() as server:
         root = Path(folder)
         url = server.create_database("soak")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from support.cli_runner import Cli
 from support.engine_world import World
-from support.waiting import until
+from support.waiting import stop_processes, until
 
 from desktop_sync.store import open_store
 
@@ -52,14 +52,7 @@ def engines(pg_url: str, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes
         subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _host in range(3)
     ]
     yield processes
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    stop_processes(processes)
 
 
 @pytest.mark.postgres

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from support.cli_admin import mail
 from support.cli_runner import Cli
 from support.engine_world import World
-from support.waiting import eventually
+from support.waiting import eventually, stop_processes
 
 from desktop_sync.connectors.factory import MailConnectorFactory
 from desktop_sync.engine.engine import Engine, EngineSettings
@@ -159,11 +159,4 @@ async def test_a_killed_hosts_connection_slots_come_back_by_themselves(pg_url: s
         await eventually(back_to_the_survivor, timeout=60, what="the killed host's slots taken by the survivor")
         assert sum(slots(pg_url).values()) <= 4
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        stop_processes(processes)
