@@ -132,7 +132,7 @@ async def test_a_killed_hosts_connection_slots_come_back_by_themselves(pg_url: s
     root = tmp_path / "mail"
     for mailbox in mailboxes:
         (root / mailbox.address).mkdir(parents=True)
-        for n in range(40):
+        for n in range(200):  # enough work that the survivor wants every slot of the limit
             (root / mailbox.address / f"{n}.eml").write_bytes(mail(n, mailbox.address))
     env = dict(os.environ, ENGINE_TEST_PASSWORD="pw", PYTHONPATH=str(TESTS))
     # slow cycles (a pause per batch of five), so that connections are held when the host is killed
