@@ -29,6 +29,7 @@ from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.settings import LocalSettings
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import EventBus
+from desktop_sync.identity.broker import TokenBroker
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
 from desktop_sync.services.activities import ActivityService
@@ -168,6 +169,9 @@ class DesktopApp(QObject):
         super().__init__(parent)
         self.store = store
         self.bus = EventBus()
+        # OAuth profiles' access tokens in memory, their grants in the keyring: one broker for the
+        # engine, Test & Enable and the tracked folders
+        self.tokens = TokenBroker(secrets)
         monitoring = MonitoringService(store)
         profiles = ProfileService(store, secrets)
         self.sync = SyncControl(
@@ -177,6 +181,7 @@ class DesktopApp(QObject):
             bus=self.bus,
             monitoring=monitoring,
             settings=settings,
+            tokens=self.tokens,
         )
         self.bridge = EngineBridge(self)
         self.bridge.attach(self.bus, self.sync)
@@ -192,7 +197,7 @@ class DesktopApp(QObject):
             migration=MigrationService(store, secrets),
             settings=SettingsService(store, local_config or ConfigFile(), autostart or XdgAutostart()),
             sync_filters=SyncFilterService(store),
-            folders=FolderService(store, connectors, secrets) if connectors is not None else None,
+            folders=FolderService(store, connectors, secrets, self.tokens) if connectors is not None else None,
             activities=ActivityService(store),
             hosts=HostsService(store),
         )

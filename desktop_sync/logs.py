@@ -51,8 +51,10 @@ _PATTERNS = [
     (re.compile(r"(?i)\b(authorization:\s*(?:basic|bearer|ntlm|negotiate))\s+\S+"), r"\1 ***"),
     # IMAP LOGIN user password
     (re.compile(r"(?i)\b(LOGIN\s+\S+\s+)(\"[^\"]*\"|\S+)"), r"\1***"),
-    # SMTP/IMAP AUTH PLAIN <base64>
-    (re.compile(r"(?i)\b(AUTH(?:ENTICATE)?\s+(?:PLAIN|LOGIN|XOAUTH2)\s+)\S+"), r"\1***"),
+    # SMTP/IMAP/POP3 AUTH PLAIN <base64>, and the OAuth mechanisms' initial responses
+    (re.compile(r"(?i)\b(AUTH(?:ENTICATE)?\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER)\s+)\S+"), r"\1***"),
+    # a bearer token wherever it shows (a header without its name, a decoded SASL response "auth=Bearer ...")
+    (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9\-._~+/]{16,}=*"), r"\1\2***"),
     # user:password@ in a URL (a PostgreSQL store, a proxy)
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@]+:)[^\s/@]+@"), r"\1***@"),
 ]

@@ -131,9 +131,14 @@ def mail_user(dovecot: DovecotServer) -> MailUser:
 
 
 @pytest.fixture(scope="session")
-def smtp_server_session(tls_files: TlsFiles, dovecot: DovecotServer) -> Iterator[SmtpServer]:
-    """The session's SMTP server; prefer ``smtp_server``, which also clears what earlier tests left."""
-    with SmtpServer(tls_files, users=dovecot.users, mailboxes=dovecot) as server:
+def smtp_server_session(
+    tls_files: TlsFiles, dovecot: DovecotServer, oauth_provider_session: OAuthProvider
+) -> Iterator[SmtpServer]:
+    """The session's SMTP server; prefer ``smtp_server``, which also clears what earlier tests left.
+
+    Like Dovecot it takes bearer tokens (XOAUTH2, OAUTHBEARER) of ``oauth_provider_session``."""
+    introspection = oauth_provider_session.introspection_for("smtp")
+    with SmtpServer(tls_files, users=dovecot.users, mailboxes=dovecot, introspection=introspection) as server:
         yield server
 
 

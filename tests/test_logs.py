@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import logging.handlers
@@ -54,6 +55,32 @@ def no_remembered_secrets() -> Iterator[None]:
 def test_secrets_are_masked(text: str, secret: str) -> None:
     assert secret not in redact(text)
     assert "***" in redact(text)
+
+
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
+
+
+@given(
+    token=st.text(alphabet=_TOKEN_ALPHABET, min_size=16, max_size=120),
+    login=st.from_regex(r"[a-z][a-z0-9.]{0,20}@example\.test", fullmatch=True),
+)
+def test_oauth_tokens_and_sasl_responses_are_masked_unremembered(token: str, login: str) -> None:
+    """A token nobody remembered: in a header, in a decoded XOAUTH2/OAUTHBEARER response, and the
+    responses themselves as a client sends them (base64 after AUTH or AUTHENTICATE)."""
+    xoauth2 = f"user={login}\x01auth=Bearer {token}\x01\x01"
+    oauthbearer = f"n,a={login},\x01host=imap.example.test\x01port=993\x01auth=Bearer {token}\x01\x01"
+    texts = [
+        f"Authorization: Bearer {token}",
+        f"sending headers {{'Authorization': 'Bearer {token}'}}",
+        xoauth2,
+        oauthbearer,
+    ]
+    for mechanism, response in (("XOAUTH2", xoauth2), ("OAUTHBEARER", oauthbearer)):
+        encoded = base64.b64encode(response.encode()).decode()
+        texts += [f"AUTH {mechanism} {encoded}", f"a002 AUTHENTICATE {mechanism} {encoded}"]
+        assert encoded not in redact(f"AUTH {mechanism} {encoded}")
+    for text in texts:
+        assert token not in redact(text), text
 
 
 def test_ordinary_text_is_left_alone() -> None:

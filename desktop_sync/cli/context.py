@@ -2,8 +2,9 @@
 one-line errors, the registration of sub-commands, and how errors become one line and an exit code.
 
 Exit status: 0 done; 1 the command could not run (store or keyring unavailable, another engine
-running); 2 bad input, nothing written; 3 a remap needs confirmation (``--yes``), nothing written;
-4 Test & Enable ran and a channel failed its test.
+running, the identity provider unreachable); 2 bad input, nothing written; 3 a remap needs
+confirmation (``--yes``), nothing written; 4 Test & Enable ran and a channel failed its test, or a
+sign-in was declined, timed out or refused by the identity provider.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from desktop_sync import logs
 from desktop_sync.autostart import XdgAutostart
 from desktop_sync.config import ConfigFile, local_settings, store_location, store_named_by
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, ValidationError
+from desktop_sync.domain.ports import TokenIssuer
 from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.secrets import KeyringSecrets
 from desktop_sync.services.act import ActService
@@ -29,12 +31,14 @@ from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
+from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import SqlStore, StoreMissing, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
 EXIT_NOTHING_WAITING = 3  # act confirm: no plan waits for confirmation
+EXIT_SIGNIN_REFUSED = 4  # sign-in: the person declined, the time ran out, or the provider refused
 PROG = "desktop-sync"
 
 
@@ -66,13 +70,15 @@ class Context:
     if it exists; only ``init`` creates one there. The default location creates itself.
     """
 
-    def __init__(self, db: str | None, out: TextIO, stdin: TextIO, *, create: bool = False):
+    def __init__(self, db: str | None, out: TextIO, stdin: TextIO, *, create: bool = False, err: TextIO | None = None):
         self.db = db
         self.out = out
+        self.err = err or out  # what a person must read while a command waits, when out is JSON
         self.stdin = stdin
         self.create = create
         self.secrets = KeyringSecrets()
         self._store: SqlStore | None = None
+        self._tokens: TokenIssuer | None = None
 
     @property
     def store(self) -> SqlStore:
@@ -106,7 +112,7 @@ class Context:
         return SyncFilterService(self.store)
 
     def folders(self) -> FolderService:
-        return FolderService(self.store, self.connectors(), self.secrets)
+        return FolderService(self.store, self.connectors(), self.secrets, self.tokens())
 
     def act(self) -> ActService:
         return ActService(self.store)
@@ -118,7 +124,27 @@ class Context:
         """Test & Enable and the ACT cycle's dry run and confirmation, as the application runs them
         while its engine is paused: with the limits every engine on this store shares."""
         settings = await self.settings().engine_settings()
-        return SyncControl(store=self.store, secrets=self.secrets, connectors=self.connectors(), settings=settings)
+        return SyncControl(
+            store=self.store,
+            secrets=self.secrets,
+            connectors=self.connectors(),
+            settings=settings,
+            tokens=self.tokens(),
+        )
+
+    def tokens(self) -> TokenIssuer:
+        """OAuth profiles' access tokens (grants in the keyring); msal and authlib load on first use."""
+        if self._tokens is None:
+            from desktop_sync.identity.broker import TokenBroker
+
+            self._tokens = TokenBroker(self.secrets)
+        return self._tokens
+
+    def signin(self) -> SignInService:
+        """Signing in with OAuth 2.0 (msal, authlib): imported when a command needs it, not at every start."""
+        from desktop_sync.identity.broker import TokenBroker
+
+        return SignInService(self.store, TokenBroker(self.secrets), self.secrets)
 
     def connectors(self) -> ConnectorFactory:
         from desktop_sync.connectors.factory import MailConnectorFactory
@@ -182,7 +208,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) ->
     if handler is None:
         print(f"{PROG}: error: give a command (see {PROG} --help)", file=err)
         return EXIT_BAD_INPUT
-    ctx = Context(getattr(args, "db", None), out, stdin, create=args.command == "init")
+    ctx = Context(getattr(args, "db", None), out, stdin, create=args.command == "init", err=err)
 
     async def go() -> int:
         try:

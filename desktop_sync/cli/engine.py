@@ -41,7 +41,9 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(f"Logging to {log_file}")
     # the limits every engine on this store shares (desktop-sync settings set, or the Settings dialog)
     settings = await ctx.settings().engine_settings()
-    engine = Engine(store=store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings)
+    engine = Engine(
+        store=store, connectors=ctx.connectors(), secrets=ctx.secrets, settings=settings, tokens=ctx.tokens()
+    )
     try:
         await engine.start(metrics_port=args.metrics_port)
     except OSError as exc:  # the port was taken between the check and the start

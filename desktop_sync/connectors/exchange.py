@@ -302,6 +302,7 @@ class ExchangeOutgoing:
     async def send(self, message: OutgoingMessage) -> SendResult:
         target = self._link.target
         bcc = _bcc(message.raw, message.recipients)
+        await self._link.fresh_token()
         try:
             await in_thread(Kind.EXCHANGE, self._link.run, lambda a: send_mime(a, message.raw, bcc))
         except DesktopSyncError:

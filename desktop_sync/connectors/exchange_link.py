@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from desktop_sync.connectors.bearer import take_token, with_token
 from desktop_sync.connectors.exchange_calls import folder_info, read_tree
 from desktop_sync.connectors.exchange_errors import translate_ews
 from desktop_sync.connectors.exchange_session import EwsSessions, EwsTarget, Recorder, endpoint_of
@@ -14,6 +15,7 @@ from desktop_sync.connectors.transport import StepRecorder, connect_first, resol
 from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, step_text
+from desktop_sync.domain.signin import AccessToken
 
 T = TypeVar("T")
 
@@ -26,11 +28,15 @@ class EwsLink:
         self.target = target
         self._account: Any = None
         self._lock = threading.Lock()
+        self._token: AccessToken | None = None  # an OAuth profile's: the broker's, for the next call
 
     def account(self) -> Any:
         with self._lock:
+            token = self._token.token if self._token is not None else None
             if self._account is None:
-                self._account = self.sessions.account(self.target)
+                self._account = self.sessions.account(self.target, token)
+            if token is not None:
+                self._account.protocol.use_token(token)
             return self._account
 
     async def release(self) -> None:
@@ -41,7 +47,26 @@ class EwsLink:
             await in_thread(Kind.EXCHANGE, self.sessions.release, self.target)
 
     async def call(self, fn: Callable[[Any], T]) -> T:
-        """Run ``fn(account)`` in a worker thread; exchangelib's exceptions come back as domain errors."""
+        """Run ``fn(account)`` in a worker thread; exchangelib's exceptions come back as domain errors.
+
+        An OAuth profile's call carries the broker's current token, and is tried once more with a fresh
+        one when the server refuses it."""
+        bearer = self.target.bearer
+        if bearer is None:
+            return await self._call(fn)
+
+        async def attempt(token: AccessToken) -> T:
+            self._token = token
+            return await self._call(fn)
+
+        return await with_token(bearer, StepRecorder(), attempt)
+
+    async def fresh_token(self) -> None:
+        """An OAuth profile's current token for the next ``run`` (a send, which is never retried)."""
+        if self.target.bearer is not None:
+            self._token = await self.target.bearer.token()
+
+    async def _call(self, fn: Callable[[Any], T]) -> T:
         try:
             return await in_thread(Kind.EXCHANGE, self.run, fn)
         except DesktopSyncError:
@@ -94,8 +119,10 @@ async def run_test(sessions: EwsSessions, target: EwsTarget, *, access: str, lis
                 steps.ok(await call_blocking(target, handshake))
         finally:
             sock.close()
+        token = await take_token(target.bearer, steps) if target.bearer is not None else None
         steps.begin(ConnectionTestStep.AUTHENTICATE)
-        account = await call_blocking(target, lambda: sessions.private_account(target, recorder))
+        bearer = token.token if token is not None else None
+        account = await call_blocking(target, lambda: sessions.private_account(target, recorder, bearer))
         version = await call_blocking(target, lambda: account.protocol.version)
         steps.exchange(recorder.request, recorder.response)
         steps.ok(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import random
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -38,14 +39,16 @@ from exchangelib.credentials import OAuth2Credentials
 from exchangelib.errors import ErrorInternalServerTransientError, ErrorServerBusy
 from exchangelib.ewsdatetime import UTC
 from exchangelib.protocol import Protocol
+from exchangelib.transport import NOAUTH
 from exchangelib.util import _get_retry_after
 
 from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error
+from desktop_sync.connectors.exchange_bearer import BearerAuth, Impersonating
 from desktop_sync.connectors.exchange_errors import EwsErrorCode, ews_error, translate_ews
 from desktop_sync.connectors.transport import secret_fingerprint, transport_context
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Endpoint, Mailbox, Profile, Security
-from desktop_sync.domain.ports.connectors import Credentials, ThrottleKey
+from desktop_sync.domain.ports.connectors import BearerTokens, Credentials, ThrottleKey
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 
@@ -63,15 +66,20 @@ class EwsTarget:
     address: str  # the mailbox's SMTP address
     login: str  # user name, or the OAuth client id
     secret: str | None = field(repr=False)  # password, or the OAuth client secret
+    bearer: BearerTokens | None = field(default=None, repr=False, compare=False)  # an OAuth profile's tokens
 
     @classmethod
     def of(cls, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> EwsTarget:
-        return cls(profile, mailbox.address.strip().lower(), credentials.login, credentials.secret)
+        address = mailbox.address.strip().lower()
+        return cls(profile, address, credentials.login, credentials.secret, credentials.bearer)
 
     @property
     def impersonation(self) -> bool:
-        """A service account acts for the mailbox; an OAuth application token always impersonates."""
-        return self.profile.credentials_on is CredentialsOn.PROFILE or self.profile.auth is AuthMethod.OAUTH2
+        """A service account (or an application's own token) acts for the mailbox; a person's token is
+        the mailbox's own. exchangelib's client credentials (no broker) always impersonate."""
+        if self.profile.credentials_on is CredentialsOn.PROFILE:
+            return True
+        return self.profile.auth is AuthMethod.OAUTH2 and self.bearer is None
 
     @property
     def auth_scope(self) -> ErrorScope:
@@ -195,20 +203,28 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
     """An exchangelib protocol owned by ``EwsSessions``: its own TLS adapter, time-out and retry policy."""
 
     def __init__(
-        self, *, config: Any, context: ssl.SSLContext | None, timeout: float, recorder: Recorder | None = None
+        self,
+        *,
+        config: Any,
+        context: ssl.SSLContext | None,
+        timeout: float,
+        recorder: Recorder | None = None,
+        bearer: BearerAuth | None = None,
+        impersonate: str | None = None,
     ) -> None:
+        self.bearer = bearer  # before exchangelib makes its first session
+        self._impersonate = impersonate
+        self._context = context
+        self._recorder = recorder
         super().__init__(config=config)
         self.TIMEOUT = timeout  # an instance attribute: this protocol's requests only
         self.RETRY_WAIT = 0  # no made-up back-off: only the server's hint reaches the engine
-        self._context = context
-        self._recorder = recorder
 
     @classmethod
-    def open(
-        cls, *, config: Any, context: ssl.SSLContext | None, timeout: float, recorder: Recorder | None = None
-    ) -> EwsProtocol:
+    def open(cls, **options: Any) -> EwsProtocol:
+        """A protocol made with ``__init__``'s keyword arguments."""
         # type.__call__ skips exchangelib's caching metaclass: the protocol is ours alone.
-        protocol: EwsProtocol = type.__call__(cls, config=config, context=context, timeout=timeout, recorder=recorder)
+        protocol: EwsProtocol = type.__call__(cls, **options)
         return protocol
 
     @property
@@ -226,6 +242,11 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
             self._session_pool_size -= 1
         self.close_session(session)
         return True
+
+    def use_token(self, token: str) -> None:
+        """The access token for this protocol's next requests (the broker's current one)."""
+        if self.bearer is not None:
+            self.bearer.use(token)
 
     def raw_session(
         self,
@@ -253,6 +274,29 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
         if self._recorder is not None:
             session.hooks["response"].append(self._recorder.on_response)
         return session
+
+    def create_session(self) -> Any:
+        if self.bearer is None:
+            return super().create_session()
+        session = self.raw_session(self.service_endpoint)
+        session.auth = self.bearer  # never an OAuth2Session: exchangelib asks no token service
+        session.session_id = random.randint(10000, 99999)  # nosec: what exchangelib's debug messages show
+        session.usage_count = 0
+        return session
+
+    @property
+    def credentials(self) -> Any:
+        """An application's token impersonates even in the version probe: exchangelib takes the identity to
+        impersonate there from OAuth credentials, which a bearer protocol has only for that."""
+        if self.bearer is not None and self._impersonate is not None:
+            return Impersonating(self._impersonate)
+        return self.config.credentials
+
+    @credentials.setter
+    def credentials(self, value: Any) -> None:
+        with self._session_pool_lock:
+            self.config._credentials = value
+            self.close()
 
 
 class _Account(Account):  # type: ignore[misc]
@@ -345,12 +389,13 @@ class EwsSessions:
         """The EWS URL of ``target``: the profile's, or autodiscovered for the mailbox's domain."""
         return self._endpoint(target)[0]
 
-    def account(self, target: EwsTarget) -> Any:
-        """An exchangelib Account for ``target`` on the shared protocol of its profile and credentials.
+    def account(self, target: EwsTarget, token: str | None = None) -> Any:
+        """An exchangelib Account for ``target`` on the shared protocol of its profile and credentials
+        (``token``: an OAuth profile's access token, for a protocol opened now).
 
         Each call is one user of that protocol until ``release(target)``.
         """
-        protocol = self._shared(target)
+        protocol = self._shared(target, token)
         with self._lock:
             self._users[target.key] = self._users.get(target.key, 0) + 1
         return _Account(target.address, protocol, IMPERSONATION if target.impersonation else DELEGATE)
@@ -369,10 +414,10 @@ class EwsSessions:
         if protocol is not None:
             protocol.close()  # idle sessions only; the protocol (its version, its token) stays for the next cycle
 
-    def private_account(self, target: EwsTarget, recorder: Recorder | None = None) -> Any:
+    def private_account(self, target: EwsTarget, recorder: Recorder | None = None, token: str | None = None) -> Any:
         """An Account on a protocol of its own (a connection test); the caller closes ``account.protocol``."""
         url, version = self._endpoint(target)
-        protocol = self._open(target, url, version, recorder)
+        protocol = self._open(target, url, version, recorder, token)
         return _Account(target.address, protocol, IMPERSONATION if target.impersonation else DELEGATE)
 
     def close(self) -> None:
@@ -414,14 +459,14 @@ class EwsSessions:
 
     # the rest
 
-    def _shared(self, target: EwsTarget) -> EwsProtocol:
+    def _shared(self, target: EwsTarget, token: str | None) -> EwsProtocol:
         key = target.key
         with self._lock:
             found = self._protocols.get(key)
         if found is not None:
             return found
         url, version = self._endpoint(target)
-        protocol = self._open(target, url, version, None)
+        protocol = self._open(target, url, version, None, token)
         stale: list[EwsProtocol] = []
         with self._lock:
             found = self._protocols.get(key)
@@ -439,10 +484,31 @@ class EwsSessions:
             old.close()
         return protocol
 
-    def _open(self, target: EwsTarget, url: str, version: Any, recorder: Recorder | None) -> EwsProtocol:
+    def _open(
+        self, target: EwsTarget, url: str, version: Any, recorder: Recorder | None, token: str | None = None
+    ) -> EwsProtocol:
         profile = target.profile
         endpoint = endpoint_of(url)
         context = transport_context(profile, endpoint)  # refuses clear text the profile does not allow
+        timeout = float(profile.timeout_seconds)
+        if target.bearer is not None and token is not None:
+            config = Configuration(
+                service_endpoint=url,
+                auth_type=NOAUTH,  # the bearer header is ours (BearerAuth), from the broker's token
+                version=version,
+                retry_policy=_FailFast(),
+                max_connections=profile.max_connections,
+            )
+            bearer = BearerAuth(token)
+            impersonate = target.address if target.impersonation else None
+            return EwsProtocol.open(
+                config=config,
+                context=context,
+                timeout=timeout,
+                recorder=recorder,
+                bearer=bearer,
+                impersonate=impersonate,
+            )
         if target.secret is None:
             raise error(ErrorCode.PASSWORD_MISSING, f"no password for {target.login}", scope=target.auth_scope)
         if profile.auth is AuthMethod.OAUTH2:
@@ -463,7 +529,6 @@ class EwsSessions:
             retry_policy=_FailFast(),
             max_connections=profile.max_connections,
         )
-        timeout = float(profile.timeout_seconds)
         return EwsProtocol.open(config=config, context=context, timeout=timeout, recorder=recorder)
 
     def _endpoint(self, target: EwsTarget) -> tuple[str, Any]:

@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from desktop_sync.connectors import bearer
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode, error, translate
 from desktop_sync.connectors.transport import (
     Address,
@@ -47,6 +49,7 @@ from desktop_sync.domain.ports.connectors import (
     RawMessage,
     step_text,
 )
+from desktop_sync.domain.signin import AccessToken
 
 log = logging.getLogger("desktop_sync.connectors.pop3")
 
@@ -95,6 +98,11 @@ class _Pop3(poplib.POP3):
     def _create_socket(self, timeout: float) -> socket.socket:
         return self._opener()
 
+    def command(self, line: str) -> bytes:
+        """One command and its one-line answer ("+OK", or "+ " for a SASL challenge); "-ERR" raises."""
+        answer: bytes = self._shortcmd(line)  # type: ignore[attr-defined]
+        return answer
+
     def _getline(self) -> tuple[bytes, int]:
         line = self.file.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
@@ -119,7 +127,10 @@ class _Session:
         self.numbers: dict[str, int] = {}  # UIDL -> message number in this session
 
     @classmethod
-    def open(cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> _Session:
+    def open(
+        cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder, token: AccessToken | None = None
+    ) -> _Session:
+        """A session signed in with the password (USER/PASS), or with ``token`` by SASL (AUTH)."""
         endpoint = settings.endpoint
         implicit = endpoint.security is Security.TLS
         context = settings.context
@@ -176,18 +187,21 @@ class _Session:
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            secret = require_secret(settings)
-            steps.exchange(f"USER {settings.login}")
-            client.user(settings.login)
-            steps.exchange(f"PASS {_MASK}")
             try:
-                steps.answer(server_text(client.pass_(secret)))
+                if token is None:
+                    secret = require_secret(settings)
+                    steps.exchange(f"USER {settings.login}")
+                    client.user(settings.login)
+                    steps.exchange(f"PASS {_MASK}")
+                    steps.answer(server_text(client.pass_(secret)))
+                    steps.ok(step_text("logged_in", login=settings.login))
+                else:
+                    _sign_in_with_token(client, settings, token, steps)
             except poplib.error_proto as exc:
                 problem = translate(exc, auth_scope=settings.auth_scope)
-                if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS is a refusal
+                if problem.code == ErrorCode.PROTOCOL_ERROR:  # a bare "-ERR" to PASS or AUTH is a refusal
                     problem = error(ErrorCode.AUTH_FAILED, problem.message, scope=settings.auth_scope)
                 raise problem from exc
-            steps.ok(step_text("logged_in", login=settings.login))
         except BaseException:
             _close_quietly(client)
             raise
@@ -255,6 +269,29 @@ class _Session:
             self.client.sock.shutdown(socket.SHUT_RDWR)
 
 
+def _sign_in_with_token(client: _Pop3, settings: IncomingSettings, token: AccessToken, steps: StepRecorder) -> None:
+    """AUTH (RFC 5034) with the mechanism CAPA's SASL line offers, by hand: poplib has no AUTH. The
+    response goes on its own line, since a token makes the command longer than its 255 octets."""
+    endpoint = settings.endpoint
+    steps.exchange("CAPA")
+    try:
+        offered = client.capa().get("SASL", [])
+    except poplib.error_proto:
+        offered = []
+    mechanism = bearer.choose(offered)
+    if mechanism is None:
+        raise error(ErrorCode.NOT_SUPPORTED, step_text("no_oauth_offered", host=endpoint.host))
+    steps.exchange(f"AUTH {mechanism}")
+    client.command(f"AUTH {mechanism}")  # "+ ": go on; "-ERR" raises
+    steps.exchange(_MASK)
+    answer = client.command(bearer.encoded(mechanism, settings.login, token.token, endpoint.host, endpoint.port))
+    if not answer.startswith(b"+OK"):  # "+ <error>": the server's reasons, then -ERR to our acknowledgement
+        steps.answer(server_text(answer))
+        answer = client.command(bearer.ERROR_ACKNOWLEDGEMENT[mechanism])
+    steps.answer(server_text(answer))
+    steps.ok(step_text("sasl_logged_in", login=settings.login, mechanism=mechanism))
+
+
 def _close_quietly(client: poplib.POP3) -> None:
     """Close the socket; after a failed TLS handshake it is already detached, which is fine."""
     with contextlib.suppress(OSError):
@@ -308,12 +345,16 @@ class Pop3Incoming:
         recorder.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(settings.endpoint, settings.timeout, Kind.POP3)
         recorder.ok(f"{settings.endpoint.host}: {', '.join(sorted({a.host for a in addresses}))}")
-        return await open_in_thread(
-            Kind.POP3,
-            lambda: _Session.open(settings, addresses, recorder),
-            close_orphan=_Session.close,  # nobody used it yet: closing does not wait on the network
-            auth_scope=settings.auth_scope,
-        )
+
+        async def open_with(token: AccessToken | None) -> _Session:
+            return await open_in_thread(
+                Kind.POP3,
+                lambda: _Session.open(settings, addresses, recorder, token),
+                close_orphan=_Session.close,  # nobody used it yet: closing does not wait on the network
+                auth_scope=settings.auth_scope,
+            )
+
+        return await signed_in(settings.bearer, recorder, open_with)
 
     async def _call(self, session: _Session, fn: Callable[[_Session], T]) -> T:
         async def drop() -> None:

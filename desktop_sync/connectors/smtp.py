@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
+from desktop_sync.connectors import bearer
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode, credentials_scope, error, translate
 from desktop_sync.connectors.imap import SentFolder
 from desktop_sync.connectors.transport import Address, ServerSettings, StepRecorder, connect_error, resolve, tls_detail
@@ -31,6 +33,7 @@ from desktop_sync.domain.ports.connectors import (
     SendResult,
     step_text,
 )
+from desktop_sync.domain.signin import AccessToken
 
 log = logging.getLogger("desktop_sync.connectors.smtp")
 
@@ -84,6 +87,14 @@ class SmtpOutgoing:
         steps.begin(ConnectionTestStep.RESOLVE)
         addresses = await resolve(endpoint, settings.timeout, Kind.SMTP)
         steps.ok(step_text("resolved", host=endpoint.host, addresses=", ".join(sorted({a.host for a in addresses}))))
+        return await signed_in(
+            settings.bearer, steps, lambda token: self._connect_with(settings, addresses, steps, token)
+        )
+
+    async def _connect_with(
+        self, settings: ServerSettings, addresses: list[Address], steps: StepRecorder, token: AccessToken | None
+    ) -> _Line:
+        endpoint = settings.endpoint
         steps.begin(ConnectionTestStep.CONNECT)
         sock = await _open_socket(addresses, settings.timeout, endpoint.host)
         implicit = endpoint.security is Security.TLS
@@ -129,7 +140,9 @@ class SmtpOutgoing:
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            if settings.secret is None:
+            if token is not None:
+                await _sign_in_with_token(client, settings, token, steps)
+            elif settings.secret is None:
                 steps.ok(step_text("no_password_send"))
             else:
                 await client.ehlo()
@@ -286,6 +299,29 @@ class SmtpOutgoing:
                 await line.dispose(graceful=True)
         if self._sent_folder is not None:
             await self._sent_folder.close()
+
+
+async def _sign_in_with_token(
+    client: aiosmtplib.SMTP, settings: ServerSettings, token: AccessToken, steps: StepRecorder
+) -> None:
+    """AUTH XOAUTH2 (aiosmtplib's) or OAUTHBEARER (by hand), whichever the server's EHLO offers."""
+    endpoint = settings.endpoint
+    await client.ehlo()
+    mechanism = bearer.choose(client.server_auth_methods)
+    if mechanism is None:
+        raise error(ErrorCode.NOT_SUPPORTED, step_text("no_oauth_offered", host=endpoint.host))
+    steps.exchange(f"AUTH {mechanism} {_MASK}")
+    if mechanism == bearer.XOAUTH2:
+        response = await client.auth_xoauth2(settings.login, token.token)
+    else:
+        initial = bearer.encoded(mechanism, settings.login, token.token, endpoint.host, endpoint.port)
+        response = await client.execute_command(b"AUTH", mechanism.encode(), initial.encode())
+        if response.code == 334:  # the server's reasons; our acknowledgement draws the final refusal
+            response = await client.execute_command(bearer.ERROR_ACKNOWLEDGEMENT[mechanism].encode())
+        if response.code != 235:
+            raise aiosmtplib.SMTPAuthenticationError(response.code, response.message)
+    steps.answer(f"{response.code} {response.message}")
+    steps.ok(step_text("sasl_logged_in", login=settings.login, mechanism=mechanism))
 
 
 async def _open_socket(addresses: list[Address], timeout: float, host: str) -> socket.socket:

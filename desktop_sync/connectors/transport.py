@@ -27,7 +27,14 @@ from desktop_sync.connectors.errors import (
 from desktop_sync.connectors.workers import Kind, in_thread
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import Endpoint, Profile, Security
-from desktop_sync.domain.ports.connectors import ConnectionTest, ConnectionTestStep, Credentials, StepResult, step_text
+from desktop_sync.domain.ports.connectors import (
+    BearerTokens,
+    ConnectionTest,
+    ConnectionTestStep,
+    Credentials,
+    StepResult,
+    step_text,
+)
 
 
 def transport_context(profile: Profile, endpoint: Endpoint) -> ssl.SSLContext | None:
@@ -224,6 +231,7 @@ class ServerSettings:
     login: str
     secret: str | None = field(repr=False)
     auth_scope: ErrorScope
+    bearer: BearerTokens | None = field(default=None, repr=False)  # an OAuth profile's tokens, not a password
 
     @classmethod
     def of(cls, profile: Profile, credentials: Credentials, endpoint: Endpoint | None = None) -> ServerSettings:
@@ -236,6 +244,7 @@ class ServerSettings:
             login=credentials.login,
             secret=credentials.secret,
             auth_scope=credentials_scope(profile),
+            bearer=credentials.bearer,
         )
 
 

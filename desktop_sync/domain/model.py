@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import NewType
 
 from desktop_sync.domain.messages import Explanation, explain
+from desktop_sync.domain.signin import OAuthSettings, Protocol
 
 ProfileId = NewType("ProfileId", int)
 MailboxId = NewType("MailboxId", int)
@@ -25,7 +26,14 @@ class ProfileKind(enum.Enum):
 
     IMAP = "imap"  # IMAP in, SMTP out
     POP3 = "pop3"  # POP3 in, SMTP out
-    EXCHANGE = "exchange"  # EWS both ways, plus appointments, contacts and tasks
+    EXCHANGE = "exchange"  # EWS both ways, plus appointments, contacts and tasks (Exchange Server)
+    EXCHANGE_ONLINE = "exchange-online"  # Microsoft Graph both ways, the same channels; always OAuth
+
+    @property
+    def is_exchange(self) -> bool:
+        """Exchange on premises (EWS) or Exchange Online (Graph): the server sends mail itself, items
+        carry categories, and appointments, contacts and tasks are synchronized."""
+        return self in (ProfileKind.EXCHANGE, ProfileKind.EXCHANGE_ONLINE)
 
 
 class Security(enum.Enum):
@@ -39,7 +47,7 @@ class Security(enum.Enum):
 class AuthMethod(enum.Enum):
     BASIC = "basic"  # user name and password (IMAP LOGIN/PLAIN, SMTP AUTH, EWS Basic)
     NTLM = "ntlm"  # Exchange on premises
-    OAUTH2 = "oauth2"  # OAuth 2 client credentials (Exchange Online)
+    OAUTH2 = "oauth2"  # OAuth 2.0 bearer tokens (SASL XOAUTH2/OAUTHBEARER, EWS and Graph): see Profile.oauth
 
 
 TRACKED_CATEGORY_DEFAULT = "Tracked to CRM"
@@ -176,12 +184,28 @@ class Profile:
     # fail to track are tagged "Undeliverable"
     tracked_category: str = TRACKED_CATEGORY_DEFAULT
     tag_undeliverable: bool = False
+    # where and as which application an OAuth profile signs in (None unless auth is OAUTH2); its
+    # ca_file is the profile's, so a private identity provider is verified like the mail server
+    oauth: OAuthSettings | None = None
     id: ProfileId | None = None
 
     @property
     def has_act(self) -> bool:
-        """Appointments, contacts and tasks are synchronized with Exchange only."""
-        return self.kind is ProfileKind.EXCHANGE
+        """Appointments, contacts and tasks are synchronized with Exchange (EWS or Graph) only."""
+        return self.kind.is_exchange
+
+    @property
+    def protocols(self) -> tuple[Protocol, ...]:
+        """What the profile's tokens are for, hence the scopes a sign-in asks for."""
+        return PROFILE_PROTOCOLS[self.kind]
+
+
+PROFILE_PROTOCOLS: Mapping[ProfileKind, tuple[Protocol, ...]] = {
+    ProfileKind.IMAP: (Protocol.IMAP, Protocol.SMTP),
+    ProfileKind.POP3: (Protocol.POP3, Protocol.SMTP),
+    ProfileKind.EXCHANGE: (Protocol.EXCHANGE,),
+    ProfileKind.EXCHANGE_ONLINE: (Protocol.GRAPH,),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +325,7 @@ def effective_process_email_from(profile: Profile, mailbox: Mailbox) -> dt.datet
 
 def default_port(kind: ProfileKind, direction: Direction, security: Security) -> int:
     """The well-known port of a protocol, as a mail client would pick it."""
-    if kind is ProfileKind.EXCHANGE:
+    if kind.is_exchange:
         return 443 if security is not Security.NONE else 80
     if direction is Direction.OUTGOING:
         return {Security.TLS: 465, Security.STARTTLS: 587, Security.NONE: 25}[security]

@@ -36,30 +36,42 @@ class Protocol(enum.Enum):
     IMAP = "imap"
     POP3 = "pop3"
     SMTP = "smtp"
-    EXCHANGE = "exchange"
+    EXCHANGE = "exchange"  # EWS
+    GRAPH = "graph"  # Microsoft Graph (Exchange Online)
 
 
 MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
 GOOGLE_ISSUER = "https://accounts.google.com"
 
-_MICROSOFT_SCOPES = {
-    Protocol.IMAP: "https://outlook.office.com/IMAP.AccessAsUser.All",
-    Protocol.POP3: "https://outlook.office.com/POP.AccessAsUser.All",
-    Protocol.SMTP: "https://outlook.office.com/SMTP.Send",
-    Protocol.EXCHANGE: "https://outlook.office365.com/EWS.AccessAsUser.All",
+GRAPH = "https://graph.microsoft.com"
+_GRAPH_DELEGATED = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite")
+_MICROSOFT_SCOPES: dict[Protocol, tuple[str, ...]] = {
+    Protocol.IMAP: ("https://outlook.office.com/IMAP.AccessAsUser.All",),
+    Protocol.POP3: ("https://outlook.office.com/POP.AccessAsUser.All",),
+    Protocol.SMTP: ("https://outlook.office.com/SMTP.Send",),
+    Protocol.EXCHANGE: ("https://outlook.office365.com/EWS.AccessAsUser.All",),
+    Protocol.GRAPH: tuple(f"{GRAPH}/{permission}" for permission in _GRAPH_DELEGATED),
 }
 # App-only (client credentials) at Microsoft: one ".default" scope per resource.
 MICROSOFT_APP_SCOPE = "https://outlook.office365.com/.default"
+GRAPH_APP_SCOPE = f"{GRAPH}/.default"
 GOOGLE_MAIL_SCOPE = "https://mail.google.com/"
 
 
 def default_scopes(provider: OAuthProvider, protocols: tuple[Protocol, ...]) -> tuple[str, ...]:
     """The scopes a mailbox's sign-in asks for when the profile names none."""
     if provider is OAuthProvider.MICROSOFT:
-        return tuple(dict.fromkeys(_MICROSOFT_SCOPES[p] for p in protocols))
+        return tuple(dict.fromkeys(scope for p in protocols for scope in _MICROSOFT_SCOPES[p]))
     if provider is OAuthProvider.GOOGLE:
         return (GOOGLE_MAIL_SCOPE,)
     return ()  # another provider's scopes are its own: the profile must name them
+
+
+def app_scopes(provider: OAuthProvider, protocols: tuple[Protocol, ...]) -> tuple[str, ...]:
+    """The scopes of an application's own token (client credentials, a service account)."""
+    if provider is OAuthProvider.MICROSOFT:
+        return (GRAPH_APP_SCOPE,) if Protocol.GRAPH in protocols else (MICROSOFT_APP_SCOPE,)
+    return default_scopes(provider, protocols)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +96,12 @@ class OAuthSettings:
         return self.issuer
 
     def scopes_for(self, protocols: tuple[Protocol, ...]) -> tuple[str, ...]:
+        """The scopes a person's sign-in asks for: the profile's own, else the provider's defaults."""
         return self.scopes or default_scopes(self.provider, protocols)
+
+    def app_scopes_for(self, protocols: tuple[Protocol, ...]) -> tuple[str, ...]:
+        """The scopes of the application's own token (client credentials)."""
+        return self.scopes or app_scopes(self.provider, protocols)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,13 @@ from desktop_sync.domain.model import (
     Security,
     default_port,
 )
+from desktop_sync.domain.signin import MICROSOFT_AUTHORITY, OAuthProvider, OAuthSettings
 
 # Pragmatic address check: one @, a dotted or bracketed domain, no spaces or control characters.
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"^{_LOCAL}@{_LABEL}(?:\.{_LABEL})+$")
+GRAPH_HOST = "graph.microsoft.com"  # Exchange Online's default: Microsoft Graph's global service
 _HOST = re.compile(rf"^(?:{_LABEL})(?:\.{_LABEL})*$|^\[?[0-9a-fA-F:.]+\]?$")
 
 
@@ -56,6 +58,25 @@ FIELD_ERRORS: dict[str, str] = {
     "exchange_outgoing_host": "Exchange sends mail through EWS; leave the outgoing host empty",
     "ews_url_not_exchange": "only Exchange profiles have an EWS URL",
     "auth_not_exchange": "{auth} authentication is for Exchange profiles",
+    "exchange_online_oauth": "Exchange Online signs in with OAuth 2.0 only (--auth oauth)",
+    "exchange_online_microsoft": "Exchange Online signs in at Microsoft (--oauth-provider microsoft)",
+    "exchange_online_no_ews": "Exchange Online is reached through Microsoft Graph; leave the EWS URL empty",
+    "exchange_online_outgoing_host": (
+        "Exchange Online sends mail through Microsoft Graph; leave the outgoing host empty"
+    ),
+    "oauth_provider_required": "choose the identity provider (microsoft, google or oidc)",
+    "oauth_client_id_required": "the application (client) id registered at the identity provider is required",
+    "oauth_issuer_required": "an OpenID Connect provider needs its issuer URL",
+    "oauth_scopes_required": "an OpenID Connect provider needs the scopes to ask for",
+    "oauth_client_id_invalid": "{value} is not an application (client) id",
+    "oauth_scope_invalid": "{value} is not a scope (no spaces or control characters)",
+    "oauth_tenant_invalid": "{value} is not a tenant id or domain",
+    "oauth_tenant_not_microsoft": "a tenant is for Microsoft sign-in only",
+    "oauth_tenant_app_only": "an application's own sign-in needs the tenant id or domain, not {value}",
+    "oauth_app_only_unsupported": (
+        "{provider} has no client-credentials sign-in for mail; keep credentials on each mailbox"
+    ),
+    "oauth_without_oauth": "{field} is only for OAuth 2.0 profiles (--auth oauth)",
     "incoming_host_required": "the incoming server's host is required",
     "outgoing_port_without_host": "an outgoing port was given without an outgoing host",
     "security_none": "'none' sends passwords in clear text; add --allow-insecure to accept",
@@ -98,6 +119,23 @@ FIELD_ERRORS: dict[str, str] = {
     "queue_exists": "a queue {address} already exists",
     "address_is_user": "{address} is already a user's address",
     "queue_crm_id_taken": "another queue has the CRM id {crm_id}",
+    # what services/signin.py refuses (OAuth 2.0 sign-in)
+    "signin_not_oauth": "profile {name} signs in with a password, not OAuth 2.0",
+    "signin_on_profile": (
+        "profile {name} signs in as its application for every mailbox: desktop-sync profile sign-in {name}"
+    ),
+    "signin_on_mailboxes": "profile {name} signs each mailbox in on its own: desktop-sync mailbox sign-in EMAIL",
+    "client_secret_empty": "the client secret is empty",
+    "client_secret_or_certificate": "give either the client secret or the certificate",
+    "client_certificate_microsoft_only": "a certificate proves an application at Microsoft only: use a client secret",
+    "client_certificate_missing": "{path}: no such certificate file",
+    "client_certificate_unreadable": "{path}: the certificate file cannot be read ({reason})",
+    "client_certificate_too_large": "the file is larger than a certificate and its key ({limit} characters)",
+    "client_certificate_encrypted": "the private key is encrypted: give it unencrypted (openssl pkcs8 -topk8 -nocrypt)",
+    "client_certificate_no_certificate": "no certificate (BEGIN CERTIFICATE) in the file",
+    "client_certificate_no_key": "no private key (BEGIN PRIVATE KEY) in the file",
+    "client_certificate_many_keys": "more than one private key in the file: give the application's only",
+    "preset_no_kind": "{preset} has no preset for {kind} profiles",
 }
 
 
@@ -162,6 +200,96 @@ class ProfileInput:
     tracking_token_prefix: str = "CRM:"
     tracked_category: str = TRACKED_CATEGORY_DEFAULT
     tag_undeliverable: bool = False
+    # OAuth 2.0 (auth OAUTH2 only)
+    oauth_provider: OAuthProvider | None = None
+    client_id: str | None = None
+    tenant: str | None = None
+    issuer: str | None = None
+    scopes: tuple[str, ...] = ()
+    authority_host: str | None = None
+
+
+_TENANT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$")
+# Microsoft's tenant aliases: fine for a person's sign-in, not for an application's own
+_MULTI_TENANT = ("organizations", "common", "consumers")
+_SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")  # RFC 6749 scope-token
+
+
+def _check_https(errors: dict[str, str], field: str, url: str, allow_insecure: bool) -> str:
+    value = url.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        errors[field] = field_error("url_invalid", value=repr(url))
+    elif parts.scheme == "http" and not allow_insecure:
+        errors[field] = field_error("url_insecure")
+    return value
+
+
+def _check_oauth(errors: dict[str, str], data: ProfileInput) -> OAuthSettings | None:
+    """The profile's OAuth settings, or None for a password profile (which must not name any)."""
+    if data.auth is not AuthMethod.OAUTH2:
+        given = {
+            "oauth_provider": data.oauth_provider,
+            "client_id": data.client_id,
+            "tenant": data.tenant,
+            "issuer": data.issuer,
+            "scopes": data.scopes,
+            "authority_host": data.authority_host,
+        }
+        for field, value in given.items():
+            if value:
+                errors[field] = field_error("oauth_without_oauth", field=field)
+        return None
+    provider = data.oauth_provider
+    if provider is None and data.kind.is_exchange:
+        provider = OAuthProvider.MICROSOFT  # Exchange's modern authentication is Microsoft Entra's
+    if provider is None:
+        errors["oauth_provider"] = field_error("oauth_provider_required")
+        return None
+    if data.kind is ProfileKind.EXCHANGE_ONLINE and provider is not OAuthProvider.MICROSOFT:
+        errors["oauth_provider"] = field_error("exchange_online_microsoft")
+    client_id = (data.client_id or "").strip()
+    if not client_id:
+        errors["client_id"] = field_error("oauth_client_id_required")
+    elif len(client_id) > 200:
+        errors["client_id"] = field_error("too_long", limit="200")
+    elif any(ch.isspace() or not ch.isprintable() for ch in client_id):
+        errors["client_id"] = field_error("oauth_client_id_invalid", value=repr(data.client_id))
+    app_only = data.credentials_on is CredentialsOn.PROFILE
+    tenant = (data.tenant or "").strip() or "organizations"
+    if provider is OAuthProvider.MICROSOFT:
+        if not _TENANT.match(tenant):
+            errors["tenant"] = field_error("oauth_tenant_invalid", value=repr(data.tenant))
+        elif app_only and tenant.lower() in _MULTI_TENANT:
+            errors["tenant"] = field_error("oauth_tenant_app_only", value=tenant)
+    elif data.tenant:
+        errors["tenant"] = field_error("oauth_tenant_not_microsoft")
+    if app_only and provider is OAuthProvider.GOOGLE:
+        errors["credentials_on"] = field_error("oauth_app_only_unsupported", provider="Google")
+    issuer = ""
+    if data.issuer and data.issuer.strip():
+        issuer = _check_https(errors, "issuer", data.issuer, data.allow_insecure)
+    elif provider is OAuthProvider.OIDC:
+        errors["issuer"] = field_error("oauth_issuer_required")
+    scopes = tuple(dict.fromkeys(s.strip() for s in data.scopes if s.strip()))
+    for scope in scopes:
+        if len(scope) > 500 or not _SCOPE.match(scope):
+            errors["scopes"] = field_error("oauth_scope_invalid", value=repr(scope))
+            break
+    if provider is OAuthProvider.OIDC and not scopes:
+        errors["scopes"] = field_error("oauth_scopes_required")
+    authority_host = MICROSOFT_AUTHORITY
+    if data.authority_host and data.authority_host.strip():
+        authority_host = _check_https(errors, "authority_host", data.authority_host, data.allow_insecure)
+    return OAuthSettings(
+        provider=provider,
+        client_id=client_id,
+        tenant=tenant,
+        issuer=issuer,
+        scopes=scopes,
+        authority_host=authority_host,
+        ca_file=data.ca_file,
+    )
 
 
 def _check_host(errors: dict[str, str], field: str, host: str | None) -> str | None:
@@ -197,7 +325,16 @@ def validate_profile(data: ProfileInput) -> Profile:
     _check_port(errors, "outgoing_port", data.outgoing_port)
 
     ews_url = data.ews_url.strip() if data.ews_url else None
-    if data.kind is ProfileKind.EXCHANGE:
+    if data.kind is ProfileKind.EXCHANGE_ONLINE:
+        if data.auth is not AuthMethod.OAUTH2:
+            errors["auth"] = field_error("exchange_online_oauth")
+        if ews_url:
+            errors["ews_url"] = field_error("exchange_online_no_ews")
+        if data.outgoing_host:
+            errors["outgoing_host"] = field_error("exchange_online_outgoing_host")
+        if incoming_host is None and "incoming_host" not in errors:
+            incoming_host = GRAPH_HOST
+    elif data.kind is ProfileKind.EXCHANGE:
         if ews_url:
             parts = urlsplit(ews_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -216,8 +353,9 @@ def validate_profile(data: ProfileInput) -> Profile:
     else:
         if ews_url:
             errors["ews_url"] = field_error("ews_url_not_exchange")
-        if data.auth is AuthMethod.NTLM or data.auth is AuthMethod.OAUTH2:
+        if data.auth is AuthMethod.NTLM:
             errors["auth"] = field_error("auth_not_exchange", auth=data.auth.value)
+    oauth = _check_oauth(errors, data)
     if incoming_host is None and "incoming_host" not in errors:
         errors["incoming_host"] = field_error("incoming_host_required")
     if outgoing_host is None and data.outgoing_port is not None and "outgoing_host" not in errors:
@@ -248,7 +386,8 @@ def validate_profile(data: ProfileInput) -> Profile:
         errors["min_poll_seconds"] = field_error("seconds_range", value=str(min_poll), low="0", high="720")
     if data.process_email_from is not None and data.process_email_from.tzinfo is None:
         errors["process_email_from"] = field_error("date_without_zone")
-    if data.credentials_on is CredentialsOn.PROFILE and not (data.login and data.login.strip()):
+    app_signs_in = data.auth is AuthMethod.OAUTH2  # an application's own token needs no service login
+    if data.credentials_on is CredentialsOn.PROFILE and not app_signs_in and not (data.login and data.login.strip()):
         errors["login"] = field_error("service_login_required")
     if data.delete_after_download and data.kind is not ProfileKind.POP3:
         errors["delete_after_download"] = field_error("delete_not_pop3")
@@ -258,7 +397,7 @@ def validate_profile(data: ProfileInput) -> Profile:
     category = data.tracked_category.strip()
     if len(category) > 100 or any(ch in category for ch in ",;\n\r\t"):
         errors["tracked_category"] = field_error("category_invalid")
-    elif data.kind is not ProfileKind.EXCHANGE and data.tag_undeliverable:
+    elif not data.kind.is_exchange and data.tag_undeliverable:
         errors["tag_undeliverable"] = field_error("categories_not_exchange")
 
     if errors:
@@ -289,6 +428,43 @@ def validate_profile(data: ProfileInput) -> Profile:
         allow_insecure=data.allow_insecure,
         delete_after_download=data.delete_after_download,
         tracking_token_prefix=prefix,
-        tracked_category=category if data.kind is ProfileKind.EXCHANGE else TRACKED_CATEGORY_DEFAULT,
+        tracked_category=category if data.kind.is_exchange else TRACKED_CATEGORY_DEFAULT,
         tag_undeliverable=data.tag_undeliverable,
+        oauth=oauth,
+    )
+
+
+def profile_input(profile: Profile) -> ProfileInput:
+    """A stored profile as its form: what an edit starts from (``validate_profile`` gives it back)."""
+    oauth = profile.oauth
+    microsoft = oauth is not None and oauth.provider is OAuthProvider.MICROSOFT
+    return ProfileInput(
+        name=profile.name,
+        kind=profile.kind,
+        incoming_host=profile.incoming.host,
+        incoming_port=profile.incoming.port,
+        incoming_security=profile.incoming.security,
+        outgoing_host=profile.outgoing.host if profile.outgoing else None,
+        outgoing_port=profile.outgoing.port if profile.outgoing else None,
+        outgoing_security=profile.outgoing.security if profile.outgoing else Security.TLS,
+        ews_url=profile.ews_url,
+        auth=profile.auth,
+        credentials_on=profile.credentials_on,
+        login=profile.login,
+        max_connections=profile.max_connections,
+        timeout_seconds=profile.timeout_seconds,
+        min_poll_seconds=profile.min_poll_seconds,
+        process_email_from=profile.process_email_from,
+        ca_file=profile.ca_file,
+        allow_insecure=profile.allow_insecure,
+        delete_after_download=profile.delete_after_download,
+        tracking_token_prefix=profile.tracking_token_prefix,
+        tracked_category=profile.tracked_category,
+        tag_undeliverable=profile.tag_undeliverable,
+        oauth_provider=oauth.provider if oauth else None,
+        client_id=oauth.client_id if oauth else None,
+        tenant=oauth.tenant if microsoft and oauth else None,
+        issuer=oauth.issuer or None if oauth else None,
+        scopes=oauth.scopes if oauth else (),
+        authority_host=oauth.authority_host if microsoft and oauth else None,
     )

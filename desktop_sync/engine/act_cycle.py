@@ -49,6 +49,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Transaction
 from desktop_sync.domain.ports.connectors import ActSync
+from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.engine.act_executor import ActExecutor, ActLedger, item_reference, mapped
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
@@ -164,7 +165,7 @@ class ActCycle(EngineJob):
                 mailbox.address, dry_run, skipped="only a user's mailbox has appointments, contacts and tasks"
             )
         try:
-            credentials = await resolve_credentials(self._secrets, profile, mailbox)
+            credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
             async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
                 connector = self._connectors.act(profile, mailbox, credentials)
                 try:
@@ -372,15 +373,19 @@ class ActCycle(EngineJob):
             await tx.alerts.clear(stale, self._now())
 
     async def _failed(self, mailbox: Mailbox, profile: Profile, error: DesktopSyncError) -> None:
-        """A permanent error disables the ACT channel; a transient one waits for the next cycle."""
+        """A permanent error disables the ACT channel; a transient one waits for the next cycle, and so
+        does a grant that needs a new sign-in (one alert until then: the sign-in clears it)."""
         now = self._now()
         facts = {
             "address": mailbox.address,
             "server": profile.ews_url or profile.incoming.host,
             "detail": error.message,
         }
+        waits = error.code == SIGNIN_NEEDED
         async with self._store.transaction() as tx:
-            if isinstance(error, PermanentError) and mailbox.id is not None:
+            if waits and any(a.code == error.code for a in await tx.alerts.list(mailbox_id=mailbox.id)):
+                return
+            if isinstance(error, PermanentError) and not waits and mailbox.id is not None:
                 current = await tx.mailboxes.get(mailbox.id)
                 if current is not None:
                     act = dataclasses.replace(

@@ -3,9 +3,9 @@ throttles, the event bus, the counters and the clock — passed once, kept under
 
 from __future__ import annotations
 
-from typing import TypedDict, Unpack
+from typing import NotRequired, TypedDict, Unpack
 
-from desktop_sync.domain.ports import Clock, ConnectorFactory, SecretStore, Store
+from desktop_sync.domain.ports import Clock, ConnectorFactory, SecretStore, Store, TokenIssuer
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.events import EventBus
 from desktop_sync.engine.throttle import Throttles
@@ -19,6 +19,7 @@ class Collaborators(TypedDict):
     bus: EventBus
     counters: Counters
     clock: Clock
+    tokens: NotRequired[TokenIssuer | None]  # OAuth profiles' access tokens (None: no identity provider)
 
 
 class EngineJob:
@@ -33,3 +34,4 @@ class EngineJob:
         self._bus = parts["bus"]
         self._counters = parts["counters"]
         self._now = parts["clock"]
+        self._tokens = parts.get("tokens")

@@ -160,7 +160,7 @@ class MailboxCycle(EngineJob):
         return contexts
 
     async def credentials(self, profile: Profile, mailbox: Mailbox) -> Credentials:
-        return await resolve_credentials(self._secrets, profile, mailbox)
+        return await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
 
     async def _sync_incoming(self, ctx: Context) -> tuple[int, bool]:
         credentials = await self.credentials(ctx.profile, ctx.mailbox)

@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
+from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, SecretStoreUnavailable
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     Alert,
     AlertScope,
     ApprovalState,
+    AuthMethod,
     Channel,
     ChannelState,
     ConnectionTestStatus,
@@ -32,15 +33,14 @@ from desktop_sync.domain.model import (
     Severity,
     SyncMethod,
 )
-from desktop_sync.domain.ports import AlertRepository, SecretStore, Store
+from desktop_sync.domain.ports import AlertRepository, SecretStore, Store, TokenIssuer
 from desktop_sync.domain.ports.connectors import (
     ConnectionTest,
     ConnectionTestStep,
     ConnectorFactory,
-    Credentials,
     StepResult,
 )
-from desktop_sync.engine.cycle import login_for, secret_key
+from desktop_sync.engine.credentials import resolve_credentials
 from desktop_sync.engine.events import AlertRaised, EventBus
 from desktop_sync.engine.throttle import ThrottleKey, Throttles
 
@@ -86,7 +86,9 @@ class Enablement:
         throttles: Throttles,
         clock: Callable[[], dt.datetime],
         bus: EventBus | None = None,
+        tokens: TokenIssuer | None = None,
     ):
+        self._tokens = tokens
         self._bus = bus  # told of the alerts a run leaves (the alerts wall, notifications)
         self._store = store
         self._connectors = connectors
@@ -216,12 +218,14 @@ class Enablement:
                 f"profile {profile.name!r} cannot synchronize {channel.value}",
                 "not_supported",
             )
-        secret = await self._secrets.get_secret(secret_key(profile, mailbox))
-        if secret is None:
-            return _failed(
-                ConnectionTestStep.AUTHENTICATE, "no password is stored for this mailbox", "password_missing"
-            )
-        credentials = Credentials(login_for(profile, mailbox), secret)
+        try:
+            credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
+        except SecretStoreUnavailable:
+            raise  # no keyring on this machine: not the mailbox's test failing, and said as such
+        except DesktopSyncError as exc:
+            step = ConnectionTestStep.TOKEN if profile.auth is AuthMethod.OAUTH2 else ConnectionTestStep.AUTHENTICATE
+            detail = "no password is stored for this mailbox" if exc.code == "password_missing" else exc.message
+            return _failed(step, detail, exc.code)
         try:
             async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
                 if channel is Channel.INCOMING:

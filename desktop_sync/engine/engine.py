@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import ApprovalState, Mailbox, MailboxId, MailboxState, Profile, SyncMethod
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports import SecretStore, Store, TokenIssuer
 from desktop_sync.domain.ports.clock import Clock, utcnow
 from desktop_sync.domain.ports.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
@@ -80,6 +80,7 @@ class Engine:
         bus: EventBus | None = None,
         clock: Clock = utcnow,
         owner: str | None = None,
+        tokens: TokenIssuer | None = None,
     ):
         self.settings = settings or EngineSettings()
         self.store = store
@@ -120,7 +121,9 @@ class Engine:
             bus=self.bus,
             counters=self.counters,
             clock=clock,
+            tokens=tokens,
         )
+        self.tokens = tokens
         self.outgoing = OutgoingSender(owner=self.owner, retry=self.settings.cycle.retry, **parts)
         self.act = ActCycle(settings=self.settings.act, **parts)
         self.status_buffer = StatusBuffer()

@@ -21,12 +21,14 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Store, Transaction
 from desktop_sync.domain.retry import GiveUp, RetryLater
+from desktop_sync.domain.signin import SIGNIN_NEEDED
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
 from desktop_sync.engine.cycle_context import Context, CycleOutcome, CycleSettings
 from desktop_sync.engine.events import AlertRaised, MailboxStateChanged
 
 RESUME_SECONDS = 5.0  # a mailbox stopped at the per-cycle cap comes back this soon
 HEALTH_WINDOW = dt.timedelta(hours=1)
+SIGNIN_RECHECK = dt.timedelta(hours=1)  # a mailbox waiting for a sign-in, unless a sign-in asks sooner
 
 
 class ProfileHealth:
@@ -146,7 +148,14 @@ class CycleOutcomes(EngineJob):
                 "attempts": str(attempt),
             }
             new_code = status.last_error_code != error.code
-            if isinstance(decision, RetryLater):
+            if error.code == SIGNIN_NEEDED:
+                # Its channels stay enabled but wait: a new sign-in asks for a sync, and the mailbox goes
+                # on from its cursors. Until then it is looked at again only hourly (not at every reload
+                # of the mailbox list), and one alert stands however often the engine finds it so.
+                backoff_until, severity = None, Severity.ERROR
+                next_sync = now + SIGNIN_RECHECK
+                state, raise_alert, says = MailboxState.NEEDS_ATTENTION, new_code, None
+            elif isinstance(decision, RetryLater):
                 backoff_until = now + dt.timedelta(seconds=decision.delay)
                 state, next_sync, severity = MailboxState.BACKING_OFF, backoff_until, Severity.WARNING
                 raise_alert = new_code

@@ -31,6 +31,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports.connectors import OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
+from desktop_sync.domain.signin import SignInNeeded
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
 from desktop_sync.engine.credentials import resolve_credentials
 from desktop_sync.engine.events import AlertRaised
@@ -121,7 +122,10 @@ class OutgoingSender(EngineJob):
             )
             return False
         try:
-            credentials = await resolve_credentials(self._secrets, profile, mailbox)
+            credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
+        except SignInNeeded as exc:
+            await self._wait_for_sign_in(email, mailbox, exc)
+            return False
         except PermanentError as exc:
             await self._hold(email, mailbox, exc.code, exc.message)
             return False
@@ -150,6 +154,8 @@ class OutgoingSender(EngineJob):
             await self._resolve_unknown(email, SendStep.HANDED_TO_SERVER)
         except TransientError as exc:
             await self._transient(email, mailbox, exc)
+        except SignInNeeded as exc:
+            await self._wait_for_sign_in(email, mailbox, exc)
         except PermanentError as exc:
             if exc.scope is ErrorScope.ITEM:
                 await self._fail(email, mailbox, exc.code, exc.message)
@@ -186,7 +192,7 @@ class OutgoingSender(EngineJob):
         elif sender is not None:
             mailbox, profile = sender
             try:
-                credentials = await resolve_credentials(self._secrets, profile, mailbox)
+                credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
                 async with self._throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
                     connector = self._connectors.outgoing(profile, mailbox, credentials)
                     try:
@@ -262,6 +268,17 @@ class OutgoingSender(EngineJob):
         if alert and email.attempts <= 1:
             facts = {"address": mailbox.address, "detail": detail if reason is None else reason}
             await self._alert(Severity.WARNING, code, mailbox, email.message_id, facts)
+
+    async def _wait_for_sign_in(self, email: OutgoingEmail, mailbox: Mailbox, error: SignInNeeded) -> None:
+        """The mailbox's grant is gone: its mail waits, the channel stays enabled, and one alert (its
+        fix: sign in again) says so until a sign-in clears it; then the mail goes at its next look."""
+        async with self._store.transaction() as tx:
+            open_alerts = await tx.alerts.list(mailbox_id=mailbox.id)
+        alert = not any(a.code == error.code and a.item_ref is None for a in open_alerts)
+        await self._hold(email, mailbox, error.code, error.message, alert=False)
+        if alert:
+            facts = {"address": mailbox.address, "server": "the outgoing server", "detail": error.message}
+            await self._alert(Severity.ERROR, error.code, mailbox, None, facts)
 
     async def _disable_outgoing(self, mailbox: Mailbox, error: PermanentError) -> None:
         async with self._store.transaction() as tx:

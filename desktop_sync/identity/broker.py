@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from desktop_sync.domain.ports import SecretStore
+from desktop_sync.domain.ports import SecretStore, SignInBroker
 from desktop_sync.domain.signin import (
     AccessToken,
     DeviceCodePrompt,
@@ -29,6 +30,7 @@ from desktop_sync.domain.signin import (
 from desktop_sync.identity.grants import Grant
 from desktop_sync.identity.microsoft import MicrosoftIdentity
 from desktop_sync.identity.oidc import OidcIdentity
+from desktop_sync.logs import remember_secret
 
 GRANT_PREFIX = "oauth-grant:"
 
@@ -99,6 +101,7 @@ class TokenBroker:
         async with self._locks.setdefault(key, asyncio.Lock()):
             identity = self._identities(settings, client_secret)
             token = await asyncio.to_thread(identity.app_token, scopes)
+            remember_secret(token.token)
             self._tokens[key] = token
             return token
 
@@ -143,6 +146,37 @@ class TokenBroker:
         return await self._secrets.has_secret(GRANT_PREFIX + key)
 
     async def _keep(self, key: str, grant: Grant, previous: str | None) -> None:
+        remember_tokens(grant)
         if grant.blob != previous:  # a first grant, or the provider rotated the refresh token
             await self._secrets.set_secret(GRANT_PREFIX + key, grant.blob)
         self._tokens[key] = grant.access
+
+
+_TOKEN_FIELDS = frozenset({"secret", "refresh_token", "access_token", "id_token"})
+
+
+def remember_tokens(grant: Grant) -> None:
+    """Mask the grant's tokens in every log text from now on: the access token, and the refresh
+    tokens inside the grant (msal's cache keeps them as "secret", authlib as "refresh_token")."""
+    remember_secret(grant.access.token)
+    try:
+        stored = json.loads(grant.blob)
+    except ValueError:
+        remember_secret(grant.blob)
+        return
+    pending: list[Any] = [stored]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                if name in _TOKEN_FIELDS and isinstance(inner, str):
+                    remember_secret(inner)
+                else:
+                    pending.append(inner)
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
+def as_port(broker: TokenBroker) -> SignInBroker:
+    """The broker as the engine and the services see it (mypy checks that it fits the ports)."""
+    return broker

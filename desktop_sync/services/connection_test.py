@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from desktop_sync.domain.errors import DesktopSyncError, PermanentError, ValidationError
-from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileId, ProfileKind
+from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, ProfileId
 from desktop_sync.domain.ports.connectors import (
     ConnectionTest,
     ConnectionTestStep,
@@ -77,7 +77,7 @@ class ConnectionTestService:
     def channels(self, profile: Profile) -> tuple[Channel, ...]:
         """The channels a profile's test covers."""
         channels = [Channel.INCOMING]
-        if profile.outgoing is not None or profile.kind is ProfileKind.EXCHANGE:
+        if profile.outgoing is not None or profile.kind.is_exchange:
             channels.append(Channel.OUTGOING)
         if profile.has_act:
             channels.append(Channel.ACT)

@@ -15,7 +15,7 @@ from desktop_sync.domain.folders import (
     TrackedFolder,
 )
 from desktop_sync.domain.model import Mailbox, Profile, RecordType
-from desktop_sync.domain.ports import SecretStore, Store, Transaction
+from desktop_sync.domain.ports import SecretStore, Store, TokenIssuer, Transaction
 from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.validation import normalize_address
 from desktop_sync.engine.cycle import resolve_credentials
@@ -33,7 +33,10 @@ class FolderView:
 
 
 class FolderService:
-    def __init__(self, store: Store, connectors: ConnectorFactory, secrets: SecretStore):
+    def __init__(
+        self, store: Store, connectors: ConnectorFactory, secrets: SecretStore, tokens: TokenIssuer | None = None
+    ):
+        self._tokens = tokens  # an OAuth profile's access tokens
         self._store = store
         self._connectors = connectors
         self._secrets = secrets
@@ -50,7 +53,7 @@ class FolderService:
     async def server_folders(self, address: str) -> Sequence[FolderView]:
         """The mailbox's folder tree, read from the server now, with what is tracked."""
         mailbox, profile = await self._mailbox(address)
-        credentials = await resolve_credentials(self._secrets, profile, mailbox)
+        credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
         connector = self._connectors.incoming(profile, mailbox, credentials)
         try:
             folders = await connector.list_folders()

@@ -25,7 +25,6 @@ from desktop_sync.domain.model import (
     CredentialsOn,
     Mailbox,
     Profile,
-    ProfileKind,
     Queue,
     Severity,
     SyncMethod,
@@ -133,7 +132,7 @@ class MailboxView:
 def default_channels(profile: Profile) -> dict[str, ChannelState]:
     """What a new mailbox synchronizes: all a profile offers, none enabled before Test & Enable."""
     server_side = ChannelState(method=SyncMethod.SERVER_SIDE)
-    outgoing = profile.outgoing is not None or profile.kind is ProfileKind.EXCHANGE
+    outgoing = profile.outgoing is not None or profile.kind.is_exchange
     return {
         "incoming": server_side,
         "outgoing": server_side if outgoing else ChannelState(),
@@ -507,7 +506,7 @@ def _channel_problem(profile: Profile, channel: Channel, choice: ChannelChoice) 
         return None
     if channel is Channel.ACT and not profile.has_act:
         return field_error("act_exchange_only")
-    if channel is Channel.OUTGOING and profile.outgoing is None and profile.kind is not ProfileKind.EXCHANGE:
+    if channel is Channel.OUTGOING and profile.outgoing is None and not profile.kind.is_exchange:
         return field_error("no_outgoing_server", name=repr(profile.name))
     return None
 

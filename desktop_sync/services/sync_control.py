@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
 from desktop_sync.domain.model import MailboxId, RecordType
-from desktop_sync.domain.ports import SecretStore, Store
+from desktop_sync.domain.ports import SecretStore, Store, TokenIssuer
 from desktop_sync.domain.ports.connectors import ConnectorFactory
 from desktop_sync.domain.sync_filters import SYNCED_TYPES
 from desktop_sync.domain.validation import normalize_address
@@ -68,7 +68,6 @@ class StatusChange:
 class EnablementOutcome:
     """Test & Enable of one mailbox: its report, or the error that kept it from running."""
 
-
     address: str
     report: EnablementReport | None = None
     error: DesktopSyncError | None = None
@@ -109,9 +108,11 @@ class SyncControl:
         monitoring: MonitoringService | None = None,
         settings: EngineSettings | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        tokens: TokenIssuer | None = None,
     ):
         self._store = store
         self._secrets = secrets
+        self._tokens = tokens  # OAuth profiles' access tokens, for the engine and Test & Enable
         self._connectors = connectors
         self._bus = bus or EventBus()  # the command line listens to no one: its events go nowhere
         self._monitoring = monitoring or MonitoringService(store)
@@ -162,6 +163,7 @@ class SyncControl:
             settings=self._settings,
             bus=self._bus,
             clock=self._clock,
+            tokens=self._tokens,
         )
         try:
             await engine.start()
@@ -274,6 +276,7 @@ class SyncControl:
             throttles=self._throttles,
             clock=self._clock,
             bus=self._bus,  # its alerts reach the alerts wall at once
+            tokens=self._tokens,
         )
         gate = asyncio.Semaphore(TEST_AND_ENABLE_AT_ONCE)
 
@@ -302,6 +305,7 @@ class SyncControl:
             bus=self._bus,
             counters=Counters(),
             clock=self._clock,
+            tokens=self._tokens,
             settings=(self._settings or EngineSettings()).act,
         )
 

@@ -157,6 +157,13 @@ class ProfileRow(Base):
     tracking_token_prefix: Mapped[str] = mapped_column(String(20), default="CRM:")
     tracked_category: Mapped[str] = mapped_column(String(100), default="Tracked to CRM")
     tag_undeliverable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # OAuth 2.0 (auth "oauth2"): where and as which application; nothing secret
+    oauth_provider: Mapped[str | None] = mapped_column(String(20))
+    oauth_client_id: Mapped[str | None] = mapped_column(String(200))
+    oauth_tenant: Mapped[str | None] = mapped_column(String(255))
+    oauth_issuer: Mapped[str | None] = mapped_column(String(2000))
+    oauth_scopes: Mapped[str | None] = mapped_column(Text)  # space-separated, as OAuth writes them
+    oauth_authority_host: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

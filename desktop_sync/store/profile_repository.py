@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Endpoint, Profile, ProfileId, ProfileKind, Security
+from desktop_sync.domain.signin import MICROSOFT_AUTHORITY, OAuthProvider, OAuthSettings
 from desktop_sync.store.models import ProfileRow
 from desktop_sync.store.writes import flush_unique
 
@@ -36,6 +37,21 @@ def _profile(row: ProfileRow) -> Profile:
         tracking_token_prefix=row.tracking_token_prefix,
         tracked_category=row.tracked_category,
         tag_undeliverable=row.tag_undeliverable,
+        oauth=_oauth(row),
+    )
+
+
+def _oauth(row: ProfileRow) -> OAuthSettings | None:
+    if row.auth != AuthMethod.OAUTH2.value or not row.oauth_provider:
+        return None
+    return OAuthSettings(
+        provider=OAuthProvider(row.oauth_provider),
+        client_id=row.oauth_client_id or "",
+        tenant=row.oauth_tenant or "organizations",
+        issuer=row.oauth_issuer or "",
+        scopes=tuple((row.oauth_scopes or "").split()),
+        authority_host=row.oauth_authority_host or MICROSOFT_AUTHORITY,
+        ca_file=row.ca_file,  # the identity provider is verified like the mail server
     )
 
 
@@ -62,6 +78,13 @@ def _fill_profile(row: ProfileRow, p: Profile) -> None:
     row.tracking_token_prefix = p.tracking_token_prefix
     row.tracked_category = p.tracked_category
     row.tag_undeliverable = p.tag_undeliverable
+    o = p.oauth
+    row.oauth_provider = o.provider.value if o else None
+    row.oauth_client_id = o.client_id if o else None
+    row.oauth_tenant = o.tenant if o else None
+    row.oauth_issuer = (o.issuer or None) if o else None
+    row.oauth_scopes = (" ".join(o.scopes) or None) if o else None
+    row.oauth_authority_host = o.authority_host if o and o.authority_host != MICROSOFT_AUTHORITY else None
 
 
 class SqlProfiles:

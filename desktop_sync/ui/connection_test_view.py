@@ -23,6 +23,7 @@ def step_label(step: ConnectionTestStep) -> str:
         ConnectionTestStep.RESOLVE: QCoreApplication.translate("ConnectionTest", "Resolve the server's name"),
         ConnectionTestStep.CONNECT: QCoreApplication.translate("ConnectionTest", "Connect"),
         ConnectionTestStep.TLS: QCoreApplication.translate("ConnectionTest", "Secure the connection (TLS)"),
+        ConnectionTestStep.TOKEN: QCoreApplication.translate("ConnectionTest", "Get an access token"),
         ConnectionTestStep.AUTHENTICATE: QCoreApplication.translate("ConnectionTest", "Sign in"),
         ConnectionTestStep.LIST_FOLDERS: QCoreApplication.translate("ConnectionTest", "List folders"),
         ConnectionTestStep.SEND: QCoreApplication.translate("ConnectionTest", "Accept a sender"),

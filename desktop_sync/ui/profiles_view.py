@@ -112,6 +112,7 @@ class ProfilesPage(ListPage):
             ProfileKind.IMAP: self.tr("IMAP and SMTP"),
             ProfileKind.POP3: self.tr("POP3 and SMTP"),
             ProfileKind.EXCHANGE: self.tr("Exchange (EWS)"),
+            ProfileKind.EXCHANGE_ONLINE: self.tr("Exchange Online (Microsoft Graph)"),
         }[kind]
 
     def _endpoint_text(self, endpoint: Endpoint | None) -> str:

@@ -1385,6 +1385,10 @@
         <translation>Sécuriser la connexion (TLS)</translation>
     </message>
     <message>
+        <source>Get an access token</source>
+        <translation>Obtenir un jeton d&apos;accès</translation>
+    </message>
+    <message>
         <source>Sign in</source>
         <translation>S&apos;authentifier</translation>
     </message>
@@ -1696,6 +1700,45 @@
     <message>
         <source>Create a &amp;contact for the unknown sender of tracked email</source>
         <translation>Créer un con&amp;tact pour l&apos;expéditeur inconnu d&apos;un e-mail suivi</translation>
+    </message>
+</context>
+<context>
+    <name>EnablementResultsDialog</name>
+    <message>
+        <source>Test &amp; Enable results</source>
+        <translation>Résultats de Tester et activer</translation>
+    </message>
+    <message>
+        <source>Mailbox</source>
+        <translation>Boîte aux lettres</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Que faire</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Tous</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>Approbation</translation>
+    </message>
+    <message>
+        <source>Not approved</source>
+        <translation>Non approuvée</translation>
+    </message>
+    <message>
+        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
+        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
     </message>
 </context>
 <context>
@@ -3043,6 +3086,34 @@
         <translation>Sans correspondance, non migré</translation>
     </message>
     <message>
+        <source>Exchange Online profiles sign in with OAuth 2.0 as your Microsoft Entra application (never with a password): give its application (client) ID and tenant.</source>
+        <translation>Les profils Exchange Online se connectent avec OAuth 2.0 en tant que votre application Microsoft Entra (jamais avec un mot de passe) : indiquez son ID d'application (client) et son locataire.</translation>
+    </message>
+    <message>
+        <source>Application (client) ID</source>
+        <translation>ID d'application (client)</translation>
+    </message>
+    <message>
+        <source>Tenant</source>
+        <translation>Locataire</translation>
+    </message>
+    <message>
+        <source>contoso.onmicrosoft.com or the tenant ID</source>
+        <translation>contoso.onmicrosoft.com ou l'ID du locataire</translation>
+    </message>
+    <message>
+        <source>Application (client) &amp;ID:</source>
+        <translation>&amp;ID d'application (client) :</translation>
+    </message>
+    <message>
+        <source>&amp;Tenant:</source>
+        <translation>&amp;Locataire :</translation>
+    </message>
+    <message>
+        <source>Give the application (client) ID and the tenant for the Exchange Online profiles.</source>
+        <translation>Indiquez l'ID d'application (client) et le locataire pour les profils Exchange Online.</translation>
+    </message>
+    <message>
         <source>cannot be migrated</source>
         <translation>ne peut pas être migré</translation>
     </message>
@@ -3285,6 +3356,10 @@
     <message>
         <source>password</source>
         <translation>mot de passe</translation>
+    </message>
+    <message>
+        <source>sign-in</source>
+        <translation>connexion</translation>
     </message>
     <message>
         <source>E-mail Router migration report, {time}</source>
@@ -3981,6 +4056,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
         <translation>Exchange (EWS)</translation>
     </message>
     <message>
+        <source>Exchange Online (Microsoft Graph)</source>
+        <translation>Exchange Online (Microsoft Graph)</translation>
+    </message>
+    <message>
         <source>TLS</source>
         <translation>TLS</translation>
     </message>
@@ -4353,45 +4432,6 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>The mailbox is not approved: approve it, then run Test &amp; Enable again.</source>
         <translation>La boîte aux lettres n&apos;est pas approuvée : approuvez-la, puis relancez Tester et activer.</translation>
-    </message>
-</context>
-<context>
-    <name>EnablementResultsDialog</name>
-    <message>
-        <source>Test &amp; Enable results</source>
-        <translation>Résultats de Tester et activer</translation>
-    </message>
-    <message>
-        <source>Mailbox</source>
-        <translation>Boîte aux lettres</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>Canal</translation>
-    </message>
-    <message>
-        <source>Result</source>
-        <translation>Résultat</translation>
-    </message>
-    <message>
-        <source>What to do</source>
-        <translation>Que faire</translation>
-    </message>
-    <message>
-        <source>All</source>
-        <translation>Tous</translation>
-    </message>
-    <message>
-        <source>Approval</source>
-        <translation>Approbation</translation>
-    </message>
-    <message>
-        <source>Not approved</source>
-        <translation>Non approuvée</translation>
-    </message>
-    <message>
-        <source>Approve the mailbox, then run Test &amp; Enable again.</source>
-        <translation>Approuvez la boîte aux lettres, puis relancez Tester et activer.</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@ from support.scripted import message
 from desktop_sync import cli
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import Channel, ConnectionTestStatus, MailboxState, Severity
+from desktop_sync.domain.signin import SignInNeeded
 from desktop_sync.engine.cycle import CycleSettings
 from desktop_sync.engine.events import (
     AlertRaised,
@@ -144,6 +145,35 @@ async def test_a_permanent_error_disables_the_channel_at_once(world: World) -> N
     world.clock.advance(3600)
     await engine.run_once()
     assert world.server.fetches == 1  # disabled mailboxes are not retried forever
+
+
+async def test_a_grant_that_needs_a_sign_in_waits_with_one_alert_and_resumes_after_it(world: World) -> None:
+    await world.profile()
+    mailbox = await world.mailbox("support@example.test")
+    assert mailbox.id is not None
+    needed = SignInNeeded("the identity provider no longer accepts this sign-in (invalid_grant)")
+    world.server.fail_next("support@example.test", needed, needed)
+    world.server.deliver("support@example.test", message(1, "support@example.test"))
+    engine = await world.engine()
+    await engine.run_once()
+    engine.sync_now(mailbox.id)  # someone clicks Sync now before signing in: still waiting, no new alert
+    await engine.run_once()
+    async with world.store.transaction() as tx:
+        stored = await tx.mailboxes.get(mailbox.id)
+        status = await tx.status.get(mailbox.id)
+        alerts = await tx.alerts.list(mailbox_id=mailbox.id)
+    assert stored is not None and stored.incoming.enabled  # waiting, not disabled
+    assert status.state is MailboxState.NEEDS_ATTENTION and status.last_error_code == "signin_needed"
+    assert status.next_sync_at == world.clock() + dt.timedelta(hours=1)  # not at every reload
+    assert [(a.severity, a.code) for a in alerts] == [(Severity.ERROR, "signin_needed")]
+    assert "desktop-sync mailbox sign-in support@example.test" in alerts[0].fix
+    engine.sync_now(mailbox.id)  # what the sign-in service asks for after a new sign-in
+    await engine.run_once()
+    async with world.store.transaction() as tx:
+        status = await tx.status.get(mailbox.id)
+        alerts = await tx.alerts.list(mailbox_id=mailbox.id)
+    assert status.state is not MailboxState.NEEDS_ATTENTION and status.last_error_code is None
+    assert alerts == [] and await world.activities() == 1
 
 
 async def test_a_missing_password_needs_the_admin(world: World) -> None:

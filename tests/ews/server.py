@@ -21,7 +21,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
@@ -90,6 +90,7 @@ class EwsServer:
         self._logins: dict[str, Principal] = {}
         self._tokens: dict[str, Principal] = {}
         self._oauth_clients: dict[str, str] = {}
+        self._token_holder: Callable[[str], tuple[str | None] | None] | None = None
         self._http: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -216,8 +217,29 @@ class EwsServer:
         name = ntlm_principal.split("\\")[-1].lower()
         return self._logins.get(name) or self._logins.get(ntlm_principal.lower())
 
+    def accept_tokens_of(self, holder: Callable[[str], tuple[str | None] | None]) -> None:
+        """Also accept the access tokens an identity provider issued: ``holder(token)`` is None for a
+        token it does not honour (unknown, expired, revoked), else (the signed-in address,) or (None,)
+        for an application's own token (client credentials), which may impersonate any mailbox."""
+        self._token_holder = holder
+
     def _bearer(self, token: str) -> Principal | None:
-        return self._tokens.get(token.strip())
+        token = token.strip()
+        found = self._tokens.get(token)
+        holder = self._token_holder
+        if found is not None or holder is None:
+            return found
+        held = holder(token)
+        if held is None:
+            return None
+        [address] = held
+        if address is None:
+            return Principal("oauth-app", True, None)
+        try:
+            mailbox = self.mailbox(address)
+        except KeyError:
+            return None
+        return Principal(address, mailbox.impersonation_right, mailbox)
 
     def _challenges(self) -> list[tuple[str, str]]:
         headers = []

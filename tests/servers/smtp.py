@@ -1,16 +1,22 @@
 """An SMTP submission server (aiosmtpd) on loopback that records what it receives.
 
 It offers STARTTLS on ``port`` and implicit TLS on ``tls_port``, both with the test CA's certificate,
-and AUTH PLAIN/LOGIN against a users dict. Wired to a ``DovecotServer`` it delivers every message to
-the INBOX of each recipient whose local part is a Dovecot user, so a test can send through SMTP and
-read back through IMAP or POP3. ``reject_next()`` makes it refuse the next messages with a 4xx/5xx.
+and AUTH PLAIN/LOGIN against a users dict; given an ``Introspection`` (an OAuth provider's), also
+AUTH XOAUTH2 and OAUTHBEARER with the provider's bearer tokens, asked about as Dovecot asks (RFC
+7662). Wired to a ``DovecotServer`` it delivers every message to the INBOX of each recipient whose
+local part is a Dovecot user, so a test can send through SMTP and read back through IMAP or POP3.
+``reject_next()`` makes it refuse the next messages with a 4xx/5xx.
 """
 
+import asyncio
+import base64
 import contextlib
 import email.policy
 import enum
+import json
 import re
 import threading
+import urllib.parse
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,11 +25,12 @@ from email.parser import BytesParser
 from types import TracebackType
 from typing import Any, Self
 
+import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from . import ServerStartError
-from .dovecot import DovecotServer
+from .dovecot import DovecotServer, Introspection
 from .ports import LOOPBACK, free_ports
 from .tls import TlsFiles
 
@@ -62,8 +69,15 @@ class _Rejection:
 class _Handler:
     """aiosmtpd hooks; they run on the controller's thread, so shared state is behind a lock."""
 
-    def __init__(self, users: Mapping[str, str], mailboxes: DovecotServer | None, auth_required: bool) -> None:
+    def __init__(
+        self,
+        users: Mapping[str, str],
+        mailboxes: DovecotServer | None,
+        auth_required: bool,
+        introspection: Introspection | None = None,
+    ) -> None:
         self.users = users
+        self.introspection = introspection
         self.mailboxes = mailboxes
         self.auth_required = auth_required
         self.lock = threading.Lock()
@@ -78,6 +92,38 @@ class _Handler:
             if login in self.users and self.users[login] == auth_data.password.decode("utf-8", "replace"):
                 return AuthResult(success=True, auth_data=auth_data)
         return AuthResult(success=False, handled=False)
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._bearer(server, args, "XOAUTH2")
+
+    async def auth_OAUTHBEARER(self, server: SMTP, args: list[str]) -> AuthResult:
+        return await self._bearer(server, args, "OAUTHBEARER")
+
+    async def _bearer(self, server: SMTP, args: list[str], mechanism: str) -> AuthResult:
+        if self.introspection is None:
+            await server.push("504 5.5.4 Unrecognized authentication type")
+            return AuthResult(success=False, handled=True)
+        if len(args) > 1:
+            try:
+                response: bytes = base64.b64decode(args[1], validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            answer = await server.challenge_auth("")
+            if not isinstance(answer, bytes):
+                return AuthResult(success=False)
+            response = answer
+        login, token = _bearer_fields(response, mechanism)
+        introspection = self.introspection
+        claims = await asyncio.get_running_loop().run_in_executor(None, _introspect, introspection, token)
+        if login and claims.get("active") and login in (claims.get("username"), claims.get("email")):
+            name = str(claims.get("username") or login)
+            return AuthResult(success=True, auth_data=LoginPassword(name.encode(), b""))
+        # As Google and Microsoft do: the reasons as a challenge, the refusal after the client's answer.
+        reasons = json.dumps({"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"})
+        await server.challenge_auth(reasons)
+        return AuthResult(success=False, message="535 5.7.8 Username and Password not accepted")
 
     def _take_rejection(self, stage: Stage) -> str | None:
         with self.lock:
@@ -151,15 +197,19 @@ class SmtpServer:
         mailboxes: DovecotServer | None = None,
         *,
         auth_required: bool = True,
+        introspection: Introspection | None = None,
+        without: tuple[str, ...] = (),
     ) -> None:
+        """``without``: AUTH mechanisms not to offer (e.g. ("XOAUTH2",) for an OAUTHBEARER-only server)."""
         self.tls = tls
-        self._handler = _Handler(users, mailboxes, auth_required)
+        self._handler = _Handler(users, mailboxes, auth_required, introspection)
         self.port, self.tls_port = free_ports(2)
         # server_hostname avoids aiosmtpd's socket.getfqdn(), which may ask DNS.
         common: dict[str, Any] = {
             "hostname": self.host,
             "server_hostname": "localhost",
             "authenticator": self._handler.authenticate,
+            "auth_exclude_mechanism": list(without),
         }
         self._starttls = Controller(
             self._handler,
@@ -234,6 +284,42 @@ class SmtpServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _bearer_fields(response: bytes, mechanism: str) -> tuple[str, str]:
+    """The account and the bearer token of an XOAUTH2 or OAUTHBEARER initial response; "" when absent."""
+    text = response.decode("utf-8", "replace")
+    fields = text.split("\x01")
+    login = ""
+    if mechanism == "OAUTHBEARER":
+        header = fields[0].split(",")
+        login = next((part[2:] for part in header if part.startswith("a=")), "")
+        login = login.replace("=2C", ",").replace("=3D", "=")
+    values = dict(field.partition("=")[::2] for field in fields[1 if mechanism == "OAUTHBEARER" else 0 :] if field)
+    if mechanism == "XOAUTH2":
+        login = values.get("user", "")
+    auth = values.get("auth", "")
+    token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else ""
+    return login, token
+
+
+def _introspect(introspection: Introspection, token: str) -> dict[str, Any]:
+    """What the provider says of ``token`` (its introspection endpoint, as a resource server)."""
+    if not token:
+        return {}
+    parts = urllib.parse.urlsplit(introspection.url)
+    url = urllib.parse.urlunsplit((parts.scheme, f"{parts.hostname}:{parts.port}", parts.path, "", ""))
+    answer = requests.post(
+        url,
+        data={"token": token},
+        auth=(urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")),
+        verify=str(introspection.ca_file),
+        timeout=10,
+    )
+    if answer.status_code != 200:
+        return {}
+    claims = answer.json()
+    return claims if isinstance(claims, dict) else {}
 
 
 def discard_failed(controller: Controller) -> None:

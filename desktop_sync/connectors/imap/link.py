@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from desktop_sync.connectors.bearer import signed_in
 from desktop_sync.connectors.errors import ErrorCode
 from desktop_sync.connectors.imap.session import Session, survives
 from desktop_sync.connectors.imap_pool import ImapPool
@@ -17,6 +18,7 @@ from desktop_sync.connectors.workers import Kind, call_in_thread, in_thread, ope
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.domain.model import Profile
 from desktop_sync.domain.ports.connectors import ConnectionTestStep, Credentials, ThrottleKey, step_text
+from desktop_sync.domain.signin import AccessToken
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 
@@ -108,9 +110,16 @@ class Link:
         return self._session
 
     async def _connect(self, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> Session:
+        return await signed_in(
+            settings.bearer, steps, lambda token: self._connect_with(settings, addresses, steps, token)
+        )
+
+    async def _connect_with(
+        self, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder, token: AccessToken | None
+    ) -> Session:
         return await open_in_thread(
             Kind.IMAP,
-            lambda: Session.open(settings, addresses, steps),
+            lambda: Session.open(settings, addresses, steps, token),
             close_orphan=self._schedule_close,  # it finished opening after its caller gave up
             auth_scope=settings.auth_scope,
         )

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import imapclient
 
+from desktop_sync.connectors import bearer
 from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.transport import (
     Address,
@@ -42,6 +43,7 @@ from desktop_sync.domain.errors import DesktopSyncError, TransientError
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Security
 from desktop_sync.domain.ports.connectors import ConnectionTestStep, step_text
+from desktop_sync.domain.signin import AccessToken
 
 log = logging.getLogger("desktop_sync.connectors.imap")
 
@@ -133,7 +135,10 @@ class Session:
     # opening
 
     @classmethod
-    def open(cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder) -> Session:
+    def open(
+        cls, settings: IncomingSettings, addresses: list[Address], steps: StepRecorder, token: AccessToken | None = None
+    ) -> Session:
+        """A connection signed in with the password, or with ``token`` (an OAuth profile's) by SASL."""
         endpoint = settings.endpoint
         implicit = endpoint.security is Security.TLS
 
@@ -178,12 +183,16 @@ class Session:
                 else:
                     steps.ok(step_text("clear_text"))
             steps.begin(ConnectionTestStep.AUTHENTICATE)
-            secret = require_secret(settings)
-            steps.exchange(f"LOGIN {settings.login} {_MASK}")
-            steps.answer(server_text(client.login(settings.login, secret)))
+            if token is None:
+                secret = require_secret(settings)
+                steps.exchange(f"LOGIN {settings.login} {_MASK}")
+                steps.answer(server_text(client.login(settings.login, secret)))
+            else:
+                _sign_in_with_token(client, settings, token, steps)
             if client.has_capability("CONDSTORE") and client.has_capability("ENABLE"):
                 client.enable("CONDSTORE")
-            steps.ok(step_text("logged_in", login=settings.login))
+            if token is None:
+                steps.ok(step_text("logged_in", login=settings.login))
         except BaseException:
             _shutdown(client)
             raise
@@ -340,6 +349,21 @@ class Session:
         """Unblock a worker stuck on this connection (called from the event loop, without the lock)."""
         with contextlib.suppress(OSError):
             self.client.socket().shutdown(socket.SHUT_RDWR)
+
+
+def _sign_in_with_token(client: Any, settings: IncomingSettings, token: AccessToken, steps: StepRecorder) -> None:
+    """AUTHENTICATE with the mechanism the server offers (OAUTHBEARER, else XOAUTH2)."""
+    host = settings.endpoint.host
+    mechanism = bearer.choose(str(c, "ascii", "replace").removeprefix("AUTH=") for c in client.capabilities())
+    if mechanism is None:
+        raise error(ErrorCode.NOT_SUPPORTED, step_text("no_oauth_offered", host=host))
+    steps.exchange(f"AUTHENTICATE {mechanism} {_MASK}")
+    if mechanism == bearer.XOAUTH2:
+        answer = client.oauth2_login(settings.login, token.token)
+    else:
+        answer = client.oauthbearer_login(settings.login, token.token)
+    steps.answer(server_text(answer))
+    steps.ok(step_text("sasl_logged_in", login=settings.login, mechanism=mechanism))
 
 
 def _shutdown(client: Any) -> None:

@@ -10,6 +10,8 @@ One module per side:
 - ``secrets`` — ``SecretStore`` (the system keyring); ``desktop_sync.secrets`` implements it.
 - ``local`` — the settings file and starting at login (``LocalConfig``, ``Autostart``).
 - ``clock`` — ``Clock``, what the engine asks the time of.
+- ``identity`` — ``TokenIssuer`` (OAuth access tokens, for the engine) and ``SignInBroker`` (signing
+  people in, for the services); ``desktop_sync.identity.TokenBroker`` implements both.
 
 The engine and services are written against these only. Every name is importable from this
 package as well as from its side's module.
@@ -20,6 +22,7 @@ from desktop_sync.domain.ports.connectors import (
     ActChanges,
     ActSync,
     Batch,
+    BearerTokens,
     Categorizing,
     ConnectionParking,
     ConnectionTest,
@@ -39,6 +42,7 @@ from desktop_sync.domain.ports.connectors import (
     ThrottleKey,
     step_text,
 )
+from desktop_sync.domain.ports.identity import SignInBroker, TokenIssuer
 from desktop_sync.domain.ports.local import Autostart, LocalConfig
 from desktop_sync.domain.ports.secrets import SecretStore
 from desktop_sync.domain.ports.store import (
@@ -78,6 +82,7 @@ __all__ = [
     "AppSettingsRepository",
     "Autostart",
     "Batch",
+    "BearerTokens",
     "Categorizing",
     "Clock",
     "ConflictRepository",
@@ -109,11 +114,13 @@ __all__ = [
     "SecretStore",
     "SendOutcome",
     "SendResult",
+    "SignInBroker",
     "StatusRepository",
     "StepResult",
     "Store",
     "SyncFilterRepository",
     "ThrottleKey",
+    "TokenIssuer",
     "TrackedFolderRepository",
     "Transaction",
     "UserRepository",

@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from desktop_sync.domain.act import ExchangeItem
 from desktop_sync.domain.folders import ServerFolder
 from desktop_sync.domain.model import Channel, CredentialsOn, Mailbox, Profile, RecordType
+from desktop_sync.domain.signin import AccessToken
 
 
 class ConnectionTestStep(enum.Enum):
@@ -31,6 +32,7 @@ class ConnectionTestStep(enum.Enum):
     RESOLVE = "resolve"
     CONNECT = "connect"
     TLS = "tls"
+    TOKEN = "token"  # OAuth profiles: the access token from the identity provider (never shown)
     AUTHENTICATE = "authenticate"
     LIST_FOLDERS = "list_folders"
     SEND = "send"  # outgoing: the server accepts a sender (no mail is sent by a test)
@@ -49,6 +51,9 @@ STEP_TEXTS: dict[str, str] = {
     "tls_plain": "{version} ({cipher}), certificate verified",
     "clear_text": "not used: clear text, allowed by the profile",
     "logged_in": "logged in as {login}",
+    "token": "{provider}: a token for {account}, scopes {scopes}, valid until {expiry}",
+    "sasl_logged_in": "logged in as {login} with {mechanism}",
+    "no_oauth_offered": "{host} offers no OAuth sign-in (XOAUTH2 or OAUTHBEARER)",
     "no_password_send": "no password: sending without authentication",
     "sender_accepted": "the server accepts {sender} as sender (nothing was sent)",
     "folders": "{count} folders; Sent folder: {sent}",
@@ -128,12 +133,34 @@ class ConnectionTest:
         return next((step for step in self.steps if not step.ok), None)
 
 
+@runtime_checkable
+class BearerTokens(Protocol):
+    """Where a connector of an OAuth profile gets the access token of the account it signs in as.
+
+    ``token()`` is cheap while the token in memory is fresh and refreshes it before it expires;
+    it raises ``SignInNeeded`` when the grant is gone and ``ProviderUnavailable`` when the identity
+    provider cannot be reached. A server that refuses a token is told with ``rejected(token)``: the
+    connector then asks once more, and a second refusal stands (``SignInNeeded``).
+    """
+
+    @property
+    def provider(self) -> str:
+        """The identity provider, as the token step names it (microsoft, google, oidc)."""
+        ...
+
+    async def token(self) -> AccessToken: ...
+
+    def rejected(self, token: AccessToken) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Who the connector logs in as. The secret comes from the keyring and is never logged."""
+    """Who the connector logs in as. The secret comes from the keyring and is never logged; an OAuth
+    profile's connectors get ``bearer`` instead (SASL XOAUTH2/OAUTHBEARER, EWS and Graph bearer)."""
 
     login: str
     secret: str | None = field(repr=False)
+    bearer: BearerTokens | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@ taken over (a lost host); connection slots hold a profile's (or a mailbox's) con
 every host together, each slot with its holder and an expiry the holder's heartbeat renews; a host
 waiting for a slot says so, for the others to close connections they keep idle.
 
-Revision ID: 0013_hosts
-Revises: 0012_alerts
+Revision ID: 0014_hosts
+Revises: 0013
 Create Date: 2026-12-08
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_hosts"
-down_revision = "0012_alerts"
+revision = "0014_hosts"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
