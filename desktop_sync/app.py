@@ -36,6 +36,7 @@ from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.folders import FolderService
+from desktop_sync.services.hosts import HostsService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
@@ -200,6 +201,7 @@ class DesktopApp(QObject):
             folders=FolderService(store, connectors, secrets, self.tokens) if connectors is not None else None,
             activities=ActivityService(store),
             signin=SignInService(store, self.tokens, secrets, sync_now=self.sync.sync_now),
+            hosts=HostsService(store),
         )
         self.window = MainWindow(
             database_label=database_label, has_profiles=has_profiles, context=self.context, asker=asker

@@ -14,10 +14,11 @@ import socket
 from desktop_sync import logs
 from desktop_sync.cli.arguments import port, seconds
 from desktop_sync.cli.context import EXIT_OK, Commands, Context
-from desktop_sync.cli.output import counted
+from desktop_sync.cli.output import counted, local_time, print_table
 from desktop_sync.config import local_settings
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.engine.engine import Engine
+from desktop_sync.services.hosts import HostsService, HostView
 
 
 def _check_port_free(port: int, host: str = "127.0.0.1") -> None:
@@ -75,6 +76,56 @@ async def engine_run(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def host_json(view: HostView) -> dict[str, object]:
+    host = view.host
+    return {
+        "id": host.owner,
+        "machine": host.hostname,
+        "pid": host.pid,
+        "started_at": host.started_at.isoformat(),
+        "heartbeat_at": host.heartbeat_at.isoformat(),
+        "mailboxes": host.mailboxes,
+        "connections": dict(host.connections),
+        "state": view.state.value,
+        "taken_over_at": host.taken_over_at.isoformat() if host.taken_over_at else None,
+    }
+
+
+async def engine_hosts(ctx: Context, args: argparse.Namespace) -> int:
+    report = await HostsService(ctx.store).hosts()
+    if args.json:
+        ctx.print_json([host_json(view) for view in report.hosts])
+        return EXIT_OK
+    if not report.shared:
+        running = "an engine is running" if report.engine_running else "no engine is running"
+        ctx.print(f"{ctx.store.label}: an embedded store runs one engine at a time; {running}.")
+        return EXIT_OK
+    if not report.hosts:
+        ctx.print("No engine host.")
+        return EXIT_OK
+    rows = [["ID", "MACHINE", "STARTED", "HEARTBEAT", "MAILBOXES", "CONNECTIONS", "STATE"]]
+    for view in report.hosts:
+        host = view.host
+        connections = ", ".join(f"{name}: {count}" for name, count in host.connections.items()) or "-"
+        state = view.state.value
+        if host.taken_over_at is not None:
+            state += f" (taken over {local_time(host.taken_over_at)})"
+        rows.append(
+            [
+                host.owner,
+                host.hostname,
+                local_time(host.started_at),
+                local_time(host.heartbeat_at),
+                str(host.mailboxes),
+                connections,
+                state,
+            ]
+        )
+    print_table(ctx, rows)
+    ctx.print(f"{counted(report.running, 'running host')} of {len(report.hosts)}.")
+    return EXIT_OK
+
+
 def register(cli: Commands) -> None:
     group, command = cli.group, cli.command
     engine = group("engine", "the sync engine, headless")
@@ -91,3 +142,5 @@ def register(cli: Commands) -> None:
     run_engine.add_argument(
         "--metrics-port", metavar="N", type=port, help="serve Prometheus metrics on 127.0.0.1:N (1-65535)"
     )
+    hosts = command(engine, "hosts", engine_hosts, "the engine hosts on this store and what each holds")
+    hosts.add_argument("--json", action="store_true", help="print JSON")

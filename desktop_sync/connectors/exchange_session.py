@@ -22,6 +22,7 @@ import random
 import ssl
 import threading
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,7 +48,7 @@ from desktop_sync.connectors.exchange_errors import EwsErrorCode, ews_error, tra
 from desktop_sync.connectors.transport import secret_fingerprint, transport_context
 from desktop_sync.domain.errors import DesktopSyncError, ErrorScope
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Endpoint, Mailbox, Profile, Security
-from desktop_sync.domain.ports.connectors import BearerTokens, Credentials
+from desktop_sync.domain.ports.connectors import BearerTokens, Credentials, ThrottleKey
 
 log = logging.getLogger("desktop_sync.connectors.exchange")
 
@@ -226,6 +227,22 @@ class EwsProtocol(Protocol):  # type: ignore[misc]
         protocol: EwsProtocol = type.__call__(cls, **options)
         return protocol
 
+    @property
+    def idle_sessions(self) -> int:
+        """Sessions waiting in the pool, each keeping its connection to the server open."""
+        return int(self._session_pool.qsize())
+
+    def close_idle_session(self) -> bool:
+        """Close one session waiting in the pool (its connection ends); False when none waits."""
+        with self._session_pool_lock:
+            try:
+                session = self._session_pool.get(block=False)
+            except Empty:
+                return False
+            self._session_pool_size -= 1
+        self.close_session(session)
+        return True
+
     def use_token(self, token: str) -> None:
         """The access token for this protocol's next requests (the broker's current one)."""
         if self.bearer is not None:
@@ -363,6 +380,7 @@ class EwsSessions:
         self._lock = threading.Lock()
         self._protocols: dict[tuple[object, ...], EwsProtocol] = {}
         self._users: dict[tuple[object, ...], int] = {}
+        self._keys: dict[tuple[object, ...], ThrottleKey] = {}  # a service account's protocol: its limit
         self._discovered: dict[tuple[str, str], tuple[str, Any]] = {}
 
     # the public, blocking side
@@ -409,6 +427,31 @@ class EwsSessions:
         for protocol in protocols:
             protocol.close()
 
+    def idle(self, key: ThrottleKey) -> int:
+        """Sessions of a profile's service account kept open beyond those its connectors use now: they
+        count against the profile's connection limit like parked connections."""
+        with self._lock:
+            protocols = [(k, p) for k, p in self._protocols.items() if self._keys.get(k) == key]
+            users = {k: self._users.get(k, 0) for k, _ in protocols}
+        # A connector uses one session at a time: sessions past the connectors alive are kept open
+        # for nobody, idle or still finishing a request a cancelled connector started in its thread.
+        return sum(max(0, p.session_pool_size - users[k]) for k, p in protocols)
+
+    def close_idle(self, key: ThrottleKey) -> bool:
+        """Close one idle session of ``key``'s service account; False when none is idle."""
+        if self.idle(key) <= 0:
+            return False
+        with self._lock:
+            protocols = [p for k, p in self._protocols.items() if self._keys.get(k) == key]
+        return any(p.close_idle_session() for p in protocols)
+
+    def close_idle_sessions(self) -> None:
+        """Close every session waiting in a pool; the protocols stay for their connectors."""
+        with self._lock:
+            protocols = list(self._protocols.values())
+        for protocol in protocols:
+            protocol.close()
+
     @property
     def open_protocols(self) -> int:
         with self._lock:
@@ -432,6 +475,8 @@ class EwsSessions:
                 for other in [k for k in self._protocols if k[:4] == key[:4] and k != key]:
                     stale.append(self._protocols.pop(other))
                 self._protocols[key] = protocol
+                if target.profile.credentials_on is CredentialsOn.PROFILE and target.profile.id is not None:
+                    self._keys[key] = ThrottleKey("profile", target.profile.id)
         if found is not None:
             protocol.close()
             return found

@@ -39,7 +39,8 @@ class MailConnectorFactory:
 
     IMAP connections of incoming cycles are parked in ``imap_pool`` between cycles while an engine
     runs (``start_parking`` .. ``stop_parking``, the engine's ``ConnectionParking``), each counted
-    against its ThrottleKey's limit; ``close()`` closes them too.
+    against its ThrottleKey's limit; ``close()`` closes them too. The EWS sessions a profile's service
+    account keeps open beyond its connectors in use count as parked the same way.
     """
 
     def __init__(
@@ -168,13 +169,19 @@ class MailConnectorFactory:
         self.graph_sessions.sharing = True
 
     def parked(self, key: ThrottleKey) -> int:
-        return self.imap_pool.parked(key)
+        """Parked IMAP connections, and Exchange sessions a service account keeps open unused."""
+        return self.imap_pool.parked(key) + self.ews_sessions.idle(key)
 
     async def evict(self, key: ThrottleKey) -> bool:
-        return await self.imap_pool.evict(key)
+        if await self.imap_pool.evict(key):
+            return True
+        return self.ews_sessions.close_idle(key)
 
     async def stop_parking(self) -> None:
+        """The engine stops: parked IMAP connections log out, idle Exchange sessions close (the
+        connection slots they held on a shared store are given back next)."""
         await self.imap_pool.stop()
+        self.ews_sessions.close_idle_sessions()
         await self.graph_sessions.close()
 
     @staticmethod

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from desktop_sync.domain.errors import ValidationError
+from desktop_sync.domain.hosts import LEASE_SECONDS_DEFAULT, LEASE_SECONDS_MAX, LEASE_SECONDS_MIN
 
 Value = int | float | bool | str
 
@@ -95,6 +96,16 @@ SPECS: tuple[Spec, ...] = (
         unit="days",
         summary="... to this many days ahead",
     ),
+    Spec(
+        "lease_seconds",
+        Scope.STORE,
+        Kind.INTEGER,
+        LEASE_SECONDS_DEFAULT,
+        LEASE_SECONDS_MIN,
+        LEASE_SECONDS_MAX,
+        unit="s",
+        summary="engines on PostgreSQL: a dead engine's mailboxes are taken over within this time",
+    ),
     Spec("store", Scope.LOCAL, Kind.TEXT, "", summary="database URL or SQLite path; empty: the embedded file"),
     Spec("log_level", Scope.LOCAL, Kind.CHOICE, "info", choices=LOG_LEVELS),
     Spec("language", Scope.LOCAL, Kind.CHOICE, "system", choices=LANGUAGES),
@@ -121,6 +132,7 @@ class EngineLimits:
     act_safety_min: int = 5
     act_calendar_days_back: int = 30
     act_calendar_days_ahead: int = 365
+    lease_seconds: int = LEASE_SECONDS_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)

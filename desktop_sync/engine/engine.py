@@ -26,6 +26,7 @@ from desktop_sync.domain.ports import SecretStore, Store, TokenIssuer
 from desktop_sync.domain.ports.clock import Clock, utcnow
 from desktop_sync.domain.ports.connectors import ConnectionParking, ConnectorFactory, PushListener
 from desktop_sync.engine.act_cycle import ActCycle, ActSettings
+from desktop_sync.engine.budget import SharedBudget
 from desktop_sync.engine.collaborators import Collaborators
 from desktop_sync.engine.counters import Counters
 from desktop_sync.engine.cycle import MailboxCycle
@@ -37,6 +38,7 @@ from desktop_sync.engine.events import (
     OperationProgress,
     ProgressReporter,
 )
+from desktop_sync.engine.hosts import HostPresence
 from desktop_sync.engine.memory import keep_large_buffers_apart
 from desktop_sync.engine.metrics_server import MetricsServer
 from desktop_sync.engine.outcomes import RESUME_SECONDS, ProfileHealth, StatusBuffer
@@ -90,9 +92,25 @@ class Engine:
         # A factory that parks connections between cycles does so only while this engine runs; the
         # throttles count its parked connections against the profile's limit.
         self._parking = connectors if isinstance(connectors, ConnectionParking) else None
-        self.throttles = Throttles(self._parking)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # on a shared store, connection limits hold for every engine host together
+        budget = (
+            SharedBudget(store=store, owner=self.owner, lease_seconds=self.settings.lease_ttl_seconds, clock=clock)
+            if store.shared
+            else None
+        )
+        self.throttles = Throttles(self._parking, budget)
         self._now = clock
+        self.hosts = HostPresence(
+            store=store,
+            owner=self.owner,
+            lease_seconds=self.settings.lease_ttl_seconds,
+            clock=clock,
+            wants=_wants_cycles,
+            busy=self._busy,
+            sync_requested=self._take_sync_requests,
+        )
+        self.hosts.also_on_beat(self.throttles.on_beat)
         self.mailbox_queue = WorkQueue("mailboxes", self.settings.mailbox_workers)
         self.outgoing_queue = WorkQueue("outgoing", self.settings.outgoing_workers)
         self.operations = WorkQueue("operations", self.settings.operation_workers)
@@ -141,6 +159,7 @@ class Engine:
             self._items_at_start = self.counters.flat().get("desktop_sync_items_total", 0.0)
             for queue in (self.mailbox_queue, self.outgoing_queue, self.operations):
                 queue.start()
+            await self.hosts.start()
             await self._recover_outgoing()
             if metrics_port is not None:
                 self._metrics = MetricsServer(self.render_metrics, metrics_port)
@@ -158,10 +177,7 @@ class Engine:
         stale (we hold the only engine lock); on a shared one, those of engines no longer alive."""
         live: list[str] | None = None
         if self.store.shared:
-            async with self.store.transaction() as tx:
-                live = list(
-                    await tx.leases.live_owners(self._now() - dt.timedelta(seconds=self.settings.lease_ttl_seconds))
-                )
+            live = await self.hosts.live_owners()
             live.append(self.owner)
         await self.outgoing.recover(live)
 
@@ -194,10 +210,7 @@ class Engine:
         with contextlib.suppress(DesktopSyncError):
             await self.status_buffer.flush(self.store)
             await self._persist_counters()
-        if self.store.shared:
-            with contextlib.suppress(DesktopSyncError):
-                async with self.store.transaction() as tx:
-                    await tx.leases.release(self.owner)
+        await self.hosts.stop()
         if self._metrics is not None:
             await self._metrics.stop()
         self._exit.close()
@@ -352,7 +365,7 @@ class Engine:
         while True:
             now_mono = loop.time()
             try:
-                if now_mono - last_refresh >= settings.refresh_seconds:
+                if now_mono - last_refresh >= settings.refresh_seconds or self.hosts.take_change():
                     await self._refresh(start_push=self.settings.push)
                     last_refresh = now_mono
                 if now_mono - last_requests >= settings.request_poll_seconds:
@@ -375,20 +388,12 @@ class Engine:
             await asyncio.sleep(settings.tick_seconds)
 
     async def _refresh(self, *, start_push: bool) -> None:
-        """Reload the mailboxes this engine syncs; on a shared store, renew and balance leases."""
+        """Reload the mailboxes this engine syncs: on a shared store, those it leases (``engine/hosts.py``)."""
         async with self.store.transaction() as tx:
             mailboxes = await tx.mailboxes.list()
             profiles = await tx.profiles.list()
             statuses = {s.mailbox_id: s for s in await tx.status.list()}
-            held: set[MailboxId] | None = None
-            if self.store.shared:
-                now = self._now()
-                ttl = self.settings.lease_ttl_seconds
-                await tx.leases.heartbeat(self.owner, socket.gethostname(), os.getpid(), now)
-                live = max(1, await tx.leases.live_hosts(now - dt.timedelta(seconds=ttl)))
-                active = [m for m in mailboxes if _wants_cycles(m)]
-                target = math.ceil(len(active) / live) if active else 0
-                held = set(await tx.leases.claim(self.owner, now, ttl, target))
+        held = self.hosts.held  # on a shared store, the leases of the last heartbeat
         self._profiles = {p.id: p for p in profiles if p.id is not None}
         wanted = {
             m.id: m for m in mailboxes if m.id is not None and _wants_cycles(m) and (held is None or m.id in held)
@@ -484,6 +489,10 @@ class Engine:
             self._due[mailbox_id] = NEVER
         self.mailbox_queue.submit(mailbox_id, job, priority)
 
+    def _busy(self, mailbox_id: MailboxId) -> bool:
+        """Queued or running here: its lease is not given back under it."""
+        return self.mailbox_queue.is_pending(mailbox_id) or self.mailbox_queue.is_running(mailbox_id)
+
     def _submit_outgoing(self) -> None:
         if not self.outgoing_queue.is_pending("outgoing"):
             self.outgoing_queue.submit("outgoing", self._send_outgoing)
@@ -523,19 +532,21 @@ class Engine:
             listener: PushListener | None = None
             try:
                 credentials = await self.cycle.credentials(profile, mailbox)
-                async with self.throttles.slot(ThrottleKey.of(profile, mailbox), profile.max_connections):
-                    connector = self.connectors.incoming(profile, mailbox, credentials)
-                    listener = connector.push()
-                    if listener is None:
-                        await connector.close()
-                        return  # this protocol cannot push: polling alone
-                    try:
-                        while True:
-                            await listener.wait_for_changes()
-                            self._submit(mailbox.id, PRIORITY_NOW)
-                    finally:
-                        await listener.close()
-                        await connector.close()
+                key = ThrottleKey.of(profile, mailbox)
+                async with self.throttles.slot(key, profile.max_connections, listener=True) as granted:
+                    if granted:  # else every slot another host may give is taken: poll, listen later
+                        connector = self.connectors.incoming(profile, mailbox, credentials)
+                        listener = connector.push()
+                        if listener is None:
+                            await connector.close()
+                            return  # this protocol cannot push: polling alone
+                        try:
+                            while True:
+                                await listener.wait_for_changes()
+                                self._submit(mailbox.id, PRIORITY_NOW)
+                        finally:
+                            await listener.close()
+                            await connector.close()
             except DesktopSyncError as exc:
                 log.info("push for %s paused: %s", mailbox.address, exc.message)
             await asyncio.sleep(self.settings.push_retry_seconds)

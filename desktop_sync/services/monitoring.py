@@ -20,7 +20,6 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Store, Transaction
 from desktop_sync.domain.validation import normalize_address
-from desktop_sync.engine.engine import EngineSettings
 
 
 def utcnow() -> dt.datetime:
@@ -158,6 +157,5 @@ class MonitoringService:
         """Whether an engine runs on this store now: on SQLite one holds the engine lock; on a shared
         store one has sent a heartbeat within the lease time."""
         if self._store.shared:
-            since = now - dt.timedelta(seconds=EngineSettings().lease_ttl_seconds)
-            return await tx.leases.live_hosts(since) > 0
+            return await tx.leases.live_hosts(now) > 0
         return self._store.engine_lock_held()

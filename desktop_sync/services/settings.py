@@ -54,6 +54,7 @@ def engine_settings(limits: EngineLimits, base: EngineSettings | None = None) ->
         mailbox_workers=limits.mailbox_workers,
         outgoing_workers=limits.outgoing_workers,
         operation_workers=limits.operation_workers,
+        lease_ttl_seconds=float(limits.lease_seconds),
         cycle=cycle,
         act=act,
     )

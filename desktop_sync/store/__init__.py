@@ -13,10 +13,13 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from desktop_sync.domain.errors import PermanentError
+from desktop_sync.domain.model import MailboxId
 from desktop_sync.private_files import private_file
 from desktop_sync.store.act_repository import SqlActHolds, SqlActLinks, SqlConflicts, SqlCrmRecords
 from desktop_sync.store.activity_repository import SqlActivities
@@ -43,7 +46,8 @@ from desktop_sync.store.profile_repository import SqlProfiles
 from desktop_sync.store.queue_repository import SqlQueues
 from desktop_sync.store.record_repository import SqlRecords
 from desktop_sync.store.settings_repository import SqlAppSettings
-from desktop_sync.store.status_repository import SqlStatus
+from desktop_sync.store.slot_repository import SqlSlots
+from desktop_sync.store.status_repository import SYNC_NOW_CHANNEL, SqlStatus
 from desktop_sync.store.user_repository import SqlUsers
 
 __all__ = [
@@ -78,6 +82,7 @@ class SqlTransaction:
         self.failed_items = SqlFailedItems(session)
         self.counters = SqlCounters(session)
         self.leases = SqlLeases(session)
+        self.slots = SqlSlots(session)
         self.records = SqlRecords(session)
         self.outgoing = SqlOutgoing(session)
         self.sync_filters = SqlSyncFilters(session)
@@ -160,6 +165,21 @@ class SqlStore:
                 yield SqlTransaction(session)
         except (OperationalError, DBAPIError) as exc:
             raise StoreUnavailable(f"the store ({self._label}) failed: {str(exc.orig).strip()}") from exc
+
+    async def sync_requests(self) -> AsyncIterator[MailboxId]:
+        """Mailboxes asked to sync now, as they are asked, from any process (PostgreSQL LISTEN on its
+        own connection); on SQLite nothing: its one engine looks at the requests every 2 seconds."""
+        if not self.shared:
+            return
+        conninfo = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(SYNC_NOW_CHANNEL)))
+                async for notice in conn.notifies():
+                    if notice.payload.isdigit():
+                        yield MailboxId(int(notice.payload))
+        except psycopg.Error as exc:
+            raise StoreUnavailable(f"the store ({self._label}) failed: {str(exc).strip()}") from exc
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -444,6 +444,33 @@ class EngineHostRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # alive until, unless it beats again
+    taken_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # a lost host's mailboxes taken
+
+
+class ConnectionSlotRow(Base):
+    """One connection of a limit (a profile's or a mailbox's), held by an engine host until it gives it
+    back or its expiry passes (renewed by the holder's heartbeat): the limit holds across hosts."""
+
+    __tablename__ = "connection_slots"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # "profile" or "mailbox"
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0 .. limit - 1
+    holder: Mapped[str | None] = mapped_column(String(100), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConnectionWaitRow(Base):
+    """A host waiting for a slot of a limit whose slots are all held: hosts keeping idle connections
+    of it close them at their next heartbeat."""
+
+    __tablename__ = "connection_waits"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), primary_key=True)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # renewed while it waits
 
 
 class MailboxLeaseRow(Base):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from desktop_sync.domain.model import MailboxId, MailboxState, SyncStatus
 from desktop_sync.store.mapping import from_row
 from desktop_sync.store.models import MailboxStatusRow
 from desktop_sync.store.writes import dialect_insert
+
+SYNC_NOW_CHANNEL = "desktop_sync_now"  # PostgreSQL NOTIFY channel: a mailbox's id, asked to sync now
 
 
 def _status(row: MailboxStatusRow) -> SyncStatus:
@@ -95,6 +97,8 @@ class SqlStatus:
                 index_elements=["mailbox_id"], set_={"sync_requested_at": statement.excluded.sync_requested_at}
             )
         )
+        if self._s.get_bind().dialect.name == "postgresql":  # the engine holding it hears it at commit
+            await self._s.execute(select(func.pg_notify(SYNC_NOW_CHANNEL, str(mailbox_id))))
 
     async def take_sync_requests(self, mailbox_ids: Sequence[MailboxId]) -> Sequence[MailboxId]:
         if not mailbox_ids:

@@ -9,6 +9,7 @@ from desktop_sync.services.activities import ActivityService
 from desktop_sync.services.connection_test import ConnectionTestService
 from desktop_sync.services.directory import DirectoryService
 from desktop_sync.services.folders import FolderService
+from desktop_sync.services.hosts import HostsService
 from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.migration import MigrationService
 from desktop_sync.services.monitoring import MonitoringService
@@ -37,3 +38,4 @@ class UiContext:
     folders: FolderService | None = None
     activities: ActivityService | None = None
     signin: SignInService | None = None  # OAuth 2.0 sign-in: None where no identity broker was composed
+    hosts: HostsService | None = None  # the engine hosts on the store (the Engines view)

@@ -39,6 +39,7 @@ from desktop_sync.ui.conflicts_view import ConflictsPage
 from desktop_sync.ui.context import UiContext
 from desktop_sync.ui.dashboard import DashboardPage
 from desktop_sync.ui.directory_view import DirectoryPage
+from desktop_sync.ui.engines_view import EnginesPage
 from desktop_sync.ui.errors import ErrorPresenter, NotificationArea
 from desktop_sync.ui.failed_items_view import FailedItemsPage
 from desktop_sync.ui.mailboxes_view import MailboxesPage
@@ -65,6 +66,12 @@ class View(IntEnum):
     DASHBOARD = 6
     ACT_RECORDS = 7
     CONFLICTS = 8
+    ENGINES = 9
+
+
+def _view_key(view: View) -> str:
+    """Ctrl+1 for the first view ... Ctrl+9, then Ctrl+0 for the tenth."""
+    return f"Ctrl+{(view.value + 1) % 10}"
 
 
 class EmptyTablePage(QWidget):
@@ -188,6 +195,7 @@ class MainWindow(QMainWindow):
         self.dashboard_page = DashboardPage(context, self.mailboxes_page.model)
         self.act_page = ActRecordsPage(context, self.errors)
         self.conflicts_page = ConflictsPage(context, self.errors)
+        self.engines_page = EnginesPage(context, self.errors)
 
         self.navigation = QListWidget()
         self.navigation.setAccessibleName(self.tr("Views"))
@@ -198,7 +206,7 @@ class MainWindow(QMainWindow):
         for view, name, page in self._build_pages():
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, int(view))
-            item.setToolTip(QKeySequence(f"Ctrl+{view.value + 1}").toString(QKeySequence.SequenceFormat.NativeText))
+            item.setToolTip(QKeySequence(_view_key(view)).toString(QKeySequence.SequenceFormat.NativeText))
             self.navigation.addItem(item)
             self.stack.addWidget(page)
             self._pages[view] = page
@@ -359,6 +367,7 @@ class MainWindow(QMainWindow):
                 self.failed_items_page,
                 self.act_page,
                 self.conflicts_page,
+                self.engines_page,
             ):
                 await page.refresh()
 
@@ -426,6 +435,7 @@ class MainWindow(QMainWindow):
             (View.DASHBOARD, self.tr("Dashboard"), self.dashboard_page),
             (View.ACT_RECORDS, self.tr("Appointments, contacts & tasks"), self.act_page),
             (View.CONFLICTS, self.tr("Conflicts"), self.conflicts_page),
+            (View.ENGINES, self.tr("Engines"), self.engines_page),
         ]
 
     def _build_menus(self) -> None:
@@ -467,7 +477,7 @@ class MainWindow(QMainWindow):
             # In menus "&" marks the mnemonic, so a literal one ("Users & queues") is doubled.
             action = QAction(self.navigation_item(view).text().replace("&", "&&"), self)
             action.setCheckable(True)
-            action.setShortcut(QKeySequence(f"Ctrl+{view.value + 1}"))
+            action.setShortcut(QKeySequence(_view_key(view)))
             action.triggered.connect(lambda _checked=False, v=view: self.show_view(v))
             group.addAction(action)
             view_menu.addAction(action)

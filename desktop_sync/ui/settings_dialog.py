@@ -108,6 +108,7 @@ class SettingsDialog(QDialog):
             "act_safety_min": self.tr("...and more than this many lin&ks:"),
             "act_calendar_days_back": self.tr("Exchange Online: appointments from this many days &back:"),
             "act_calendar_days_ahead": self.tr("...to this many days a&head:"),
+            "lease_seconds": self.tr("Engines on PostgreSQL: l&ease period:"),
             "store": self.tr("Store l&ocation:"),
             "log_level": self.tr("Log le&vel:"),
             "language": self.tr("La&nguage:"),

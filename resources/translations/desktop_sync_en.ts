@@ -76,6 +76,16 @@
     </message>
 </context>
 <context>
+    <name>EnginesPage</name>
+    <message numerus="yes">
+        <source>%n engine(s) running</source>
+        <translation>
+            <numerusform>%n engine running</numerusform>
+            <numerusform>%n engines running</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>FailedItemsPage</name>
     <message numerus="yes">
         <source>%n item(s) will be retried in their mailbox&apos;s next cycle.</source>

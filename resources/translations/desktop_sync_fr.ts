@@ -1750,6 +1750,88 @@
     </message>
 </context>
 <context>
+    <name>EnginesPage</name>
+    <message>
+        <source>Engines</source>
+        <translation>Moteurs</translation>
+    </message>
+    <message>
+        <source>The sync engines sharing this store, the mailboxes and connections each holds, and whether it is alive. A lost engine&apos;s mailboxes are taken over by the others.</source>
+        <translation>Les moteurs de synchronisation qui partagent cette base, les boîtes aux lettres et les connexions que chacun tient, et s&apos;il est en vie. Les boîtes d&apos;un moteur perdu sont reprises par les autres.</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Moteur</translation>
+    </message>
+    <message>
+        <source>Machine</source>
+        <translation>Machine</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Démarré</translation>
+    </message>
+    <message>
+        <source>Last heartbeat</source>
+        <translation>Dernier signe de vie</translation>
+    </message>
+    <message>
+        <source>Mailboxes</source>
+        <translation>Boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>Connexions</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>No engine is running on this store.</source>
+        <translation>Aucun moteur ne tourne sur cette base.</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Actuali&amp;ser</translation>
+    </message>
+    <message>
+        <source>refresh the engines</source>
+        <translation>actualiser les moteurs</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>En marche</translation>
+    </message>
+    <message>
+        <source>Lost (mailboxes taken over {when})</source>
+        <translation>Perdu (boîtes reprises {when})</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>Perdu</translation>
+    </message>
+    <message>
+        <source>An embedded store runs one engine at a time; it is running.</source>
+        <translation>Une base intégrée fait tourner un moteur à la fois ; il est en marche.</translation>
+    </message>
+    <message>
+        <source>An embedded store runs one engine at a time; none is running.</source>
+        <translation>Une base intégrée fait tourner un moteur à la fois ; aucun ne tourne.</translation>
+    </message>
+    <message>
+        <source>{profile}: {count}</source>
+        <translation>{profile} : {count}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n engine(s) running</source>
+        <translation>
+            <numerusform>%n moteur en marche</numerusform>
+            <numerusform>%n moteurs en marche</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <source>&lt;b&gt;How to fix it:&lt;/b&gt; {fix}</source>
@@ -3051,6 +3133,10 @@
     <message>
         <source>refresh the mailbox list</source>
         <translation>actualiser la liste des boîtes aux lettres</translation>
+    </message>
+    <message>
+        <source>Engines</source>
+        <translation>Moteurs</translation>
     </message>
 </context>
 <context>
@@ -4440,6 +4526,10 @@ Mots de passe : {entered} saisis sur {accounts} ; les autres restent « informat
     <message>
         <source>...to this many days a&amp;head:</source>
         <translation>… jusqu&apos;à ce nombre &amp;de jours à l&apos;avance :</translation>
+    </message>
+    <message>
+        <source>Engines on PostgreSQL: l&amp;ease period:</source>
+        <translation>Moteurs sur PostgreSQL : durée des &amp;baux :</translation>
     </message>
     <message>
         <source>Store l&amp;ocation:</source>

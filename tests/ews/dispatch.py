@@ -5,6 +5,7 @@ and keep GetStreamingEvents responses open, writing events as they happen.
 
 from __future__ import annotations
 
+import select
 import ssl
 import time
 
@@ -180,11 +181,30 @@ class EwsDispatch:
                     last_write = time.monotonic()
                 if status == "Closed":
                     break
-                wait = min(remaining, self.ews.heartbeat_seconds - (time.monotonic() - last_write), 0.5)
+                if self._client_hung_up():
+                    self.close_connection = True  # as Exchange does: the client's FIN ends the stream at once
+                    return
+                wait = min(remaining, self.ews.heartbeat_seconds - (time.monotonic() - last_write), 0.1)
                 store.changed.wait(max(wait, 0.01))
             self._write_raw(b"0\r\n\r\n")
         except (ConnectionError, ssl.SSLError, OSError):
             self.close_connection = True
+
+    def _client_hung_up(self) -> bool:
+        """Whether the client closed its end of a stream (it sends nothing while it reads one)."""
+        connection = self.request
+        readable, _, _ = select.select([connection], [], [], 0)
+        if not readable:
+            return False
+        connection.settimeout(0.05)
+        try:
+            return connection.recv(1) == b""
+        except (TimeoutError, ssl.SSLWantReadError):
+            return False
+        except (ConnectionError, ssl.SSLError, OSError):
+            return True
+        finally:
+            connection.settimeout(None)
 
     def _stream_envelope(self, batches: list[tuple[str, list]], status: str) -> bytes:
         message = soap.response_message("GetStreamingEvents")

@@ -131,11 +131,13 @@ class Stats:
             self.connections_peak = getattr(self, "connections_open", 0)
             self.connections_open = getattr(self, "connections_open", 0)
 
-    def connection_opened(self) -> int:
+    def connection_opened(self, hung_up: int = 0) -> int:
+        """A new connection; ``hung_up`` of the open ones were already closed by their client (their
+        threads have not read the end yet): the peak counts the connections clients hold."""
         with self._lock:
             self.connections_open += 1
             self.connections_total += 1
-            self.connections_peak = max(self.connections_peak, self.connections_open)
+            self.connections_peak = max(self.connections_peak, self.connections_open - hung_up)
             return self.connections_total
 
     def connection_closed(self) -> None:

@@ -9,6 +9,7 @@ import base64
 import contextlib
 import json
 import re
+import select
 import socket
 import ssl
 import sys
@@ -78,10 +79,27 @@ class Handler(EwsDispatch, BaseHTTPRequestHandler):
             self.request.settimeout(None)
         self.handshake_failed = False
         super().setup()
-        self.connection_number = self.ews.stats.connection_opened()
+        self.connection_number = self.ews.stats.connection_opened(hung_up=self._hung_up_connections())
         self.ntlm: spnego.ContextProxy | None = None
         self.ntlm_principal: Principal | None = None
         self.ews._connections.add(self.request)
+
+    def _hung_up_connections(self) -> int:
+        """Open connections whose client has closed its end already (the kernel has its FIN; the
+        connection's thread has not read it yet). Plain sockets only: a TLS one counts as open."""
+        hung_up = 0
+        for connection in list(self.ews._connections):
+            if isinstance(connection, ssl.SSLSocket):
+                continue
+            try:
+                readable, _, _ = select.select([connection], [], [], 0)
+                if readable and connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                    hung_up += 1
+            except (BlockingIOError, InterruptedError):
+                continue
+            except (OSError, ValueError):
+                hung_up += 1  # reset, or closed meanwhile
+        return hung_up
 
     def handle(self) -> None:
         if self.handshake_failed:

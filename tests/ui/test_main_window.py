@@ -21,6 +21,7 @@ DIGIT_KEYS = [
     Qt.Key.Key_7,
     Qt.Key.Key_8,
     Qt.Key.Key_9,
+    Qt.Key.Key_0,  # the tenth view
 ]
 
 

@@ -8,13 +8,14 @@ they never import SQLAlchemy.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from desktop_sync.domain.act import ConflictPolicy, HeldPlan, Link
 from desktop_sync.domain.folders import RecordChoice, TrackedFolder
+from desktop_sync.domain.hosts import EngineHost
 from desktop_sync.domain.mail import ParsedEmail
 from desktop_sync.domain.model import (
     ActivityId,
@@ -40,6 +41,7 @@ from desktop_sync.domain.model import (
     User,
     UserId,
 )
+from desktop_sync.domain.ports.connectors import ThrottleKey
 from desktop_sync.domain.sync_filters import SyncFilter
 
 
@@ -236,16 +238,65 @@ class CounterRepository(Protocol):
 
 
 class LeaseRepository(Protocol):
-    async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime) -> None: ...
-    async def live_hosts(self, since: dt.datetime) -> int: ...
-    async def live_owners(self, since: dt.datetime) -> Sequence[str]: ...
-    async def claim(self, owner: str, now: dt.datetime, ttl: float, target: int) -> Sequence[MailboxId]:
-        """Renew this owner's leases and take expired or free ones, holding at most ``target``.
+    """Engine hosts' heartbeats and mailbox leases (several engines on a shared store)."""
+
+    async def heartbeat(self, owner: str, hostname: str, pid: int, now: dt.datetime, expires: dt.datetime) -> None:
+        """This host is alive until ``expires`` unless it beats again."""
+        ...
+
+    async def live_hosts(self, now: dt.datetime) -> int: ...
+    async def live_owners(self, now: dt.datetime) -> Sequence[str]:
+        """The live hosts, in the order they started."""
+        ...
+
+    async def claim(
+        self,
+        owner: str,
+        now: dt.datetime,
+        expires: dt.datetime,
+        candidates: Collection[MailboxId],
+        target: int,
+        busy: Collection[MailboxId] = (),
+    ) -> Sequence[MailboxId]:
+        """Renew this owner's leases and take free or expired ones up to ``target``; holding more,
+        give back down to ``target``, never a ``busy`` one.
 
         Returns the mailboxes this owner holds afterwards."""
         ...
 
-    async def release(self, owner: str) -> None: ...
+    async def release(self, owner: str) -> None:
+        """A host going away cleanly: its leases and connection slots free at once."""
+        ...
+
+    async def forget_lost(self, before: dt.datetime) -> None: ...
+    async def hosts(self) -> Sequence[EngineHost]: ...
+
+
+class SlotRepository(Protocol):
+    """Connection slots: a connection limit held for every engine host together."""
+
+    async def take(
+        self,
+        holder: str,
+        key: ThrottleKey,
+        limit: int,
+        wanted: int,
+        now: dt.datetime,
+        expires: dt.datetime,
+        listener: bool = False,
+    ) -> int:
+        """Take up to ``wanted`` free slots of ``key``'s ``limit`` (a push listener: of its lower half
+        only); how many were taken."""
+        ...
+
+    async def give_back(
+        self, holder: str, key: ThrottleKey, count: int, free_at: dt.datetime | None = None
+    ) -> None: ...
+    async def renew(self, holder: str, expires: dt.datetime) -> None: ...
+    async def in_use(self, key: ThrottleKey, now: dt.datetime) -> int: ...
+    async def wait(self, holder: str, key: ThrottleKey, now: dt.datetime) -> None: ...
+    async def stop_waiting(self, holder: str, key: ThrottleKey) -> None: ...
+    async def waited_for(self, holder: str, since: dt.datetime) -> set[ThrottleKey]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +456,8 @@ class Transaction(Protocol):
     @property
     def leases(self) -> LeaseRepository: ...
     @property
+    def slots(self) -> SlotRepository: ...
+    @property
     def records(self) -> RecordRepository: ...
     @property
     def outgoing(self) -> OutgoingRepository: ...
@@ -448,4 +501,9 @@ class Store(Protocol):
     @property
     def shared(self) -> bool:
         """True when several engines may share this store (leases needed)."""
+        ...
+
+    def sync_requests(self) -> AsyncIterator[MailboxId]:
+        """Mailboxes asked to sync now (``StatusRepository.request_sync``), as they are asked, from any
+        process; ends at once on a store that cannot tell (its engine polls the requests instead)."""
         ...
