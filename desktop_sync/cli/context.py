@@ -2,8 +2,9 @@
 one-line errors, the registration of sub-commands, and how errors become one line and an exit code.
 
 Exit status: 0 done; 1 the command could not run (store or keyring unavailable, another engine
-running); 2 bad input, nothing written; 3 a remap needs confirmation (``--yes``), nothing written;
-4 Test & Enable ran and a channel failed its test.
+running, the identity provider unreachable); 2 bad input, nothing written; 3 a remap needs
+confirmation (``--yes``), nothing written; 4 Test & Enable ran and a channel failed its test, or a
+sign-in was declined, timed out or refused by the identity provider.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from desktop_sync.services.mailboxes import MailboxService
 from desktop_sync.services.monitoring import MonitoringService
 from desktop_sync.services.profiles import ProfileService
 from desktop_sync.services.settings import SettingsService
+from desktop_sync.services.signin import SignInService
 from desktop_sync.services.sync_control import SyncControl
 from desktop_sync.services.sync_filters import SyncFilterService
 from desktop_sync.store import SqlStore, StoreMissing, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED = 0, 1, 2, 3, 4
 EXIT_NOTHING_WAITING = 3  # act confirm: no plan waits for confirmation
+EXIT_SIGNIN_REFUSED = 4  # sign-in: the person declined, the time ran out, or the provider refused
 PROG = "desktop-sync"
 
 
@@ -67,9 +70,10 @@ class Context:
     if it exists; only ``init`` creates one there. The default location creates itself.
     """
 
-    def __init__(self, db: str | None, out: TextIO, stdin: TextIO, *, create: bool = False):
+    def __init__(self, db: str | None, out: TextIO, stdin: TextIO, *, create: bool = False, err: TextIO | None = None):
         self.db = db
         self.out = out
+        self.err = err or out  # what a person must read while a command waits, when out is JSON
         self.stdin = stdin
         self.create = create
         self.secrets = KeyringSecrets()
@@ -136,6 +140,12 @@ class Context:
             self._tokens = TokenBroker(self.secrets)
         return self._tokens
 
+    def signin(self) -> SignInService:
+        """Signing in with OAuth 2.0 (msal, authlib): imported when a command needs it, not at every start."""
+        from desktop_sync.identity.broker import TokenBroker
+
+        return SignInService(self.store, TokenBroker(self.secrets), self.secrets)
+
     def connectors(self) -> ConnectorFactory:
         from desktop_sync.connectors.factory import MailConnectorFactory
 
@@ -198,7 +208,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, stdin: TextIO) ->
     if handler is None:
         print(f"{PROG}: error: give a command (see {PROG} --help)", file=err)
         return EXIT_BAD_INPUT
-    ctx = Context(getattr(args, "db", None), out, stdin, create=args.command == "init")
+    ctx = Context(getattr(args, "db", None), out, stdin, create=args.command == "init", err=err)
 
     async def go() -> int:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from desktop_sync.cli import signin
 from desktop_sync.cli.arguments import iso_date, read_password
 from desktop_sync.cli.context import EXIT_OK, EXIT_REMAP_NEEDED, EXIT_TEST_FAILED, Commands, Context
 from desktop_sync.cli.output import local_time, mailbox_json, print_table, report_json, state_text, status_json
@@ -262,3 +263,4 @@ def register(cli: Commands) -> None:
     )
     untrack.add_argument("email", metavar="EMAIL")
     untrack.add_argument("folder", metavar="FOLDER")
+    signin.register_mailbox_sign_in(cli, mailboxes)

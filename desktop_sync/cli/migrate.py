@@ -19,6 +19,7 @@ from typing import Any
 from desktop_sync.cli.context import Commands, Context
 from desktop_sync.cli.output import counted
 from desktop_sync.domain.email_router import MAX_ROUTERS, Account
+from desktop_sync.domain.email_router.model import EntraApp
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.services.migration import MigrationService, MigrationStep
 
@@ -65,7 +66,11 @@ def _ask_passwords(ctx: Context, args: argparse.Namespace, accounts: Sequence[Ac
 async def migrate_router(ctx: Context, args: argparse.Namespace) -> int:
     service = MigrationService(ctx.store, ctx.secrets)
     reading = await service.read_routers(args.routers)
-    plan = service.plan(reading, args.select or None, args.allow_insecure or ())
+    if (args.client_id is None) != (args.tenant is None):
+        missing = "tenant" if args.tenant is None else "client_id"
+        raise ValidationError.single(missing, "the Entra application needs both --client-id and --tenant")
+    entra_app = EntraApp(args.client_id, args.tenant) if args.client_id is not None else None
+    plan = service.plan(reading, args.select or None, args.allow_insecure or (), entra_app)
     if args.dry_run:
         if args.json:
             ctx.print_json(plan.to_dict())
@@ -127,6 +132,13 @@ def add_migrate_commands(commands: Any, common: Any, group: Any, command: Any) -
         help="migrate this merged profile although its router used no SSL/TLS: passwords cross the network in "
         "clear text (repeat for several; without it such a profile is blocked)",
     )
+    router.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="Exchange Online: the application (client) id of the Microsoft Entra application every Exchange "
+        "Online profile signs in as (with --tenant); without it such profiles are not migrated",
+    )
+    router.add_argument("--tenant", metavar="TENANT", help="Exchange Online: the Entra tenant id or domain")
     router.add_argument("--dry-run", action="store_true", help="print what would be created; write nothing")
     router.add_argument("--json", action="store_true")
     router.add_argument(

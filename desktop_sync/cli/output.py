@@ -10,9 +10,11 @@ from typing import Any
 from desktop_sync.cli.context import Context
 from desktop_sync.domain.mailbox_state import DisplayState, StateFacts
 from desktop_sync.domain.model import CredentialsOn, EmailActivity, OutgoingEmail, Profile, ProfileKind
+from desktop_sync.domain.signin import OAuthProvider
 from desktop_sync.domain.sync_filters import group_to_json
 from desktop_sync.services.mailboxes import MailboxView
 from desktop_sync.services.monitoring import StatusView
+from desktop_sync.services.signin import SignInResult, SignInState
 from desktop_sync.services.sync_control import EnablementReport
 from desktop_sync.services.sync_filters import FilterView
 
@@ -72,6 +74,44 @@ def profile_json(p: Profile) -> dict[str, Any]:
         "impersonation": p.kind is ProfileKind.EXCHANGE and p.credentials_on is CredentialsOn.PROFILE,
         "tracked_category": p.tracked_category if p.kind.is_exchange else None,
         "tag_undeliverable": p.tag_undeliverable,
+        "oauth": oauth_json(p),
+    }
+
+
+def oauth_json(p: Profile) -> dict[str, Any] | None:
+    """A profile's OAuth 2.0 settings (nothing here is secret) and the scopes its sign-ins ask for."""
+    oauth = p.oauth
+    if oauth is None:
+        return None
+    microsoft = oauth.provider is OAuthProvider.MICROSOFT
+    on_profile = p.credentials_on is CredentialsOn.PROFILE
+    return {
+        "provider": oauth.provider.value,
+        "client_id": oauth.client_id,
+        "tenant": oauth.tenant if microsoft else None,
+        "issuer": oauth.issuer or None,
+        "authority_host": oauth.authority_host if microsoft else None,
+        "scopes": list(oauth.scopes),  # as set on the profile; [] means the provider's defaults
+        # what a sign-in asks for: the application's own token for a service account, else a person's
+        "sign_in_scopes": list(oauth.app_scopes_for(p.protocols) if on_profile else oauth.scopes_for(p.protocols)),
+        "sign_in": "profile" if on_profile else "mailbox",
+    }
+
+
+def sign_in_json(state: SignInState | None) -> dict[str, Any] | None:
+    """Whether a sign-in is stored and whether it is needed again; None for a password profile."""
+    if state is None:
+        return None
+    return {"signed_in": state.signed_in, "needs_sign_in": state.needs_sign_in}
+
+
+def sign_in_result_json(result: SignInResult) -> dict[str, Any]:
+    return {
+        "account": result.account,
+        "scopes": list(result.scopes),
+        "expires_at": result.expires_at.isoformat(),
+        "mailboxes": list(result.mailboxes),
+        "alerts_cleared": result.alerts_cleared,
     }
 
 

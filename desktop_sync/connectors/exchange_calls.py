@@ -29,7 +29,7 @@ from desktop_sync.connectors.ews_services import (
     folder_ref,
     sync_page,
 )
-from desktop_sync.domain.folders import INBOX, ServerFolder
+from desktop_sync.domain.folders import INBOX, ServerFolder, folder_paths
 
 BATCH_SIZE = 50  # messages per GetItem (MIME) and per committed batch
 DELIMITER = "/"  # folder paths as the admin sees them: "INBOX/Customers/Key accounts"
@@ -50,21 +50,8 @@ class Tree:
     def __init__(self, rows: Mapping[str, FolderRow], inbox_id: str) -> None:
         self.rows = dict(rows)
         self.inbox_id = inbox_id
-        self._paths: dict[str, str] = {}
-        for folder_id in self.rows:
-            self._paths[folder_id] = self._path(folder_id)
+        self._paths = folder_paths({i: (row.name, row.parent_id) for i, row in self.rows.items()}, inbox_id, DELIMITER)
         self._by_path = {path: folder_id for folder_id, path in self._paths.items()}
-
-    def _path(self, folder_id: str) -> str:
-        parts: list[str] = []
-        seen: set[str] = set()
-        current: str | None = folder_id
-        while current is not None and current in self.rows and current not in seen:
-            seen.add(current)
-            row = self.rows[current]
-            parts.append(INBOX if current == self.inbox_id else row.name)
-            current = row.parent_id
-        return DELIMITER.join(reversed(parts))
 
     def name_of(self, folder_id: str | None) -> str | None:
         return self._paths.get(folder_id) if folder_id else None

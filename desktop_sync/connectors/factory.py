@@ -1,4 +1,5 @@
-"""Builds the mail connectors for a profile and mailbox: IMAP, POP3 and SMTP, and Exchange (EWS)."""
+"""Builds the mail connectors for a profile and mailbox: IMAP, POP3 and SMTP, Exchange (EWS) and
+Exchange Online (Microsoft Graph)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from desktop_sync.connectors.errors import ErrorCode, error
 from desktop_sync.connectors.exchange import PAGE_SIZE, STREAM_MINUTES, ExchangeIncoming, ExchangeOutgoing
 from desktop_sync.connectors.exchange_act import ExchangeAct
 from desktop_sync.connectors.exchange_session import OAUTH_AUTHORITY, EwsSessions, EwsTarget
+from desktop_sync.connectors.graph import mail as graph_mail
+from desktop_sync.connectors.graph.client import GraphClient, GraphSessions, MailboxGates
+from desktop_sync.connectors.graph.link import client_for
+from desktop_sync.connectors.graph.mail import GraphIncoming
+from desktop_sync.connectors.graph.send import GraphOutgoing
 from desktop_sync.connectors.imap import BATCH_SIZE, IDLE_RENEW_SECONDS, ImapIncoming, SentFolder
 from desktop_sync.connectors.imap_pool import IDLE_SECONDS, PER_SERVER, ImapPool
 from desktop_sync.connectors.pop3 import Pop3Incoming
@@ -47,6 +53,8 @@ class MailConnectorFactory:
         oauth_authority: str = OAUTH_AUTHORITY,
         imap_parked_seconds: float = IDLE_SECONDS,
         imap_parked_per_server: int = PER_SERVER,
+        graph_page_size: int = graph_mail.PAGE_SIZE,
+        graph_batch_size: int = graph_mail.BATCH_SIZE,
     ) -> None:
         self._push_renew_seconds = push_renew_seconds
         self._reconnect_delays = tuple(reconnect_delays)
@@ -58,10 +66,18 @@ class MailConnectorFactory:
         weakref.finalize(self, self.ews_sessions.close)
         self.imap_pool = ImapPool(idle_seconds=imap_parked_seconds, per_server=imap_parked_per_server)
         weakref.finalize(self, self.imap_pool.close_now)
+        # Graph: at most 4 requests at once per mailbox, whichever connector sends them; connections
+        # kept between cycles while an engine runs (start_parking .. stop_parking)
+        self.graph_gates = MailboxGates()
+        self.graph_sessions = GraphSessions()
+        self._graph_page_size = graph_page_size
+        self._graph_batch_size = graph_batch_size
 
     def supports(self, profile: Profile, channel: Channel) -> bool:
         if profile.kind is ProfileKind.EXCHANGE:
             return channel in (Channel.INCOMING, Channel.OUTGOING, Channel.ACT)
+        if profile.kind is ProfileKind.EXCHANGE_ONLINE:
+            return channel in (Channel.INCOMING, Channel.OUTGOING)
         if profile.kind not in _INTERNET_MAIL:
             return False
         if channel is Channel.INCOMING:
@@ -98,6 +114,14 @@ class MailConnectorFactory:
                 stream_minutes=self._ews_stream_minutes,
                 reconnect_delays=self._reconnect_delays,
             )
+        if profile.kind is ProfileKind.EXCHANGE_ONLINE:
+            return GraphIncoming(
+                self.graph_client(profile, mailbox, credentials),
+                folders=folders,
+                tracked_category=profile.tracked_category,
+                batch_size=self._graph_batch_size,
+                page_size=self._graph_page_size,
+            )
         raise self._unsupported(profile, Channel.INCOMING)
 
     def outgoing(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> OutgoingMail:
@@ -106,6 +130,8 @@ class MailConnectorFactory:
         remember_secret(credentials.secret)
         if profile.kind is ProfileKind.EXCHANGE:
             return ExchangeOutgoing(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
+        if profile.kind is ProfileKind.EXCHANGE_ONLINE:
+            return GraphOutgoing(self.graph_client(profile, mailbox, credentials))
         sent_folder = SentFolder(profile, credentials) if profile.kind is ProfileKind.IMAP else None
         return SmtpOutgoing(
             profile,
@@ -121,6 +147,11 @@ class MailConnectorFactory:
         remember_secret(credentials.secret)
         return ExchangeAct(self.ews_sessions, EwsTarget.of(profile, mailbox, credentials))
 
+    def graph_client(self, profile: Profile, mailbox: Mailbox, credentials: Credentials) -> GraphClient:
+        """A Graph client of the mailbox, sharing its four-request gate (and, while an engine runs, the
+        connections) with the mailbox's other Graph connectors."""
+        return client_for(profile, mailbox, credentials, gates=self.graph_gates, sessions=self.graph_sessions)
+
     def close(self) -> None:
         """End the connections kept for reuse: Exchange sessions, parked IMAP connections."""
         self.ews_sessions.close()
@@ -130,6 +161,7 @@ class MailConnectorFactory:
 
     def start_parking(self) -> None:
         self.imap_pool.start()
+        self.graph_sessions.sharing = True
 
     def parked(self, key: ThrottleKey) -> int:
         return self.imap_pool.parked(key)
@@ -139,6 +171,7 @@ class MailConnectorFactory:
 
     async def stop_parking(self) -> None:
         await self.imap_pool.stop()
+        await self.graph_sessions.close()
 
     @staticmethod
     def _unsupported(profile: Profile, channel: Channel) -> DesktopSyncError:

@@ -8,6 +8,7 @@ keeps on common servers (Dovecot among them).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from desktop_sync.domain.errors import ValidationError
@@ -80,3 +81,23 @@ def parse_regarding(text: str | None, field: str = "regarding") -> tuple[RecordT
     if not number.isdigit():
         raise ValidationError.single(field, f"{text!r}: expected KIND:ID, e.g. account:12")
     return record_type, int(number)
+
+
+def folder_paths(
+    folders: Mapping[str, tuple[str, str | None]], inbox_id: str | None, delimiter: str = "/"
+) -> dict[str, str]:
+    """Each folder's path from the top of the mailbox ("INBOX/Customers"), from ``folders``: id -> (name,
+    parent id). The Inbox is named INBOX; a parent that is not listed (the store's root) ends a path,
+    and so does a loop."""
+    paths: dict[str, str] = {}
+    for folder_id in folders:
+        parts: list[str] = []
+        seen: set[str] = set()
+        current: str | None = folder_id
+        while current is not None and current in folders and current not in seen:
+            seen.add(current)
+            name, parent = folders[current]
+            parts.append(INBOX if current == inbox_id else name)
+            current = parent
+        paths[folder_id] = delimiter.join(reversed(parts))
+    return paths

@@ -110,6 +110,14 @@ _CATALOGUE: dict[str, Explanation] = {
         cause="{server} refused the account of {address} access to the mailbox or one of its folders: {detail}",
         fix="Give the account Full Access to the mailbox, or use a service account with impersonation rights.",
     ),
+    "graph_permission_denied": Explanation(
+        title="Microsoft Graph denied a permission",
+        cause="{server} refused {address} a request: {detail}",
+        fix="In Microsoft Entra, grant the application the permission named, with admin consent (app-only: the "
+        "application permissions Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, Contacts.ReadWrite and "
+        "Tasks.ReadWrite.All; signed-in mailboxes: their delegated forms), and check that the application access "
+        "policy (or RBAC for Applications scope) includes this mailbox. Then run Test & Enable again.",
+    ),
     "autodiscover_failed": Explanation(
         title="The Exchange server could not be found",
         cause="Autodiscover found no EWS address for {address}: {detail}",
@@ -327,7 +335,7 @@ _CATALOGUE: dict[str, Explanation] = {
         title="Sign-in needed",
         cause="{detail}",
         fix="Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} "
-        "(a service account: desktop-sync profile sign-in with the profile's name). Its synchronization waits "
+        "(a service account: desktop-sync profile sign-in PROFILE, with the profile's name). Its synchronization waits "
         "until then and goes on where it stopped.",
     ),
     "signin_refused": Explanation(

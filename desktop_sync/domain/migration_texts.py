@@ -108,6 +108,18 @@ MIGRATION_TEXTS: dict[str, str] = {
     ),
     "anonymous_incoming": "the router read this mailbox anonymously, which Desktop Sync cannot do",
     "auth_not_stated": "the router's files do not say how it signed in: basic is assumed",
+    "exchange_online_oauth": (
+        "{host} is Exchange Online: migrated to an Exchange Online profile (Microsoft Graph) that signs in "
+        "with OAuth 2.0 as your Microsoft Entra application; sign it in before its mailboxes sync"
+    ),
+    "exchange_online_needs_app": (
+        "Exchange Online signs in with OAuth 2.0: give the Microsoft Entra application registered for it "
+        "(desktop-sync migrate router ... --client-id ID --tenant TENANT)"
+    ),
+    "signin_needed_profile": (
+        "no sign-in yet: run desktop-sync profile sign-in {profile} (--client-secret-stdin or "
+        "--client-certificate PEM) before its mailboxes sync"
+    ),
     "exchange_online_basic": (
         "{host} is Exchange Online, which no longer accepts basic authentication: switch the profile to "
         "OAuth 2 before Test & Enable"
@@ -214,7 +226,8 @@ PROFILE_SETTINGS = (
     "name", "kind", "incoming_host", "incoming_port", "incoming_security", "outgoing_host", "outgoing_port",
     "outgoing_security", "ews_url", "auth", "credentials_on", "login", "max_connections", "timeout_seconds",
     "min_poll_seconds", "process_email_from", "ca_file", "allow_insecure", "delete_after_download",
-    "tracking_token_prefix", "tracked_category", "tag_undeliverable",
+    "tracking_token_prefix", "tracked_category", "tag_undeliverable", "oauth_provider", "client_id", "tenant",
+    "issuer", "scopes", "authority_host",
 )  # ProfileInput's fields (a test checks that they are the same)
 MIGRATION_TEXTS.update({f"setting_refused_{name}": f"{name}: {{message}}" for name in PROFILE_SETTINGS})
 # A clear-text warning that is why its profile is not migrated.

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
+from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.model import AuthMethod, Endpoint, ProfileKind, Security
 from desktop_sync.domain.signin import OAuthProvider
+from desktop_sync.domain.validation import field_error
 
 
 class Preset(enum.Enum):
@@ -49,3 +52,31 @@ PRESETS: dict[Preset, dict[ProfileKind, PresetServers]] = {
 def preset_servers(preset: Preset, kind: ProfileKind) -> PresetServers | None:
     """The servers a preset gives for a kind of profile, or None when the vendor has none of that kind."""
     return PRESETS[preset].get(kind)
+
+
+PRESET_NAMES = {Preset.MICROSOFT_365: "Microsoft 365", Preset.GOOGLE: "Google Workspace / Gmail"}
+
+
+def preset_fields(preset: Preset, kind: ProfileKind) -> dict[str, Any]:
+    """What a preset fills in a profile form (``ProfileInput``'s field names): hosts, ports, security,
+    OAuth 2.0 and the provider. The scopes stay empty, which means the provider's defaults for the
+    profile's protocols. ValidationError (on ``preset``) when the vendor has no such kind of server."""
+    servers = preset_servers(preset, kind)
+    if servers is None:
+        raise ValidationError.single(
+            "preset", field_error("preset_no_kind", preset=PRESET_NAMES[preset], kind=kind.value)
+        )
+    fields: dict[str, Any] = {
+        "incoming_host": servers.incoming.host,
+        "incoming_port": servers.incoming.port,
+        "incoming_security": servers.incoming.security,
+        "auth": servers.auth,
+        "oauth_provider": servers.provider,
+    }
+    if servers.outgoing is not None:
+        fields |= {
+            "outgoing_host": servers.outgoing.host,
+            "outgoing_port": servers.outgoing.port,
+            "outgoing_security": servers.outgoing.security,
+        }
+    return fields

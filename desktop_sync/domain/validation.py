@@ -119,6 +119,23 @@ FIELD_ERRORS: dict[str, str] = {
     "queue_exists": "a queue {address} already exists",
     "address_is_user": "{address} is already a user's address",
     "queue_crm_id_taken": "another queue has the CRM id {crm_id}",
+    # what services/signin.py refuses (OAuth 2.0 sign-in)
+    "signin_not_oauth": "profile {name} signs in with a password, not OAuth 2.0",
+    "signin_on_profile": (
+        "profile {name} signs in as its application for every mailbox: desktop-sync profile sign-in {name}"
+    ),
+    "signin_on_mailboxes": "profile {name} signs each mailbox in on its own: desktop-sync mailbox sign-in EMAIL",
+    "client_secret_empty": "the client secret is empty",
+    "client_secret_or_certificate": "give either the client secret or the certificate",
+    "client_certificate_microsoft_only": "a certificate proves an application at Microsoft only: use a client secret",
+    "client_certificate_missing": "{path}: no such certificate file",
+    "client_certificate_unreadable": "{path}: the certificate file cannot be read ({reason})",
+    "client_certificate_too_large": "the file is larger than a certificate and its key ({limit} characters)",
+    "client_certificate_encrypted": "the private key is encrypted: give it unencrypted (openssl pkcs8 -topk8 -nocrypt)",
+    "client_certificate_no_certificate": "no certificate (BEGIN CERTIFICATE) in the file",
+    "client_certificate_no_key": "no private key (BEGIN PRIVATE KEY) in the file",
+    "client_certificate_many_keys": "more than one private key in the file: give the application's only",
+    "preset_no_kind": "{preset} has no preset for {kind} profiles",
 }
 
 
@@ -414,4 +431,40 @@ def validate_profile(data: ProfileInput) -> Profile:
         tracked_category=category if data.kind.is_exchange else TRACKED_CATEGORY_DEFAULT,
         tag_undeliverable=data.tag_undeliverable,
         oauth=oauth,
+    )
+
+
+def profile_input(profile: Profile) -> ProfileInput:
+    """A stored profile as its form: what an edit starts from (``validate_profile`` gives it back)."""
+    oauth = profile.oauth
+    microsoft = oauth is not None and oauth.provider is OAuthProvider.MICROSOFT
+    return ProfileInput(
+        name=profile.name,
+        kind=profile.kind,
+        incoming_host=profile.incoming.host,
+        incoming_port=profile.incoming.port,
+        incoming_security=profile.incoming.security,
+        outgoing_host=profile.outgoing.host if profile.outgoing else None,
+        outgoing_port=profile.outgoing.port if profile.outgoing else None,
+        outgoing_security=profile.outgoing.security if profile.outgoing else Security.TLS,
+        ews_url=profile.ews_url,
+        auth=profile.auth,
+        credentials_on=profile.credentials_on,
+        login=profile.login,
+        max_connections=profile.max_connections,
+        timeout_seconds=profile.timeout_seconds,
+        min_poll_seconds=profile.min_poll_seconds,
+        process_email_from=profile.process_email_from,
+        ca_file=profile.ca_file,
+        allow_insecure=profile.allow_insecure,
+        delete_after_download=profile.delete_after_download,
+        tracking_token_prefix=profile.tracking_token_prefix,
+        tracked_category=profile.tracked_category,
+        tag_undeliverable=profile.tag_undeliverable,
+        oauth_provider=oauth.provider if oauth else None,
+        client_id=oauth.client_id if oauth else None,
+        tenant=oauth.tenant if microsoft and oauth else None,
+        issuer=oauth.issuer or None if oauth else None,
+        scopes=oauth.scopes if oauth else (),
+        authority_host=oauth.authority_host if microsoft and oauth else None,
     )

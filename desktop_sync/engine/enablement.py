@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_sync.domain.errors import DesktopSyncError, NotFoundError
+from desktop_sync.domain.errors import DesktopSyncError, NotFoundError, SecretStoreUnavailable
 from desktop_sync.domain.messages import template
 from desktop_sync.domain.model import (
     Alert,
@@ -220,6 +220,8 @@ class Enablement:
             )
         try:
             credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
+        except SecretStoreUnavailable:
+            raise  # no keyring on this machine: not the mailbox's test failing, and said as such
         except DesktopSyncError as exc:
             step = ConnectionTestStep.TOKEN if profile.auth is AuthMethod.OAUTH2 else ConnectionTestStep.AUTHENTICATE
             detail = "no password is stored for this mailbox" if exc.code == "password_missing" else exc.message

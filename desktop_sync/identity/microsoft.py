@@ -5,7 +5,8 @@ the refresh token, the account and the ID token, serialized as msal writes them.
 keyring; ``refresh`` loads it into a fresh cache and lets msal redeem the refresh token, and a rotated
 refresh token comes back as a new grant to store. The browser sign-in is msal's auth-code flow with
 PKCE, whose answer our loopback listener receives (so it can be cancelled); the device-code flow is
-the fallback for a machine without a browser; client credentials serve service accounts.
+the fallback for a machine without a browser; client credentials (a client secret, or a certificate
+whose private key signs msal's client assertion) serve service accounts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import msal
 import requests
 
+from desktop_sync.domain.client_certificate import ClientCertificate, stored_client_credential
 from desktop_sync.domain.errors import ErrorScope
 from desktop_sync.domain.signin import (
     MICROSOFT_AUTHORITY,
@@ -63,7 +65,7 @@ class MicrosoftIdentity:
         try:
             if self._client_secret is not None:
                 return msal.ConfidentialClientApplication(
-                    self.settings.client_id, client_credential=self._client_secret, **options
+                    self.settings.client_id, client_credential=_client_credential(self._client_secret), **options
                 )
             return msal.PublicClientApplication(self.settings.client_id, **options)
         except (*_UNREACHABLE, ValueError) as exc:  # the authority's discovery document
@@ -174,6 +176,15 @@ class MicrosoftIdentity:
         claims = result.get("id_token_claims") or {}
         account = str(claims.get("preferred_username") or claims.get("email") or claims.get("sub") or "")
         return Grant(access=_access(result, account, scopes), blob=_without_access_tokens(cache.serialize()))
+
+
+def _client_credential(stored: str) -> str | dict[str, str]:
+    """msal's client credential: the client secret, or a certificate's private key and thumbprint (msal
+    signs the client assertion with them)."""
+    credential = stored_client_credential(stored)
+    if isinstance(credential, ClientCertificate):
+        return {"private_key": credential.private_key, "thumbprint": credential.thumbprint}
+    return credential
 
 
 def _access(result: dict[str, Any], account: str, scopes: tuple[str, ...]) -> AccessToken:

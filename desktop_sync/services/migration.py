@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import shlex
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from desktop_sync.adapters.email_router_files import read_router_files
 from desktop_sync.domain.email_router.analysis import analyze
 from desktop_sync.domain.email_router.model import (
     Account,
+    EntraApp,
     MailboxKind,
     OwnerKind,
     RouterMailbox,
@@ -141,9 +143,14 @@ class MigrationService:
         return analyze(routers, snapshot)
 
     def plan(
-        self, reading: RouterReading, selection: Collection[str] | None = None, allow_insecure: Collection[str] = ()
+        self,
+        reading: RouterReading,
+        selection: Collection[str] | None = None,
+        allow_insecure: Collection[str] = (),
+        entra_app: EntraApp | None = None,
     ) -> MigrationPlan:
-        return plan_migration(reading, selection, allow_insecure)
+        """``entra_app``: the Microsoft Entra application the Exchange Online profiles sign in as."""
+        return plan_migration(reading, selection, allow_insecure, entra_app)
 
     async def run(
         self,
@@ -349,12 +356,18 @@ class MigrationService:
         for name, profile in profiles.items():
             on_profile = profile.credentials_on is CredentialsOn.PROFILE
             if on_profile and not await self._has_secret(profile_secret_key(name)):
+                if profile.oauth is not None:  # an application signs in: no password, a sign-in
+                    detail = migration_text("signin_needed_profile", profile=shlex.quote(name))
+                    outcomes.append(Outcome(name, "sign-in", Result.NEEDED, detail))
+                    continue
                 missing.setdefault(name, []).append(migration_text("service_account", login=profile.login))
         by_id = {p.id: name for name, p in profiles.items()}
         for address, mailbox in migrated.items():
             owner_profile = by_id.get(mailbox.profile_id)
             if owner_profile is None or profiles[owner_profile].credentials_on is not CredentialsOn.MAILBOX:
                 continue
+            if profiles[owner_profile].oauth is not None:
+                continue  # each mailbox signs in (mailbox sign-in); the engine alerts until it has
             if not await self._has_secret(mailbox_secret_key(address)):
                 missing.setdefault(owner_profile, []).append(address)
         for name, what in sorted(missing.items()):

@@ -3082,6 +3082,34 @@
         <translation>Sans correspondance, non migré</translation>
     </message>
     <message>
+        <source>Exchange Online profiles sign in with OAuth 2.0 as your Microsoft Entra application (never with a password): give its application (client) ID and tenant.</source>
+        <translation>Les profils Exchange Online se connectent avec OAuth 2.0 en tant que votre application Microsoft Entra (jamais avec un mot de passe) : indiquez son ID d'application (client) et son locataire.</translation>
+    </message>
+    <message>
+        <source>Application (client) ID</source>
+        <translation>ID d'application (client)</translation>
+    </message>
+    <message>
+        <source>Tenant</source>
+        <translation>Locataire</translation>
+    </message>
+    <message>
+        <source>contoso.onmicrosoft.com or the tenant ID</source>
+        <translation>contoso.onmicrosoft.com ou l'ID du locataire</translation>
+    </message>
+    <message>
+        <source>Application (client) &amp;ID:</source>
+        <translation>&amp;ID d'application (client) :</translation>
+    </message>
+    <message>
+        <source>&amp;Tenant:</source>
+        <translation>&amp;Locataire :</translation>
+    </message>
+    <message>
+        <source>Give the application (client) ID and the tenant for the Exchange Online profiles.</source>
+        <translation>Indiquez l'ID d'application (client) et le locataire pour les profils Exchange Online.</translation>
+    </message>
+    <message>
         <source>cannot be migrated</source>
         <translation>ne peut pas être migré</translation>
     </message>
@@ -3324,6 +3352,10 @@
     <message>
         <source>password</source>
         <translation>mot de passe</translation>
+    </message>
+    <message>
+        <source>sign-in</source>
+        <translation>connexion</translation>
     </message>
     <message>
         <source>E-mail Router migration report, {time}</source>

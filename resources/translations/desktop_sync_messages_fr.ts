@@ -259,6 +259,21 @@
         <translation>Donnez au compte l'accès total (Full Access) à la boîte aux lettres, ou utilisez un compte de service autorisé à emprunter l'identité des boîtes.</translation>
     </message>
     <message>
+        <extracomment>graph_permission_denied.title</extracomment>
+        <source>Microsoft Graph denied a permission</source>
+        <translation>Microsoft Graph a refusé une autorisation</translation>
+    </message>
+    <message>
+        <extracomment>graph_permission_denied.cause</extracomment>
+        <source>{server} refused {address} a request: {detail}</source>
+        <translation>{server} a refusé une requête à {address} : {detail}</translation>
+    </message>
+    <message>
+        <extracomment>graph_permission_denied.fix</extracomment>
+        <source>In Microsoft Entra, grant the application the permission named, with admin consent (app-only: the application permissions Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, Contacts.ReadWrite and Tasks.ReadWrite.All; signed-in mailboxes: their delegated forms), and check that the application access policy (or RBAC for Applications scope) includes this mailbox. Then run Test &amp; Enable again.</source>
+        <translation>Dans Microsoft Entra, accordez à l'application l’autorisation nommée, avec le consentement administrateur (application seule : les autorisations d'application Mail.ReadWrite, Mail.Send, Calendars.ReadWrite, Contacts.ReadWrite et Tasks.ReadWrite.All ; boîtes connectées : leurs formes déléguées), et vérifiez que la stratégie d'accès de l'application (ou l'étendue RBAC for Applications) inclut cette boîte aux lettres. Relancez ensuite Tester et activer.</translation>
+    </message>
+    <message>
         <extracomment>autodiscover_failed.title</extracomment>
         <source>The Exchange server could not be found</source>
         <translation>Le serveur Exchange est introuvable</translation>
@@ -735,8 +750,8 @@
     </message>
     <message>
         <extracomment>signin_needed.fix</extracomment>
-        <source>Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} (a service account: desktop-sync profile sign-in with the profile's name). Its synchronization waits until then and goes on where it stopped.</source>
-        <translation>Reconnectez la boîte aux lettres : Se connecter… dans l'éditeur de la boîte aux lettres, ou desktop-sync mailbox sign-in {address} (un compte de service : desktop-sync profile sign-in avec le nom du profil). Sa synchronisation attend jusque-là et reprend là où elle s'était arrêtée.</translation>
+        <source>Sign the mailbox in again: Sign in… in the mailbox's editor, or desktop-sync mailbox sign-in {address} (a service account: desktop-sync profile sign-in PROFILE, with the profile's name). Its synchronization waits until then and goes on where it stopped.</source>
+        <translation>Reconnectez la boîte aux lettres : Se connecter… dans l'éditeur de la boîte aux lettres, ou desktop-sync mailbox sign-in {address} (un compte de service : desktop-sync profile sign-in PROFILE, avec le nom du profil). Sa synchronisation attend jusque-là et reprend là où elle s'était arrêtée.</translation>
     </message>
     <message>
         <extracomment>signin_refused.title</extracomment>
@@ -912,7 +927,7 @@
     <message>
         <extracomment>a form field's error (oauth_client_id_required)</extracomment>
         <source>the application (client) id registered at the identity provider is required</source>
-        <translation>l’identifiant d’application (client) enregistré chez le fournisseur d’identité est obligatoire</translation>
+        <translation>l’identifiant d'application (client) enregistré chez le fournisseur d’identité est obligatoire</translation>
     </message>
     <message>
         <extracomment>a form field's error (oauth_issuer_required)</extracomment>
@@ -927,7 +942,7 @@
     <message>
         <extracomment>a form field's error (oauth_client_id_invalid)</extracomment>
         <source>{value} is not an application (client) id</source>
-        <translation>{value} n’est pas un identifiant d’application (client)</translation>
+        <translation>{value} n’est pas un identifiant d'application (client)</translation>
     </message>
     <message>
         <extracomment>a form field's error (oauth_scope_invalid)</extracomment>
@@ -1138,6 +1153,76 @@
         <extracomment>a form field's error (queue_crm_id_taken)</extracomment>
         <source>another queue has the CRM id {crm_id}</source>
         <translation>une autre file d'attente a l'identifiant CRM {crm_id}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (signin_not_oauth)</extracomment>
+        <source>profile {name} signs in with a password, not OAuth 2.0</source>
+        <translation>le profil {name} se connecte avec un mot de passe, pas avec OAuth 2.0</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (signin_on_profile)</extracomment>
+        <source>profile {name} signs in as its application for every mailbox: desktop-sync profile sign-in {name}</source>
+        <translation>le profil {name} se connecte en tant qu'application pour toutes ses boîtes aux lettres : desktop-sync profile sign-in {name}</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (signin_on_mailboxes)</extracomment>
+        <source>profile {name} signs each mailbox in on its own: desktop-sync mailbox sign-in EMAIL</source>
+        <translation>le profil {name} connecte chaque boîte aux lettres séparément : desktop-sync mailbox sign-in EMAIL</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_secret_empty)</extracomment>
+        <source>the client secret is empty</source>
+        <translation>le secret client est vide</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_secret_or_certificate)</extracomment>
+        <source>give either the client secret or the certificate</source>
+        <translation>indiquez soit le secret client, soit le certificat</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_microsoft_only)</extracomment>
+        <source>a certificate proves an application at Microsoft only: use a client secret</source>
+        <translation>un certificat n'authentifie une application que chez Microsoft : utilisez un secret client</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_missing)</extracomment>
+        <source>{path}: no such certificate file</source>
+        <translation>{path} : fichier de certificat introuvable</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_unreadable)</extracomment>
+        <source>{path}: the certificate file cannot be read ({reason})</source>
+        <translation>{path} : le fichier de certificat est illisible ({reason})</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_too_large)</extracomment>
+        <source>the file is larger than a certificate and its key ({limit} characters)</source>
+        <translation>le fichier est plus grand qu'un certificat et sa clé ({limit} caractères)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_encrypted)</extracomment>
+        <source>the private key is encrypted: give it unencrypted (openssl pkcs8 -topk8 -nocrypt)</source>
+        <translation>la clé privée est chiffrée : fournissez-la en clair (openssl pkcs8 -topk8 -nocrypt)</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_no_certificate)</extracomment>
+        <source>no certificate (BEGIN CERTIFICATE) in the file</source>
+        <translation>aucun certificat (BEGIN CERTIFICATE) dans le fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_no_key)</extracomment>
+        <source>no private key (BEGIN PRIVATE KEY) in the file</source>
+        <translation>aucune clé privée (BEGIN PRIVATE KEY) dans le fichier</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (client_certificate_many_keys)</extracomment>
+        <source>more than one private key in the file: give the application's only</source>
+        <translation>plusieurs clés privées dans le fichier : ne fournissez que celle de l'application</translation>
+    </message>
+    <message>
+        <extracomment>a form field's error (preset_no_kind)</extracomment>
+        <source>{preset} has no preset for {kind} profiles</source>
+        <translation>{preset} n'a pas de préréglage pour les profils {kind}</translation>
     </message>
 </context>
 <context>
@@ -1646,6 +1731,21 @@
         <translation>les fichiers du routeur ne disent pas comment il se connectait : l'authentification basic est supposée</translation>
     </message>
     <message>
+        <extracomment>an E-mail Router migration text (exchange_online_oauth)</extracomment>
+        <source>{host} is Exchange Online: migrated to an Exchange Online profile (Microsoft Graph) that signs in with OAuth 2.0 as your Microsoft Entra application; sign it in before its mailboxes sync</source>
+        <translation>{host} est Exchange Online : migré vers un profil Exchange Online (Microsoft Graph) qui se connecte avec OAuth 2.0 en tant que votre application Microsoft Entra ; connectez-le avant que ses boîtes aux lettres se synchronisent</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (exchange_online_needs_app)</extracomment>
+        <source>Exchange Online signs in with OAuth 2.0: give the Microsoft Entra application registered for it (desktop-sync migrate router ... --client-id ID --tenant TENANT)</source>
+        <translation>Exchange Online se connecte avec OAuth 2.0 : indiquez l'application Microsoft Entra inscrite pour cela (desktop-sync migrate router ... --client-id ID --tenant TENANT)</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (signin_needed_profile)</extracomment>
+        <source>no sign-in yet: run desktop-sync profile sign-in {profile} (--client-secret-stdin or --client-certificate PEM) before its mailboxes sync</source>
+        <translation>aucune connexion pour l'instant : exécutez desktop-sync profile sign-in {profile} (--client-secret-stdin ou --client-certificate PEM) avant que ses boîtes aux lettres se synchronisent</translation>
+    </message>
+    <message>
         <extracomment>an E-mail Router migration text (exchange_online_basic)</extracomment>
         <source>{host} is Exchange Online, which no longer accepts basic authentication: switch the profile to OAuth 2 before Test &amp; Enable</source>
         <translation>{host} est Exchange Online, qui n'accepte plus l'authentification basic : passez le profil en OAuth 2 avant Tester et activer</translation>
@@ -2029,6 +2129,36 @@
         <extracomment>an E-mail Router migration text (setting_refused_tag_undeliverable)</extracomment>
         <source>tag_undeliverable: {message}</source>
         <translation>tag_undeliverable : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_oauth_provider)</extracomment>
+        <source>oauth_provider: {message}</source>
+        <translation>oauth_provider : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_client_id)</extracomment>
+        <source>client_id: {message}</source>
+        <translation>client_id : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_tenant)</extracomment>
+        <source>tenant: {message}</source>
+        <translation>tenant : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_issuer)</extracomment>
+        <source>issuer: {message}</source>
+        <translation>issuer : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_scopes)</extracomment>
+        <source>scopes: {message}</source>
+        <translation>scopes : {message}</translation>
+    </message>
+    <message>
+        <extracomment>an E-mail Router migration text (setting_refused_authority_host)</extracomment>
+        <source>authority_host: {message}</source>
+        <translation>authority_host : {message}</translation>
     </message>
     <message>
         <extracomment>an E-mail Router migration text (warning_blocked)</extracomment>

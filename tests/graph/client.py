@@ -6,9 +6,9 @@ from typing import Any
 
 import requests
 from oauth.client import Client
-from oauth.provider import APP_SCOPES, OAuthProvider
+from oauth.provider import OAuthProvider
 
-from .server import GraphServer
+from .server import APP_SCOPE, GraphServer
 
 ALICE = "alice@contoso.test"
 BOB = "bob@contoso.test"
@@ -44,11 +44,9 @@ class Graph:
 
 
 def app_graph(graph_server: GraphServer, provider: OAuthProvider, ca: Path, allowed: set[str] | None) -> Graph:
-    provider.add_client("service", secret="s", app_scopes=APP_SCOPES)
+    provider.add_client("service", secret="s", app_scopes=frozenset({APP_SCOPE}))
     graph_server.allow_application("service", allowed)
-    answer = Client(provider, ca, "service", secret="s").token(
-        grant_type="client_credentials", scope=next(iter(APP_SCOPES))
-    )
+    answer = Client(provider, ca, "service", secret="s").token(grant_type="client_credentials", scope=APP_SCOPE)
     return Graph(graph_server, answer.json()["access_token"], ca)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from email.utils import getaddresses
 from typing import Any
 
 from .protocol import Answer, GraphError, Request, not_found, selected
@@ -106,9 +107,16 @@ def _send(request: Request) -> Answer:
     if b"\r\n\r\n" not in mime and b"\n\n" not in mime:
         raise GraphError(400, "ErrorMimeContentInvalid", "The MIME content is not valid.")
     store, mailbox = request.server.store, request.mailbox
-    copy = store.deliver(mailbox.address, mime, folder="sentitems")
+    copy = store.deliver(mailbox.address, mime, folder="sentitems")  # the sender's copy keeps its Bcc
     store.update(mailbox, copy, is_read=True)
-    for recipient in copy.resource()["toRecipients"] + copy.resource()["ccRecipients"]:
-        if store.mailbox(recipient["emailAddress"]["address"]) is not None:
-            store.deliver(recipient["emailAddress"]["address"], mime)
+    parsed = copy.parsed()
+    hidden = [address for _, address in getaddresses([str(v) for v in parsed.get_all("Bcc", [])]) if address]
+    if hidden:  # Exchange delivers to the Bcc header's recipients and strips it from what they get
+        del parsed["Bcc"]
+        mime = parsed.as_bytes()
+    named = [r["emailAddress"]["address"] for r in copy.resource()["toRecipients"] + copy.resource()["ccRecipients"]]
+    for address in dict.fromkeys(named + hidden):
+        if store.mailbox(address) is not None:
+            store.deliver(address, mime)
+    request.server.sent.append(copy.id)
     return 202, {}, None, None

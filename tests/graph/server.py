@@ -20,6 +20,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from types import TracebackType
@@ -32,10 +33,10 @@ from servers.tls import TlsFiles
 
 from . import mail, records
 from .metadata import GraphSchema
-from .protocol import Answer, GraphError, Request, error_body
+from .protocol import Answer, GraphError, Request, error_body, preference
 from .store import GraphStore, Mailbox
 
-APP_SCOPE = "https://outlook.office365.com/.default"
+APP_SCOPE = "https://graph.microsoft.com/.default"  # app-only tokens for Graph: its ".default" scope
 MAX_BATCH = 20
 
 
@@ -47,27 +48,47 @@ class Call:
 
 
 class Faults:
-    """What the next requests suffer: ``throttle`` (429), ``unavailable`` (503), ``drop`` (no answer)."""
+    """What the next requests suffer: ``throttle`` (429), ``unavailable`` (503), ``drop`` (no answer),
+    ``drop_after`` (done, then no answer), ``slow`` (answered late). ``path`` narrows a fault to the requests
+    whose path holds it ("/sendMail"); the others pass it by."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self._queue: list[tuple[str, float]] = []
+        self._queue: list[tuple[str, float, str]] = []
 
-    def throttle(self, count: int, retry_after: float = 1) -> None:
+    def _add(self, kind: str, value: float, count: int, path: str) -> None:
         with self.lock:
-            self._queue.extend([("429", retry_after)] * count)
+            self._queue.extend([(kind, value, path)] * count)
 
-    def unavailable(self, count: int, retry_after: float = 1) -> None:
-        with self.lock:
-            self._queue.extend([("503", retry_after)] * count)
+    def throttle(self, count: int, retry_after: float = 1, path: str = "") -> None:
+        self._add("429", retry_after, count, path)
 
-    def drop(self, count: int) -> None:
-        with self.lock:
-            self._queue.extend([("drop", 0)] * count)
+    def unavailable(self, count: int, retry_after: float = 1, path: str = "") -> None:
+        self._add("503", retry_after, count, path)
 
-    def next(self) -> tuple[str, float] | None:
+    def drop(self, count: int, path: str = "") -> None:
+        self._add("drop", 0, count, path)
+
+    def drop_after(self, count: int, path: str = "") -> None:
+        """The next ``count`` requests are carried out, then the connection drops before the answer (a crash
+        between the server's work and the client hearing of it)."""
+        self._add("drop_after", 0, count, path)
+
+    def slow(self, count: int, seconds: float, path: str = "") -> None:
+        """The next ``count`` requests are answered after ``seconds`` (to see how many a client has in flight)."""
+        self._add("slow", seconds, count, path)
+
+    def next(self, path: str = "") -> tuple[str, float] | None:
         with self.lock:
-            return self._queue.pop(0) if self._queue else None
+            for position, (kind, value, wanted) in enumerate(self._queue):
+                if wanted in path:
+                    del self._queue[position]
+                    return kind, value
+            return None
+
+    def pending(self) -> int:
+        with self.lock:
+            return len(self._queue)
 
 
 class GraphServer:
@@ -78,6 +99,10 @@ class GraphServer:
         self.schema = GraphSchema.load()
         self.faults = Faults()
         self.calls: list[Call] = []
+        self.sent: list[str] = []  # the Sent Items copy of each mail sendMail took, in order
+        self.in_flight = 0  # requests being answered now, and the most there ever were at once
+        self.most_in_flight = 0
+        self._flight = threading.Lock()
         self.invalid: list[str] = []  # answers that did not match the metadata (each also answered 500)
         self.app_access: dict[str, set[str] | None] = {}  # client id -> mailboxes allowed (None: all)
         self._http: _HttpServer | None = None
@@ -118,6 +143,8 @@ class GraphServer:
         except GraphError as error:
             status, answer_headers, json_type = error.status, error.headers, None
             payload = error_body(error.code, str(error))
+        if 200 <= status < 300:
+            answer_headers = {**preference(headers), **answer_headers}  # Prefer: IdType applies to every answer
         if json_type is not None:
             kind, _, type_name = json_type.partition(":")
             check = self.schema.check_collection if kind == "collection" else self.schema.check
@@ -199,6 +226,13 @@ class _HttpServer(TlsHttpServer):
 class _Handler(TlsHandler):
     server: _HttpServer
 
+    def setup(self) -> None:
+        # Headers and body go out in two writes: without TCP_NODELAY the body waits for the client's
+        # delayed ACK (40 ms) on a kept-alive connection, which Graph does not make its clients do.
+        with contextlib.suppress(OSError):
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
+
     def do_GET(self) -> None:
         self._answer("GET")
 
@@ -213,12 +247,30 @@ class _Handler(TlsHandler):
 
     def _answer(self, method: str) -> None:
         graph = self.server.graph
+        with graph._flight:
+            graph.in_flight += 1
+            graph.most_in_flight = max(graph.most_in_flight, graph.in_flight)
+        try:
+            self._answer_counted(method)
+        finally:
+            with graph._flight:
+                graph.in_flight -= 1
+
+    def _answer_counted(self, method: str) -> None:
+        graph = self.server.graph
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        fault = graph.faults.next()
         path = self.path.split("?")[0]
+        fault = graph.faults.next(path)
+        if fault is not None and fault[0] == "slow":
+            time.sleep(fault[1])
+            fault = None
+        if fault is not None and fault[0] == "drop_after":
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            graph.answer(method, self.path, headers, body)
+            fault = ("drop", 0)
         if fault is not None and fault[0] == "drop":
-            graph.calls.append(Call(method, path, 0))
+            graph.calls.append(Call(method, path, 0))  # 0: no answer reached the client
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.request.shutdown(socket.SHUT_RDWR)

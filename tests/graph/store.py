@@ -18,6 +18,7 @@ import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
@@ -56,49 +57,86 @@ class Message:
     change: int = 1
     modified: dt.datetime = field(default_factory=now)
     extended: dict[str, str] = field(default_factory=dict)  # singleValueExtendedProperties by id
+    _cached: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _from_mime: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def parsed(self) -> email.message.EmailMessage:
         return email.message_from_bytes(self.mime, policy=email.policy.default)  # type: ignore[return-value]
 
     def resource(self) -> dict[str, Any]:
-        """The message as Graph's JSON (microsoft.graph.message); ``select`` in the server narrows it."""
-        parsed = self.parsed()
+        """The message as Graph's JSON (microsoft.graph.message); ``select`` in the server narrows it.
+        Made again only when the message changed (parsing its MIME is what a large mailbox costs)."""
+        stamp = (self.change, self.folder_id, self.is_read, tuple(self.categories), self.modified)
+        if self._cached is None or self._cached[0] != stamp:
+            self._cached = (stamp, self._resource())
+        return dict(self._cached[1])
 
-        def recipients(header: str) -> list[dict[str, Any]]:
-            values = [str(v) for v in parsed.get_all(header, [])]
-            return [{"emailAddress": {"name": n, "address": a}} for n, a in getaddresses(values) if a]
-
-        sender = recipients("From")
-        try:
-            sent = parsedate_to_datetime(str(parsed["Date"])) if parsed["Date"] else None
-        except (TypeError, ValueError):
-            sent = None
-        body = parsed.get_body(("plain", "html"))
-        content = body.get_content() if body is not None else ""
+    def _resource(self) -> dict[str, Any]:
+        if self._from_mime is None:
+            self._from_mime = _mime_fields(self.mime)
         return {
             "id": self.id,
             "changeKey": f"CQAAA{self.change:08d}",
             "createdDateTime": graph_time(self.received),
             "lastModifiedDateTime": graph_time(self.modified),
             "receivedDateTime": graph_time(self.received),
-            "sentDateTime": graph_time(sent) if sent and sent.tzinfo else None,
-            "subject": str(parsed["Subject"] or ""),
-            "internetMessageId": str(parsed["Message-ID"] or "") or None,
             "parentFolderId": self.folder_id,
             "categories": list(self.categories),
             "isRead": self.is_read,
             "isDraft": False,
-            "hasAttachments": any(True for _ in parsed.iter_attachments()),
-            "from": sender[0] if sender else None,
-            "sender": sender[0] if sender else None,
-            "toRecipients": recipients("To"),
-            "ccRecipients": recipients("Cc"),
-            "bodyPreview": content[:255],
-            "body": {
-                "contentType": "html" if body is not None and body.get_content_subtype() == "html" else "text",
-                "content": content,
-            },
+            **self._from_mime,
         }
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (LookupError, UnicodeError, ValueError):
+        return str(value)
+
+
+def _mime_fields(mime: bytes) -> dict[str, Any]:
+    """What a message's JSON takes from its MIME, read with the fast compat32 parser (the MIME never changes)."""
+    parsed = email.message_from_bytes(mime, policy=email.policy.compat32)
+
+    def recipients(header: str) -> list[dict[str, Any]]:
+        values = [_header_text(v) for v in parsed.get_all(header, [])]
+        return [{"emailAddress": {"name": n, "address": a}} for n, a in getaddresses(values) if a]
+
+    sender = recipients("From")
+    try:
+        sent = parsedate_to_datetime(str(parsed["Date"])) if parsed["Date"] else None
+    except (TypeError, ValueError, IndexError):
+        sent = None
+    body, subtype, attachments = None, "plain", False
+    for part in parsed.walk():
+        attached = str(part.get("Content-Disposition", "")).lower().startswith("attachment")
+        attachments = attachments or attached
+        readable = part.get_content_maintype() == "text" and part.get_content_subtype() in ("plain", "html")
+        if body is None and not attached and readable:
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset() or "utf-8"
+            try:
+                body = payload.decode(charset, "replace") if isinstance(payload, bytes) else ""
+            except LookupError:
+                body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+            subtype = part.get_content_subtype()
+    content = body or ""
+    message_id = _header_text(parsed["Message-ID"]).strip()
+    return {
+        "sentDateTime": graph_time(sent) if sent and sent.tzinfo else None,
+        "subject": _header_text(parsed["Subject"]),
+        "internetMessageId": message_id or None,
+        "hasAttachments": attachments,
+        "from": sender[0] if sender else None,
+        "sender": sender[0] if sender else None,
+        "toRecipients": recipients("To"),
+        "ccRecipients": recipients("Cc"),
+        "bodyPreview": content[:255],
+        "body": {"contentType": "html" if subtype == "html" else "text", "content": content},
+    }
 
 
 # What each kind of record needs beyond what the client sent (non-nullable in the metadata).

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from migration.router_samples import POP3_SMTP, SAMPLE_PROFILES, RouterFactory, seed_directory
+from migration.router_samples import ONLINE, POP3_SMTP, SAMPLE_PROFILES, RouterFactory, seed_directory
 
 from desktop_sync import cli
 from desktop_sync.cli import migrate as cli_migrate
@@ -99,22 +99,48 @@ def run(tmp_path: Path) -> Cli:
     return Cli(url)
 
 
+# the Microsoft Entra application the Exchange Online profile signs in as
+ENTRA = ("--client-id", "11111111-2222-3333-4444-555555555555", "--tenant", "contoso.onmicrosoft.com")
+
+
+def test_exchange_online_needs_the_entra_application_and_never_a_password(run: Cli, sample_router: Path) -> None:
+    half = run("migrate", "router", str(sample_router), "--client-id", "x", "--dry-run")
+    assert half.code == 2 and half.err == (
+        "desktop-sync: error: --tenant: the Entra application needs both --client-id and --tenant\n"
+    )
+    without = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--dry-run", "--json")
+    [skipped] = [s for s in without.json()["skipped"] if s["subject"] == ONLINE]  # type: ignore[index]
+    assert "--client-id ID --tenant TENANT" in skipped["reason"]
+    migrated = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, *ENTRA)
+    assert migrated.code == 0, migrated.err
+    online = run("profile", "show", ONLINE, "--json").json()
+    assert (online["kind"], online["auth"], online["credentials_on"], online["login"]) == (  # type: ignore[index]
+        "exchange-online",
+        "oauth2",
+        "profile",
+        None,
+    )
+    assert online["oauth"]["client_id"] == ENTRA[1] and online["oauth"]["tenant"] == ENTRA[3]  # type: ignore[index]
+
+
 def nothing_written(run: Cli) -> bool:
     return run("profile", "list", "--json").json() == [] and run("mailbox", "list", "--json").json() == []
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(run: Cli, sample_router: Path) -> None:
-    result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--dry-run")
+    result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, *ENTRA, "--dry-run")
     assert result.code == 0, result.err
     for name in SAMPLE_PROFILES:
         assert f"[create] {name}" in result.out
     assert "[create] queue sales@contoso.com (Sales <sales@contoso.com>)" in result.out
     assert "1. CONTOSO\\svc-crmpop on pop.contoso-mail.net" in result.out
-    assert "4. frank.foster@contoso.com on outlook.office365.com" in result.out
+    assert "outlook.office365.com" not in result.out.split("ccount")[-1]  # Exchange Online: no password asked
     assert "warning: incoming Exchange with outgoing SMTP" in result.out
     assert nothing_written(run)
 
-    data = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--dry-run", "--json").json()
+    data = run(
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, *ENTRA, "--dry-run", "--json"
+    ).json()
     assert [p["name"] for p in data["profiles"]] == SAMPLE_PROFILES
     assert {"routers", "router_profiles", "forward_mailboxes", "mailboxes", "skipped", "accounts", "warnings"} <= set(
         data
@@ -124,20 +150,22 @@ def test_dry_run_prints_the_plan_and_writes_nothing(run: Cli, sample_router: Pat
 
 def test_migrate_with_passwords_on_standard_input(run: Cli, sample_router: Path, memory_keyring: Any) -> None:
     result = run(
-        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin",
-        stdin="pop-pw\n\nerin-pw\nfrank-pw\n",
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, *ENTRA, "--password-stdin",
+        stdin="pop-pw\n\n",
     )  # fmt: skip
     assert result.code == 0, result.err
     assert "Creating email server profiles: 4/4" in result.out
     assert "Updating user and queue mailboxes: 7/7" in result.out
     assert "Test & Enable" in result.out and "at most 200 mailboxes per batch" in result.out
     assert "-pw" not in result.out
-    assert sorted(memory_keyring.passwords.values()) == ["erin-pw", "frank-pw", "pop-pw"]
+    assert sorted(memory_keyring.passwords.values()) == ["pop-pw"]
+    assert f"[needed] {ONLINE}: no sign-in yet: run desktop-sync profile sign-in" in result.out
+    assert "Sign the application of 1 profile in" in result.out
     assert len(run("mailbox", "list", "--json").json()) == 8
     profiles = {p["name"]: p for p in run("profile", "list", "--json").json()}
     assert profiles[POP3_SMTP]["login"] == "CONTOSO\\svc-crmpop"
 
-    again = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--json")
+    again = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, *ENTRA, "--json")
     assert again.code == 0, again.err
     report = again.json()
     assert {p["result"] for p in report["profiles"]} == {"kept"}
@@ -150,7 +178,7 @@ def test_wrong_number_of_password_lines_is_bad_input(run: Cli, sample_router: Pa
         "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="only-one\n"
     )
     assert result.code == 2
-    assert result.err.startswith("desktop-sync: error: --password-stdin: 4 lines expected")
+    assert result.err.startswith("desktop-sync: error: --password-stdin: 2 lines expected")
     assert result.err.count("\n") == 1
     assert nothing_written(run)
 
@@ -179,14 +207,14 @@ def test_passwords_asked_on_the_terminal(
     monkeypatch.setattr(cli_migrate.getpass, "getpass", fake_getpass)
     result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, stdin=TtyInput())
     assert result.code == 0, result.err
-    assert len(prompts) == 4 and prompts[0].startswith("Password 1/4 for CONTOSO\\svc-crmpop")
+    assert len(prompts) == 2 and prompts[0].startswith("Password 1/2 for CONTOSO\\svc-crmpop")
     assert list(memory_keyring.passwords.values()) == ["typed"]
 
 
 def test_without_a_terminal_no_password_is_asked(run: Cli, sample_router: Path) -> None:
     result = run("migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP)
     assert result.code == 0, result.err
-    assert "4 passwords not asked" in result.out
+    assert "2 passwords not asked" in result.out
     assert "[needed]" in result.out
     alerts = run("alerts", "list", "--json").json()
     assert {a["code"] for a in alerts} == {"migration_credentials_needed"}
@@ -215,7 +243,7 @@ def test_no_secure_keyring_is_exit_1_and_nothing_written(run: Cli, sample_router
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
     result = run(
-        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="a\nb\nc\nd\n"
+        "migrate", "router", str(sample_router), "--allow-insecure", POP3_SMTP, "--password-stdin", stdin="a\nb\n"
     )
     assert result.code == 1 and "no secure keyring" in result.err
     assert nothing_written(run)

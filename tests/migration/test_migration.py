@@ -22,9 +22,11 @@ from migration.router_samples import (
 )
 
 from desktop_sync.domain.email_router import AGENT_FILE, RouterFileError
+from desktop_sync.domain.email_router.model import EntraApp
 from desktop_sync.domain.errors import SecretStoreUnavailable, ValidationError
 from desktop_sync.domain.model import (
     ApprovalState,
+    AuthMethod,
     ChannelState,
     CredentialsOn,
     Mailbox,
@@ -64,11 +66,16 @@ async def snapshot(store: SqlStore) -> tuple[list[Any], list[Mailbox], list[Any]
         return list(await tx.profiles.list()), list(await tx.mailboxes.list()), list(await tx.alerts.list())
 
 
+ENTRA = EntraApp("11111111-2222-3333-4444-555555555555", "contoso.onmicrosoft.com")
+
+
 def test_dry_run_writes_nothing_and_lists_queues_first(store: SqlStore, sample_router: Path) -> None:
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         return plan, await snapshot(store)
 
     plan, (profiles, mailboxes, alerts) = run(scenario())
@@ -89,7 +96,9 @@ def test_migration_creates_profiles_and_mailboxes_for_test_and_enable(store: Sql
     async def scenario() -> tuple[MigrationReport, Any]:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         report = await migration.run(plan, {}, lambda step, done, total: steps.append((step, done, total)))
         return report, await snapshot(store)
 
@@ -109,7 +118,7 @@ def test_migration_creates_profiles_and_mailboxes_for_test_and_enable(store: Sql
     assert forward.login == "crmforward@contoso.com"
     assert by_address["sales@contoso.com"].queue_id is not None
     assert by_address["alice.adams@contoso.com"].outgoing.method is SyncMethod.SERVER_SIDE  # through EWS
-    assert by_address["erin.evans@contoso.com"].login == "erin.evans@contoso.com"
+    assert by_address["erin.evans@contoso.com"].login is None  # Exchange Online: the Entra application signs in
     assert by_address["carol.clark@contoso.com"].login is None  # the profile's service account signs in
 
     # the three steps in order, queues before users
@@ -117,10 +126,14 @@ def test_migration_creates_profiles_and_mailboxes_for_test_and_enable(store: Sql
     assert steps[-1] == (MigrationStep.MAILBOXES, 7, 7)
     assert report.mailboxes[0].subject == "sales@contoso.com"
 
-    # no password was given: every profile that signs in is marked "credentials needed"
+    # no password was given: every profile that signs in with one is marked "credentials needed"; the
+    # Exchange Online profile needs its application signed in instead (no password is ever asked for it)
     assert {a.code for a in alerts} == {CREDENTIALS_ALERT}
     names = {p.id: p.name for p in profiles}
-    assert sorted(names[a.profile_id] for a in alerts) == sorted(SAMPLE_PROFILES)
+    assert sorted(names[a.profile_id] for a in alerts) == sorted(set(SAMPLE_PROFILES) - {ONLINE})
+    [signin] = [o for o in report.credentials if o.kind == "sign-in"]
+    assert (signin.subject, signin.result) == (ONLINE, Result.NEEDED)
+    assert "desktop-sync profile sign-in" in signin.detail
     text = report.to_text()
     assert "Test & Enable" in text and "at most 200 mailboxes per batch" in text and "queues first" in text
     assert report.to_dict()["ready_for_test_and_enable"][0] == "crmforward@contoso.com"
@@ -130,10 +143,12 @@ def test_running_twice_creates_nothing_twice(any_store: SqlStore, sample_router:
     async def scenario() -> tuple[Any, Any, MigrationReport]:
         await seed_directory(any_store)
         first = service(any_store)
-        await first.run(first.plan(await first.read_routers([sample_router]), allow_insecure=[POP3_SMTP]))
+        await first.run(
+            first.plan(await first.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA)
+        )
         after_first = await snapshot(any_store)
         second = service(any_store)
-        plan = second.plan(await second.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = second.plan(await second.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA)
         assert {p.action for p in plan.profiles} == {Action.KEEP}
         assert {m.action for m in plan.forward_mailboxes + plan.mailboxes} == {Action.UNCHANGED}
         report = await second.run(plan)
@@ -152,7 +167,9 @@ def test_passwords_go_to_the_keyring_once_per_account(
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         passwords = {account: f"pw-{n}" for n, account in enumerate(plan.accounts)}
         report = await migration.run(plan, passwords)
         return plan, report, await snapshot(store)
@@ -162,14 +179,12 @@ def test_passwords_go_to_the_keyring_once_per_account(
     assert stored == {
         profile_secret_key(POP3_SMTP): "pw-0",
         mailbox_secret_key("crmforward@contoso.com"): "pw-1",
-        mailbox_secret_key("erin.evans@contoso.com"): "pw-2",
-        mailbox_secret_key("frank.foster@contoso.com"): "pw-3",
-    }
-    assert [o.result for o in report.credentials if o.kind == "password"].count(Result.STORED) == 4
+    }  # Exchange Online's mailboxes sign in through the Entra application: no password
+    assert [o.result for o in report.credentials if o.kind == "password"].count(Result.STORED) == 2
     # the Local System profile still needs each mailbox's credentials; the others are complete
     names = {p.id: p.name for p in profiles}
     assert [names[a.profile_id] for a in alerts] == [EXCHANGE_SMTP]
-    needed = [o for o in report.credentials if o.result is Result.NEEDED]
+    needed = [o for o in report.credentials if o.result is Result.NEEDED and o.kind == "password"]
     assert [o.subject for o in needed] == [EXCHANGE_SMTP]
     assert "alice.adams@contoso.com" in needed[0].detail and "sales@contoso.com" in needed[0].detail
     assert "pw-" not in report.to_text() + report.to_json()
@@ -180,8 +195,10 @@ def test_entering_passwords_later_clears_the_credentials_alert(store: SqlStore, 
         await seed_directory(store)
         migration = service(store)
         reading = await migration.read_routers([sample_router])
-        await migration.run(migration.plan(reading, [POP3_SMTP], allow_insecure=[POP3_SMTP]))
-        plan = migration.plan(await migration.read_routers([sample_router]), [POP3_SMTP], allow_insecure=[POP3_SMTP])
+        await migration.run(migration.plan(reading, [POP3_SMTP], allow_insecure=[POP3_SMTP], entra_app=ENTRA))
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), [POP3_SMTP], allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         before = (await snapshot(store))[2]
         await migration.run(plan, {plan.accounts[0]: "secret"})
         async with store.transaction() as tx:
@@ -199,7 +216,7 @@ def test_selection_migrates_only_the_chosen_profiles(store: SqlStore, sample_rou
         reading = await migration.read_routers([sample_router])
         with pytest.raises(ValidationError) as info:
             migration.plan(reading, ["No such profile"])
-        plan = migration.plan(reading, [ONLINE.upper()])
+        plan = migration.plan(reading, [ONLINE.upper()], entra_app=ENTRA)
         await migration.run(plan)
         return info.value, plan, await snapshot(store)
 
@@ -208,7 +225,7 @@ def test_selection_migrates_only_the_chosen_profiles(store: SqlStore, sample_rou
     assert [p.name for p in profiles] == [ONLINE]
     assert sorted(m.address for m in mailboxes) == ["erin.evans@contoso.com", "frank.foster@contoso.com"]
     assert {s.subject for s in plan.skipped if s.kind == "profile"} == {EXCHANGE_SMTP, POP3_SMTP, FORWARD}
-    assert [a.login for a in plan.accounts] == ["erin.evans@contoso.com", "frank.foster@contoso.com"]
+    assert plan.accounts == ()  # Exchange Online signs in with OAuth 2.0: no password to ask
 
 
 def test_existing_mailboxes_are_updated_or_left_with_a_reason(store: SqlStore, sample_router: Path) -> None:
@@ -224,7 +241,9 @@ def test_existing_mailboxes_are_updated_or_left_with_a_reason(store: SqlStore, s
         await DirectoryService(store).add_user("someone@contoso.com", "Someone")
         await mailboxes.add("carol.clark@contoso.com", "Old", user_email="someone@contoso.com")
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         report = await migration.run(plan)
         return plan, report, await snapshot(store)
 
@@ -249,7 +268,9 @@ def test_an_existing_profile_of_the_same_name_is_kept(store: SqlStore, sample_ro
             ProfileInput(name=FORWARD, kind=ProfileKind.IMAP, incoming_host="imap.contoso.test")
         )
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         report = await migration.run(plan)
         return plan, report
 
@@ -265,7 +286,9 @@ def test_no_secure_keyring_refuses_before_writing(store: SqlStore, sample_router
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         keyring.set_keyring(keyring.backends.fail.Keyring())
         with pytest.raises(SecretStoreUnavailable):
             await migration.run(plan, {plan.accounts[0]: "secret"})
@@ -278,7 +301,9 @@ def test_unknown_accounts_are_refused(store: SqlStore, sample_router: Path) -> N
     async def scenario() -> None:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
         stranger = dataclasses.replace(plan.accounts[0], login="stranger")
         with pytest.raises(ValidationError):
             await migration.run(plan, {stranger: "x"})
@@ -304,12 +329,39 @@ def test_profile_credentials_follow_the_profile_kind(store: SqlStore, sample_rou
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        await migration.run(migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP]))
+        await migration.run(
+            migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA)
+        )
         return (await snapshot(store))[0]
 
     profiles = {p.name: p for p in run(scenario())}
     assert profiles[POP3_SMTP].credentials_on is CredentialsOn.PROFILE
-    assert profiles[ONLINE].kind is ProfileKind.EXCHANGE
+    online = profiles[ONLINE]  # never a password: the Entra application signs in for every mailbox
+    assert (online.kind, online.auth, online.credentials_on) == (
+        ProfileKind.EXCHANGE_ONLINE,
+        AuthMethod.OAUTH2,
+        CredentialsOn.PROFILE,
+    )
+    assert online.oauth is not None and (online.oauth.client_id, online.oauth.tenant) == (ENTRA.client_id, ENTRA.tenant)
+    assert online.login is None and online.ews_url is None
+
+
+def test_without_the_entra_application_exchange_online_is_not_migrated_and_says_why(
+    store: SqlStore, sample_router: Path
+) -> None:
+    async def scenario() -> Any:
+        await seed_directory(store)
+        migration = service(store)
+        return migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP])
+
+    plan = run(scenario())
+    assert ONLINE not in {p.name for p in plan.profiles}
+    [skipped] = [s for s in plan.skipped if s.subject == ONLINE]
+    assert "--client-id ID --tenant TENANT" in skipped.reason
+    assert {s.subject for s in plan.skipped if s.kind != "profile"} == {
+        "erin.evans@contoso.com",
+        "frank.foster@contoso.com",
+    }
 
 
 # --- clear text is never turned on by the migration itself
@@ -321,7 +373,7 @@ def test_a_profile_without_tls_is_blocked_with_its_mailboxes_until_clear_text_is
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]))
+        plan = migration.plan(await migration.read_routers([sample_router]), entra_app=ENTRA)
         report = await migration.run(plan, {})
         return plan, report, await snapshot(store)
 
@@ -344,7 +396,9 @@ def test_allowing_clear_text_for_a_profile_migrates_it_with_a_warning(store: Sql
     async def scenario() -> Any:
         await seed_directory(store)
         migration = service(store)
-        plan = migration.plan(await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP.upper()])
+        plan = migration.plan(
+            await migration.read_routers([sample_router]), allow_insecure=[POP3_SMTP.upper()], entra_app=ENTRA
+        )
         await migration.run(plan, {})
         return plan, await snapshot(store)
 

@@ -14,6 +14,7 @@ from migration.router_samples import POP3_SMTP, SAMPLE_PROFILES, seed_directory
 from support.scripted import ScriptedFactory, ScriptedServer
 from support.waiting import eventually
 
+from desktop_sync.domain.email_router.model import EntraApp
 from desktop_sync.domain.errors import DesktopSyncError
 from desktop_sync.engine.engine import EngineSettings
 from desktop_sync.engine.events import Event, EventBus, OperationFinished, OperationProgress
@@ -26,6 +27,8 @@ from desktop_sync.store import SqlStore
 T = TypeVar("T")
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 QUIET = EngineSettings(tick_seconds=0.05, refresh_seconds=0.2, push=False)
+
+ENTRA = EntraApp("11111111-2222-3333-4444-555555555555", "contoso.onmicrosoft.com")
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -58,7 +61,9 @@ class Setup:
 
     async def plan(self, router: Path) -> MigrationPlan:
         await seed_directory(self.store)
-        return self.migration.plan(await self.migration.read_routers([router]), allow_insecure=[POP3_SMTP])
+        return self.migration.plan(
+            await self.migration.read_routers([router]), allow_insecure=[POP3_SMTP], entra_app=ENTRA
+        )
 
     def progress(self) -> list[tuple[str, int, int]]:
         return [(e.step, e.done, e.total) for e in self.events if isinstance(e, OperationProgress)]
@@ -106,7 +111,7 @@ def test_without_an_engine_it_runs_directly_with_the_same_events(store: SqlStore
         report = await setup.migration.run_as_operation(setup.control, plan)
         reading = await setup.migration.read_routers([sample_router])
         again = await setup.migration.run_as_operation(
-            setup.control, setup.migration.plan(reading, allow_insecure=[POP3_SMTP])
+            setup.control, setup.migration.plan(reading, allow_insecure=[POP3_SMTP], entra_app=ENTRA)
         )
         return setup, report, again, await setup.counts()
 

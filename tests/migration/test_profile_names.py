@@ -21,6 +21,8 @@ from desktop_sync.domain.email_router import (
     WarningCode,
     analyze,
 )
+from desktop_sync.domain.email_router.merge import with_entra_app
+from desktop_sync.domain.email_router.model import EntraApp
 from desktop_sync.domain.validation import validate_profile
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "reference" / "email-router"
@@ -41,7 +43,8 @@ def test_the_sample_profiles_are_named_after_the_routers_profiles(sample_router:
     assert ONLINE == "Exchange Online Incoming + Exchange 2010 Outgoing"
     # one ProfileName over two sets of settings: told apart by what differs
     assert POP3_SMTP.startswith("POP3 Incoming (service account ") and FORWARD == "POP3 Incoming (mailbox credentials)"
-    assert all(p.profile is not None and p.profile.name == p.name for p in reading.profiles)
+    assert all(p.profile is not None and p.profile.name == p.name for p in reading.profiles if not p.needs_entra_app)
+    assert all(p.data.name == p.name for p in reading.profiles)
 
 
 def test_without_profile_names_the_type_and_host_name_them(make_router: RouterFactory) -> None:
@@ -110,6 +113,8 @@ def test_generated_profile_names_name_valid_profiles_or_fall_back(incoming: str,
     for profile in reading.profiles:
         assert profile.name.isprintable() and profile.name == profile.name.strip() and profile.name
         assert len(profile.name) <= 200
+        if profile.needs_entra_app:  # Exchange Online: valid once the plan gives it the Entra application
+            profile = with_entra_app(profile, EntraApp("app-id", "contoso.onmicrosoft.com"))
         assert profile.profile is not None and profile.problem is None  # a name never makes a profile invalid
         validate_profile(profile.data)
     assert not any(w.code is WarningCode.UNKNOWN_ELEMENTS for w in reading.warnings)

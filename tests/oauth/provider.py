@@ -128,7 +128,12 @@ class OAuthProvider:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+                "none",
+            ],
             "scopes_supported": sorted({"openid", "profile", "email", "offline_access", *MAIL_SCOPES}),
             "claims_supported": [
                 "sub",
@@ -158,8 +163,11 @@ class OAuthProvider:
         scopes: frozenset[str] = MAIL_SCOPES,
         app_scopes: frozenset[str] = frozenset(),
         introspects: bool = False,
+        certificate: str | None = None,
     ) -> Client:
-        return self.state.add_client(Client(client_id, secret, frozenset(scopes), frozenset(app_scopes), introspects))
+        return self.state.add_client(
+            Client(client_id, secret, frozenset(scopes), frozenset(app_scopes), introspects, certificate)
+        )
 
     def add_user(self, email: str, name: str | None = None, display_name: str = "") -> User:
         login = name if name is not None else email.partition("@")[0]

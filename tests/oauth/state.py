@@ -36,10 +36,13 @@ class Client:
     app_scopes: frozenset[str] = frozenset()
     # A resource server (Dovecot, a mail server) that may introspect tokens.
     introspects: bool = False
+    # A confidential client may prove itself with a certificate instead (its PEM): a signed client
+    # assertion (RFC 7523, private_key_jwt), as Microsoft Entra takes one.
+    certificate: str | None = None
 
     @property
     def public(self) -> bool:
-        return self.secret is None
+        return self.secret is None and self.certificate is None
 
 
 @dataclass(slots=True)

@@ -15,19 +15,24 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import RSAKey
 from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 from oauthlib.openid import RequestValidator
 
 from .state import AccessToken, Client, ProviderState, RefreshToken, User
 
 if TYPE_CHECKING:
-    from joserfc.jwk import RSAKey
     from oauthlib.common import Request
 
 # Scopes of OpenID Connect itself, which any client may ask for beside its own.
 IDENTITY_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CODE_LIFETIME = 300.0
 ID_TOKEN_LIFETIME = 3600
 
@@ -70,10 +75,15 @@ class ProviderValidator(RequestValidator):  # type: ignore[misc]
     def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
         if basic_credentials(request) is not None or getattr(request, "client_secret", None):
             return True
+        if getattr(request, "client_assertion", None):
+            return True
         client = self._client(request.client_id)
         return client is not None and not client.public
 
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        assertion = getattr(request, "client_assertion", None)
+        if assertion:
+            return self._authenticate_by_assertion(request, str(assertion))
         given = basic_credentials(request)
         client_id, secret = given if given else (request.client_id, getattr(request, "client_secret", None))
         client = self._client(client_id)
@@ -84,6 +94,36 @@ class ProviderValidator(RequestValidator):  # type: ignore[misc]
         request.client = client
         request.client_id = client.client_id
         return True
+
+    def _authenticate_by_assertion(self, request: Request, assertion: str) -> bool:
+        """RFC 7523: a JWT signed with the key of the client's registered certificate, naming the client as
+        issuer and subject and the token endpoint as audience, not expired; its x5t header is the
+        certificate's SHA-1 thumbprint (how Entra finds the certificate)."""
+        if getattr(request, "client_assertion_type", None) != ASSERTION_TYPE:
+            return False
+        client = self._client(request.client_id)
+        if client is None or client.certificate is None:
+            return False
+        certificate = x509.load_pem_x509_certificate(client.certificate.encode())
+        public = certificate.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        thumbprint = base64.urlsafe_b64encode(certificate.fingerprint(hashes.SHA1())).decode().rstrip("=")
+        try:
+            token = jwt.decode(assertion, RSAKey.import_key(public), algorithms=["RS256", "PS256"])
+        except JoseError:
+            return False
+        claims = token.claims
+        audience = claims.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        endpoint = request.uri.split("?", 1)[0]
+        good = (
+            str(token.header.get("x5t", "")).rstrip("=") == thumbprint  # msal keeps the base64 padding
+            and claims.get("iss") == claims.get("sub") == client.client_id
+            and endpoint in audiences
+            and float(claims.get("exp", 0)) > self.state.clock.now()
+        )
+        if good:
+            request.client = client
+        return good
 
     def authenticate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
         client = self._client(client_id)

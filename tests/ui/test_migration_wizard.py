@@ -88,6 +88,21 @@ async def store_contents(world: UiWorld) -> tuple[list[str], list[Any], list[Any
         )
 
 
+def on_the_profiles_page(world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any) -> Any:
+    """A wizard that read ``router`` and shows the profiles found."""
+    _window, wizard = open_wizard(world, qtbot)
+    wizard.routers_page.add_router(router)
+    run(wizard.routers_page.wait_read())
+    wizard.next()
+    return wizard
+
+
+def give_entra_app(page: Any) -> None:
+    """The Microsoft Entra application the Exchange Online profile signs in as (the router names none)."""
+    page.entra_client_id.setText("11111111-2222-3333-4444-555555555555")
+    page.entra_tenant.setText("contoso.onmicrosoft.com")
+
+
 def migrate(
     world: UiWorld,
     wizard: MigrationWizard,
@@ -110,6 +125,7 @@ def migrate(
 
     wizard.next()
     assert wizard.currentId() == Page.PROFILES
+    give_entra_app(wizard.profiles_page)
     for name in untick:
         wizard.profiles_page.set_selected(name, False)
     for name in allow_clear_text:
@@ -319,7 +335,9 @@ def test_cancel_during_the_migration_rolls_everything_back(
     world.bridge.operation_progress.connect(cancel_in_the_last_step)
     wizard.routers_page.add_router(router)
     run(wizard.routers_page.wait_read())
-    for _ in range(4):
+    wizard.next()
+    give_entra_app(wizard.profiles_page)
+    for _ in range(3):
         wizard.next()
     assert wizard.currentId() == Page.PROGRESS
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30_000)
@@ -351,6 +369,7 @@ def test_the_wizard_speaks_french(world: UiWorld, router: Path, run: Callable[..
         unmatched = [found.item(i).text() for i in range(found.count())]
         assert any("frank.foster@contoso.com" in text and "aucun utilisateur" in text for text in unmatched)
         shot(wizard, "fr-2-profiles")
+        give_entra_app(wizard.profiles_page)
         wizard.next()
         wizard.next()
         assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Migrer"
@@ -393,10 +412,8 @@ def test_the_report_reads_in_french_from_its_data_and_is_saved_as_shown(
 def test_without_a_secure_keyring_the_progress_page_says_so_and_nothing_is_written(
     world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
 ) -> None:
-    _window, wizard = open_wizard(world, qtbot)
-    wizard.routers_page.add_router(router)
-    run(wizard.routers_page.wait_read())
-    wizard.next()
+    wizard = on_the_profiles_page(world, router, run, qtbot)
+    give_entra_app(wizard.profiles_page)
     wizard.next()
     next(iter(wizard.credentials_page.fields.values())).setText("typed-password")
     keyring.set_keyring(keyring.backends.fail.Keyring())  # the memory_keyring fixture puts its own back
@@ -453,3 +470,23 @@ def test_the_created_profiles_summaries_read_in_french_in_the_report(
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_exchange_online_needs_the_entra_application_before_going_on(
+    world: UiWorld, router: Path, run: Callable[..., Any], qtbot: Any
+) -> None:
+    wizard = on_the_profiles_page(world, router, run, qtbot)
+    page = wizard.profiles_page
+    assert page.entra_client_id.isVisibleTo(page) and "never with a password" in page.entra_title.text()
+    online = page.profile_item(ONLINE)
+    assert online.checkState(0) is Qt.CheckState.Checked and "exchange-online" in online.text(2)
+    wizard.next()
+    assert wizard.currentId() == Page.PROFILES  # held here, saying what is missing
+    assert page.error_label.isVisible() and "Exchange Online" in page.error_label.text()
+    give_entra_app(page)
+    wizard.next()
+    assert wizard.currentId() == Page.CREDENTIALS
+    logins = [account.login for account in wizard.credentials_page.fields]
+    assert "erin.evans@contoso.com" not in logins  # no password is asked for Exchange Online
+    assert wizard.plan is not None and ONLINE in {p.name for p in wizard.plan.profiles}
+    wizard.reject()

@@ -285,7 +285,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
     for pair, (made, notes) in sorted(merged.items(), key=lambda item: final_names[item[0]].lower()):
         renamed = with_name(made, final_names[pair])
         final[pair] = renamed
-        if renamed.problem:
+        if renamed.problem and not renamed.needs_entra_app:  # the plan completes those, or says what is missing
             text = migration_text("profile_not_migrated", problem=renamed.problem)
             warn(WarningCode.PROFILE_INVALID, text, renamed.name, blocking=True)
         for code, text, blocking in notes:
@@ -296,7 +296,7 @@ def analyze(routers: Sequence[RouterFiles], snapshot: StoreSnapshot) -> RouterRe
             target = final[assigned]
             why = (
                 migration_text("profile_cannot_be_migrated", profile=target.name, problem=target.problem)
-                if target.problem
+                if target.problem and not target.needs_entra_app  # the plan decides those with the Entra app
                 else None
             )
             mailbox = dataclasses.replace(mailbox, profile=target.name, problem=why)

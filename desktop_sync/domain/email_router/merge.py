@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from desktop_sync.domain.email_router.classify import Classified, read_flag
@@ -10,6 +11,7 @@ from desktop_sync.domain.email_router.model import (
     TYPE_LABELS,
     AuthMode,
     CredentialMode,
+    EntraApp,
     MergedProfile,
     Note,
     RouterProfile,
@@ -20,6 +22,7 @@ from desktop_sync.domain.email_router.model import (
 from desktop_sync.domain.errors import ValidationError
 from desktop_sync.domain.migration_texts import joined_problems, migration_text, setting_refused
 from desktop_sync.domain.model import AuthMethod, CredentialsOn, Profile, ProfileKind, Security
+from desktop_sync.domain.signin import OAuthProvider
 from desktop_sync.domain.validation import ProfileInput, validate_profile
 
 # --- the merge of one pair ---------------------------------------------------------------------------
@@ -83,8 +86,14 @@ def merge_pair(
         notes.append(
             (WarningCode.AUTH_NOT_STATED, migration_text("auth_not_stated"), False)
         )
-    exchange_online = s.host.endswith(("office365.com", "outlook.com"))
-    if s.auth is AuthMode.OFFICE365 or (kind is ProfileKind.EXCHANGE and auth is AuthMethod.BASIC and exchange_online):
+    exchange_online = s.host.lower().endswith(("office365.com", "outlook.com"))
+    # Exchange Online takes no password any more: an OAuth 2.0 profile (Microsoft Graph) whose
+    # application signs in for every mailbox, as the router's service account did; never a password
+    online = kind is ProfileKind.EXCHANGE and (exchange_online or s.auth is AuthMode.OFFICE365)
+    if online:
+        kind, auth = ProfileKind.EXCHANGE_ONLINE, AuthMethod.OAUTH2
+        notes.append((WarningCode.EXCHANGE_ONLINE_OAUTH, migration_text("exchange_online_oauth", host=s.host), False))
+    elif s.auth is AuthMode.OFFICE365:  # basic against Exchange Online over POP3: it will be refused
         notes.append(
             (
                 WarningCode.EXCHANGE_ONLINE_BASIC,
@@ -95,7 +104,9 @@ def merge_pair(
 
     credentials_on = CredentialsOn.MAILBOX
     login: str | None = None
-    if s.credentials is CredentialMode.OTHER_SPECIFIED:
+    if online:
+        credentials_on = CredentialsOn.PROFILE  # the application's own token: no login, no password
+    elif s.credentials is CredentialMode.OTHER_SPECIFIED:
         credentials_on, login = CredentialsOn.PROFILE, s.account
         if kind is not ProfileKind.EXCHANGE and incoming is not None and len(incoming.addresses) > 1:
             notes.append(
@@ -132,7 +143,7 @@ def merge_pair(
     outgoing_security = Security.TLS
     if incoming is not None and outgoing is not None and not outgoing.problem:
         o = outgoing.settings
-        if kind is ProfileKind.EXCHANGE and o.server_type is ServerType.SMTP:
+        if kind.is_exchange and o.server_type is ServerType.SMTP:
             notes.append(
                 (
                     WarningCode.EXCHANGE_SMTP,
@@ -140,7 +151,7 @@ def merge_pair(
                     False,
                 )
             )
-        elif kind is not ProfileKind.EXCHANGE and o.server_type is ServerType.EXCHANGE:
+        elif not kind.is_exchange and o.server_type is ServerType.EXCHANGE:
             notes.append(
                 (
                     WarningCode.POP3_EXCHANGE,
@@ -148,7 +159,7 @@ def merge_pair(
                     False,
                 )
             )
-        elif kind is ProfileKind.EXCHANGE and (o.ews_url or o.host).lower() != (s.ews_url or s.host).lower():
+        elif kind.is_exchange and (o.ews_url or o.host).lower() != (s.ews_url or s.host).lower():
             notes.append(
                 (
                     WarningCode.EXCHANGE_SERVERS_DIFFER,
@@ -168,8 +179,8 @@ def merge_pair(
     data = ProfileInput(
         name=name,
         kind=kind,
-        incoming_host=None if s.ews_url else s.host,
-        incoming_port=None if kind is ProfileKind.EXCHANGE else s.port,
+        incoming_host=None if s.ews_url or online else s.host,
+        incoming_port=None if kind.is_exchange else s.port,
         incoming_security=security,
         outgoing_host=outgoing_host,
         outgoing_port=outgoing_port,
@@ -180,8 +191,11 @@ def merge_pair(
         login=login,
         allow_insecure=insecure,
         delete_after_download=delete_after_download,
+        oauth_provider=OAuthProvider.MICROSOFT if online else None,
     )
     validated: Profile | None = None
+    if online and problem is None:
+        problem = migration_text("exchange_online_needs_app")  # until the plan is given the application
     if problem is None:
         try:
             validated = validate_profile(data)
@@ -197,8 +211,22 @@ def merge_pair(
         profile=validated,
         problem=problem,
         forward_only=forward_only,
+        needs_entra_app=online,
     )
     return merged, notes
+
+
+def with_entra_app(merged: MergedProfile, app: EntraApp | None) -> MergedProfile:
+    """An Exchange Online profile completed with the Entra application the admin gave (checked like
+    any profile); without one it stays unmigratable, saying what is missing."""
+    if not merged.needs_entra_app or app is None:
+        return merged
+    data = dataclasses.replace(merged.data, client_id=app.client_id, tenant=app.tenant)
+    try:
+        return dataclasses.replace(merged, data=data, profile=validate_profile(data), problem=None)
+    except ValidationError as exc:
+        problem = joined_problems([setting_refused(f, m) for f, m in exc.errors.items()])
+        return dataclasses.replace(merged, data=data, profile=None, problem=problem)
 
 
 def _smtp_notes(incoming: ServerSettings, smtp: ServerSettings) -> list[Note]:

@@ -152,6 +152,7 @@ class WarningCode(enum.Enum):
     EXCHANGE_SERVERS_DIFFER = "exchange_servers_differ"
     LOCAL_SYSTEM = "local_system"
     EXCHANGE_ONLINE_BASIC = "exchange_online_basic"
+    EXCHANGE_ONLINE_OAUTH = "exchange_online_oauth"  # migrated to an OAuth 2.0 profile that needs a sign-in
     ANONYMOUS_SMTP = "anonymous_smtp"
     SMTP_CREDENTIALS = "smtp_credentials"
     SHARED_POP3_ACCOUNT = "shared_pop3_account"
@@ -239,10 +240,22 @@ class MergedProfile:
     profile: Profile | None  # validated; None when it cannot be migrated
     problem: str | None = None
     forward_only: bool = False  # made for forward mailboxes only
+    # Exchange Online: an OAuth 2.0 profile whose Microsoft Entra application (client id, tenant) the
+    # router's files do not name; the plan completes it with the one the admin gives (EntraApp)
+    needs_entra_app: bool = False
 
     @property
     def credentials_on(self) -> CredentialsOn:
         return self.data.credentials_on
+
+
+@dataclass(frozen=True, slots=True)
+class EntraApp:
+    """The Microsoft Entra application every migrated Exchange Online profile signs in as (app-only: the
+    router's service-account model), given once for all of them."""
+
+    client_id: str
+    tenant: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_sync.domain.email_router.analysis import accounts_for
+from desktop_sync.domain.email_router.merge import with_entra_app
 from desktop_sync.domain.email_router.model import (
     Account,
+    EntraApp,
     MailboxKind,
     MergedProfile,
     OwnerKind,
@@ -109,9 +111,15 @@ CLEAR_TEXT_BLOCKED = migration_text("clear_text_blocked")
 
 
 def plan_migration(
-    reading: RouterReading, selection: Collection[str] | None = None, allow_insecure: Collection[str] = ()
+    reading: RouterReading,
+    selection: Collection[str] | None = None,
+    allow_insecure: Collection[str] = (),
+    entra_app: EntraApp | None = None,
 ) -> MigrationPlan:
     """What migrating the selected profiles (all when None) would do, against the store the reading saw.
+
+    Exchange Online profiles become OAuth 2.0 profiles signing in as ``entra_app``; without it they are
+    not migrated (the reason says what to give).
 
     A profile that needs clear text (its router used no TLS) is blocked unless named in
     ``allow_insecure``: skipped with its mailboxes, its warning made blocking.
@@ -145,7 +153,7 @@ def plan_migration(
     profile_names = {p.id: p.name for p in snapshot.profiles}
     skipped: list[Skipped] = []
     profiles: list[PlannedProfile] = []
-    for merged in reading.profiles:
+    for merged in (with_entra_app(p, entra_app) for p in reading.profiles):
         if merged.name not in chosen:
             skipped.append(Skipped(merged.name, "profile", migration_text("not_selected")))
         elif merged.profile is None:

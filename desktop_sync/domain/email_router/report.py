@@ -60,7 +60,15 @@ class MigrationReport:
     @property
     def next_steps(self) -> tuple[str, ...]:
         steps = []
-        needed = [o for o in self.credentials if o.result is Result.NEEDED]
+        needed = [o for o in self.credentials if o.result is Result.NEEDED and o.kind != "sign-in"]
+        sign_ins = [o for o in self.credentials if o.result is Result.NEEDED and o.kind == "sign-in"]
+        if sign_ins:
+            profiles = "1 profile" if len(sign_ins) == 1 else f"{len(sign_ins)} profiles"
+            steps.append(
+                f"Sign the application of {profiles} in, as listed under Credentials "
+                "(desktop-sync profile sign-in NAME, or Sign in… in the profile editor): their mailboxes sign in "
+                "with OAuth 2.0 and never with a password."
+            )
         if needed:
             steps.append(
                 f"Enter the {len(needed)} missing password(s) listed under Credentials (profile editor, or "

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFormLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QSplitter,
     QStyle,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_sync.domain.email_router import (
+    EntraApp,
     MailboxKind,
     MergedProfile,
     RouterReading,
@@ -76,6 +79,22 @@ class MigrationProfilesPage(QWizardPage):
         self.unmatched = QListWidget()
         self.unmatched.setAccessibleName(self.tr("Not matched, not migrated"))
         self.unmatched.setWordWrap(True)
+        # Exchange Online signs in as one Microsoft Entra application, which the router's files do not name
+        self.entra_title = QLabel(
+            self.tr(
+                "Exchange Online profiles sign in with OAuth 2.0 as your Microsoft Entra application "
+                "(never with a password): give its application (client) ID and tenant."
+            )
+        )
+        self.entra_title.setWordWrap(True)
+        self.entra_client_id = QLineEdit()
+        self.entra_client_id.setAccessibleName(self.tr("Application (client) ID"))
+        self.entra_tenant = QLineEdit()
+        self.entra_tenant.setAccessibleName(self.tr("Tenant"))
+        self.entra_tenant.setPlaceholderText(self.tr("contoso.onmicrosoft.com or the tenant ID"))
+        self.entra_form = QFormLayout()
+        self.entra_form.addRow(self.tr("Application (client) &ID:"), self.entra_client_id)
+        self.entra_form.addRow(self.tr("&Tenant:"), self.entra_tenant)
         self.error_label = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
@@ -91,6 +110,8 @@ class MigrationProfilesPage(QWizardPage):
         layout.addWidget(split, stretch=3)
         layout.addWidget(self.unmatched_title)
         layout.addWidget(self.unmatched, stretch=1)
+        layout.addWidget(self.entra_title)
+        layout.addLayout(self.entra_form)
         layout.addWidget(self.error_label)
 
     def initializePage(self) -> None:
@@ -150,9 +171,20 @@ class MigrationProfilesPage(QWizardPage):
         reading = self._wizard.reading
         if reading is None:
             return False
+        client_id, tenant = self.entra_client_id.text().strip(), self.entra_tenant.text().strip()
+        wanted = {p.name for p in reading.profiles if p.needs_entra_app} & set(self.selected())
+        if wanted and not (client_id and tenant):
+            self.error_label.setText(
+                self.tr("Give the application (client) ID and the tenant for the Exchange Online profiles.")
+            )
+            self.error_label.setVisible(True)
+            return False
+        entra_app = EntraApp(client_id, tenant) if client_id and tenant else None
         try:
             self._wizard.set_plan(
-                self._wizard.migration.plan(reading, self.selected(), allow_insecure=self.allowed_clear_text())
+                self._wizard.migration.plan(
+                    reading, self.selected(), allow_insecure=self.allowed_clear_text(), entra_app=entra_app
+                )
             )
         except ValidationError as exc:
             self.error_label.setText("; ".join(exc.errors.values()))
@@ -164,7 +196,14 @@ class MigrationProfilesPage(QWizardPage):
     def _fill(self, reading: RouterReading) -> None:
         # what each profile would do once allowed: one that needs clear text gets a tick to allow it
         needs_clear_text = [p.name for p in reading.profiles if p.profile is not None and p.data.allow_insecure]
-        everything = plan_migration(reading, allow_insecure=needs_clear_text)
+        online = any(p.needs_entra_app for p in reading.profiles)
+        for widget in (self.entra_title, self.entra_client_id, self.entra_tenant):
+            widget.setVisible(online)
+        for row in range(self.entra_form.rowCount()):
+            self.entra_form.setRowVisible(row, online)
+        # an Exchange Online profile shows as it will be once the Entra application is given
+        placeholder = EntraApp("00000000-0000-0000-0000-000000000000", "contoso.onmicrosoft.com")
+        everything = plan_migration(reading, allow_insecure=needs_clear_text, entra_app=placeholder)
         actions = {p.name: p for p in everything.profiles}
         by_profile: dict[str, list[PlannedMailbox]] = {}
         for planned in everything.forward_mailboxes + everything.mailboxes:
@@ -190,6 +229,8 @@ class MigrationProfilesPage(QWizardPage):
                 )
             ]
             mailboxes = by_profile.get(merged.name, [])
+            if planned is not None:
+                merged = planned.merged  # an Exchange Online profile as the Entra application completes it
             if merged.profile is None or planned is None:
                 item.setText(1, self.tr("cannot be migrated"))
                 item.setText(2, localize_migration_text(merged.problem or ""))

@@ -100,6 +100,7 @@ class MigrationReportPage(QWizardPage):
             "user mailbox": self.tr("user mailbox"),
             "mailbox": self.tr("mailbox"),
             "password": self.tr("password"),
+            "sign-in": self.tr("sign-in"),
         }
         created_profiles = sum(o.result is Result.CREATED for o in report.profiles)
         kept_profiles = sum(o.result is Result.KEPT for o in report.profiles)
