@@ -60,6 +60,7 @@ def test_secrets_are_masked(text: str, secret: str) -> None:
 _TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
 
 
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     token=st.text(alphabet=_TOKEN_ALPHABET, min_size=16, max_size=120),
     login=st.from_regex(r"[a-z][a-z0-9.]{0,20}@example\.test", fullmatch=True),

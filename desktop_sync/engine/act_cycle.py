@@ -49,7 +49,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Transaction
 from desktop_sync.domain.ports.connectors import ActSync, CalendarWindow
-from desktop_sync.domain.signin import SIGNIN_NEEDED
+from desktop_sync.domain.signin import SIGNIN_NEEDED, SIGNIN_REFUSED
 from desktop_sync.domain.sync_filters import SYNCED_TYPES, selects
 from desktop_sync.engine.act_executor import ActExecutor, ActLedger, item_reference, mapped
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
@@ -384,7 +384,7 @@ class ActCycle(EngineJob):
             "server": profile.ews_url or profile.incoming.host,
             "detail": error.message,
         }
-        waits = error.code == SIGNIN_NEEDED
+        waits = error.code in (SIGNIN_NEEDED, SIGNIN_REFUSED)
         async with self._store.transaction() as tx:
             if waits and any(a.code == error.code for a in await tx.alerts.list(mailbox_id=mailbox.id)):
                 return

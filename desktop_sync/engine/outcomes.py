@@ -21,7 +21,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports import Store, Transaction
 from desktop_sync.domain.retry import GiveUp, RetryLater
-from desktop_sync.domain.signin import SIGNIN_NEEDED
+from desktop_sync.domain.signin import SIGNIN_NEEDED, SIGNIN_REFUSED
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
 from desktop_sync.engine.cycle_context import Context, CycleOutcome, CycleSettings
 from desktop_sync.engine.events import AlertRaised, MailboxStateChanged
@@ -148,7 +148,7 @@ class CycleOutcomes(EngineJob):
                 "attempts": str(attempt),
             }
             new_code = status.last_error_code != error.code
-            if error.code == SIGNIN_NEEDED:
+            if error.code in (SIGNIN_NEEDED, SIGNIN_REFUSED):
                 # Its channels stay enabled but wait: a new sign-in asks for a sync, and the mailbox goes
                 # on from its cursors. Until then it is looked at again only hourly (not at every reload
                 # of the mailbox list), and one alert stands however often the engine finds it so.

@@ -31,7 +31,7 @@ from desktop_sync.domain.model import (
 )
 from desktop_sync.domain.ports.connectors import OutgoingMail, OutgoingMessage, SendOutcome
 from desktop_sync.domain.retry import GiveUp, RetryLater, RetryPolicy
-from desktop_sync.domain.signin import SignInNeeded
+from desktop_sync.domain.signin import SignInNeeded, SignInRefused
 from desktop_sync.engine.collaborators import Collaborators, EngineJob
 from desktop_sync.engine.credentials import resolve_credentials
 from desktop_sync.engine.events import AlertRaised
@@ -123,7 +123,7 @@ class OutgoingSender(EngineJob):
             return False
         try:
             credentials = await resolve_credentials(self._secrets, profile, mailbox, self._tokens)
-        except SignInNeeded as exc:
+        except (SignInNeeded, SignInRefused) as exc:
             await self._wait_for_sign_in(email, mailbox, exc)
             return False
         except PermanentError as exc:
@@ -154,7 +154,7 @@ class OutgoingSender(EngineJob):
             await self._resolve_unknown(email, SendStep.HANDED_TO_SERVER)
         except TransientError as exc:
             await self._transient(email, mailbox, exc)
-        except SignInNeeded as exc:
+        except (SignInNeeded, SignInRefused) as exc:
             await self._wait_for_sign_in(email, mailbox, exc)
         except PermanentError as exc:
             if exc.scope is ErrorScope.ITEM:
@@ -269,7 +269,9 @@ class OutgoingSender(EngineJob):
             facts = {"address": mailbox.address, "detail": detail if reason is None else reason}
             await self._alert(Severity.WARNING, code, mailbox, email.message_id, facts)
 
-    async def _wait_for_sign_in(self, email: OutgoingEmail, mailbox: Mailbox, error: SignInNeeded) -> None:
+    async def _wait_for_sign_in(
+        self, email: OutgoingEmail, mailbox: Mailbox, error: SignInNeeded | SignInRefused
+    ) -> None:
         """The mailbox's grant is gone: its mail waits, the channel stays enabled, and one alert (its
         fix: sign in again) says so until a sign-in clears it; then the mail goes at its next look."""
         async with self._store.transaction() as tx:

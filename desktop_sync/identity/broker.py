@@ -99,6 +99,9 @@ class TokenBroker:
         if cached is not None and cached.fresh(self._now()):
             return cached
         async with self._locks.setdefault(key, asyncio.Lock()):
+            cached = self._tokens.get(key)
+            if cached is not None and cached.fresh(self._now()):
+                return cached  # another mailbox of the service account got it while this one waited
             identity = self._identities(settings, client_secret)
             token = await asyncio.to_thread(identity.app_token, scopes)
             remember_secret(token.token)

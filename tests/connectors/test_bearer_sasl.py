@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_sync.connectors.bearer import OAUTHBEARER, XOAUTH2, choose, encoded, oauthbearer, xoauth2
@@ -17,6 +17,7 @@ _LOGIN = st.text(st.characters(blacklist_characters="\x01", blacklist_categories
 _TOKEN = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=", min_size=1, max_size=200)
 
 
+@settings(max_examples=2000)
 @given(_OFFERED)
 def test_the_mechanism_follows_what_the_server_offers(offered: list[str]) -> None:
     names = {name.upper() for name in offered}
@@ -32,6 +33,7 @@ def _gs2_authzid(response: bytes) -> str:
     return authzid[2:].replace("=2C", ",").replace("=3D", "=")
 
 
+@settings(max_examples=2000)
 @given(login=_LOGIN, token=_TOKEN, port=st.integers(min_value=1, max_value=65535))
 def test_oauthbearer_carries_any_account_and_the_token_once(login: str, token: str, port: int) -> None:
     response = oauthbearer(login, token, "imap.example.test", port)
@@ -41,6 +43,7 @@ def test_oauthbearer_carries_any_account_and_the_token_once(login: str, token: s
     assert base64.b64decode(encoded(OAUTHBEARER, login, token, "imap.example.test", port)) == response
 
 
+@settings(max_examples=2000)
 @given(login=_LOGIN.filter(lambda s: "\x01" not in s), token=_TOKEN)
 def test_xoauth2_carries_the_account_and_the_token(login: str, token: str) -> None:
     response = xoauth2(login, token).decode()

@@ -15,7 +15,7 @@ from support.scripted import message
 from desktop_sync import cli
 from desktop_sync.domain.errors import ErrorScope, PermanentError, TransientError
 from desktop_sync.domain.model import Channel, ConnectionTestStatus, MailboxState, Severity
-from desktop_sync.domain.signin import SignInNeeded
+from desktop_sync.domain.signin import SignInNeeded, SignInRefused
 from desktop_sync.engine.cycle import CycleSettings
 from desktop_sync.engine.events import (
     AlertRaised,
@@ -174,6 +174,20 @@ async def test_a_grant_that_needs_a_sign_in_waits_with_one_alert_and_resumes_aft
         alerts = await tx.alerts.list(mailbox_id=mailbox.id)
     assert status.state is not MailboxState.NEEDS_ATTENTION and status.last_error_code is None
     assert alerts == [] and await world.activities() == 1
+
+
+async def test_a_grant_refused_at_its_refresh_waits_for_a_sign_in_too(world: World) -> None:
+    await world.profile()
+    mailbox = await world.mailbox("support@example.test")
+    assert mailbox.id is not None
+    world.server.fail_next("support@example.test", SignInRefused("unauthorized_client: the app was removed"))
+    engine = await world.engine()
+    await engine.run_once()
+    async with world.store.transaction() as tx:
+        stored = await tx.mailboxes.get(mailbox.id)
+        status = await tx.status.get(mailbox.id)
+    assert stored is not None and stored.incoming.enabled
+    assert status.state is MailboxState.NEEDS_ATTENTION and status.last_error_code == "signin_refused"
 
 
 async def test_a_missing_password_needs_the_admin(world: World) -> None:
