@@ -365,10 +365,12 @@ class Engine:
         while True:
             now_mono = loop.time()
             try:
+                refreshed = False
                 if now_mono - last_refresh >= settings.refresh_seconds or self.hosts.take_change():
                     await self._refresh(start_push=self.settings.push)
                     last_refresh = now_mono
-                if now_mono - last_requests >= settings.request_poll_seconds:
+                    refreshed = True  # a mailbox just taken over may have been asked to sync meanwhile
+                if refreshed or now_mono - last_requests >= settings.request_poll_seconds:
                     await self._take_sync_requests()
                     last_requests = now_mono
                 if not self._paused:
