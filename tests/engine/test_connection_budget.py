@@ -137,16 +137,19 @@ async def test_a_killed_hosts_connection_slots_come_back_by_themselves(pg_url: s
     env = dict(os.environ, ENGINE_TEST_PASSWORD="pw", PYTHONPATH=str(TESTS))
     # slow cycles (a pause per batch of five), so that connections are held when the host is killed
     command = [sys.executable, "-m", "support.engine_process", pg_url, str(root), "--lease-ttl", "3", "--pause", "0.5"]
-    processes = [
-        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)
-    ]
+    # The victim starts alone and is at work when the survivor joins: a host busy with every one of its
+    # mailboxes gives none back until a cycle ends (see #17's closing note), and this test is about the
+    # slots a killed host leaves behind, not about the shares.
+    victim = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes = [victim]
     try:
-        victim, survivor = processes
 
         async def victim_holds_slots() -> bool:
             return any(count > 0 for holder, count in slots(pg_url).items() if holder and f":{victim.pid}:" in holder)
 
         await eventually(victim_holds_slots, timeout=60, what="the victim holding connection slots")
+        survivor = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(survivor)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
 
