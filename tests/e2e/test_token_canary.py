@@ -89,7 +89,9 @@ def test_oauth_tokens_are_nowhere_after_sign_in_sync_send_and_revocation(
 
     log_files = list((home / "state").rglob("*.log*"))
     logged = "\n".join(p.read_text(encoding="utf-8") for p in log_files)
-    assert " DEBUG " in logged and "invalid_grant" in logged  # the failures were logged, at DEBUG
+    # logging was at DEBUG throughout (msal itself stays at WARNING: at DEBUG it logs the token
+    # endpoint's answers, access tokens in them)
+    assert " DEBUG " in logged
 
     found = []
     for path in (p for p in home.rglob("*") if p.is_file()):
